@@ -1,0 +1,1 @@
+//! A software eMRTD chip for tests and demonstrations.

@@ -1,0 +1,9 @@
+//! Cryptographic building blocks of ICAO 9303-11: key derivation, padding, block ciphers, MACs,
+//! elliptic curves and Diffie-Hellman groups.
+
+pub mod cipher;
+pub mod dh;
+pub mod ec;
+pub mod kdf;
+pub mod mac;
+pub mod padding;

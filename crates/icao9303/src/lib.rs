@@ -26,6 +26,7 @@ pub mod document;
 pub mod error;
 pub mod lds;
 pub mod mrz;
+pub mod pki;
 pub mod reader;
 pub mod report;
 pub mod sm;

@@ -1,5 +1,17 @@
 //! The Logical Data Structure (ICAO 9303-10): file identifiers and the parsers of each file.
 
+pub mod atr_info;
+pub mod biometric;
 pub mod com;
 pub mod dg1;
+pub mod dg11;
+pub mod dg12;
+pub mod dg13;
+pub mod dg16;
+pub mod dg2;
+pub mod displayed_image;
+pub mod ef_dir;
+pub mod face;
+pub mod image;
+pub mod security_infos;
 pub mod sod;

@@ -1,0 +1,1 @@
+//! DG3 and DG4 (fingerprint and iris biometric information templates): structure only.

@@ -1,0 +1,1 @@
+//! DG11: additional personal details.

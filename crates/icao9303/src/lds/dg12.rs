@@ -1,0 +1,1 @@
+//! DG12: additional document details.

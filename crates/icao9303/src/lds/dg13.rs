@@ -1,0 +1,1 @@
+//! DG13: optional details, kept raw.

@@ -1,0 +1,1 @@
+//! DG16: persons to notify.

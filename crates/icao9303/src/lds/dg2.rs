@@ -1,0 +1,1 @@
+//! DG2: encoded face (biometric information template group).

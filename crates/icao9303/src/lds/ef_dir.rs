@@ -1,0 +1,1 @@
+//! EF.DIR: the applications on the chip.

@@ -1,0 +1,1 @@
+//! Decoding face and signature images (JPEG, JPEG 2000) to pixels and PNG.

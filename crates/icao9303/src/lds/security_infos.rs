@@ -1,0 +1,1 @@
+//! SecurityInfos (EF.CardAccess, EF.CardSecurity, DG14): PACEInfo, ChipAuthenticationInfo and the rest.

@@ -8,3 +8,20 @@ pub mod hash;
 pub mod kdf;
 pub mod mac;
 pub mod padding;
+
+/// A failure of a cryptographic primitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    /// A key of the wrong length for the cipher.
+    #[error("key has the wrong length for the cipher")]
+    InvalidKeyLength,
+    /// An IV of the wrong length for the cipher.
+    #[error("IV has the wrong length for the cipher")]
+    InvalidIvLength,
+    /// Input that is not a whole number of cipher blocks.
+    #[error("data is not a whole number of cipher blocks")]
+    NotBlockAligned,
+    /// Decrypted data without valid ISO/IEC 7816-4 padding.
+    #[error("invalid ISO/IEC 7816-4 padding")]
+    BadPadding,
+}

@@ -59,7 +59,15 @@ impl fmt::Debug for CommandApdu {
 impl CommandApdu {
     /// A command without data and without Le (ISO case 1).
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Self {
-        CommandApdu { cla, ins, p1, p2, data: Vec::new(), le: None, extended: false }
+        CommandApdu {
+            cla,
+            ins,
+            p1,
+            p2,
+            data: Vec::new(),
+            le: None,
+            extended: false,
+        }
     }
 
     /// Sets the command data.
@@ -122,7 +130,11 @@ impl CommandApdu {
     pub fn parse(bytes: &[u8]) -> Result<Self, ApduError> {
         let (header, body) = match bytes {
             [cla, ins, p1, p2, body @ ..] => ([*cla, *ins, *p1, *p2], body),
-            _ => return Err(ApduError::MalformedCommand("shorter than four header bytes")),
+            _ => {
+                return Err(ApduError::MalformedCommand(
+                    "shorter than four header bytes",
+                ));
+            }
         };
         let mut cmd = CommandApdu::new(header[0], header[1], header[2], header[3]);
         match body {
@@ -138,7 +150,9 @@ impl CommandApdu {
                     if n == 0 {
                         return Err(ApduError::MalformedCommand("extended Lc of zero"));
                     }
-                    let data = rest.get(..n).ok_or(ApduError::MalformedCommand("Lc larger than the data"))?;
+                    let data = rest
+                        .get(..n)
+                        .ok_or(ApduError::MalformedCommand("Lc larger than the data"))?;
                     cmd.data = data.to_vec();
                     match &rest[n..] {
                         [] => {}
@@ -152,7 +166,9 @@ impl CommandApdu {
             }
             [lc, rest @ ..] => {
                 let n = usize::from(*lc);
-                let data = rest.get(..n).ok_or(ApduError::MalformedCommand("Lc larger than the data"))?;
+                let data = rest
+                    .get(..n)
+                    .ok_or(ApduError::MalformedCommand("Lc larger than the data"))?;
                 cmd.data = data.to_vec();
                 match &rest[n..] {
                     [] => {}
@@ -290,19 +306,30 @@ pub struct ResponseApdu {
 
 impl fmt::Debug for ResponseApdu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ResponseApdu({} data bytes, SW {:?})", self.data.len(), self.sw)
+        write!(
+            f,
+            "ResponseApdu({} data bytes, SW {:?})",
+            self.data.len(),
+            self.sw
+        )
     }
 }
 
 impl ResponseApdu {
     /// A response with data and status word.
     pub fn new(data: impl Into<Vec<u8>>, sw: StatusWord) -> Self {
-        ResponseApdu { data: data.into(), sw }
+        ResponseApdu {
+            data: data.into(),
+            sw,
+        }
     }
 
     /// A response carrying only a status word.
     pub fn status(sw: StatusWord) -> Self {
-        ResponseApdu { data: Vec::new(), sw }
+        ResponseApdu {
+            data: Vec::new(),
+            sw,
+        }
     }
 
     /// Splits raw response bytes into data and status word.
@@ -311,7 +338,10 @@ impl ResponseApdu {
             return Err(ApduError::NoStatusWord(bytes.len()));
         }
         let (data, sw) = bytes.split_at(bytes.len() - 2);
-        Ok(ResponseApdu { data: data.to_vec(), sw: StatusWord(u16::from_be_bytes([sw[0], sw[1]])) })
+        Ok(ResponseApdu {
+            data: data.to_vec(),
+            sw: StatusWord(u16::from_be_bytes([sw[0], sw[1]])),
+        })
     }
 
     /// The encoded response: data followed by SW1 SW2.
@@ -331,7 +361,10 @@ mod tests {
         let bytes = cmd.to_bytes().unwrap();
         assert_eq!(hex::encode_upper(&bytes), expected);
         let parsed = CommandApdu::parse(&bytes).unwrap();
-        assert_eq!((parsed.cla, parsed.ins, parsed.p1, parsed.p2), (cmd.cla, cmd.ins, cmd.p1, cmd.p2));
+        assert_eq!(
+            (parsed.cla, parsed.ins, parsed.p1, parsed.p2),
+            (cmd.cla, cmd.ins, cmd.p1, cmd.p2)
+        );
         assert_eq!((&parsed.data, parsed.le), (&cmd.data, cmd.le));
         assert_eq!(parsed.to_bytes().unwrap(), bytes);
     }
@@ -339,10 +372,18 @@ mod tests {
     #[test]
     fn short_cases() {
         round_trip(&CommandApdu::new(0x00, 0x84, 0, 0).with_le(8), "0084000008");
-        round_trip(&CommandApdu::new(0x00, 0xA4, 2, 0x0C).with_data(vec![0x01, 0x1E]), "00A4020C02011E");
-        round_trip(&CommandApdu::new(0x00, 0xB0, 0, 0).with_le(256), "00B0000000");
         round_trip(
-            &CommandApdu::new(0x00, 0x82, 0, 0).with_data(vec![0xAA; 2]).with_le(0x28),
+            &CommandApdu::new(0x00, 0xA4, 2, 0x0C).with_data(vec![0x01, 0x1E]),
+            "00A4020C02011E",
+        );
+        round_trip(
+            &CommandApdu::new(0x00, 0xB0, 0, 0).with_le(256),
+            "00B0000000",
+        );
+        round_trip(
+            &CommandApdu::new(0x00, 0x82, 0, 0)
+                .with_data(vec![0xAA; 2])
+                .with_le(0x28),
             "0082000002AAAA28",
         );
         round_trip(&CommandApdu::new(0x00, 0xA4, 0, 0), "00A40000");
@@ -354,7 +395,10 @@ mod tests {
         round_trip(&le_only, "00B00000001000");
         let max = CommandApdu::new(0x00, 0xB0, 0, 0).with_le(65536);
         round_trip(&max, "00B00000000000");
-        let data = CommandApdu::new(0x0C, 0xB0, 0, 0).with_data(vec![1, 2]).with_le(65536).force_extended(true);
+        let data = CommandApdu::new(0x0C, 0xB0, 0, 0)
+            .with_data(vec![1, 2])
+            .with_le(65536)
+            .force_extended(true);
         round_trip(&data, "0CB0000000000201020000");
     }
 
@@ -368,9 +412,18 @@ mod tests {
 
     #[test]
     fn status_meanings() {
-        assert_eq!(StatusWord(0x6982).meaning(), "security status not satisfied");
-        assert_eq!(StatusWord(0x6C10).meaning(), "wrong Le: exactly 16 bytes available");
-        assert_eq!(StatusWord(0x63C2).meaning(), "verification failed, 2 tries left");
+        assert_eq!(
+            StatusWord(0x6982).meaning(),
+            "security status not satisfied"
+        );
+        assert_eq!(
+            StatusWord(0x6C10).meaning(),
+            "wrong Le: exactly 16 bytes available"
+        );
+        assert_eq!(
+            StatusWord(0x63C2).meaning(),
+            "verification failed, 2 tries left"
+        );
         assert!(StatusWord(0x6110).is_success());
     }
 }

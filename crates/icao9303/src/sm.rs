@@ -68,12 +68,21 @@ impl fmt::Debug for SecureMessaging {
 
 impl SecureMessaging {
     /// A session with explicit keys and initial SSC (BAC derives the SSC from the challenges).
-    pub fn new(alg: CipherAlgorithm, k_enc: &[u8], k_mac: &[u8], ssc: &[u8]) -> Result<Self, SmError> {
+    pub fn new(
+        alg: CipherAlgorithm,
+        k_enc: &[u8],
+        k_mac: &[u8],
+        ssc: &[u8],
+    ) -> Result<Self, SmError> {
         if k_enc.len() != alg.key_len() || k_mac.len() != alg.key_len() {
             return Err(SmError::Crypto(CryptoError::InvalidKeyLength));
         }
         if ssc.len() != alg.block_len() {
-            return Err(SmError::Malformed(format!("SSC of {} bytes for {}", ssc.len(), alg.name())));
+            return Err(SmError::Malformed(format!(
+                "SSC of {} bytes for {}",
+                ssc.len(),
+                alg.name()
+            )));
         }
         Ok(SecureMessaging {
             alg,
@@ -155,12 +164,21 @@ impl SecureMessaging {
     }
 
     fn check_live(&self) -> Result<(), SmError> {
-        if self.ended { Err(SmError::Ended) } else { Ok(()) }
+        if self.ended {
+            Err(SmError::Ended)
+        } else {
+            Ok(())
+        }
     }
 
     /// Encrypts `data` into DO'87' (even INS) or DO'85' (odd INS).
     fn encrypt_do(&self, data: &[u8], odd_ins: bool) -> Result<Vec<u8>, SmError> {
-        let cryptogram = cbc_encrypt(self.alg, &self.k_enc, &self.iv()?, &pad(data, self.alg.block_len()))?;
+        let cryptogram = cbc_encrypt(
+            self.alg,
+            &self.k_enc,
+            &self.iv()?,
+            &pad(data, self.alg.block_len()),
+        )?;
         Ok(if odd_ins {
             tlv::encode(0x85, &cryptogram)
         } else {
@@ -177,7 +195,11 @@ impl SecureMessaging {
             0x85 => value,
             _ => match value.split_first() {
                 Some((0x01, rest)) => rest,
-                _ => return Err(SmError::Malformed("DO'87' without padding indicator 01".into())),
+                _ => {
+                    return Err(SmError::Malformed(
+                        "DO'87' without padding indicator 01".into(),
+                    ));
+                }
             },
         };
         let plain = cbc_decrypt(self.alg, &self.k_enc, &self.iv()?, cryptogram)?;
@@ -198,7 +220,11 @@ impl SecureMessaging {
         let header = [cla, cmd.ins, cmd.p1, cmd.p2];
         let odd_ins = cmd.ins & 1 == 1;
         let extended = cmd.is_extended();
-        let do87 = if cmd.data.is_empty() { Vec::new() } else { self.encrypt_do(&cmd.data, odd_ins)? };
+        let do87 = if cmd.data.is_empty() {
+            Vec::new()
+        } else {
+            self.encrypt_do(&cmd.data, odd_ins)?
+        };
         let do97 = match cmd.le {
             None => Vec::new(),
             Some(le) if extended => tlv::encode(0x97, &((le % 65536) as u16).to_be_bytes()),
@@ -209,8 +235,20 @@ impl SecureMessaging {
         let mut data = do87;
         data.extend_from_slice(&do97);
         data.extend_from_slice(&tlv::encode(0x8E, &cc));
-        let le = if extended || data.len() > 255 { 65536 } else { 256 };
-        Ok(CommandApdu { cla, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data, le: Some(le), extended })
+        let le = if extended || data.len() > 255 {
+            65536
+        } else {
+            256
+        };
+        Ok(CommandApdu {
+            cla,
+            ins: cmd.ins,
+            p1: cmd.p1,
+            p2: cmd.p2,
+            data,
+            le: Some(le),
+            extended,
+        })
     }
 
     /// Terminal side: checks and decrypts a protected response.
@@ -237,13 +275,20 @@ impl SecureMessaging {
                 }
                 0x99 if cc.is_none() && status.is_none() => {
                     if o.value.len() != 2 {
-                        return Err(SmError::Malformed(format!("DO'99' of {} bytes", o.value.len())));
+                        return Err(SmError::Malformed(format!(
+                            "DO'99' of {} bytes",
+                            o.value.len()
+                        )));
                     }
                     status = Some(StatusWord(u16::from_be_bytes([o.value[0], o.value[1]])));
                     covered.extend_from_slice(o.raw);
                 }
                 0x8E if cc.is_none() => cc = Some(o.value),
-                other => return Err(SmError::Malformed(format!("unexpected DO'{other:02X}' in response"))),
+                other => {
+                    return Err(SmError::Malformed(format!(
+                        "unexpected DO'{other:02X}' in response"
+                    )));
+                }
             }
         }
         let cc = cc.ok_or(SmError::MissingMac)?;
@@ -254,7 +299,10 @@ impl SecureMessaging {
             Some((tag, value)) => self.decrypt_do(tag, value)?,
             None => Vec::new(),
         };
-        Ok(ResponseApdu { data, sw: status.unwrap_or(resp.sw) })
+        Ok(ResponseApdu {
+            data,
+            sw: status.unwrap_or(resp.sw),
+        })
     }
 
     /// Chip side: checks and decrypts a protected command.
@@ -288,7 +336,11 @@ impl SecureMessaging {
                     covered.extend_from_slice(o.raw);
                 }
                 0x8E if cc.is_none() => cc = Some(o.value),
-                other => return Err(SmError::Malformed(format!("unexpected DO'{other:02X}' in command"))),
+                other => {
+                    return Err(SmError::Malformed(format!(
+                        "unexpected DO'{other:02X}' in command"
+                    )));
+                }
             }
         }
         let cc = cc.ok_or(SmError::MissingMac)?;
@@ -311,10 +363,18 @@ impl SecureMessaging {
     }
 
     /// Chip side: protects a response to the command with instruction `ins`.
-    pub fn protect_response(&mut self, resp: &ResponseApdu, ins: u8) -> Result<ResponseApdu, SmError> {
+    pub fn protect_response(
+        &mut self,
+        resp: &ResponseApdu,
+        ins: u8,
+    ) -> Result<ResponseApdu, SmError> {
         self.check_live()?;
         self.increment_ssc();
-        let do87 = if resp.data.is_empty() { Vec::new() } else { self.encrypt_do(&resp.data, ins & 1 == 1)? };
+        let do87 = if resp.data.is_empty() {
+            Vec::new()
+        } else {
+            self.encrypt_do(&resp.data, ins & 1 == 1)?
+        };
         let do99 = tlv::encode(0x99, &resp.sw.0.to_be_bytes());
         let cc = mac(self.alg, &self.k_mac, &self.mac_input(&[&do87, &do99]))?;
         let mut data = do87;
@@ -371,22 +431,38 @@ mod tests {
         let mut sm = bac_session();
         let select = CommandApdu::parse(&h("00A4020C02011E")).unwrap();
         let p = sm.protect_command(&select).unwrap();
-        assert_eq!(hex::encode_upper(p.to_bytes().unwrap()), "0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800");
-        let r = sm.unprotect_response(&ResponseApdu::parse(&h("990290008E08FA855A5D4C50A8ED9000")).unwrap()).unwrap();
+        assert_eq!(
+            hex::encode_upper(p.to_bytes().unwrap()),
+            "0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800"
+        );
+        let r = sm
+            .unprotect_response(
+                &ResponseApdu::parse(&h("990290008E08FA855A5D4C50A8ED9000")).unwrap(),
+            )
+            .unwrap();
         assert_eq!(r.sw, StatusWord::OK);
         assert!(r.data.is_empty());
 
         let read4 = CommandApdu::parse(&h("00B0000004")).unwrap();
         let p = sm.protect_command(&read4).unwrap();
-        assert_eq!(hex::encode_upper(p.to_bytes().unwrap()), "0CB000000D9701048E08ED6705417E96BA5500");
+        assert_eq!(
+            hex::encode_upper(p.to_bytes().unwrap()),
+            "0CB000000D9701048E08ED6705417E96BA5500"
+        );
         let r = sm
-            .unprotect_response(&ResponseApdu::parse(&h("8709019FF0EC34F9922651990290008E08AD55CC17140B2DED9000")).unwrap())
+            .unprotect_response(
+                &ResponseApdu::parse(&h("8709019FF0EC34F9922651990290008E08AD55CC17140B2DED9000"))
+                    .unwrap(),
+            )
             .unwrap();
         assert_eq!(hex::encode_upper(&r.data), "60145F01");
 
         let read18 = CommandApdu::parse(&h("00B0000412")).unwrap();
         let p = sm.protect_command(&read18).unwrap();
-        assert_eq!(hex::encode_upper(p.to_bytes().unwrap()), "0CB000040D9701128E082EA28A70F3C7B53500");
+        assert_eq!(
+            hex::encode_upper(p.to_bytes().unwrap()),
+            "0CB000040D9701128E082EA28A70F3C7B53500"
+        );
         let r = sm
             .unprotect_response(
                 &ResponseApdu::parse(&h(
@@ -395,7 +471,10 @@ mod tests {
                 .unwrap(),
             )
             .unwrap();
-        assert_eq!(hex::encode_upper(&r.data), "04303130365F36063034303030305C026175");
+        assert_eq!(
+            hex::encode_upper(&r.data),
+            "04303130365F36063034303030305C026175"
+        );
         assert_eq!(hex::encode_upper(sm.ssc()), "887022120C06C22C");
     }
 
@@ -403,23 +482,40 @@ mod tests {
     #[test]
     fn chip_side_matches_worked_example() {
         let mut chip = bac_session();
-        let cmd = chip.unprotect_command(&CommandApdu::parse(&h("0CB000000D9701048E08ED6705417E96BA5500")).unwrap());
+        let cmd = chip.unprotect_command(
+            &CommandApdu::parse(&h("0CB000000D9701048E08ED6705417E96BA5500")).unwrap(),
+        );
         // The SSC must be at C229 for this command: advance the chip past the SELECT exchange first.
         assert!(matches!(cmd, Err(SmError::MacMismatch { .. })));
 
         let mut chip = bac_session();
         let select = chip
-            .unprotect_command(&CommandApdu::parse(&h("0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800")).unwrap())
+            .unprotect_command(
+                &CommandApdu::parse(&h("0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800"))
+                    .unwrap(),
+            )
             .unwrap();
         assert_eq!(select.data, h("011E"));
-        let resp = chip.protect_response(&ResponseApdu::status(StatusWord::OK), 0xA4).unwrap();
-        assert_eq!(hex::encode_upper(resp.to_bytes()), "990290008E08FA855A5D4C50A8ED9000");
+        let resp = chip
+            .protect_response(&ResponseApdu::status(StatusWord::OK), 0xA4)
+            .unwrap();
+        assert_eq!(
+            hex::encode_upper(resp.to_bytes()),
+            "990290008E08FA855A5D4C50A8ED9000"
+        );
         let read = chip
-            .unprotect_command(&CommandApdu::parse(&h("0CB000000D9701048E08ED6705417E96BA5500")).unwrap())
+            .unprotect_command(
+                &CommandApdu::parse(&h("0CB000000D9701048E08ED6705417E96BA5500")).unwrap(),
+            )
             .unwrap();
         assert_eq!(read.le, Some(4));
-        let resp = chip.protect_response(&ResponseApdu::new(h("60145F01"), StatusWord::OK), 0xB0).unwrap();
-        assert_eq!(hex::encode_upper(resp.to_bytes()), "8709019FF0EC34F9922651990290008E08AD55CC17140B2DED9000");
+        let resp = chip
+            .protect_response(&ResponseApdu::new(h("60145F01"), StatusWord::OK), 0xB0)
+            .unwrap();
+        assert_eq!(
+            hex::encode_upper(resp.to_bytes()),
+            "8709019FF0EC34F9922651990290008E08AD55CC17140B2DED9000"
+        );
     }
 
     #[test]
@@ -431,9 +527,18 @@ mod tests {
             &h("73061884A0E57AA7"),
         )
         .unwrap();
-        let p = sm.protect_command(&CommandApdu::parse(&h("00A4020C020101")).unwrap()).unwrap();
-        assert_eq!(hex::encode_upper(p.to_bytes().unwrap()), "0CA4020C15870901CC69089F8F1AB4698E08B6334B3ABD5A9E0900");
-        let r = sm.unprotect_response(&ResponseApdu::parse(&h("990290008E08C61E440E5DD415469000")).unwrap()).unwrap();
+        let p = sm
+            .protect_command(&CommandApdu::parse(&h("00A4020C020101")).unwrap())
+            .unwrap();
+        assert_eq!(
+            hex::encode_upper(p.to_bytes().unwrap()),
+            "0CA4020C15870901CC69089F8F1AB4698E08B6334B3ABD5A9E0900"
+        );
+        let r = sm
+            .unprotect_response(
+                &ResponseApdu::parse(&h("990290008E08C61E440E5DD415469000")).unwrap(),
+            )
+            .unwrap();
         assert_eq!(r.sw, StatusWord::OK);
     }
 
@@ -448,7 +553,11 @@ mod tests {
             &ssc,
         )
         .unwrap();
-        let p = sm.protect_command(&CommandApdu::parse(&h("002241A40F800A04007F000702020302028401C3")).unwrap()).unwrap();
+        let p = sm
+            .protect_command(
+                &CommandApdu::parse(&h("002241A40F800A04007F000702020302028401C3")).unwrap(),
+            )
+            .unwrap();
         assert_eq!(
             hex::encode_upper(p.to_bytes().unwrap()),
             "0C2241A41D871101980953D37F67558690045D78A853B18A8E08929767A2CEF172E200"
@@ -467,7 +576,10 @@ mod tests {
         )
         .unwrap();
         let do87 = h("0142e919c115faf69350b01813d77a9e8d91912a7f717afd073f199070e61b79c6");
-        assert_eq!(hex::encode_upper(sm.decrypt_do(0x87, &do87).unwrap()), "04303130385F36063034303030305C06617563766D6E");
+        assert_eq!(
+            hex::encode_upper(sm.decrypt_do(0x87, &do87).unwrap()),
+            "04303130385F36063034303030305C06617563766D6E"
+        );
     }
 
     #[test]
@@ -481,8 +593,13 @@ mod tests {
         )
         .unwrap();
         sm.increment_ssc();
-        let do87 = sm.encrypt_do(&h("830D44454356434141543030303031"), false).unwrap();
-        assert_eq!(hex::encode_upper(&do87[3..]), "BE90237EEB4BA0FF253EA246AE31C8B8");
+        let do87 = sm
+            .encrypt_do(&h("830D44454356434141543030303031"), false)
+            .unwrap();
+        assert_eq!(
+            hex::encode_upper(&do87[3..]),
+            "BE90237EEB4BA0FF253EA246AE31C8B8"
+        );
         sm.increment_ssc();
         let cc = mac(sm.alg, &sm.k_mac, &sm.mac_input(&[&h("99029000")])).unwrap();
         assert_eq!(hex::encode_upper(cc), "A89570A68664A7D6");
@@ -490,10 +607,20 @@ mod tests {
 
     #[test]
     fn round_trip_all_ciphers_and_lengths() {
-        for alg in [CipherAlgorithm::Tdes, CipherAlgorithm::Aes128, CipherAlgorithm::Aes192, CipherAlgorithm::Aes256] {
+        for alg in [
+            CipherAlgorithm::Tdes,
+            CipherAlgorithm::Aes128,
+            CipherAlgorithm::Aes192,
+            CipherAlgorithm::Aes256,
+        ] {
             let mut term = SecureMessaging::from_shared_secret(alg, b"shared secret");
             let mut chip = SecureMessaging::from_shared_secret(alg, b"shared secret");
-            for (len, le) in [(0usize, Some(256)), (3, None), (300, Some(65536)), (0, Some(0x1000))] {
+            for (len, le) in [
+                (0usize, Some(256)),
+                (3, None),
+                (300, Some(65536)),
+                (0, Some(0x1000)),
+            ] {
                 let cmd = CommandApdu::new(0, if len == 3 { 0xB1 } else { 0xB0 }, 0, 0)
                     .with_data(vec![0x5A; len]);
                 let cmd = match le {
@@ -501,11 +628,15 @@ mod tests {
                     None => cmd,
                 };
                 let wire = term.protect_command(&cmd).unwrap().to_bytes().unwrap();
-                let got = chip.unprotect_command(&CommandApdu::parse(&wire).unwrap()).unwrap();
+                let got = chip
+                    .unprotect_command(&CommandApdu::parse(&wire).unwrap())
+                    .unwrap();
                 assert_eq!((got.data.clone(), got.le), (cmd.data.clone(), cmd.le));
                 let resp = ResponseApdu::new(vec![0xA5; len * 2], StatusWord::OK);
                 let wire = chip.protect_response(&resp, cmd.ins).unwrap().to_bytes();
-                let back = term.unprotect_response(&ResponseApdu::parse(&wire).unwrap()).unwrap();
+                let back = term
+                    .unprotect_response(&ResponseApdu::parse(&wire).unwrap())
+                    .unwrap();
                 assert_eq!(back, resp);
             }
         }
@@ -515,24 +646,47 @@ mod tests {
     fn tampered_response_ends_session() {
         let mut term = SecureMessaging::from_shared_secret(CipherAlgorithm::Aes128, b"k");
         let mut chip = SecureMessaging::from_shared_secret(CipherAlgorithm::Aes128, b"k");
-        let wire = term.protect_command(&CommandApdu::new(0, 0xB0, 0, 0).with_le(16)).unwrap().to_bytes().unwrap();
-        chip.unprotect_command(&CommandApdu::parse(&wire).unwrap()).unwrap();
-        let mut resp = chip.protect_response(&ResponseApdu::new(vec![1; 16], StatusWord::OK), 0xB0).unwrap();
+        let wire = term
+            .protect_command(&CommandApdu::new(0, 0xB0, 0, 0).with_le(16))
+            .unwrap()
+            .to_bytes()
+            .unwrap();
+        chip.unprotect_command(&CommandApdu::parse(&wire).unwrap())
+            .unwrap();
+        let mut resp = chip
+            .protect_response(&ResponseApdu::new(vec![1; 16], StatusWord::OK), 0xB0)
+            .unwrap();
         resp.data[5] ^= 0x01;
-        assert!(matches!(term.unprotect_response(&resp), Err(SmError::MacMismatch { .. })));
+        assert!(matches!(
+            term.unprotect_response(&resp),
+            Err(SmError::MacMismatch { .. })
+        ));
         assert!(term.is_ended());
-        assert_eq!(term.protect_command(&CommandApdu::new(0, 0xB0, 0, 0)).unwrap_err(), SmError::Ended);
+        assert_eq!(
+            term.protect_command(&CommandApdu::new(0, 0xB0, 0, 0))
+                .unwrap_err(),
+            SmError::Ended
+        );
     }
 
     #[test]
     fn plain_error_keeps_counters_in_step() {
         let mut term = SecureMessaging::from_shared_secret(CipherAlgorithm::Tdes, b"k");
         let before = term.ssc().to_vec();
-        term.protect_command(&CommandApdu::new(0, 0xB0, 0, 0).with_le(16)).unwrap();
-        let r = term.unprotect_response(&ResponseApdu::status(StatusWord(0x6A82))).unwrap();
+        term.protect_command(&CommandApdu::new(0, 0xB0, 0, 0).with_le(16))
+            .unwrap();
+        let r = term
+            .unprotect_response(&ResponseApdu::status(StatusWord(0x6A82)))
+            .unwrap();
         assert_eq!(r.sw, StatusWord(0x6A82));
-        assert_eq!(u64::from_be_bytes(term.ssc().try_into().unwrap()), u64::from_be_bytes(before.try_into().unwrap()) + 1);
-        assert!(matches!(term.unprotect_response(&ResponseApdu::status(StatusWord::OK)), Err(SmError::MissingMac)));
+        assert_eq!(
+            u64::from_be_bytes(term.ssc().try_into().unwrap()),
+            u64::from_be_bytes(before.try_into().unwrap()) + 1
+        );
+        assert!(matches!(
+            term.unprotect_response(&ResponseApdu::status(StatusWord::OK)),
+            Err(SmError::MissingMac)
+        ));
     }
 
     #[test]

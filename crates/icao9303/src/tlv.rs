@@ -95,14 +95,23 @@ impl Header {
 
 /// Decodes the tag and length at the start of `input` without requiring the value to be present.
 pub fn parse_header(input: &[u8]) -> Result<Header, TlvError> {
-    let first = *input.first().ok_or(TlvError::Truncated { offset: 0, what: "tag" })?;
+    let first = *input.first().ok_or(TlvError::Truncated {
+        offset: 0,
+        what: "tag",
+    })?;
     let mut tag: Tag = first.into();
     let mut pos = 1;
     if first & 0x1F == 0x1F {
         loop {
-            let b = *input.get(pos).ok_or(TlvError::Truncated { offset: pos, what: "tag" })?;
+            let b = *input.get(pos).ok_or(TlvError::Truncated {
+                offset: pos,
+                what: "tag",
+            })?;
             if pos >= 4 {
-                return Err(TlvError::Malformed { offset: pos, what: "tag longer than four bytes" });
+                return Err(TlvError::Malformed {
+                    offset: pos,
+                    what: "tag longer than four bytes",
+                });
             }
             tag = (tag << 8) | Tag::from(b);
             pos += 1;
@@ -111,25 +120,43 @@ pub fn parse_header(input: &[u8]) -> Result<Header, TlvError> {
             }
         }
     }
-    let len_byte = *input.get(pos).ok_or(TlvError::Truncated { offset: pos, what: "length" })?;
+    let len_byte = *input.get(pos).ok_or(TlvError::Truncated {
+        offset: pos,
+        what: "length",
+    })?;
     let len_offset = pos;
     pos += 1;
     let value_len = match len_byte {
         0x00..=0x7F => usize::from(len_byte),
         0x80 => {
-            return Err(TlvError::Malformed { offset: len_offset, what: "indefinite length is not allowed here" });
+            return Err(TlvError::Malformed {
+                offset: len_offset,
+                what: "indefinite length is not allowed here",
+            });
         }
         0x81..=0x84 => {
             let n = usize::from(len_byte & 0x7F);
-            let bytes = input
-                .get(pos..pos + n)
-                .ok_or(TlvError::Truncated { offset: pos, what: "length" })?;
+            let bytes = input.get(pos..pos + n).ok_or(TlvError::Truncated {
+                offset: pos,
+                what: "length",
+            })?;
             pos += n;
-            bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+            bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
         }
-        _ => return Err(TlvError::Malformed { offset: len_offset, what: "length field longer than four bytes" }),
+        _ => {
+            return Err(TlvError::Malformed {
+                offset: len_offset,
+                what: "length field longer than four bytes",
+            });
+        }
     };
-    Ok(Header { tag, header_len: pos, value_len })
+    Ok(Header {
+        tag,
+        header_len: pos,
+        value_len,
+    })
 }
 
 /// Decodes one TLV object at the start of `input`; returns it and the bytes that follow.
@@ -139,8 +166,15 @@ pub fn parse_one(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), TlvError> {
         .header_len
         .checked_add(header.value_len)
         .filter(|end| *end <= input.len())
-        .ok_or(TlvError::Truncated { offset: input.len(), what: "value" })?;
-    let tlv = Tlv { tag: header.tag, value: &input[header.header_len..end], raw: &input[..end] };
+        .ok_or(TlvError::Truncated {
+            offset: input.len(),
+            what: "value",
+        })?;
+    let tlv = Tlv {
+        tag: header.tag,
+        value: &input[header.header_len..end],
+        raw: &input[..end],
+    };
     Ok((tlv, &input[end..]))
 }
 
@@ -148,10 +182,16 @@ pub fn parse_one(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), TlvError> {
 pub fn parse_exact(input: &[u8], tag: Tag) -> Result<Tlv<'_>, TlvError> {
     let (tlv, rest) = parse_one(input)?;
     if tlv.tag != tag {
-        return Err(TlvError::UnexpectedTag { expected: tag, found: tlv.tag });
+        return Err(TlvError::UnexpectedTag {
+            expected: tag,
+            found: tlv.tag,
+        });
     }
     if !rest.is_empty() {
-        return Err(TlvError::Malformed { offset: tlv.raw.len(), what: "trailing bytes after the object" });
+        return Err(TlvError::Malformed {
+            offset: tlv.raw.len(),
+            what: "trailing bytes after the object",
+        });
     }
     Ok(tlv)
 }
@@ -181,8 +221,14 @@ pub fn find(input: &[u8], tag: Tag) -> Result<Option<Tlv<'_>>, TlvError> {
 
 fn shift(e: TlvError, by: usize) -> TlvError {
     match e {
-        TlvError::Truncated { offset, what } => TlvError::Truncated { offset: offset + by, what },
-        TlvError::Malformed { offset, what } => TlvError::Malformed { offset: offset + by, what },
+        TlvError::Truncated { offset, what } => TlvError::Truncated {
+            offset: offset + by,
+            what,
+        },
+        TlvError::Malformed { offset, what } => TlvError::Malformed {
+            offset: offset + by,
+            what,
+        },
         other => other,
     }
 }
@@ -226,16 +272,34 @@ mod tests {
 
     #[test]
     fn header_short_and_long() {
-        assert_eq!(parse_header(&[0x60, 0x14]).unwrap(), Header { tag: 0x60, header_len: 2, value_len: 0x14 });
+        assert_eq!(
+            parse_header(&[0x60, 0x14]).unwrap(),
+            Header {
+                tag: 0x60,
+                header_len: 2,
+                value_len: 0x14
+            }
+        );
         assert_eq!(
             parse_header(&[0x77, 0x82, 0x06, 0x3D]).unwrap(),
-            Header { tag: 0x77, header_len: 4, value_len: 0x063D }
+            Header {
+                tag: 0x77,
+                header_len: 4,
+                value_len: 0x063D
+            }
         );
         assert_eq!(
             parse_header(&[0x5F, 0x1F, 0x5A]).unwrap(),
-            Header { tag: 0x5F1F, header_len: 3, value_len: 0x5A }
+            Header {
+                tag: 0x5F1F,
+                header_len: 3,
+                value_len: 0x5A
+            }
         );
-        assert_eq!(parse_header(&[0x7F, 0x61, 0x81, 0x80]).unwrap().value_len, 0x80);
+        assert_eq!(
+            parse_header(&[0x7F, 0x61, 0x81, 0x80]).unwrap().value_len,
+            0x80
+        );
     }
 
     #[test]
@@ -243,7 +307,10 @@ mod tests {
         let com = hex::decode("60145F0104303130365F36063034303030305C026175").unwrap();
         let top = parse_exact(&com, 0x60).unwrap();
         let kids = top.children().unwrap();
-        assert_eq!(kids.iter().map(|t| t.tag).collect::<Vec<_>>(), vec![0x5F01, 0x5F36, 0x5C]);
+        assert_eq!(
+            kids.iter().map(|t| t.tag).collect::<Vec<_>>(),
+            vec![0x5F01, 0x5F36, 0x5C]
+        );
         assert_eq!(top.require(0x5C).unwrap().value, &[0x61, 0x75]);
     }
 
@@ -261,17 +328,44 @@ mod tests {
 
     #[test]
     fn malformed_inputs_are_errors() {
-        assert!(matches!(parse_one(&[]), Err(TlvError::Truncated { what: "tag", .. })));
-        assert!(matches!(parse_one(&[0x5F]), Err(TlvError::Truncated { what: "tag", .. })));
-        assert!(matches!(parse_one(&[0x60]), Err(TlvError::Truncated { what: "length", .. })));
-        assert!(matches!(parse_one(&[0x60, 0x82, 0x01]), Err(TlvError::Truncated { .. })));
-        assert!(matches!(parse_one(&[0x60, 0x05, 1, 2]), Err(TlvError::Truncated { what: "value", .. })));
-        assert!(matches!(parse_one(&[0x60, 0x80]), Err(TlvError::Malformed { .. })));
-        assert!(matches!(parse_one(&[0x60, 0x85, 0, 0, 0, 0, 1]), Err(TlvError::Malformed { .. })));
-        assert!(matches!(parse_one(&[0x5F, 0xFF, 0xFF, 0xFF, 0x01, 0x00]), Err(TlvError::Malformed { .. })));
+        assert!(matches!(
+            parse_one(&[]),
+            Err(TlvError::Truncated { what: "tag", .. })
+        ));
+        assert!(matches!(
+            parse_one(&[0x5F]),
+            Err(TlvError::Truncated { what: "tag", .. })
+        ));
+        assert!(matches!(
+            parse_one(&[0x60]),
+            Err(TlvError::Truncated { what: "length", .. })
+        ));
+        assert!(matches!(
+            parse_one(&[0x60, 0x82, 0x01]),
+            Err(TlvError::Truncated { .. })
+        ));
+        assert!(matches!(
+            parse_one(&[0x60, 0x05, 1, 2]),
+            Err(TlvError::Truncated { what: "value", .. })
+        ));
+        assert!(matches!(
+            parse_one(&[0x60, 0x80]),
+            Err(TlvError::Malformed { .. })
+        ));
+        assert!(matches!(
+            parse_one(&[0x60, 0x85, 0, 0, 0, 0, 1]),
+            Err(TlvError::Malformed { .. })
+        ));
+        assert!(matches!(
+            parse_one(&[0x5F, 0xFF, 0xFF, 0xFF, 0x01, 0x00]),
+            Err(TlvError::Malformed { .. })
+        ));
         // A huge declared length never overflows or panics.
         assert!(parse_one(&[0x60, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]).is_err());
-        assert!(matches!(parse_exact(&[0x61, 0x00], 0x60), Err(TlvError::UnexpectedTag { .. })));
+        assert!(matches!(
+            parse_exact(&[0x61, 0x00], 0x60),
+            Err(TlvError::UnexpectedTag { .. })
+        ));
     }
 
     #[test]

@@ -3,5 +3,3 @@
 pub mod bac;
 pub mod pace;
 pub mod password;
-
-

@@ -56,7 +56,11 @@ fn key_err(_: impl core::fmt::Debug) -> CryptoError {
     CryptoError::InvalidKeyLength
 }
 
-fn cbc_encrypt_with<C: BlockCipherEncrypt + BlockSizeUser>(c: &C, iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+fn cbc_encrypt_with<C: BlockCipherEncrypt + BlockSizeUser>(
+    c: &C,
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let bl = C::block_size();
     if iv.len() != bl {
         return Err(CryptoError::InvalidIvLength);
@@ -78,7 +82,11 @@ fn cbc_encrypt_with<C: BlockCipherEncrypt + BlockSizeUser>(c: &C, iv: &[u8], dat
     Ok(out)
 }
 
-fn cbc_decrypt_with<C: BlockCipherDecrypt + BlockSizeUser>(c: &C, iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+fn cbc_decrypt_with<C: BlockCipherDecrypt + BlockSizeUser>(
+    c: &C,
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let bl = C::block_size();
     if iv.len() != bl {
         return Err(CryptoError::InvalidIvLength);
@@ -98,27 +106,57 @@ fn cbc_decrypt_with<C: BlockCipherDecrypt + BlockSizeUser>(c: &C, iv: &[u8], dat
 }
 
 /// CBC encryption of whole blocks with `key` and `iv`.
-pub fn cbc_encrypt(alg: CipherAlgorithm, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn cbc_encrypt(
+    alg: CipherAlgorithm,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     match alg {
-        CipherAlgorithm::Tdes => cbc_encrypt_with(&TdesEde2::new_from_slice(key).map_err(key_err)?, iv, data),
-        CipherAlgorithm::Aes128 => cbc_encrypt_with(&Aes128::new_from_slice(key).map_err(key_err)?, iv, data),
-        CipherAlgorithm::Aes192 => cbc_encrypt_with(&Aes192::new_from_slice(key).map_err(key_err)?, iv, data),
-        CipherAlgorithm::Aes256 => cbc_encrypt_with(&Aes256::new_from_slice(key).map_err(key_err)?, iv, data),
+        CipherAlgorithm::Tdes => {
+            cbc_encrypt_with(&TdesEde2::new_from_slice(key).map_err(key_err)?, iv, data)
+        }
+        CipherAlgorithm::Aes128 => {
+            cbc_encrypt_with(&Aes128::new_from_slice(key).map_err(key_err)?, iv, data)
+        }
+        CipherAlgorithm::Aes192 => {
+            cbc_encrypt_with(&Aes192::new_from_slice(key).map_err(key_err)?, iv, data)
+        }
+        CipherAlgorithm::Aes256 => {
+            cbc_encrypt_with(&Aes256::new_from_slice(key).map_err(key_err)?, iv, data)
+        }
     }
 }
 
 /// CBC decryption of whole blocks with `key` and `iv`.
-pub fn cbc_decrypt(alg: CipherAlgorithm, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn cbc_decrypt(
+    alg: CipherAlgorithm,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     match alg {
-        CipherAlgorithm::Tdes => cbc_decrypt_with(&TdesEde2::new_from_slice(key).map_err(key_err)?, iv, data),
-        CipherAlgorithm::Aes128 => cbc_decrypt_with(&Aes128::new_from_slice(key).map_err(key_err)?, iv, data),
-        CipherAlgorithm::Aes192 => cbc_decrypt_with(&Aes192::new_from_slice(key).map_err(key_err)?, iv, data),
-        CipherAlgorithm::Aes256 => cbc_decrypt_with(&Aes256::new_from_slice(key).map_err(key_err)?, iv, data),
+        CipherAlgorithm::Tdes => {
+            cbc_decrypt_with(&TdesEde2::new_from_slice(key).map_err(key_err)?, iv, data)
+        }
+        CipherAlgorithm::Aes128 => {
+            cbc_decrypt_with(&Aes128::new_from_slice(key).map_err(key_err)?, iv, data)
+        }
+        CipherAlgorithm::Aes192 => {
+            cbc_decrypt_with(&Aes192::new_from_slice(key).map_err(key_err)?, iv, data)
+        }
+        CipherAlgorithm::Aes256 => {
+            cbc_decrypt_with(&Aes256::new_from_slice(key).map_err(key_err)?, iv, data)
+        }
     }
 }
 
 /// Encrypts one block (ECB): the AES secure-messaging IV `E(KSenc, SSC)` and the IM pseudo-random function.
-pub fn encrypt_block(alg: CipherAlgorithm, key: &[u8], block: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn encrypt_block(
+    alg: CipherAlgorithm,
+    key: &[u8],
+    block: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let zero_iv = vec![0u8; alg.block_len()];
     if block.len() != alg.block_len() {
         return Err(CryptoError::NotBlockAligned);
@@ -140,19 +178,35 @@ mod tests {
         let s = h("781723860C06C2264608F919887022120B795240CB7049B01C19B33E32804F0B");
         let k_enc = h("AB94FDECF2674FDFB9B391F85D7F76F2");
         let e = cbc_encrypt(CipherAlgorithm::Tdes, &k_enc, &[0; 8], &s).unwrap();
-        assert_eq!(hex::encode_upper(&e), "72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F2");
-        assert_eq!(cbc_decrypt(CipherAlgorithm::Tdes, &k_enc, &[0; 8], &e).unwrap(), s);
+        assert_eq!(
+            hex::encode_upper(&e),
+            "72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F2"
+        );
+        assert_eq!(
+            cbc_decrypt(CipherAlgorithm::Tdes, &k_enc, &[0; 8], &e).unwrap(),
+            s
+        );
     }
 
     #[test]
     fn aes_round_trip_and_errors() {
-        for alg in [CipherAlgorithm::Aes128, CipherAlgorithm::Aes192, CipherAlgorithm::Aes256] {
+        for alg in [
+            CipherAlgorithm::Aes128,
+            CipherAlgorithm::Aes192,
+            CipherAlgorithm::Aes256,
+        ] {
             let key = vec![7u8; alg.key_len()];
             let data = vec![1u8; 48];
             let e = cbc_encrypt(alg, &key, &[3; 16], &data).unwrap();
             assert_eq!(cbc_decrypt(alg, &key, &[3; 16], &e).unwrap(), data);
-            assert_eq!(cbc_encrypt(alg, &key, &[3; 16], &data[..5]), Err(CryptoError::NotBlockAligned));
-            assert_eq!(cbc_encrypt(alg, &key[..5], &[3; 16], &data), Err(CryptoError::InvalidKeyLength));
+            assert_eq!(
+                cbc_encrypt(alg, &key, &[3; 16], &data[..5]),
+                Err(CryptoError::NotBlockAligned)
+            );
+            assert_eq!(
+                cbc_encrypt(alg, &key[..5], &[3; 16], &data),
+                Err(CryptoError::InvalidKeyLength)
+            );
         }
     }
 }

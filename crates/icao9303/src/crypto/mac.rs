@@ -15,8 +15,12 @@ use subtle::ConstantTimeEq;
 /// Length of every MAC and authentication token in ICAO 9303 secure messaging.
 pub const MAC_LEN: usize = 8;
 
-fn mac_with<M: Mac + cmac::digest::KeyInit>(key: &[u8], data: &[u8]) -> Result<[u8; MAC_LEN], CryptoError> {
-    let mut m = <M as cmac::digest::KeyInit>::new_from_slice(key).map_err(|_| CryptoError::InvalidKeyLength)?;
+fn mac_with<M: Mac + cmac::digest::KeyInit>(
+    key: &[u8],
+    data: &[u8],
+) -> Result<[u8; MAC_LEN], CryptoError> {
+    let mut m = <M as cmac::digest::KeyInit>::new_from_slice(key)
+        .map_err(|_| CryptoError::InvalidKeyLength)?;
     m.update(data);
     let full = m.finalize().into_bytes();
     let mut out = [0u8; MAC_LEN];
@@ -41,7 +45,12 @@ pub fn mac(alg: CipherAlgorithm, key: &[u8], data: &[u8]) -> Result<[u8; MAC_LEN
 }
 
 /// Checks an 8-byte MAC in constant time.
-pub fn verify(alg: CipherAlgorithm, key: &[u8], data: &[u8], expected: &[u8]) -> Result<bool, CryptoError> {
+pub fn verify(
+    alg: CipherAlgorithm,
+    key: &[u8],
+    data: &[u8],
+    expected: &[u8],
+) -> Result<bool, CryptoError> {
     let computed = mac(alg, key, data)?;
     Ok(expected.len() == MAC_LEN && bool::from(computed.ct_eq(expected)))
 }
@@ -75,6 +84,9 @@ mod tests {
         let input = h(
             "7F494F060A04007F000702020402028641049E880F842905B8B3181F7AF7CAA9F0EFB743847F44A306D2D28C1D9EC65DF6DB7764B22277A2EDDC3C265A9F018F9CB852E111B768B326904B59A0193776F094",
         );
-        assert_eq!(hex::encode_upper(mac(CipherAlgorithm::Aes128, &ks_mac, &input).unwrap()), "C2B0BD78D94BA866");
+        assert_eq!(
+            hex::encode_upper(mac(CipherAlgorithm::Aes128, &ks_mac, &input).unwrap()),
+            "C2B0BD78D94BA866"
+        );
     }
 }

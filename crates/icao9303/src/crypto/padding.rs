@@ -16,7 +16,10 @@ pub fn pad(data: &[u8], block_len: usize) -> Vec<u8> {
 
 /// Removes ISO/IEC 7816-4 padding: trailing `00` bytes and the `80` before them.
 pub fn unpad(data: &[u8]) -> Result<&[u8], CryptoError> {
-    let end = data.iter().rposition(|b| *b != 0x00).ok_or(CryptoError::BadPadding)?;
+    let end = data
+        .iter()
+        .rposition(|b| *b != 0x00)
+        .ok_or(CryptoError::BadPadding)?;
     if data[end] != 0x80 {
         return Err(CryptoError::BadPadding);
     }

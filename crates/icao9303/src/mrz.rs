@@ -5,6 +5,21 @@
 //!
 //! The MRZ holds personal data: [`Mrz`] and [`MrzKey`] print nothing personal in their `Debug` output, and
 //! [`MrzKey`] wipes its contents when dropped.
+//!
+//! ```
+//! use icao9303::mrz::{Mrz, MrzFormat};
+//!
+//! let mrz = Mrz::parse(
+//!     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n\
+//!      L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+//! )?;
+//! assert_eq!(mrz.format, MrzFormat::Td3);
+//! assert_eq!(mrz.primary_identifier, "ERIKSSON");
+//! assert!(mrz.all_check_digits_valid());
+//! let key = mrz.key()?; // BAC / PACE key material
+//! assert_eq!(&key.mrz_information()[..], b"L898902C3674081221204159");
+//! # Ok::<(), icao9303::mrz::MrzError>(())
+//! ```
 
 use std::fmt;
 
@@ -122,7 +137,8 @@ pub enum MrzError {
         found: char,
     },
     /// A date that is not six digits YYMMDD with month 1-12 and day 1-31.
-    #[error("the {field} {value:?} is not a valid YYMMDD date")]
+    /// (The message leaves the value out, so that logged errors hold no personal data.)
+    #[error("the {field} is not a valid YYMMDD date")]
     InvalidDate {
         /// "date of birth" or "date of expiry".
         field: &'static str,
@@ -1160,6 +1176,10 @@ mod tests {
                 field: "date of birth",
                 value: "881314".into()
             }
+        );
+        assert_eq!(
+            Mrz::parse(&bad_date).unwrap_err().to_string(),
+            "the date of birth is not a valid YYMMDD date"
         );
         let bad_sex = BRP.replace("8F34", "8Q34");
         assert_eq!(Mrz::parse(&bad_sex).unwrap_err(), MrzError::InvalidSex('Q'));

@@ -1,1 +1,2 @@
 //! A software eMRTD chip for tests and demonstrations.
+pub mod pki;

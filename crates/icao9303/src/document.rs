@@ -100,10 +100,16 @@ impl Document {
                 let why = Sod::parse(bytes).err().map(|e| e.to_string()).unwrap_or_default();
                 checks.push(Check::invalid("EF.SOD", format!("cannot be parsed: {why}")));
             }
-            (Some(_), Some(sod)) => checks.push(Check::valid(
-                "EF.SOD",
-                format!("LDS security object v{}, {} hashes of {} data groups", sod.version, sod.hash_algorithm.name(), sod.data_group_hashes.len()),
-            )),
+            (Some(_), Some(sod)) => {
+                checks.push(Check::valid(
+                    "EF.SOD",
+                    format!("LDS security object v{}, {} hashes of {} data groups", sod.version, sod.hash_algorithm.name(), sod.data_group_hashes.len()),
+                ));
+                checks.push(Check::not_checked(
+                    "EF.SOD signature",
+                    "the signature and its certificate chain were not verified (passive authentication is not performed by this build)",
+                ));
+            }
         }
         match (self.raw(LdsFile::Dg(1)), &self.dg1) {
             (None, _) => checks.push(Check::invalid("DG1", "the MRZ data group is missing")),

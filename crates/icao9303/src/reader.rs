@@ -172,6 +172,17 @@ impl<T: Transport> Reader<T> {
     fn read_binary(&mut self, sfi: Option<u8>, offset: usize, len: usize) -> Result<Option<Vec<u8>>, Error> {
         let mut le = len.min(self.block_size());
         loop {
+            // With odd INS B1 the data comes inside DO'53': its header counts against Le.
+            let do53_header = |n: usize| if n < 0x80 { 2 } else if n < 0x100 { 3 } else { 4 };
+            let payload = if offset > 0x7FFF && sfi.is_none() {
+                let mut p = le.saturating_sub(4).max(1);
+                while p + 1 + do53_header(p + 1) <= le {
+                    p += 1;
+                }
+                p
+            } else {
+                le
+            };
             let cmd = match sfi {
                 Some(sfi) => CommandApdu::new(0x00, 0xB0, 0x80 | sfi, offset as u8).with_le(le),
                 None if offset <= 0x7FFF => CommandApdu::new(0x00, 0xB0, (offset >> 8) as u8, offset as u8).with_le(le),
@@ -179,7 +190,9 @@ impl<T: Transport> Reader<T> {
                     // Offsets beyond 32767: odd INS B1 with the offset in DO'54' and the data in DO'53'.
                     let off = (offset as u32).to_be_bytes();
                     let skip = off.iter().take_while(|b| **b == 0).count().min(3);
-                    CommandApdu::new(0x00, 0xB1, 0x00, 0x00).with_data(tlv::encode(0x54, &off[skip..])).with_le((le + 4).min(256))
+                    CommandApdu::new(0x00, 0xB1, 0x00, 0x00)
+                        .with_data(tlv::encode(0x54, &off[skip..]))
+                        .with_le(payload + do53_header(payload))
                 }
             };
             let resp = self.exchange(STEP_READ, &cmd)?;
@@ -190,8 +203,8 @@ impl<T: Transport> Reader<T> {
                     } else {
                         resp.data
                     };
-                    if data.len() > le {
-                        return Err(Error::protocol(STEP_READ, format!("asked for {le} bytes, chip sent {}", data.len())));
+                    if data.len() > payload {
+                        return Err(Error::protocol(STEP_READ, format!("asked for {payload} bytes, chip sent {}", data.len())));
                     }
                     return Ok(Some(data));
                 }

@@ -19,7 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     reader.authenticate(&Password::Mrz(profile.mrz_key()?), &mut rng)?;
     let (document, report) = reader.read_document()?;
     if let Some(dg1) = &document.dg1 {
-        eprintln!("read the chip of {} {}", dg1.mrz.secondary_identifier, dg1.mrz.primary_identifier);
+        eprintln!(
+            "read the chip of {} {}",
+            dg1.mrz.secondary_identifier, dg1.mrz.primary_identifier
+        );
     }
     println!("{}", report.to_json());
     Ok(())

@@ -85,7 +85,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = if cli.verbose { "debug" } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
@@ -119,7 +121,9 @@ fn demo(json: bool) -> anyhow::Result<Outcome> {
     if json {
         println!("{}", report.to_json());
     } else {
-        println!("mrtd demo: reading the built-in sample UK Biometric Residence Permit through the software chip.");
+        println!(
+            "mrtd demo: reading the built-in sample UK Biometric Residence Permit through the software chip."
+        );
         println!("All holder data and the face are synthetic.\n");
         print!("{}", render::text(&report));
     }
@@ -131,23 +135,36 @@ fn password(args: &ReadArgs) -> anyhow::Result<Password> {
         return Ok(Password::can(can)?);
     }
     if let Some(text) = &args.mrz {
-        let mrz = Mrz::parse_with(text, ParseOptions { allow_bad_check_digits: args.allow_bad_check_digits })
-            .context("--mrz")?;
+        let mrz = Mrz::parse_with(
+            text,
+            ParseOptions {
+                allow_bad_check_digits: args.allow_bad_check_digits,
+            },
+        )
+        .context("--mrz")?;
         return Ok(Password::Mrz(mrz.key()?));
     }
     match (&args.doc, &args.dob, &args.expiry) {
         (Some(doc), Some(dob), Some(expiry)) => Ok(Password::Mrz(MrzKey::new(doc, dob, expiry)?)),
-        _ => Err(anyhow!("give the document's MRZ key (--doc, --dob, --expiry), the whole --mrz, or --can")),
+        _ => Err(anyhow!(
+            "give the document's MRZ key (--doc, --dob, --expiry), the whole --mrz, or --can"
+        )),
     }
 }
 
 fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     let password = password(args)?;
     let Some(name) = &args.emulator else {
-        return Err(anyhow!("no reader transport is available in this build yet: use --emulator brp"));
+        return Err(anyhow!(
+            "no reader transport is available in this build yet: use --emulator brp"
+        ));
     };
-    let profile = Profile::by_name(name)
-        .ok_or_else(|| anyhow!("unknown emulator profile {name:?}; known: {}", PROFILE_NAMES.join(", ")))?;
+    let profile = Profile::by_name(name).ok_or_else(|| {
+        anyhow!(
+            "unknown emulator profile {name:?}; known: {}",
+            PROFILE_NAMES.join(", ")
+        )
+    })?;
     let card = profile.personalize()?;
     let (document, report) = read_with(EmulatorTransport::new(card.chip), &password)?;
     if let Some(dir) = &args.out {
@@ -161,7 +178,10 @@ fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     Ok(outcome(&report))
 }
 
-fn read_with<T: Transport>(transport: T, password: &Password) -> anyhow::Result<(Document, Report)> {
+fn read_with<T: Transport>(
+    transport: T,
+    password: &Password,
+) -> anyhow::Result<(Document, Report)> {
     let mut rng = UnwrapErr(getrandom::SysRng);
     let mut reader = Reader::new(transport);
     reader.authenticate(password, &mut rng)?;
@@ -175,10 +195,15 @@ fn save_dump(dir: &Path, document: &Document, report: &Report) -> anyhow::Result
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
     }
     let path = dir.join("report.json");
-    std::fs::write(&path, report.to_json()).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, report.to_json())
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
 fn outcome(report: &Report) -> Outcome {
-    if report.has_failures() { Outcome::Suspect } else { Outcome::Valid }
+    if report.has_failures() {
+        Outcome::Suspect
+    } else {
+        Outcome::Valid
+    }
 }

@@ -14,10 +14,13 @@ fn mark(status: CheckStatus) -> &'static str {
 /// YYMMDD as YYYY-MM-DD, choosing the century: dates of birth are in the past, expiry dates up to 20 years
 /// ahead of 2000+YY's window.
 fn date(yymmdd: &str, birth: bool) -> String {
-    let (Some(yy), Some(mm), Some(dd)) = (yymmdd.get(0..2), yymmdd.get(2..4), yymmdd.get(4..6)) else {
+    let (Some(yy), Some(mm), Some(dd)) = (yymmdd.get(0..2), yymmdd.get(2..4), yymmdd.get(4..6))
+    else {
         return yymmdd.to_string();
     };
-    let Ok(y) = yy.parse::<u32>() else { return yymmdd.to_string() };
+    let Ok(y) = yy.parse::<u32>() else {
+        return yymmdd.to_string();
+    };
     // A birth year above the current two-digit year is last century; expiry years are always 20YY.
     let century = if birth && y > 26 { 1900 } else { 2000 };
     format!("{}-{mm}-{dd}", century + y)
@@ -27,7 +30,11 @@ fn date(yymmdd: &str, birth: bool) -> String {
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     if let Some(m) = &report.mrz {
-        let _ = writeln!(out, "Holder       {}, {}", m.primary_identifier, m.secondary_identifier);
+        let _ = writeln!(
+            out,
+            "Holder       {}, {}",
+            m.primary_identifier, m.secondary_identifier
+        );
         let _ = writeln!(
             out,
             "Document     {} issued by {}, number {}, expires {}",
@@ -36,10 +43,19 @@ pub fn text(report: &Report) -> String {
             m.document_number,
             date(&m.date_of_expiry, false)
         );
-        let _ = writeln!(out, "Born         {}   Sex {}   Nationality {}", date(&m.date_of_birth, true), m.sex, m.nationality);
+        let _ = writeln!(
+            out,
+            "Born         {}   Sex {}   Nationality {}",
+            date(&m.date_of_birth, true),
+            m.sex,
+            m.nationality
+        );
     }
     if let Some(a) = &report.access {
-        let mut line = format!("Access       {} with the {}, {} secure messaging", a.protocol, a.password, a.cipher);
+        let mut line = format!(
+            "Access       {} with the {}, {} secure messaging",
+            a.protocol, a.password, a.cipher
+        );
         if let Some(m) = &a.mapping {
             let _ = write!(line, ", {m} mapping");
         }
@@ -52,7 +68,11 @@ pub fn text(report: &Report) -> String {
         let _ = writeln!(out, "{line}");
     }
     if !report.files.is_empty() {
-        let files: Vec<String> = report.files.iter().map(|f| format!("{} ({} bytes)", f.id, f.length)).collect();
+        let files: Vec<String> = report
+            .files
+            .iter()
+            .map(|f| format!("{} ({} bytes)", f.id, f.length))
+            .collect();
         let _ = writeln!(out, "Files        {}", files.join(", "));
     }
     let _ = writeln!(out, "\nChecks");
@@ -61,7 +81,11 @@ pub fn text(report: &Report) -> String {
     }
     let verdict = if report.has_failures() {
         "SUSPECT: at least one check failed"
-    } else if report.checks.iter().any(|c| c.status == CheckStatus::NotChecked) {
+    } else if report
+        .checks
+        .iter()
+        .any(|c| c.status == CheckStatus::NotChecked)
+    {
         "no check failed; some checks were not performed (see above)"
     } else {
         "every check passed"

@@ -30,7 +30,12 @@ pub struct ChipOptions {
 
 impl Default for ChipOptions {
     fn default() -> Self {
-        ChipOptions { bac: true, extended_length: false, max_read: 256, plain_errors: false }
+        ChipOptions {
+            bac: true,
+            extended_length: false,
+            max_read: 256,
+            plain_errors: false,
+        }
     }
 }
 
@@ -49,7 +54,10 @@ pub struct Chip {
 
 impl std::fmt::Debug for Chip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Chip").field("df", &self.df).field("secure_messaging", &self.sm.is_some()).finish()
+        f.debug_struct("Chip")
+            .field("df", &self.df)
+            .field("secure_messaging", &self.sm.is_some())
+            .finish()
     }
 }
 
@@ -59,8 +67,23 @@ fn sw(sw: StatusWord) -> ResponseApdu {
 
 impl Chip {
     /// A chip holding `fs`, keyed with `mrz_key` for BAC, drawing its random values from `rng`.
-    pub fn new(fs: FileSystem, mrz_key: Option<MrzKey>, options: ChipOptions, rng: SeededRng) -> Self {
-        Chip { fs, options, mrz_key, rng, df: Df::Master, current_ef: None, bac: None, sm: None, commands: 0 }
+    pub fn new(
+        fs: FileSystem,
+        mrz_key: Option<MrzKey>,
+        options: ChipOptions,
+        rng: SeededRng,
+    ) -> Self {
+        Chip {
+            fs,
+            options,
+            mrz_key,
+            rng,
+            df: Df::Master,
+            current_ef: None,
+            bac: None,
+            sm: None,
+            commands: 0,
+        }
     }
 
     /// The chip's files.
@@ -141,10 +164,18 @@ impl Chip {
             }
         };
         let resp = self.dispatch(&plain);
-        if self.options.plain_errors && resp.data.is_empty() && !resp.sw.is_success() && resp.sw != StatusWord::END_OF_FILE {
+        if self.options.plain_errors
+            && resp.data.is_empty()
+            && !resp.sw.is_success()
+            && resp.sw != StatusWord::END_OF_FILE
+        {
             return resp.to_bytes();
         }
-        match self.sm.as_mut().map(|sm| sm.protect_response(&resp, plain.ins)) {
+        match self
+            .sm
+            .as_mut()
+            .map(|sm| sm.protect_response(&resp, plain.ins))
+        {
             Some(Ok(r)) => r.to_bytes(),
             _ => sw(StatusWord(0x6F00)).to_bytes(),
         }
@@ -173,13 +204,15 @@ impl Chip {
                 self.current_ef = None;
                 sw(StatusWord::OK)
             }
-            (0x00 | 0x02, [hi, lo]) => match self.fs.by_fid(self.df, u16::from_be_bytes([*hi, *lo])) {
-                Some(f) => {
-                    self.current_ef = Some(f);
-                    sw(StatusWord::OK)
+            (0x00 | 0x02, [hi, lo]) => {
+                match self.fs.by_fid(self.df, u16::from_be_bytes([*hi, *lo])) {
+                    Some(f) => {
+                        self.current_ef = Some(f);
+                        sw(StatusWord::OK)
+                    }
+                    None => sw(StatusWord::FILE_NOT_FOUND),
                 }
-                None => sw(StatusWord::FILE_NOT_FOUND),
-            },
+            }
             _ => sw(StatusWord::WRONG_P1P2),
         }
     }
@@ -202,7 +235,12 @@ impl Chip {
             if off.value.is_empty() || off.value.len() > 4 {
                 return sw(StatusWord::WRONG_DATA);
             }
-            (self.current_ef, off.value.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b)))
+            (
+                self.current_ef,
+                off.value
+                    .iter()
+                    .fold(0usize, |a, b| (a << 8) | usize::from(*b)),
+            )
         } else if cmd.p1 & 0x80 != 0 {
             match self.fs.by_sfi(self.df, cmd.p1 & 0x1F) {
                 Some(f) => {
@@ -212,7 +250,10 @@ impl Chip {
                 None => return sw(StatusWord::FILE_NOT_FOUND),
             }
         } else {
-            (self.current_ef, usize::from(u16::from_be_bytes([cmd.p1 & 0x7F, cmd.p2])))
+            (
+                self.current_ef,
+                usize::from(u16::from_be_bytes([cmd.p1 & 0x7F, cmd.p2])),
+            )
         };
         let Some(file) = file else {
             return sw(StatusWord(0x6986));
@@ -226,7 +267,9 @@ impl Chip {
         let Some(le) = cmd.le else {
             return sw(StatusWord::WRONG_LENGTH);
         };
-        if le > 256 && !(self.options.extended_length && cmd.extended) || le > self.options.max_read.max(1) && le != 256 {
+        if le > 256 && !(self.options.extended_length && cmd.extended)
+            || le > self.options.max_read.max(1) && le != 256
+        {
             return sw(StatusWord::WRONG_LENGTH);
         }
         if offset > content.len() {
@@ -234,7 +277,13 @@ impl Chip {
         }
         let budget = if cmd.ins == 0xB1 {
             // DO'53' header: tag, and one to three length bytes.
-            le.saturating_sub(if le > 0x102 { 4 } else if le > 0x81 { 3 } else { 2 })
+            le.saturating_sub(if le > 0x102 {
+                4
+            } else if le > 0x81 {
+                3
+            } else {
+                2
+            })
         } else {
             le
         };
@@ -242,8 +291,19 @@ impl Chip {
         let end = offset.saturating_add(budget).min(content.len());
         let data = content[offset..end].to_vec();
         let short = data.len() < budget && le != 256 && le != 65536;
-        let data = if cmd.ins == 0xB1 { tlv::encode(0x53, &data) } else { data };
-        ResponseApdu::new(data, if short { StatusWord::END_OF_FILE } else { StatusWord::OK })
+        let data = if cmd.ins == 0xB1 {
+            tlv::encode(0x53, &data)
+        } else {
+            data
+        };
+        ResponseApdu::new(
+            data,
+            if short {
+                StatusWord::END_OF_FILE
+            } else {
+                StatusWord::OK
+            },
+        )
     }
 
     fn get_challenge(&mut self, cmd: &CommandApdu) -> ResponseApdu {

@@ -32,7 +32,9 @@ impl FileSystem {
 
     /// The content of `file`, if present.
     pub fn get(&self, file: LdsFile) -> Option<&[u8]> {
-        self.files.get(&(df_of(file), file.fid())).map(Vec::as_slice)
+        self.files
+            .get(&(df_of(file), file.fid()))
+            .map(Vec::as_slice)
     }
 
     /// Mutable content of `file` (tests tamper with files through this).
@@ -42,12 +44,15 @@ impl FileSystem {
 
     /// The file with identifier `fid` in `df`.
     pub fn by_fid(&self, df: Df, fid: u16) -> Option<LdsFile> {
-        all_files().find(|f| df_of(*f) == df && f.fid() == fid && self.files.contains_key(&(df, fid)))
+        all_files()
+            .find(|f| df_of(*f) == df && f.fid() == fid && self.files.contains_key(&(df, fid)))
     }
 
     /// The file with short file identifier `sfi` in `df`.
     pub fn by_sfi(&self, df: Df, sfi: u8) -> Option<LdsFile> {
-        all_files().find(|f| df_of(*f) == df && f.sfi() == Some(sfi) && self.files.contains_key(&(df, f.fid())))
+        all_files().find(|f| {
+            df_of(*f) == df && f.sfi() == Some(sfi) && self.files.contains_key(&(df, f.fid()))
+        })
     }
 
     /// Every file present, with its content.
@@ -57,11 +62,22 @@ impl FileSystem {
 }
 
 fn df_of(file: LdsFile) -> Df {
-    if file.in_master_file() { Df::Master } else { Df::Application }
+    if file.in_master_file() {
+        Df::Master
+    } else {
+        Df::Application
+    }
 }
 
 fn all_files() -> impl Iterator<Item = LdsFile> {
-    [LdsFile::CardAccess, LdsFile::CardSecurity, LdsFile::AtrInfo, LdsFile::Dir, LdsFile::Com, LdsFile::Sod]
-        .into_iter()
-        .chain((1..=16).map(LdsFile::Dg))
+    [
+        LdsFile::CardAccess,
+        LdsFile::CardSecurity,
+        LdsFile::AtrInfo,
+        LdsFile::Dir,
+        LdsFile::Com,
+        LdsFile::Sod,
+    ]
+    .into_iter()
+    .chain((1..=16).map(LdsFile::Dg))
 }

@@ -64,7 +64,10 @@ impl Profile {
                 tlv::encode(0x5C, &[0x5F, 0x19, 0x5F, 0x26, 0x5F, 0x1B]),
                 tlv::encode(0x5F19, b"UK VISAS AND IMMIGRATION (TEST)"),
                 tlv::encode(0x5F26, b"20240314"),
-                tlv::encode(0x5F1B, b"SPECIMEN<<LEAVE TO REMAIN<<WORK PERMITTED<<NO PUBLIC FUNDS"),
+                tlv::encode(
+                    0x5F1B,
+                    b"SPECIMEN<<LEAVE TO REMAIN<<WORK PERMITTED<<NO PUBLIC FUNDS",
+                ),
             ],
         );
         Profile {
@@ -90,7 +93,13 @@ impl Profile {
         let (doc, dob, doe) = ("L898902C<", "690806", "940623");
         let personal = "ZE184226B<<<<<";
         let cd = |s: &str| char::from(b'0' + check_digit(s).unwrap_or(0));
-        let mut line2 = format!("{doc}{}UTO{dob}{}F{doe}{}{personal}{}", cd(doc), cd(dob), cd(doe), cd(personal));
+        let mut line2 = format!(
+            "{doc}{}UTO{dob}{}F{doe}{}{personal}{}",
+            cd(doc),
+            cd(dob),
+            cd(doe),
+            cd(personal)
+        );
         let composite = format!("{}{}{}", &line2[0..10], &line2[13..20], &line2[21..43]);
         line2.push(cd(&composite));
         Profile {
@@ -131,7 +140,16 @@ impl Profile {
         let mut rng = SeededRng::new(format!("icao9303-emu profile {}", self.seed).as_bytes());
         let pki = TestPki::generate(self.csca_country, self.scheme, &mut rng)?;
         let mrz_key = self.mrz_key()?;
-        let mut dgs: Vec<(u8, Vec<u8>)> = vec![(1, Dg1::encode(&self.mrz_lines.iter().map(String::as_str).collect::<Vec<_>>()))];
+        let mut dgs: Vec<(u8, Vec<u8>)> = vec![(
+            1,
+            Dg1::encode(
+                &self
+                    .mrz_lines
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
+        )];
         if self.face {
             dgs.push((2, encode_dg2_iso19794(SYNTHETIC_FACE_JP2, 240, 320)));
         }
@@ -140,13 +158,17 @@ impl Profile {
         let mut fs = FileSystem::default();
         let listed: Vec<LdsFile> = dgs.iter().map(|(n, _)| LdsFile::Dg(*n)).collect();
         fs.insert(LdsFile::Com, Com::encode("0108", "040000", &listed));
-        let hashes: Vec<(u8, Vec<u8>)> = dgs.iter().map(|(n, b)| (*n, self.hash.digest(b))).collect();
+        let hashes: Vec<(u8, Vec<u8>)> =
+            dgs.iter().map(|(n, b)| (*n, self.hash.digest(b))).collect();
         fs.insert(LdsFile::Sod, pki.sign_sod(self.hash, &hashes)?);
         for (n, bytes) in dgs {
             fs.insert(LdsFile::Dg(n), bytes);
         }
         let chip_rng = SeededRng::new(format!("icao9303-emu chip {}", self.seed).as_bytes());
-        Ok(Card { chip: Chip::new(fs, Some(mrz_key), self.options.clone(), chip_rng), pki })
+        Ok(Card {
+            chip: Chip::new(fs, Some(mrz_key), self.options.clone(), chip_rng),
+            pki,
+        })
     }
 }
 
@@ -173,7 +195,8 @@ pub enum PersonalizationError {
 /// Encodes a face image as DG2: a biometric information template group with one ISO/IEC 19794-5 face
 /// record (ICAO 9303-10 section 4.7.2).
 pub fn encode_dg2_iso19794(image: &[u8], width: u16, height: u16) -> Vec<u8> {
-    let jpeg2000 = image.starts_with(&[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50]) || image.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]);
+    let jpeg2000 = image.starts_with(&[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50])
+        || image.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]);
     // Facial record: header (20 bytes) + image information (12 bytes) + image.
     let mut face = Vec::new();
     let block_len = (20 + 12 + image.len()) as u32;
@@ -203,8 +226,16 @@ pub fn encode_dg2_iso19794(image: &[u8], width: u16, height: u16) -> Vec<u8> {
     record.extend_from_slice(&face);
     let header = tlv::encode_constructed(
         0xA1,
-        &[tlv::encode(0x80, &[0x01, 0x01]), tlv::encode(0x81, &[0x02]), tlv::encode(0x87, &[0x01, 0x01]), tlv::encode(0x88, &[0x00, 0x08])],
+        &[
+            tlv::encode(0x80, &[0x01, 0x01]),
+            tlv::encode(0x81, &[0x02]),
+            tlv::encode(0x87, &[0x01, 0x01]),
+            tlv::encode(0x88, &[0x00, 0x08]),
+        ],
     );
     let bit = tlv::encode_constructed(0x7F60, &[header, tlv::encode(0x5F2E, &record)]);
-    tlv::encode(0x75, &tlv::encode_constructed(0x7F61, &[tlv::encode(0x02, &[0x01]), bit]))
+    tlv::encode(
+        0x75,
+        &tlv::encode_constructed(0x7F61, &[tlv::encode(0x02, &[0x01]), bit]),
+    )
 }

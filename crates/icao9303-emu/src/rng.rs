@@ -24,11 +24,18 @@ impl std::fmt::Debug for SeededRng {
 impl SeededRng {
     /// A generator for `seed` (any bytes, e.g. a label).
     pub fn new(seed: &[u8]) -> Self {
-        SeededRng { seed: Sha256::digest(seed).into(), counter: 0, buffer: Vec::new() }
+        SeededRng {
+            seed: Sha256::digest(seed).into(),
+            counter: 0,
+            buffer: Vec::new(),
+        }
     }
 
     fn refill(&mut self) {
-        let block = Sha256::new().chain_update(self.seed).chain_update(self.counter.to_be_bytes()).finalize();
+        let block = Sha256::new()
+            .chain_update(self.seed)
+            .chain_update(self.counter.to_be_bytes())
+            .finalize();
         self.counter += 1;
         self.buffer.extend_from_slice(&block);
     }

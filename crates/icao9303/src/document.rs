@@ -4,10 +4,10 @@
 //!
 //! Hashes are always computed over the bytes as read, never over re-encoded structures.
 
+use crate::lds::LdsFile;
 use crate::lds::com::Com;
 use crate::lds::dg1::Dg1;
 use crate::lds::sod::Sod;
-use crate::lds::LdsFile;
 use crate::report::{Check, CheckStatus, FileReport};
 use std::collections::BTreeMap;
 
@@ -65,13 +65,25 @@ impl Document {
             return (CheckStatus::NotChecked, "no readable EF.SOD".into());
         };
         match sod.data_group_hashes.get(&n) {
-            None => (CheckStatus::NotChecked, format!("DG{n} is not listed in EF.SOD: its content is not protected")),
+            None => (
+                CheckStatus::NotChecked,
+                format!("DG{n} is not listed in EF.SOD: its content is not protected"),
+            ),
             Some(expected) => {
                 let actual = sod.hash_algorithm.digest(bytes);
                 if &actual == expected {
-                    (CheckStatus::Valid, format!("{} matches EF.SOD", sod.hash_algorithm.name()))
+                    (
+                        CheckStatus::Valid,
+                        format!("{} matches EF.SOD", sod.hash_algorithm.name()),
+                    )
                 } else {
-                    (CheckStatus::Invalid, format!("{} of the data read differs from EF.SOD: the data group was altered", sod.hash_algorithm.name()))
+                    (
+                        CheckStatus::Invalid,
+                        format!(
+                            "{} of the data read differs from EF.SOD: the data group was altered",
+                            sod.hash_algorithm.name()
+                        ),
+                    )
                 }
             }
         }
@@ -95,15 +107,26 @@ impl Document {
     pub fn checks(&self) -> Vec<Check> {
         let mut checks = Vec::new();
         match (self.raw(LdsFile::Sod), &self.sod) {
-            (None, _) => checks.push(Check::invalid("EF.SOD", "the document security object is missing: nothing can be verified")),
+            (None, _) => checks.push(Check::invalid(
+                "EF.SOD",
+                "the document security object is missing: nothing can be verified",
+            )),
             (Some(bytes), None) => {
-                let why = Sod::parse(bytes).err().map(|e| e.to_string()).unwrap_or_default();
+                let why = Sod::parse(bytes)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
                 checks.push(Check::invalid("EF.SOD", format!("cannot be parsed: {why}")));
             }
             (Some(_), Some(sod)) => {
                 checks.push(Check::valid(
                     "EF.SOD",
-                    format!("LDS security object v{}, {} hashes of {} data groups", sod.version, sod.hash_algorithm.name(), sod.data_group_hashes.len()),
+                    format!(
+                        "LDS security object v{}, {} hashes of {} data groups",
+                        sod.version,
+                        sod.hash_algorithm.name(),
+                        sod.data_group_hashes.len()
+                    ),
                 ));
                 checks.push(Check::not_checked(
                     "EF.SOD signature",
@@ -114,24 +137,50 @@ impl Document {
         match (self.raw(LdsFile::Dg(1)), &self.dg1) {
             (None, _) => checks.push(Check::invalid("DG1", "the MRZ data group is missing")),
             (Some(bytes), None) => {
-                let why = Dg1::parse(bytes).err().map(|e| e.to_string()).unwrap_or_default();
+                let why = Dg1::parse(bytes)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
                 checks.push(Check::invalid("DG1", why));
             }
             (Some(_), Some(dg1)) => {
-                let bad: Vec<&str> = dg1.mrz.check_digits.iter().filter(|c| !c.valid).map(|c| c.field).collect();
+                let bad: Vec<&str> = dg1
+                    .mrz
+                    .check_digits
+                    .iter()
+                    .filter(|c| !c.valid)
+                    .map(|c| c.field)
+                    .collect();
                 checks.push(if bad.is_empty() {
-                    Check::valid("MRZ check digits", format!("all {} check digits of DG1 are correct", dg1.mrz.check_digits.len()))
+                    Check::valid(
+                        "MRZ check digits",
+                        format!(
+                            "all {} check digits of DG1 are correct",
+                            dg1.mrz.check_digits.len()
+                        ),
+                    )
                 } else {
-                    Check::invalid("MRZ check digits", format!("wrong check digit in DG1: {}", bad.join(", ")))
+                    Check::invalid(
+                        "MRZ check digits",
+                        format!("wrong check digit in DG1: {}", bad.join(", ")),
+                    )
                 });
             }
         }
         for (n, _) in self.data_groups() {
             let (status, reason) = self.hash_status(LdsFile::Dg(n));
-            checks.push(Check { name: format!("DG{n} hash"), status, reason });
+            checks.push(Check {
+                name: format!("DG{n} hash"),
+                status,
+                reason,
+            });
         }
         if let Some(sod) = &self.sod {
-            for n in sod.data_group_hashes.keys().filter(|n| !self.files.contains_key(&LdsFile::Dg(**n))) {
+            for n in sod
+                .data_group_hashes
+                .keys()
+                .filter(|n| !self.files.contains_key(&LdsFile::Dg(**n)))
+            {
                 let reason = match n {
                     3 | 4 => "not read: needs Terminal Authentication (EAC)".to_string(),
                     _ => "listed in EF.SOD but not read".to_string(),

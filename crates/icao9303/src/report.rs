@@ -33,15 +33,27 @@ pub struct Check {
 impl Check {
     /// A passed check.
     pub fn valid(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check { name: name.into(), status: CheckStatus::Valid, reason: reason.into() }
+        Check {
+            name: name.into(),
+            status: CheckStatus::Valid,
+            reason: reason.into(),
+        }
     }
     /// A failed check.
     pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check { name: name.into(), status: CheckStatus::Invalid, reason: reason.into() }
+        Check {
+            name: name.into(),
+            status: CheckStatus::Invalid,
+            reason: reason.into(),
+        }
     }
     /// A check that could not be performed.
     pub fn not_checked(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check { name: name.into(), status: CheckStatus::NotChecked, reason: reason.into() }
+        Check {
+            name: name.into(),
+            status: CheckStatus::NotChecked,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -136,7 +148,13 @@ pub struct Report {
 
 impl Default for Report {
     fn default() -> Self {
-        Report { schema: SCHEMA, mrz: None, access: None, files: Vec::new(), checks: Vec::new() }
+        Report {
+            schema: SCHEMA,
+            mrz: None,
+            access: None,
+            files: Vec::new(),
+            checks: Vec::new(),
+        }
     }
 }
 

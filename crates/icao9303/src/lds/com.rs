@@ -20,7 +20,10 @@ pub struct Com {
 impl Com {
     /// Parses EF.COM (tag 60).
     pub fn parse(bytes: &[u8]) -> Result<Com, crate::Error> {
-        let err = |what: String| crate::Error::File { file: "EF.COM".into(), what };
+        let err = |what: String| crate::Error::File {
+            file: "EF.COM".into(),
+            what,
+        };
         let (top, _) = tlv::parse_one(bytes).map_err(|e| err(e.to_string()))?;
         if top.tag != 0x60 {
             return Err(err(format!("starts with tag {:X}, expected 60", top.tag)));
@@ -34,13 +37,23 @@ impl Com {
         };
         let lds_version = text(0x5F01)?;
         let unicode_version = text(0x5F36)?;
-        let list = top.find(0x5C).map_err(|e| err(e.to_string()))?.ok_or_else(|| err("tag list 5C missing".into()))?;
+        let list = top
+            .find(0x5C)
+            .map_err(|e| err(e.to_string()))?
+            .ok_or_else(|| err("tag list 5C missing".into()))?;
         let mut data_groups = Vec::new();
         let mut unknown_tags = Vec::new();
         let mut rest = list.value;
         while let Some(&first) = rest.first() {
             // Tags in the list are one byte (61, 75, ...) except for two-byte forms, decoded as BER tags.
-            let len = if first & 0x1F == 0x1F { rest.iter().skip(1).position(|b| b & 0x80 == 0).map_or(rest.len(), |p| p + 2) } else { 1 };
+            let len = if first & 0x1F == 0x1F {
+                rest.iter()
+                    .skip(1)
+                    .position(|b| b & 0x80 == 0)
+                    .map_or(rest.len(), |p| p + 2)
+            } else {
+                1
+            };
             let bytes = &rest[..len.min(rest.len())];
             let tag = bytes.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
             match LdsFile::from_tag(tag) {
@@ -49,15 +62,28 @@ impl Com {
             }
             rest = &rest[bytes.len()..];
         }
-        Ok(Com { lds_version, unicode_version, data_groups, unknown_tags })
+        Ok(Com {
+            lds_version,
+            unicode_version,
+            data_groups,
+            unknown_tags,
+        })
     }
 
     /// Builds EF.COM for the given versions and data groups (used by the emulator's personalisation).
     pub fn encode(lds_version: &str, unicode_version: &str, data_groups: &[LdsFile]) -> Vec<u8> {
-        let list: Vec<u8> = data_groups.iter().filter_map(|f| f.tag()).map(|t| t as u8).collect();
+        let list: Vec<u8> = data_groups
+            .iter()
+            .filter_map(|f| f.tag())
+            .map(|t| t as u8)
+            .collect();
         tlv::encode_constructed(
             0x60,
-            &[tlv::encode(0x5F01, lds_version.as_bytes()), tlv::encode(0x5F36, unicode_version.as_bytes()), tlv::encode(0x5C, &list)],
+            &[
+                tlv::encode(0x5F01, lds_version.as_bytes()),
+                tlv::encode(0x5F36, unicode_version.as_bytes()),
+                tlv::encode(0x5C, &list),
+            ],
         )
     }
 }
@@ -68,14 +94,23 @@ mod tests {
 
     #[test]
     fn icao_example() {
-        let com = Com::parse(&hex::decode("60145F0104303130365F36063034303030305C026175").unwrap()).unwrap();
+        let com = Com::parse(&hex::decode("60145F0104303130365F36063034303030305C026175").unwrap())
+            .unwrap();
         assert_eq!(com.lds_version, "0106");
         assert_eq!(com.unicode_version, "040000");
         assert_eq!(com.data_groups, vec![LdsFile::Dg(1), LdsFile::Dg(2)]);
-        let shared = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/data/icao-9303-10-examples/EF_COM.bin")).unwrap();
+        let shared = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../test-vectors/data/icao-9303-10-examples/EF_COM.bin"
+        ))
+        .unwrap();
         let parsed = Com::parse(&shared).unwrap();
         assert!(parsed.data_groups.contains(&LdsFile::Dg(1)));
-        let again = Com::encode(&parsed.lds_version, &parsed.unicode_version, &parsed.data_groups);
+        let again = Com::encode(
+            &parsed.lds_version,
+            &parsed.unicode_version,
+            &parsed.data_groups,
+        );
         assert_eq!(Com::parse(&again).unwrap().data_groups, parsed.data_groups);
     }
 

@@ -20,14 +20,23 @@ impl std::fmt::Debug for Dg1 {
 impl Dg1 {
     /// Parses DG1 (tag 61).
     pub fn parse(bytes: &[u8]) -> Result<Dg1, crate::Error> {
-        let err = |what: String| crate::Error::File { file: "DG1".into(), what };
+        let err = |what: String| crate::Error::File {
+            file: "DG1".into(),
+            what,
+        };
         let (top, _) = tlv::parse_one(bytes).map_err(|e| err(e.to_string()))?;
         if top.tag != 0x61 {
             return Err(err(format!("starts with tag {:X}, expected 61", top.tag)));
         }
         let mrz = top.require(0x5F1F).map_err(|e| err(e.to_string()))?;
         let text = std::str::from_utf8(mrz.value).map_err(|_| err("MRZ is not ASCII".into()))?;
-        let mrz = Mrz::parse_with(text, ParseOptions { allow_bad_check_digits: true }).map_err(|e| err(e.to_string()))?;
+        let mrz = Mrz::parse_with(
+            text,
+            ParseOptions {
+                allow_bad_check_digits: true,
+            },
+        )
+        .map_err(|e| err(e.to_string()))?;
         Ok(Dg1 { mrz })
     }
 
@@ -43,7 +52,11 @@ mod tests {
 
     #[test]
     fn round_trip_brp() {
-        let lines = ["IRGBRZU38475628<<<<<<<<<<<<<<<", "8803148F3403130UTO<<<<<<<<<<<8", "TESTHOLDER<<AMINA<GRACE<<<<<<<"];
+        let lines = [
+            "IRGBRZU38475628<<<<<<<<<<<<<<<",
+            "8803148F3403130UTO<<<<<<<<<<<8",
+            "TESTHOLDER<<AMINA<GRACE<<<<<<<",
+        ];
         let dg1 = Dg1::parse(&Dg1::encode(&lines)).unwrap();
         assert_eq!(dg1.mrz.document_number, "ZU3847562");
         assert!(dg1.mrz.all_check_digits_valid());

@@ -53,7 +53,10 @@ impl LdsFile {
 
     /// True for files of the master file, read before the eMRTD application is selected.
     pub fn in_master_file(self) -> bool {
-        matches!(self, LdsFile::CardAccess | LdsFile::CardSecurity | LdsFile::AtrInfo | LdsFile::Dir)
+        matches!(
+            self,
+            LdsFile::CardAccess | LdsFile::CardSecurity | LdsFile::AtrInfo | LdsFile::Dir
+        )
     }
 
     /// The tag a file starts with, where ICAO 9303-10 fixes one.
@@ -113,8 +116,17 @@ impl LdsFile {
 
     /// The file a dump name denotes (inverse of [`LdsFile::dump_name`]).
     pub fn from_dump_name(name: &str) -> Option<LdsFile> {
-        let all = [LdsFile::CardAccess, LdsFile::CardSecurity, LdsFile::AtrInfo, LdsFile::Dir, LdsFile::Com, LdsFile::Sod];
-        all.into_iter().chain((1..=16).map(LdsFile::Dg)).find(|f| f.dump_name() == name)
+        let all = [
+            LdsFile::CardAccess,
+            LdsFile::CardSecurity,
+            LdsFile::AtrInfo,
+            LdsFile::Dir,
+            LdsFile::Com,
+            LdsFile::Sod,
+        ];
+        all.into_iter()
+            .chain((1..=16).map(LdsFile::Dg))
+            .find(|f| f.dump_name() == name)
     }
 }
 

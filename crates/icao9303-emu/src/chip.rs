@@ -1,7 +1,7 @@
 //! The emulated chip's command processing: SELECT, READ BINARY, BAC (GET CHALLENGE, EXTERNAL
 //! AUTHENTICATE) and secure messaging, with ICAO 9303 access conditions.
 //!
-//! Before access control only the master file's EF.CardAccess, EF.ATR/INFO and EF.DIR can be read.
+//! Before access control only the master file's EF.CardAccess and EF.ATR/INFO can be read.
 //! Everything in the eMRTD application needs an established secure messaging session, and every command
 //! of that session must be protected: an unprotected command ends it, and a wrong MAC ends it with 6988.
 
@@ -220,7 +220,7 @@ impl Chip {
     /// Files readable in the current state.
     fn readable(&self, file: LdsFile) -> bool {
         match file {
-            LdsFile::CardAccess | LdsFile::AtrInfo | LdsFile::Dir => true,
+            LdsFile::CardAccess | LdsFile::AtrInfo => true,
             // DG3 and DG4 need Terminal Authentication, which this chip does not offer.
             LdsFile::Dg(3 | 4) => false,
             _ => self.sm.is_some(),

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod chip;
+pub mod fault;
 pub mod fs;
 pub mod pki;
 pub mod profile;

@@ -40,6 +40,7 @@ impl Default for ChipOptions {
 }
 
 /// An emulated eMRTD chip.
+#[derive(Clone)]
 pub struct Chip {
     fs: FileSystem,
     options: ChipOptions,

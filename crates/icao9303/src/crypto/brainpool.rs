@@ -291,7 +291,7 @@ brainpool_curve! {
 
 #[cfg(test)]
 mod tests {
-    use elliptic_curve::group::{Curve as _, Group};
+    use elliptic_curve::group::Group;
     use elliptic_curve::sec1::ToSec1Point;
 
     macro_rules! curve_tests {

@@ -90,7 +90,10 @@ fn seq(parts: &[&[u8]]) -> Vec<u8> {
 
 /// DER INTEGER from an unsigned big-endian magnitude.
 fn uint(magnitude: &[u8]) -> Vec<u8> {
-    let start = magnitude.iter().position(|b| *b != 0).unwrap_or(magnitude.len().saturating_sub(1));
+    let start = magnitude
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(magnitude.len().saturating_sub(1));
     let mut content = Vec::with_capacity(magnitude.len() + 1);
     if magnitude.get(start).is_some_and(|b| b & 0x80 != 0) {
         content.push(0);
@@ -120,7 +123,11 @@ impl HashDrbg {
     fn new(seed: &[u8], label: &[u8]) -> Self {
         let mut s = seed.to_vec();
         s.extend_from_slice(&Sha256::digest(label));
-        HashDrbg { seed: s, counter: 0, buffer: Vec::new() }
+        HashDrbg {
+            seed: s,
+            counter: 0,
+            buffer: Vec::new(),
+        }
     }
 }
 
@@ -164,7 +171,9 @@ enum KeyPair {
 impl KeyPair {
     fn generate(scheme: SignatureScheme, rng: &mut impl CryptoRng) -> Result<Self, PkiBuildError> {
         match scheme {
-            SignatureScheme::EcdsaP256Sha256 => Ok(KeyPair::Ec(<p256::ecdsa::SigningKey as p256::elliptic_curve::Generate>::generate_from_rng(rng))),
+            SignatureScheme::EcdsaP256Sha256 => Ok(KeyPair::Ec(
+                <p256::ecdsa::SigningKey as p256::elliptic_curve::Generate>::generate_from_rng(rng),
+            )),
             SignatureScheme::RsaPssSha256 => rsa::PrivateKey::new(rng, 2048)
                 .map(|k| KeyPair::Rsa(Box::new(k)))
                 .map_err(|e| PkiBuildError::KeyGeneration(e.to_string())),
@@ -176,11 +185,17 @@ impl KeyPair {
         match self {
             KeyPair::Ec(k) => {
                 let point = k.verifying_key().to_sec1_point(false);
-                seq(&[&seq(&[&oid(OID_EC_PUBLIC_KEY), &oid(OID_PRIME256V1)]), &bit_string(point.as_bytes())])
+                seq(&[
+                    &seq(&[&oid(OID_EC_PUBLIC_KEY), &oid(OID_PRIME256V1)]),
+                    &bit_string(point.as_bytes()),
+                ])
             }
             KeyPair::Rsa(k) => {
                 let rsa_key = seq(&[&uint(&k.n_bytes()), &uint(&k.e_bytes())]);
-                seq(&[&seq(&[&oid(OID_RSA_ENCRYPTION), &[0x05, 0x00]]), &bit_string(&rsa_key)])
+                seq(&[
+                    &seq(&[&oid(OID_RSA_ENCRYPTION), &[0x05, 0x00]]),
+                    &bit_string(&rsa_key),
+                ])
             }
         }
     }
@@ -205,15 +220,20 @@ impl KeyPair {
     fn sign(&self, message: &[u8], seed: &[u8]) -> Result<Vec<u8>, PkiBuildError> {
         match self {
             KeyPair::Ec(k) => {
-                let sig: p256::ecdsa::Signature =
-                    k.try_sign(message).map_err(|e| PkiBuildError::Signing(e.to_string()))?;
+                let sig: p256::ecdsa::Signature = k
+                    .try_sign(message)
+                    .map_err(|e| PkiBuildError::Signing(e.to_string()))?;
                 Ok(sig.to_der().as_bytes().to_vec())
             }
             KeyPair::Rsa(k) => {
                 let mut drbg = HashDrbg::new(seed, message);
                 let digest = Sha256::digest(message);
-                k.sign_with_rng(&mut drbg, rsa::pss::Pss::<Sha256>::new_with_salt(32), &digest)
-                    .map_err(|e| PkiBuildError::Signing(e.to_string()))
+                k.sign_with_rng(
+                    &mut drbg,
+                    rsa::pss::Pss::<Sha256>::new_with_salt(32),
+                    &digest,
+                )
+                .map_err(|e| PkiBuildError::Signing(e.to_string()))
             }
         }
     }
@@ -221,11 +241,15 @@ impl KeyPair {
 
 /// The subject key identifier used in the certificates: SHA-1-sized prefix of SHA-256 over the key bits.
 fn key_identifier(spki: &[u8]) -> Vec<u8> {
-    Sha256::digest(spki).get(..20).map(<[u8]>::to_vec).unwrap_or_default()
+    Sha256::digest(spki)
+        .get(..20)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default()
 }
 
 fn name(country: &str, organization: &str, common_name: &str) -> Vec<u8> {
-    let rdn = |o: &str, tag: u8, v: &str| encode(0x31, &seq(&[&oid(o), &encode(tag, v.as_bytes())]));
+    let rdn =
+        |o: &str, tag: u8, v: &str| encode(0x31, &seq(&[&oid(o), &encode(tag, v.as_bytes())]));
     seq(&[
         &rdn(OID_COUNTRY, 0x13, country),
         &rdn(OID_ORGANIZATION, 0x0C, organization),
@@ -252,13 +276,23 @@ struct CertificateSpec<'a> {
     ca: bool,
 }
 
-fn issue(spec: &CertificateSpec<'_>, issuer_key: &KeyPair, seed: &[u8]) -> Result<Vec<u8>, PkiBuildError> {
+fn issue(
+    spec: &CertificateSpec<'_>,
+    issuer_key: &KeyPair,
+    seed: &[u8],
+) -> Result<Vec<u8>, PkiBuildError> {
     let sig_alg = issuer_key.signature_algorithm();
-    let validity = seq(&[&encode(0x17, spec.not_before.as_bytes()), &encode(0x17, spec.not_after.as_bytes())]);
+    let validity = seq(&[
+        &encode(0x17, spec.not_before.as_bytes()),
+        &encode(0x17, spec.not_after.as_bytes()),
+    ]);
     let ski = key_identifier(spec.subject_spki);
     let (key_usage, basic) = if spec.ca {
         // keyCertSign | cRLSign (bits 5, 6); cA TRUE, pathLenConstraint 0.
-        (encode(0x03, &[0x01, 0x06]), seq(&[&[0x01, 0x01, 0xFF], &uint(&[0])]))
+        (
+            encode(0x03, &[0x01, 0x06]),
+            seq(&[&[0x01, 0x01, 0xFF], &uint(&[0])]),
+        )
     } else {
         // digitalSignature (bit 0).
         (encode(0x03, &[0x07, 0x80]), seq(&[]))
@@ -271,7 +305,10 @@ fn issue(spec: &CertificateSpec<'_>, issuer_key: &KeyPair, seed: &[u8]) -> Resul
     if spec.ca {
         exts.push(extension(OID_BASIC_CONSTRAINTS, true, &basic));
     }
-    let extensions = encode(0xA3, &seq(&exts.iter().map(Vec::as_slice).collect::<Vec<_>>()));
+    let extensions = encode(
+        0xA3,
+        &seq(&exts.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+    );
     let tbs = seq(&[
         &encode(0xA0, &uint(&[2])),
         &uint(spec.serial),
@@ -302,7 +339,10 @@ pub struct TestPki {
 impl std::fmt::Debug for TestPki {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Private keys are left out.
-        f.debug_struct("TestPki").field("country", &self.country).field("scheme", &self.scheme).finish()
+        f.debug_struct("TestPki")
+            .field("country", &self.country)
+            .field("scheme", &self.scheme)
+            .finish()
     }
 }
 
@@ -402,8 +442,10 @@ impl TestPki {
     /// (unsigned big-endian magnitudes) as of 2025-01-01, for revocation tests.
     pub fn issue_crl(&self, revoked_serials: &[Vec<u8>]) -> Result<Vec<u8>, PkiBuildError> {
         let sig_alg = self.csca_key.signature_algorithm();
-        let entries: Vec<Vec<u8>> =
-            revoked_serials.iter().map(|s| seq(&[&uint(s), &encode(0x17, b"250101000000Z")])).collect();
+        let entries: Vec<Vec<u8>> = revoked_serials
+            .iter()
+            .map(|s| seq(&[&uint(s), &encode(0x17, b"250101000000Z")]))
+            .collect();
         let mut parts: Vec<Vec<u8>> = vec![
             uint(&[1]),
             sig_alg.clone(),
@@ -422,11 +464,17 @@ impl TestPki {
     /// EF.SOD bytes: tag 77 { ContentInfo SignedData { LDSSecurityObject v0 } }, signed by the DSC (SHA-256),
     /// the DSC in `certificates`, signedAttrs with contentType and messageDigest.
     /// `data_group_hashes` are the hashes (with `hash`) of the raw data group files, numbers 1..=16.
-    pub fn sign_sod(&self, hash: HashAlgorithm, data_group_hashes: &[(u8, Vec<u8>)]) -> Result<Vec<u8>, PkiBuildError> {
+    pub fn sign_sod(
+        &self,
+        hash: HashAlgorithm,
+        data_group_hashes: &[(u8, Vec<u8>)],
+    ) -> Result<Vec<u8>, PkiBuildError> {
         let mut seen = [false; 17];
         let mut entries = Vec::with_capacity(data_group_hashes.len());
         for (dg, value) in data_group_hashes {
-            let slot = seen.get_mut(usize::from(*dg)).filter(|_| (1..=16).contains(dg));
+            let slot = seen
+                .get_mut(usize::from(*dg))
+                .filter(|_| (1..=16).contains(dg));
             match slot {
                 Some(s) if !*s => *s = true,
                 _ => return Err(PkiBuildError::DataGroup(*dg)),
@@ -454,11 +502,21 @@ impl TestPki {
     /// CMS-signs `content` with the DSC: a ContentInfo (DER) holding SignedData with eContentType
     /// `content_type`, the DSC certificate, and signedAttrs contentType + messageDigest (SHA-256).
     /// Used for EF.SOD and EF.CardSecurity.
-    pub fn sign_content(&self, content_type: ObjectIdentifier, content: &[u8]) -> Result<Vec<u8>, PkiBuildError> {
+    pub fn sign_content(
+        &self,
+        content_type: ObjectIdentifier,
+        content: &[u8],
+    ) -> Result<Vec<u8>, PkiBuildError> {
         let sha256 = seq(&[&oid_value(&HashAlgorithm::Sha256.oid())]);
         let mut attrs = [
-            seq(&[&oid(OID_CONTENT_TYPE), &encode(0x31, &oid_value(&content_type))]),
-            seq(&[&oid(OID_MESSAGE_DIGEST), &encode(0x31, &encode(0x04, &Sha256::digest(content)))]),
+            seq(&[
+                &oid(OID_CONTENT_TYPE),
+                &encode(0x31, &oid_value(&content_type)),
+            ]),
+            seq(&[
+                &oid(OID_MESSAGE_DIGEST),
+                &encode(0x31, &encode(0x04, &Sha256::digest(content))),
+            ]),
         ];
         // DER orders SET OF elements by their encodings.
         attrs.sort();
@@ -476,7 +534,10 @@ impl TestPki {
         let signed_data = seq(&[
             &uint(&[3]),
             &encode(0x31, &sha256),
-            &seq(&[&oid_value(&content_type), &encode(0xA0, &encode(0x04, content))]),
+            &seq(&[
+                &oid_value(&content_type),
+                &encode(0xA0, &encode(0x04, content)),
+            ]),
             &encode(0xA0, &self.dsc_der),
             &encode(0x31, &signer_info),
         ]);
@@ -485,6 +546,7 @@ impl TestPki {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use icao9303::lds::sod::Sod;
@@ -498,7 +560,10 @@ mod tests {
     fn tbs_and_signature(cert: &[u8]) -> (Vec<u8>, Vec<u8>) {
         let el = icao9303::pki::ber::parse_exact(cert).unwrap();
         let parts = el.children().unwrap();
-        (parts[0].raw.to_vec(), parts[2].bit_string_octets().unwrap().to_vec())
+        (
+            parts[0].raw.to_vec(),
+            parts[2].bit_string_octets().unwrap().to_vec(),
+        )
     }
 
     #[test]
@@ -509,42 +574,67 @@ mod tests {
         assert_eq!(a.csca_der(), b.csca_der());
         assert_eq!(a.dsc_der(), b.dsc_der());
         assert_ne!(a.dsc_der(), c.dsc_der());
-        let KeyPair::Ec(csca) = &a.csca_key else { panic!("EC expected") };
+        let KeyPair::Ec(csca) = &a.csca_key else {
+            panic!("EC expected")
+        };
         for cert in [a.csca_der(), a.dsc_der()] {
             let (tbs, sig) = tbs_and_signature(&cert);
             let sig = p256::ecdsa::Signature::from_der(&sig).unwrap();
             csca.verifying_key().verify(&tbs, &sig).unwrap();
         }
         let hashes = vec![(1u8, vec![0x11; 32]), (2u8, vec![0x22; 32])];
-        assert_eq!(a.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap(), b.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap());
+        assert_eq!(
+            a.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap(),
+            b.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap()
+        );
     }
 
     #[test]
     fn sod_parses_back() {
         let pki = TestPki::generate("GB", SignatureScheme::EcdsaP256Sha256, &mut rng(3)).unwrap();
-        let hashes = vec![(1u8, vec![0x11; 32]), (2u8, vec![0x22; 32]), (14u8, vec![0x33; 32])];
+        let hashes = vec![
+            (1u8, vec![0x11; 32]),
+            (2u8, vec![0x22; 32]),
+            (14u8, vec![0x33; 32]),
+        ];
         let sod = Sod::parse(&pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap()).unwrap();
         assert_eq!(sod.version, 0);
         assert_eq!(sod.hash_algorithm, HashAlgorithm::Sha256);
         assert_eq!(sod.hash_of(14), Some(&[0x33; 32][..]));
         assert_eq!(sod.signed_data.certificates, vec![pki.dsc_der()]);
         let si = &sod.signed_data.signer_infos[0];
-        assert_eq!(si.message_digest.as_deref(), Some(&Sha256::digest(&sod.econtent)[..]));
-        let KeyPair::Ec(dsc) = &pki.dsc_key else { panic!("EC expected") };
+        assert_eq!(
+            si.message_digest.as_deref(),
+            Some(&Sha256::digest(&sod.econtent)[..])
+        );
+        let KeyPair::Ec(dsc) = &pki.dsc_key else {
+            panic!("EC expected")
+        };
         let sig = p256::ecdsa::Signature::from_der(&si.signature).unwrap();
-        dsc.verifying_key().verify(si.signed_attrs.as_deref().unwrap(), &sig).unwrap();
+        dsc.verifying_key()
+            .verify(si.signed_attrs.as_deref().unwrap(), &sig)
+            .unwrap();
     }
 
     #[test]
     fn rejects_bad_input() {
         let pki = TestPki::generate("GB", SignatureScheme::EcdsaP256Sha256, &mut rng(4)).unwrap();
-        assert!(matches!(pki.sign_sod(HashAlgorithm::Sha256, &[(0, vec![0; 32])]), Err(PkiBuildError::DataGroup(0))));
-        assert!(matches!(pki.sign_sod(HashAlgorithm::Sha256, &[(17, vec![0; 32])]), Err(PkiBuildError::DataGroup(17))));
+        assert!(matches!(
+            pki.sign_sod(HashAlgorithm::Sha256, &[(0, vec![0; 32])]),
+            Err(PkiBuildError::DataGroup(0))
+        ));
+        assert!(matches!(
+            pki.sign_sod(HashAlgorithm::Sha256, &[(17, vec![0; 32])]),
+            Err(PkiBuildError::DataGroup(17))
+        ));
         assert!(matches!(
             pki.sign_sod(HashAlgorithm::Sha256, &[(1, vec![0; 32]), (1, vec![0; 32])]),
             Err(PkiBuildError::DataGroup(1))
         ));
-        assert!(matches!(pki.sign_sod(HashAlgorithm::Sha1, &[(1, vec![0; 32])]), Err(PkiBuildError::HashLength { .. })));
+        assert!(matches!(
+            pki.sign_sod(HashAlgorithm::Sha1, &[(1, vec![0; 32])]),
+            Err(PkiBuildError::HashLength { .. })
+        ));
         assert!(matches!(
             TestPki::generate("GBR", SignatureScheme::EcdsaP256Sha256, &mut rng(5)),
             Err(PkiBuildError::Country(_))
@@ -556,39 +646,90 @@ mod tests {
         let pki = TestPki::generate("UT", SignatureScheme::RsaPssSha256, &mut rng(6)).unwrap();
         let hashes = vec![(1u8, vec![0x11; 32]), (2u8, vec![0x22; 32])];
         let sod_bytes = pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap();
-        assert_eq!(sod_bytes, pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap(), "deterministic");
+        assert_eq!(
+            sod_bytes,
+            pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap(),
+            "deterministic"
+        );
         let sod = Sod::parse(&sod_bytes).unwrap();
         let si = &sod.signed_data.signer_infos[0];
-        let KeyPair::Rsa(dsc) = &pki.dsc_key else { panic!("RSA expected") };
+        let KeyPair::Rsa(dsc) = &pki.dsc_key else {
+            panic!("RSA expected")
+        };
         let digest = Sha256::digest(si.signed_attrs.as_deref().unwrap());
-        dsc.to_public_key().verify(rsa::pss::Pss::<Sha256>::new_with_salt(32), &digest, &si.signature).unwrap();
-        let KeyPair::Rsa(csca) = &pki.csca_key else { panic!("RSA expected") };
+        dsc.to_public_key()
+            .verify(
+                rsa::pss::Pss::<Sha256>::new_with_salt(32),
+                &digest,
+                &si.signature,
+            )
+            .unwrap();
+        let KeyPair::Rsa(csca) = &pki.csca_key else {
+            panic!("RSA expected")
+        };
         let (tbs, sig) = tbs_and_signature(&pki.dsc_der());
-        csca.to_public_key().verify(rsa::pss::Pss::<Sha256>::new_with_salt(32), &Sha256::digest(&tbs), &sig).unwrap();
+        csca.to_public_key()
+            .verify(
+                rsa::pss::Pss::<Sha256>::new_with_salt(32),
+                &Sha256::digest(&tbs),
+                &sig,
+            )
+            .unwrap();
     }
 
     #[test]
     fn emulator_sod_passes_passive_authentication_against_its_csca() {
         use icao9303::pki::{ChainOutcome, CheckStatus, Time, TrustStore, verify_sod};
-        for (scheme, seed) in [(SignatureScheme::EcdsaP256Sha256, 7u8), (SignatureScheme::RsaPssSha256, 8u8)] {
+        for (scheme, seed) in [
+            (SignatureScheme::EcdsaP256Sha256, 7u8),
+            (SignatureScheme::RsaPssSha256, 8u8),
+        ] {
             let pki = TestPki::generate("UT", scheme, &mut rng(seed)).unwrap();
             let dg1 = b"fake DG1 bytes".to_vec();
-            let hashes = vec![(1u8, HashAlgorithm::Sha256.digest(&dg1)), (2u8, vec![0x22; 32])];
+            let hashes = vec![
+                (1u8, HashAlgorithm::Sha256.digest(&dg1)),
+                (2u8, vec![0x22; 32]),
+            ];
             let sod = pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap();
             let mut store = TrustStore::new();
             store.add_test_anchor(&pki.csca_der(), "emulator").unwrap();
             let report = verify_sod(&sod, &store, Time::from_ymd(2026, 1, 1), Some("UTO"));
-            assert_eq!(report.signature.status, CheckStatus::Valid, "{}", report.signature.reason);
-            assert_eq!(report.chain_outcome, ChainOutcome::Valid, "{}", report.chain.reason);
-            assert_eq!(report.chain.status, CheckStatus::Warning, "test anchor: {}", report.chain.reason);
+            assert_eq!(
+                report.signature.status,
+                CheckStatus::Valid,
+                "{}",
+                report.signature.reason
+            );
+            assert_eq!(
+                report.chain_outcome,
+                ChainOutcome::Valid,
+                "{}",
+                report.chain.reason
+            );
+            assert_eq!(
+                report.chain.status,
+                CheckStatus::Warning,
+                "test anchor: {}",
+                report.chain.reason
+            );
             assert_eq!(report.dsc_validity.status, CheckStatus::Valid);
-            assert_eq!(report.country.status, CheckStatus::Valid, "{}", report.country.reason);
+            assert_eq!(
+                report.country.status,
+                CheckStatus::Valid,
+                "{}",
+                report.country.reason
+            );
             // Another PKI's CSCA has the same name but a different key: the chain is invalid.
             let other = TestPki::generate("UT", scheme, &mut rng(seed + 10)).unwrap();
             let mut wrong = TrustStore::new();
             wrong.add_certificate(&other.csca_der(), "other").unwrap();
             let report = verify_sod(&sod, &wrong, Time::from_ymd(2026, 1, 1), Some("UTO"));
-            assert_eq!(report.chain_outcome, ChainOutcome::Invalid, "{}", report.chain.reason);
+            assert_eq!(
+                report.chain_outcome,
+                ChainOutcome::Invalid,
+                "{}",
+                report.chain.reason
+            );
             assert_eq!(report.chain.status, CheckStatus::Invalid);
         }
     }
@@ -597,30 +738,57 @@ mod tests {
     fn revoked_dsc_fails_and_unrevoked_passes() {
         use icao9303::pki::{CheckStatus, Time, TrustStore, verify_sod};
         let pki = TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(9)).unwrap();
-        let sod = pki.sign_sod(HashAlgorithm::Sha256, &[(1, vec![1; 32]), (2, vec![2; 32])]).unwrap();
+        let sod = pki
+            .sign_sod(HashAlgorithm::Sha256, &[(1, vec![1; 32]), (2, vec![2; 32])])
+            .unwrap();
         let at = Time::from_ymd(2026, 1, 1);
 
         let mut store = TrustStore::new();
         store.add_certificate(&pki.csca_der(), "csca").unwrap();
-        store.add_crl(&pki.issue_crl(&[vec![0x01, 0x02]]).unwrap()).unwrap();
+        store
+            .add_crl(&pki.issue_crl(&[vec![0x01, 0x02]]).unwrap())
+            .unwrap();
         let report = verify_sod(&sod, &store, at, None);
-        assert_eq!(report.revocation.status, CheckStatus::Valid, "{}", report.revocation.reason);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Valid,
+            "{}",
+            report.revocation.reason
+        );
         assert!(report.passed());
 
         let mut store = TrustStore::new();
         store.add_certificate(&pki.csca_der(), "csca").unwrap();
-        store.add_crl(&pki.issue_crl(&[vec![0x01, 0x02], pki.dsc_serial()]).unwrap()).unwrap();
+        store
+            .add_crl(
+                &pki.issue_crl(&[vec![0x01, 0x02], pki.dsc_serial()])
+                    .unwrap(),
+            )
+            .unwrap();
         let report = verify_sod(&sod, &store, at, None);
-        assert_eq!(report.revocation.status, CheckStatus::Invalid, "{}", report.revocation.reason);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Invalid,
+            "{}",
+            report.revocation.reason
+        );
         assert!(report.revocation.reason.contains("revoked"));
         assert!(!report.passed());
 
         // A CRL under the CSCA's name but signed by another key is not trusted to revoke.
-        let other = TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(19)).unwrap();
+        let other =
+            TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(19)).unwrap();
         let mut store = TrustStore::new();
         store.add_certificate(&pki.csca_der(), "csca").unwrap();
-        store.add_crl(&other.issue_crl(&[pki.dsc_serial()]).unwrap()).unwrap();
+        store
+            .add_crl(&other.issue_crl(&[pki.dsc_serial()]).unwrap())
+            .unwrap();
         let report = verify_sod(&sod, &store, at, None);
-        assert_eq!(report.revocation.status, CheckStatus::Warning, "{}", report.revocation.reason);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Warning,
+            "{}",
+            report.revocation.reason
+        );
     }
 }

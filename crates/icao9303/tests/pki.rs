@@ -1,6 +1,8 @@
 //! Passive authentication over the real data in test-vectors/data: SODs from 11 states, three CSCA master
 //! lists, the BSI reference data set, a CRL, and tampered variants.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -10,14 +12,18 @@ use icao9303::pki::{
 };
 
 fn data(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/data").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/data")
+        .join(rel)
 }
 
 fn read(rel: &str) -> Vec<u8> {
     std::fs::read(data(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-const STATES: [&str; 11] = ["AT", "AU", "DE", "FI", "FR", "ID", "PH", "RU", "SG", "UK", "US"];
+const STATES: [&str; 11] = [
+    "AT", "AU", "DE", "FI", "FR", "ID", "PH", "RU", "SG", "UK", "US",
+];
 
 fn at() -> Time {
     Time::from_ymd(2026, 11, 1)
@@ -29,12 +35,22 @@ fn store() -> &'static TrustStore {
     STORE.get_or_init(|| {
         let mut s = TrustStore::new();
         for (list, root) in [
-            ("master-lists/DE_ML_2026-05-28-08-28-45.ml", "master-lists/DE_ROOT_CA_CSCA07.cer"),
-            ("master-lists/NL_ML_2026-07-22.ml", "master-lists/NL_ROOT_CA.cer"),
-            ("master-lists/NL_MASTERLIST_20211207.mls", "master-lists/CSCA_NL_serial6.cer"),
+            (
+                "master-lists/DE_ML_2026-05-28-08-28-45.ml",
+                "master-lists/DE_ROOT_CA_CSCA07.cer",
+            ),
+            (
+                "master-lists/NL_ML_2026-07-22.ml",
+                "master-lists/NL_ROOT_CA.cer",
+            ),
+            (
+                "master-lists/NL_MASTERLIST_20211207.mls",
+                "master-lists/CSCA_NL_serial6.cer",
+            ),
         ] {
             let root = read(root);
-            s.add_master_list(&read(list), &[&root], list).unwrap_or_else(|e| panic!("{list}: {e}"));
+            s.add_master_list(&read(list), &[&root], list)
+                .unwrap_or_else(|e| panic!("{list}: {e}"));
         }
         let summary = s.add_path(&data("master-lists/IDN-csca-series")).unwrap();
         assert_eq!(summary.certificates, 5, "{:?}", summary.errors);
@@ -50,7 +66,12 @@ fn master_lists_parse_completely() {
         ("master-lists/NL_MASTERLIST_20211207.mls", 306),
     ] {
         let list = MasterList::parse(&read(file)).unwrap();
-        assert_eq!(list.certificates.len(), count, "{file}: {:?}", list.rejected);
+        assert_eq!(
+            list.certificates.len(),
+            count,
+            "{file}: {:?}",
+            list.rejected
+        );
         assert!(list.rejected.is_empty(), "{file}: {:?}", list.rejected);
     }
 }
@@ -58,13 +79,24 @@ fn master_lists_parse_completely() {
 #[test]
 fn master_list_signers_verify_to_their_roots() {
     for (list, root) in [
-        ("master-lists/DE_ML_2026-05-28-08-28-45.ml", "master-lists/DE_ROOT_CA_CSCA07.cer"),
-        ("master-lists/NL_ML_2026-07-22.ml", "master-lists/NL_ROOT_CA.cer"),
-        ("master-lists/NL_MASTERLIST_20211207.mls", "master-lists/CSCA_NL_serial6.cer"),
+        (
+            "master-lists/DE_ML_2026-05-28-08-28-45.ml",
+            "master-lists/DE_ROOT_CA_CSCA07.cer",
+        ),
+        (
+            "master-lists/NL_ML_2026-07-22.ml",
+            "master-lists/NL_ROOT_CA.cer",
+        ),
+        (
+            "master-lists/NL_MASTERLIST_20211207.mls",
+            "master-lists/CSCA_NL_serial6.cer",
+        ),
     ] {
         let mut s = TrustStore::new();
         let root = read(root);
-        let summary = s.add_master_list(&read(list), &[&root], list).unwrap_or_else(|e| panic!("{list}: {e}"));
+        let summary = s
+            .add_master_list(&read(list), &[&root], list)
+            .unwrap_or_else(|e| panic!("{list}: {e}"));
         assert!(summary.verified);
         assert!(summary.added > 0);
         println!("{list}: {} / {}", summary.signer, summary.verification);
@@ -76,7 +108,10 @@ fn master_list_with_the_wrong_root_is_refused_but_can_be_accepted_unverified() {
     let mut s = TrustStore::new();
     let wrong = read("master-lists/NL_ROOT_CA.cer");
     let list = read("master-lists/DE_ML_2026-05-28-08-28-45.ml");
-    let err = s.add_master_list(&list, &[&wrong], "DE").unwrap_err().to_string();
+    let err = s
+        .add_master_list(&list, &[&wrong], "DE")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("master list signer"), "{err}");
     assert!(s.anchors().is_empty());
     let summary = s.add_master_list_unverified(&list, "DE").unwrap();
@@ -85,7 +120,12 @@ fn master_list_with_the_wrong_root_is_refused_but_can_be_accepted_unverified() {
     // A SOD chaining to an unverified anchor is reported with a warning, not as valid.
     let report = verify_sod(&read("sod/DE/EF_SOD.bin"), &s, at(), Some("D<<"));
     assert_eq!(report.chain_outcome, ChainOutcome::Valid);
-    assert_eq!(report.chain.status, CheckStatus::Warning, "{}", report.chain.reason);
+    assert_eq!(
+        report.chain.status,
+        CheckStatus::Warning,
+        "{}",
+        report.chain.reason
+    );
 }
 
 #[test]
@@ -116,16 +156,54 @@ fn every_real_sod_verifies_and_chains() {
         _ => unreachable!(),
     };
     for state in STATES {
-        let report = verify_sod(&read(&format!("sod/{state}/EF_SOD.bin")), store(), at(), Some(issuing(state)));
-        assert_eq!(report.structure.status, CheckStatus::Valid, "{state}: {}", report.structure.reason);
-        assert_eq!(report.signature.status, CheckStatus::Valid, "{state}: {}", report.signature.reason);
-        assert_eq!(report.chain_outcome, ChainOutcome::Valid, "{state}: {}", report.chain.reason);
-        assert_eq!(report.chain.status, CheckStatus::Valid, "{state}: {}", report.chain.reason);
-        assert_eq!(report.country.status, CheckStatus::Valid, "{state}: {}", report.country.reason);
-        assert_ne!(report.dsc_validity.status, CheckStatus::Invalid, "{state}: {}", report.dsc_validity.reason);
+        let report = verify_sod(
+            &read(&format!("sod/{state}/EF_SOD.bin")),
+            store(),
+            at(),
+            Some(issuing(state)),
+        );
+        assert_eq!(
+            report.structure.status,
+            CheckStatus::Valid,
+            "{state}: {}",
+            report.structure.reason
+        );
+        assert_eq!(
+            report.signature.status,
+            CheckStatus::Valid,
+            "{state}: {}",
+            report.signature.reason
+        );
+        assert_eq!(
+            report.chain_outcome,
+            ChainOutcome::Valid,
+            "{state}: {}",
+            report.chain.reason
+        );
+        assert_eq!(
+            report.chain.status,
+            CheckStatus::Valid,
+            "{state}: {}",
+            report.chain.reason
+        );
+        assert_eq!(
+            report.country.status,
+            CheckStatus::Valid,
+            "{state}: {}",
+            report.country.reason
+        );
+        assert_ne!(
+            report.dsc_validity.status,
+            CheckStatus::Invalid,
+            "{state}: {}",
+            report.dsc_validity.reason
+        );
         assert!(report.passed(), "{state}");
         assert!(report.signer_subject.is_some());
-        println!("{state}: {} | {}", report.signature.reason, report.chain.reason);
+        println!(
+            "{state}: {} | {}",
+            report.signature.reason, report.chain.reason
+        );
     }
 }
 
@@ -142,9 +220,15 @@ fn sod_dsc_matches_the_published_dsc_file() {
 fn single_csca_files_are_enough_to_chain() {
     for state in STATES.iter().filter(|s| **s != "ID") {
         let mut s = TrustStore::new();
-        s.add_certificate(&read(&format!("sod/{state}/CSCA.cer")), "CSCA.cer").unwrap();
+        s.add_certificate(&read(&format!("sod/{state}/CSCA.cer")), "CSCA.cer")
+            .unwrap();
         let report = verify_sod(&read(&format!("sod/{state}/EF_SOD.bin")), &s, at(), None);
-        assert_eq!(report.chain_outcome, ChainOutcome::Valid, "{state}: {}", report.chain.reason);
+        assert_eq!(
+            report.chain_outcome,
+            ChainOutcome::Valid,
+            "{state}: {}",
+            report.chain.reason
+        );
         assert_eq!(report.country.status, CheckStatus::NotChecked);
     }
 }
@@ -153,29 +237,67 @@ fn single_csca_files_are_enough_to_chain() {
 fn bsi_reference_data_set_verifies_with_unknown_issuer() {
     let sod_bytes = read("bsi-reference-dataset/EF_SOD.bin");
     let report = verify_sod(&sod_bytes, store(), at(), Some("D<<"));
-    assert_eq!(report.signature.status, CheckStatus::Valid, "{}", report.signature.reason);
-    assert!(report.signature.reason.contains("RSASSA-PSS"), "{}", report.signature.reason);
-    assert_eq!(report.chain_outcome, ChainOutcome::UnknownIssuer, "{}", report.chain.reason);
+    assert_eq!(
+        report.signature.status,
+        CheckStatus::Valid,
+        "{}",
+        report.signature.reason
+    );
+    assert!(
+        report.signature.reason.contains("RSASSA-PSS"),
+        "{}",
+        report.signature.reason
+    );
+    assert_eq!(
+        report.chain_outcome,
+        ChainOutcome::UnknownIssuer,
+        "{}",
+        report.chain.reason
+    );
     assert_eq!(report.chain.status, CheckStatus::NotChecked);
     assert!(report.chain.reason.contains("unknown issuer"));
-    assert!(report.signer_subject.as_deref().unwrap_or("").contains("HJP PB DS"));
+    assert!(
+        report
+            .signer_subject
+            .as_deref()
+            .unwrap_or("")
+            .contains("HJP PB DS")
+    );
     let sod = Sod::parse(&sod_bytes).unwrap();
-    let files: Vec<(u8, Vec<u8>)> =
-        [1u8, 2, 3, 4, 14].iter().map(|dg| (*dg, read(&format!("bsi-reference-dataset/Datagroup{dg}.bin")))).collect();
+    let files: Vec<(u8, Vec<u8>)> = [1u8, 2, 3, 4, 14]
+        .iter()
+        .map(|dg| {
+            (
+                *dg,
+                read(&format!("bsi-reference-dataset/Datagroup{dg}.bin")),
+            )
+        })
+        .collect();
     let given: Vec<(u8, &[u8])> = files.iter().map(|(d, b)| (*d, b.as_slice())).collect();
     let results = verify_data_groups(&sod, &given);
     assert_eq!(results.len(), 5);
-    assert!(results.iter().all(|r| r.status == CheckStatus::Valid), "{results:?}");
+    assert!(
+        results.iter().all(|r| r.status == CheckStatus::Valid),
+        "{results:?}"
+    );
     let mut bad = files[0].1.clone();
     bad[10] ^= 1;
     let results = verify_data_groups(&sod, &[(1, &bad)]);
     assert_eq!(results[0].status, CheckStatus::Invalid);
-    assert_eq!(results.iter().filter(|r| r.status == CheckStatus::NotChecked).count(), 4);
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r.status == CheckStatus::NotChecked)
+            .count(),
+        4
+    );
 }
 
 /// Offset of the last occurrence of `needle` in `hay`.
 fn rfind(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len()).rposition(|w| w == needle).unwrap()
+    hay.windows(needle.len())
+        .rposition(|w| w == needle)
+        .unwrap()
 }
 
 #[test]
@@ -187,8 +309,17 @@ fn tampered_signature_fails() {
         let pos = rfind(&bytes, &sig) + sig.len() - 5;
         bytes[pos] ^= 0x01;
         let report = verify_sod(&bytes, store(), at(), None);
-        assert_eq!(report.signature.status, CheckStatus::Invalid, "{state}: {}", report.signature.reason);
-        assert!(report.signature.reason.contains("does not verify"), "{}", report.signature.reason);
+        assert_eq!(
+            report.signature.status,
+            CheckStatus::Invalid,
+            "{state}: {}",
+            report.signature.reason
+        );
+        assert!(
+            report.signature.reason.contains("does not verify"),
+            "{}",
+            report.signature.reason
+        );
         assert!(!report.passed());
     }
 }
@@ -202,7 +333,11 @@ fn tampered_econtent_fails_on_the_message_digest() {
     bytes[pos] ^= 0x01;
     let report = verify_sod(&bytes, store(), at(), None);
     assert_eq!(report.signature.status, CheckStatus::Invalid);
-    assert!(report.signature.reason.contains("messageDigest"), "{}", report.signature.reason);
+    assert!(
+        report.signature.reason.contains("messageDigest"),
+        "{}",
+        report.signature.reason
+    );
 }
 
 #[test]
@@ -219,9 +354,18 @@ fn tampered_dsc_fails_the_chain() {
     };
     bytes[pos] ^= 0x20;
     let report = verify_sod(&bytes, store(), at(), None);
-    assert_eq!(report.chain_outcome, ChainOutcome::Invalid, "{}", report.chain.reason);
+    assert_eq!(
+        report.chain_outcome,
+        ChainOutcome::Invalid,
+        "{}",
+        report.chain.reason
+    );
     assert_eq!(report.chain.status, CheckStatus::Invalid);
-    assert!(report.chain.reason.contains("does not verify"), "{}", report.chain.reason);
+    assert!(
+        report.chain.reason.contains("does not verify"),
+        "{}",
+        report.chain.reason
+    );
 }
 
 #[test]
@@ -231,19 +375,44 @@ fn wrong_csca_fails_as_invalid_not_unknown() {
     s.add_certificate(&read("sod/FR/CSCA.cer"), "FR").unwrap();
     let report = verify_sod(&read("sod/AU/EF_SOD.bin"), &s, at(), Some("AUS"));
     assert_eq!(report.chain_outcome, ChainOutcome::UnknownIssuer);
-    assert_eq!(report.country.status, CheckStatus::Warning, "{}", report.country.reason);
+    assert_eq!(
+        report.country.status,
+        CheckStatus::Warning,
+        "{}",
+        report.country.reason
+    );
     // The right name but a different key: the IDN 2010 CSCA has the same subject as the 2020 one? Use the
     // country check instead: an AU SOD presented for a French passport fails.
     let report = verify_sod(&read("sod/AU/EF_SOD.bin"), store(), at(), Some("FRA"));
-    assert_eq!(report.country.status, CheckStatus::Invalid, "{}", report.country.reason);
+    assert_eq!(
+        report.country.status,
+        CheckStatus::Invalid,
+        "{}",
+        report.country.reason
+    );
 }
 
 #[test]
 fn expired_dsc_is_a_warning() {
-    let report = verify_sod(&read("sod/RU/EF_SOD.bin"), store(), Time::from_ymd(2049, 1, 1), Some("RUS"));
-    assert_eq!(report.dsc_validity.status, CheckStatus::Warning, "{}", report.dsc_validity.reason);
+    let report = verify_sod(
+        &read("sod/RU/EF_SOD.bin"),
+        store(),
+        Time::from_ymd(2049, 1, 1),
+        Some("RUS"),
+    );
+    assert_eq!(
+        report.dsc_validity.status,
+        CheckStatus::Warning,
+        "{}",
+        report.dsc_validity.reason
+    );
     assert!(report.passed());
-    let report = verify_sod(&read("sod/RU/EF_SOD.bin"), store(), Time::from_ymd(1990, 1, 1), Some("RUS"));
+    let report = verify_sod(
+        &read("sod/RU/EF_SOD.bin"),
+        store(),
+        Time::from_ymd(1990, 1, 1),
+        Some("RUS"),
+    );
     assert_eq!(report.dsc_validity.status, CheckStatus::Invalid);
 }
 
@@ -255,7 +424,12 @@ fn crl_parses_and_revocation_is_reported() {
     let mut s = store().clone();
     s.add_crl(&read("crl/COL.crl")).unwrap();
     let report = verify_sod(&read("sod/UK/EF_SOD.bin"), &s, at(), None);
-    assert_eq!(report.revocation.status, CheckStatus::NotChecked, "{}", report.revocation.reason);
+    assert_eq!(
+        report.revocation.status,
+        CheckStatus::NotChecked,
+        "{}",
+        report.revocation.reason
+    );
 }
 
 #[test]

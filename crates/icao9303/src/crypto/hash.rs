@@ -31,8 +31,13 @@ pub enum HashAlgorithm {
 
 impl HashAlgorithm {
     /// All supported algorithms, weakest first.
-    pub const ALL: [HashAlgorithm; 5] =
-        [HashAlgorithm::Sha1, HashAlgorithm::Sha224, HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512];
+    pub const ALL: [HashAlgorithm; 5] = [
+        HashAlgorithm::Sha1,
+        HashAlgorithm::Sha224,
+        HashAlgorithm::Sha256,
+        HashAlgorithm::Sha384,
+        HashAlgorithm::Sha512,
+    ];
 
     /// The algorithm an AlgorithmIdentifier OID names, if it is one of the supported hashes.
     pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
@@ -91,6 +96,7 @@ impl std::fmt::Display for HashAlgorithm {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -100,12 +106,18 @@ mod tests {
             assert_eq!(HashAlgorithm::from_oid(&h.oid()), Some(h));
             assert_eq!(h.digest(b"abc").len(), h.output_len());
         }
-        assert_eq!(HashAlgorithm::from_oid(&ObjectIdentifier::new_unwrap("1.2.3.4")), None);
+        assert_eq!(
+            HashAlgorithm::from_oid(&ObjectIdentifier::new_unwrap("1.2.3.4")),
+            None
+        );
     }
 
     #[test]
     fn known_answers() {
-        assert_eq!(hex::encode(HashAlgorithm::Sha1.digest(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            hex::encode(HashAlgorithm::Sha1.digest(b"abc")),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         assert_eq!(
             hex::encode(HashAlgorithm::Sha256.digest(b"abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -69,7 +69,10 @@ pub enum SodError {
 }
 
 fn lso(step: &'static str) -> impl Fn(ber::BerError) -> SodError {
-    move |e| SodError::SecurityObject { step, what: e.to_string() }
+    move |e| SodError::SecurityObject {
+        step,
+        what: e.to_string(),
+    }
 }
 
 /// A parsed EF.SOD.
@@ -99,13 +102,22 @@ impl Sod {
     pub fn parse(bytes: &[u8]) -> Result<Sod, SodError> {
         let (outer, _) = ber::parse_one(bytes).map_err(|e| SodError::Wrapper(e.to_string()))?;
         if outer.tag != SOD_TAG {
-            return Err(SodError::Wrapper(format!("tag {:X} instead of 77", outer.tag)));
+            return Err(SodError::Wrapper(format!(
+                "tag {:X} instead of 77",
+                outer.tag
+            )));
         }
-        let signed_data = SignedData::from_content_info(outer.content).map_err(SodError::NotSignedData)?;
-        if signed_data.content_type != ID_LDS_SECURITY_OBJECT && signed_data.content_type != cms::ID_DATA {
+        let signed_data =
+            SignedData::from_content_info(outer.content).map_err(SodError::NotSignedData)?;
+        if signed_data.content_type != ID_LDS_SECURITY_OBJECT
+            && signed_data.content_type != cms::ID_DATA
+        {
             return Err(SodError::ContentType(signed_data.content_type.to_string()));
         }
-        let econtent = signed_data.content.clone().ok_or(SodError::MissingContent)?;
+        let econtent = signed_data
+            .content
+            .clone()
+            .ok_or(SodError::MissingContent)?;
         let object = parse_security_object(&econtent)?;
         Ok(Sod {
             version: object.version,
@@ -127,7 +139,8 @@ impl Sod {
     /// Whether `data` (a data group's raw file bytes) hashes to the value listed for `dg`.
     /// `None` when the SOD does not list `dg`.
     pub fn check_data_group(&self, dg: u8, data: &[u8]) -> Option<bool> {
-        self.hash_of(dg).map(|expected| self.hash_algorithm.digest(data) == expected)
+        self.hash_of(dg)
+            .map(|expected| self.hash_algorithm.digest(data) == expected)
     }
 }
 
@@ -141,9 +154,14 @@ struct SecurityObject {
 
 fn parse_security_object(bytes: &[u8]) -> Result<SecurityObject, SodError> {
     let (seq, _) = ber::parse_one(bytes).map_err(lso("SEQUENCE"))?;
-    let seq = seq.expect(tag::SEQUENCE, "not a SEQUENCE").map_err(lso("SEQUENCE"))?;
+    let seq = seq
+        .expect(tag::SEQUENCE, "not a SEQUENCE")
+        .map_err(lso("SEQUENCE"))?;
     let mut r = seq.reader();
-    let version = r.next("missing version").and_then(|e| e.small_uint()).map_err(lso("version"))?;
+    let version = r
+        .next("missing version")
+        .and_then(|e| e.small_uint())
+        .map_err(lso("version"))?;
     let version = match version {
         0 => 0,
         1 => 1,
@@ -153,16 +171,21 @@ fn parse_security_object(bytes: &[u8]) -> Result<SecurityObject, SodError> {
         .next("missing hashAlgorithm")
         .and_then(|e| cms::AlgorithmId::parse(&e))
         .map_err(lso("hashAlgorithm"))?;
-    let hash_algorithm =
-        HashAlgorithm::from_oid(&alg.oid).ok_or_else(|| SodError::HashAlgorithm(alg.oid.to_string()))?;
+    let hash_algorithm = HashAlgorithm::from_oid(&alg.oid)
+        .ok_or_else(|| SodError::HashAlgorithm(alg.oid.to_string()))?;
     let hashes = r
         .next_tagged(tag::SEQUENCE, "missing dataGroupHashValues")
         .map_err(lso("dataGroupHashValues"))?;
     let mut data_group_hashes = BTreeMap::new();
     for entry in hashes.children().map_err(lso("dataGroupHashValues"))? {
-        let entry = entry.expect(tag::SEQUENCE, "DataGroupHash is not a SEQUENCE").map_err(lso("DataGroupHash"))?;
+        let entry = entry
+            .expect(tag::SEQUENCE, "DataGroupHash is not a SEQUENCE")
+            .map_err(lso("DataGroupHash"))?;
         let mut e = entry.reader();
-        let number = e.next("missing dataGroupNumber").and_then(|x| x.small_uint()).map_err(lso("dataGroupNumber"))?;
+        let number = e
+            .next("missing dataGroupNumber")
+            .and_then(|x| x.small_uint())
+            .map_err(lso("dataGroupNumber"))?;
         let dg = match u8::try_from(number) {
             Ok(n @ 1..=16) => n,
             _ => return Err(SodError::DataGroupNumber(number)),
@@ -184,36 +207,65 @@ fn parse_security_object(bytes: &[u8]) -> Result<SecurityObject, SodError> {
         }
     }
     let (mut lds_version, mut unicode_version) = (None, None);
-    if version == 1 {
-        if let Some(info) = r.next_opt().map_err(lso("ldsVersionInfo"))? {
-            let info = info.expect(tag::SEQUENCE, "not a SEQUENCE").map_err(lso("ldsVersionInfo"))?;
-            let mut i = info.reader();
-            lds_version = Some(printable(i.next("missing ldsVersion").map_err(lso("ldsVersion"))?, "ldsVersion")?);
-            unicode_version =
-                Some(printable(i.next("missing unicodeVersion").map_err(lso("unicodeVersion"))?, "unicodeVersion")?);
-        }
+    if version == 1
+        && let Some(info) = r.next_opt().map_err(lso("ldsVersionInfo"))?
+    {
+        let info = info
+            .expect(tag::SEQUENCE, "not a SEQUENCE")
+            .map_err(lso("ldsVersionInfo"))?;
+        let mut i = info.reader();
+        lds_version = Some(printable(
+            i.next("missing ldsVersion").map_err(lso("ldsVersion"))?,
+            "ldsVersion",
+        )?);
+        unicode_version = Some(printable(
+            i.next("missing unicodeVersion")
+                .map_err(lso("unicodeVersion"))?,
+            "unicodeVersion",
+        )?);
     }
-    Ok(SecurityObject { version, hash_algorithm, data_group_hashes, lds_version, unicode_version })
+    Ok(SecurityObject {
+        version,
+        hash_algorithm,
+        data_group_hashes,
+        lds_version,
+        unicode_version,
+    })
 }
 
 fn printable(el: ber::Element<'_>, step: &'static str) -> Result<String, SodError> {
     // PrintableString (0x13); UTF8String (0x0C) is tolerated.
     let bytes = match el.tag {
         0x13 | 0x0C => el.content,
-        _ => return Err(SodError::SecurityObject { step, what: format!("unexpected tag {:X}", el.tag) }),
+        _ => {
+            return Err(SodError::SecurityObject {
+                step,
+                what: format!("unexpected tag {:X}", el.tag),
+            });
+        }
     };
-    String::from_utf8(bytes.to_vec()).map_err(|_| SodError::SecurityObject { step, what: "not text".into() })
+    String::from_utf8(bytes.to_vec()).map_err(|_| SodError::SecurityObject {
+        step,
+        what: "not text".into(),
+    })
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn rejects_wrong_outer_tag_and_garbage() {
-        assert!(matches!(Sod::parse(&[0x30, 0x00]), Err(SodError::Wrapper(_))));
+        assert!(matches!(
+            Sod::parse(&[0x30, 0x00]),
+            Err(SodError::Wrapper(_))
+        ));
         assert!(matches!(Sod::parse(&[]), Err(SodError::Wrapper(_))));
-        assert!(matches!(Sod::parse(&[0x77, 0x02, 0x30, 0x00]), Err(SodError::NotSignedData(_))));
+        assert!(matches!(
+            Sod::parse(&[0x77, 0x02, 0x30, 0x00]),
+            Err(SodError::NotSignedData(_))
+        ));
     }
 
     #[test]
@@ -223,10 +275,18 @@ mod tests {
         dgh.extend([0u8; 32]);
         let dgh = ber::encode(0x30, &dgh);
         let mut body = vec![0x02, 0x01, 0x00];
-        body.extend(ber::encode(0x30, &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01]));
+        body.extend(ber::encode(
+            0x30,
+            &[
+                0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+            ],
+        ));
         body.extend(ber::encode(0x30, &dgh));
         let lso = ber::encode(0x30, &body);
         let err = parse_security_object(&lso).err().map(|e| e.to_string());
-        assert_eq!(err.as_deref(), Some("EF.SOD: data group number 0 out of range"));
+        assert_eq!(
+            err.as_deref(),
+            Some("EF.SOD: data group number 0 out of range")
+        );
     }
 }

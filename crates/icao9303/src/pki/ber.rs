@@ -85,12 +85,19 @@ impl<'a> Element<'a> {
 
     /// A cursor over the children, for reading a SEQUENCE field by field.
     pub fn reader(&self) -> Reader<'a> {
-        Reader { rest: self.content, offset: 0 }
+        Reader {
+            rest: self.content,
+            offset: 0,
+        }
     }
 
     /// Fails unless the element carries `tag`.
     pub fn expect(self, expected: u32, what: &'static str) -> Result<Self, BerError> {
-        if self.tag == expected { Ok(self) } else { Err(err(0, what)) }
+        if self.tag == expected {
+            Ok(self)
+        } else {
+            Err(err(0, what))
+        }
     }
 
     /// The value of an OBJECT IDENTIFIER element.
@@ -98,7 +105,8 @@ impl<'a> Element<'a> {
         if self.tag != tag::OID {
             return Err(err(0, "expected an OBJECT IDENTIFIER"));
         }
-        ObjectIdentifier::from_bytes(self.content).map_err(|_| err(0, "malformed OBJECT IDENTIFIER"))
+        ObjectIdentifier::from_bytes(self.content)
+            .map_err(|_| err(0, "malformed OBJECT IDENTIFIER"))
     }
 
     /// The content bytes of an INTEGER (two's complement, big-endian) as written.
@@ -116,7 +124,10 @@ impl<'a> Element<'a> {
     pub fn unsigned_integer(&self) -> Result<&'a [u8], BerError> {
         let bytes = self.integer_bytes()?;
         if bytes.first().is_some_and(|b| b & 0x80 != 0) {
-            return Err(err(0, "negative INTEGER where an unsigned value is required"));
+            return Err(err(
+                0,
+                "negative INTEGER where an unsigned value is required",
+            ));
         }
         let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
         Ok(&bytes[start..])
@@ -174,7 +185,10 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over raw bytes holding a series of elements.
     pub fn new(bytes: &'a [u8]) -> Self {
-        Reader { rest: bytes, offset: 0 }
+        Reader {
+            rest: bytes,
+            offset: 0,
+        }
     }
 
     /// The next element, or an error naming `what` if there is none.
@@ -195,7 +209,11 @@ impl<'a> Reader<'a> {
 
     /// The next element if it carries `tag`; otherwise leaves the reader where it is.
     pub fn next_if(&mut self, tag: u32) -> Result<Option<Element<'a>>, BerError> {
-        if self.peek_tag() == Some(tag) { self.next_opt() } else { Ok(None) }
+        if self.peek_tag() == Some(tag) {
+            self.next_opt()
+        } else {
+            Ok(None)
+        }
     }
 
     /// The next element, which must carry `tag`.
@@ -260,32 +278,57 @@ fn parse_one_depth(input: &[u8], depth: usize) -> Result<(Element<'_>, &[u8]), B
             // Walk the children until the end-of-contents marker 00 00.
             let start = pos;
             loop {
-                let rest = input.get(pos..).ok_or(err(pos, "truncated indefinite-length content"))?;
+                let rest = input
+                    .get(pos..)
+                    .ok_or(err(pos, "truncated indefinite-length content"))?;
                 if rest.len() < 2 {
                     return Err(err(pos, "missing end-of-contents"));
                 }
                 if rest[0] == 0 && rest[1] == 0 {
-                    let el = Element { tag, content: &input[start..pos], raw: &input[..pos + 2], indefinite: true };
+                    let el = Element {
+                        tag,
+                        content: &input[start..pos],
+                        raw: &input[..pos + 2],
+                        indefinite: true,
+                    };
                     return Ok((el, &input[pos + 2..]));
                 }
-                let (child, _) = parse_one_depth(rest, depth + 1).map_err(|e| err(pos + e.offset, e.what))?;
+                let (child, _) =
+                    parse_one_depth(rest, depth + 1).map_err(|e| err(pos + e.offset, e.what))?;
                 pos += child.raw.len();
             }
         }
         0x00..=0x7F => finish(input, tag, pos, usize::from(len_byte)),
         0x81..=0x84 => {
             let n = usize::from(len_byte & 0x7F);
-            let bytes = input.get(pos..pos + n).ok_or(err(pos, "truncated length"))?;
-            let len = bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            let bytes = input
+                .get(pos..pos + n)
+                .ok_or(err(pos, "truncated length"))?;
+            let len = bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
             finish(input, tag, pos + n, len)
         }
         _ => Err(err(len_pos, "length field longer than four bytes")),
     }
 }
 
-fn finish(input: &[u8], tag: u32, header_len: usize, len: usize) -> Result<(Element<'_>, &[u8]), BerError> {
-    let end = header_len.checked_add(len).filter(|e| *e <= input.len()).ok_or(err(header_len, "truncated value"))?;
-    let el = Element { tag, content: &input[header_len..end], raw: &input[..end], indefinite: false };
+fn finish(
+    input: &[u8],
+    tag: u32,
+    header_len: usize,
+    len: usize,
+) -> Result<(Element<'_>, &[u8]), BerError> {
+    let end = header_len
+        .checked_add(len)
+        .filter(|e| *e <= input.len())
+        .ok_or(err(header_len, "truncated value"))?;
+    let el = Element {
+        tag,
+        content: &input[header_len..end],
+        raw: &input[..end],
+        indefinite: false,
+    };
     Ok((el, &input[end..]))
 }
 
@@ -314,7 +357,10 @@ pub fn encode_length(len: usize, out: &mut Vec<u8>) {
         out.push(len as u8);
     } else {
         let bytes = len.to_be_bytes();
-        let skip = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len() - 1);
+        let skip = bytes
+            .iter()
+            .position(|b| *b != 0)
+            .unwrap_or(bytes.len() - 1);
         out.push(0x80 | (bytes.len() - skip) as u8);
         out.extend_from_slice(&bytes[skip..]);
     }
@@ -330,13 +376,17 @@ pub fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn definite_and_indefinite_lengths() {
         // SEQUENCE (indefinite) { INTEGER 5, OCTET STRING (constructed, indefinite) { "ab", "c" } }
-        let bytes = [0x30, 0x80, 0x02, 0x01, 0x05, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0, 0, 0, 0];
+        let bytes = [
+            0x30, 0x80, 0x02, 0x01, 0x05, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0,
+            0, 0, 0,
+        ];
         let el = parse_exact(&bytes).unwrap();
         assert!(el.indefinite);
         let mut r = el.reader();

@@ -30,7 +30,10 @@ pub struct CertificateError {
 }
 
 fn at(step: &'static str) -> impl Fn(ber::BerError) -> CertificateError {
-    move |e| CertificateError { step, what: e.to_string() }
+    move |e| CertificateError {
+        step,
+        what: e.to_string(),
+    }
 }
 
 /// A point in time (UTC) with one-second resolution, as certificates and CRLs carry it.
@@ -53,26 +56,49 @@ pub struct Time {
 impl Time {
     /// Midnight UTC at the start of the given day.
     pub fn from_ymd(year: u16, month: u8, day: u8) -> Self {
-        Time { year, month, day, hour: 0, minute: 0, second: 0 }
+        Time {
+            year,
+            month,
+            day,
+            hour: 0,
+            minute: 0,
+            second: 0,
+        }
     }
 
     /// Parses a UTCTime (`YYMMDDhhmm[ss]Z`, years 50..99 → 19xx) or GeneralizedTime element.
     pub fn from_element(el: &Element<'_>) -> Result<Self, ber::BerError> {
-        let bad = ber::BerError { offset: 0, what: "malformed time" };
+        let bad = ber::BerError {
+            offset: 0,
+            what: "malformed time",
+        };
         let text = std::str::from_utf8(el.content).map_err(|_| bad.clone())?;
         let text = text.strip_suffix('Z').ok_or(bad.clone())?;
         let digits = |s: &str| -> Result<u16, ber::BerError> {
-            if s.bytes().all(|b| b.is_ascii_digit()) { s.parse().map_err(|_| bad.clone()) } else { Err(bad.clone()) }
+            if s.bytes().all(|b| b.is_ascii_digit()) {
+                s.parse().map_err(|_| bad.clone())
+            } else {
+                Err(bad.clone())
+            }
         };
         let (year, rest) = match el.tag {
             tag::UTC_TIME => {
                 let yy = digits(text.get(0..2).ok_or(bad.clone())?)?;
-                (if yy >= 50 { 1900 + yy } else { 2000 + yy }, text.get(2..).ok_or(bad.clone())?)
+                (
+                    if yy >= 50 { 1900 + yy } else { 2000 + yy },
+                    text.get(2..).ok_or(bad.clone())?,
+                )
             }
-            tag::GENERALIZED_TIME => {
-                (digits(text.get(0..4).ok_or(bad.clone())?)?, text.get(4..).ok_or(bad.clone())?)
+            tag::GENERALIZED_TIME => (
+                digits(text.get(0..4).ok_or(bad.clone())?)?,
+                text.get(4..).ok_or(bad.clone())?,
+            ),
+            _ => {
+                return Err(ber::BerError {
+                    offset: 0,
+                    what: "expected UTCTime or GeneralizedTime",
+                });
             }
-            _ => return Err(ber::BerError { offset: 0, what: "expected UTCTime or GeneralizedTime" }),
         };
         // Fractional seconds (GeneralizedTime) are dropped.
         let rest = rest.split('.').next().unwrap_or("");
@@ -91,7 +117,11 @@ impl Time {
             minute: field(6)?,
             second: if rest.len() == 10 { field(8)? } else { 0 },
         };
-        if !(1..=12).contains(&t.month) || !(1..=31).contains(&t.day) || t.hour > 23 || t.minute > 59 || t.second > 60
+        if !(1..=12).contains(&t.month)
+            || !(1..=31).contains(&t.day)
+            || t.hour > 23
+            || t.minute > 59
+            || t.second > 60
         {
             return Err(bad);
         }
@@ -135,18 +165,29 @@ impl Name {
         for rdn in el.children()? {
             let rdn = rdn.expect(tag::SET, "RDN is not a SET")?;
             for atv in rdn.children()? {
-                let mut r = atv.expect(tag::SEQUENCE, "AttributeTypeAndValue is not a SEQUENCE")?.reader();
+                let mut r = atv
+                    .expect(tag::SEQUENCE, "AttributeTypeAndValue is not a SEQUENCE")?
+                    .reader();
                 let oid = r.next("attribute type")?.oid()?;
                 let value = r.next("attribute value")?;
-                attributes.push(NameAttribute { oid, value: decode_string(&value) });
+                attributes.push(NameAttribute {
+                    oid,
+                    value: decode_string(&value),
+                });
             }
         }
-        Ok(Name { raw: el.raw.to_vec(), attributes })
+        Ok(Name {
+            raw: el.raw.to_vec(),
+            attributes,
+        })
     }
 
     /// The countryName (C=) value, if present.
     pub fn country(&self) -> Option<&str> {
-        self.attributes.iter().find(|a| a.oid == ID_COUNTRY_NAME).map(|a| a.value.as_str())
+        self.attributes
+            .iter()
+            .find(|a| a.oid == ID_COUNTRY_NAME)
+            .map(|a| a.value.as_str())
     }
 
     /// Whether two names denote the same entity: identical encodings, or the same attributes with
@@ -169,7 +210,16 @@ impl Name {
     fn normalised(&self) -> Vec<(String, String)> {
         self.attributes
             .iter()
-            .map(|a| (a.oid.to_string(), a.value.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()))
+            .map(|a| {
+                (
+                    a.oid.to_string(),
+                    a.value
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase(),
+                )
+            })
             .collect()
     }
 }
@@ -203,7 +253,11 @@ fn decode_string(el: &Element<'_>) -> String {
     match el.tag {
         // BMPString: UTF-16BE.
         0x1E => {
-            let units: Vec<u16> = el.content.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+            let units: Vec<u16> = el
+                .content
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
             String::from_utf16_lossy(&units)
         }
         // TeletexString / T61String: treat as Latin-1.
@@ -230,7 +284,11 @@ impl PublicKeyInfo {
         let mut r = el.reader();
         let algorithm = AlgorithmId::parse(&r.next("SubjectPublicKeyInfo algorithm")?)?;
         let key = r.next("subjectPublicKey")?.bit_string_octets()?.to_vec();
-        Ok(PublicKeyInfo { algorithm, key, raw: el.raw.to_vec() })
+        Ok(PublicKeyInfo {
+            algorithm,
+            key,
+            raw: el.raw.to_vec(),
+        })
     }
 }
 
@@ -277,29 +335,65 @@ impl Certificate {
     /// Parses a certificate element.
     pub fn from_element(el: &Element<'_>) -> Result<Self, CertificateError> {
         if el.tag != tag::SEQUENCE {
-            return Err(CertificateError { step: "structure", what: "not a SEQUENCE".into() });
+            return Err(CertificateError {
+                step: "structure",
+                what: "not a SEQUENCE".into(),
+            });
         }
         let mut r = el.reader();
-        let tbs = r.next_tagged(tag::SEQUENCE, "TBSCertificate").map_err(at("TBSCertificate"))?;
-        let signature_algorithm =
-            r.next("signatureAlgorithm").and_then(|e| AlgorithmId::parse(&e)).map_err(at("signatureAlgorithm"))?;
-        let signature = r.next("signatureValue").and_then(|e| e.bit_string_octets()).map_err(at("signatureValue"))?;
+        let tbs = r
+            .next_tagged(tag::SEQUENCE, "TBSCertificate")
+            .map_err(at("TBSCertificate"))?;
+        let signature_algorithm = r
+            .next("signatureAlgorithm")
+            .and_then(|e| AlgorithmId::parse(&e))
+            .map_err(at("signatureAlgorithm"))?;
+        let signature = r
+            .next("signatureValue")
+            .and_then(|e| e.bit_string_octets())
+            .map_err(at("signatureValue"))?;
 
         let mut t = tbs.reader();
         let version = match t.next_if(ber::context(0)).map_err(at("version"))? {
-            Some(v) => v.reader().next("version").and_then(|e| e.small_uint()).map_err(at("version"))?,
+            Some(v) => v
+                .reader()
+                .next("version")
+                .and_then(|e| e.small_uint())
+                .map_err(at("version"))?,
             None => 0,
         };
-        let serial = t.next("serialNumber").and_then(|e| e.integer_bytes()).map_err(at("serialNumber"))?;
-        let _inner_alg = t.next("signature").and_then(|e| AlgorithmId::parse(&e)).map_err(at("signature"))?;
-        let issuer = t.next("issuer").and_then(|e| Name::parse(&e)).map_err(at("issuer"))?;
-        let validity = t.next_tagged(tag::SEQUENCE, "validity").map_err(at("validity"))?;
+        let serial = t
+            .next("serialNumber")
+            .and_then(|e| e.integer_bytes())
+            .map_err(at("serialNumber"))?;
+        let _inner_alg = t
+            .next("signature")
+            .and_then(|e| AlgorithmId::parse(&e))
+            .map_err(at("signature"))?;
+        let issuer = t
+            .next("issuer")
+            .and_then(|e| Name::parse(&e))
+            .map_err(at("issuer"))?;
+        let validity = t
+            .next_tagged(tag::SEQUENCE, "validity")
+            .map_err(at("validity"))?;
         let mut v = validity.reader();
-        let not_before = v.next("notBefore").and_then(|e| Time::from_element(&e)).map_err(at("notBefore"))?;
-        let not_after = v.next("notAfter").and_then(|e| Time::from_element(&e)).map_err(at("notAfter"))?;
-        let subject = t.next("subject").and_then(|e| Name::parse(&e)).map_err(at("subject"))?;
-        let public_key =
-            t.next("subjectPublicKeyInfo").and_then(|e| PublicKeyInfo::parse(&e)).map_err(at("subjectPublicKeyInfo"))?;
+        let not_before = v
+            .next("notBefore")
+            .and_then(|e| Time::from_element(&e))
+            .map_err(at("notBefore"))?;
+        let not_after = v
+            .next("notAfter")
+            .and_then(|e| Time::from_element(&e))
+            .map_err(at("notAfter"))?;
+        let subject = t
+            .next("subject")
+            .and_then(|e| Name::parse(&e))
+            .map_err(at("subject"))?;
+        let public_key = t
+            .next("subjectPublicKeyInfo")
+            .and_then(|e| PublicKeyInfo::parse(&e))
+            .map_err(at("subjectPublicKeyInfo"))?;
         let mut cert = Certificate {
             raw: el.raw.to_vec(),
             tbs: tbs.raw.to_vec(),
@@ -356,8 +450,17 @@ impl Certificate {
 
     /// The serial number as hex, without leading zero bytes.
     pub fn serial_hex(&self) -> String {
-        let start = self.serial.iter().position(|b| *b != 0).unwrap_or(self.serial.len().saturating_sub(1));
-        self.serial.get(start..).unwrap_or(&[]).iter().map(|b| format!("{b:02X}")).collect()
+        let start = self
+            .serial
+            .iter()
+            .position(|b| *b != 0)
+            .unwrap_or(self.serial.len().saturating_sub(1));
+        self.serial
+            .get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect()
     }
 
     /// Whether `serial` (INTEGER content bytes) equals this certificate's serial, ignoring leading zeros.
@@ -386,22 +489,32 @@ pub fn certificates_from_der_or_pem(bytes: &[u8]) -> Result<Vec<Certificate>, Ce
     if bytes.first() == Some(&0x30) {
         return Ok(vec![Certificate::from_der(bytes)?]);
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| CertificateError { step: "PEM", what: "neither DER nor PEM text".into() })?;
+    let text = std::str::from_utf8(bytes).map_err(|_| CertificateError {
+        step: "PEM",
+        what: "neither DER nor PEM text".into(),
+    })?;
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
         let body_start = start + "-----BEGIN CERTIFICATE-----".len();
         let end = rest[body_start..]
             .find("-----END CERTIFICATE-----")
-            .ok_or(CertificateError { step: "PEM", what: "BEGIN without END".into() })?;
-        let der = base64_decode(&rest[body_start..body_start + end])
-            .ok_or(CertificateError { step: "PEM", what: "invalid base64".into() })?;
+            .ok_or(CertificateError {
+                step: "PEM",
+                what: "BEGIN without END".into(),
+            })?;
+        let der = base64_decode(&rest[body_start..body_start + end]).ok_or(CertificateError {
+            step: "PEM",
+            what: "invalid base64".into(),
+        })?;
         out.push(Certificate::from_der(&der)?);
         rest = &rest[body_start + end..];
     }
     if out.is_empty() {
-        return Err(CertificateError { step: "PEM", what: "no CERTIFICATE block".into() });
+        return Err(CertificateError {
+            step: "PEM",
+            what: "no CERTIFICATE block".into(),
+        });
     }
     Ok(out)
 }
@@ -434,6 +547,7 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -441,11 +555,31 @@ mod tests {
     fn times() {
         let utc = ber::encode(0x17, b"491231235959Z");
         let t = Time::from_element(&ber::parse_exact(&utc).unwrap()).unwrap();
-        assert_eq!(t, Time { year: 2049, month: 12, day: 31, hour: 23, minute: 59, second: 59 });
+        assert_eq!(
+            t,
+            Time {
+                year: 2049,
+                month: 12,
+                day: 31,
+                hour: 23,
+                minute: 59,
+                second: 59
+            }
+        );
         let utc = ber::encode(0x17, b"5001010000Z");
-        assert_eq!(Time::from_element(&ber::parse_exact(&utc).unwrap()).unwrap().year, 1950);
+        assert_eq!(
+            Time::from_element(&ber::parse_exact(&utc).unwrap())
+                .unwrap()
+                .year,
+            1950
+        );
         let generalized = ber::encode(0x18, b"20500101000000.5Z");
-        assert_eq!(Time::from_element(&ber::parse_exact(&generalized).unwrap()).unwrap().year, 2050);
+        assert_eq!(
+            Time::from_element(&ber::parse_exact(&generalized).unwrap())
+                .unwrap()
+                .year,
+            2050
+        );
         let bad = ber::encode(0x17, b"501301000000Z");
         assert!(Time::from_element(&ber::parse_exact(&bad).unwrap()).is_err());
         assert!(Time::from_ymd(2024, 1, 1) < Time::from_ymd(2024, 1, 2));

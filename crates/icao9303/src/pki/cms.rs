@@ -15,7 +15,8 @@ pub const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1135
 /// id-contentType signed attribute (1.2.840.113549.1.9.3).
 pub const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 /// id-messageDigest signed attribute (1.2.840.113549.1.9.4).
-pub const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+pub const ID_MESSAGE_DIGEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 /// id-signingTime signed attribute (1.2.840.113549.1.9.5).
 pub const ID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 
@@ -139,29 +140,50 @@ impl SignedData {
             return Err(CmsError::Malformed("ContentInfo is not a SEQUENCE"));
         }
         let mut r = ci.reader();
-        let ct = r.next("ContentInfo contentType").and_then(|e| e.oid()).map_err(at("ContentInfo contentType"))?;
+        let ct = r
+            .next("ContentInfo contentType")
+            .and_then(|e| e.oid())
+            .map_err(at("ContentInfo contentType"))?;
         if ct != ID_SIGNED_DATA {
             return Err(CmsError::NotSignedData(ct.to_string()));
         }
-        let wrapper = r.next_tagged(ber::context(0), "ContentInfo [0] content").map_err(at("ContentInfo content"))?;
+        let wrapper = r
+            .next_tagged(ber::context(0), "ContentInfo [0] content")
+            .map_err(at("ContentInfo content"))?;
         let mut w = wrapper.reader();
-        let sd = w.next_tagged(tag::SEQUENCE, "SignedData SEQUENCE").map_err(at("SignedData"))?;
+        let sd = w
+            .next_tagged(tag::SEQUENCE, "SignedData SEQUENCE")
+            .map_err(at("SignedData"))?;
         Self::parse(&sd)
     }
 
     /// Parses the SignedData SEQUENCE itself.
     pub fn parse(sd: &Element<'_>) -> Result<Self, CmsError> {
         let mut r = sd.reader();
-        let version = r.next("SignedData version").and_then(|e| e.small_uint()).map_err(at("SignedData version"))?;
-        let algs = r.next_tagged(tag::SET, "digestAlgorithms SET").map_err(at("digestAlgorithms"))?;
+        let version = r
+            .next("SignedData version")
+            .and_then(|e| e.small_uint())
+            .map_err(at("SignedData version"))?;
+        let algs = r
+            .next_tagged(tag::SET, "digestAlgorithms SET")
+            .map_err(at("digestAlgorithms"))?;
         let digest_algorithms = algs
             .children()
-            .and_then(|c| c.iter().map(AlgorithmId::parse).collect::<Result<Vec<_>, _>>())
+            .and_then(|c| {
+                c.iter()
+                    .map(AlgorithmId::parse)
+                    .collect::<Result<Vec<_>, _>>()
+            })
             .map_err(at("digestAlgorithms"))?;
 
-        let eci = r.next_tagged(tag::SEQUENCE, "encapContentInfo SEQUENCE").map_err(at("encapContentInfo"))?;
+        let eci = r
+            .next_tagged(tag::SEQUENCE, "encapContentInfo SEQUENCE")
+            .map_err(at("encapContentInfo"))?;
         let mut er = eci.reader();
-        let content_type = er.next("eContentType").and_then(|e| e.oid()).map_err(at("eContentType"))?;
+        let content_type = er
+            .next("eContentType")
+            .and_then(|e| e.oid())
+            .map_err(at("eContentType"))?;
         let content = match er.next_if(ber::context(0)).map_err(at("eContent"))? {
             Some(explicit) => {
                 let mut x = explicit.reader();
@@ -188,12 +210,22 @@ impl SignedData {
                 }
             }
         }
-        let infos = r.next_tagged(tag::SET, "signerInfos SET").map_err(at("signerInfos"))?;
+        let infos = r
+            .next_tagged(tag::SET, "signerInfos SET")
+            .map_err(at("signerInfos"))?;
         let mut signer_infos = Vec::new();
         for si in infos.children().map_err(at("signerInfos"))? {
             signer_infos.push(parse_signer_info(&si)?);
         }
-        Ok(SignedData { version, digest_algorithms, content_type, content, certificates, crls, signer_infos })
+        Ok(SignedData {
+            version,
+            digest_algorithms,
+            content_type,
+            content,
+            certificates,
+            crls,
+            signer_infos,
+        })
     }
 }
 
@@ -203,22 +235,44 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
         return Err(CmsError::Malformed("SignerInfo is not a SEQUENCE"));
     }
     let mut r = si.reader();
-    let version = r.next("SignerInfo version").and_then(|e| e.small_uint()).map_err(at(step))?;
+    let version = r
+        .next("SignerInfo version")
+        .and_then(|e| e.small_uint())
+        .map_err(at(step))?;
     let sid_el = r.next("SignerInfo sid").map_err(at(step))?;
     let sid = match sid_el.tag {
         tag::SEQUENCE => {
             let mut s = sid_el.reader();
-            let issuer = s.next_tagged(tag::SEQUENCE, "sid issuer Name").map_err(at("SignerInfo sid"))?;
-            let serial = s.next("sid serialNumber").and_then(|e| e.integer_bytes()).map_err(at("SignerInfo sid"))?;
-            SignerIdentifier::IssuerAndSerialNumber { issuer: issuer.raw.to_vec(), serial: serial.to_vec() }
+            let issuer = s
+                .next_tagged(tag::SEQUENCE, "sid issuer Name")
+                .map_err(at("SignerInfo sid"))?;
+            let serial = s
+                .next("sid serialNumber")
+                .and_then(|e| e.integer_bytes())
+                .map_err(at("SignerInfo sid"))?;
+            SignerIdentifier::IssuerAndSerialNumber {
+                issuer: issuer.raw.to_vec(),
+                serial: serial.to_vec(),
+            }
         }
-        t if t == ber::context_primitive(0) => SignerIdentifier::SubjectKeyIdentifier(sid_el.content.to_vec()),
+        t if t == ber::context_primitive(0) => {
+            SignerIdentifier::SubjectKeyIdentifier(sid_el.content.to_vec())
+        }
         t if t == ber::context(0) => {
             // A constructed [0] (BER) holding the key identifier's segments.
             let bytes = sid_el.children().map_err(at("SignerInfo sid"))?;
-            SignerIdentifier::SubjectKeyIdentifier(bytes.iter().flat_map(|e| e.content.iter().copied()).collect())
+            SignerIdentifier::SubjectKeyIdentifier(
+                bytes
+                    .iter()
+                    .flat_map(|e| e.content.iter().copied())
+                    .collect(),
+            )
         }
-        _ => return Err(CmsError::Malformed("SignerInfo sid is neither issuerAndSerialNumber nor subjectKeyIdentifier")),
+        _ => {
+            return Err(CmsError::Malformed(
+                "SignerInfo sid is neither issuerAndSerialNumber nor subjectKeyIdentifier",
+            ));
+        }
     };
     let digest_algorithm = r
         .next("SignerInfo digestAlgorithm")
@@ -237,23 +291,43 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
         signed_attrs = Some(retagged);
         for attr in attrs.children().map_err(at("signedAttrs"))? {
             let mut a = attr.reader();
-            let oid = a.next("attribute type").and_then(|e| e.oid()).map_err(at("signedAttrs"))?;
-            let values = a.next_tagged(tag::SET, "attribute values SET").map_err(at("signedAttrs"))?;
+            let oid = a
+                .next("attribute type")
+                .and_then(|e| e.oid())
+                .map_err(at("signedAttrs"))?;
+            let values = a
+                .next_tagged(tag::SET, "attribute values SET")
+                .map_err(at("signedAttrs"))?;
             let values = values.children().map_err(at("signedAttrs"))?;
             if oid == ID_CONTENT_TYPE || oid == ID_MESSAGE_DIGEST {
                 if values.len() != 1 {
-                    return Err(CmsError::Malformed("contentType/messageDigest attribute must have exactly one value"));
+                    return Err(CmsError::Malformed(
+                        "contentType/messageDigest attribute must have exactly one value",
+                    ));
                 }
-                let dup = if oid == ID_CONTENT_TYPE { content_type_attr.is_some() } else { message_digest.is_some() };
+                let dup = if oid == ID_CONTENT_TYPE {
+                    content_type_attr.is_some()
+                } else {
+                    message_digest.is_some()
+                };
                 if dup {
-                    return Err(CmsError::Malformed("duplicate contentType/messageDigest attribute"));
+                    return Err(CmsError::Malformed(
+                        "duplicate contentType/messageDigest attribute",
+                    ));
                 }
             }
             if oid == ID_CONTENT_TYPE {
-                content_type_attr = values.first().map(|v| v.oid()).transpose().map_err(at("contentType attribute"))?;
+                content_type_attr = values
+                    .first()
+                    .map(|v| v.oid())
+                    .transpose()
+                    .map_err(at("contentType attribute"))?;
             } else if oid == ID_MESSAGE_DIGEST {
-                message_digest =
-                    values.first().map(|v| v.octet_string()).transpose().map_err(at("messageDigest attribute"))?;
+                message_digest = values
+                    .first()
+                    .map(|v| v.octet_string())
+                    .transpose()
+                    .map_err(at("messageDigest attribute"))?;
             }
         }
     }

@@ -17,7 +17,10 @@ pub struct CrlError {
 }
 
 fn at(step: &'static str) -> impl Fn(ber::BerError) -> CrlError {
-    move |e| CrlError { step, what: e.to_string() }
+    move |e| CrlError {
+        step,
+        what: e.to_string(),
+    }
 }
 
 /// One revoked certificate entry.
@@ -54,27 +57,61 @@ impl Crl {
     /// Parses a DER CRL.
     pub fn from_der(bytes: &[u8]) -> Result<Crl, CrlError> {
         let el = ber::parse_exact(bytes).map_err(at("structure"))?;
-        let mut r = el.expect(tag::SEQUENCE, "CertificateList is not a SEQUENCE").map_err(at("structure"))?.reader();
-        let tbs = r.next_tagged(tag::SEQUENCE, "TBSCertList").map_err(at("TBSCertList"))?;
-        let signature_algorithm =
-            r.next("signatureAlgorithm").and_then(|e| AlgorithmId::parse(&e)).map_err(at("signatureAlgorithm"))?;
-        let signature = r.next("signatureValue").and_then(|e| e.bit_string_octets()).map_err(at("signatureValue"))?;
+        let mut r = el
+            .expect(tag::SEQUENCE, "CertificateList is not a SEQUENCE")
+            .map_err(at("structure"))?
+            .reader();
+        let tbs = r
+            .next_tagged(tag::SEQUENCE, "TBSCertList")
+            .map_err(at("TBSCertList"))?;
+        let signature_algorithm = r
+            .next("signatureAlgorithm")
+            .and_then(|e| AlgorithmId::parse(&e))
+            .map_err(at("signatureAlgorithm"))?;
+        let signature = r
+            .next("signatureValue")
+            .and_then(|e| e.bit_string_octets())
+            .map_err(at("signatureValue"))?;
         let mut t = tbs.reader();
         t.next_if(tag::INTEGER).map_err(at("version"))?;
-        t.next("signature").and_then(|e| AlgorithmId::parse(&e)).map_err(at("signature"))?;
-        let issuer = t.next("issuer").and_then(|e| Name::parse(&e)).map_err(at("issuer"))?;
-        let this_update = t.next("thisUpdate").and_then(|e| Time::from_element(&e)).map_err(at("thisUpdate"))?;
+        t.next("signature")
+            .and_then(|e| AlgorithmId::parse(&e))
+            .map_err(at("signature"))?;
+        let issuer = t
+            .next("issuer")
+            .and_then(|e| Name::parse(&e))
+            .map_err(at("issuer"))?;
+        let this_update = t
+            .next("thisUpdate")
+            .and_then(|e| Time::from_element(&e))
+            .map_err(at("thisUpdate"))?;
         let mut next_update = None;
         if matches!(t.peek_tag(), Some(tag::UTC_TIME | tag::GENERALIZED_TIME)) {
-            next_update = Some(t.next("nextUpdate").and_then(|e| Time::from_element(&e)).map_err(at("nextUpdate"))?);
+            next_update = Some(
+                t.next("nextUpdate")
+                    .and_then(|e| Time::from_element(&e))
+                    .map_err(at("nextUpdate"))?,
+            );
         }
         let mut revoked = Vec::new();
-        if let Some(list) = t.next_if(tag::SEQUENCE).map_err(at("revokedCertificates"))? {
+        if let Some(list) = t
+            .next_if(tag::SEQUENCE)
+            .map_err(at("revokedCertificates"))?
+        {
             for entry in list.children().map_err(at("revokedCertificates"))? {
                 let mut e = entry.reader();
-                let serial = e.next("userCertificate").and_then(|x| x.integer_bytes()).map_err(at("userCertificate"))?;
-                let date = e.next("revocationDate").and_then(|x| Time::from_element(&x)).map_err(at("revocationDate"))?;
-                revoked.push(RevokedCertificate { serial: serial.to_vec(), revocation_date: date });
+                let serial = e
+                    .next("userCertificate")
+                    .and_then(|x| x.integer_bytes())
+                    .map_err(at("userCertificate"))?;
+                let date = e
+                    .next("revocationDate")
+                    .and_then(|x| Time::from_element(&x))
+                    .map_err(at("revocationDate"))?;
+                revoked.push(RevokedCertificate {
+                    serial: serial.to_vec(),
+                    revocation_date: date,
+                });
             }
         }
         Ok(Crl {

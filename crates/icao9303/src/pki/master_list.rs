@@ -28,19 +28,28 @@ pub struct MasterList {
 impl MasterList {
     /// Parses a master list file (.ml / .mls: DER ContentInfo).
     pub fn parse(bytes: &[u8]) -> Result<MasterList, PkiError> {
-        let signed_data =
-            SignedData::from_content_info(bytes).map_err(|e| PkiError::MasterList(format!("not a CMS SignedData: {e}")))?;
+        let signed_data = SignedData::from_content_info(bytes)
+            .map_err(|e| PkiError::MasterList(format!("not a CMS SignedData: {e}")))?;
         if signed_data.content_type != ID_CSCA_MASTER_LIST {
             return Err(PkiError::MasterList(format!(
                 "eContentType {} is not id-icao-cscaMasterList",
                 signed_data.content_type
             )));
         }
-        let content = signed_data.content.as_deref().ok_or(PkiError::MasterList("no eContent".into()))?;
+        let content = signed_data
+            .content
+            .as_deref()
+            .ok_or(PkiError::MasterList("no eContent".into()))?;
         let bad = |e: ber::BerError| PkiError::MasterList(format!("CscaMasterList: {e}"));
         let (list, _) = ber::parse_one(content).map_err(bad)?;
-        let mut r = list.expect(tag::SEQUENCE, "CscaMasterList is not a SEQUENCE").map_err(bad)?.reader();
-        let version = r.next("version").and_then(|e| e.small_uint()).map_err(bad)?;
+        let mut r = list
+            .expect(tag::SEQUENCE, "CscaMasterList is not a SEQUENCE")
+            .map_err(bad)?
+            .reader();
+        let version = r
+            .next("version")
+            .and_then(|e| e.small_uint())
+            .map_err(bad)?;
         let cert_list = r.next_tagged(tag::SET, "certList SET OF").map_err(bad)?;
         let mut certificates = Vec::new();
         let mut rejected = Vec::new();
@@ -50,6 +59,11 @@ impl MasterList {
                 Err(e) => rejected.push(format!("entry {i}: {e}")),
             }
         }
-        Ok(MasterList { signed_data, version, certificates, rejected })
+        Ok(MasterList {
+            signed_data,
+            version,
+            certificates,
+            rejected,
+        })
     }
 }

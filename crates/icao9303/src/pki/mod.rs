@@ -19,7 +19,9 @@ pub mod trust_store;
 pub use certificate::{Certificate, Name, Time};
 pub use crl::Crl;
 pub use master_list::MasterList;
-pub use passive::{ChainOutcome, CheckResult, CheckStatus, PassiveAuthReport, verify_data_groups, verify_sod};
+pub use passive::{
+    ChainOutcome, CheckResult, CheckStatus, PassiveAuthReport, verify_data_groups, verify_sod,
+};
 pub use trust_store::{MasterListSummary, PathSummary, TrustAnchor, TrustStore};
 
 use thiserror::Error;
@@ -65,41 +67,80 @@ pub fn verify_signer_info(
     signer_info: &cms::SignerInfo,
     signer: &Certificate,
 ) -> Result<String, String> {
-    let content = signed_data.content.as_deref().ok_or("SignedData has no eContent")?;
-    let digest_alg = crate::crypto::hash::HashAlgorithm::from_oid(&signer_info.digest_algorithm.oid)
-        .ok_or_else(|| format!("unsupported digest algorithm {}", signer_info.digest_algorithm.oid))?;
+    let content = signed_data
+        .content
+        .as_deref()
+        .ok_or("SignedData has no eContent")?;
+    let digest_alg =
+        crate::crypto::hash::HashAlgorithm::from_oid(&signer_info.digest_algorithm.oid)
+            .ok_or_else(|| {
+                format!(
+                    "unsupported digest algorithm {}",
+                    signer_info.digest_algorithm.oid
+                )
+            })?;
     if signer_info.signed_attrs.is_some() {
-        let md = signer_info.message_digest.as_deref().ok_or("signedAttrs without a messageDigest attribute")?;
+        let md = signer_info
+            .message_digest
+            .as_deref()
+            .ok_or("signedAttrs without a messageDigest attribute")?;
         if digest_alg.digest(content) != md {
-            return Err(format!("messageDigest attribute does not match the {digest_alg} of the eContent"));
+            return Err(format!(
+                "messageDigest attribute does not match the {digest_alg} of the eContent"
+            ));
         }
-        if let Some(ct) = signer_info.content_type_attr {
-            if ct != signed_data.content_type {
-                return Err(format!("contentType attribute {ct} differs from eContentType {}", signed_data.content_type));
-            }
+        if let Some(ct) = signer_info.content_type_attr
+            && ct != signed_data.content_type
+        {
+            return Err(format!(
+                "contentType attribute {ct} differs from eContentType {}",
+                signed_data.content_type
+            ));
         }
     }
     let message = signer_info.signed_bytes(content);
-    signature::verify(&signer.public_key, &signer_info.signature_algorithm, Some(digest_alg), message, &signer_info.signature)
-        .map_err(|e| e.to_string())
+    signature::verify(
+        &signer.public_key,
+        &signer_info.signature_algorithm,
+        Some(digest_alg),
+        message,
+        &signer_info.signature,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Finds the certificate a SignerInfo names among `certificates` (issuer and serial number, or subject key
 /// identifier). Issuer names match regardless of RDN order.
-pub fn find_signer<'a>(signer_info: &cms::SignerInfo, certificates: &'a [Certificate]) -> Option<&'a Certificate> {
+pub fn find_signer<'a>(
+    signer_info: &cms::SignerInfo,
+    certificates: &'a [Certificate],
+) -> Option<&'a Certificate> {
     match &signer_info.sid {
         cms::SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            let issuer = ber::parse_exact(issuer).ok().and_then(|e| Name::parse(&e).ok())?;
-            certificates.iter().find(|c| c.serial_equals(serial) && c.issuer.matches(&issuer))
+            let issuer = ber::parse_exact(issuer)
+                .ok()
+                .and_then(|e| Name::parse(&e).ok())?;
+            certificates
+                .iter()
+                .find(|c| c.serial_equals(serial) && c.issuer.matches(&issuer))
         }
-        cms::SignerIdentifier::SubjectKeyIdentifier(id) => {
-            certificates.iter().find(|c| c.subject_key_id.as_deref() == Some(id.as_slice()))
-        }
+        cms::SignerIdentifier::SubjectKeyIdentifier(id) => certificates
+            .iter()
+            .find(|c| c.subject_key_id.as_deref() == Some(id.as_slice())),
     }
 }
 
 /// Verifies that `issuer` signed `cert` (over the original TBSCertificate bytes).
-pub fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Result<String, String> {
-    signature::verify(&issuer.public_key, &cert.signature_algorithm, None, &cert.tbs, &cert.signature)
-        .map_err(|e| e.to_string())
+pub fn verify_certificate_signature(
+    cert: &Certificate,
+    issuer: &Certificate,
+) -> Result<String, String> {
+    signature::verify(
+        &issuer.public_key,
+        &cert.signature_algorithm,
+        None,
+        &cert.tbs,
+        &cert.signature,
+    )
+    .map_err(|e| e.to_string())
 }

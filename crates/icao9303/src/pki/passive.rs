@@ -36,7 +36,11 @@ pub struct CheckResult {
 
 impl CheckResult {
     fn new(name: &str, status: CheckStatus, reason: impl Into<String>) -> Self {
-        CheckResult { name: name.to_string(), status, reason: reason.into() }
+        CheckResult {
+            name: name.to_string(),
+            status,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -83,7 +87,14 @@ pub struct PassiveAuthReport {
 impl PassiveAuthReport {
     /// All checks in order.
     pub fn checks(&self) -> [&CheckResult; 6] {
-        [&self.structure, &self.signature, &self.chain, &self.dsc_validity, &self.revocation, &self.country]
+        [
+            &self.structure,
+            &self.signature,
+            &self.chain,
+            &self.dsc_validity,
+            &self.revocation,
+            &self.country,
+        ]
     }
 
     /// True when no check is Invalid.
@@ -100,7 +111,12 @@ fn not_checked(name: &str, why: &str) -> CheckResult {
 
 /// Passive authentication of `sod_bytes` (a whole EF.SOD) against `store`, with `at` as the reference time
 /// for validity periods and `issuing_state` the MRZ issuing state (alpha-3, e.g. "GBR", "D<<"), if known.
-pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state: Option<&str>) -> PassiveAuthReport {
+pub fn verify_sod(
+    sod_bytes: &[u8],
+    store: &TrustStore,
+    at: Time,
+    issuing_state: Option<&str>,
+) -> PassiveAuthReport {
     let mut report = PassiveAuthReport {
         structure: CheckResult::new("SOD structure", CheckStatus::Valid, ""),
         signature: not_checked("SOD signature", "EF.SOD could not be decoded"),
@@ -117,7 +133,8 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
     let sod = match Sod::parse(sod_bytes) {
         Ok(s) => s,
         Err(e) => {
-            report.structure = CheckResult::new("SOD structure", CheckStatus::Invalid, e.to_string());
+            report.structure =
+                CheckResult::new("SOD structure", CheckStatus::Invalid, e.to_string());
             return report;
         }
     };
@@ -126,13 +143,21 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
         "LDSSecurityObject v{} with {} hashes of DG {}",
         sod.version,
         sod.hash_algorithm,
-        sod.data_group_hashes.keys().map(u8::to_string).collect::<Vec<_>>().join(", ")
+        sod.data_group_hashes
+            .keys()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     // The signer and its certificate.
     let sd = &sod.signed_data;
     let Some(si) = sd.signer_infos.first() else {
-        report.signature = CheckResult::new("SOD signature", CheckStatus::Invalid, "SignedData has no SignerInfo");
+        report.signature = CheckResult::new(
+            "SOD signature",
+            CheckStatus::Invalid,
+            "SignedData has no SignerInfo",
+        );
         return report;
     };
     let mut certs = Vec::new();
@@ -148,7 +173,10 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
         let why = if cert_errors.is_empty() {
             "the signer's certificate (DSC) is not in the SOD".to_string()
         } else {
-            format!("the signer's certificate (DSC) is not usable: {}", cert_errors.join("; "))
+            format!(
+                "the signer's certificate (DSC) is not usable: {}",
+                cert_errors.join("; ")
+            )
         };
         report.signature = CheckResult::new("SOD signature", CheckStatus::NotChecked, why.clone());
         report.chain = not_checked("DSC chain", &why);
@@ -167,7 +195,11 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
             } else {
                 ""
             };
-            CheckResult::new("SOD signature", CheckStatus::Valid, format!("{how}, by {}{weak}", dsc.subject))
+            CheckResult::new(
+                "SOD signature",
+                CheckStatus::Valid,
+                format!("{how}, by {}{weak}", dsc.subject),
+            )
         }
         Err(why) => CheckResult::new("SOD signature", CheckStatus::Invalid, why),
     };
@@ -177,7 +209,10 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
         CheckResult::new(
             "DSC validity",
             CheckStatus::Invalid,
-            format!("DSC not valid before {} (reference time {at})", dsc.not_before),
+            format!(
+                "DSC not valid before {} (reference time {at})",
+                dsc.not_before
+            ),
         )
     } else if at > dsc.not_after {
         CheckResult::new(
@@ -189,17 +224,26 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
             ),
         )
     } else {
-        CheckResult::new("DSC validity", CheckStatus::Valid, format!("valid {} to {}", dsc.not_before, dsc.not_after))
+        CheckResult::new(
+            "DSC validity",
+            CheckStatus::Valid,
+            format!("valid {} to {}", dsc.not_before, dsc.not_after),
+        )
     };
 
     // Chain to a CSCA.
-    let named: Vec<&TrustAnchor> = store.anchors().iter().filter(|a| a.certificate.subject.matches(&dsc.issuer)).collect();
+    let named: Vec<&TrustAnchor> = store
+        .anchors()
+        .iter()
+        .filter(|a| a.certificate.subject.matches(&dsc.issuer))
+        .collect();
     let mut csca: Option<&TrustAnchor> = None;
     let mut failures = Vec::new();
     // Prefer the CSCA whose key identifier the DSC names.
     let mut ordered = named.clone();
     ordered.sort_by_key(|a| {
-        let hit = dsc.authority_key_id.is_some() && a.certificate.subject_key_id == dsc.authority_key_id;
+        let hit =
+            dsc.authority_key_id.is_some() && a.certificate.subject_key_id == dsc.authority_key_id;
         !hit
     });
     for anchor in ordered {
@@ -224,16 +268,33 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
                 notes.push("the CSCA is a test anchor".to_string());
             }
             if anchor.unverified_list {
-                notes.push("the CSCA comes from a master list accepted without verification".to_string());
+                notes.push(
+                    "the CSCA comes from a master list accepted without verification".to_string(),
+                );
             }
             if !c.is_self_issued() {
-                notes.push(format!("the CSCA certificate is a link certificate issued by {}", c.issuer));
+                notes.push(format!(
+                    "the CSCA certificate is a link certificate issued by {}",
+                    c.issuer
+                ));
             }
             if !(c.not_before <= dsc.not_before && dsc.not_before <= c.not_after) {
-                notes.push(format!("the DSC's validity starts outside the CSCA's ({} to {})", c.not_before, c.not_after));
+                notes.push(format!(
+                    "the DSC's validity starts outside the CSCA's ({} to {})",
+                    c.not_before, c.not_after
+                ));
             }
-            let status = if anchor.test_anchor || anchor.unverified_list { CheckStatus::Warning } else { CheckStatus::Valid };
-            let mut reason = format!("DSC signed by CSCA {} (serial {}, from {}) with {how}", c.subject, c.serial_hex(), anchor.source);
+            let status = if anchor.test_anchor || anchor.unverified_list {
+                CheckStatus::Warning
+            } else {
+                CheckStatus::Valid
+            };
+            let mut reason = format!(
+                "DSC signed by CSCA {} (serial {}, from {}) with {how}",
+                c.subject,
+                c.serial_hex(),
+                anchor.source
+            );
             if !notes.is_empty() {
                 reason.push_str("; ");
                 reason.push_str(&notes.join("; "));
@@ -245,7 +306,11 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
             report.chain = CheckResult::new(
                 "DSC chain",
                 CheckStatus::NotChecked,
-                format!("unknown issuer: no CSCA named {} in the trust store ({} anchors)", dsc.issuer, store.anchors().len()),
+                format!(
+                    "unknown issuer: no CSCA named {} in the trust store ({} anchors)",
+                    dsc.issuer,
+                    store.anchors().len()
+                ),
             );
         }
         None => {
@@ -268,44 +333,94 @@ pub fn verify_sod(sod_bytes: &[u8], store: &TrustStore, at: Time, issuing_state:
     report
 }
 
-fn check_revocation(dsc: &Certificate, csca: Option<&Certificate>, store: &TrustStore, at: Time) -> CheckResult {
+fn check_revocation(
+    dsc: &Certificate,
+    csca: Option<&Certificate>,
+    store: &TrustStore,
+    at: Time,
+) -> CheckResult {
     let name = "DSC revocation";
-    let crls: Vec<_> = store.crls().iter().filter(|c| c.issuer.matches(&dsc.issuer)).collect();
+    let crls: Vec<_> = store
+        .crls()
+        .iter()
+        .filter(|c| c.issuer.matches(&dsc.issuer))
+        .collect();
     if crls.is_empty() {
-        return not_checked(name, &format!("no CRL from {} in the trust store", dsc.issuer));
+        return not_checked(
+            name,
+            &format!("no CRL from {} in the trust store", dsc.issuer),
+        );
     }
     let mut notes = Vec::new();
     for crl in crls {
         let verified = match csca {
-            Some(c) => signature::verify(&c.public_key, &crl.signature_algorithm, None, &crl.tbs, &crl.signature).is_ok(),
+            Some(c) => signature::verify(
+                &c.public_key,
+                &crl.signature_algorithm,
+                None,
+                &crl.tbs,
+                &crl.signature,
+            )
+            .is_ok(),
             None => false,
         };
         if let Some(entry) = crl.find(&dsc.serial) {
-            let status = if verified { CheckStatus::Invalid } else { CheckStatus::Warning };
-            let suffix = if verified { "" } else { " (CRL signature not verified)" };
+            let status = if verified {
+                CheckStatus::Invalid
+            } else {
+                CheckStatus::Warning
+            };
+            let suffix = if verified {
+                ""
+            } else {
+                " (CRL signature not verified)"
+            };
             return CheckResult::new(
                 name,
                 status,
-                format!("DSC serial {} revoked on {} by the CRL of {}{suffix}", dsc.serial_hex(), entry.revocation_date, crl.this_update),
+                format!(
+                    "DSC serial {} revoked on {} by the CRL of {}{suffix}",
+                    dsc.serial_hex(),
+                    entry.revocation_date,
+                    crl.this_update
+                ),
             );
         }
         if !verified {
-            notes.push(format!("CRL of {} could not be verified with the CSCA", crl.this_update));
+            notes.push(format!(
+                "CRL of {} could not be verified with the CSCA",
+                crl.this_update
+            ));
             continue;
         }
         if crl.next_update.is_some_and(|n| n < at) {
             return CheckResult::new(
                 name,
                 CheckStatus::Warning,
-                format!("not on the CRL of {}, but that CRL is out of date", crl.this_update),
+                format!(
+                    "not on the CRL of {}, but that CRL is out of date",
+                    crl.this_update
+                ),
             );
         }
-        return CheckResult::new(name, CheckStatus::Valid, format!("not on the CRL of {}", crl.this_update));
+        return CheckResult::new(
+            name,
+            CheckStatus::Valid,
+            format!("not on the CRL of {}", crl.this_update),
+        );
     }
-    CheckResult::new(name, CheckStatus::Warning, format!("not listed, but {}", notes.join("; ")))
+    CheckResult::new(
+        name,
+        CheckStatus::Warning,
+        format!("not listed, but {}", notes.join("; ")),
+    )
 }
 
-fn check_country(dsc: &Certificate, csca: Option<&Certificate>, issuing_state: Option<&str>) -> CheckResult {
+fn check_country(
+    dsc: &Certificate,
+    csca: Option<&Certificate>,
+    issuing_state: Option<&str>,
+) -> CheckResult {
     let name = "Issuing country";
     let Some(state) = issuing_state else {
         return not_checked(name, "no MRZ issuing state given");
@@ -320,8 +435,16 @@ fn check_country(dsc: &Certificate, csca: Option<&Certificate>, issuing_state: O
     match country {
         None => not_checked(name, &format!("the {whose} name has no country")),
         Some(c) if c.eq_ignore_ascii_case(expected) => {
-            let status = if csca.is_some() { CheckStatus::Valid } else { CheckStatus::Warning };
-            CheckResult::new(name, status, format!("{whose} country {c} matches issuing state {state}"))
+            let status = if csca.is_some() {
+                CheckStatus::Valid
+            } else {
+                CheckStatus::Warning
+            };
+            CheckResult::new(
+                name,
+                status,
+                format!("{whose} country {c} matches issuing state {state}"),
+            )
         }
         Some(c) => CheckResult::new(
             name,
@@ -338,15 +461,30 @@ pub fn verify_data_groups(sod: &Sod, data_groups: &[(u8, &[u8])]) -> Vec<CheckRe
     for (dg, bytes) in data_groups {
         let name = format!("DG{dg} hash");
         let result = match sod.check_data_group(*dg, bytes) {
-            Some(true) => CheckResult::new(&name, CheckStatus::Valid, format!("{} matches the SOD", sod.hash_algorithm)),
-            Some(false) => CheckResult::new(&name, CheckStatus::Invalid, format!("{} differs from the SOD's value", sod.hash_algorithm)),
-            None => CheckResult::new(&name, CheckStatus::Invalid, "data group present but not listed in the SOD"),
+            Some(true) => CheckResult::new(
+                &name,
+                CheckStatus::Valid,
+                format!("{} matches the SOD", sod.hash_algorithm),
+            ),
+            Some(false) => CheckResult::new(
+                &name,
+                CheckStatus::Invalid,
+                format!("{} differs from the SOD's value", sod.hash_algorithm),
+            ),
+            None => CheckResult::new(
+                &name,
+                CheckStatus::Invalid,
+                "data group present but not listed in the SOD",
+            ),
         };
         out.push(result);
     }
     for dg in sod.data_group_hashes.keys() {
         if !data_groups.iter().any(|(d, _)| d == dg) {
-            out.push(not_checked(&format!("DG{dg} hash"), "listed in the SOD but not read"));
+            out.push(not_checked(
+                &format!("DG{dg} hash"),
+                "listed in the SOD but not read",
+            ));
         }
     }
     out

@@ -80,7 +80,9 @@ impl Scheme {
     pub fn describe(self) -> String {
         match self {
             Scheme::RsaPkcs1v15(h) => format!("RSA PKCS#1 v1.5 with {h}"),
-            Scheme::RsaPss { hash, salt_len } => format!("RSASSA-PSS with {hash} (salt {salt_len})"),
+            Scheme::RsaPss { hash, salt_len } => {
+                format!("RSASSA-PSS with {hash} (salt {salt_len})")
+            }
             Scheme::Ecdsa(h) => format!("ECDSA with {h}"),
             Scheme::EcdsaPlain(h) => format!("ECDSA (plain) with {h}"),
         }
@@ -94,10 +96,17 @@ const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 
 /// Maps a signature AlgorithmIdentifier to a scheme. `digest_hint` supplies the hash for algorithms that do
 /// not name one (SignerInfo signatureAlgorithm = rsaEncryption or id-ecPublicKey).
-pub fn scheme_for(alg: &AlgorithmId, digest_hint: Option<HashAlgorithm>) -> Result<Scheme, SignatureError> {
+pub fn scheme_for(
+    alg: &AlgorithmId,
+    digest_hint: Option<HashAlgorithm>,
+) -> Result<Scheme, SignatureError> {
     use HashAlgorithm::*;
     let oid = alg.oid.to_string();
-    let need_hint = || digest_hint.ok_or_else(|| SignatureError::UnsupportedAlgorithm(format!("{oid} without a digest algorithm")));
+    let need_hint = || {
+        digest_hint.ok_or_else(|| {
+            SignatureError::UnsupportedAlgorithm(format!("{oid} without a digest algorithm"))
+        })
+    };
     Ok(match oid.as_str() {
         "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => Scheme::RsaPkcs1v15(Sha1),
         "1.2.840.113549.1.1.14" => Scheme::RsaPkcs1v15(Sha224),
@@ -124,7 +133,8 @@ pub fn scheme_for(alg: &AlgorithmId, digest_hint: Option<HashAlgorithm>) -> Resu
 /// RSASSA-PSS-params (RFC 4055): hashAlgorithm [0] (default SHA-1), maskGenAlgorithm [1] (default MGF1 with
 /// SHA-1), saltLength [2] (default 20), trailerField [3] (must be 1).
 fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
-    let bad = |what: &str| SignatureError::UnsupportedAlgorithm(format!("RSASSA-PSS parameters: {what}"));
+    let bad =
+        |what: &str| SignatureError::UnsupportedAlgorithm(format!("RSASSA-PSS parameters: {what}"));
     let mut hash = HashAlgorithm::Sha1;
     let mut mgf_hash = HashAlgorithm::Sha1;
     let mut salt_len = 20usize;
@@ -136,11 +146,15 @@ fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
         return Ok(Scheme::RsaPss { hash, salt_len });
     }
     for field in seq.children().map_err(|e| bad(&e.to_string()))? {
-        let inner = field.reader().next("PSS parameter").map_err(|e| bad(&e.to_string()))?;
+        let inner = field
+            .reader()
+            .next("PSS parameter")
+            .map_err(|e| bad(&e.to_string()))?;
         match field.tag {
             0xA0 => {
                 let alg = AlgorithmId::parse(&inner).map_err(|e| bad(&e.to_string()))?;
-                hash = HashAlgorithm::from_oid(&alg.oid).ok_or_else(|| bad(&format!("hash {}", alg.oid)))?;
+                hash = HashAlgorithm::from_oid(&alg.oid)
+                    .ok_or_else(|| bad(&format!("hash {}", alg.oid)))?;
             }
             0xA1 => {
                 let alg = AlgorithmId::parse(&inner).map_err(|e| bad(&e.to_string()))?;
@@ -151,10 +165,15 @@ fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
                 let mgf_alg = ber::parse_exact(&mgf_params)
                     .and_then(|e| AlgorithmId::parse(&e))
                     .map_err(|e| bad(&e.to_string()))?;
-                mgf_hash = HashAlgorithm::from_oid(&mgf_alg.oid).ok_or_else(|| bad(&format!("MGF1 hash {}", mgf_alg.oid)))?;
+                mgf_hash = HashAlgorithm::from_oid(&mgf_alg.oid)
+                    .ok_or_else(|| bad(&format!("MGF1 hash {}", mgf_alg.oid)))?;
             }
             0xA2 => {
-                salt_len = inner.small_uint().ok().and_then(|v| usize::try_from(v).ok()).ok_or_else(|| bad("saltLength"))?;
+                salt_len = inner
+                    .small_uint()
+                    .ok()
+                    .and_then(|v| usize::try_from(v).ok())
+                    .ok_or_else(|| bad("saltLength"))?;
             }
             0xA3 => {
                 if inner.small_uint().ok() != Some(1) {
@@ -187,18 +206,29 @@ pub fn verify(
 }
 
 /// Verifies a signature over an already computed `digest` with `scheme`.
-pub fn verify_prehash(key: &PublicKeyInfo, scheme: Scheme, digest: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
+pub fn verify_prehash(
+    key: &PublicKeyInfo,
+    scheme: Scheme,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureError> {
     let key_oid = key.algorithm.oid.to_string();
     match scheme {
         Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. } => {
             if key_oid != RSA_ENCRYPTION && key_oid != RSASSA_PSS {
-                return Err(SignatureError::KeyMismatch { algorithm: scheme.describe(), key: "non-RSA" });
+                return Err(SignatureError::KeyMismatch {
+                    algorithm: scheme.describe(),
+                    key: "non-RSA",
+                });
             }
             verify_rsa(&key.key, scheme, digest, signature)
         }
         Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_) => {
             if key_oid != EC_PUBLIC_KEY {
-                return Err(SignatureError::KeyMismatch { algorithm: scheme.describe(), key: "non-EC" });
+                return Err(SignatureError::KeyMismatch {
+                    algorithm: scheme.describe(),
+                    key: "non-EC",
+                });
             }
             let curve = identify_curve(key.algorithm.parameters.as_deref())?;
             let plain = matches!(scheme, Scheme::EcdsaPlain(_));
@@ -215,9 +245,21 @@ pub fn describe_key(key: &PublicKeyInfo) -> String {
             Err(_) => "RSA (malformed)".into(),
         },
         EC_PUBLIC_KEY => {
-            let explicit = key.algorithm.parameters.as_deref().is_some_and(|p| p.first() == Some(&0x30));
+            let explicit = key
+                .algorithm
+                .parameters
+                .as_deref()
+                .is_some_and(|p| p.first() == Some(&0x30));
             match identify_curve(key.algorithm.parameters.as_deref()) {
-                Ok(c) => format!("EC {}{}", c.name(), if explicit { " (explicit parameters)" } else { "" }),
+                Ok(c) => format!(
+                    "EC {}{}",
+                    c.name(),
+                    if explicit {
+                        " (explicit parameters)"
+                    } else {
+                        ""
+                    }
+                ),
                 Err(_) => "EC (unknown curve)".into(),
             }
         }
@@ -236,14 +278,24 @@ fn rsa_components(key: &[u8]) -> Result<(&[u8], &[u8]), SignatureError> {
     let bad = |e: ber::BerError| SignatureError::MalformedKey(format!("RSAPublicKey: {e}"));
     let seq = ber::parse_exact(key).map_err(bad)?;
     let mut r = seq.reader();
-    let n = r.next("modulus").and_then(|e| e.unsigned_integer()).map_err(bad)?;
-    let e = r.next("publicExponent").and_then(|e| e.unsigned_integer()).map_err(bad)?;
+    let n = r
+        .next("modulus")
+        .and_then(|e| e.unsigned_integer())
+        .map_err(bad)?;
+    let e = r
+        .next("publicExponent")
+        .and_then(|e| e.unsigned_integer())
+        .map_err(bad)?;
     Ok((n, e))
 }
 
 fn digest_info_prefix(hash: HashAlgorithm, with_null: bool) -> Vec<u8> {
     let oid = ber::encode(0x06, hash.oid().as_bytes());
-    let alg = if with_null { ber::encode(0x30, &[oid, vec![0x05, 0x00]].concat()) } else { ber::encode(0x30, &oid) };
+    let alg = if with_null {
+        ber::encode(0x30, &[oid, vec![0x05, 0x00]].concat())
+    } else {
+        ber::encode(0x30, &oid)
+    };
     // SEQUENCE { alg, OCTET STRING (hash) } with the hash left off: the prefix.
     let mut octets_header = vec![0x04];
     ber::encode_length(hash.output_len(), &mut octets_header);
@@ -255,7 +307,12 @@ fn digest_info_prefix(hash: HashAlgorithm, with_null: bool) -> Vec<u8> {
     out
 }
 
-fn verify_rsa(key: &[u8], scheme: Scheme, digest: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
+fn verify_rsa(
+    key: &[u8],
+    scheme: Scheme,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureError> {
     let (n, e) = rsa_components(key)?;
     let public = rsa::PublicKey::new_with_size_limits(
         rsa::BoxedUint::from_be_slice_vartime(n),
@@ -274,8 +331,10 @@ fn verify_rsa(key: &[u8], scheme: Scheme, digest: &[u8], signature: &[u8]) -> Re
     match scheme {
         Scheme::RsaPkcs1v15(hash) => {
             for with_null in [true, false] {
-                let padding =
-                    rsa::Pkcs1v15Sign { hash_len: Some(hash.output_len()), prefix: digest_info_prefix(hash, with_null).into() };
+                let padding = rsa::Pkcs1v15Sign {
+                    hash_len: Some(hash.output_len()),
+                    prefix: digest_info_prefix(hash, with_null).into(),
+                };
                 if padding.verify(&public, digest, &sig).is_ok() {
                     return Ok(());
                 }
@@ -284,15 +343,38 @@ fn verify_rsa(key: &[u8], scheme: Scheme, digest: &[u8], signature: &[u8]) -> Re
         }
         Scheme::RsaPss { hash, salt_len } => {
             let result = match hash {
-                HashAlgorithm::Sha1 => public.verify(rsa::pss::Pss::<sha1::Sha1>::new_with_salt(salt_len), digest, &sig),
-                HashAlgorithm::Sha224 => public.verify(rsa::pss::Pss::<sha2::Sha224>::new_with_salt(salt_len), digest, &sig),
-                HashAlgorithm::Sha256 => public.verify(rsa::pss::Pss::<sha2::Sha256>::new_with_salt(salt_len), digest, &sig),
-                HashAlgorithm::Sha384 => public.verify(rsa::pss::Pss::<sha2::Sha384>::new_with_salt(salt_len), digest, &sig),
-                HashAlgorithm::Sha512 => public.verify(rsa::pss::Pss::<sha2::Sha512>::new_with_salt(salt_len), digest, &sig),
+                HashAlgorithm::Sha1 => public.verify(
+                    rsa::pss::Pss::<sha1::Sha1>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+                HashAlgorithm::Sha224 => public.verify(
+                    rsa::pss::Pss::<sha2::Sha224>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+                HashAlgorithm::Sha256 => public.verify(
+                    rsa::pss::Pss::<sha2::Sha256>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+                HashAlgorithm::Sha384 => public.verify(
+                    rsa::pss::Pss::<sha2::Sha384>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+                HashAlgorithm::Sha512 => public.verify(
+                    rsa::pss::Pss::<sha2::Sha512>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
             };
             result.map_err(|_| SignatureError::Invalid("RSASSA-PSS".into()))
         }
-        _ => Err(SignatureError::KeyMismatch { algorithm: scheme.describe(), key: "RSA" }),
+        _ => Err(SignatureError::KeyMismatch {
+            algorithm: scheme.describe(),
+            key: "RSA",
+        }),
     }
 }
 
@@ -390,19 +472,37 @@ impl EcCurve {
         }
     }
 
-    fn verify(self, point: &[u8], digest: &[u8], signature: &[u8], plain: bool) -> Result<(), SignatureError> {
+    fn verify(
+        self,
+        point: &[u8],
+        digest: &[u8],
+        signature: &[u8],
+        plain: bool,
+    ) -> Result<(), SignatureError> {
         match self {
             EcCurve::P192 => ecdsa_verify::<p192::NistP192>(point, digest, signature, plain),
             EcCurve::P224 => ecdsa_verify::<p224::NistP224>(point, digest, signature, plain),
             EcCurve::P256 => ecdsa_verify::<p256::NistP256>(point, digest, signature, plain),
             EcCurve::P384 => ecdsa_verify::<p384::NistP384>(point, digest, signature, plain),
             EcCurve::P521 => ecdsa_verify::<p521::NistP521>(point, digest, signature, plain),
-            EcCurve::BrainpoolP192r1 => ecdsa_verify::<brainpool::p192r1::BrainpoolP192r1>(point, digest, signature, plain),
-            EcCurve::BrainpoolP224r1 => ecdsa_verify::<brainpool::p224r1::BrainpoolP224r1>(point, digest, signature, plain),
-            EcCurve::BrainpoolP256r1 => ecdsa_verify::<bp256::BrainpoolP256r1>(point, digest, signature, plain),
-            EcCurve::BrainpoolP320r1 => ecdsa_verify::<brainpool::p320r1::BrainpoolP320r1>(point, digest, signature, plain),
-            EcCurve::BrainpoolP384r1 => ecdsa_verify::<bp384::BrainpoolP384r1>(point, digest, signature, plain),
-            EcCurve::BrainpoolP512r1 => ecdsa_verify::<brainpool::p512r1::BrainpoolP512r1>(point, digest, signature, plain),
+            EcCurve::BrainpoolP192r1 => {
+                ecdsa_verify::<brainpool::p192r1::BrainpoolP192r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP224r1 => {
+                ecdsa_verify::<brainpool::p224r1::BrainpoolP224r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP256r1 => {
+                ecdsa_verify::<bp256::BrainpoolP256r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP320r1 => {
+                ecdsa_verify::<brainpool::p320r1::BrainpoolP320r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP384r1 => {
+                ecdsa_verify::<bp384::BrainpoolP384r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP512r1 => {
+                ecdsa_verify::<brainpool::p512r1::BrainpoolP512r1>(point, digest, signature, plain)
+            }
         }
     }
 }
@@ -447,7 +547,9 @@ where
             break;
         }
     }
-    let g = C::ProjectivePoint::generator().to_affine().to_sec1_point(false);
+    let g = C::ProjectivePoint::generator()
+        .to_affine()
+        .to_sec1_point(false);
     let g = g.as_bytes();
     let half = (g.len().saturating_sub(1)) / 2;
     let n = (-<C as CurveArithmetic>::Scalar::ONE).to_repr();
@@ -472,30 +574,46 @@ where
 /// Identifies the curve of an id-ecPublicKey's parameters: a named-curve OID, or explicit ECParameters
 /// (X9.62 / RFC 3279) compared with the known curves.
 pub fn identify_curve(params: Option<&[u8]>) -> Result<EcCurve, SignatureError> {
-    let params = params.ok_or_else(|| SignatureError::UnsupportedKey("EC key without curve parameters".into()))?;
-    let el = ber::parse_exact(params).map_err(|e| SignatureError::MalformedKey(format!("EC parameters: {e}")))?;
+    let params = params
+        .ok_or_else(|| SignatureError::UnsupportedKey("EC key without curve parameters".into()))?;
+    let el = ber::parse_exact(params)
+        .map_err(|e| SignatureError::MalformedKey(format!("EC parameters: {e}")))?;
     if el.tag == tag::OID {
-        let oid = el.oid().map_err(|e| SignatureError::MalformedKey(e.to_string()))?.to_string();
+        let oid = el
+            .oid()
+            .map_err(|e| SignatureError::MalformedKey(e.to_string()))?
+            .to_string();
         return EcCurve::ALL
             .into_iter()
             .find(|c| c.oid() == oid)
             .ok_or(SignatureError::UnsupportedKey(format!("named curve {oid}")));
     }
-    let given = explicit_parameters(&el).map_err(|e| SignatureError::MalformedKey(format!("explicit EC parameters: {e}")))?;
+    let given = explicit_parameters(&el)
+        .map_err(|e| SignatureError::MalformedKey(format!("explicit EC parameters: {e}")))?;
     EcCurve::ALL
         .into_iter()
         .find(|c| c.domain_parameters() == given)
-        .ok_or_else(|| SignatureError::UnsupportedKey(format!("explicit curve with a {}-byte prime not among the known curves", given.p.len())))
+        .ok_or_else(|| {
+            SignatureError::UnsupportedKey(format!(
+                "explicit curve with a {}-byte prime not among the known curves",
+                given.p.len()
+            ))
+        })
 }
 
 fn explicit_parameters(el: &ber::Element<'_>) -> Result<DomainParameters, ber::BerError> {
-    let mut r = el.expect(tag::SEQUENCE, "ECParameters is not a SEQUENCE")?.reader();
+    let mut r = el
+        .expect(tag::SEQUENCE, "ECParameters is not a SEQUENCE")?
+        .reader();
     let _version = r.next("version")?;
     let field = r.next_tagged(tag::SEQUENCE, "fieldID")?;
     let mut f = field.reader();
     let field_type = f.next("fieldType")?.oid()?;
     if field_type.to_string() != "1.2.840.10045.1.1" {
-        return Err(ber::BerError { offset: 0, what: "not a prime field" });
+        return Err(ber::BerError {
+            offset: 0,
+            what: "not a prime field",
+        });
     }
     let p = f.next("prime")?.unsigned_integer()?;
     let curve = r.next_tagged(tag::SEQUENCE, "curve")?;
@@ -505,7 +623,10 @@ fn explicit_parameters(el: &ber::Element<'_>) -> Result<DomainParameters, ber::B
     let base = r.next("base")?.octet_string()?;
     let n = r.next("order")?.unsigned_integer()?;
     if base.first() != Some(&0x04) || base.len() % 2 != 1 {
-        return Err(ber::BerError { offset: 0, what: "base point is not uncompressed" });
+        return Err(ber::BerError {
+            offset: 0,
+            what: "base point is not uncompressed",
+        });
     }
     let half = (base.len() - 1) / 2;
     Ok(DomainParameters {
@@ -518,7 +639,12 @@ fn explicit_parameters(el: &ber::Element<'_>) -> Result<DomainParameters, ber::B
     })
 }
 
-fn ecdsa_verify<C>(point: &[u8], digest: &[u8], signature: &[u8], plain: bool) -> Result<(), SignatureError>
+fn ecdsa_verify<C>(
+    point: &[u8],
+    digest: &[u8],
+    signature: &[u8],
+    plain: bool,
+) -> Result<(), SignatureError>
 where
     C: EcdsaCurve + CurveArithmetic,
     FieldBytesSize<C>: elliptic_curve::sec1::ModulusSize,
@@ -529,22 +655,33 @@ where
         .map_err(|_| SignatureError::MalformedKey("EC point is not on the curve".into()))?;
     let size = <FieldBytesSize<C> as elliptic_curve::array::typenum::Unsigned>::USIZE;
     let (r, s) = if plain {
-        if signature.len() % 2 != 0 {
-            return Err(SignatureError::MalformedSignature("plain ECDSA signature of odd length".into()));
+        if !signature.len().is_multiple_of(2) {
+            return Err(SignatureError::MalformedSignature(
+                "plain ECDSA signature of odd length".into(),
+            ));
         }
         signature.split_at(signature.len() / 2)
     } else {
-        let bad = |e: ber::BerError| SignatureError::MalformedSignature(format!("ECDSA-Sig-Value: {e}"));
+        let bad =
+            |e: ber::BerError| SignatureError::MalformedSignature(format!("ECDSA-Sig-Value: {e}"));
         let seq = ber::parse_exact(signature).map_err(bad)?;
         let mut rd = seq.reader();
-        let r = rd.next("r").and_then(|e| e.unsigned_integer()).map_err(bad)?;
-        let s = rd.next("s").and_then(|e| e.unsigned_integer()).map_err(bad)?;
+        let r = rd
+            .next("r")
+            .and_then(|e| e.unsigned_integer())
+            .map_err(bad)?;
+        let s = rd
+            .next("s")
+            .and_then(|e| e.unsigned_integer())
+            .map_err(bad)?;
         (r, s)
     };
     let to_field = |v: &[u8]| -> Result<FieldBytes<C>, SignatureError> {
         let v = trim(v);
         if v.len() > size {
-            return Err(SignatureError::MalformedSignature("ECDSA r or s longer than the curve order".into()));
+            return Err(SignatureError::MalformedSignature(
+                "ECDSA r or s longer than the curve order".into(),
+            ));
         }
         let mut buf = vec![0u8; size - v.len()];
         buf.extend(v);
@@ -553,7 +690,8 @@ where
     };
     let sig = ecdsa::Signature::<C>::from_scalars(to_field(r)?, to_field(s)?)
         .map_err(|_| SignatureError::MalformedSignature("ECDSA r or s out of range".into()))?;
-    key.verify_prehash(digest, &sig).map_err(|_| SignatureError::Invalid("ECDSA".into()))
+    key.verify_prehash(digest, &sig)
+        .map_err(|_| SignatureError::Invalid("ECDSA".into()))
 }
 
 /// Whether the OID names a known hash, signature or key algorithm (for messages).
@@ -561,13 +699,22 @@ pub fn algorithm_name(oid: &ObjectIdentifier) -> String {
     if let Some(h) = HashAlgorithm::from_oid(oid) {
         return h.name().to_string();
     }
-    match scheme_for(&AlgorithmId { oid: *oid, parameters: None }, Some(HashAlgorithm::Sha256)) {
-        Ok(s) if oid.to_string() != RSA_ENCRYPTION && oid.to_string() != EC_PUBLIC_KEY => s.describe(),
+    match scheme_for(
+        &AlgorithmId {
+            oid: *oid,
+            parameters: None,
+        },
+        Some(HashAlgorithm::Sha256),
+    ) {
+        Ok(s) if oid.to_string() != RSA_ENCRYPTION && oid.to_string() != EC_PUBLIC_KEY => {
+            s.describe()
+        }
         _ => oid.to_string(),
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -594,10 +741,25 @@ mod tests {
 
     #[test]
     fn pss_defaults_and_rsa_encryption_needs_a_hint() {
-        let pss = AlgorithmId { oid: ObjectIdentifier::new_unwrap(RSASSA_PSS), parameters: None };
-        assert_eq!(scheme_for(&pss, None).unwrap(), Scheme::RsaPss { hash: HashAlgorithm::Sha1, salt_len: 20 });
-        let rsa = AlgorithmId { oid: ObjectIdentifier::new_unwrap(RSA_ENCRYPTION), parameters: None };
+        let pss = AlgorithmId {
+            oid: ObjectIdentifier::new_unwrap(RSASSA_PSS),
+            parameters: None,
+        };
+        assert_eq!(
+            scheme_for(&pss, None).unwrap(),
+            Scheme::RsaPss {
+                hash: HashAlgorithm::Sha1,
+                salt_len: 20
+            }
+        );
+        let rsa = AlgorithmId {
+            oid: ObjectIdentifier::new_unwrap(RSA_ENCRYPTION),
+            parameters: None,
+        };
         assert!(scheme_for(&rsa, None).is_err());
-        assert_eq!(scheme_for(&rsa, Some(HashAlgorithm::Sha256)).unwrap(), Scheme::RsaPkcs1v15(HashAlgorithm::Sha256));
+        assert_eq!(
+            scheme_for(&rsa, Some(HashAlgorithm::Sha256)).unwrap(),
+            Scheme::RsaPkcs1v15(HashAlgorithm::Sha256)
+        );
     }
 }

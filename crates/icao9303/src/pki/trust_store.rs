@@ -74,7 +74,11 @@ impl TrustStore {
     }
 
     fn push(&mut self, anchor: TrustAnchor) -> bool {
-        if self.anchors.iter().any(|a| a.certificate.raw == anchor.certificate.raw) {
+        if self
+            .anchors
+            .iter()
+            .any(|a| a.certificate.raw == anchor.certificate.raw)
+        {
             return false;
         }
         self.anchors.push(anchor);
@@ -91,12 +95,24 @@ impl TrustStore {
         self.add_certificates(der_or_pem, source, true)
     }
 
-    fn add_certificates(&mut self, bytes: &[u8], source: &str, test_anchor: bool) -> Result<usize, PkiError> {
-        let certs = certificates_from_der_or_pem(bytes)
-            .map_err(|error| PkiError::Certificate { source_name: source.to_string(), error })?;
+    fn add_certificates(
+        &mut self,
+        bytes: &[u8],
+        source: &str,
+        test_anchor: bool,
+    ) -> Result<usize, PkiError> {
+        let certs = certificates_from_der_or_pem(bytes).map_err(|error| PkiError::Certificate {
+            source_name: source.to_string(),
+            error,
+        })?;
         let mut added = 0;
         for certificate in certs {
-            let anchor = TrustAnchor { certificate, source: source.to_string(), unverified_list: false, test_anchor };
+            let anchor = TrustAnchor {
+                certificate,
+                source: source.to_string(),
+                unverified_list: false,
+                test_anchor,
+            };
             added += usize::from(self.push(anchor));
         }
         Ok(added)
@@ -114,26 +130,49 @@ impl TrustStore {
     /// Adds the certificates of a master list after verifying it: the list signature with the Master List
     /// Signer certificate inside the list, and that certificate's signature with one of `roots` (DER or PEM
     /// CSCA certificates the user trusts), or with the anchors already in the store when `roots` is empty.
-    pub fn add_master_list(&mut self, bytes: &[u8], roots: &[&[u8]], source: &str) -> Result<MasterListSummary, PkiError> {
+    pub fn add_master_list(
+        &mut self,
+        bytes: &[u8],
+        roots: &[&[u8]],
+        source: &str,
+    ) -> Result<MasterListSummary, PkiError> {
         let list = MasterList::parse(bytes)?;
         let mut root_certs = Vec::new();
         for (i, r) in roots.iter().enumerate() {
-            let certs = certificates_from_der_or_pem(r)
-                .map_err(|error| PkiError::Certificate { source_name: format!("master list root {i}"), error })?;
+            let certs = certificates_from_der_or_pem(r).map_err(|error| PkiError::Certificate {
+                source_name: format!("master list root {i}"),
+                error,
+            })?;
             root_certs.extend(certs);
         }
         if roots.is_empty() {
-            root_certs.extend(self.anchors.iter().filter(|a| !a.unverified_list).map(|a| a.certificate.clone()));
+            root_certs.extend(
+                self.anchors
+                    .iter()
+                    .filter(|a| !a.unverified_list)
+                    .map(|a| a.certificate.clone()),
+            );
         }
-        let (signer, verification) = verify_master_list(&list, &root_certs).map_err(PkiError::MasterListSigner)?;
+        let (signer, verification) =
+            verify_master_list(&list, &root_certs).map_err(PkiError::MasterListSigner)?;
         Ok(self.take_list(list, source, signer, verification, true))
     }
 
     /// Adds the certificates of a master list without verifying its signer (the user accepted it as is);
     /// the anchors are flagged and chains to them are reported with a warning.
-    pub fn add_master_list_unverified(&mut self, bytes: &[u8], source: &str) -> Result<MasterListSummary, PkiError> {
+    pub fn add_master_list_unverified(
+        &mut self,
+        bytes: &[u8],
+        source: &str,
+    ) -> Result<MasterListSummary, PkiError> {
         let list = MasterList::parse(bytes)?;
-        Ok(self.take_list(list, source, String::new(), "accepted without verification".into(), false))
+        Ok(self.take_list(
+            list,
+            source,
+            String::new(),
+            "accepted without verification".into(),
+            false,
+        ))
     }
 
     fn take_list(
@@ -147,11 +186,22 @@ impl TrustStore {
         let certificates = list.certificates.len();
         let mut added = 0;
         for certificate in list.certificates {
-            let anchor =
-                TrustAnchor { certificate, source: source.to_string(), unverified_list: !verified, test_anchor: false };
+            let anchor = TrustAnchor {
+                certificate,
+                source: source.to_string(),
+                unverified_list: !verified,
+                test_anchor: false,
+            };
             added += usize::from(self.push(anchor));
         }
-        MasterListSummary { certificates, added, rejected: list.rejected, signer, verification, verified }
+        MasterListSummary {
+            certificates,
+            added,
+            rejected: list.rejected,
+            signer,
+            verification,
+            verified,
+        }
     }
 
     /// Loads a file or every file of a directory (not recursive), recognising certificates (DER, PEM), CRLs
@@ -159,7 +209,10 @@ impl TrustStore {
     /// verified against the anchors in the store. Unusable files are listed in the summary; only an
     /// unreadable path is an error.
     pub fn add_path(&mut self, path: &Path) -> Result<PathSummary, PkiError> {
-        let io = |source| PkiError::Io { path: path.display().to_string(), source };
+        let io = |source| PkiError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         let mut files = Vec::new();
         if path.is_dir() {
             for entry in std::fs::read_dir(path).map_err(io)? {
@@ -174,7 +227,10 @@ impl TrustStore {
         }
         let mut loaded = Vec::new();
         for f in files {
-            let bytes = std::fs::read(&f).map_err(|source| PkiError::Io { path: f.display().to_string(), source })?;
+            let bytes = std::fs::read(&f).map_err(|source| PkiError::Io {
+                path: f.display().to_string(),
+                source,
+            })?;
             loaded.push((f.display().to_string(), bytes));
         }
         let mut summary = PathSummary::default();
@@ -188,7 +244,9 @@ impl TrustStore {
                 },
                 Err(_) if Crl::from_der(bytes).is_ok() => crls.push(bytes),
                 Err(_) if MasterList::parse(bytes).is_ok() => lists.push((name, bytes)),
-                Err(_) => summary.errors.push(PkiError::Unrecognised(name.clone()).to_string()),
+                Err(_) => summary
+                    .errors
+                    .push(PkiError::Unrecognised(name.clone()).to_string()),
             }
         }
         for bytes in crls {
@@ -212,14 +270,21 @@ impl TrustStore {
 
 /// Verifies a master list's signature and its signer's certificate against `roots`.
 /// Returns the signer's subject and a description.
-fn verify_master_list(list: &MasterList, roots: &[Certificate]) -> Result<(String, String), String> {
+fn verify_master_list(
+    list: &MasterList,
+    roots: &[Certificate],
+) -> Result<(String, String), String> {
     let sd = &list.signed_data;
     let si = sd.signer_infos.first().ok_or("no SignerInfo")?;
     let mut candidates = Vec::new();
     for (i, raw) in sd.certificates.iter().enumerate() {
-        candidates.push(Certificate::from_der(raw).map_err(|e| format!("certificate {i} of the SignedData: {e}"))?);
+        candidates.push(
+            Certificate::from_der(raw)
+                .map_err(|e| format!("certificate {i} of the SignedData: {e}"))?,
+        );
     }
-    let signer = find_signer(si, &candidates).ok_or("the Master List Signer certificate is not in the SignedData")?;
+    let signer = find_signer(si, &candidates)
+        .ok_or("the Master List Signer certificate is not in the SignedData")?;
     let scheme = verify_signer_info(sd, si, signer).map_err(|e| format!("list signature: {e}"))?;
     let mut tried = 0;
     for root in roots.iter().filter(|r| r.subject.matches(&signer.issuer)) {
@@ -227,13 +292,23 @@ fn verify_master_list(list: &MasterList, roots: &[Certificate]) -> Result<(Strin
         if let Ok(how) = verify_certificate_signature(signer, root) {
             return Ok((
                 signer.subject.to_string(),
-                format!("list signed with {scheme}; signer certified by {} with {how}", root.subject),
+                format!(
+                    "list signed with {scheme}; signer certified by {} with {how}",
+                    root.subject
+                ),
             ));
         }
     }
     if tried == 0 {
-        Err(format!("no root named {} (the signer's issuer) among {} root certificate(s)", signer.issuer, roots.len()))
+        Err(format!(
+            "no root named {} (the signer's issuer) among {} root certificate(s)",
+            signer.issuer,
+            roots.len()
+        ))
     } else {
-        Err(format!("the signer certificate's signature does not verify with any of {tried} root(s) named {}", signer.issuer))
+        Err(format!(
+            "the signer certificate's signature does not verify with any of {tried} root(s) named {}",
+            signer.issuer
+        ))
     }
 }

@@ -369,8 +369,9 @@ fn tampered_dsc_fails_the_chain() {
 }
 
 #[test]
-fn wrong_csca_fails_as_invalid_not_unknown() {
-    // A store holding a different CSCA under the AU CSCA's name is simulated with the FR CSCA: unknown issuer.
+fn another_states_csca_is_unknown_issuer_and_wrong_country_fails() {
+    // Only a different state's CSCA in the store: the AU DSC's issuer is unknown (not invalid).
+    // (A CSCA with the right name but another key is tested in icao9303-emu's pki tests.)
     let mut s = TrustStore::new();
     s.add_certificate(&read("sod/FR/CSCA.cer"), "FR").unwrap();
     let report = verify_sod(&read("sod/AU/EF_SOD.bin"), &s, at(), Some("AUS"));
@@ -381,8 +382,7 @@ fn wrong_csca_fails_as_invalid_not_unknown() {
         "{}",
         report.country.reason
     );
-    // The right name but a different key: the IDN 2010 CSCA has the same subject as the 2020 one? Use the
-    // country check instead: an AU SOD presented for a French passport fails.
+    // An AU SOD presented for a French passport fails the country check.
     let report = verify_sod(&read("sod/AU/EF_SOD.bin"), store(), at(), Some("FRA"));
     assert_eq!(
         report.country.status,

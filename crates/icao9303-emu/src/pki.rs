@@ -433,6 +433,34 @@ impl TestPki {
         self.dsc_der.clone()
     }
 
+    /// The DSC's serial number (unsigned big-endian magnitude).
+    pub fn dsc_serial(&self) -> Vec<u8> {
+        self.dsc_serial.clone()
+    }
+
+    /// A CRL (DER) issued by the CSCA on 2025-01-01 (next update 2040-01-01) revoking `revoked_serials`
+    /// (unsigned big-endian magnitudes) as of 2025-01-01, for revocation tests.
+    pub fn issue_crl(&self, revoked_serials: &[Vec<u8>]) -> Result<Vec<u8>, PkiBuildError> {
+        let sig_alg = self.csca_key.signature_algorithm();
+        let entries: Vec<Vec<u8>> = revoked_serials
+            .iter()
+            .map(|s| seq(&[&uint(s), &encode(0x17, b"250101000000Z")]))
+            .collect();
+        let mut parts: Vec<Vec<u8>> = vec![
+            uint(&[1]),
+            sig_alg.clone(),
+            self.csca_name.clone(),
+            encode(0x17, b"250101000000Z"),
+            encode(0x17, b"400101000000Z"),
+        ];
+        if !entries.is_empty() {
+            parts.push(seq(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()));
+        }
+        let tbs = seq(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let signature = self.csca_key.sign(&tbs, &self.seed)?;
+        Ok(seq(&[&tbs, &sig_alg, &bit_string(&signature)]))
+    }
+
     /// EF.SOD bytes: tag 77 { ContentInfo SignedData { LDSSecurityObject v0 } }, signed by the DSC (SHA-256),
     /// the DSC in `certificates`, signedAttrs with contentType and messageDigest.
     /// `data_group_hashes` are the hashes (with `hash`) of the raw data group files, numbers 1..=16.
@@ -518,6 +546,7 @@ impl TestPki {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use icao9303::lds::sod::Sod;
@@ -646,5 +675,120 @@ mod tests {
                 &sig,
             )
             .unwrap();
+    }
+
+    #[test]
+    fn emulator_sod_passes_passive_authentication_against_its_csca() {
+        use icao9303::pki::{ChainOutcome, CheckStatus, Time, TrustStore, verify_sod};
+        for (scheme, seed) in [
+            (SignatureScheme::EcdsaP256Sha256, 7u8),
+            (SignatureScheme::RsaPssSha256, 8u8),
+        ] {
+            let pki = TestPki::generate("UT", scheme, &mut rng(seed)).unwrap();
+            let dg1 = b"fake DG1 bytes".to_vec();
+            let hashes = vec![
+                (1u8, HashAlgorithm::Sha256.digest(&dg1)),
+                (2u8, vec![0x22; 32]),
+            ];
+            let sod = pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap();
+            let mut store = TrustStore::new();
+            store.add_test_anchor(&pki.csca_der(), "emulator").unwrap();
+            let report = verify_sod(&sod, &store, Time::from_ymd(2026, 1, 1), Some("UTO"));
+            assert_eq!(
+                report.signature.status,
+                CheckStatus::Valid,
+                "{}",
+                report.signature.reason
+            );
+            assert_eq!(
+                report.chain_outcome,
+                ChainOutcome::Valid,
+                "{}",
+                report.chain.reason
+            );
+            assert_eq!(
+                report.chain.status,
+                CheckStatus::Warning,
+                "test anchor: {}",
+                report.chain.reason
+            );
+            assert_eq!(report.dsc_validity.status, CheckStatus::Valid);
+            assert_eq!(
+                report.country.status,
+                CheckStatus::Valid,
+                "{}",
+                report.country.reason
+            );
+            // Another PKI's CSCA has the same name but a different key: the chain is invalid.
+            let other = TestPki::generate("UT", scheme, &mut rng(seed + 10)).unwrap();
+            let mut wrong = TrustStore::new();
+            wrong.add_certificate(&other.csca_der(), "other").unwrap();
+            let report = verify_sod(&sod, &wrong, Time::from_ymd(2026, 1, 1), Some("UTO"));
+            assert_eq!(
+                report.chain_outcome,
+                ChainOutcome::Invalid,
+                "{}",
+                report.chain.reason
+            );
+            assert_eq!(report.chain.status, CheckStatus::Invalid);
+        }
+    }
+
+    #[test]
+    fn revoked_dsc_fails_and_unrevoked_passes() {
+        use icao9303::pki::{CheckStatus, Time, TrustStore, verify_sod};
+        let pki = TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(9)).unwrap();
+        let sod = pki
+            .sign_sod(HashAlgorithm::Sha256, &[(1, vec![1; 32]), (2, vec![2; 32])])
+            .unwrap();
+        let at = Time::from_ymd(2026, 1, 1);
+
+        let mut store = TrustStore::new();
+        store.add_certificate(&pki.csca_der(), "csca").unwrap();
+        store
+            .add_crl(&pki.issue_crl(&[vec![0x01, 0x02]]).unwrap())
+            .unwrap();
+        let report = verify_sod(&sod, &store, at, None);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Valid,
+            "{}",
+            report.revocation.reason
+        );
+        assert!(report.passed());
+
+        let mut store = TrustStore::new();
+        store.add_certificate(&pki.csca_der(), "csca").unwrap();
+        store
+            .add_crl(
+                &pki.issue_crl(&[vec![0x01, 0x02], pki.dsc_serial()])
+                    .unwrap(),
+            )
+            .unwrap();
+        let report = verify_sod(&sod, &store, at, None);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Invalid,
+            "{}",
+            report.revocation.reason
+        );
+        assert!(report.revocation.reason.contains("revoked"));
+        assert!(!report.passed());
+
+        // A CRL under the CSCA's name but signed by another key is not trusted to revoke.
+        let other =
+            TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(19)).unwrap();
+        let mut store = TrustStore::new();
+        store.add_certificate(&pki.csca_der(), "csca").unwrap();
+        store
+            .add_crl(&other.issue_crl(&[pki.dsc_serial()]).unwrap())
+            .unwrap();
+        let report = verify_sod(&sod, &store, at, None);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Warning,
+            "{}",
+            report.revocation.reason
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! EF.SOD parsing over the real SODs in test-vectors/data and the BSI reference data set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use icao9303::crypto::hash::HashAlgorithm;

@@ -47,7 +47,8 @@ macro_rules! brainpool_curve {
             /// Hex of the generator's y coordinate.
             pub const GY_HEX: &str = $gy;
             /// The curve's OID.
-            pub const OID: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap($oid);
+            pub const OID: der::asn1::ObjectIdentifier =
+                der::asn1::ObjectIdentifier::new_unwrap($oid);
 
             /// The group order as an odd integer.
             pub const ORDER: Odd<$uint> = Odd::<$uint>::from_be_hex(ORDER_HEX);
@@ -102,7 +103,7 @@ macro_rules! brainpool_curve {
             /// Scalar field (integers modulo the group order).
             #[allow(deprecated)] // the primefield macros call a deprecated crypto-bigint method
             pub mod scalar {
-                use super::{$curve, ORDER, ORDER_HEX};
+                use super::{ORDER, ORDER_HEX, $curve};
                 use elliptic_curve::{
                     bigint::Reduce,
                     ff::PrimeField,
@@ -137,7 +138,10 @@ macro_rules! brainpool_curve {
                 // P224/P320 scalars is smaller than their integer type.
                 impl Reduce<$uint> for Scalar {
                     fn reduce(w: &$uint) -> Self {
-                        Self(primefield::MontyFieldElement::<ScalarParams, { <$uint>::LIMBS }>::reduce(w))
+                        Self(primefield::MontyFieldElement::<
+                            ScalarParams,
+                            { <$uint>::LIMBS },
+                        >::reduce(w))
                     }
                 }
 
@@ -210,8 +214,10 @@ macro_rules! brainpool_curve {
 
                 const EQUATION_A: FieldElement = FieldElement::from_hex_vartime($a);
                 const EQUATION_B: FieldElement = FieldElement::from_hex_vartime($b);
-                const GENERATOR: (FieldElement, FieldElement) =
-                    (FieldElement::from_hex_vartime($gx), FieldElement::from_hex_vartime($gy));
+                const GENERATOR: (FieldElement, FieldElement) = (
+                    FieldElement::from_hex_vartime($gx),
+                    FieldElement::from_hex_vartime($gy),
+                );
             }
 
             impl ecdsa::EcdsaCurve for $curve {
@@ -290,8 +296,9 @@ brainpool_curve! {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use elliptic_curve::group::{Curve as _, Group};
+    use elliptic_curve::group::Group;
     use elliptic_curve::sec1::ToSec1Point;
 
     macro_rules! curve_tests {
@@ -312,11 +319,16 @@ mod tests {
                 // n·G is the identity, (n-1)·G = -G.
                 let n_minus_1 = -Scalar::ONE;
                 let p = ProjectivePoint::generator() * n_minus_1;
-                assert_eq!(p + ProjectivePoint::generator(), ProjectivePoint::identity());
+                assert_eq!(
+                    p + ProjectivePoint::generator(),
+                    ProjectivePoint::identity()
+                );
                 assert!(bool::from((p + ProjectivePoint::generator()).is_identity()));
                 // Round trip of a point through SEC1.
-                let q = (ProjectivePoint::generator().double() + ProjectivePoint::generator()).to_affine();
-                let back = VerifyingKey::from_sec1_bytes(q.to_sec1_point(false).as_bytes()).unwrap();
+                let q = (ProjectivePoint::generator().double() + ProjectivePoint::generator())
+                    .to_affine();
+                let back =
+                    VerifyingKey::from_sec1_bytes(q.to_sec1_point(false).as_bytes()).unwrap();
                 assert_eq!(back.as_affine(), &q);
             }
         };

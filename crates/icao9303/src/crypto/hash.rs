@@ -96,6 +96,7 @@ impl std::fmt::Display for HashAlgorithm {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

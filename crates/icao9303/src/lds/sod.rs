@@ -207,22 +207,22 @@ fn parse_security_object(bytes: &[u8]) -> Result<SecurityObject, SodError> {
         }
     }
     let (mut lds_version, mut unicode_version) = (None, None);
-    if version == 1 {
-        if let Some(info) = r.next_opt().map_err(lso("ldsVersionInfo"))? {
-            let info = info
-                .expect(tag::SEQUENCE, "not a SEQUENCE")
-                .map_err(lso("ldsVersionInfo"))?;
-            let mut i = info.reader();
-            lds_version = Some(printable(
-                i.next("missing ldsVersion").map_err(lso("ldsVersion"))?,
-                "ldsVersion",
-            )?);
-            unicode_version = Some(printable(
-                i.next("missing unicodeVersion")
-                    .map_err(lso("unicodeVersion"))?,
-                "unicodeVersion",
-            )?);
-        }
+    if version == 1
+        && let Some(info) = r.next_opt().map_err(lso("ldsVersionInfo"))?
+    {
+        let info = info
+            .expect(tag::SEQUENCE, "not a SEQUENCE")
+            .map_err(lso("ldsVersionInfo"))?;
+        let mut i = info.reader();
+        lds_version = Some(printable(
+            i.next("missing ldsVersion").map_err(lso("ldsVersion"))?,
+            "ldsVersion",
+        )?);
+        unicode_version = Some(printable(
+            i.next("missing unicodeVersion")
+                .map_err(lso("unicodeVersion"))?,
+            "unicodeVersion",
+        )?);
     }
     Ok(SecurityObject {
         version,
@@ -251,6 +251,7 @@ fn printable(el: ber::Element<'_>, step: &'static str) -> Result<String, SodErro
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,7 @@
 //! DG7, DG11, DG12, DG13, DG16, EF.DIR against the ICAO 9303-10 example encodings in test-vectors/data.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use icao9303::lds::dg11::{DateEncoding, Dg11};
 use icao9303::lds::dg12::Dg12;
 use icao9303::lds::dg13::Dg13;

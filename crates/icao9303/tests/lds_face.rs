@@ -1,5 +1,7 @@
 //! DG2 and face records (ISO/IEC 19794-5, ISO/IEC 39794-5) against the real sample files, and image decoding.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use icao9303::lds::dg2::Dg2;
 use icao9303::lds::face::{FaceRecord, FaceRecordFormat};
 use icao9303::lds::image::{ImageError, ImageFormat, decode_image, probe_size, to_png};

@@ -264,6 +264,7 @@ impl Dg4 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::tlv::{encode, encode_constructed};

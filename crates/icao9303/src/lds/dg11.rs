@@ -266,6 +266,7 @@ pub(crate) fn counted_names(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

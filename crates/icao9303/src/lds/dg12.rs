@@ -106,6 +106,7 @@ fn date_time_text(value: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::tlv::{encode, encode_constructed};

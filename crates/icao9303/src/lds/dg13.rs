@@ -59,6 +59,7 @@ impl Serialize for Dg13 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -60,8 +60,7 @@ impl Dg2 {
                         .push((template.data_block_tag, template.data_block));
                 }
             }
-            dg2.unknown
-                .extend(template.unknown.into_iter().map(|(tag, v)| (tag, v)));
+            dg2.unknown.extend(template.unknown);
             dg2.headers.push(template.header);
         }
         if dg2.faces.is_empty() {

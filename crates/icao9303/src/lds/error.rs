@@ -207,6 +207,7 @@ pub(crate) fn decode_text(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -740,6 +740,7 @@ fn date_time(fields: &[Tlv<'_>]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -754,7 +755,7 @@ mod tests {
     #[test]
     fn not_a_face_record() {
         assert!(matches!(
-            FaceRecord::parse(b"FIR\0010\0"),
+            FaceRecord::parse(b"FIR\x00010\x00"),
             Err(LdsError::Invalid { .. })
         ));
         assert!(FaceRecord::parse(b"FAC\0").is_err());
@@ -762,7 +763,7 @@ mod tests {
 
     #[test]
     fn unsupported_19794_version_is_an_error() {
-        let mut rec = b"FAC\0030\0".to_vec();
+        let mut rec = b"FAC\x00030\x00".to_vec();
         rec.extend_from_slice(&[0, 0, 0, 16, 0, 0]);
         let e = FaceRecord::parse(&rec).unwrap_err();
         assert!(e.to_string().contains("030"), "{e}");

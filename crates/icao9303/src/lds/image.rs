@@ -241,6 +241,7 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -198,3 +198,15 @@ fn serializes_to_json() {
         0x13EB
     );
 }
+
+#[test]
+fn trailing_bytes_are_a_warning_not_an_error() {
+    let mut bytes = example("EF_DG16.bin");
+    bytes.extend_from_slice(&[0x00, 0x00]);
+    let dg = Dg16::parse(&bytes).unwrap();
+    assert_eq!(dg.persons.len(), 2);
+    assert_eq!(
+        dg.warnings,
+        vec!["DG16: 2 bytes after the 70 object ignored"]
+    );
+}

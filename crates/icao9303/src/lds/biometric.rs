@@ -6,7 +6,9 @@
 
 use serde::Serialize;
 
-use super::error::{LdsError, TlvContext, be_uint, serialize_len, serialize_unknown, to_hex};
+use super::error::{
+    LdsError, TlvContext, be_uint, parse_file, serialize_len, serialize_unknown, to_hex,
+};
 use crate::tlv::{self, Tag, Tlv};
 
 /// Tag of the Biometric Information Template Group.
@@ -113,7 +115,8 @@ pub struct BiometricGroup {
 impl BiometricGroup {
     /// Parses a whole biometric data group: `outer_tag` (75, 63 or 76) containing a group 7F61.
     pub fn parse(file: &'static str, outer_tag: Tag, bytes: &[u8]) -> Result<Self, LdsError> {
-        let outer = parse_file(file, outer_tag, bytes)?;
+        let mut trailing = Vec::new();
+        let outer = parse_file(file, outer_tag, bytes, &mut trailing)?;
         let mut unknown = Vec::new();
         let mut group_tlv = None;
         for child in outer.children().in_file(file, Some(outer_tag))? {
@@ -129,6 +132,7 @@ impl BiometricGroup {
         })?;
         let mut group = Self::parse_group(file, group_tlv)?;
         group.unknown.splice(0..0, unknown);
+        group.warnings.splice(0..0, trailing);
         Ok(group)
     }
 
@@ -208,25 +212,6 @@ fn parse_template(
         data_block,
         unknown,
     })
-}
-
-/// Decodes `bytes` as exactly one TLV with `tag` (the whole file), naming `file` in errors.
-pub(crate) fn parse_file<'a>(
-    file: &'static str,
-    tag: Tag,
-    bytes: &'a [u8],
-) -> Result<Tlv<'a>, LdsError> {
-    let (tlv, rest) = tlv::parse_one(bytes).in_file(file, None)?;
-    if tlv.tag != tag {
-        return Err(LdsError::UnexpectedTag {
-            file,
-            expected: tag,
-            found: tlv.tag,
-        });
-    }
-    // Chips pad files to a block size; trailing bytes are tolerated by the callers that want them, ignored here.
-    let _ = rest;
-    Ok(tlv)
 }
 
 /// DG3: encoded fingerprints (tag 63). Only the structure is decoded; the ISO/IEC 19794-4 records are kept raw.

@@ -7,9 +7,8 @@
 
 use serde::Serialize;
 
-use super::biometric::parse_file;
 use super::error::{
-    LdsError, TlvContext, be_uint, decode_text, serialize_opt_len, serialize_unknown,
+    LdsError, TlvContext, be_uint, decode_text, parse_file, serialize_opt_len, serialize_unknown,
     split_tag_list, to_hex,
 };
 use crate::tlv::{Tag, Tlv};
@@ -144,8 +143,8 @@ impl Dg11 {
     /// Parses a whole DG11 (tag 6B).
     pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
         const FILE: &str = "DG11";
-        let outer = parse_file(FILE, TAG_DG11, bytes)?;
         let mut dg = Dg11::default();
+        let outer = parse_file(FILE, TAG_DG11, bytes, &mut dg.warnings)?;
         let children = outer.children().in_file(FILE, Some(TAG_DG11))?;
         let w = &mut dg.warnings;
         for child in &children {

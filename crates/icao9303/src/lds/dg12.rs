@@ -7,10 +7,9 @@
 
 use serde::Serialize;
 
-use super::biometric::parse_file;
 use super::dg11::{PartialDate, check_tag_list, counted_names, tag_list};
 use super::error::{
-    LdsError, TlvContext, decode_text, serialize_opt_len, serialize_unknown, to_hex,
+    LdsError, TlvContext, decode_text, parse_file, serialize_opt_len, serialize_unknown, to_hex,
 };
 use crate::tlv::Tag;
 
@@ -53,8 +52,8 @@ impl Dg12 {
     /// Parses a whole DG12 (tag 6C).
     pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
         const FILE: &str = "DG12";
-        let outer = parse_file(FILE, TAG_DG12, bytes)?;
         let mut dg = Dg12::default();
+        let outer = parse_file(FILE, TAG_DG12, bytes, &mut dg.warnings)?;
         let children = outer.children().in_file(FILE, Some(TAG_DG12))?;
         let w = &mut dg.warnings;
         for child in &children {

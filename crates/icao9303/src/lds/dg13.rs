@@ -4,8 +4,7 @@
 
 use serde::Serialize;
 
-use super::biometric::parse_file;
-use super::error::{LdsError, to_hex};
+use super::error::{LdsError, parse_file, to_hex};
 use crate::tlv::Tag;
 
 /// The tag of EF.DG13.
@@ -16,14 +15,18 @@ pub const TAG_DG13: Tag = 0x6D;
 pub struct Dg13 {
     /// The value of tag 6D, exactly as stored.
     pub value: Vec<u8>,
+    /// Problems that did not stop the parse.
+    pub warnings: Vec<String>,
 }
 
 impl Dg13 {
     /// Parses a whole DG13 (tag 6D).
     pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
-        let outer = parse_file("DG13", TAG_DG13, bytes)?;
+        let mut warnings = Vec::new();
+        let outer = parse_file("DG13", TAG_DG13, bytes, &mut warnings)?;
         Ok(Dg13 {
             value: outer.value.to_vec(),
+            warnings,
         })
     }
 
@@ -50,10 +53,11 @@ impl Dg13 {
 impl Serialize for Dg13 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Dg13", 3)?;
+        let mut st = s.serialize_struct("Dg13", 4)?;
         st.serialize_field("length", &self.value.len())?;
         st.serialize_field("hex", &self.hex())?;
         st.serialize_field("text", &self.printable_text())?;
+        st.serialize_field("warnings", &self.warnings)?;
         st.end()
     }
 }

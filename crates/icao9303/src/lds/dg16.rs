@@ -5,9 +5,8 @@
 
 use serde::Serialize;
 
-use super::biometric::parse_file;
 use super::dg11::PartialDate;
-use super::error::{LdsError, TlvContext, be_uint, decode_text, serialize_unknown};
+use super::error::{LdsError, TlvContext, be_uint, decode_text, parse_file, serialize_unknown};
 use crate::tlv::{Tag, Tlv};
 
 /// The tag of EF.DG16.
@@ -50,8 +49,8 @@ const FILE: &str = "DG16";
 impl Dg16 {
     /// Parses a whole DG16 (tag 70).
     pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
-        let outer = parse_file(FILE, TAG_DG16, bytes)?;
         let mut dg = Dg16::default();
+        let outer = parse_file(FILE, TAG_DG16, bytes, &mut dg.warnings)?;
         for child in outer.children().in_file(FILE, Some(TAG_DG16))? {
             match child.tag {
                 0x02 => {

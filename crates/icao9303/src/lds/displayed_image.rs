@@ -5,8 +5,7 @@
 
 use serde::Serialize;
 
-use super::biometric::parse_file;
-use super::error::{LdsError, TlvContext, be_uint, serialize_len, serialize_unknown};
+use super::error::{LdsError, TlvContext, be_uint, parse_file, serialize_len, serialize_unknown};
 use super::image::{ImageFormat, sniff_format};
 use crate::tlv::Tag;
 
@@ -67,7 +66,6 @@ impl DisplayedImageGroup {
             Some(0x66) => (6, "DG6", 0x66),
             _ => (7, "DG7", 0x67),
         };
-        let outer = parse_file(file, tag, bytes)?;
         let mut group = DisplayedImageGroup {
             data_group,
             declared_count: None,
@@ -75,6 +73,7 @@ impl DisplayedImageGroup {
             unknown: Vec::new(),
             warnings: Vec::new(),
         };
+        let outer = parse_file(file, tag, bytes, &mut group.warnings)?;
         for child in outer.children().in_file(file, Some(tag))? {
             let kind = match child.tag {
                 0x02 => {

@@ -7,7 +7,7 @@
 use serde::Serializer;
 use thiserror::Error;
 
-use crate::tlv::{Tag, TlvError};
+use crate::tlv::{Tag, Tlv, TlvError};
 
 /// Why an LDS file could not be parsed. Every variant names the file (`"DG2"`, `"EF.DIR"`, …).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -86,6 +86,31 @@ impl<T> TlvContext<T> for Result<T, TlvError> {
     fn in_file(self, file: &'static str, inside: Option<Tag>) -> Result<T, LdsError> {
         self.map_err(|e| LdsError::from_tlv(file, inside, e))
     }
+}
+
+/// Decodes a whole file: one TLV that must carry `tag`. Bytes after it (chips may pad a file) are not an error
+/// but a warning in `warnings`.
+pub(crate) fn parse_file<'a>(
+    file: &'static str,
+    tag: Tag,
+    bytes: &'a [u8],
+    warnings: &mut Vec<String>,
+) -> Result<Tlv<'a>, LdsError> {
+    let (tlv, rest) = crate::tlv::parse_one(bytes).in_file(file, None)?;
+    if tlv.tag != tag {
+        return Err(LdsError::UnexpectedTag {
+            file,
+            expected: tag,
+            found: tlv.tag,
+        });
+    }
+    if !rest.is_empty() {
+        warnings.push(format!(
+            "{file}: {} bytes after the {tag:X} object ignored",
+            rest.len()
+        ));
+    }
+    Ok(tlv)
 }
 
 /// Serializes the `unknown` list of a parsed file as `[{ "tag": "5F99", "length": n, "hex": "…" }]`.

@@ -11,6 +11,7 @@ pub mod dg16;
 pub mod dg2;
 pub mod displayed_image;
 pub mod ef_dir;
+pub mod error;
 pub mod face;
 pub mod file;
 pub mod image;

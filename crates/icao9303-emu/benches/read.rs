@@ -16,7 +16,11 @@ use std::hint::black_box;
 
 fn secure_messaging(c: &mut Criterion) {
     let mut group = c.benchmark_group("sm");
-    for alg in [CipherAlgorithm::Tdes, CipherAlgorithm::Aes128, CipherAlgorithm::Aes256] {
+    for alg in [
+        CipherAlgorithm::Tdes,
+        CipherAlgorithm::Aes128,
+        CipherAlgorithm::Aes256,
+    ] {
         // One READ BINARY of 223 bytes: protect the command, then the chip's response and unprotect it.
         let payload = vec![0x5A; 223];
         group.throughput(Throughput::Bytes(payload.len() as u64));
@@ -45,7 +49,9 @@ fn whole_read(c: &mut Criterion) {
     group.bench_function("brp-bac-in-process", |b| {
         b.iter(|| {
             let mut reader = Reader::new(EmulatorTransport::new(card.chip.clone()));
-            reader.authenticate(&key, &mut SeededRng::new(b"bench")).unwrap();
+            reader
+                .authenticate(&key, &mut SeededRng::new(b"bench"))
+                .unwrap();
             black_box(reader.read_document().unwrap());
         });
     });

@@ -29,7 +29,12 @@ pub struct FaultyTransport<T> {
 impl<T: Transport> FaultyTransport<T> {
     /// A transport that corrupts the `position`-th response with `fault`.
     pub fn new(inner: T, position: usize, fault: Fault) -> Self {
-        FaultyTransport { inner, position, fault, sent: 0 }
+        FaultyTransport {
+            inner,
+            position,
+            fault,
+            sent: 0,
+        }
     }
 
     /// Commands sent so far.
@@ -51,7 +56,11 @@ impl<T: Transport> Transport for FaultyTransport<T> {
             return Ok(response);
         }
         match self.fault {
-            Fault::Drop => return Err(TransportError::Io("response dropped (fault injection)".into())),
+            Fault::Drop => {
+                return Err(TransportError::Io(
+                    "response dropped (fault injection)".into(),
+                ));
+            }
             Fault::Truncate(n) => response.truncate(n),
             Fault::FlipBit(bit) => {
                 if let Some(b) = response.get_mut(bit / 8) {

@@ -17,10 +17,19 @@ fn every_fault_at_every_position_is_caught_or_harmless() {
     let profile = Profile::brp();
     let key = Password::Mrz(profile.mrz_key().unwrap());
     let genuine = profile.personalize().unwrap();
-    let genuine_files: Vec<_> = genuine.chip.files().iter().map(|(f, b)| (f, b.to_vec())).collect();
+    let genuine_files: Vec<_> = genuine
+        .chip
+        .files()
+        .iter()
+        .map(|(f, b)| (f, b.to_vec()))
+        .collect();
 
     // A clean read, to learn how many APDUs a full read takes.
-    let mut clean = Reader::new(FaultyTransport::new(EmulatorTransport::new(genuine.chip), 0, Fault::Drop));
+    let mut clean = Reader::new(FaultyTransport::new(
+        EmulatorTransport::new(genuine.chip),
+        0,
+        Fault::Drop,
+    ));
     clean.authenticate(&key, &mut SeededRng::new(b"t")).unwrap();
     clean.read_document().unwrap();
     let total = clean.into_transport().sent();
@@ -39,7 +48,11 @@ fn every_fault_at_every_position_is_caught_or_harmless() {
             Fault::Delay(Duration::from_micros(50)),
         ] {
             let card = profile.personalize().unwrap();
-            let mut reader = Reader::new(FaultyTransport::new(EmulatorTransport::new(card.chip), position, fault));
+            let mut reader = Reader::new(FaultyTransport::new(
+                EmulatorTransport::new(card.chip),
+                position,
+                fault,
+            ));
             let result = reader
                 .authenticate(&key, &mut SeededRng::new(b"t"))
                 .map(|_| ())
@@ -57,11 +70,22 @@ fn every_fault_at_every_position_is_caught_or_harmless() {
                     for (file, bytes) in &genuine_files {
                         if let Some(read) = doc.raw(*file) {
                             let hash_ok = doc.hash_status(*file).0 == CheckStatus::Valid;
-                            assert!(read == bytes.as_slice() || !hash_ok, "{fault:?} at {position}: {file} corrupted but valid");
+                            assert!(
+                                read == bytes.as_slice() || !hash_ok,
+                                "{fault:?} at {position}: {file} corrupted but valid"
+                            );
                         }
                     }
-                    if report.checks.iter().all(|c| c.status != CheckStatus::Invalid) {
-                        assert_eq!(doc.files.len(), 6, "{fault:?} at {position}: a file went missing silently");
+                    if report
+                        .checks
+                        .iter()
+                        .all(|c| c.status != CheckStatus::Invalid)
+                    {
+                        assert_eq!(
+                            doc.files.len(),
+                            6,
+                            "{fault:?} at {position}: a file went missing silently"
+                        );
                     }
                 }
             }

@@ -4,13 +4,16 @@
 //! is suspect); 2 the document could not be read (wrong key, no card, I/O, bad arguments).
 
 mod render;
+mod trust;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
 use icao9303::access::Password;
 use icao9303::document::Document;
+use icao9303::lds::LdsFile;
 use icao9303::mrz::{Mrz, MrzKey, ParseOptions};
-use icao9303::reader::Reader;
+use icao9303::pki::{Time, TrustStore};
+use icao9303::reader::{Reader, ReaderOptions};
 use icao9303::report::Report;
 use icao9303::transport::Transport;
 use icao9303_emu::profile::{PROFILE_NAMES, Profile};
@@ -18,6 +21,7 @@ use icao9303_emu::transport::EmulatorTransport;
 use rand_core::UnwrapErr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Read and verify eMRTD chips (ICAO 9303): passports, ID cards, UK Biometric Residence Permits.
 #[derive(Parser, Debug)]
@@ -37,9 +41,51 @@ enum Command {
         /// Print the report as JSON (schema mrtd-report/1).
         #[arg(long)]
         json: bool,
+        /// Also write the sample's test CSCA certificate (DER) to this file.
+        #[arg(long, value_name = "FILE")]
+        export_csca: Option<PathBuf>,
     },
     /// Read a document's chip.
     Read(ReadArgs),
+    /// Verify a saved dump (the files written by `read --out`) offline: same checks as a live read.
+    Verify {
+        /// The dump directory (EF_COM.bin, EF_SOD.bin, DG1.bin, ...).
+        dir: PathBuf,
+        #[command(flatten)]
+        trust: TrustArgs,
+        /// Print the report as JSON (schema mrtd-report/1).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trust anchors: master lists, CSCA certificates, CRLs.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TrustCommand {
+    /// Summarise a master list, certificate, CRL or directory: certificates by country, validity, failures.
+    Inspect {
+        /// The file or directory.
+        path: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+struct TrustArgs {
+    /// Trust anchors for passive authentication: a CSCA master list (.ml/.mls), CSCA certificates (DER or
+    /// PEM), a CRL, or a directory of them. Repeatable; a master list's signer is verified against the
+    /// certificates given before it.
+    #[arg(long, value_name = "PATH")]
+    trust: Vec<PathBuf>,
+    /// Accept master lists whose signer cannot be verified (their anchors are flagged in the report).
+    #[arg(long)]
+    accept_unverified_lists: bool,
 }
 
 #[derive(Args, Debug)]
@@ -71,6 +117,8 @@ struct ReadArgs {
     /// Save every file read (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) and report.json into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 /// How a command ended, mapped to the exit code.
@@ -91,8 +139,12 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Command::Demo { json } => demo(json),
+        Command::Demo { json, export_csca } => demo(json, export_csca.as_deref()),
         Command::Read(args) => read(&args),
+        Command::Verify { dir, trust, json } => verify(&dir, &trust, json),
+        Command::Trust {
+            command: TrustCommand::Inspect { path, json },
+        } => trust::inspect(&path, json).map(|()| Outcome::Valid),
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::from(0),
@@ -113,18 +165,34 @@ fn main() -> ExitCode {
     }
 }
 
-fn demo(json: bool) -> anyhow::Result<Outcome> {
+fn demo(json: bool, export_csca: Option<&Path>) -> anyhow::Result<Outcome> {
     let profile = Profile::brp();
     let key = profile.mrz_key()?;
     let card = profile.personalize()?;
-    let (_, report) = read_with(EmulatorTransport::new(card.chip), &Password::Mrz(key))?;
+    let csca = card.pki.csca_der();
+    if let Some(path) = export_csca {
+        std::fs::write(path, &csca).with_context(|| format!("writing {}", path.display()))?;
+    }
+    // The sample is signed by its own test CSCA: trust it, flagged as a test anchor.
+    let mut store = TrustStore::new();
+    store.add_test_anchor(&csca, "the built-in sample's test CSCA")?;
+    let (_, report) = read_with(
+        EmulatorTransport::new(card.chip),
+        &Password::Mrz(key),
+        Some(store),
+    )?;
     if json {
         println!("{}", report.to_json());
     } else {
         println!(
             "mrtd demo: reading the built-in sample UK Biometric Residence Permit through the software chip."
         );
-        println!("All holder data and the face are synthetic.\n");
+        println!(
+            "All holder data and the face are synthetic. The signature chain is checked against the"
+        );
+        println!(
+            "sample's own test CSCA: a test anchor, not a real issuing state's certificate.\n"
+        );
         print!("{}", render::text(&report));
     }
     Ok(outcome(&report))
@@ -165,8 +233,9 @@ fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
             PROFILE_NAMES.join(", ")
         )
     })?;
+    let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
     let card = profile.personalize()?;
-    let (document, report) = read_with(EmulatorTransport::new(card.chip), &password)?;
+    let (document, report) = read_with(EmulatorTransport::new(card.chip), &password, store)?;
     if let Some(dir) = &args.out {
         save_dump(dir, &document, &report)?;
     }
@@ -181,11 +250,50 @@ fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
 fn read_with<T: Transport>(
     transport: T,
     password: &Password,
+    trust: Option<TrustStore>,
 ) -> anyhow::Result<(Document, Report)> {
     let mut rng = UnwrapErr(getrandom::SysRng);
-    let mut reader = Reader::new(transport);
+    let options = ReaderOptions {
+        trust: trust.map(Arc::new),
+        ..ReaderOptions::default()
+    };
+    let mut reader = Reader::with_options(transport, options);
     reader.authenticate(password, &mut rng)?;
     Ok(reader.read_document()?)
+}
+
+fn verify(dir: &Path, trust_args: &TrustArgs, json: bool) -> anyhow::Result<Outcome> {
+    let store = trust::load(&trust_args.trust, trust_args.accept_unverified_lists)?;
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if let Some(file) = LdsFile::from_dump_name(name) {
+            files.push((
+                file,
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+            ));
+        }
+    }
+    if files.is_empty() {
+        return Err(anyhow!(
+            "{}: no dump files (EF_COM.bin, EF_SOD.bin, DG1.bin, ...)",
+            dir.display()
+        ));
+    }
+    files.sort_by_key(|(f, _)| *f);
+    let document = Document::from_files(files);
+    let report = icao9303::verify::report(&document, None, Vec::new(), store.as_ref(), Time::now());
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", render::text(&report));
+    }
+    Ok(outcome(&report))
 }
 
 fn save_dump(dir: &Path, document: &Document, report: &Report) -> anyhow::Result<()> {

@@ -32,5 +32,6 @@ pub mod report;
 pub mod sm;
 pub mod tlv;
 pub mod transport;
+pub mod verify;
 
 pub use error::Error;

@@ -10,7 +10,7 @@ use crate::access::{Password, bac};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::document::Document;
 use crate::lds::LdsFile;
-use crate::report::{AccessReport, Check, MrzSummary, Report};
+use crate::report::{AccessReport, Check, Report};
 use crate::sm::SecureMessaging;
 use crate::tlv::{self, TlvError};
 use crate::transport::{Channel, Transport};
@@ -38,6 +38,11 @@ pub struct ReaderOptions {
     pub max_read_block: Option<usize>,
     /// Data groups to read besides those EF.COM and EF.SOD list.
     pub extra_data_groups: Vec<u8>,
+    /// Trust anchors (CSCAs, CRLs) for passive authentication. Without them the EF.SOD signature is still
+    /// verified and the certificate chain is reported as not checked.
+    pub trust: Option<std::sync::Arc<crate::pki::TrustStore>>,
+    /// Reference time for certificate validity; the system clock when `None`.
+    pub at: Option<crate::pki::Time>,
 }
 
 impl Default for ReaderOptions {
@@ -46,6 +51,8 @@ impl Default for ReaderOptions {
             use_short_file_ids: true,
             max_read_block: None,
             extra_data_groups: Vec::new(),
+            trust: None,
+            at: None,
         }
     }
 }
@@ -424,14 +431,14 @@ impl<T: Transport> Reader<T> {
             }
         }
         let document = Document::from_files(files);
-        let mut report = Report {
-            mrz: document.dg1.as_ref().map(|d| MrzSummary::from(&d.mrz)),
-            access: self.access.clone(),
-            files: document.file_reports(),
-            ..Report::default()
-        };
-        report.checks = document.checks();
-        report.checks.extend(notes);
+        let at = self.options.at.unwrap_or_else(crate::pki::Time::now);
+        let report = crate::verify::report(
+            &document,
+            self.access.clone(),
+            notes,
+            self.options.trust.as_deref(),
+            at,
+        );
         Ok((document, report))
     }
 }

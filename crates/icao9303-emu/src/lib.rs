@@ -18,8 +18,10 @@
 //! ```
 
 pub mod chip;
+pub mod dump;
 pub mod fs;
 pub mod pki;
 pub mod profile;
 pub mod rng;
 pub mod transport;
+pub mod vpcd;

@@ -3,7 +3,9 @@
 //! Exit codes: 0 the document was read and every check performed passed; 1 a check failed (the document
 //! is suspect); 2 the document could not be read (wrong key, no card, I/O, bad arguments).
 
+mod pcsc_cmd;
 mod render;
+mod trace_cmd;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
@@ -13,7 +15,7 @@ use icao9303::mrz::{Mrz, MrzKey, ParseOptions};
 use icao9303::reader::Reader;
 use icao9303::report::Report;
 use icao9303::transport::Transport;
-use icao9303_emu::profile::{PROFILE_NAMES, Profile};
+use icao9303_emu::profile::Profile;
 use icao9303_emu::transport::EmulatorTransport;
 use rand_core::UnwrapErr;
 use std::path::{Path, PathBuf};
@@ -40,6 +42,14 @@ enum Command {
     },
     /// Read a document's chip.
     Read(ReadArgs),
+    /// List the PC/SC readers: name, whether a card is present, its ATR.
+    Readers {
+        /// Print the list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Present the software chip as a card in a PC/SC reader, through the vsmartcard vpcd driver.
+    Emulate(pcsc_cmd::EmulateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -71,6 +81,10 @@ struct ReadArgs {
     /// Save every file read (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) and report.json into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    pcsc: pcsc_cmd::ReaderArgs,
+    #[command(flatten)]
+    trace: trace_cmd::TraceArgs,
 }
 
 /// How a command ended, mapped to the exit code.
@@ -91,6 +105,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo { json } => demo(json),
         Command::Read(args) => read(&args),
+        Command::Readers { json } => pcsc_cmd::readers(json),
+        Command::Emulate(args) => pcsc_cmd::emulate(&args),
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::from(0),
@@ -143,13 +159,7 @@ fn password(args: &ReadArgs) -> anyhow::Result<Password> {
 
 fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     let password = password(args)?;
-    let Some(name) = &args.emulator else {
-        return Err(anyhow!("no reader transport is available in this build yet: use --emulator brp"));
-    };
-    let profile = Profile::by_name(name)
-        .ok_or_else(|| anyhow!("unknown emulator profile {name:?}; known: {}", PROFILE_NAMES.join(", ")))?;
-    let card = profile.personalize()?;
-    let (document, report) = read_with(EmulatorTransport::new(card.chip), &password)?;
+    let (document, report) = trace_cmd::read(args, &password)?;
     if let Some(dir) = &args.out {
         save_dump(dir, &document, &report)?;
     }

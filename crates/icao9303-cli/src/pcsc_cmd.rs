@@ -8,7 +8,9 @@ use icao9303_emu::chip::Chip;
 use icao9303_emu::dump::chip_from_dump;
 use icao9303_emu::profile::{PROFILE_NAMES, Profile};
 use icao9303_emu::vpcd::{Bridge, BridgeEvent, BridgeOptions, DEFAULT_ADDRESS};
-use icao9303_pcsc::{ConnectOptions, ExtendedLength, PcscTransport, ProtocolChoice, ReaderSelector};
+use icao9303_pcsc::{
+    ConnectOptions, ExtendedLength, PcscTransport, ProtocolChoice, ReaderSelector,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,7 +62,9 @@ enum ExtendedArg {
 /// Opens the reader `args` choose, waiting for a card if asked.
 pub(crate) fn open(args: &ReaderArgs) -> anyhow::Result<PcscTransport> {
     let selector = match &args.reader {
-        Some(r) => r.parse::<ReaderSelector>().unwrap_or(ReaderSelector::FirstWithCard),
+        Some(r) => r
+            .parse::<ReaderSelector>()
+            .unwrap_or(ReaderSelector::FirstWithCard),
         None => ReaderSelector::FirstWithCard,
     };
     let timeout = Duration::from_secs(args.wait.unwrap_or(0));
@@ -127,7 +131,12 @@ pub(crate) fn readers(json: bool) -> anyhow::Result<Outcome> {
 #[derive(Args, Debug)]
 pub(crate) struct EmulateArgs {
     /// Built-in profile to present (brp, passport-bac).
-    #[arg(long, value_name = "PROFILE", required_unless_present = "dump", conflicts_with = "dump")]
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        required_unless_present = "dump",
+        conflicts_with = "dump"
+    )]
     profile: Option<String>,
     /// Present a saved dump instead: the directory `mrtd read --out DIR` wrote (EF_COM.bin, EF_SOD.bin,
     /// DG1.bin, ...). Its EF.SOD is kept as read; BAC is keyed from the MRZ in DG1.
@@ -147,11 +156,18 @@ pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
         (_, Some(dir)) => {
             let mut options = icao9303_emu::chip::ChipOptions::default();
             set_extended(&mut options, args.extended_length);
-            (chip_from_dump(dir, options)?, format!("the dump in {}", dir.display()))
+            (
+                chip_from_dump(dir, options)?,
+                format!("the dump in {}", dir.display()),
+            )
         }
         (Some(name), None) => {
-            let mut profile = Profile::by_name(name)
-                .ok_or_else(|| anyhow!("unknown emulator profile {name:?}; known: {}", PROFILE_NAMES.join(", ")))?;
+            let mut profile = Profile::by_name(name).ok_or_else(|| {
+                anyhow!(
+                    "unknown emulator profile {name:?}; known: {}",
+                    PROFILE_NAMES.join(", ")
+                )
+            })?;
             set_extended(&mut profile.options, args.extended_length);
             (profile.personalize()?.chip, format!("profile {name}"))
         }
@@ -159,13 +175,23 @@ pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
     };
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("installing the Ctrl-C handler")?;
-    eprintln!("emulating {what} through vpcd at {}; Ctrl-C removes the card", args.vpcd);
-    let options = BridgeOptions { address: args.vpcd.clone(), ..BridgeOptions::default() };
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("installing the Ctrl-C handler")?;
+    eprintln!(
+        "emulating {what} through vpcd at {}; Ctrl-C removes the card",
+        args.vpcd
+    );
+    let options = BridgeOptions {
+        address: args.vpcd.clone(),
+        ..BridgeOptions::default()
+    };
     let mut bridge = Bridge::new(chip, options).on_event(|event| match event {
         BridgeEvent::Connected(at) => eprintln!("card inserted (connected to vpcd at {at})"),
         BridgeEvent::Retrying(after) => {
-            eprintln!("vpcd not reachable (is pcscd with vsmartcard-vpcd running?); retrying in {} ms", after.as_millis())
+            eprintln!(
+                "vpcd not reachable (is pcscd with vsmartcard-vpcd running?); retrying in {} ms",
+                after.as_millis()
+            )
         }
         BridgeEvent::Stopped => eprintln!("card removed"),
     });

@@ -31,19 +31,44 @@ pub(crate) struct TraceArgs {
 pub(crate) fn read(args: &ReadArgs, password: &Password) -> anyhow::Result<(Document, Report)> {
     let record = args.trace.record.as_deref();
     if let Some(path) = &args.trace.replay {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let replay = Replay::parse(&text).with_context(|| format!("trace {}", path.display()))?;
-        let result = session(replay.transport(), &mut replay.rng(), password, record, "replay".into());
-        let read = result.with_context(|| format!("replaying {} (stopped before {})", path.display(), replay.position()))?;
-        replay.finish().with_context(|| format!("replaying {}", path.display()))?;
+        let result = session(
+            replay.transport(),
+            &mut replay.rng(),
+            password,
+            record,
+            "replay".into(),
+        );
+        let read = result.with_context(|| {
+            format!(
+                "replaying {} (stopped before {})",
+                path.display(),
+                replay.position()
+            )
+        })?;
+        replay
+            .finish()
+            .with_context(|| format!("replaying {}", path.display()))?;
         return Ok(read);
     }
     let mut rng = UnwrapErr(getrandom::SysRng);
     if let Some(name) = &args.emulator {
-        let profile = Profile::by_name(name)
-            .ok_or_else(|| anyhow!("unknown emulator profile {name:?}; known: {}", PROFILE_NAMES.join(", ")))?;
+        let profile = Profile::by_name(name).ok_or_else(|| {
+            anyhow!(
+                "unknown emulator profile {name:?}; known: {}",
+                PROFILE_NAMES.join(", ")
+            )
+        })?;
         let card = profile.personalize()?;
-        return session(EmulatorTransport::new(card.chip), &mut rng, password, record, format!("emulator profile {name}"));
+        return session(
+            EmulatorTransport::new(card.chip),
+            &mut rng,
+            password,
+            record,
+            format!("emulator profile {name}"),
+        );
     }
     let transport = crate::pcsc_cmd::open(&args.pcsc)?;
     let source = format!("PC/SC reader {}", transport.reader_name());
@@ -63,13 +88,25 @@ fn session<T: Transport, R: CryptoRng>(
         return run(transport, rng, password);
     };
     let recorder = Recorder::new();
-    recorder.comment(format!("recorded by mrtd {} from {source}", env!("CARGO_PKG_VERSION")));
-    let result = run(recorder.transport(transport), &mut recorder.rng(rng), password);
-    std::fs::write(path, recorder.to_text()).with_context(|| format!("writing the trace {}", path.display()))?;
+    recorder.comment(format!(
+        "recorded by mrtd {} from {source}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    let result = run(
+        recorder.transport(transport),
+        &mut recorder.rng(rng),
+        password,
+    );
+    std::fs::write(path, recorder.to_text())
+        .with_context(|| format!("writing the trace {}", path.display()))?;
     result
 }
 
-fn run<T: Transport, R: CryptoRng>(transport: T, rng: &mut R, password: &Password) -> anyhow::Result<(Document, Report)> {
+fn run<T: Transport, R: CryptoRng>(
+    transport: T,
+    rng: &mut R,
+    password: &Password,
+) -> anyhow::Result<(Document, Report)> {
     let mut reader = Reader::new(transport);
     reader.authenticate(password, rng)?;
     Ok(reader.read_document()?)

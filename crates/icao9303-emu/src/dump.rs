@@ -58,7 +58,9 @@ pub fn load_files(dir: &Path) -> Result<Vec<(LdsFile, Vec<u8>)>, DumpError> {
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
         let name = entry.file_name();
-        let Some(file) = name.to_str().and_then(LdsFile::from_dump_name) else { continue };
+        let Some(file) = name.to_str().and_then(LdsFile::from_dump_name) else {
+            continue;
+        };
         let path = entry.path();
         let size = entry.metadata().map_err(io(&path))?.len();
         if size > MAX_FILE {
@@ -78,17 +80,26 @@ pub fn chip_from_dump(dir: &Path, options: ChipOptions) -> Result<Chip, DumpErro
     let Some((_, dg1)) = files.iter().find(|(f, _)| *f == LdsFile::Dg(1)) else {
         return Err(DumpError::NoDg1(dir.to_path_buf()));
     };
-    let bad = |what: String| DumpError::BadDg1 { path: dg1_path.clone(), what };
+    let bad = |what: String| DumpError::BadDg1 {
+        path: dg1_path.clone(),
+        what,
+    };
     let dg1 = Dg1::parse(dg1).map_err(|e| bad(e.to_string()))?;
     let key = dg1.mrz.key().map_err(|e| bad(format!("MRZ: {e}")))?;
     let mut fs = FileSystem::default();
     for (file, bytes) in files {
         fs.insert(file, bytes);
     }
-    Ok(Chip::new(fs, Some(key), options, SeededRng::new(b"icao9303-emu chip dump")))
+    Ok(Chip::new(
+        fs,
+        Some(key),
+        options,
+        SeededRng::new(b"icao9303-emu chip dump"),
+    ))
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::profile::Profile;
@@ -97,7 +108,8 @@ mod tests {
     use icao9303::reader::Reader;
 
     fn temp_dir(label: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("icao9303-emu-dump-{label}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("icao9303-emu-dump-{label}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -114,20 +126,32 @@ mod tests {
         std::fs::write(dir.join("report.json"), "{}").unwrap();
         let chip = chip_from_dump(&dir, ChipOptions::default()).unwrap();
         let mut reader = Reader::new(EmulatorTransport::new(chip));
-        reader.authenticate(&Password::Mrz(profile.mrz_key().unwrap()), &mut SeededRng::new(b"t")).unwrap();
+        reader
+            .authenticate(
+                &Password::Mrz(profile.mrz_key().unwrap()),
+                &mut SeededRng::new(b"t"),
+            )
+            .unwrap();
         let (document, report) = reader.read_document().unwrap();
         assert!(!report.has_failures(), "{}", report.summary());
-        assert_eq!(document.files.get(&LdsFile::Sod).map(Vec::as_slice), card.chip.files().get(LdsFile::Sod));
+        assert_eq!(
+            document.files.get(&LdsFile::Sod).map(Vec::as_slice),
+            card.chip.files().get(LdsFile::Sod)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn bad_dumps_are_errors_naming_the_file() {
         let dir = temp_dir("bad");
-        let err = chip_from_dump(&dir, ChipOptions::default()).unwrap_err().to_string();
+        let err = chip_from_dump(&dir, ChipOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no DG1.bin"), "{err}");
         std::fs::write(dir.join("DG1.bin"), [0x61, 0x05, 0x5F, 0x1F, 0x09]).unwrap();
-        let err = chip_from_dump(&dir, ChipOptions::default()).unwrap_err().to_string();
+        let err = chip_from_dump(&dir, ChipOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("DG1.bin: "), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

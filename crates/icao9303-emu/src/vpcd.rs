@@ -66,7 +66,11 @@ pub struct BridgeOptions {
 
 impl Default for BridgeOptions {
     fn default() -> Self {
-        BridgeOptions { address: DEFAULT_ADDRESS.into(), reconnect: true, max_backoff: Duration::from_secs(5) }
+        BridgeOptions {
+            address: DEFAULT_ADDRESS.into(),
+            reconnect: true,
+            max_backoff: Duration::from_secs(5),
+        }
     }
 }
 
@@ -108,12 +112,18 @@ pub struct Bridge {
     options: BridgeOptions,
     uid_rng: SeededRng,
     uid: [u8; 4],
-    on_event: Option<Box<dyn FnMut(&BridgeEvent) + Send>>,
+    on_event: Option<EventHandler>,
 }
+
+/// A caller's callback for [`BridgeEvent`]s.
+type EventHandler = Box<dyn FnMut(&BridgeEvent) + Send>;
 
 impl std::fmt::Debug for Bridge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Bridge").field("chip", &self.chip).field("options", &self.options).finish()
+        f.debug_struct("Bridge")
+            .field("chip", &self.chip)
+            .field("options", &self.options)
+            .finish()
     }
 }
 
@@ -126,8 +136,13 @@ enum Ended {
 impl Bridge {
     /// A bridge serving `chip`.
     pub fn new(chip: Chip, options: BridgeOptions) -> Self {
-        let mut bridge =
-            Bridge { chip, options, uid_rng: SeededRng::new(b"icao9303-emu vpcd uid"), uid: [0x08, 0, 0, 0], on_event: None };
+        let mut bridge = Bridge {
+            chip,
+            options,
+            uid_rng: SeededRng::new(b"icao9303-emu vpcd uid"),
+            uid: [0x08, 0, 0, 0],
+            on_event: None,
+        };
         bridge.new_uid();
         bridge
     }
@@ -163,11 +178,16 @@ impl Bridge {
         let address = self.options.address.clone();
         let addrs: Vec<_> = address
             .to_socket_addrs()
-            .map_err(|source| VpcdError::Address { address: address.clone(), source })?
+            .map_err(|source| VpcdError::Address {
+                address: address.clone(),
+                source,
+            })?
             .collect();
         let mut backoff = Duration::from_millis(100);
         while !stop.load(Ordering::SeqCst) {
-            let stream = addrs.iter().find_map(|a| TcpStream::connect_timeout(a, Duration::from_secs(2)).ok());
+            let stream = addrs
+                .iter()
+                .find_map(|a| TcpStream::connect_timeout(a, Duration::from_secs(2)).ok());
             let ended = match stream {
                 Some(stream) => {
                     backoff = Duration::from_millis(100);
@@ -175,7 +195,10 @@ impl Bridge {
                     self.emit(BridgeEvent::Connected(address.clone()));
                     self.serve(stream, stop)
                 }
-                None => Ended::Closed(std::io::Error::new(ErrorKind::ConnectionRefused, "no vpcd driver listening")),
+                None => Ended::Closed(std::io::Error::new(
+                    ErrorKind::ConnectionRefused,
+                    "no vpcd driver listening",
+                )),
             };
             match ended {
                 Ended::Stopped => break,
@@ -217,9 +240,18 @@ impl Bridge {
                 }
             }
             match stream.read(&mut chunk) {
-                Ok(0) => return Ended::Closed(std::io::Error::new(ErrorKind::UnexpectedEof, "vpcd closed the connection")),
+                Ok(0) => {
+                    return Ended::Closed(std::io::Error::new(
+                        ErrorKind::UnexpectedEof,
+                        "vpcd closed the connection",
+                    ));
+                }
                 Ok(n) => buffer.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) => {}
                 Err(e) => return Ended::Closed(e),
             }
         }
@@ -272,7 +304,8 @@ fn take_frame(buffer: &mut Vec<u8>) -> Option<Vec<u8>> {
 }
 
 fn write_frame(stream: &mut TcpStream, body: &[u8]) -> std::io::Result<()> {
-    let len = u16::try_from(body.len()).map_err(|_| std::io::Error::new(ErrorKind::InvalidInput, "message too long for vpcd"))?;
+    let len = u16::try_from(body.len())
+        .map_err(|_| std::io::Error::new(ErrorKind::InvalidInput, "message too long for vpcd"))?;
     let mut frame = Vec::with_capacity(2 + body.len());
     frame.extend_from_slice(&len.to_be_bytes());
     frame.extend_from_slice(body);
@@ -290,6 +323,7 @@ fn sleep_unless_stopped(total: Duration, stop: &AtomicBool) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::profile::Profile;
@@ -326,18 +360,26 @@ mod tests {
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
         let card = std::thread::spawn(move || {
-            let options = BridgeOptions { address, reconnect: false, ..BridgeOptions::default() };
+            let options = BridgeOptions {
+                address,
+                reconnect: false,
+                ..BridgeOptions::default()
+            };
             Bridge::new(chip, options).run(&stop2)
         });
         let (mut driver, _) = listener.accept().unwrap();
         driver.write_all(&[0x00, 0x01, CTRL_ATR]).unwrap();
         assert_eq!(read_frame(&mut driver), atr);
         driver.write_all(&[0x00, 0x01, CTRL_ON]).unwrap();
-        driver.write_all(&[0x00, 0x05, 0xFF, 0xCA, 0x00, 0x00, 0x00]).unwrap();
+        driver
+            .write_all(&[0x00, 0x05, 0xFF, 0xCA, 0x00, 0x00, 0x00])
+            .unwrap();
         let uid = read_frame(&mut driver);
         assert_eq!((uid.len(), uid[0], &uid[4..]), (6, 0x08, &[0x90, 0x00][..]));
         // Two APDUs in one write.
-        let select = [0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+        let select = [
+            0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01,
+        ];
         let mut two = vec![0x00, select.len() as u8];
         two.extend_from_slice(&select);
         two.extend_from_slice(&[0x00, select.len() as u8]);
@@ -348,7 +390,11 @@ mod tests {
         stop.store(true, Ordering::SeqCst);
         card.join().unwrap().unwrap();
         let mut rest = Vec::new();
-        assert_eq!(driver.read_to_end(&mut rest).unwrap(), 0, "the card disconnects on stop");
+        assert_eq!(
+            driver.read_to_end(&mut rest).unwrap(),
+            0,
+            "the card disconnects on stop"
+        );
     }
 
     #[test]
@@ -357,8 +403,14 @@ mod tests {
         let address = listener.local_addr().unwrap().to_string();
         drop(listener);
         let chip = Profile::passport_bac().personalize().unwrap().chip;
-        let options = BridgeOptions { address, reconnect: false, ..BridgeOptions::default() };
-        let err = Bridge::new(chip, options).run(&Arc::new(AtomicBool::new(false))).unwrap_err();
+        let options = BridgeOptions {
+            address,
+            reconnect: false,
+            ..BridgeOptions::default()
+        };
+        let err = Bridge::new(chip, options)
+            .run(&Arc::new(AtomicBool::new(false)))
+            .unwrap_err();
         assert!(err.to_string().starts_with("vpcd at 127.0.0.1:"), "{err}");
     }
 }

@@ -35,8 +35,12 @@ pub fn parse(atr: &[u8]) -> Option<AtrInfo> {
         y = td >> 4;
     }
     let historical = rest.get(..k)?.to_vec();
-    let extended_length = card_capabilities(&historical).and_then(|caps| caps.get(2).map(|b| b & 0x40 != 0));
-    Some(AtrInfo { historical, extended_length })
+    let extended_length =
+        card_capabilities(&historical).and_then(|caps| caps.get(2).map(|b| b & 0x40 != 0));
+    Some(AtrInfo {
+        historical,
+        extended_length,
+    })
 }
 
 /// The value of the card capabilities object (compact-TLV tag 7) in historical bytes, if any.
@@ -61,6 +65,7 @@ fn card_capabilities(historical: &[u8]) -> Option<&[u8]> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -78,7 +83,9 @@ mod tests {
     #[test]
     fn atr_without_capabilities() {
         // A typical contactless type-B passport ATR from a PC/SC reader: historical bytes from ATQB.
-        let atr = [0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09];
+        let atr = [
+            0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
+        ];
         assert_eq!(parse(&atr).unwrap().extended_length, None);
         // Category 00 with a status indicator and capabilities.
         let atr = [0x3B, 0x08, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x90, 0x00];

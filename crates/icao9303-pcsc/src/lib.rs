@@ -138,7 +138,9 @@ impl FromStr for ReaderSelector {
     /// All digits: an index; anything else: a name.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s.parse::<usize>() {
-            Ok(i) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => ReaderSelector::Index(i),
+            Ok(i) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                ReaderSelector::Index(i)
+            }
             _ => ReaderSelector::Name(s.to_string()),
         })
     }
@@ -160,19 +162,25 @@ impl ReaderSelector {
         if readers.is_empty() {
             return Err(PcscError::NoReaders);
         }
-        let not_found =
-            || PcscError::ReaderNotFound { wanted: self.to_string(), available: readers.iter().map(|r| r.name.clone()).collect() };
+        let not_found = || PcscError::ReaderNotFound {
+            wanted: self.to_string(),
+            available: readers.iter().map(|r| r.name.clone()).collect(),
+        };
         match self {
-            ReaderSelector::FirstWithCard => {
-                readers.iter().find(|r| r.card_present).ok_or(PcscError::NoCard { reader: None })
-            }
+            ReaderSelector::FirstWithCard => readers
+                .iter()
+                .find(|r| r.card_present)
+                .ok_or(PcscError::NoCard { reader: None }),
             ReaderSelector::Index(i) => readers.get(*i).ok_or_else(not_found),
             ReaderSelector::Name(name) => {
                 if let Some(exact) = readers.iter().find(|r| r.name == *name) {
                     return Ok(exact);
                 }
                 let lower = name.to_lowercase();
-                let matches: Vec<&ReaderInfo> = readers.iter().filter(|r| r.name.to_lowercase().contains(&lower)).collect();
+                let matches: Vec<&ReaderInfo> = readers
+                    .iter()
+                    .filter(|r| r.name.to_lowercase().contains(&lower))
+                    .collect();
                 match matches.as_slice() {
                     [one] => Ok(one),
                     [] => Err(not_found()),
@@ -199,7 +207,10 @@ fn readers_of(context: &Context) -> Result<Vec<ReaderInfo>, PcscError> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let mut states: Vec<ReaderState> = names.into_iter().map(|n| ReaderState::new(n, State::UNAWARE)).collect();
+    let mut states: Vec<ReaderState> = names
+        .into_iter()
+        .map(|n| ReaderState::new(n, State::UNAWARE))
+        .collect();
     match context.get_status_change(Duration::ZERO, &mut states) {
         Ok(()) | Err(pcsc::Error::Timeout) => {}
         Err(e) => return Err(PcscError::pcsc("reader status")(e)),
@@ -228,15 +239,24 @@ pub fn list_readers() -> Result<Vec<ReaderInfo>, PcscError> {
 
 /// Waits until the reader `selector` picks holds a card (for [`ReaderSelector::FirstWithCard`]: until any
 /// reader does) and returns it. Readers plugged in while waiting count. A zero `timeout` checks once.
-pub fn wait_for_card(selector: &ReaderSelector, timeout: Duration) -> Result<ReaderInfo, PcscError> {
+pub fn wait_for_card(
+    selector: &ReaderSelector,
+    timeout: Duration,
+) -> Result<ReaderInfo, PcscError> {
     let context = establish()?;
     let start = Instant::now();
     loop {
         let readers = readers_of(&context)?;
         let last = match selector.pick(&readers) {
             Ok(r) if r.card_present => return Ok(r.clone()),
-            Ok(r) => PcscError::NoCard { reader: Some(r.name.clone()) },
-            Err(e @ (PcscError::NoReaders | PcscError::ReaderNotFound { .. } | PcscError::NoCard { .. })) => e,
+            Ok(r) => PcscError::NoCard {
+                reader: Some(r.name.clone()),
+            },
+            Err(
+                e @ (PcscError::NoReaders
+                | PcscError::ReaderNotFound { .. }
+                | PcscError::NoCard { .. }),
+            ) => e,
             Err(e) => return Err(e),
         };
         if start.elapsed() >= timeout {
@@ -248,9 +268,15 @@ pub fn wait_for_card(selector: &ReaderSelector, timeout: Duration) -> Result<Rea
                 (_, ReaderSelector::Name(n)) => Some(n.clone()),
                 _ => None,
             };
-            return Err(PcscError::WaitTimeout { waited: timeout, reader });
+            return Err(PcscError::WaitTimeout {
+                waited: timeout,
+                reader,
+            });
         }
-        std::thread::sleep(POLL.min(timeout.saturating_sub(start.elapsed())).max(Duration::from_millis(10)));
+        std::thread::sleep(
+            POLL.min(timeout.saturating_sub(start.elapsed()))
+                .max(Duration::from_millis(10)),
+        );
     }
 }
 
@@ -304,7 +330,11 @@ pub struct ConnectOptions {
 
 impl ConnectOptions {
     fn share_mode(&self) -> ShareMode {
-        if self.exclusive { ShareMode::Exclusive } else { ShareMode::Shared }
+        if self.exclusive {
+            ShareMode::Exclusive
+        } else {
+            ShareMode::Shared
+        }
     }
 }
 
@@ -321,25 +351,38 @@ pub struct PcscTransport {
 
 impl std::fmt::Debug for PcscTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PcscTransport").field("reader", &self.reader).field("capabilities", &self.capabilities).finish()
+        f.debug_struct("PcscTransport")
+            .field("reader", &self.reader)
+            .field("capabilities", &self.capabilities)
+            .finish()
     }
 }
 
 fn connect_err(reader: &str) -> impl FnOnce(pcsc::Error) -> PcscError + '_ {
     move |e| match e {
-        pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard => PcscError::NoCard { reader: Some(reader.to_string()) },
+        pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard => PcscError::NoCard {
+            reader: Some(reader.to_string()),
+        },
         e => PcscError::pcsc("connect")(e),
     }
 }
 
 impl PcscTransport {
     /// Connects to the card in the reader `selector` picks.
-    pub fn connect(selector: &ReaderSelector, options: &ConnectOptions) -> Result<PcscTransport, PcscError> {
+    pub fn connect(
+        selector: &ReaderSelector,
+        options: &ConnectOptions,
+    ) -> Result<PcscTransport, PcscError> {
         let context = establish()?;
         let readers = readers_of(&context)?;
         let reader = selector.pick(&readers)?.name.clone();
-        let name = CString::new(reader.as_bytes()).map_err(|_| PcscError::ReaderNotFound { wanted: reader.clone(), available: Vec::new() })?;
-        let card = context.connect(&name, options.share_mode(), options.protocol.protocols()).map_err(connect_err(&reader))?;
+        let name = CString::new(reader.as_bytes()).map_err(|_| PcscError::ReaderNotFound {
+            wanted: reader.clone(),
+            available: Vec::new(),
+        })?;
+        let card = context
+            .connect(&name, options.share_mode(), options.protocol.protocols())
+            .map_err(connect_err(&reader))?;
         let mut transport = PcscTransport {
             context,
             card,
@@ -349,14 +392,18 @@ impl PcscTransport {
             capabilities: Capabilities::default(),
             buffer: vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED],
         };
-        transport.refresh().map_err(PcscError::pcsc("card status"))?;
+        transport
+            .refresh()
+            .map_err(PcscError::pcsc("card status"))?;
         Ok(transport)
     }
 
     /// Reads the ATR and works out the capabilities after (re)connecting.
     fn refresh(&mut self) -> Result<(), pcsc::Error> {
         self.atr = self.card.status2_owned()?.atr().to_vec();
-        let card_says = atr::parse(&self.atr).and_then(|a| a.extended_length).unwrap_or(false);
+        let card_says = atr::parse(&self.atr)
+            .and_then(|a| a.extended_length)
+            .unwrap_or(false);
         // SCARD_ATTR_MAXINPUT: the reader's largest command, when its driver reports one.
         let reader_max = self
             .card
@@ -377,7 +424,11 @@ impl PcscTransport {
                 max_response_len: EXTENDED_RESPONSE,
             }
         } else {
-            Capabilities { extended_length: false, max_command_len: SHORT_COMMAND, max_response_len: SHORT_RESPONSE }
+            Capabilities {
+                extended_length: false,
+                max_command_len: SHORT_COMMAND,
+                max_response_len: SHORT_RESPONSE,
+            }
         };
         tracing::debug!(reader = %self.reader, atr = %hex(&self.atr), card_says, ?reader_max, extended, "PC/SC connected");
         Ok(())
@@ -423,10 +474,18 @@ impl PcscTransport {
         use pcsc::Error as E;
         match e {
             // The card left the field, or was reset by another application (its session is gone either way).
-            E::RemovedCard | E::NoSmartcard | E::ResetCard | E::UnpoweredCard | E::UnresponsiveCard => TransportError::CardRemoved,
+            E::RemovedCard
+            | E::NoSmartcard
+            | E::ResetCard
+            | E::UnpoweredCard
+            | E::UnresponsiveCard => TransportError::CardRemoved,
             E::Timeout => TransportError::Timeout,
-            E::ReaderUnavailable | E::UnknownReader => TransportError::Io(format!("reader {} is no longer available", self.reader)),
-            E::NoService | E::ServiceStopped => TransportError::Io("the PC/SC service stopped".into()),
+            E::ReaderUnavailable | E::UnknownReader => {
+                TransportError::Io(format!("reader {} is no longer available", self.reader))
+            }
+            E::NoService | E::ServiceStopped => {
+                TransportError::Io("the PC/SC service stopped".into())
+            }
             e => {
                 if self.card_left() {
                     TransportError::CardRemoved
@@ -481,7 +540,9 @@ impl Transport for PcscTransport {
                 }
             }
         }
-        Err(TransportError::Io(format!("the card kept answering 61xx after {MAX_GET_RESPONSE} GET RESPONSE commands")))
+        Err(TransportError::Io(format!(
+            "the card kept answering 61xx after {MAX_GET_RESPONSE} GET RESPONSE commands"
+        )))
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -493,12 +554,18 @@ impl Transport for PcscTransport {
     fn reconnect(&mut self) -> Result<(), TransportError> {
         let share = self.options.share_mode();
         let protocols = self.options.protocol.protocols();
-        if let Err(first) = self.card.reconnect(share, protocols, Disposition::ResetCard) {
+        if let Err(first) = self
+            .card
+            .reconnect(share, protocols, Disposition::ResetCard)
+        {
             tracing::debug!(%first, "PC/SC reconnect failed: connecting afresh");
-            let name = CString::new(self.reader.as_bytes()).map_err(|_| TransportError::Io("reader name".into()))?;
+            let name = CString::new(self.reader.as_bytes())
+                .map_err(|_| TransportError::Io("reader name".into()))?;
             self.card = match self.context.connect(&name, share, protocols) {
                 Ok(card) => card,
-                Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => return Err(TransportError::NoCard),
+                Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => {
+                    return Err(TransportError::NoCard);
+                }
                 Err(e) => return Err(self.transport_error(e)),
             };
         }
@@ -507,38 +574,73 @@ impl Transport for PcscTransport {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
     fn readers() -> Vec<ReaderInfo> {
-        ["Virtual PCD 00 00", "Virtual PCD 00 01", "ACS ACR1252 1S CL Reader PICC 00 00"]
-            .iter()
-            .enumerate()
-            .map(|(index, n)| ReaderInfo { index, name: n.to_string(), card_present: index == 1, atr: None, exclusive: false })
-            .collect()
+        [
+            "Virtual PCD 00 00",
+            "Virtual PCD 00 01",
+            "ACS ACR1252 1S CL Reader PICC 00 00",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(index, n)| ReaderInfo {
+            index,
+            name: n.to_string(),
+            card_present: index == 1,
+            atr: None,
+            exclusive: false,
+        })
+        .collect()
     }
 
     #[test]
     fn selectors() {
         let r = readers();
-        let pick = |s: &str| s.parse::<ReaderSelector>().unwrap().pick(&r).map(|r| r.index);
+        let pick = |s: &str| {
+            s.parse::<ReaderSelector>()
+                .unwrap()
+                .pick(&r)
+                .map(|r| r.index)
+        };
         assert_eq!(pick("2").unwrap(), 2);
         assert_eq!(pick("Virtual PCD 00 01").unwrap(), 1);
         assert_eq!(pick("acr1252").unwrap(), 2);
         assert!(matches!(pick("virtual"), Err(PcscError::Ambiguous { .. })));
         let err = pick("7").unwrap_err().to_string();
-        assert_eq!(err, "no reader #7; readers: Virtual PCD 00 00, Virtual PCD 00 01, ACS ACR1252 1S CL Reader PICC 00 00");
+        assert_eq!(
+            err,
+            "no reader #7; readers: Virtual PCD 00 00, Virtual PCD 00 01, ACS ACR1252 1S CL Reader PICC 00 00"
+        );
         assert_eq!(ReaderSelector::FirstWithCard.pick(&r).unwrap().index, 1);
-        assert!(matches!(ReaderSelector::FirstWithCard.pick(&[]), Err(PcscError::NoReaders)));
-        assert_eq!("".parse::<ReaderSelector>().unwrap(), ReaderSelector::Name(String::new()));
-        assert_eq!("+1".parse::<ReaderSelector>().unwrap(), ReaderSelector::Name("+1".into()));
+        assert!(matches!(
+            ReaderSelector::FirstWithCard.pick(&[]),
+            Err(PcscError::NoReaders)
+        ));
+        assert_eq!(
+            "".parse::<ReaderSelector>().unwrap(),
+            ReaderSelector::Name(String::new())
+        );
+        assert_eq!(
+            "+1".parse::<ReaderSelector>().unwrap(),
+            ReaderSelector::Name("+1".into())
+        );
     }
 
     #[test]
     fn messages() {
-        assert_eq!(PcscError::NoCard { reader: None }.to_string(), "no reader holds a card");
         assert_eq!(
-            PcscError::WaitTimeout { waited: Duration::from_secs(3), reader: Some("R".into()) }.to_string(),
+            PcscError::NoCard { reader: None }.to_string(),
+            "no reader holds a card"
+        );
+        assert_eq!(
+            PcscError::WaitTimeout {
+                waited: Duration::from_secs(3),
+                reader: Some("R".into())
+            }
+            .to_string(),
             "no card after waiting 3s in reader R"
         );
     }

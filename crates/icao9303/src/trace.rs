@@ -96,7 +96,9 @@ pub enum TraceError {
     #[error("line 1: not an mrtd trace (expected {TRACE_HEADER:?} as the first line)")]
     MissingHeader,
     /// The trace declares a version this build cannot read.
-    #[error("line 1: trace format version {0} is not supported (this build reads version {TRACE_VERSION})")]
+    #[error(
+        "line 1: trace format version {0} is not supported (this build reads version {TRACE_VERSION})"
+    )]
     UnsupportedVersion(String),
     /// A line could not be parsed.
     #[error("line {line}: {what}")]
@@ -119,8 +121,11 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Parses hex digits, ignoring spaces and tabs between them.
 fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    let digits: Vec<u8> = text.bytes().filter(|b| !matches!(b, b' ' | b'\t')).collect();
-    if digits.len() % 2 != 0 {
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| !matches!(b, b' ' | b'\t'))
+        .collect();
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits ({})", digits.len()));
     }
     let nibble = |c: u8| -> Result<u8, String> {
@@ -131,10 +136,13 @@ fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
             _ => Err(format!("{:?} is not a hex digit", char::from(c))),
         }
     };
-    digits.chunks(2).map(|pair| match pair {
-        [hi, lo] => Ok(nibble(*hi)? << 4 | nibble(*lo)?),
-        _ => Err("odd number of hex digits".to_string()),
-    }).collect()
+    digits
+        .chunks(2)
+        .map(|pair| match pair {
+            [hi, lo] => Ok(nibble(*hi)? << 4 | nibble(*lo)?),
+            _ => Err("odd number of hex digits".to_string()),
+        })
+        .collect()
 }
 
 /// A parsed trace file.
@@ -158,8 +166,14 @@ fn format_caps(c: &Capabilities) -> String {
 fn parse_caps(rest: &str) -> Result<Capabilities, String> {
     let mut caps = Capabilities::default();
     for field in rest.split_whitespace() {
-        let (key, value) = field.split_once('=').ok_or_else(|| format!("caps: {field:?} is not key=value"))?;
-        let number = || value.parse::<usize>().map_err(|_| format!("caps: {key}={value:?} is not a number"));
+        let (key, value) = field
+            .split_once('=')
+            .ok_or_else(|| format!("caps: {field:?} is not key=value"))?;
+        let number = || {
+            value
+                .parse::<usize>()
+                .map_err(|_| format!("caps: {key}={value:?} is not a number"))
+        };
         match key {
             "extended" => {
                 caps.extended_length = match value {
@@ -178,7 +192,10 @@ fn parse_caps(rest: &str) -> Result<Capabilities, String> {
 
 /// Parses trace text into its events, each with its line number.
 pub fn parse(text: &str) -> Result<Trace, TraceError> {
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
     match lines.next() {
         Some((_, first)) if first.trim() == TRACE_HEADER => {}
         Some((_, first)) => {
@@ -199,7 +216,9 @@ pub fn parse(text: &str) -> Result<Trace, TraceError> {
         let syntax = |what: String| TraceError::Syntax { line, what };
         if let Some(rest) = text.strip_prefix("caps ") {
             if trace.capabilities.is_some() || !trace.events.is_empty() {
-                return Err(syntax("caps: only one caps line, before the first event".into()));
+                return Err(syntax(
+                    "caps: only one caps line, before the first event".into(),
+                ));
             }
             trace.capabilities = Some(parse_caps(rest).map_err(syntax)?);
             continue;
@@ -207,32 +226,47 @@ pub fn parse(text: &str) -> Result<Trace, TraceError> {
         let event = if let Some(rest) = text.strip_prefix('>') {
             let bytes = parse_hex(rest).map_err(|e| syntax(format!("command: {e}")))?;
             if bytes.len() < 4 {
-                return Err(syntax(format!("command of {} bytes (an APDU has at least 4)", bytes.len())));
+                return Err(syntax(format!(
+                    "command of {} bytes (an APDU has at least 4)",
+                    bytes.len()
+                )));
             }
             Event::Command(bytes)
         } else if let Some(rest) = text.strip_prefix('<') {
             let bytes = parse_hex(rest).map_err(|e| syntax(format!("response: {e}")))?;
             if bytes.len() < 2 {
-                return Err(syntax(format!("response of {} bytes (a status word needs 2)", bytes.len())));
+                return Err(syntax(format!(
+                    "response of {} bytes (a status word needs 2)",
+                    bytes.len()
+                )));
             }
             Event::Response(bytes)
         } else if let Some(rest) = text.strip_prefix("rng") {
             let rest = rest.trim_start();
             let (count, data) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            let count: usize = count.parse().map_err(|_| syntax(format!("rng: {count:?} is not a byte count")))?;
+            let count: usize = count
+                .parse()
+                .map_err(|_| syntax(format!("rng: {count:?} is not a byte count")))?;
             if count > MAX_RNG_DRAW {
-                return Err(syntax(format!("rng: {count} bytes is more than the {MAX_RNG_DRAW} a trace may hold")));
+                return Err(syntax(format!(
+                    "rng: {count} bytes is more than the {MAX_RNG_DRAW} a trace may hold"
+                )));
             }
             let bytes = parse_hex(data).map_err(|e| syntax(format!("rng: {e}")))?;
             if bytes.len() != count {
-                return Err(syntax(format!("rng: announces {count} bytes but holds {}", bytes.len())));
+                return Err(syntax(format!(
+                    "rng: announces {count} bytes but holds {}",
+                    bytes.len()
+                )));
             }
             Event::Random(bytes)
         } else if text == "reset" {
             Event::Reset
         } else {
             let shown: String = text.chars().take(24).collect();
-            return Err(syntax(format!("unknown line {shown:?} (expected '>', '<', 'rng', 'reset', 'caps' or '#')")));
+            return Err(syntax(format!(
+                "unknown line {shown:?} (expected '>', '<', 'rng', 'reset', 'caps' or '#')"
+            )));
         };
         trace.events.push(TraceLine { line, event });
     }
@@ -308,12 +342,18 @@ impl Recorder {
     /// trace's `caps` line, so a replay plans the same reads.
     pub fn transport<T: Transport>(&self, inner: T) -> RecordingTransport<T> {
         lock(&self.state).capabilities = Some(inner.capabilities());
-        RecordingTransport { inner, recorder: self.clone() }
+        RecordingTransport {
+            inner,
+            recorder: self.clone(),
+        }
     }
 
     /// Wraps `inner` so every random byte drawn from it is logged.
     pub fn rng<R: CryptoRng>(&self, inner: R) -> RecordingRng<R> {
-        RecordingRng { inner, recorder: self.clone() }
+        RecordingRng {
+            inner,
+            recorder: self.clone(),
+        }
     }
 
     /// The events logged so far.
@@ -419,12 +459,18 @@ impl ReplayState {
     }
 
     /// Takes the next event if `want` accepts it; otherwise records and returns the difference.
-    fn expect<T>(&mut self, doing: &str, want: impl FnOnce(&Event) -> Option<T>) -> Result<T, TransportError> {
+    fn expect<T>(
+        &mut self,
+        doing: &str,
+        want: impl FnOnce(&Event) -> Option<T>,
+    ) -> Result<T, TransportError> {
         if let Some(earlier) = &self.diverged {
             return Err(TransportError::Replay(earlier.clone()));
         }
         let Some(entry) = self.events.get(self.next) else {
-            return Err(self.diverge(format!("end of trace: the reader {doing}, but the trace has nothing more")));
+            return Err(self.diverge(format!(
+                "end of trace: the reader {doing}, but the trace has nothing more"
+            )));
         };
         let (line, found) = (entry.line, entry.event.describe());
         match want(&entry.event) {
@@ -432,7 +478,9 @@ impl ReplayState {
                 self.next += 1;
                 Ok(v)
             }
-            None => Err(self.diverge(format!("line {line}: the reader {doing}, but the trace has {found}"))),
+            None => Err(self.diverge(format!(
+                "line {line}: the reader {doing}, but the trace has {found}"
+            ))),
         }
     }
 }
@@ -475,12 +523,16 @@ impl Replay {
 
     /// A transport answering from the trace.
     pub fn transport(&self) -> ReplayTransport {
-        ReplayTransport { replay: self.clone() }
+        ReplayTransport {
+            replay: self.clone(),
+        }
     }
 
     /// A random generator giving back the trace's random bytes.
     pub fn rng(&self) -> ReplayRng {
-        ReplayRng { replay: self.clone() }
+        ReplayRng {
+            replay: self.clone(),
+        }
     }
 
     /// Checks that the session followed the trace to its end: no difference and no events left over.
@@ -530,7 +582,9 @@ impl Transport for ReplayTransport {
     }
 
     fn reconnect(&mut self) -> Result<(), TransportError> {
-        lock(&self.replay.state).expect("reset the card", |e| matches!(e, Event::Reset).then_some(()))
+        lock(&self.replay.state).expect("reset the card", |e| {
+            matches!(e, Event::Reset).then_some(())
+        })
     }
 }
 
@@ -571,6 +625,7 @@ impl TryRng for ReplayRng {
 impl TryCryptoRng for ReplayRng {}
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use rand_core::Rng;
@@ -578,7 +633,11 @@ mod tests {
     struct Fixed(Vec<Vec<u8>>);
     impl Transport for Fixed {
         fn transmit(&mut self, _: &[u8]) -> Result<Vec<u8>, TransportError> {
-            if self.0.is_empty() { Err(TransportError::NoCard) } else { Ok(self.0.remove(0)) }
+            if self.0.is_empty() {
+                Err(TransportError::NoCard)
+            } else {
+                Ok(self.0.remove(0))
+            }
         }
         fn reconnect(&mut self) -> Result<(), TransportError> {
             Ok(())
@@ -607,7 +666,10 @@ mod tests {
     fn recorded() -> String {
         let recorder = Recorder::new();
         recorder.comment("unit test");
-        let mut t = recorder.transport(Fixed(vec![vec![1, 2, 3, 4, 5, 6, 7, 8, 0x90, 0x00], vec![0x90, 0x00]]));
+        let mut t = recorder.transport(Fixed(vec![
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 0x90, 0x00],
+            vec![0x90, 0x00],
+        ]));
         let mut rng = recorder.rng(Counter(0));
         t.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]).unwrap();
         let mut r = [0u8; 3];
@@ -629,13 +691,19 @@ mod tests {
     fn replay_round_trip() {
         let replay = Replay::parse(&recorded()).unwrap();
         let (mut t, mut rng) = (replay.transport(), replay.rng());
-        assert_eq!(t.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]).unwrap().len(), 10);
+        assert_eq!(
+            t.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]).unwrap().len(),
+            10
+        );
         let mut r = [0u8; 3];
         rng.fill_bytes(&mut r);
         assert_eq!(r, [1, 2, 3]);
         assert!(replay.finish().is_err(), "events left");
         t.reconnect().unwrap();
-        assert_eq!(t.transmit(&[0x00, 0xA4, 0x04, 0x0C, 0x01, 0xAA]).unwrap(), vec![0x90, 0x00]);
+        assert_eq!(
+            t.transmit(&[0x00, 0xA4, 0x04, 0x0C, 0x01, 0xAA]).unwrap(),
+            vec![0x90, 0x00]
+        );
         replay.finish().unwrap();
     }
 
@@ -646,10 +714,15 @@ mod tests {
         let err = t.transmit(&[0x00, 0x84, 0x00, 0x00, 0x10]).unwrap_err();
         assert_eq!(
             err,
-            TransportError::Replay("line 4: the reader sent 0084000010, but the trace has command 0084000008".into())
+            TransportError::Replay(
+                "line 4: the reader sent 0084000010, but the trace has command 0084000008".into()
+            )
         );
         // Later calls keep reporting the first difference.
-        assert_eq!(t.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]).unwrap_err(), err);
+        assert_eq!(
+            t.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]).unwrap_err(),
+            err
+        );
         assert_eq!(replay.finish().unwrap_err(), err);
     }
 
@@ -662,7 +735,12 @@ mod tests {
         rng.fill_bytes(&mut r);
         assert_eq!(r, [0; 4]);
         let err = t.reconnect().unwrap_err();
-        assert!(err.to_string().contains("line 6: the reader drew 4 random bytes, but the trace has 3 random bytes"), "{err}");
+        assert!(
+            err.to_string().contains(
+                "line 6: the reader drew 4 random bytes, but the trace has 3 random bytes"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -671,19 +749,43 @@ mod tests {
             ("", "line 1: not an mrtd trace"),
             ("> 00A4\n", "line 1: not an mrtd trace"),
             ("# mrtd-trace 7\n", "version 7 is not supported"),
-            ("# mrtd-trace 1\n\n> 00A4040\n", "line 3: command: odd number of hex digits"),
-            ("# mrtd-trace 1\n> 00A4040G\n", "line 2: command: 'G' is not a hex digit"),
+            (
+                "# mrtd-trace 1\n\n> 00A4040\n",
+                "line 3: command: odd number of hex digits",
+            ),
+            (
+                "# mrtd-trace 1\n> 00A4040G\n",
+                "line 2: command: 'G' is not a hex digit",
+            ),
             ("# mrtd-trace 1\n> 00A4\n", "line 2: command of 2 bytes"),
             ("# mrtd-trace 1\n< 90\n", "line 2: response of 1 bytes"),
-            ("# mrtd-trace 1\nrng 9 00\n", "line 2: rng: announces 9 bytes but holds 1"),
-            ("# mrtd-trace 1\nrng x 00\n", "line 2: rng: \"x\" is not a byte count"),
-            ("# mrtd-trace 1\nrng 99999999999999999999999 00\n", "is not a byte count"),
+            (
+                "# mrtd-trace 1\nrng 9 00\n",
+                "line 2: rng: announces 9 bytes but holds 1",
+            ),
+            (
+                "# mrtd-trace 1\nrng x 00\n",
+                "line 2: rng: \"x\" is not a byte count",
+            ),
+            (
+                "# mrtd-trace 1\nrng 99999999999999999999999 00\n",
+                "is not a byte count",
+            ),
             ("# mrtd-trace 1\nrng 100000 00\n", "more than the 4096"),
             ("# mrtd-trace 1\nhello\n", "line 2: unknown line \"hello\""),
             ("# mrtd-trace 1\n> 00 A4 04 0C é\n", "not a hex digit"),
-            ("# mrtd-trace 1\ncaps extended=maybe\n", "line 2: caps: extended=\"maybe\""),
-            ("# mrtd-trace 1\ncaps command=-1\n", "line 2: caps: command=\"-1\" is not a number"),
-            ("# mrtd-trace 1\n> 00840000\ncaps extended=no\n", "line 3: caps: only one caps line"),
+            (
+                "# mrtd-trace 1\ncaps extended=maybe\n",
+                "line 2: caps: extended=\"maybe\"",
+            ),
+            (
+                "# mrtd-trace 1\ncaps command=-1\n",
+                "line 2: caps: command=\"-1\" is not a number",
+            ),
+            (
+                "# mrtd-trace 1\n> 00840000\ncaps extended=no\n",
+                "line 3: caps: only one caps line",
+            ),
         ];
         for (text, want) in cases {
             let err = parse(text).unwrap_err().to_string();
@@ -694,7 +796,10 @@ mod tests {
         assert_eq!(ok.events.len(), 2);
         assert_eq!(ok.events[1].line, 4);
         assert_eq!(ok.capabilities, None);
-        let caps = parse("# mrtd-trace 1\ncaps extended=yes command=65544 response=65538\n").unwrap().capabilities.unwrap();
+        let caps = parse("# mrtd-trace 1\ncaps extended=yes command=65544 response=65538\n")
+            .unwrap()
+            .capabilities
+            .unwrap();
         assert!(caps.extended_length);
         assert_eq!(caps.max_response_len, 65538);
     }

@@ -2,6 +2,7 @@
 //! elliptic curves and Diffie-Hellman groups.
 
 pub mod cipher;
+pub mod curves;
 pub mod dh;
 pub mod ec;
 pub mod hash;

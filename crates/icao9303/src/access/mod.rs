@@ -3,3 +3,5 @@
 pub mod bac;
 pub mod pace;
 pub mod password;
+
+pub use password::Password;

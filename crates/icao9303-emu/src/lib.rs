@@ -1,1 +1,3 @@
 //! A software eMRTD chip for tests and demonstrations.
+
+pub mod pace;

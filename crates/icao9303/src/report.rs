@@ -1,1 +1,187 @@
-//! report
+//! The outcome of a read: which protocol was used, which files were read, and one entry per check, with
+//! a stable JSON form (schema `mrtd-report/1`, documented in docs/report-schema.md).
+
+use crate::mrz::Mrz;
+use serde::Serialize;
+
+/// The schema identifier written in every JSON report.
+pub const SCHEMA: &str = "mrtd-report/1";
+
+/// The result of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckStatus {
+    /// The check was performed and passed.
+    Valid,
+    /// The check was performed and failed: the document is suspect.
+    Invalid,
+    /// The check could not be performed (missing data, no trust anchor, not supported by the chip).
+    NotChecked,
+}
+
+/// One check and its verdict with a reason a person can read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked: "DG1 hash", "MRZ check digits", "EF.SOD", ...
+    pub name: String,
+    /// The verdict.
+    pub status: CheckStatus,
+    /// Why: what matched, what differed, or why it was not checked.
+    pub reason: String,
+}
+
+impl Check {
+    /// A passed check.
+    pub fn valid(name: impl Into<String>, reason: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            status: CheckStatus::Valid,
+            reason: reason.into(),
+        }
+    }
+    /// A failed check.
+    pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            status: CheckStatus::Invalid,
+            reason: reason.into(),
+        }
+    }
+    /// A check that could not be performed.
+    pub fn not_checked(name: impl Into<String>, reason: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            status: CheckStatus::NotChecked,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// How access to the chip was gained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessReport {
+    /// "BAC" or "PACE".
+    pub protocol: String,
+    /// The password used: "MRZ" or "CAN".
+    pub password: String,
+    /// The secure messaging cipher: "3DES", "AES-128", ...
+    pub cipher: String,
+    /// PACE only: "GM", "IM" or "CAM".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
+    /// PACE only: the standardized domain parameter id (0–2 DH, 8–18 ECDH).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter_id: Option<u8>,
+    /// PACE only: the protocol object identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_oid: Option<String>,
+    /// True when BAC was used after PACE failed, because the caller allowed it.
+    pub fallback: bool,
+}
+
+/// One file read from the chip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileReport {
+    /// The file's name: "EF.COM", "DG1", ...
+    pub id: String,
+    /// The file identifier in hex: "0101".
+    pub fid: String,
+    /// Bytes read.
+    pub length: usize,
+    /// Whether its hash matched EF.SOD (not-checked for files EF.SOD does not cover).
+    pub hash: CheckStatus,
+}
+
+/// The MRZ fields of the report (from DG1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MrzSummary {
+    /// Document code: "P", "ID", "IR" (UK residence permit) ...
+    pub document_code: String,
+    /// Issuing state (ICAO three-letter code).
+    pub issuing_state: String,
+    /// Document number.
+    pub document_number: String,
+    /// Date of birth, YYMMDD.
+    pub date_of_birth: String,
+    /// Date of expiry, YYMMDD.
+    pub date_of_expiry: String,
+    /// Nationality (ICAO three-letter code).
+    pub nationality: String,
+    /// Sex: "M", "F", "X" or "<".
+    pub sex: String,
+    /// Surname(s).
+    pub primary_identifier: String,
+    /// Given name(s).
+    pub secondary_identifier: String,
+}
+
+impl From<&Mrz> for MrzSummary {
+    fn from(m: &Mrz) -> Self {
+        MrzSummary {
+            document_code: m.document_code.clone(),
+            issuing_state: m.issuing_state.clone(),
+            document_number: m.document_number.clone(),
+            date_of_birth: m.date_of_birth.clone(),
+            date_of_expiry: m.date_of_expiry.clone(),
+            nationality: m.nationality.clone(),
+            sex: m.sex.to_string(),
+            primary_identifier: m.primary_identifier.clone(),
+            secondary_identifier: m.secondary_identifier.clone(),
+        }
+    }
+}
+
+/// The report of one read (or one offline verification).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The holder and document data from DG1, if it was read.
+    pub mrz: Option<MrzSummary>,
+    /// The access control used; absent for offline verification.
+    pub access: Option<AccessReport>,
+    /// The files read, in reading order.
+    pub files: Vec<FileReport>,
+    /// Every check performed or skipped.
+    pub checks: Vec<Check>,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            schema: SCHEMA,
+            mrz: None,
+            access: None,
+            files: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+}
+
+impl Report {
+    /// True when at least one check failed: the document is suspect.
+    pub fn has_failures(&self) -> bool {
+        self.checks.iter().any(|c| c.status == CheckStatus::Invalid)
+    }
+
+    /// The checks with the given status.
+    pub fn checks_with(&self, status: CheckStatus) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(move |c| c.status == status)
+    }
+
+    /// One line: how many checks passed, failed and were not performed.
+    pub fn summary(&self) -> String {
+        let count = |s| self.checks_with(s).count();
+        format!(
+            "{} checks valid, {} invalid, {} not checked",
+            count(CheckStatus::Valid),
+            count(CheckStatus::Invalid),
+            count(CheckStatus::NotChecked)
+        )
+    }
+
+    /// The report as pretty-printed JSON (schema `mrtd-report/1`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}

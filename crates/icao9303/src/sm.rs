@@ -52,6 +52,7 @@ pub enum SmError {
 /// A secure messaging session: cipher, session keys and send sequence counter.
 ///
 /// Keys are zeroized when the session is dropped or ended.
+#[derive(Clone)]
 pub struct SecureMessaging {
     alg: CipherAlgorithm,
     k_enc: Zeroizing<Vec<u8>>,

@@ -22,6 +22,7 @@ const STEP_CHALLENGE: &str = "BAC: GET CHALLENGE";
 const STEP_EXTERNAL_AUTH: &str = "BAC: EXTERNAL AUTHENTICATE";
 
 /// The document basic access keys KEnc and KMAC, derived from the MRZ.
+#[derive(Clone)]
 pub struct BacKeys {
     /// KEnc (3DES, parity adjusted).
     pub k_enc: Zeroizing<Vec<u8>>,
@@ -157,6 +158,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
 }
 
 /// The chip side of BAC: holds RND.IC between GET CHALLENGE and EXTERNAL AUTHENTICATE.
+#[derive(Clone)]
 pub struct ChipBac {
     keys: BacKeys,
     rnd_ic: Option<[u8; 8]>,

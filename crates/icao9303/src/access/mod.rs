@@ -3,5 +3,4 @@
 pub mod bac;
 pub mod pace;
 pub mod password;
-
 pub use password::Password;

@@ -65,7 +65,7 @@ fn cbc_encrypt_with<C: BlockCipherEncrypt + BlockSizeUser>(
     if iv.len() != bl {
         return Err(CryptoError::InvalidIvLength);
     }
-    if data.len() % bl != 0 {
+    if !data.len().is_multiple_of(bl) {
         return Err(CryptoError::NotBlockAligned);
     }
     let mut out = Vec::with_capacity(data.len());
@@ -91,7 +91,7 @@ fn cbc_decrypt_with<C: BlockCipherDecrypt + BlockSizeUser>(
     if iv.len() != bl {
         return Err(CryptoError::InvalidIvLength);
     }
-    if data.len() % bl != 0 {
+    if !data.len().is_multiple_of(bl) {
         return Err(CryptoError::NotBlockAligned);
     }
     let mut out = Vec::with_capacity(data.len());

@@ -33,7 +33,7 @@ fn mac_with<M: Mac + cmac::digest::KeyInit>(
 pub fn mac(alg: CipherAlgorithm, key: &[u8], data: &[u8]) -> Result<[u8; MAC_LEN], CryptoError> {
     match alg {
         CipherAlgorithm::Tdes => {
-            if data.len() % 8 != 0 {
+            if !data.len().is_multiple_of(8) {
                 return Err(CryptoError::NotBlockAligned);
             }
             mac_with::<RetailMac<Des>>(key, data)

@@ -1,6 +1,7 @@
 //! Cryptographic building blocks of ICAO 9303-11: key derivation, padding, block ciphers, MACs, hashes,
 //! elliptic curves and Diffie-Hellman groups.
 
+pub mod brainpool;
 pub mod cipher;
 pub mod curves;
 pub mod dh;

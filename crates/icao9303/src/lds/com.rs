@@ -1,1 +1,123 @@
-//! com
+//! EF.COM (ICAO 9303-10 section 4.6.1): the LDS version, the Unicode version and the list of data groups
+//! present.
+
+use super::LdsFile;
+use crate::tlv;
+
+/// A parsed EF.COM.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Com {
+    /// LDS version "aabb" (tag 5F01), e.g. "0107".
+    pub lds_version: String,
+    /// Unicode version "aabbcc" (tag 5F36), e.g. "040000".
+    pub unicode_version: String,
+    /// The data groups listed in the tag list (tag 5C), in order.
+    pub data_groups: Vec<LdsFile>,
+    /// Tags in the tag list that name no data group.
+    pub unknown_tags: Vec<u32>,
+}
+
+impl Com {
+    /// Parses EF.COM (tag 60).
+    pub fn parse(bytes: &[u8]) -> Result<Com, crate::Error> {
+        let err = |what: String| crate::Error::File {
+            file: "EF.COM".into(),
+            what,
+        };
+        let (top, _) = tlv::parse_one(bytes).map_err(|e| err(e.to_string()))?;
+        if top.tag != 0x60 {
+            return Err(err(format!("starts with tag {:X}, expected 60", top.tag)));
+        }
+        let text = |tag| -> Result<String, crate::Error> {
+            Ok(top
+                .find(tag)
+                .map_err(|e| err(e.to_string()))?
+                .map(|t| String::from_utf8_lossy(t.value).into_owned())
+                .unwrap_or_default())
+        };
+        let lds_version = text(0x5F01)?;
+        let unicode_version = text(0x5F36)?;
+        let list = top
+            .find(0x5C)
+            .map_err(|e| err(e.to_string()))?
+            .ok_or_else(|| err("tag list 5C missing".into()))?;
+        let mut data_groups = Vec::new();
+        let mut unknown_tags = Vec::new();
+        let mut rest = list.value;
+        while let Some(&first) = rest.first() {
+            // Tags in the list are one byte (61, 75, ...) except for two-byte forms, decoded as BER tags.
+            let len = if first & 0x1F == 0x1F {
+                rest.iter()
+                    .skip(1)
+                    .position(|b| b & 0x80 == 0)
+                    .map_or(rest.len(), |p| p + 2)
+            } else {
+                1
+            };
+            let bytes = &rest[..len.min(rest.len())];
+            let tag = bytes.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+            match LdsFile::from_tag(tag) {
+                Some(f) => data_groups.push(f),
+                None => unknown_tags.push(tag),
+            }
+            rest = &rest[bytes.len()..];
+        }
+        Ok(Com {
+            lds_version,
+            unicode_version,
+            data_groups,
+            unknown_tags,
+        })
+    }
+
+    /// Builds EF.COM for the given versions and data groups (used by the emulator's personalisation).
+    pub fn encode(lds_version: &str, unicode_version: &str, data_groups: &[LdsFile]) -> Vec<u8> {
+        let list: Vec<u8> = data_groups
+            .iter()
+            .filter_map(|f| f.tag())
+            .map(|t| t as u8)
+            .collect();
+        tlv::encode_constructed(
+            0x60,
+            &[
+                tlv::encode(0x5F01, lds_version.as_bytes()),
+                tlv::encode(0x5F36, unicode_version.as_bytes()),
+                tlv::encode(0x5C, &list),
+            ],
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icao_example() {
+        let com = Com::parse(&hex::decode("60145F0104303130365F36063034303030305C026175").unwrap())
+            .unwrap();
+        assert_eq!(com.lds_version, "0106");
+        assert_eq!(com.unicode_version, "040000");
+        assert_eq!(com.data_groups, vec![LdsFile::Dg(1), LdsFile::Dg(2)]);
+        let shared = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../test-vectors/data/icao-9303-10-examples/EF_COM.bin"
+        ))
+        .unwrap();
+        let parsed = Com::parse(&shared).unwrap();
+        assert!(parsed.data_groups.contains(&LdsFile::Dg(1)));
+        let again = Com::encode(
+            &parsed.lds_version,
+            &parsed.unicode_version,
+            &parsed.data_groups,
+        );
+        assert_eq!(Com::parse(&again).unwrap().data_groups, parsed.data_groups);
+    }
+
+    #[test]
+    fn broken_com_is_an_error() {
+        assert!(Com::parse(&[]).is_err());
+        assert!(Com::parse(&hex::decode("6103020100").unwrap()).is_err());
+        assert!(Com::parse(&hex::decode("60045F010130").unwrap()).is_err());
+    }
+}

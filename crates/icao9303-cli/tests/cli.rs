@@ -1,0 +1,153 @@
+//! The `mrtd` binary: commands, exit codes and outputs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+fn mrtd(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mrtd"))
+        .args(args)
+        .output()
+        .expect("run mrtd");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn demo_reads_the_sample_brp() {
+    let (code, stdout, stderr) = mrtd(&["demo"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("TESTHOLDER, AMINA GRACE"), "{stdout}");
+    assert!(stdout.contains("ZU3847562"));
+    assert!(stdout.contains("DG2 hash"));
+}
+
+#[test]
+fn read_with_json_and_dump() {
+    let dir = std::env::temp_dir().join(format!("mrtd-cli-test-{}", std::process::id()));
+    let (code, stdout, stderr) = mrtd(&[
+        "read",
+        "--emulator",
+        "brp",
+        "--doc",
+        "ZU3847562",
+        "--dob",
+        "880314",
+        "--expiry",
+        "340313",
+        "--json",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["schema"], "mrtd-report/1");
+    assert_eq!(json["mrz"]["document_number"], "ZU3847562");
+    for f in [
+        "EF_COM.bin",
+        "EF_SOD.bin",
+        "DG1.bin",
+        "DG2.bin",
+        "DG11.bin",
+        "DG12.bin",
+        "report.json",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let dg1 = std::fs::read(dir.join("DG1.bin")).unwrap();
+    assert_eq!(dg1[0], 0x61);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn read_with_the_whole_mrz() {
+    let mrz = "IRGBRZU38475628<<<<<<<<<<<<<<<\n8803148F3403130UTO<<<<<<<<<<<8\nTESTHOLDER<<AMINA<GRACE<<<<<<<";
+    let (code, _, stderr) = mrtd(&["read", "--emulator", "brp", "--mrz", mrz]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = mrtd(&[
+        "read",
+        "--emulator",
+        "passport-bac",
+        "--doc",
+        "L898902C<",
+        "--dob",
+        "690806",
+        "--expiry",
+        "940623",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn wrong_mrz_is_access_denied_with_exit_2() {
+    let (code, stdout, stderr) = mrtd(&[
+        "read",
+        "--emulator",
+        "brp",
+        "--doc",
+        "ZU3847563",
+        "--dob",
+        "880314",
+        "--expiry",
+        "340313",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.trim(), "access denied: check the MRZ");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    assert_eq!(
+        mrtd(&[
+            "read",
+            "--emulator",
+            "nope",
+            "--doc",
+            "X",
+            "--dob",
+            "880314",
+            "--expiry",
+            "340313"
+        ])
+        .0,
+        2
+    );
+    assert_eq!(
+        mrtd(&[
+            "read",
+            "--emulator",
+            "brp",
+            "--doc",
+            "ZU3847562",
+            "--dob",
+            "88031",
+            "--expiry",
+            "340313"
+        ])
+        .0,
+        2
+    );
+    assert_eq!(mrtd(&["read", "--emulator", "brp"]).0, 2);
+    // A bad check digit in --mrz is refused unless allowed.
+    let bad = "IRGBRZU38475627<<<<<<<<<<<<<<<\n8803148F3403130UTO<<<<<<<<<<<8\nTESTHOLDER<<AMINA<GRACE<<<<<<<";
+    let (code, _, stderr) = mrtd(&["read", "--emulator", "brp", "--mrz", bad]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("document number"), "{stderr}");
+    // Allowed, the key is built from the fields (the check digit is recomputed), so the read succeeds.
+    assert_eq!(
+        mrtd(&[
+            "read",
+            "--emulator",
+            "brp",
+            "--mrz",
+            bad,
+            "--allow-bad-check-digits"
+        ])
+        .0,
+        0
+    );
+}

@@ -1,0 +1,338 @@
+//! The emulated chip's command processing: SELECT, READ BINARY, BAC (GET CHALLENGE, EXTERNAL
+//! AUTHENTICATE) and secure messaging, with ICAO 9303 access conditions.
+//!
+//! Before access control only the master file's EF.CardAccess and EF.ATR/INFO can be read.
+//! Everything in the eMRTD application needs an established secure messaging session, and every command
+//! of that session must be protected: an unprotected command ends it, and a wrong MAC ends it with 6988.
+
+use crate::fs::{Df, FileSystem};
+use crate::rng::SeededRng;
+use icao9303::access::bac::ChipBac;
+use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use icao9303::lds::LdsFile;
+use icao9303::mrz::MrzKey;
+use icao9303::reader::EMRTD_AID;
+use icao9303::sm::SecureMessaging;
+use icao9303::tlv;
+
+/// Behaviour switches of the emulated chip.
+#[derive(Debug, Clone)]
+pub struct ChipOptions {
+    /// The chip offers BAC.
+    pub bac: bool,
+    /// The chip accepts extended-length APDUs.
+    pub extended_length: bool,
+    /// Largest Le the chip honours for READ BINARY (256 for short APDUs only).
+    pub max_read: usize,
+    /// Answer errors to protected commands with a plain status word (no DO'99'/DO'8E'), as some chips do.
+    pub plain_errors: bool,
+}
+
+impl Default for ChipOptions {
+    fn default() -> Self {
+        ChipOptions {
+            bac: true,
+            extended_length: false,
+            max_read: 256,
+            plain_errors: false,
+        }
+    }
+}
+
+/// An emulated eMRTD chip.
+#[derive(Clone)]
+pub struct Chip {
+    fs: FileSystem,
+    options: ChipOptions,
+    mrz_key: Option<MrzKey>,
+    rng: SeededRng,
+    df: Df,
+    current_ef: Option<LdsFile>,
+    bac: Option<ChipBac>,
+    sm: Option<SecureMessaging>,
+    commands: u64,
+}
+
+impl std::fmt::Debug for Chip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chip")
+            .field("df", &self.df)
+            .field("secure_messaging", &self.sm.is_some())
+            .finish()
+    }
+}
+
+fn sw(sw: StatusWord) -> ResponseApdu {
+    ResponseApdu::status(sw)
+}
+
+impl Chip {
+    /// A chip holding `fs`, keyed with `mrz_key` for BAC, drawing its random values from `rng`.
+    pub fn new(
+        fs: FileSystem,
+        mrz_key: Option<MrzKey>,
+        options: ChipOptions,
+        rng: SeededRng,
+    ) -> Self {
+        Chip {
+            fs,
+            options,
+            mrz_key,
+            rng,
+            df: Df::Master,
+            current_ef: None,
+            bac: None,
+            sm: None,
+            commands: 0,
+        }
+    }
+
+    /// The chip's files.
+    pub fn files(&self) -> &FileSystem {
+        &self.fs
+    }
+
+    /// The chip's files, for tests that tamper with them.
+    pub fn files_mut(&mut self) -> &mut FileSystem {
+        &mut self.fs
+    }
+
+    /// The chip's options.
+    pub fn options(&self) -> &ChipOptions {
+        &self.options
+    }
+
+    /// Number of command APDUs processed since power-on.
+    pub fn command_count(&self) -> u64 {
+        self.commands
+    }
+
+    /// The answer to reset: a contactless ISO 14443-4 card announcing extended length when it supports it.
+    pub fn atr(&self) -> Vec<u8> {
+        // 3B 8x 80 01 + historical bytes; the last byte is the TCK checksum over T0..end.
+        let hist: &[u8] = if self.options.extended_length {
+            &[0x80, 0x73, 0xC8, 0x21, 0x40]
+        } else {
+            &[0x80, 0x73, 0xC8, 0x21, 0x00]
+        };
+        let mut atr = vec![0x3B, 0x80 | hist.len() as u8, 0x80, 0x01];
+        atr.extend_from_slice(hist);
+        let tck = atr[1..].iter().fold(0u8, |a, b| a ^ b);
+        atr.push(tck);
+        atr
+    }
+
+    /// Power-cycles the chip: back to the master file, no session.
+    pub fn reset(&mut self) {
+        self.df = Df::Master;
+        self.current_ef = None;
+        self.bac = None;
+        if let Some(sm) = self.sm.as_mut() {
+            sm.end();
+        }
+        self.sm = None;
+        self.commands = 0;
+    }
+
+    fn end_session(&mut self) {
+        if let Some(sm) = self.sm.as_mut() {
+            sm.end();
+        }
+        self.sm = None;
+    }
+
+    /// Processes one command APDU and returns the response APDU, as a card would.
+    pub fn process(&mut self, command: &[u8]) -> Vec<u8> {
+        self.commands += 1;
+        let Ok(cmd) = CommandApdu::parse(command) else {
+            return sw(StatusWord::WRONG_LENGTH).to_bytes();
+        };
+        let protected = cmd.cla & 0x0C == 0x0C;
+        if !protected {
+            // An unprotected command ends a secure messaging session (ICAO 9303-11 section 9.8.6.1).
+            self.end_session();
+            return self.dispatch(&cmd).to_bytes();
+        }
+        let Some(sm) = self.sm.as_mut() else {
+            return sw(StatusWord::SM_NOT_SUPPORTED).to_bytes();
+        };
+        let plain = match sm.unprotect_command(&cmd) {
+            Ok(plain) => plain,
+            Err(e) => {
+                tracing::debug!(error = %e, "emulator: secure messaging error, session ended");
+                self.end_session();
+                return sw(StatusWord::SM_OBJECTS_INCORRECT).to_bytes();
+            }
+        };
+        let resp = self.dispatch(&plain);
+        if self.options.plain_errors
+            && resp.data.is_empty()
+            && !resp.sw.is_success()
+            && resp.sw != StatusWord::END_OF_FILE
+        {
+            return resp.to_bytes();
+        }
+        match self
+            .sm
+            .as_mut()
+            .map(|sm| sm.protect_response(&resp, plain.ins))
+        {
+            Some(Ok(r)) => r.to_bytes(),
+            _ => sw(StatusWord(0x6F00)).to_bytes(),
+        }
+    }
+
+    fn dispatch(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        match cmd.ins {
+            0xA4 => self.select(cmd),
+            0xB0 | 0xB1 => self.read_binary(cmd),
+            0x84 => self.get_challenge(cmd),
+            0x82 => self.external_authenticate(cmd),
+            _ => sw(StatusWord::INS_NOT_SUPPORTED),
+        }
+    }
+
+    fn select(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        match (cmd.p1, cmd.data.as_slice()) {
+            (0x04, aid) if aid == EMRTD_AID => {
+                self.df = Df::Application;
+                self.current_ef = None;
+                sw(StatusWord::OK)
+            }
+            (0x04, _) => sw(StatusWord::FILE_NOT_FOUND),
+            (0x00, [] | [0x3F, 0x00]) => {
+                self.df = Df::Master;
+                self.current_ef = None;
+                sw(StatusWord::OK)
+            }
+            (0x00 | 0x02, [hi, lo]) => {
+                match self.fs.by_fid(self.df, u16::from_be_bytes([*hi, *lo])) {
+                    Some(f) => {
+                        self.current_ef = Some(f);
+                        sw(StatusWord::OK)
+                    }
+                    None => sw(StatusWord::FILE_NOT_FOUND),
+                }
+            }
+            _ => sw(StatusWord::WRONG_P1P2),
+        }
+    }
+
+    /// Files readable in the current state.
+    fn readable(&self, file: LdsFile) -> bool {
+        match file {
+            LdsFile::CardAccess | LdsFile::AtrInfo => true,
+            // DG3 and DG4 need Terminal Authentication, which this chip does not offer.
+            LdsFile::Dg(3 | 4) => false,
+            _ => self.sm.is_some(),
+        }
+    }
+
+    fn read_binary(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        let (file, offset) = if cmd.ins == 0xB1 {
+            let Ok(off) = tlv::parse_exact(&cmd.data, 0x54) else {
+                return sw(StatusWord::WRONG_DATA);
+            };
+            if off.value.is_empty() || off.value.len() > 4 {
+                return sw(StatusWord::WRONG_DATA);
+            }
+            (
+                self.current_ef,
+                off.value
+                    .iter()
+                    .fold(0usize, |a, b| (a << 8) | usize::from(*b)),
+            )
+        } else if cmd.p1 & 0x80 != 0 {
+            match self.fs.by_sfi(self.df, cmd.p1 & 0x1F) {
+                Some(f) => {
+                    self.current_ef = Some(f);
+                    (Some(f), usize::from(cmd.p2))
+                }
+                None => return sw(StatusWord::FILE_NOT_FOUND),
+            }
+        } else {
+            (
+                self.current_ef,
+                usize::from(u16::from_be_bytes([cmd.p1 & 0x7F, cmd.p2])),
+            )
+        };
+        let Some(file) = file else {
+            return sw(StatusWord(0x6986));
+        };
+        if !self.readable(file) {
+            return sw(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+        }
+        let Some(content) = self.fs.get(file) else {
+            return sw(StatusWord::FILE_NOT_FOUND);
+        };
+        let Some(le) = cmd.le else {
+            return sw(StatusWord::WRONG_LENGTH);
+        };
+        if le > 256 && !(self.options.extended_length && cmd.extended)
+            || le > self.options.max_read.max(1) && le != 256
+        {
+            return sw(StatusWord::WRONG_LENGTH);
+        }
+        if offset > content.len() {
+            return sw(StatusWord::WRONG_PARAMETERS);
+        }
+        let budget = if cmd.ins == 0xB1 {
+            // DO'53' header: tag, and one to three length bytes.
+            le.saturating_sub(if le > 0x102 {
+                4
+            } else if le > 0x81 {
+                3
+            } else {
+                2
+            })
+        } else {
+            le
+        };
+        let budget = budget.min(self.options.max_read);
+        let end = offset.saturating_add(budget).min(content.len());
+        let data = content[offset..end].to_vec();
+        let short = data.len() < budget && le != 256 && le != 65536;
+        let data = if cmd.ins == 0xB1 {
+            tlv::encode(0x53, &data)
+        } else {
+            data
+        };
+        ResponseApdu::new(
+            data,
+            if short {
+                StatusWord::END_OF_FILE
+            } else {
+                StatusWord::OK
+            },
+        )
+    }
+
+    fn get_challenge(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        if !self.options.bac || self.df != Df::Application {
+            return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
+        let Some(key) = &self.mrz_key else {
+            return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
+        };
+        if cmd.le != Some(8) {
+            return sw(StatusWord::WRONG_LENGTH);
+        }
+        let mut bac = ChipBac::new(key);
+        let challenge = bac.challenge(&mut self.rng);
+        self.bac = Some(bac);
+        ResponseApdu::new(challenge.to_vec(), StatusWord::OK)
+    }
+
+    fn external_authenticate(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        let Some(mut bac) = self.bac.take() else {
+            return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
+        };
+        match bac.external_authenticate(&cmd.data, &mut self.rng) {
+            Ok((answer, session)) => {
+                self.sm = Some(session);
+                ResponseApdu::new(answer, StatusWord::OK)
+            }
+            Err(status) => sw(status),
+        }
+    }
+}

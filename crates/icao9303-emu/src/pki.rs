@@ -1,0 +1,794 @@
+//! A generated test PKI for personalising the software chip: a CSCA, a Document Signer certificate issued
+//! by it, and CMS signing of EF.SOD (and of other signed objects such as EF.CardSecurity).
+//!
+//! Everything is derived from the injected RNG and fixed dates, so the same seed gives the same
+//! certificates and the same signed files (tests and recorded traces rely on that). The keys are test keys:
+//! never use them for anything real.
+
+use der::asn1::ObjectIdentifier;
+use icao9303::crypto::hash::HashAlgorithm;
+use icao9303::pki::ber::encode;
+use p256::ecdsa::signature::Signer;
+use rand_core::{CryptoRng, TryCryptoRng, TryRng};
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// Signature scheme of the generated CSCA and DSC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureScheme {
+    /// ECDSA on NIST P-256 with SHA-256 (the default: fast key generation).
+    #[default]
+    EcdsaP256Sha256,
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt, on 2048-bit keys (slow to generate).
+    RsaPssSha256,
+}
+
+/// What went wrong while building the test PKI or signing with it.
+#[derive(Debug, Error)]
+pub enum PkiBuildError {
+    /// The country code is not two upper-case letters.
+    #[error("test PKI: country code {0:?} is not ISO 3166 alpha-2 (two letters A-Z)")]
+    Country(String),
+    /// RSA key generation failed.
+    #[error("test PKI: key generation failed: {0}")]
+    KeyGeneration(String),
+    /// The signature operation failed.
+    #[error("test PKI: signing failed: {0}")]
+    Signing(String),
+    /// A data group number outside 1..=16, or listed twice.
+    #[error("test PKI: data group number {0} is out of range or listed twice")]
+    DataGroup(u8),
+    /// A data group hash whose length does not match the hash algorithm.
+    #[error("test PKI: hash of DG{dg} has {len} bytes, {algorithm} gives {expected}")]
+    HashLength {
+        /// The data group.
+        dg: u8,
+        /// The length given.
+        len: usize,
+        /// The declared algorithm.
+        algorithm: HashAlgorithm,
+        /// The algorithm's output length.
+        expected: usize,
+    },
+}
+
+// OIDs (DER content bytes).
+const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+const OID_PRIME256V1: &str = "1.2.840.10045.3.1.7";
+const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+const OID_RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+const OID_RSASSA_PSS: &str = "1.2.840.113549.1.1.10";
+const OID_MGF1: &str = "1.2.840.113549.1.1.8";
+const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
+const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
+const OID_LDS_SECURITY_OBJECT: &str = "2.23.136.1.1.1";
+const OID_COUNTRY: &str = "2.5.4.6";
+const OID_ORGANIZATION: &str = "2.5.4.10";
+const OID_COMMON_NAME: &str = "2.5.4.3";
+const OID_SKI: &str = "2.5.29.14";
+const OID_KEY_USAGE: &str = "2.5.29.15";
+const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
+const OID_AKI: &str = "2.5.29.35";
+
+fn oid(dotted: &str) -> Vec<u8> {
+    // The constants above are valid; an invalid one would be a programming error caught by the tests.
+    match ObjectIdentifier::new(dotted) {
+        Ok(o) => encode(0x06, o.as_bytes()),
+        Err(_) => encode(0x06, &[]),
+    }
+}
+
+fn oid_value(o: &ObjectIdentifier) -> Vec<u8> {
+    encode(0x06, o.as_bytes())
+}
+
+fn seq(parts: &[&[u8]]) -> Vec<u8> {
+    encode(0x30, &parts.concat())
+}
+
+/// DER INTEGER from an unsigned big-endian magnitude.
+fn uint(magnitude: &[u8]) -> Vec<u8> {
+    let start = magnitude
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(magnitude.len().saturating_sub(1));
+    let mut content = Vec::with_capacity(magnitude.len() + 1);
+    if magnitude.get(start).is_some_and(|b| b & 0x80 != 0) {
+        content.push(0);
+    }
+    content.extend_from_slice(magnitude.get(start..).unwrap_or(&[0]));
+    if content.is_empty() {
+        content.push(0);
+    }
+    encode(0x02, &content)
+}
+
+fn bit_string(bytes: &[u8]) -> Vec<u8> {
+    let mut content = vec![0u8];
+    content.extend_from_slice(bytes);
+    encode(0x03, &content)
+}
+
+/// A deterministic byte generator (SHA-256 in counter mode over a seed and a label), used where the
+/// signature scheme needs randomness after generation (RSA-PSS salt and blinding).
+struct HashDrbg {
+    seed: Vec<u8>,
+    counter: u64,
+    buffer: Vec<u8>,
+}
+
+impl HashDrbg {
+    fn new(seed: &[u8], label: &[u8]) -> Self {
+        let mut s = seed.to_vec();
+        s.extend_from_slice(&Sha256::digest(label));
+        HashDrbg {
+            seed: s,
+            counter: 0,
+            buffer: Vec::new(),
+        }
+    }
+}
+
+impl TryRng for HashDrbg {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for byte in dst.iter_mut() {
+            if self.buffer.is_empty() {
+                let mut h = Sha256::new();
+                h.update(&self.seed);
+                h.update(self.counter.to_be_bytes());
+                self.counter = self.counter.wrapping_add(1);
+                self.buffer = h.finalize().to_vec();
+            }
+            *byte = self.buffer.pop().unwrap_or(0);
+        }
+        Ok(())
+    }
+}
+
+impl TryCryptoRng for HashDrbg {}
+
+enum KeyPair {
+    Ec(p256::ecdsa::SigningKey),
+    Rsa(Box<rsa::PrivateKey>),
+}
+
+impl KeyPair {
+    fn generate(scheme: SignatureScheme, rng: &mut impl CryptoRng) -> Result<Self, PkiBuildError> {
+        match scheme {
+            SignatureScheme::EcdsaP256Sha256 => Ok(KeyPair::Ec(
+                <p256::ecdsa::SigningKey as p256::elliptic_curve::Generate>::generate_from_rng(rng),
+            )),
+            SignatureScheme::RsaPssSha256 => rsa::PrivateKey::new(rng, 2048)
+                .map(|k| KeyPair::Rsa(Box::new(k)))
+                .map_err(|e| PkiBuildError::KeyGeneration(e.to_string())),
+        }
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    fn spki(&self) -> Vec<u8> {
+        match self {
+            KeyPair::Ec(k) => {
+                let point = k.verifying_key().to_sec1_point(false);
+                seq(&[
+                    &seq(&[&oid(OID_EC_PUBLIC_KEY), &oid(OID_PRIME256V1)]),
+                    &bit_string(point.as_bytes()),
+                ])
+            }
+            KeyPair::Rsa(k) => {
+                let rsa_key = seq(&[&uint(&k.n_bytes()), &uint(&k.e_bytes())]);
+                seq(&[
+                    &seq(&[&oid(OID_RSA_ENCRYPTION), &[0x05, 0x00]]),
+                    &bit_string(&rsa_key),
+                ])
+            }
+        }
+    }
+
+    /// The AlgorithmIdentifier of signatures made with this key.
+    fn signature_algorithm(&self) -> Vec<u8> {
+        match self {
+            KeyPair::Ec(_) => seq(&[&oid(OID_ECDSA_SHA256)]),
+            KeyPair::Rsa(_) => {
+                let sha256 = seq(&[&oid_value(&HashAlgorithm::Sha256.oid())]);
+                let params = seq(&[
+                    &encode(0xA0, &sha256),
+                    &encode(0xA1, &seq(&[&oid(OID_MGF1), &sha256])),
+                    &encode(0xA2, &uint(&[32])),
+                ]);
+                seq(&[&oid(OID_RSASSA_PSS), &params])
+            }
+        }
+    }
+
+    /// Signs `message` (hashing it with SHA-256).
+    fn sign(&self, message: &[u8], seed: &[u8]) -> Result<Vec<u8>, PkiBuildError> {
+        match self {
+            KeyPair::Ec(k) => {
+                let sig: p256::ecdsa::Signature = k
+                    .try_sign(message)
+                    .map_err(|e| PkiBuildError::Signing(e.to_string()))?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            KeyPair::Rsa(k) => {
+                let mut drbg = HashDrbg::new(seed, message);
+                let digest = Sha256::digest(message);
+                k.sign_with_rng(
+                    &mut drbg,
+                    rsa::pss::Pss::<Sha256>::new_with_salt(32),
+                    &digest,
+                )
+                .map_err(|e| PkiBuildError::Signing(e.to_string()))
+            }
+        }
+    }
+}
+
+/// The subject key identifier used in the certificates: SHA-1-sized prefix of SHA-256 over the key bits.
+fn key_identifier(spki: &[u8]) -> Vec<u8> {
+    Sha256::digest(spki)
+        .get(..20)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default()
+}
+
+fn name(country: &str, organization: &str, common_name: &str) -> Vec<u8> {
+    let rdn =
+        |o: &str, tag: u8, v: &str| encode(0x31, &seq(&[&oid(o), &encode(tag, v.as_bytes())]));
+    seq(&[
+        &rdn(OID_COUNTRY, 0x13, country),
+        &rdn(OID_ORGANIZATION, 0x0C, organization),
+        &rdn(OID_COMMON_NAME, 0x0C, common_name),
+    ])
+}
+
+fn extension(id: &str, critical: bool, value: &[u8]) -> Vec<u8> {
+    if critical {
+        seq(&[&oid(id), &[0x01, 0x01, 0xFF], &encode(0x04, value)])
+    } else {
+        seq(&[&oid(id), &encode(0x04, value)])
+    }
+}
+
+struct CertificateSpec<'a> {
+    serial: &'a [u8],
+    issuer: &'a [u8],
+    subject: &'a [u8],
+    not_before: &'a str,
+    not_after: &'a str,
+    subject_spki: &'a [u8],
+    issuer_key_id: &'a [u8],
+    ca: bool,
+}
+
+fn issue(
+    spec: &CertificateSpec<'_>,
+    issuer_key: &KeyPair,
+    seed: &[u8],
+) -> Result<Vec<u8>, PkiBuildError> {
+    let sig_alg = issuer_key.signature_algorithm();
+    let validity = seq(&[
+        &encode(0x17, spec.not_before.as_bytes()),
+        &encode(0x17, spec.not_after.as_bytes()),
+    ]);
+    let ski = key_identifier(spec.subject_spki);
+    let (key_usage, basic) = if spec.ca {
+        // keyCertSign | cRLSign (bits 5, 6); cA TRUE, pathLenConstraint 0.
+        (
+            encode(0x03, &[0x01, 0x06]),
+            seq(&[&[0x01, 0x01, 0xFF], &uint(&[0])]),
+        )
+    } else {
+        // digitalSignature (bit 0).
+        (encode(0x03, &[0x07, 0x80]), seq(&[]))
+    };
+    let mut exts = vec![
+        extension(OID_AKI, false, &seq(&[&encode(0x80, spec.issuer_key_id)])),
+        extension(OID_SKI, false, &encode(0x04, &ski)),
+        extension(OID_KEY_USAGE, true, &key_usage),
+    ];
+    if spec.ca {
+        exts.push(extension(OID_BASIC_CONSTRAINTS, true, &basic));
+    }
+    let extensions = encode(
+        0xA3,
+        &seq(&exts.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+    );
+    let tbs = seq(&[
+        &encode(0xA0, &uint(&[2])),
+        &uint(spec.serial),
+        &sig_alg,
+        spec.issuer,
+        &validity,
+        spec.subject,
+        spec.subject_spki,
+        &extensions,
+    ]);
+    let signature = issuer_key.sign(&tbs, seed)?;
+    Ok(seq(&[&tbs, &sig_alg, &bit_string(&signature)]))
+}
+
+/// A generated CSCA and Document Signer for one test country.
+pub struct TestPki {
+    country: String,
+    scheme: SignatureScheme,
+    csca_key: KeyPair,
+    dsc_key: KeyPair,
+    csca_der: Vec<u8>,
+    dsc_der: Vec<u8>,
+    csca_name: Vec<u8>,
+    dsc_serial: Vec<u8>,
+    seed: Vec<u8>,
+}
+
+impl std::fmt::Debug for TestPki {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Private keys are left out.
+        f.debug_struct("TestPki")
+            .field("country", &self.country)
+            .field("scheme", &self.scheme)
+            .finish()
+    }
+}
+
+fn random_serial(rng: &mut impl CryptoRng) -> Vec<u8> {
+    let mut serial = [0u8; 8];
+    rng.fill_bytes(&mut serial);
+    // Positive, full length.
+    serial[0] = (serial[0] & 0x7F) | 0x40;
+    serial.to_vec()
+}
+
+impl TestPki {
+    /// Generates a CSCA (valid 2020-01-01..2040-01-01) and a DSC issued by it (2024-01-01..2035-01-01)
+    /// for `country_alpha2`, the ISO 3166 alpha-2 code the certificates' `C=` carries ("GB", "UT"; the MRZ
+    /// uses alpha-3, e.g. GBR, UTO). Deterministic for a given RNG state; no system time is read.
+    pub fn generate(
+        country_alpha2: &str,
+        scheme: SignatureScheme,
+        rng: &mut impl CryptoRng,
+    ) -> Result<TestPki, PkiBuildError> {
+        if country_alpha2.len() != 2 || !country_alpha2.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(PkiBuildError::Country(country_alpha2.to_string()));
+        }
+        let mut seed = vec![0u8; 32];
+        rng.fill_bytes(&mut seed);
+        let csca_key = KeyPair::generate(scheme, rng)?;
+        let dsc_key = KeyPair::generate(scheme, rng)?;
+        let csca_serial = random_serial(rng);
+        let dsc_serial = random_serial(rng);
+
+        let csca_name = name(country_alpha2, "Test eMRTD PKI", "Test CSCA");
+        let dsc_name = name(country_alpha2, "Test eMRTD PKI", "Test Document Signer");
+        let csca_spki = csca_key.spki();
+        let csca_key_id = key_identifier(&csca_spki);
+        let csca_der = issue(
+            &CertificateSpec {
+                serial: &csca_serial,
+                issuer: &csca_name,
+                subject: &csca_name,
+                not_before: "200101000000Z",
+                not_after: "400101000000Z",
+                subject_spki: &csca_spki,
+                issuer_key_id: &csca_key_id,
+                ca: true,
+            },
+            &csca_key,
+            &seed,
+        )?;
+        let dsc_der = issue(
+            &CertificateSpec {
+                serial: &dsc_serial,
+                issuer: &csca_name,
+                subject: &dsc_name,
+                not_before: "240101000000Z",
+                not_after: "350101000000Z",
+                subject_spki: &dsc_key.spki(),
+                issuer_key_id: &csca_key_id,
+                ca: false,
+            },
+            &csca_key,
+            &seed,
+        )?;
+        Ok(TestPki {
+            country: country_alpha2.to_string(),
+            scheme,
+            csca_key,
+            dsc_key,
+            csca_der,
+            dsc_der,
+            csca_name,
+            dsc_serial,
+            seed,
+        })
+    }
+
+    /// The scheme the keys were generated for.
+    pub fn scheme(&self) -> SignatureScheme {
+        self.scheme
+    }
+
+    /// The CSCA certificate (self-signed), DER: the trust anchor a reader test loads.
+    pub fn csca_der(&self) -> Vec<u8> {
+        self.csca_der.clone()
+    }
+
+    /// The Document Signer certificate, DER.
+    pub fn dsc_der(&self) -> Vec<u8> {
+        self.dsc_der.clone()
+    }
+
+    /// The DSC's serial number (unsigned big-endian magnitude).
+    pub fn dsc_serial(&self) -> Vec<u8> {
+        self.dsc_serial.clone()
+    }
+
+    /// A CRL (DER) issued by the CSCA on 2025-01-01 (next update 2040-01-01) revoking `revoked_serials`
+    /// (unsigned big-endian magnitudes) as of 2025-01-01, for revocation tests.
+    pub fn issue_crl(&self, revoked_serials: &[Vec<u8>]) -> Result<Vec<u8>, PkiBuildError> {
+        let sig_alg = self.csca_key.signature_algorithm();
+        let entries: Vec<Vec<u8>> = revoked_serials
+            .iter()
+            .map(|s| seq(&[&uint(s), &encode(0x17, b"250101000000Z")]))
+            .collect();
+        let mut parts: Vec<Vec<u8>> = vec![
+            uint(&[1]),
+            sig_alg.clone(),
+            self.csca_name.clone(),
+            encode(0x17, b"250101000000Z"),
+            encode(0x17, b"400101000000Z"),
+        ];
+        if !entries.is_empty() {
+            parts.push(seq(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()));
+        }
+        let tbs = seq(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let signature = self.csca_key.sign(&tbs, &self.seed)?;
+        Ok(seq(&[&tbs, &sig_alg, &bit_string(&signature)]))
+    }
+
+    /// EF.SOD bytes: tag 77 { ContentInfo SignedData { LDSSecurityObject v0 } }, signed by the DSC (SHA-256),
+    /// the DSC in `certificates`, signedAttrs with contentType and messageDigest.
+    /// `data_group_hashes` are the hashes (with `hash`) of the raw data group files, numbers 1..=16.
+    pub fn sign_sod(
+        &self,
+        hash: HashAlgorithm,
+        data_group_hashes: &[(u8, Vec<u8>)],
+    ) -> Result<Vec<u8>, PkiBuildError> {
+        let mut seen = [false; 17];
+        let mut entries = Vec::with_capacity(data_group_hashes.len());
+        for (dg, value) in data_group_hashes {
+            let slot = seen
+                .get_mut(usize::from(*dg))
+                .filter(|_| (1..=16).contains(dg));
+            match slot {
+                Some(s) if !*s => *s = true,
+                _ => return Err(PkiBuildError::DataGroup(*dg)),
+            }
+            if value.len() != hash.output_len() {
+                return Err(PkiBuildError::HashLength {
+                    dg: *dg,
+                    len: value.len(),
+                    algorithm: hash,
+                    expected: hash.output_len(),
+                });
+            }
+            entries.push(seq(&[&uint(&[*dg]), &encode(0x04, value)]));
+        }
+        let lds_security_object = seq(&[
+            &uint(&[0]),
+            &seq(&[&oid_value(&hash.oid())]),
+            &seq(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+        ]);
+        let content_type = ObjectIdentifier::new_unwrap(OID_LDS_SECURITY_OBJECT);
+        let content_info = self.sign_content(content_type, &lds_security_object)?;
+        Ok(encode(0x77, &content_info))
+    }
+
+    /// CMS-signs `content` with the DSC: a ContentInfo (DER) holding SignedData with eContentType
+    /// `content_type`, the DSC certificate, and signedAttrs contentType + messageDigest (SHA-256).
+    /// Used for EF.SOD and EF.CardSecurity.
+    pub fn sign_content(
+        &self,
+        content_type: ObjectIdentifier,
+        content: &[u8],
+    ) -> Result<Vec<u8>, PkiBuildError> {
+        let sha256 = seq(&[&oid_value(&HashAlgorithm::Sha256.oid())]);
+        let mut attrs = [
+            seq(&[
+                &oid(OID_CONTENT_TYPE),
+                &encode(0x31, &oid_value(&content_type)),
+            ]),
+            seq(&[
+                &oid(OID_MESSAGE_DIGEST),
+                &encode(0x31, &encode(0x04, &Sha256::digest(content))),
+            ]),
+        ];
+        // DER orders SET OF elements by their encodings.
+        attrs.sort();
+        let attrs = attrs.concat();
+        let signed_attrs = encode(0x31, &attrs);
+        let signature = self.dsc_key.sign(&signed_attrs, &self.seed)?;
+        let signer_info = seq(&[
+            &uint(&[1]),
+            &seq(&[&self.csca_name, &uint(&self.dsc_serial)]),
+            &sha256,
+            &encode(0xA0, &attrs),
+            &self.dsc_key.signature_algorithm(),
+            &encode(0x04, &signature),
+        ]);
+        let signed_data = seq(&[
+            &uint(&[3]),
+            &encode(0x31, &sha256),
+            &seq(&[
+                &oid_value(&content_type),
+                &encode(0xA0, &encode(0x04, content)),
+            ]),
+            &encode(0xA0, &self.dsc_der),
+            &encode(0x31, &signer_info),
+        ]);
+        Ok(seq(&[&oid(OID_SIGNED_DATA), &encode(0xA0, &signed_data)]))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use icao9303::lds::sod::Sod;
+    use p256::ecdsa::signature::Verifier;
+
+    /// A fixed-seed RNG for the tests (the same generator the signer uses internally).
+    fn rng(seed: u8) -> HashDrbg {
+        HashDrbg::new(&[seed; 32], b"test")
+    }
+
+    fn tbs_and_signature(cert: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let el = icao9303::pki::ber::parse_exact(cert).unwrap();
+        let parts = el.children().unwrap();
+        (
+            parts[0].raw.to_vec(),
+            parts[2].bit_string_octets().unwrap().to_vec(),
+        )
+    }
+
+    #[test]
+    fn ecdsa_pki_is_deterministic_and_certificates_verify() {
+        let a = TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(1)).unwrap();
+        let b = TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(1)).unwrap();
+        let c = TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(2)).unwrap();
+        assert_eq!(a.csca_der(), b.csca_der());
+        assert_eq!(a.dsc_der(), b.dsc_der());
+        assert_ne!(a.dsc_der(), c.dsc_der());
+        let KeyPair::Ec(csca) = &a.csca_key else {
+            panic!("EC expected")
+        };
+        for cert in [a.csca_der(), a.dsc_der()] {
+            let (tbs, sig) = tbs_and_signature(&cert);
+            let sig = p256::ecdsa::Signature::from_der(&sig).unwrap();
+            csca.verifying_key().verify(&tbs, &sig).unwrap();
+        }
+        let hashes = vec![(1u8, vec![0x11; 32]), (2u8, vec![0x22; 32])];
+        assert_eq!(
+            a.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap(),
+            b.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap()
+        );
+    }
+
+    #[test]
+    fn sod_parses_back() {
+        let pki = TestPki::generate("GB", SignatureScheme::EcdsaP256Sha256, &mut rng(3)).unwrap();
+        let hashes = vec![
+            (1u8, vec![0x11; 32]),
+            (2u8, vec![0x22; 32]),
+            (14u8, vec![0x33; 32]),
+        ];
+        let sod = Sod::parse(&pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap()).unwrap();
+        assert_eq!(sod.version, 0);
+        assert_eq!(sod.hash_algorithm, HashAlgorithm::Sha256);
+        assert_eq!(sod.hash_of(14), Some(&[0x33; 32][..]));
+        assert_eq!(sod.signed_data.certificates, vec![pki.dsc_der()]);
+        let si = &sod.signed_data.signer_infos[0];
+        assert_eq!(
+            si.message_digest.as_deref(),
+            Some(&Sha256::digest(&sod.econtent)[..])
+        );
+        let KeyPair::Ec(dsc) = &pki.dsc_key else {
+            panic!("EC expected")
+        };
+        let sig = p256::ecdsa::Signature::from_der(&si.signature).unwrap();
+        dsc.verifying_key()
+            .verify(si.signed_attrs.as_deref().unwrap(), &sig)
+            .unwrap();
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let pki = TestPki::generate("GB", SignatureScheme::EcdsaP256Sha256, &mut rng(4)).unwrap();
+        assert!(matches!(
+            pki.sign_sod(HashAlgorithm::Sha256, &[(0, vec![0; 32])]),
+            Err(PkiBuildError::DataGroup(0))
+        ));
+        assert!(matches!(
+            pki.sign_sod(HashAlgorithm::Sha256, &[(17, vec![0; 32])]),
+            Err(PkiBuildError::DataGroup(17))
+        ));
+        assert!(matches!(
+            pki.sign_sod(HashAlgorithm::Sha256, &[(1, vec![0; 32]), (1, vec![0; 32])]),
+            Err(PkiBuildError::DataGroup(1))
+        ));
+        assert!(matches!(
+            pki.sign_sod(HashAlgorithm::Sha1, &[(1, vec![0; 32])]),
+            Err(PkiBuildError::HashLength { .. })
+        ));
+        assert!(matches!(
+            TestPki::generate("GBR", SignatureScheme::EcdsaP256Sha256, &mut rng(5)),
+            Err(PkiBuildError::Country(_))
+        ));
+    }
+
+    #[test]
+    fn rsa_pss_pki_signs_verifiable_sods() {
+        let pki = TestPki::generate("UT", SignatureScheme::RsaPssSha256, &mut rng(6)).unwrap();
+        let hashes = vec![(1u8, vec![0x11; 32]), (2u8, vec![0x22; 32])];
+        let sod_bytes = pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap();
+        assert_eq!(
+            sod_bytes,
+            pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap(),
+            "deterministic"
+        );
+        let sod = Sod::parse(&sod_bytes).unwrap();
+        let si = &sod.signed_data.signer_infos[0];
+        let KeyPair::Rsa(dsc) = &pki.dsc_key else {
+            panic!("RSA expected")
+        };
+        let digest = Sha256::digest(si.signed_attrs.as_deref().unwrap());
+        dsc.to_public_key()
+            .verify(
+                rsa::pss::Pss::<Sha256>::new_with_salt(32),
+                &digest,
+                &si.signature,
+            )
+            .unwrap();
+        let KeyPair::Rsa(csca) = &pki.csca_key else {
+            panic!("RSA expected")
+        };
+        let (tbs, sig) = tbs_and_signature(&pki.dsc_der());
+        csca.to_public_key()
+            .verify(
+                rsa::pss::Pss::<Sha256>::new_with_salt(32),
+                &Sha256::digest(&tbs),
+                &sig,
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn emulator_sod_passes_passive_authentication_against_its_csca() {
+        use icao9303::pki::{ChainOutcome, CheckStatus, Time, TrustStore, verify_sod};
+        for (scheme, seed) in [
+            (SignatureScheme::EcdsaP256Sha256, 7u8),
+            (SignatureScheme::RsaPssSha256, 8u8),
+        ] {
+            let pki = TestPki::generate("UT", scheme, &mut rng(seed)).unwrap();
+            let dg1 = b"fake DG1 bytes".to_vec();
+            let hashes = vec![
+                (1u8, HashAlgorithm::Sha256.digest(&dg1)),
+                (2u8, vec![0x22; 32]),
+            ];
+            let sod = pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap();
+            let mut store = TrustStore::new();
+            store.add_test_anchor(&pki.csca_der(), "emulator").unwrap();
+            let report = verify_sod(&sod, &store, Time::from_ymd(2026, 1, 1), Some("UTO"));
+            assert_eq!(
+                report.signature.status,
+                CheckStatus::Valid,
+                "{}",
+                report.signature.reason
+            );
+            assert_eq!(
+                report.chain_outcome,
+                ChainOutcome::Valid,
+                "{}",
+                report.chain.reason
+            );
+            assert_eq!(
+                report.chain.status,
+                CheckStatus::Warning,
+                "test anchor: {}",
+                report.chain.reason
+            );
+            assert_eq!(report.dsc_validity.status, CheckStatus::Valid);
+            assert_eq!(
+                report.country.status,
+                CheckStatus::Valid,
+                "{}",
+                report.country.reason
+            );
+            // Another PKI's CSCA has the same name but a different key: the chain is invalid.
+            let other = TestPki::generate("UT", scheme, &mut rng(seed + 10)).unwrap();
+            let mut wrong = TrustStore::new();
+            wrong.add_certificate(&other.csca_der(), "other").unwrap();
+            let report = verify_sod(&sod, &wrong, Time::from_ymd(2026, 1, 1), Some("UTO"));
+            assert_eq!(
+                report.chain_outcome,
+                ChainOutcome::Invalid,
+                "{}",
+                report.chain.reason
+            );
+            assert_eq!(report.chain.status, CheckStatus::Invalid);
+        }
+    }
+
+    #[test]
+    fn revoked_dsc_fails_and_unrevoked_passes() {
+        use icao9303::pki::{CheckStatus, Time, TrustStore, verify_sod};
+        let pki = TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(9)).unwrap();
+        let sod = pki
+            .sign_sod(HashAlgorithm::Sha256, &[(1, vec![1; 32]), (2, vec![2; 32])])
+            .unwrap();
+        let at = Time::from_ymd(2026, 1, 1);
+
+        let mut store = TrustStore::new();
+        store.add_certificate(&pki.csca_der(), "csca").unwrap();
+        store
+            .add_crl(&pki.issue_crl(&[vec![0x01, 0x02]]).unwrap())
+            .unwrap();
+        let report = verify_sod(&sod, &store, at, None);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Valid,
+            "{}",
+            report.revocation.reason
+        );
+        assert!(report.passed());
+
+        let mut store = TrustStore::new();
+        store.add_certificate(&pki.csca_der(), "csca").unwrap();
+        store
+            .add_crl(
+                &pki.issue_crl(&[vec![0x01, 0x02], pki.dsc_serial()])
+                    .unwrap(),
+            )
+            .unwrap();
+        let report = verify_sod(&sod, &store, at, None);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Invalid,
+            "{}",
+            report.revocation.reason
+        );
+        assert!(report.revocation.reason.contains("revoked"));
+        assert!(!report.passed());
+
+        // A CRL under the CSCA's name but signed by another key is not trusted to revoke.
+        let other =
+            TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(19)).unwrap();
+        let mut store = TrustStore::new();
+        store.add_certificate(&pki.csca_der(), "csca").unwrap();
+        store
+            .add_crl(&other.issue_crl(&[pki.dsc_serial()]).unwrap())
+            .unwrap();
+        let report = verify_sod(&sod, &store, at, None);
+        assert_eq!(
+            report.revocation.status,
+            CheckStatus::Warning,
+            "{}",
+            report.revocation.reason
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! Built-in chip profiles and their personalisation: the LDS files, a test CSCA and Document Signer, and an
+//! EF.SOD signed over the data groups' hashes.
+//!
+//! All holder data is synthetic. The face is a generated cartoon (see `tools/make-synthetic-face.py`),
+//! never a real person.
+
+use crate::chip::{Chip, ChipOptions};
+use crate::fs::FileSystem;
+use crate::pki::{PkiBuildError, SignatureScheme, TestPki};
+use crate::rng::SeededRng;
+use icao9303::crypto::hash::HashAlgorithm;
+use icao9303::lds::LdsFile;
+use icao9303::lds::com::Com;
+use icao9303::lds::dg1::Dg1;
+use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
+use icao9303::tlv;
+
+/// The synthetic face of the built-in profiles: a 240x320 JPEG 2000 cartoon of about 16 KB.
+pub const SYNTHETIC_FACE_JP2: &[u8] = include_bytes!("../assets/synthetic-face.jp2");
+
+/// What a profile puts on the chip.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// The profile's name (`brp`, `passport-bac`).
+    pub name: &'static str,
+    /// The MRZ lines printed on the document (and stored in DG1).
+    pub mrz_lines: Vec<String>,
+    /// The Card Access Number, for documents that have one.
+    pub can: Option<String>,
+    /// ISO 3166 alpha-2 code for the test CSCA's `C=`.
+    pub csca_country: &'static str,
+    /// Signature scheme of the test PKI.
+    pub scheme: SignatureScheme,
+    /// Hash algorithm of EF.SOD.
+    pub hash: HashAlgorithm,
+    /// Put a DG2 with the synthetic face on the chip.
+    pub face: bool,
+    /// Extra data groups with their full encodings (DG11, DG12, ...).
+    pub extra_data_groups: Vec<(u8, Vec<u8>)>,
+    /// Chip behaviour.
+    pub options: ChipOptions,
+    /// Seed of the chip's deterministic randomness and of its test PKI.
+    pub seed: String,
+}
+
+/// Profile names accepted by [`Profile::by_name`].
+pub const PROFILE_NAMES: &[&str] = &["brp", "passport-bac"];
+
+impl Profile {
+    /// A UK-BRP-like TD1 card (synthetic holder TESTHOLDER AMINA GRACE, document ZU3847562).
+    pub fn brp() -> Profile {
+        let dg11 = tlv::encode_constructed(
+            0x6B,
+            &[
+                tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]),
+                tlv::encode(0x5F0E, b"TESTHOLDER<<AMINA<GRACE"),
+                tlv::encode(0x5F2B, b"19880314"),
+                tlv::encode(0x5F11, b"TESTVILLE<UTOPIA"),
+            ],
+        );
+        let dg12 = tlv::encode_constructed(
+            0x6C,
+            &[
+                tlv::encode(0x5C, &[0x5F, 0x19, 0x5F, 0x26, 0x5F, 0x1B]),
+                tlv::encode(0x5F19, b"UK VISAS AND IMMIGRATION (TEST)"),
+                tlv::encode(0x5F26, b"20240314"),
+                tlv::encode(
+                    0x5F1B,
+                    b"SPECIMEN<<LEAVE TO REMAIN<<WORK PERMITTED<<NO PUBLIC FUNDS",
+                ),
+            ],
+        );
+        Profile {
+            name: "brp",
+            mrz_lines: vec![
+                "IRGBRZU38475628<<<<<<<<<<<<<<<".into(),
+                "8803148F3403130UTO<<<<<<<<<<<8".into(),
+                "TESTHOLDER<<AMINA<GRACE<<<<<<<".into(),
+            ],
+            can: Some("128453".into()),
+            csca_country: "GB",
+            scheme: SignatureScheme::EcdsaP256Sha256,
+            hash: HashAlgorithm::Sha256,
+            face: true,
+            extra_data_groups: vec![(11, dg11), (12, dg12)],
+            options: ChipOptions::default(),
+            seed: "brp".into(),
+        }
+    }
+
+    /// The ICAO 9303-11 worked-example passport (L898902C<, born 690806, expires 940623), BAC only.
+    pub fn passport_bac() -> Profile {
+        let (doc, dob, doe) = ("L898902C<", "690806", "940623");
+        let personal = "ZE184226B<<<<<";
+        let cd = |s: &str| char::from(b'0' + check_digit(s).unwrap_or(0));
+        let mut line2 = format!(
+            "{doc}{}UTO{dob}{}F{doe}{}{personal}{}",
+            cd(doc),
+            cd(dob),
+            cd(doe),
+            cd(personal)
+        );
+        let composite = format!("{}{}{}", &line2[0..10], &line2[13..20], &line2[21..43]);
+        line2.push(cd(&composite));
+        Profile {
+            name: "passport-bac",
+            mrz_lines: vec!["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".into(), line2],
+            can: None,
+            csca_country: "UT",
+            scheme: SignatureScheme::EcdsaP256Sha256,
+            hash: HashAlgorithm::Sha256,
+            face: true,
+            extra_data_groups: Vec::new(),
+            options: ChipOptions::default(),
+            seed: "passport-bac".into(),
+        }
+    }
+
+    /// The built-in profile called `name`.
+    pub fn by_name(name: &str) -> Option<Profile> {
+        match name {
+            "brp" => Some(Profile::brp()),
+            "passport-bac" => Some(Profile::passport_bac()),
+            _ => None,
+        }
+    }
+
+    /// The parsed MRZ of the profile.
+    pub fn mrz(&self) -> Result<Mrz, MrzError> {
+        Mrz::parse(&self.mrz_lines.join("\n"))
+    }
+
+    /// The MRZ key (document number, dates) that opens the chip.
+    pub fn mrz_key(&self) -> Result<MrzKey, MrzError> {
+        self.mrz()?.key()
+    }
+
+    /// Builds the chip: LDS files, test PKI and signed EF.SOD.
+    pub fn personalize(&self) -> Result<Card, PersonalizationError> {
+        let mut rng = SeededRng::new(format!("icao9303-emu profile {}", self.seed).as_bytes());
+        let pki = TestPki::generate(self.csca_country, self.scheme, &mut rng)?;
+        let mrz_key = self.mrz_key()?;
+        let mut dgs: Vec<(u8, Vec<u8>)> = vec![(
+            1,
+            Dg1::encode(
+                &self
+                    .mrz_lines
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
+        )];
+        if self.face {
+            dgs.push((2, encode_dg2_iso19794(SYNTHETIC_FACE_JP2, 240, 320)));
+        }
+        dgs.extend(self.extra_data_groups.iter().cloned());
+        dgs.sort_by_key(|(n, _)| *n);
+        let mut fs = FileSystem::default();
+        let listed: Vec<LdsFile> = dgs.iter().map(|(n, _)| LdsFile::Dg(*n)).collect();
+        fs.insert(LdsFile::Com, Com::encode("0108", "040000", &listed));
+        let hashes: Vec<(u8, Vec<u8>)> =
+            dgs.iter().map(|(n, b)| (*n, self.hash.digest(b))).collect();
+        fs.insert(LdsFile::Sod, pki.sign_sod(self.hash, &hashes)?);
+        for (n, bytes) in dgs {
+            fs.insert(LdsFile::Dg(n), bytes);
+        }
+        let chip_rng = SeededRng::new(format!("icao9303-emu chip {}", self.seed).as_bytes());
+        Ok(Card {
+            chip: Chip::new(fs, Some(mrz_key), self.options.clone(), chip_rng),
+            pki,
+        })
+    }
+}
+
+/// A personalised card: the chip and the test PKI that signed it.
+#[derive(Debug)]
+pub struct Card {
+    /// The chip, ready to be put into a transport.
+    pub chip: Chip,
+    /// The test CSCA and Document Signer (the CSCA is the trust anchor for the sample).
+    pub pki: TestPki,
+}
+
+/// Personalisation failed (a profile with an invalid MRZ, or the test PKI could not sign).
+#[derive(Debug, thiserror::Error)]
+pub enum PersonalizationError {
+    /// The profile's MRZ is invalid.
+    #[error("profile MRZ: {0}")]
+    Mrz(#[from] MrzError),
+    /// Building the test PKI or signing EF.SOD failed.
+    #[error("test PKI: {0}")]
+    Pki(#[from] PkiBuildError),
+}
+
+/// Encodes a face image as DG2: a biometric information template group with one ISO/IEC 19794-5 face
+/// record (ICAO 9303-10 section 4.7.2).
+pub fn encode_dg2_iso19794(image: &[u8], width: u16, height: u16) -> Vec<u8> {
+    let jpeg2000 = image.starts_with(&[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50])
+        || image.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]);
+    // Facial record: header (20 bytes) + image information (12 bytes) + image.
+    let mut face = Vec::new();
+    let block_len = (20 + 12 + image.len()) as u32;
+    face.extend_from_slice(&block_len.to_be_bytes());
+    face.extend_from_slice(&0u16.to_be_bytes()); // number of feature points
+    face.push(0x02); // gender: female (as in the synthetic holder's MRZ)
+    face.push(0x00); // eye colour unspecified
+    face.push(0x00); // hair colour unspecified
+    face.extend_from_slice(&[0x00, 0x00, 0x00]); // property mask
+    face.extend_from_slice(&[0x00, 0x01]); // expression: neutral
+    face.extend_from_slice(&[0x00, 0x00, 0x00]); // pose angle
+    face.extend_from_slice(&[0x00, 0x00, 0x00]); // pose angle uncertainty
+    face.push(0x01); // face image type: full frontal
+    face.push(if jpeg2000 { 0x01 } else { 0x00 }); // image data type
+    face.extend_from_slice(&width.to_be_bytes());
+    face.extend_from_slice(&height.to_be_bytes());
+    face.push(0x01); // colour space: sRGB
+    face.push(0x02); // source type: digital still
+    face.extend_from_slice(&[0x00, 0x00]); // device type
+    face.extend_from_slice(&[0x00, 0x00]); // quality
+    face.extend_from_slice(image);
+    let mut record = Vec::new();
+    record.extend_from_slice(b"FAC\0");
+    record.extend_from_slice(b"010\0");
+    record.extend_from_slice(&((14 + face.len()) as u32).to_be_bytes());
+    record.extend_from_slice(&1u16.to_be_bytes());
+    record.extend_from_slice(&face);
+    let header = tlv::encode_constructed(
+        0xA1,
+        &[
+            tlv::encode(0x80, &[0x01, 0x01]),
+            tlv::encode(0x81, &[0x02]),
+            tlv::encode(0x87, &[0x01, 0x01]),
+            tlv::encode(0x88, &[0x00, 0x08]),
+        ],
+    );
+    let bit = tlv::encode_constructed(0x7F60, &[header, tlv::encode(0x5F2E, &record)]);
+    tlv::encode(
+        0x75,
+        &tlv::encode_constructed(0x7F61, &[tlv::encode(0x02, &[0x01]), bit]),
+    )
+}

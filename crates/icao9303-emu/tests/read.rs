@@ -1,0 +1,226 @@
+//! Reader against emulator: whole reads of the built-in profiles, and the ways a read must fail.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use icao9303::Error;
+use icao9303::access::Password;
+use icao9303::lds::LdsFile;
+use icao9303::mrz::MrzKey;
+use icao9303::reader::{Reader, ReaderOptions};
+use icao9303::report::CheckStatus;
+use icao9303::transport::{Transport, TransportError};
+use icao9303_emu::profile::Profile;
+use icao9303_emu::rng::SeededRng;
+use icao9303_emu::transport::EmulatorTransport;
+
+fn read(profile: &Profile) -> (icao9303::document::Document, icao9303::report::Report) {
+    let card = profile.personalize().unwrap();
+    let mut reader = Reader::new(EmulatorTransport::new(card.chip));
+    reader
+        .authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        )
+        .unwrap();
+    reader.read_document().unwrap()
+}
+
+fn status(report: &icao9303::report::Report, name: &str) -> CheckStatus {
+    report
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no check {name}"))
+        .status
+}
+
+#[test]
+fn brp_reads_and_every_hash_matches() {
+    let profile = Profile::brp();
+    let (doc, report) = read(&profile);
+    assert!(!report.has_failures(), "{report:#?}");
+    let mrz = report.mrz.as_ref().unwrap();
+    assert_eq!(mrz.document_code, "IR");
+    assert_eq!(mrz.issuing_state, "GBR");
+    assert_eq!(mrz.document_number, "ZU3847562");
+    assert_eq!(mrz.primary_identifier, "TESTHOLDER");
+    assert_eq!(mrz.secondary_identifier, "AMINA GRACE");
+    for dg in ["DG1 hash", "DG2 hash", "DG11 hash", "DG12 hash"] {
+        assert_eq!(status(&report, dg), CheckStatus::Valid, "{dg}");
+    }
+    let access = report.access.as_ref().unwrap();
+    assert_eq!(
+        (access.protocol.as_str(), access.cipher.as_str()),
+        ("BAC", "3DES")
+    );
+    // The raw bytes are exactly what the chip holds.
+    let card = profile.personalize().unwrap();
+    for (file, bytes) in card
+        .chip
+        .files()
+        .iter()
+        .filter(|(f, _)| !f.in_master_file())
+    {
+        assert_eq!(doc.raw(file), Some(bytes), "{file}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["schema"], "mrtd-report/1");
+    assert_eq!(json["mrz"]["date_of_birth"], "880314");
+    assert_eq!(json["access"]["protocol"], "BAC");
+    assert!(
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "DG2" && f["hash"] == "valid")
+    );
+    assert!(
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] != "invalid")
+    );
+}
+
+#[test]
+fn passport_bac_reads() {
+    let (doc, report) = read(&Profile::passport_bac());
+    assert!(!report.has_failures(), "{report:#?}");
+    let mrz = &doc.dg1.unwrap().mrz;
+    assert_eq!(mrz.document_number, "L898902C");
+    assert_eq!(
+        (mrz.date_of_birth.as_str(), mrz.date_of_expiry.as_str()),
+        ("690806", "940623")
+    );
+    assert_eq!(mrz.primary_identifier, "ERIKSSON");
+}
+
+#[test]
+fn tampered_data_group_is_caught_by_the_hash_check() {
+    let profile = Profile::brp();
+    let mut card = profile.personalize().unwrap();
+    let dg11 = card.chip.files_mut().get_mut(LdsFile::Dg(11)).unwrap();
+    let last = dg11.len() - 1;
+    dg11[last] ^= 0x01;
+    let mut reader = Reader::new(EmulatorTransport::new(card.chip));
+    reader
+        .authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        )
+        .unwrap();
+    let (_, report) = reader.read_document().unwrap();
+    assert!(report.has_failures());
+    assert_eq!(status(&report, "DG11 hash"), CheckStatus::Invalid);
+    assert_eq!(status(&report, "DG1 hash"), CheckStatus::Valid);
+}
+
+#[test]
+fn wrong_key_is_rejected_cleanly() {
+    let card = Profile::brp().personalize().unwrap();
+    let mut reader = Reader::new(EmulatorTransport::new(card.chip));
+    let wrong = MrzKey::new("ZU3847563", "880314", "340313").unwrap();
+    let err = reader
+        .authenticate(&Password::Mrz(wrong), &mut SeededRng::new(b"t"))
+        .unwrap_err();
+    assert!(err.is_access_denied(), "{err}");
+    // Nothing in the application is readable without access control.
+    assert!(matches!(
+        reader.read_file(LdsFile::Dg(1)),
+        Err(Error::Status { .. })
+    ));
+}
+
+#[test]
+fn block_size_adapts_to_a_chip_that_answers_6700() {
+    let mut profile = Profile::brp();
+    profile.options.max_read = 100;
+    let card = profile.personalize().unwrap();
+    let mut reader = Reader::new(EmulatorTransport::new(card.chip));
+    reader
+        .authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        )
+        .unwrap();
+    let (_, report) = reader.read_document().unwrap();
+    assert!(!report.has_failures(), "{report:#?}");
+}
+
+#[test]
+fn reads_without_short_file_ids_and_beyond_offset_32767() {
+    let mut profile = Profile::brp();
+    // A 40 000-byte DG13 forces READ BINARY with odd INS B1 for offsets above 32767.
+    let big: Vec<u8> = (0..40_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    profile
+        .extra_data_groups
+        .push((13, icao9303::tlv::encode(0x6D, &big)));
+    let card = profile.personalize().unwrap();
+    let options = ReaderOptions {
+        use_short_file_ids: false,
+        ..ReaderOptions::default()
+    };
+    let mut reader = Reader::with_options(EmulatorTransport::new(card.chip), options);
+    reader
+        .authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        )
+        .unwrap();
+    let (doc, report) = reader.read_document().unwrap();
+    assert_eq!(status(&report, "DG13 hash"), CheckStatus::Valid);
+    assert_eq!(
+        doc.raw(LdsFile::Dg(13)).unwrap().len(),
+        icao9303::tlv::encode(0x6D, &big).len()
+    );
+}
+
+/// Flips one bit in the n-th response.
+struct FlipResponse<T> {
+    inner: T,
+    n: usize,
+    seen: usize,
+}
+
+impl<T: Transport> Transport for FlipResponse<T> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let mut r = self.inner.transmit(command)?;
+        self.seen += 1;
+        if self.seen == self.n && r.len() > 4 {
+            r[2] ^= 0x01;
+        }
+        Ok(r)
+    }
+}
+
+#[test]
+fn a_corrupted_protected_response_ends_the_session() {
+    let profile = Profile::brp();
+    let card = profile.personalize().unwrap();
+    // Commands 1-3 are SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE; the 5th is inside secure messaging.
+    let mut reader = Reader::new(FlipResponse {
+        inner: EmulatorTransport::new(card.chip),
+        n: 5,
+        seen: 0,
+    });
+    reader
+        .authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        )
+        .unwrap();
+    let err = reader.read_document().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::SecureMessaging {
+                source: icao9303::sm::SmError::MacMismatch { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // The session is over: nothing more is read.
+    assert!(reader.read_file(LdsFile::Dg(1)).is_err());
+}

@@ -1,1 +1,0 @@
-//! Passive authentication: CMS SignedData verification, certificate chains, CSCA master lists, CRLs, trust store.

@@ -1,0 +1,135 @@
+//! Certificate revocation lists (RFC 5280 §5) as CSCAs publish them (ICAO 9303-12 §7.1.4).
+
+use thiserror::Error;
+
+use super::ber::{self, tag};
+use super::certificate::{Name, Time};
+use super::cms::AlgorithmId;
+
+/// What was wrong with a CRL.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("CRL {step}: {what}")]
+pub struct CrlError {
+    /// Which field was being read.
+    pub step: &'static str,
+    /// What was wrong.
+    pub what: String,
+}
+
+fn at(step: &'static str) -> impl Fn(ber::BerError) -> CrlError {
+    move |e| CrlError {
+        step,
+        what: e.to_string(),
+    }
+}
+
+/// One revoked certificate entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokedCertificate {
+    /// Serial number INTEGER content bytes.
+    pub serial: Vec<u8>,
+    /// When it was revoked.
+    pub revocation_date: Time,
+}
+
+/// A parsed CRL with the bytes its signature covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crl {
+    /// The whole CRL as encoded.
+    pub raw: Vec<u8>,
+    /// TBSCertList as encoded.
+    pub tbs: Vec<u8>,
+    /// The CSCA that issued it.
+    pub issuer: Name,
+    /// thisUpdate.
+    pub this_update: Time,
+    /// nextUpdate, if given.
+    pub next_update: Option<Time>,
+    /// The revoked certificates.
+    pub revoked: Vec<RevokedCertificate>,
+    /// Signature algorithm.
+    pub signature_algorithm: AlgorithmId,
+    /// Signature value.
+    pub signature: Vec<u8>,
+}
+
+impl Crl {
+    /// Parses a DER CRL.
+    pub fn from_der(bytes: &[u8]) -> Result<Crl, CrlError> {
+        let el = ber::parse_exact(bytes).map_err(at("structure"))?;
+        let mut r = el
+            .expect(tag::SEQUENCE, "CertificateList is not a SEQUENCE")
+            .map_err(at("structure"))?
+            .reader();
+        let tbs = r
+            .next_tagged(tag::SEQUENCE, "TBSCertList")
+            .map_err(at("TBSCertList"))?;
+        let signature_algorithm = r
+            .next("signatureAlgorithm")
+            .and_then(|e| AlgorithmId::parse(&e))
+            .map_err(at("signatureAlgorithm"))?;
+        let signature = r
+            .next("signatureValue")
+            .and_then(|e| e.bit_string_octets())
+            .map_err(at("signatureValue"))?;
+        let mut t = tbs.reader();
+        t.next_if(tag::INTEGER).map_err(at("version"))?;
+        t.next("signature")
+            .and_then(|e| AlgorithmId::parse(&e))
+            .map_err(at("signature"))?;
+        let issuer = t
+            .next("issuer")
+            .and_then(|e| Name::parse(&e))
+            .map_err(at("issuer"))?;
+        let this_update = t
+            .next("thisUpdate")
+            .and_then(|e| Time::from_element(&e))
+            .map_err(at("thisUpdate"))?;
+        let mut next_update = None;
+        if matches!(t.peek_tag(), Some(tag::UTC_TIME | tag::GENERALIZED_TIME)) {
+            next_update = Some(
+                t.next("nextUpdate")
+                    .and_then(|e| Time::from_element(&e))
+                    .map_err(at("nextUpdate"))?,
+            );
+        }
+        let mut revoked = Vec::new();
+        if let Some(list) = t
+            .next_if(tag::SEQUENCE)
+            .map_err(at("revokedCertificates"))?
+        {
+            for entry in list.children().map_err(at("revokedCertificates"))? {
+                let mut e = entry.reader();
+                let serial = e
+                    .next("userCertificate")
+                    .and_then(|x| x.integer_bytes())
+                    .map_err(at("userCertificate"))?;
+                let date = e
+                    .next("revocationDate")
+                    .and_then(|x| Time::from_element(&x))
+                    .map_err(at("revocationDate"))?;
+                revoked.push(RevokedCertificate {
+                    serial: serial.to_vec(),
+                    revocation_date: date,
+                });
+            }
+        }
+        Ok(Crl {
+            raw: bytes.to_vec(),
+            tbs: tbs.raw.to_vec(),
+            issuer,
+            this_update,
+            next_update,
+            revoked,
+            signature_algorithm,
+            signature: signature.to_vec(),
+        })
+    }
+
+    /// The entry for a certificate serial number (content bytes, leading zeros ignored), if revoked.
+    pub fn find(&self, serial: &[u8]) -> Option<&RevokedCertificate> {
+        let strip = |b: &[u8]| -> Vec<u8> { b.iter().skip_while(|x| **x == 0).copied().collect() };
+        let wanted = strip(serial);
+        self.revoked.iter().find(|r| strip(&r.serial) == wanted)
+    }
+}

@@ -1,0 +1,146 @@
+//! Passive authentication (ICAO 9303-11 §5.1, 9303-12): CMS SignedData verification, certificate chains,
+//! CSCA master lists, CRLs, trust store.
+//!
+//! The entry point is [`verify_sod`]: it checks an EF.SOD's signature with the Document Signer certificate
+//! it carries, the DSC against the CSCAs of a [`TrustStore`], revocation and the issuing country, and
+//! returns a [`PassiveAuthReport`] with one verdict per check. [`verify_data_groups`] compares data group
+//! bytes with the hashes the SOD lists.
+
+pub mod ber;
+pub mod certificate;
+pub mod cms;
+pub mod country;
+pub mod crl;
+pub mod master_list;
+pub mod passive;
+pub mod signature;
+pub mod trust_store;
+
+pub use certificate::{Certificate, Name, Time};
+pub use crl::Crl;
+pub use master_list::MasterList;
+pub use passive::{
+    ChainOutcome, CheckResult, CheckStatus, PassiveAuthReport, verify_data_groups, verify_sod,
+};
+pub use trust_store::{MasterListSummary, PathSummary, TrustAnchor, TrustStore};
+
+use thiserror::Error;
+
+/// Errors of the PKI layer: loading trust anchors, master lists and CRLs.
+#[derive(Debug, Error)]
+pub enum PkiError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A certificate could not be decoded.
+    #[error("{source_name}: {error}")]
+    Certificate {
+        /// Where the certificate came from (file name, list entry).
+        source_name: String,
+        /// The decoding error.
+        error: certificate::CertificateError,
+    },
+    /// A master list could not be decoded.
+    #[error("master list: {0}")]
+    MasterList(String),
+    /// A master list's signature or signer chain does not verify.
+    #[error("master list signer: {0}")]
+    MasterListSigner(String),
+    /// A CRL could not be decoded.
+    #[error("{0}")]
+    Crl(#[from] crl::CrlError),
+    /// A file is none of certificate, CRL or master list.
+    #[error("{0}: not a certificate, CRL or master list")]
+    Unrecognised(String),
+}
+
+/// Verifies one SignerInfo of a SignedData with `signer`: the messageDigest attribute against the content
+/// and the signature over the original signed attributes (or over the content when there are none).
+/// Returns a description of the verified scheme, or why it failed.
+pub fn verify_signer_info(
+    signed_data: &cms::SignedData,
+    signer_info: &cms::SignerInfo,
+    signer: &Certificate,
+) -> Result<String, String> {
+    let content = signed_data
+        .content
+        .as_deref()
+        .ok_or("SignedData has no eContent")?;
+    let digest_alg =
+        crate::crypto::hash::HashAlgorithm::from_oid(&signer_info.digest_algorithm.oid)
+            .ok_or_else(|| {
+                format!(
+                    "unsupported digest algorithm {}",
+                    signer_info.digest_algorithm.oid
+                )
+            })?;
+    if signer_info.signed_attrs.is_some() {
+        let md = signer_info
+            .message_digest
+            .as_deref()
+            .ok_or("signedAttrs without a messageDigest attribute")?;
+        if digest_alg.digest(content) != md {
+            return Err(format!(
+                "messageDigest attribute does not match the {digest_alg} of the eContent"
+            ));
+        }
+        if let Some(ct) = signer_info.content_type_attr
+            && ct != signed_data.content_type
+        {
+            return Err(format!(
+                "contentType attribute {ct} differs from eContentType {}",
+                signed_data.content_type
+            ));
+        }
+    }
+    let message = signer_info.signed_bytes(content);
+    signature::verify(
+        &signer.public_key,
+        &signer_info.signature_algorithm,
+        Some(digest_alg),
+        message,
+        &signer_info.signature,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Finds the certificate a SignerInfo names among `certificates` (issuer and serial number, or subject key
+/// identifier). Issuer names match regardless of RDN order.
+pub fn find_signer<'a>(
+    signer_info: &cms::SignerInfo,
+    certificates: &'a [Certificate],
+) -> Option<&'a Certificate> {
+    match &signer_info.sid {
+        cms::SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
+            let issuer = ber::parse_exact(issuer)
+                .ok()
+                .and_then(|e| Name::parse(&e).ok())?;
+            certificates
+                .iter()
+                .find(|c| c.serial_equals(serial) && c.issuer.matches(&issuer))
+        }
+        cms::SignerIdentifier::SubjectKeyIdentifier(id) => certificates
+            .iter()
+            .find(|c| c.subject_key_id.as_deref() == Some(id.as_slice())),
+    }
+}
+
+/// Verifies that `issuer` signed `cert` (over the original TBSCertificate bytes).
+pub fn verify_certificate_signature(
+    cert: &Certificate,
+    issuer: &Certificate,
+) -> Result<String, String> {
+    signature::verify(
+        &issuer.public_key,
+        &cert.signature_algorithm,
+        None,
+        &cert.tbs,
+        &cert.signature,
+    )
+    .map_err(|e| e.to_string())
+}

@@ -1,0 +1,765 @@
+//! Signature verification for passive authentication: RSA PKCS#1 v1.5, RSASSA-PSS and ECDSA (DER or plain
+//! r‖s) over the NIST and brainpool curves, with named or explicit domain parameters.
+//!
+//! Explicit EC parameters (common in CSCA and DSC keys) are recognised by comparing p, a, b, G and n with
+//! the known curves.
+
+use der::asn1::ObjectIdentifier;
+use ecdsa::EcdsaCurve;
+use ecdsa::signature::hazmat::PrehashVerifier;
+use elliptic_curve::Field;
+use elliptic_curve::group::Group;
+use elliptic_curve::sec1::ToSec1Point;
+use elliptic_curve::{CurveArithmetic, FieldBytes, FieldBytesSize};
+use primeorder::PrimeCurveParams;
+use rsa::traits::SignatureScheme as _;
+use thiserror::Error;
+
+use super::ber::{self, tag};
+use super::certificate::PublicKeyInfo;
+use super::cms::AlgorithmId;
+use crate::crypto::brainpool;
+use crate::crypto::hash::HashAlgorithm;
+
+/// Why a signature could not be verified, or did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SignatureError {
+    /// The signature algorithm is not supported.
+    #[error("unsupported signature algorithm {0}")]
+    UnsupportedAlgorithm(String),
+    /// The key type or curve is not supported.
+    #[error("unsupported public key: {0}")]
+    UnsupportedKey(String),
+    /// The public key could not be decoded.
+    #[error("malformed public key: {0}")]
+    MalformedKey(String),
+    /// The signature value could not be decoded.
+    #[error("malformed signature value: {0}")]
+    MalformedSignature(String),
+    /// Key and algorithm do not fit together (e.g. an RSA algorithm with an EC key).
+    #[error("signature algorithm {algorithm} does not match the {key} key")]
+    KeyMismatch {
+        /// The signature algorithm.
+        algorithm: String,
+        /// The key type.
+        key: &'static str,
+    },
+    /// The signature is well-formed but wrong.
+    #[error("signature does not verify ({0})")]
+    Invalid(String),
+}
+
+/// A signature scheme with its hash, as named by an AlgorithmIdentifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// RSASSA-PKCS1-v1_5.
+    RsaPkcs1v15(HashAlgorithm),
+    /// RSASSA-PSS with MGF1 over the same hash.
+    RsaPss {
+        /// Message hash (and MGF1 hash).
+        hash: HashAlgorithm,
+        /// Salt length in bytes.
+        salt_len: usize,
+    },
+    /// ECDSA with a DER-encoded (X9.62) signature.
+    Ecdsa(HashAlgorithm),
+    /// ECDSA with a plain r‖s signature (BSI TR-03111 ecdsa-plain-*).
+    EcdsaPlain(HashAlgorithm),
+}
+
+impl Scheme {
+    /// The hash the scheme signs.
+    pub fn hash(self) -> HashAlgorithm {
+        match self {
+            Scheme::RsaPkcs1v15(h) | Scheme::Ecdsa(h) | Scheme::EcdsaPlain(h) => h,
+            Scheme::RsaPss { hash, .. } => hash,
+        }
+    }
+
+    /// A short name ("RSASSA-PSS with SHA-256").
+    pub fn describe(self) -> String {
+        match self {
+            Scheme::RsaPkcs1v15(h) => format!("RSA PKCS#1 v1.5 with {h}"),
+            Scheme::RsaPss { hash, salt_len } => {
+                format!("RSASSA-PSS with {hash} (salt {salt_len})")
+            }
+            Scheme::Ecdsa(h) => format!("ECDSA with {h}"),
+            Scheme::EcdsaPlain(h) => format!("ECDSA (plain) with {h}"),
+        }
+    }
+}
+
+const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+const RSASSA_PSS: &str = "1.2.840.113549.1.1.10";
+const MGF1: &str = "1.2.840.113549.1.1.8";
+const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+
+/// Maps a signature AlgorithmIdentifier to a scheme. `digest_hint` supplies the hash for algorithms that do
+/// not name one (SignerInfo signatureAlgorithm = rsaEncryption or id-ecPublicKey).
+pub fn scheme_for(
+    alg: &AlgorithmId,
+    digest_hint: Option<HashAlgorithm>,
+) -> Result<Scheme, SignatureError> {
+    use HashAlgorithm::*;
+    let oid = alg.oid.to_string();
+    let need_hint = || {
+        digest_hint.ok_or_else(|| {
+            SignatureError::UnsupportedAlgorithm(format!("{oid} without a digest algorithm"))
+        })
+    };
+    Ok(match oid.as_str() {
+        "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => Scheme::RsaPkcs1v15(Sha1),
+        "1.2.840.113549.1.1.14" => Scheme::RsaPkcs1v15(Sha224),
+        "1.2.840.113549.1.1.11" => Scheme::RsaPkcs1v15(Sha256),
+        "1.2.840.113549.1.1.12" => Scheme::RsaPkcs1v15(Sha384),
+        "1.2.840.113549.1.1.13" => Scheme::RsaPkcs1v15(Sha512),
+        RSA_ENCRYPTION => Scheme::RsaPkcs1v15(need_hint()?),
+        RSASSA_PSS => pss_parameters(alg.parameters.as_deref())?,
+        "1.2.840.10045.4.1" => Scheme::Ecdsa(Sha1),
+        "1.2.840.10045.4.3.1" => Scheme::Ecdsa(Sha224),
+        "1.2.840.10045.4.3.2" => Scheme::Ecdsa(Sha256),
+        "1.2.840.10045.4.3.3" => Scheme::Ecdsa(Sha384),
+        "1.2.840.10045.4.3.4" => Scheme::Ecdsa(Sha512),
+        EC_PUBLIC_KEY => Scheme::Ecdsa(need_hint()?),
+        "0.4.0.127.0.7.1.1.4.1.1" => Scheme::EcdsaPlain(Sha1),
+        "0.4.0.127.0.7.1.1.4.1.2" => Scheme::EcdsaPlain(Sha224),
+        "0.4.0.127.0.7.1.1.4.1.3" => Scheme::EcdsaPlain(Sha256),
+        "0.4.0.127.0.7.1.1.4.1.4" => Scheme::EcdsaPlain(Sha384),
+        "0.4.0.127.0.7.1.1.4.1.5" => Scheme::EcdsaPlain(Sha512),
+        _ => return Err(SignatureError::UnsupportedAlgorithm(oid)),
+    })
+}
+
+/// RSASSA-PSS-params (RFC 4055): hashAlgorithm [0] (default SHA-1), maskGenAlgorithm [1] (default MGF1 with
+/// SHA-1), saltLength [2] (default 20), trailerField [3] (must be 1).
+fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
+    let bad =
+        |what: &str| SignatureError::UnsupportedAlgorithm(format!("RSASSA-PSS parameters: {what}"));
+    let mut hash = HashAlgorithm::Sha1;
+    let mut mgf_hash = HashAlgorithm::Sha1;
+    let mut salt_len = 20usize;
+    let Some(params) = params else {
+        return Ok(Scheme::RsaPss { hash, salt_len });
+    };
+    let seq = ber::parse_exact(params).map_err(|e| bad(&e.to_string()))?;
+    if seq.tag == tag::NULL {
+        return Ok(Scheme::RsaPss { hash, salt_len });
+    }
+    for field in seq.children().map_err(|e| bad(&e.to_string()))? {
+        let inner = field
+            .reader()
+            .next("PSS parameter")
+            .map_err(|e| bad(&e.to_string()))?;
+        match field.tag {
+            0xA0 => {
+                let alg = AlgorithmId::parse(&inner).map_err(|e| bad(&e.to_string()))?;
+                hash = HashAlgorithm::from_oid(&alg.oid)
+                    .ok_or_else(|| bad(&format!("hash {}", alg.oid)))?;
+            }
+            0xA1 => {
+                let alg = AlgorithmId::parse(&inner).map_err(|e| bad(&e.to_string()))?;
+                if alg.oid.to_string() != MGF1 {
+                    return Err(bad(&format!("mask generation {}", alg.oid)));
+                }
+                let mgf_params = alg.parameters.ok_or_else(|| bad("MGF1 without hash"))?;
+                let mgf_alg = ber::parse_exact(&mgf_params)
+                    .and_then(|e| AlgorithmId::parse(&e))
+                    .map_err(|e| bad(&e.to_string()))?;
+                mgf_hash = HashAlgorithm::from_oid(&mgf_alg.oid)
+                    .ok_or_else(|| bad(&format!("MGF1 hash {}", mgf_alg.oid)))?;
+            }
+            0xA2 => {
+                salt_len = inner
+                    .small_uint()
+                    .ok()
+                    .and_then(|v| usize::try_from(v).ok())
+                    .ok_or_else(|| bad("saltLength"))?;
+            }
+            0xA3 => {
+                if inner.small_uint().ok() != Some(1) {
+                    return Err(bad("trailerField other than 1"));
+                }
+            }
+            _ => return Err(bad("unknown field")),
+        }
+    }
+    if mgf_hash != hash {
+        return Err(bad("MGF1 hash differs from the message hash"));
+    }
+    Ok(Scheme::RsaPss { hash, salt_len })
+}
+
+/// Verifies `signature` over `message` with `key`, using the scheme named by `algorithm`
+/// (`digest_hint` for algorithms that do not name a hash). Returns a description of what was verified.
+pub fn verify(
+    key: &PublicKeyInfo,
+    algorithm: &AlgorithmId,
+    digest_hint: Option<HashAlgorithm>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<String, SignatureError> {
+    let scheme = scheme_for(algorithm, digest_hint)?;
+    let digest = scheme.hash().digest(message);
+    verify_prehash(key, scheme, &digest, signature)?;
+    let key_desc = describe_key(key);
+    Ok(format!("{} ({key_desc})", scheme.describe()))
+}
+
+/// Verifies a signature over an already computed `digest` with `scheme`.
+pub fn verify_prehash(
+    key: &PublicKeyInfo,
+    scheme: Scheme,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureError> {
+    let key_oid = key.algorithm.oid.to_string();
+    match scheme {
+        Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. } => {
+            if key_oid != RSA_ENCRYPTION && key_oid != RSASSA_PSS {
+                return Err(SignatureError::KeyMismatch {
+                    algorithm: scheme.describe(),
+                    key: "non-RSA",
+                });
+            }
+            verify_rsa(&key.key, scheme, digest, signature)
+        }
+        Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_) => {
+            if key_oid != EC_PUBLIC_KEY {
+                return Err(SignatureError::KeyMismatch {
+                    algorithm: scheme.describe(),
+                    key: "non-EC",
+                });
+            }
+            let curve = identify_curve(key.algorithm.parameters.as_deref())?;
+            let plain = matches!(scheme, Scheme::EcdsaPlain(_));
+            curve.verify(&key.key, digest, signature, plain)
+        }
+    }
+}
+
+/// A short description of a public key ("RSA-2048", "EC brainpoolP256r1 (explicit parameters)").
+pub fn describe_key(key: &PublicKeyInfo) -> String {
+    match key.algorithm.oid.to_string().as_str() {
+        RSA_ENCRYPTION | RSASSA_PSS => match rsa_components(&key.key) {
+            Ok((n, _)) => format!("RSA-{}", bit_length(n)),
+            Err(_) => "RSA (malformed)".into(),
+        },
+        EC_PUBLIC_KEY => {
+            let explicit = key
+                .algorithm
+                .parameters
+                .as_deref()
+                .is_some_and(|p| p.first() == Some(&0x30));
+            match identify_curve(key.algorithm.parameters.as_deref()) {
+                Ok(c) => format!(
+                    "EC {}{}",
+                    c.name(),
+                    if explicit {
+                        " (explicit parameters)"
+                    } else {
+                        ""
+                    }
+                ),
+                Err(_) => "EC (unknown curve)".into(),
+            }
+        }
+        other => format!("key algorithm {other}"),
+    }
+}
+
+fn bit_length(n: &[u8]) -> usize {
+    match n.iter().position(|b| *b != 0) {
+        Some(i) => (n.len() - i) * 8 - n[i].leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+fn rsa_components(key: &[u8]) -> Result<(&[u8], &[u8]), SignatureError> {
+    let bad = |e: ber::BerError| SignatureError::MalformedKey(format!("RSAPublicKey: {e}"));
+    let seq = ber::parse_exact(key).map_err(bad)?;
+    let mut r = seq.reader();
+    let n = r
+        .next("modulus")
+        .and_then(|e| e.unsigned_integer())
+        .map_err(bad)?;
+    let e = r
+        .next("publicExponent")
+        .and_then(|e| e.unsigned_integer())
+        .map_err(bad)?;
+    Ok((n, e))
+}
+
+fn digest_info_prefix(hash: HashAlgorithm, with_null: bool) -> Vec<u8> {
+    let oid = ber::encode(0x06, hash.oid().as_bytes());
+    let alg = if with_null {
+        ber::encode(0x30, &[oid, vec![0x05, 0x00]].concat())
+    } else {
+        ber::encode(0x30, &oid)
+    };
+    // SEQUENCE { alg, OCTET STRING (hash) } with the hash left off: the prefix.
+    let mut octets_header = vec![0x04];
+    ber::encode_length(hash.output_len(), &mut octets_header);
+    let body_len = alg.len() + octets_header.len() + hash.output_len();
+    let mut out = vec![0x30];
+    ber::encode_length(body_len, &mut out);
+    out.extend(alg);
+    out.extend(octets_header);
+    out
+}
+
+fn verify_rsa(
+    key: &[u8],
+    scheme: Scheme,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureError> {
+    let (n, e) = rsa_components(key)?;
+    let public = rsa::PublicKey::new_with_size_limits(
+        rsa::BoxedUint::from_be_slice_vartime(n),
+        rsa::BoxedUint::from_be_slice_vartime(e),
+        1024..=8192,
+    )
+    .map_err(|err| SignatureError::UnsupportedKey(format!("RSA key: {err}")))?;
+    // Some signers drop leading zero bytes of the signature: restore the modulus length.
+    let k = n.len();
+    let mut sig = signature.to_vec();
+    if sig.len() < k {
+        let mut padded = vec![0u8; k - sig.len()];
+        padded.extend(sig);
+        sig = padded;
+    }
+    match scheme {
+        Scheme::RsaPkcs1v15(hash) => {
+            for with_null in [true, false] {
+                let padding = rsa::Pkcs1v15Sign {
+                    hash_len: Some(hash.output_len()),
+                    prefix: digest_info_prefix(hash, with_null).into(),
+                };
+                if padding.verify(&public, digest, &sig).is_ok() {
+                    return Ok(());
+                }
+            }
+            Err(SignatureError::Invalid("RSA PKCS#1 v1.5".into()))
+        }
+        Scheme::RsaPss { hash, salt_len } => {
+            let result = match hash {
+                HashAlgorithm::Sha1 => public.verify(
+                    rsa::pss::Pss::<sha1::Sha1>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+                HashAlgorithm::Sha224 => public.verify(
+                    rsa::pss::Pss::<sha2::Sha224>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+                HashAlgorithm::Sha256 => public.verify(
+                    rsa::pss::Pss::<sha2::Sha256>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+                HashAlgorithm::Sha384 => public.verify(
+                    rsa::pss::Pss::<sha2::Sha384>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+                HashAlgorithm::Sha512 => public.verify(
+                    rsa::pss::Pss::<sha2::Sha512>::new_with_salt(salt_len),
+                    digest,
+                    &sig,
+                ),
+            };
+            result.map_err(|_| SignatureError::Invalid("RSASSA-PSS".into()))
+        }
+        _ => Err(SignatureError::KeyMismatch {
+            algorithm: scheme.describe(),
+            key: "RSA",
+        }),
+    }
+}
+
+/// The elliptic curves signatures can be verified on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EcCurve {
+    /// NIST P-192 (secp192r1).
+    P192,
+    /// NIST P-224.
+    P224,
+    /// NIST P-256.
+    P256,
+    /// NIST P-384.
+    P384,
+    /// NIST P-521.
+    P521,
+    /// brainpoolP192r1.
+    BrainpoolP192r1,
+    /// brainpoolP224r1.
+    BrainpoolP224r1,
+    /// brainpoolP256r1.
+    BrainpoolP256r1,
+    /// brainpoolP320r1.
+    BrainpoolP320r1,
+    /// brainpoolP384r1.
+    BrainpoolP384r1,
+    /// brainpoolP512r1.
+    BrainpoolP512r1,
+}
+
+impl EcCurve {
+    /// All supported curves.
+    pub const ALL: [EcCurve; 11] = [
+        EcCurve::P192,
+        EcCurve::P224,
+        EcCurve::P256,
+        EcCurve::P384,
+        EcCurve::P521,
+        EcCurve::BrainpoolP192r1,
+        EcCurve::BrainpoolP224r1,
+        EcCurve::BrainpoolP256r1,
+        EcCurve::BrainpoolP320r1,
+        EcCurve::BrainpoolP384r1,
+        EcCurve::BrainpoolP512r1,
+    ];
+
+    /// The curve's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EcCurve::P192 => "P-192",
+            EcCurve::P224 => "P-224",
+            EcCurve::P256 => "P-256",
+            EcCurve::P384 => "P-384",
+            EcCurve::P521 => "P-521",
+            EcCurve::BrainpoolP192r1 => "brainpoolP192r1",
+            EcCurve::BrainpoolP224r1 => "brainpoolP224r1",
+            EcCurve::BrainpoolP256r1 => "brainpoolP256r1",
+            EcCurve::BrainpoolP320r1 => "brainpoolP320r1",
+            EcCurve::BrainpoolP384r1 => "brainpoolP384r1",
+            EcCurve::BrainpoolP512r1 => "brainpoolP512r1",
+        }
+    }
+
+    /// The named-curve OID.
+    pub fn oid(self) -> &'static str {
+        match self {
+            EcCurve::P192 => "1.2.840.10045.3.1.1",
+            EcCurve::P224 => "1.3.132.0.33",
+            EcCurve::P256 => "1.2.840.10045.3.1.7",
+            EcCurve::P384 => "1.3.132.0.34",
+            EcCurve::P521 => "1.3.132.0.35",
+            EcCurve::BrainpoolP192r1 => "1.3.36.3.3.2.8.1.1.3",
+            EcCurve::BrainpoolP224r1 => "1.3.36.3.3.2.8.1.1.5",
+            EcCurve::BrainpoolP256r1 => "1.3.36.3.3.2.8.1.1.7",
+            EcCurve::BrainpoolP320r1 => "1.3.36.3.3.2.8.1.1.9",
+            EcCurve::BrainpoolP384r1 => "1.3.36.3.3.2.8.1.1.11",
+            EcCurve::BrainpoolP512r1 => "1.3.36.3.3.2.8.1.1.13",
+        }
+    }
+
+    /// The domain parameters (p, a, b, G uncompressed, n) as big-endian byte strings without leading zeros.
+    pub fn domain_parameters(self) -> DomainParameters {
+        match self {
+            EcCurve::P192 => params_of::<p192::NistP192>(),
+            EcCurve::P224 => params_of::<p224::NistP224>(),
+            EcCurve::P256 => params_of::<p256::NistP256>(),
+            EcCurve::P384 => params_of::<p384::NistP384>(),
+            EcCurve::P521 => params_of::<p521::NistP521>(),
+            EcCurve::BrainpoolP192r1 => params_of::<brainpool::p192r1::BrainpoolP192r1>(),
+            EcCurve::BrainpoolP224r1 => params_of::<brainpool::p224r1::BrainpoolP224r1>(),
+            EcCurve::BrainpoolP256r1 => params_of::<bp256::BrainpoolP256r1>(),
+            EcCurve::BrainpoolP320r1 => params_of::<brainpool::p320r1::BrainpoolP320r1>(),
+            EcCurve::BrainpoolP384r1 => params_of::<bp384::BrainpoolP384r1>(),
+            EcCurve::BrainpoolP512r1 => params_of::<brainpool::p512r1::BrainpoolP512r1>(),
+        }
+    }
+
+    fn verify(
+        self,
+        point: &[u8],
+        digest: &[u8],
+        signature: &[u8],
+        plain: bool,
+    ) -> Result<(), SignatureError> {
+        match self {
+            EcCurve::P192 => ecdsa_verify::<p192::NistP192>(point, digest, signature, plain),
+            EcCurve::P224 => ecdsa_verify::<p224::NistP224>(point, digest, signature, plain),
+            EcCurve::P256 => ecdsa_verify::<p256::NistP256>(point, digest, signature, plain),
+            EcCurve::P384 => ecdsa_verify::<p384::NistP384>(point, digest, signature, plain),
+            EcCurve::P521 => ecdsa_verify::<p521::NistP521>(point, digest, signature, plain),
+            EcCurve::BrainpoolP192r1 => {
+                ecdsa_verify::<brainpool::p192r1::BrainpoolP192r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP224r1 => {
+                ecdsa_verify::<brainpool::p224r1::BrainpoolP224r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP256r1 => {
+                ecdsa_verify::<bp256::BrainpoolP256r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP320r1 => {
+                ecdsa_verify::<brainpool::p320r1::BrainpoolP320r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP384r1 => {
+                ecdsa_verify::<bp384::BrainpoolP384r1>(point, digest, signature, plain)
+            }
+            EcCurve::BrainpoolP512r1 => {
+                ecdsa_verify::<brainpool::p512r1::BrainpoolP512r1>(point, digest, signature, plain)
+            }
+        }
+    }
+}
+
+/// Elliptic-curve domain parameters as unsigned big-endian integers without leading zeros.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainParameters {
+    /// Field prime.
+    pub p: Vec<u8>,
+    /// Coefficient a.
+    pub a: Vec<u8>,
+    /// Coefficient b.
+    pub b: Vec<u8>,
+    /// Generator x coordinate.
+    pub gx: Vec<u8>,
+    /// Generator y coordinate.
+    pub gy: Vec<u8>,
+    /// Group order.
+    pub n: Vec<u8>,
+}
+
+fn trim(b: &[u8]) -> Vec<u8> {
+    let start = b.iter().position(|x| *x != 0).unwrap_or(b.len());
+    b[start..].to_vec()
+}
+
+fn params_of<C>() -> DomainParameters
+where
+    C: PrimeCurveParams,
+    elliptic_curve::AffinePoint<C>: ToSec1Point<C>,
+{
+    use elliptic_curve::ff::PrimeField;
+    let a = C::EQUATION_A.to_repr();
+    let b = C::EQUATION_B.to_repr();
+    // p = (−1) + 1 in the field's big-endian representation.
+    let minus_one = (-C::FieldElement::ONE).to_repr();
+    let mut p = minus_one.to_vec();
+    for byte in p.iter_mut().rev() {
+        let (v, carry) = byte.overflowing_add(1);
+        *byte = v;
+        if !carry {
+            break;
+        }
+    }
+    let g = C::ProjectivePoint::generator()
+        .to_affine()
+        .to_sec1_point(false);
+    let g = g.as_bytes();
+    let half = (g.len().saturating_sub(1)) / 2;
+    let n = (-<C as CurveArithmetic>::Scalar::ONE).to_repr();
+    let mut n = n.to_vec();
+    for byte in n.iter_mut().rev() {
+        let (v, carry) = byte.overflowing_add(1);
+        *byte = v;
+        if !carry {
+            break;
+        }
+    }
+    DomainParameters {
+        p: trim(&p),
+        a: trim(a.as_ref()),
+        b: trim(b.as_ref()),
+        gx: trim(g.get(1..1 + half).unwrap_or(&[])),
+        gy: trim(g.get(1 + half..).unwrap_or(&[])),
+        n: trim(&n),
+    }
+}
+
+/// Identifies the curve of an id-ecPublicKey's parameters: a named-curve OID, or explicit ECParameters
+/// (X9.62 / RFC 3279) compared with the known curves.
+pub fn identify_curve(params: Option<&[u8]>) -> Result<EcCurve, SignatureError> {
+    let params = params
+        .ok_or_else(|| SignatureError::UnsupportedKey("EC key without curve parameters".into()))?;
+    let el = ber::parse_exact(params)
+        .map_err(|e| SignatureError::MalformedKey(format!("EC parameters: {e}")))?;
+    if el.tag == tag::OID {
+        let oid = el
+            .oid()
+            .map_err(|e| SignatureError::MalformedKey(e.to_string()))?
+            .to_string();
+        return EcCurve::ALL
+            .into_iter()
+            .find(|c| c.oid() == oid)
+            .ok_or(SignatureError::UnsupportedKey(format!("named curve {oid}")));
+    }
+    let given = explicit_parameters(&el)
+        .map_err(|e| SignatureError::MalformedKey(format!("explicit EC parameters: {e}")))?;
+    EcCurve::ALL
+        .into_iter()
+        .find(|c| c.domain_parameters() == given)
+        .ok_or_else(|| {
+            SignatureError::UnsupportedKey(format!(
+                "explicit curve with a {}-byte prime not among the known curves",
+                given.p.len()
+            ))
+        })
+}
+
+fn explicit_parameters(el: &ber::Element<'_>) -> Result<DomainParameters, ber::BerError> {
+    let mut r = el
+        .expect(tag::SEQUENCE, "ECParameters is not a SEQUENCE")?
+        .reader();
+    let _version = r.next("version")?;
+    let field = r.next_tagged(tag::SEQUENCE, "fieldID")?;
+    let mut f = field.reader();
+    let field_type = f.next("fieldType")?.oid()?;
+    if field_type.to_string() != "1.2.840.10045.1.1" {
+        return Err(ber::BerError {
+            offset: 0,
+            what: "not a prime field",
+        });
+    }
+    let p = f.next("prime")?.unsigned_integer()?;
+    let curve = r.next_tagged(tag::SEQUENCE, "curve")?;
+    let mut c = curve.reader();
+    let a = c.next("a")?.octet_string()?;
+    let b = c.next("b")?.octet_string()?;
+    let base = r.next("base")?.octet_string()?;
+    let n = r.next("order")?.unsigned_integer()?;
+    if base.first() != Some(&0x04) || base.len() % 2 != 1 {
+        return Err(ber::BerError {
+            offset: 0,
+            what: "base point is not uncompressed",
+        });
+    }
+    let half = (base.len() - 1) / 2;
+    Ok(DomainParameters {
+        p: trim(p),
+        a: trim(&a),
+        b: trim(&b),
+        gx: trim(&base[1..1 + half]),
+        gy: trim(&base[1 + half..]),
+        n: trim(n),
+    })
+}
+
+fn ecdsa_verify<C>(
+    point: &[u8],
+    digest: &[u8],
+    signature: &[u8],
+    plain: bool,
+) -> Result<(), SignatureError>
+where
+    C: EcdsaCurve + CurveArithmetic,
+    FieldBytesSize<C>: elliptic_curve::sec1::ModulusSize,
+    elliptic_curve::AffinePoint<C>: elliptic_curve::sec1::FromSec1Point<C> + ToSec1Point<C>,
+    ecdsa::VerifyingKey<C>: PrehashVerifier<ecdsa::Signature<C>>,
+{
+    let key = ecdsa::VerifyingKey::<C>::from_sec1_bytes(point)
+        .map_err(|_| SignatureError::MalformedKey("EC point is not on the curve".into()))?;
+    let size = <FieldBytesSize<C> as elliptic_curve::array::typenum::Unsigned>::USIZE;
+    let (r, s) = if plain {
+        if !signature.len().is_multiple_of(2) {
+            return Err(SignatureError::MalformedSignature(
+                "plain ECDSA signature of odd length".into(),
+            ));
+        }
+        signature.split_at(signature.len() / 2)
+    } else {
+        let bad =
+            |e: ber::BerError| SignatureError::MalformedSignature(format!("ECDSA-Sig-Value: {e}"));
+        let seq = ber::parse_exact(signature).map_err(bad)?;
+        let mut rd = seq.reader();
+        let r = rd
+            .next("r")
+            .and_then(|e| e.unsigned_integer())
+            .map_err(bad)?;
+        let s = rd
+            .next("s")
+            .and_then(|e| e.unsigned_integer())
+            .map_err(bad)?;
+        (r, s)
+    };
+    let to_field = |v: &[u8]| -> Result<FieldBytes<C>, SignatureError> {
+        let v = trim(v);
+        if v.len() > size {
+            return Err(SignatureError::MalformedSignature(
+                "ECDSA r or s longer than the curve order".into(),
+            ));
+        }
+        let mut buf = vec![0u8; size - v.len()];
+        buf.extend(v);
+        FieldBytes::<C>::try_from(buf.as_slice())
+            .map_err(|_| SignatureError::MalformedSignature("ECDSA value size".into()))
+    };
+    let sig = ecdsa::Signature::<C>::from_scalars(to_field(r)?, to_field(s)?)
+        .map_err(|_| SignatureError::MalformedSignature("ECDSA r or s out of range".into()))?;
+    key.verify_prehash(digest, &sig)
+        .map_err(|_| SignatureError::Invalid("ECDSA".into()))
+}
+
+/// Whether the OID names a known hash, signature or key algorithm (for messages).
+pub fn algorithm_name(oid: &ObjectIdentifier) -> String {
+    if let Some(h) = HashAlgorithm::from_oid(oid) {
+        return h.name().to_string();
+    }
+    match scheme_for(
+        &AlgorithmId {
+            oid: *oid,
+            parameters: None,
+        },
+        Some(HashAlgorithm::Sha256),
+    ) {
+        Ok(s) if oid.to_string() != RSA_ENCRYPTION && oid.to_string() != EC_PUBLIC_KEY => {
+            s.describe()
+        }
+        _ => oid.to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curve_parameters_are_distinct_and_named_curves_resolve() {
+        for c in EcCurve::ALL {
+            let params = c.domain_parameters();
+            assert!(!params.p.is_empty() && !params.n.is_empty(), "{}", c.name());
+            for other in EcCurve::ALL {
+                if other != c {
+                    assert_ne!(params, other.domain_parameters());
+                }
+            }
+            let oid = ObjectIdentifier::new(c.oid()).unwrap();
+            let enc = ber::encode(0x06, oid.as_bytes());
+            assert_eq!(identify_curve(Some(&enc)).unwrap(), c);
+        }
+        // P-256's prime.
+        assert_eq!(
+            hex::encode(EcCurve::P256.domain_parameters().p),
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
+        );
+    }
+
+    #[test]
+    fn pss_defaults_and_rsa_encryption_needs_a_hint() {
+        let pss = AlgorithmId {
+            oid: ObjectIdentifier::new_unwrap(RSASSA_PSS),
+            parameters: None,
+        };
+        assert_eq!(
+            scheme_for(&pss, None).unwrap(),
+            Scheme::RsaPss {
+                hash: HashAlgorithm::Sha1,
+                salt_len: 20
+            }
+        );
+        let rsa = AlgorithmId {
+            oid: ObjectIdentifier::new_unwrap(RSA_ENCRYPTION),
+            parameters: None,
+        };
+        assert!(scheme_for(&rsa, None).is_err());
+        assert_eq!(
+            scheme_for(&rsa, Some(HashAlgorithm::Sha256)).unwrap(),
+            Scheme::RsaPkcs1v15(HashAlgorithm::Sha256)
+        );
+    }
+}

@@ -3,6 +3,8 @@
 //! GM and IM on every parameter id (0–2, 8–18) with AES-128; CAM on every curve with AES-128; every cipher
 //! on parameter ids 13 (ECDH) and 0 (DH) for GM and IM, and AES-128/192/256 for CAM; both passwords.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use icao9303::Error;
 use icao9303::access::Password;
 use icao9303::access::pace;
@@ -62,10 +64,11 @@ impl Channel for ChipChannel {
                     .general_authenticate(&cmd.data, chained, &mut self.rng)
                 {
                     Ok((mut data, sm)) => {
-                        if sm.is_some() && self.corrupt_token {
-                            if let Some(b) = data.get_mut(4) {
-                                *b ^= 1;
-                            }
+                        if sm.is_some()
+                            && self.corrupt_token
+                            && let Some(b) = data.get_mut(4)
+                        {
+                            *b ^= 1;
                         }
                         self.session = sm;
                         Ok(ResponseApdu::new(data, StatusWord::OK))

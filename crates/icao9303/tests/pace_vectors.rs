@@ -1,6 +1,8 @@
 //! PACE worked examples (test-vectors/ICAO-VECTORS.md sections 3.1–3.6), APDU by APDU, with a scripted
 //! channel and an RNG that replays the examples' terminal keys.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use icao9303::Error;
 use icao9303::access::Password;
 use icao9303::access::pace::{self, primitives};

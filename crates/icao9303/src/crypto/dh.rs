@@ -230,7 +230,7 @@ impl DhGroup {
         let yv = BoxedUint::from_be_slice_vartime(y).resize(self.precision);
         let p = BoxedUint::from_be_slice_vartime(&self.p_bytes).resize(self.precision);
         let p_minus_1 = p.wrapping_sub(BoxedUint::one());
-        if yv.cmp_vartime(&BoxedUint::one()) != std::cmp::Ordering::Greater
+        if yv.cmp_vartime(BoxedUint::one()) != std::cmp::Ordering::Greater
             || yv.cmp_vartime(&p_minus_1) != std::cmp::Ordering::Less
         {
             return Err(DhError::InvalidPublicValue("not in 1 < y < p - 1"));

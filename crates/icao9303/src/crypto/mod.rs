@@ -3,6 +3,7 @@
 
 pub mod brainpool;
 pub mod cipher;
+pub mod curves;
 pub mod dh;
 pub mod ec;
 pub mod hash;

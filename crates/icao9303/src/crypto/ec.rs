@@ -3,13 +3,14 @@
 //!
 //! [`EcCurve`] is a runtime handle dispatching (by `match`) to the concrete RustCrypto curve types
 //! (`p192`, `p224`, `p256`, `p384`, `p521`, `bp256`, `bp384`) and the in-tree brainpool curves of
-//! [`super::curves`]. Points cross this interface as validated, uncompressed SEC1 encodings
+//! [`super::brainpool`]. Points cross this interface as validated, uncompressed SEC1 encodings
 //! ([`EcPoint`], `04 ‖ x ‖ y`, each coordinate left-padded to the field size); private scalars as
 //! [`EcScalar`] (big-endian, field-size bytes, in `[1, n-1]`, zeroized on drop).
 //! All curves here have cofactor 1, so every point on the curve other than infinity is in the group.
 
-use super::curves::{
-    bp192::BrainpoolP192r1, bp224::BrainpoolP224r1, bp320::BrainpoolP320r1, bp512::BrainpoolP512r1,
+use super::brainpool::{
+    p192r1::BrainpoolP192r1, p224r1::BrainpoolP224r1, p320r1::BrainpoolP320r1,
+    p512r1::BrainpoolP512r1,
 };
 use elliptic_curve::array::typenum::Unsigned;
 use elliptic_curve::ff::{Field, PrimeField};

@@ -3,7 +3,6 @@
 
 pub mod brainpool;
 pub mod cipher;
-pub mod curves;
 pub mod dh;
 pub mod ec;
 pub mod hash;

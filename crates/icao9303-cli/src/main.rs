@@ -74,7 +74,6 @@ enum Command {
     Emulate(pcsc_cmd::EmulateArgs),
 }
 
-
 #[derive(Subcommand, Debug)]
 enum TrustCommand {
     /// Summarise a master list, certificate, CRL or directory: certificates by country, validity, failures.
@@ -119,6 +118,9 @@ struct ReadArgs {
     /// Card Access Number (PACE).
     #[arg(long, conflicts_with = "doc")]
     can: Option<String>,
+    /// Use BAC when PACE fails for a reason other than a wrong password (reported as a fallback).
+    #[arg(long)]
+    allow_bac_fallback: bool,
     /// Accept an MRZ given with --mrz whose check digits are wrong (some issued documents carry wrong ones).
     #[arg(long)]
     allow_bad_check_digits: bool,
@@ -175,11 +177,24 @@ fn main() -> ExitCode {
                     };
                     eprintln!("access denied: check the {what}");
                 }
-                _ => eprintln!("error: {e:#}"),
+                _ => eprintln!("error: {}", message(&e)),
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the message already holds.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn demo(json: bool, export_csca: Option<&Path>) -> anyhow::Result<Outcome> {
@@ -240,7 +255,11 @@ fn password(args: &ReadArgs) -> anyhow::Result<Password> {
 fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     let password = password(args)?;
     let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
-    let options = ReaderOptions { trust: store.map(Arc::new), ..ReaderOptions::default() };
+    let options = ReaderOptions {
+        trust: store.map(Arc::new),
+        allow_bac_fallback: args.allow_bac_fallback,
+        ..ReaderOptions::default()
+    };
     let (document, report) = trace_cmd::read(args, &password, options)?;
     if let Some(dir) = &args.out {
         save_dump(dir, &document, &report)?;

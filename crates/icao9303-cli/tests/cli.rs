@@ -167,7 +167,17 @@ fn pace_with_the_can_and_a_wrong_can() {
     assert!(stdout.is_empty());
     assert_eq!(stderr.trim(), "access denied: check the CAN");
     // The ID card has no BAC and takes only the CAN.
-    let (code, _, stderr) = mrtd(&["read", "--emulator", "id-card-bp256", "--doc", "T22000129", "--dob", "640812", "--expiry", "311031"]);
+    let (code, _, stderr) = mrtd(&[
+        "read",
+        "--emulator",
+        "id-card-bp256",
+        "--doc",
+        "T22000129",
+        "--dob",
+        "640812",
+        "--expiry",
+        "311031",
+    ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("give the CAN"), "{stderr}");
 }

@@ -21,12 +21,18 @@ use std::hint::black_box;
 
 fn record_handshake(parameter_id: u32) -> (String, Password) {
     let mut profile = Profile::brp();
-    profile.pace_offers = vec![PaceOffer { mapping: Mapping::Generic, cipher: CipherAlgorithm::Aes128, parameter_id }];
+    profile.pace_offers = vec![PaceOffer {
+        mapping: Mapping::Generic,
+        cipher: CipherAlgorithm::Aes128,
+        parameter_id,
+    }];
     let password = Password::Mrz(profile.mrz_key().unwrap());
     let card = profile.personalize().unwrap();
     let recorder = Recorder::new();
     let mut reader = Reader::new(recorder.transport(EmulatorTransport::new(card.chip)));
-    let access = reader.authenticate(&password, &mut recorder.rng(SeededRng::new(b"bench"))).unwrap();
+    let access = reader
+        .authenticate(&password, &mut recorder.rng(SeededRng::new(b"bench")))
+        .unwrap();
     assert_eq!(access.protocol, "PACE");
     (recorder.to_text(), password)
 }
@@ -46,7 +52,13 @@ fn pace_gm(c: &mut Criterion) {
             b.iter(|| {
                 let replay = Replay::parse(&trace).unwrap();
                 let mut reader = Reader::new(replay.transport());
-                black_box(reader.authenticate(&password, &mut replay.rng()).unwrap().protocol.len());
+                black_box(
+                    reader
+                        .authenticate(&password, &mut replay.rng())
+                        .unwrap()
+                        .protocol
+                        .len(),
+                );
             });
         });
     }

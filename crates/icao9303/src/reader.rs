@@ -61,7 +61,12 @@ pub struct Reader<T: Transport> {
     /// Set when the chip refused a READ BINARY with a short file identifier.
     sfi_refused: bool,
     notes: Vec<Check>,
+    progress: Option<ProgressHook>,
 }
+
+/// Called while a file is read with the file, the bytes read so far and the file's total length (see
+/// [`Reader::set_progress`]).
+pub type ProgressHook = Box<dyn FnMut(LdsFile, usize, usize) + Send>;
 
 /// The link a protocol step talks through: the transport plus secure messaging when active.
 struct Link<'a, T: Transport> {
@@ -111,6 +116,19 @@ impl<T: Transport> Reader<T> {
             block_limit: None,
             sfi_refused: false,
             notes: Vec::new(),
+            progress: None,
+        }
+    }
+
+    /// Reports reading progress to `hook` (e.g. a progress bar): once a file's length is known and after every
+    /// block read.
+    pub fn set_progress(&mut self, hook: ProgressHook) {
+        self.progress = Some(hook);
+    }
+
+    fn report_progress(&mut self, file: LdsFile, done: usize, total: usize) {
+        if let Some(hook) = self.progress.as_mut() {
+            hook(file, done.min(total), total);
         }
     }
 
@@ -357,6 +375,7 @@ impl<T: Transport> Reader<T> {
             }
         };
         data.truncate(total);
+        self.report_progress(file, data.len(), total);
         while data.len() < total {
             let chunk = self
                 .read_binary(None, data.len(), total - data.len())?
@@ -368,6 +387,7 @@ impl<T: Transport> Reader<T> {
                 )));
             }
             data.extend_from_slice(&chunk);
+            self.report_progress(file, data.len(), total);
         }
         data.truncate(total);
         Ok(Some(data))

@@ -75,6 +75,15 @@ pub struct RawContent {
     pub bytes: Vec<u8>,
 }
 
+fn serialize_pairs<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
+}
+
 fn serialize_hex<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&to_hex(bytes))
 }
@@ -296,7 +305,8 @@ pub struct SodSummary {
     pub unicode_version: Option<String>,
     /// The eContentType OID as found.
     pub content_type: String,
-    /// Each data group hash: ("DG1", upper-case hex), in data group order.
+    /// Each data group hash: ("DG1", upper-case hex), in data group order; serialized as a map.
+    #[serde(serialize_with = "serialize_pairs")]
     pub data_group_hashes: Vec<(String, String)>,
     /// The signers (normally one).
     pub signers: Vec<SignerSummary>,

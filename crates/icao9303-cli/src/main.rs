@@ -3,7 +3,13 @@
 //! Exit codes: 0 the document was read and every check performed passed; 1 a check failed (the document
 //! is suspect); 2 the document could not be read (wrong key, no card, I/O, bad arguments).
 
+mod apdu_log;
+mod html;
+mod inspect;
+mod outputs;
+mod photo;
 mod render;
+mod ui;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
@@ -26,8 +32,15 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Print debug logs to stderr (never keys or MRZ data).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "quiet")]
     verbose: bool,
+    /// Print nothing on stderr but errors (no progress bar, no notes).
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
+    /// Print every APDU on the wire to stderr in hex (encrypted once secure messaging is on; the data of
+    /// access-control steps is redacted).
+    #[arg(long, global = true)]
+    log_apdu: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -37,9 +50,14 @@ enum Command {
         /// Print the report as JSON (schema mrtd-report/1).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        outputs: outputs::ReportOutputs,
     },
     /// Read a document's chip.
     Read(ReadArgs),
+    /// Decode one LDS file (EF.COM, DG1-DG16, EF.SOD, EF.CardAccess, ...), a face record or an image, and print
+    /// it. Exit 0 decoded, 1 broken or unknown, 2 unreadable.
+    Inspect(inspect::InspectArgs),
 }
 
 #[derive(Args, Debug)]
@@ -71,6 +89,8 @@ struct ReadArgs {
     /// Save every file read (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) and report.json into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    outputs: outputs::ReportOutputs,
 }
 
 /// How a command ended, mapped to the exit code.
@@ -83,7 +103,21 @@ enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = if cli.verbose { "debug" } else { "warn" };
+    let filter = match (cli.verbose, cli.quiet) {
+        (true, _) => "debug",
+        (_, true) => "error",
+        _ => "warn",
+    };
+    let json = match &cli.command {
+        Command::Demo { json, .. } => *json,
+        Command::Read(args) => args.json,
+        Command::Inspect(args) => args.json,
+    };
+    ui::init(ui::Settings {
+        quiet: cli.quiet,
+        log_apdu: cli.log_apdu,
+        json,
+    });
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
@@ -91,8 +125,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Command::Demo { json } => demo(json),
+        Command::Demo { json, outputs } => demo(json, &outputs),
         Command::Read(args) => read(&args),
+        Command::Inspect(args) => {
+            inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
+        }
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::from(0),
@@ -113,11 +150,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn demo(json: bool) -> anyhow::Result<Outcome> {
+fn demo(json: bool, outputs: &outputs::ReportOutputs) -> anyhow::Result<Outcome> {
     let profile = Profile::brp();
     let key = profile.mrz_key()?;
     let card = profile.personalize()?;
-    let (_, report) = read_with(EmulatorTransport::new(card.chip), &Password::Mrz(key))?;
+    let (document, report) = read_with(EmulatorTransport::new(card.chip), &Password::Mrz(key))?;
+    outputs.write(&document, &report)?;
     if json {
         println!("{}", report.to_json());
     } else {
@@ -170,6 +208,7 @@ fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     if let Some(dir) = &args.out {
         save_dump(dir, &document, &report)?;
     }
+    args.outputs.write(&document, &report)?;
     if args.json {
         println!("{}", report.to_json());
     } else {
@@ -183,7 +222,8 @@ fn read_with<T: Transport>(
     password: &Password,
 ) -> anyhow::Result<(Document, Report)> {
     let mut rng = UnwrapErr(getrandom::SysRng);
-    let mut reader = Reader::new(transport);
+    let mut reader = Reader::new(ui::wrap_transport(transport));
+    ui::attach_progress(&mut reader);
     reader.authenticate(password, &mut rng)?;
     Ok(reader.read_document()?)
 }

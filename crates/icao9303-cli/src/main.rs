@@ -7,23 +7,29 @@ mod apdu_log;
 mod html;
 mod inspect;
 mod outputs;
+mod pcsc_cmd;
 mod photo;
 mod render;
+mod trace_cmd;
+mod trust;
 mod ui;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
 use icao9303::access::Password;
 use icao9303::document::Document;
+use icao9303::lds::LdsFile;
 use icao9303::mrz::{Mrz, MrzKey, ParseOptions};
-use icao9303::reader::Reader;
+use icao9303::pki::{Time, TrustStore};
+use icao9303::reader::{Reader, ReaderOptions};
 use icao9303::report::Report;
 use icao9303::transport::Transport;
-use icao9303_emu::profile::{PROFILE_NAMES, Profile};
+use icao9303_emu::profile::Profile;
 use icao9303_emu::transport::EmulatorTransport;
 use rand_core::UnwrapErr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Read and verify eMRTD chips (ICAO 9303): passports, ID cards, UK Biometric Residence Permits.
 #[derive(Parser, Debug)]
@@ -50,14 +56,66 @@ enum Command {
         /// Print the report as JSON (schema mrtd-report/1).
         #[arg(long)]
         json: bool,
+        /// Also write the sample's test CSCA certificate (DER) to this file.
+        #[arg(long, value_name = "FILE")]
+        export_csca: Option<PathBuf>,
         #[command(flatten)]
         outputs: outputs::ReportOutputs,
     },
     /// Read a document's chip.
     Read(ReadArgs),
+    /// Verify a saved dump (the files written by `read --out`) offline: same checks as a live read.
+    Verify {
+        /// The dump directory (EF_COM.bin, EF_SOD.bin, DG1.bin, ...).
+        dir: PathBuf,
+        #[command(flatten)]
+        trust: TrustArgs,
+        /// Print the report as JSON (schema mrtd-report/1).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        outputs: outputs::ReportOutputs,
+    },
+    /// Trust anchors: master lists, CSCA certificates, CRLs.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+    /// List the PC/SC readers: name, whether a card is present, its ATR.
+    Readers {
+        /// Print the list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Present the software chip as a card in a PC/SC reader, through the vsmartcard vpcd driver.
+    Emulate(pcsc_cmd::EmulateArgs),
     /// Decode one LDS file (EF.COM, DG1-DG16, EF.SOD, EF.CardAccess, ...), a face record or an image, and print
     /// it. Exit 0 decoded, 1 broken or unknown, 2 unreadable.
     Inspect(inspect::InspectArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum TrustCommand {
+    /// Summarise a master list, certificate, CRL or directory: certificates by country, validity, failures.
+    Inspect {
+        /// The file or directory.
+        path: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+struct TrustArgs {
+    /// Trust anchors for passive authentication: a CSCA master list (.ml/.mls), CSCA certificates (DER or
+    /// PEM), a CRL, or a directory of them. Repeatable; a master list's signer is verified against the
+    /// certificates given before it.
+    #[arg(long, value_name = "PATH")]
+    trust: Vec<PathBuf>,
+    /// Accept master lists whose signer cannot be verified (their anchors are flagged in the report).
+    #[arg(long)]
+    accept_unverified_lists: bool,
 }
 
 #[derive(Args, Debug)]
@@ -80,6 +138,9 @@ struct ReadArgs {
     /// Card Access Number (PACE).
     #[arg(long, conflicts_with = "doc")]
     can: Option<String>,
+    /// Use BAC when PACE fails for a reason other than a wrong password (reported as a fallback).
+    #[arg(long)]
+    allow_bac_fallback: bool,
     /// Accept an MRZ given with --mrz whose check digits are wrong (some issued documents carry wrong ones).
     #[arg(long)]
     allow_bad_check_digits: bool,
@@ -89,6 +150,12 @@ struct ReadArgs {
     /// Save every file read (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) and report.json into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    trust: TrustArgs,
+    #[command(flatten)]
+    pcsc: pcsc_cmd::ReaderArgs,
+    #[command(flatten)]
+    trace: trace_cmd::TraceArgs,
     #[command(flatten)]
     outputs: outputs::ReportOutputs,
 }
@@ -109,9 +176,10 @@ fn main() -> ExitCode {
         _ => "warn",
     };
     let json = match &cli.command {
-        Command::Demo { json, .. } => *json,
+        Command::Demo { json, .. } | Command::Verify { json, .. } => *json,
         Command::Read(args) => args.json,
         Command::Inspect(args) => args.json,
+        _ => false,
     };
     ui::init(ui::Settings {
         quiet: cli.quiet,
@@ -125,8 +193,23 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Command::Demo { json, outputs } => demo(json, &outputs),
+        Command::Demo {
+            json,
+            export_csca,
+            outputs,
+        } => demo(json, export_csca.as_deref(), &outputs),
         Command::Read(args) => read(&args),
+        Command::Verify {
+            dir,
+            trust,
+            json,
+            outputs,
+        } => verify(&dir, &trust, json, &outputs),
+        Command::Trust {
+            command: TrustCommand::Inspect { path, json },
+        } => trust::inspect(&path, json).map(|()| Outcome::Valid),
+        Command::Readers { json } => pcsc_cmd::readers(json),
+        Command::Emulate(args) => pcsc_cmd::emulate(&args),
         Command::Inspect(args) => {
             inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
         }
@@ -143,18 +226,46 @@ fn main() -> ExitCode {
                     };
                     eprintln!("access denied: check the {what}");
                 }
-                _ => eprintln!("error: {e:#}"),
+                _ => eprintln!("error: {}", message(&e)),
             }
             ExitCode::from(2)
         }
     }
 }
 
-fn demo(json: bool, outputs: &outputs::ReportOutputs) -> anyhow::Result<Outcome> {
+/// The error and its causes on one line, leaving out a cause whose text the message already holds.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+fn demo(
+    json: bool,
+    export_csca: Option<&Path>,
+    outputs: &outputs::ReportOutputs,
+) -> anyhow::Result<Outcome> {
     let profile = Profile::brp();
     let key = profile.mrz_key()?;
     let card = profile.personalize()?;
-    let (document, report) = read_with(EmulatorTransport::new(card.chip), &Password::Mrz(key))?;
+    let csca = card.pki.csca_der();
+    if let Some(path) = export_csca {
+        std::fs::write(path, &csca).with_context(|| format!("writing {}", path.display()))?;
+    }
+    // The sample is signed by its own test CSCA: trust it, flagged as a test anchor.
+    let mut store = TrustStore::new();
+    store.add_test_anchor(&csca, "the built-in sample's test CSCA")?;
+    let (document, report) = read_with(
+        EmulatorTransport::new(card.chip),
+        &Password::Mrz(key),
+        Some(store),
+    )?;
     outputs.write(&document, &report)?;
     if json {
         println!("{}", report.to_json());
@@ -162,7 +273,12 @@ fn demo(json: bool, outputs: &outputs::ReportOutputs) -> anyhow::Result<Outcome>
         println!(
             "mrtd demo: reading the built-in sample UK Biometric Residence Permit through the software chip."
         );
-        println!("All holder data and the face are synthetic.\n");
+        println!(
+            "All holder data and the face are synthetic. The signature chain is checked against the"
+        );
+        println!(
+            "sample's own test CSCA: a test anchor, not a real issuing state's certificate.\n"
+        );
         print!("{}", render::text(&report));
     }
     Ok(outcome(&report))
@@ -192,19 +308,13 @@ fn password(args: &ReadArgs) -> anyhow::Result<Password> {
 
 fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     let password = password(args)?;
-    let Some(name) = &args.emulator else {
-        return Err(anyhow!(
-            "no reader transport is available in this build yet: use --emulator brp"
-        ));
+    let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
+    let options = ReaderOptions {
+        trust: store.map(Arc::new),
+        allow_bac_fallback: args.allow_bac_fallback,
+        ..ReaderOptions::default()
     };
-    let profile = Profile::by_name(name).ok_or_else(|| {
-        anyhow!(
-            "unknown emulator profile {name:?}; known: {}",
-            PROFILE_NAMES.join(", ")
-        )
-    })?;
-    let card = profile.personalize()?;
-    let (document, report) = read_with(EmulatorTransport::new(card.chip), &password)?;
+    let (document, report) = trace_cmd::read(args, &password, options)?;
     if let Some(dir) = &args.out {
         save_dump(dir, &document, &report)?;
     }
@@ -220,12 +330,57 @@ fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
 fn read_with<T: Transport>(
     transport: T,
     password: &Password,
+    trust: Option<TrustStore>,
 ) -> anyhow::Result<(Document, Report)> {
     let mut rng = UnwrapErr(getrandom::SysRng);
-    let mut reader = Reader::new(ui::wrap_transport(transport));
+    let options = ReaderOptions {
+        trust: trust.map(Arc::new),
+        ..ReaderOptions::default()
+    };
+    let mut reader = Reader::with_options(ui::wrap_transport(transport), options);
     ui::attach_progress(&mut reader);
     reader.authenticate(password, &mut rng)?;
     Ok(reader.read_document()?)
+}
+
+fn verify(
+    dir: &Path,
+    trust_args: &TrustArgs,
+    json: bool,
+    outputs: &outputs::ReportOutputs,
+) -> anyhow::Result<Outcome> {
+    let store = trust::load(&trust_args.trust, trust_args.accept_unverified_lists)?;
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if let Some(file) = LdsFile::from_dump_name(name) {
+            files.push((
+                file,
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+            ));
+        }
+    }
+    if files.is_empty() {
+        return Err(anyhow!(
+            "{}: no dump files (EF_COM.bin, EF_SOD.bin, DG1.bin, ...)",
+            dir.display()
+        ));
+    }
+    files.sort_by_key(|(f, _)| *f);
+    let document = Document::from_files(files);
+    let report = icao9303::verify::report(&document, None, Vec::new(), store.as_ref(), Time::now());
+    outputs.write(&document, &report)?;
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", render::text(&report));
+    }
+    Ok(outcome(&report))
 }
 
 fn save_dump(dir: &Path, document: &Document, report: &Report) -> anyhow::Result<()> {

@@ -3,8 +3,9 @@
 use icao9303::report::{CheckStatus, Report};
 use std::fmt::Write;
 
-fn mark(status: CheckStatus) -> &'static str {
+fn mark(status: CheckStatus, warning: bool) -> &'static str {
     match status {
+        CheckStatus::Valid if warning => "[valid, but] ",
         CheckStatus::Valid => "[valid]      ",
         CheckStatus::Invalid => "[INVALID]    ",
         CheckStatus::NotChecked => "[not checked]",
@@ -77,7 +78,13 @@ pub fn text(report: &Report) -> String {
     }
     let _ = writeln!(out, "\nChecks");
     for c in &report.checks {
-        let _ = writeln!(out, "  {} {:<22} {}", mark(c.status), c.name, c.reason);
+        let _ = writeln!(
+            out,
+            "  {} {:<22} {}",
+            mark(c.status, c.warning),
+            c.name,
+            c.reason
+        );
     }
     let verdict = if report.has_failures() {
         "SUSPECT: at least one check failed"

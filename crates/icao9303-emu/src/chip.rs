@@ -6,6 +6,7 @@
 //! of that session must be protected: an unprotected command ends it, and a wrong MAC ends it with 6988.
 
 use crate::fs::{Df, FileSystem};
+use crate::pace::PaceChip;
 use crate::rng::SeededRng;
 use icao9303::access::bac::ChipBac;
 use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
@@ -49,6 +50,7 @@ pub struct Chip {
     df: Df,
     current_ef: Option<LdsFile>,
     bac: Option<ChipBac>,
+    pace: Option<PaceChip>,
     sm: Option<SecureMessaging>,
     commands: u64,
 }
@@ -82,9 +84,22 @@ impl Chip {
             df: Df::Master,
             current_ef: None,
             bac: None,
+            pace: None,
             sm: None,
             commands: 0,
         }
+    }
+
+    /// Adds PACE (the chip's EF.CardAccess is written from its offers).
+    pub fn with_pace(mut self, pace: PaceChip) -> Self {
+        self.fs.insert(LdsFile::CardAccess, pace.card_access());
+        self.pace = Some(pace);
+        self
+    }
+
+    /// The chip's PACE, if it offers PACE.
+    pub fn pace(&self) -> Option<&PaceChip> {
+        self.pace.as_ref()
     }
 
     /// The chip's files.
@@ -127,6 +142,9 @@ impl Chip {
         self.df = Df::Master;
         self.current_ef = None;
         self.bac = None;
+        if let Some(pace) = self.pace.as_mut() {
+            pace.reset();
+        }
         if let Some(sm) = self.sm.as_mut() {
             sm.end();
         }
@@ -188,6 +206,11 @@ impl Chip {
             0xB0 | 0xB1 => self.read_binary(cmd),
             0x84 => self.get_challenge(cmd),
             0x82 => self.external_authenticate(cmd),
+            0x22 if (cmd.p1, cmd.p2) == (0xC1, 0xA4) => match self.pace.as_mut() {
+                Some(pace) => sw(pace.mse_set_at(&cmd.data)),
+                None => sw(StatusWord::INS_NOT_SUPPORTED),
+            },
+            0x86 => self.general_authenticate(cmd),
             _ => sw(StatusWord::INS_NOT_SUPPORTED),
         }
     }
@@ -305,6 +328,21 @@ impl Chip {
                 StatusWord::OK
             },
         )
+    }
+
+    fn general_authenticate(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        let Some(pace) = self.pace.as_mut() else {
+            return sw(StatusWord::INS_NOT_SUPPORTED);
+        };
+        match pace.general_authenticate(&cmd.data, cmd.cla & 0x10 != 0, &mut self.rng) {
+            Ok((data, session)) => {
+                if let Some(session) = session {
+                    self.sm = Some(session);
+                }
+                ResponseApdu::new(data, StatusWord::OK)
+            }
+            Err(status) => sw(status),
+        }
     }
 
     fn get_challenge(&mut self, cmd: &CommandApdu) -> ResponseApdu {

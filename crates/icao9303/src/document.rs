@@ -128,10 +128,6 @@ impl Document {
                         sod.data_group_hashes.len()
                     ),
                 ));
-                checks.push(Check::not_checked(
-                    "EF.SOD signature",
-                    "the signature and its certificate chain were not verified (passive authentication is not performed by this build)",
-                ));
             }
         }
         match (self.raw(LdsFile::Dg(1)), &self.dg1) {
@@ -169,11 +165,7 @@ impl Document {
         }
         for (n, _) in self.data_groups() {
             let (status, reason) = self.hash_status(LdsFile::Dg(n));
-            checks.push(Check {
-                name: format!("DG{n} hash"),
-                status,
-                reason,
-            });
+            checks.push(Check::new(format!("DG{n} hash"), status, reason));
         }
         if let Some(sod) = &self.sod {
             for n in sod

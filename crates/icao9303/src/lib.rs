@@ -31,6 +31,8 @@ pub mod reader;
 pub mod report;
 pub mod sm;
 pub mod tlv;
+pub mod trace;
 pub mod transport;
+pub mod verify;
 
 pub use error::Error;

@@ -6,11 +6,13 @@
 //! ```
 
 use crate::Error;
+use crate::access::pace::{self, CamData};
 use crate::access::{Password, bac};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::document::Document;
 use crate::lds::LdsFile;
-use crate::report::{AccessReport, Check, MrzSummary, Report};
+use crate::lds::security_infos::{PaceInfo, SecurityInfos};
+use crate::report::{AccessReport, Check, Report};
 use crate::sm::SecureMessaging;
 use crate::tlv::{self, TlvError};
 use crate::transport::{Channel, Transport};
@@ -24,6 +26,7 @@ pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
 const HEADER_PROBE: usize = 4;
 
 const STEP_SELECT_APP: &str = "SELECT eMRTD application";
+const STEP_SELECT_MF: &str = "SELECT master file";
 const STEP_SELECT_EF: &str = "SELECT EF";
 const STEP_READ: &str = "READ BINARY";
 
@@ -38,6 +41,14 @@ pub struct ReaderOptions {
     pub max_read_block: Option<usize>,
     /// Data groups to read besides those EF.COM and EF.SOD list.
     pub extra_data_groups: Vec<u8>,
+    /// Trust anchors (CSCAs, CRLs) for passive authentication. Without them the EF.SOD signature is still
+    /// verified and the certificate chain is reported as not checked.
+    pub trust: Option<std::sync::Arc<crate::pki::TrustStore>>,
+    /// Reference time for certificate validity; the system clock when `None`.
+    pub at: Option<crate::pki::Time>,
+    /// Use BAC when PACE fails for a reason other than a wrong password. Off by default: a silent
+    /// downgrade from PACE to BAC is an attack; the report marks a fallback.
+    pub allow_bac_fallback: bool,
 }
 
 impl Default for ReaderOptions {
@@ -46,6 +57,9 @@ impl Default for ReaderOptions {
             use_short_file_ids: true,
             max_read_block: None,
             extra_data_groups: Vec::new(),
+            trust: None,
+            at: None,
+            allow_bac_fallback: false,
         }
     }
 }
@@ -61,6 +75,12 @@ pub struct Reader<T: Transport> {
     /// Set when the chip refused a READ BINARY with a short file identifier.
     sfi_refused: bool,
     notes: Vec<Check>,
+    /// EF.CardAccess as read before access control, if the chip has one.
+    card_access: Option<Vec<u8>>,
+    /// The chip authentication data of PACE-CAM, kept for verification against EF.CardSecurity.
+    cam: Option<CamData>,
+    /// The eMRTD application was selected in this session (a new access control first re-selects the MF).
+    app_selected: bool,
     progress: Option<ProgressHook>,
 }
 
@@ -116,6 +136,9 @@ impl<T: Transport> Reader<T> {
             block_limit: None,
             sfi_refused: false,
             notes: Vec::new(),
+            card_access: None,
+            cam: None,
+            app_selected: false,
             progress: None,
         }
     }
@@ -130,6 +153,16 @@ impl<T: Transport> Reader<T> {
         if let Some(hook) = self.progress.as_mut() {
             hook(file, done.min(total), total);
         }
+    }
+
+    /// The PACE-CAM chip authentication data of this session, if PACE-CAM was used.
+    pub fn chip_auth_data(&self) -> Option<&CamData> {
+        self.cam.as_ref()
+    }
+
+    /// EF.CardAccess as read before access control, if the chip has one.
+    pub fn card_access(&self) -> Option<&[u8]> {
+        self.card_access.as_deref()
     }
 
     /// The transport, for callers that need it back.
@@ -168,6 +201,7 @@ impl<T: Transport> Reader<T> {
                 sw: resp.sw,
             });
         }
+        self.app_selected = true;
         Ok(())
     }
 
@@ -181,16 +215,44 @@ impl<T: Transport> Reader<T> {
         rng: &mut R,
     ) -> Result<&AccessReport, Error> {
         self.sm = None;
+        self.cam = None;
+        self.access = None;
+        let infos = self.read_card_access()?;
+        let offers: Vec<PaceInfo> = infos.iter().flat_map(|i| i.pace_infos().cloned()).collect();
+        let mut pace_failure = None;
+        if let Some(infos) = infos.as_ref().filter(|_| !offers.is_empty()) {
+            match self.pace(password, infos, offers, rng) {
+                Ok(report) => return Ok(self.access.insert(report)),
+                // Never downgrade silently: BAC only when the caller allowed it, and never for a wrong
+                // password (BAC would fail the same way) or a CAN (BAC cannot use it).
+                Err(e)
+                    if self.options.allow_bac_fallback
+                        && !e.is_access_denied()
+                        && matches!(password, Password::Mrz(_)) =>
+                {
+                    pace_failure = Some(e.to_string());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.sm = None;
         self.select_application()?;
         let key = match password {
             Password::Mrz(key) => key,
             Password::Can(_) => {
                 return Err(Error::Usage(
-                    "a CAN works only with PACE, and this reader session offers BAC only".into(),
+                    "a CAN works only with PACE, and this chip offers no PACE (EF.CardAccess lists none)"
+                        .into(),
                 ));
             }
         };
         let sm = bac::authenticate(&mut self.link(), key, rng)?;
+        if let Some(why) = &pace_failure {
+            self.notes.push(Check::valid_with_warning(
+                "Access control",
+                format!("PACE failed ({why}); BAC was used because fallback was allowed"),
+            ));
+        }
         let report = AccessReport {
             protocol: "BAC".into(),
             password: password.kind().into(),
@@ -198,10 +260,102 @@ impl<T: Transport> Reader<T> {
             mapping: None,
             parameter_id: None,
             protocol_oid: None,
-            fallback: false,
+            fallback: pace_failure.is_some(),
         };
         self.sm = Some(sm);
         Ok(self.access.insert(report))
+    }
+
+    /// Reads EF.CardAccess from the master file, before the application is selected. A chip without it
+    /// (or refusing it) offers no PACE.
+    fn read_card_access(&mut self) -> Result<Option<SecurityInfos>, Error> {
+        if self.app_selected {
+            // Back to the master file: explicit form first, then the implicit one (field lesson 2).
+            for data in [vec![0x3F, 0x00], Vec::new()] {
+                let cmd = CommandApdu::new(0x00, 0xA4, 0x00, 0x0C).with_data(data);
+                if self.exchange(STEP_SELECT_MF, &cmd)?.sw == StatusWord::OK {
+                    break;
+                }
+            }
+            self.app_selected = false;
+        }
+        self.card_access = None;
+        match self.read_file(LdsFile::CardAccess) {
+            Ok(Some(bytes)) => {
+                let parsed = SecurityInfos::parse(&bytes);
+                if let Err(e) = &parsed {
+                    tracing::warn!(error = %e, "EF.CardAccess cannot be parsed: no PACE");
+                }
+                self.card_access = Some(bytes);
+                Ok(parsed.ok())
+            }
+            Ok(None) | Err(Error::Status { .. }) | Err(Error::File { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// PACE with the strongest offer first (then the others if an offer cannot be run); the parameter id is
+    /// sent whenever several PACEInfos are offered (field lesson 1).
+    fn pace<R: CryptoRng + ?Sized>(
+        &mut self,
+        password: &Password,
+        infos: &SecurityInfos,
+        offers: Vec<PaceInfo>,
+        rng: &mut R,
+    ) -> Result<AccessReport, Error> {
+        // The strongest offer this reader can run. Only that one is tried: falling back to a weaker PACE
+        // variant after a failure would let an active attacker strip PACE-CAM.
+        let several = offers.len() > 1;
+        let info = offers
+            .iter()
+            .filter(|o| pace_supported(o, infos))
+            .max_by_key(|o| pace_strength(o))
+            .ok_or_else(|| {
+                Error::protocol("PACE", "none of the offered PACE variants is supported")
+            })?;
+        let domain = infos.pace_domain(info);
+        match pace::authenticate(
+            &mut self.link(),
+            password,
+            info,
+            domain.as_ref(),
+            several,
+            rng,
+        ) {
+            Ok(outcome) => {
+                let report = AccessReport {
+                    protocol: "PACE".into(),
+                    password: password.kind().into(),
+                    cipher: outcome.cipher.name().into(),
+                    mapping: Some(outcome.mapping.name().into()),
+                    parameter_id: outcome.parameter_id.and_then(|id| u8::try_from(id).ok()),
+                    protocol_oid: der::asn1::ObjectIdentifier::from_bytes(&outcome.protocol_oid)
+                        .ok()
+                        .map(|o| o.to_string()),
+                    fallback: false,
+                };
+                self.sm = Some(outcome.sm);
+                self.cam = outcome.chip_auth;
+                self.select_application()?;
+                Ok(report)
+            }
+            Err(Error::Status { sw, .. }) if sw == StatusWord::DATA_NOT_FOUND => {
+                // MSE:Set AT refused the password reference: this chip does not take that password.
+                Err(Error::Usage(format!(
+                    "the chip does not accept the {} as PACE password{}",
+                    password.kind(),
+                    if matches!(password, Password::Mrz(_)) {
+                        ": give the CAN (--can)"
+                    } else {
+                        ""
+                    }
+                )))
+            }
+            Err(e) => {
+                self.sm = None;
+                Err(e)
+            }
+        }
     }
 
     /// The largest plaintext block one READ BINARY may ask for now.
@@ -396,6 +550,9 @@ impl<T: Transport> Reader<T> {
     /// Reads EF.COM, EF.SOD and every data group they list (plus those asked for), then verifies them.
     pub fn read_document(&mut self) -> Result<(Document, Report), Error> {
         let mut files: Vec<(LdsFile, Vec<u8>)> = Vec::new();
+        if let Some(card_access) = &self.card_access {
+            files.push((LdsFile::CardAccess, card_access.clone()));
+        }
         let mut notes = std::mem::take(&mut self.notes);
         let mut wanted: BTreeSet<u8> = self.options.extra_data_groups.iter().copied().collect();
         wanted.insert(1);
@@ -444,14 +601,44 @@ impl<T: Transport> Reader<T> {
             }
         }
         let document = Document::from_files(files);
-        let mut report = Report {
-            mrz: document.dg1.as_ref().map(|d| MrzSummary::from(&d.mrz)),
-            access: self.access.clone(),
-            files: document.file_reports(),
-            ..Report::default()
-        };
-        report.checks = document.checks();
-        report.checks.extend(notes);
+        let at = self.options.at.unwrap_or_else(crate::pki::Time::now);
+        let report = crate::verify::report(
+            &document,
+            self.access.clone(),
+            notes,
+            self.options.trust.as_deref(),
+            at,
+        );
         Ok((document, report))
     }
+}
+
+/// True when this reader can run the offer: its domain parameters are known, and Integrated Mapping is
+/// not asked on NIST P-224 (ICAO's point encoding needs p ≡ 3 mod 4).
+fn pace_supported(info: &PaceInfo, infos: &SecurityInfos) -> bool {
+    use crate::lds::security_infos::Mapping;
+    infos.pace_domain(info).is_some()
+        && !(info.mapping == Mapping::Integrated && info.parameter_id == Some(10))
+}
+
+/// A PACE offer's strength for choosing among several: CAM first (it also authenticates the chip), then
+/// the cipher's key length, then the security level of the domain parameters in bits.
+fn pace_strength(info: &PaceInfo) -> (u8, usize, u32) {
+    use crate::lds::security_infos::Mapping;
+    let mapping = match info.mapping {
+        Mapping::ChipAuthentication => 2,
+        Mapping::Generic | Mapping::Integrated => 1,
+    };
+    let bits = match info.parameter_id {
+        Some(0) => 80,
+        Some(1 | 2) => 112,
+        Some(8 | 9) => 96,
+        Some(10 | 11) => 112,
+        Some(12 | 13) => 128,
+        Some(14) => 160,
+        Some(15 | 16) => 192,
+        Some(17 | 18) => 256,
+        _ => 0,
+    };
+    (mapping, info.cipher.key_len(), bits)
 }

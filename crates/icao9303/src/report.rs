@@ -28,32 +28,40 @@ pub struct Check {
     pub status: CheckStatus,
     /// Why: what matched, what differed, or why it was not checked.
     pub reason: String,
+    /// A valid check with a reservation the reader should know about (an expired document signer on a
+    /// valid document, a test trust anchor, SHA-1).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
 }
 
 impl Check {
-    /// A passed check.
-    pub fn valid(name: impl Into<String>, reason: impl Into<String>) -> Check {
+    /// A check with the given verdict.
+    pub fn new(name: impl Into<String>, status: CheckStatus, reason: impl Into<String>) -> Check {
         Check {
             name: name.into(),
-            status: CheckStatus::Valid,
+            status,
             reason: reason.into(),
+            warning: false,
+        }
+    }
+    /// A passed check.
+    pub fn valid(name: impl Into<String>, reason: impl Into<String>) -> Check {
+        Check::new(name, CheckStatus::Valid, reason)
+    }
+    /// A passed check with a reservation (see [`Check::warning`]).
+    pub fn valid_with_warning(name: impl Into<String>, reason: impl Into<String>) -> Check {
+        Check {
+            warning: true,
+            ..Check::valid(name, reason)
         }
     }
     /// A failed check.
     pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check {
-            name: name.into(),
-            status: CheckStatus::Invalid,
-            reason: reason.into(),
-        }
+        Check::new(name, CheckStatus::Invalid, reason)
     }
     /// A check that could not be performed.
     pub fn not_checked(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check {
-            name: name.into(),
-            status: CheckStatus::NotChecked,
-            reason: reason.into(),
-        }
+        Check::new(name, CheckStatus::NotChecked, reason)
     }
 }
 

@@ -228,7 +228,7 @@ td.status.invalid{color:#b3261e}
 td.status.not-checked{color:#7a5200}
 tr.invalid td{background:#fdecea}
 ul{margin:0;padding-left:18px}
-.mono{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px;word-break:break-all}
+.mono{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px;white-space:nowrap}
 .muted{color:#666}
 .legend{font-size:12px;color:#444;margin-top:6px}
 footer{margin-top:28px;padding-top:8px;border-top:1px solid #ccc;font-size:11px;color:#555}

@@ -63,7 +63,7 @@ enum Command {
         outputs: outputs::ReportOutputs,
     },
     /// Read a document's chip.
-    Read(ReadArgs),
+    Read(Box<ReadArgs>),
     /// Verify a saved dump (the files written by `read --out`) offline: same checks as a live read.
     Verify {
         /// The dump directory (EF_COM.bin, EF_SOD.bin, DG1.bin, ...).

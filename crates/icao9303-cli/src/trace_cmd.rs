@@ -116,7 +116,8 @@ fn run<T: Transport, R: CryptoRng>(
     password: &Password,
     options: ReaderOptions,
 ) -> anyhow::Result<(Document, Report)> {
-    let mut reader = Reader::with_options(transport, options);
+    let mut reader = Reader::with_options(crate::ui::wrap_transport(transport), options);
+    crate::ui::attach_progress(&mut reader);
     reader.authenticate(password, rng)?;
     Ok(reader.read_document()?)
 }

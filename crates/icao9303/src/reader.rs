@@ -86,7 +86,12 @@ pub struct Reader<T: Transport> {
     cam: Option<CamData>,
     /// The eMRTD application was selected in this session (a new access control first re-selects the MF).
     app_selected: bool,
+    progress: Option<ProgressHook>,
 }
+
+/// Called while a file is read with the file, the bytes read so far and the file's total length (see
+/// [`Reader::set_progress`]).
+pub type ProgressHook = Box<dyn FnMut(LdsFile, usize, usize) + Send>;
 
 /// The link a protocol step talks through: the transport plus secure messaging when active.
 struct Link<'a, T: Transport> {
@@ -143,6 +148,19 @@ impl<T: Transport> Reader<T> {
             card_access: None,
             cam: None,
             app_selected: false,
+            progress: None,
+        }
+    }
+
+    /// Reports reading progress to `hook` (e.g. a progress bar): once a file's length is known and after every
+    /// block read.
+    pub fn set_progress(&mut self, hook: ProgressHook) {
+        self.progress = Some(hook);
+    }
+
+    fn report_progress(&mut self, file: LdsFile, done: usize, total: usize) {
+        if let Some(hook) = self.progress.as_mut() {
+            hook(file, done.min(total), total);
         }
     }
 
@@ -630,6 +648,7 @@ impl<T: Transport> Reader<T> {
                 Err(e) => return Err(file_err(format!("bad TLV header: {e}"))),
             }
         };
+        self.report_progress(file, data.len().min(total), total);
         while data.len() < total {
             let chunk = self
                 .read_binary(None, data.len(), total - data.len())?
@@ -641,6 +660,7 @@ impl<T: Transport> Reader<T> {
                 )));
             }
             data.extend_from_slice(&chunk);
+            self.report_progress(file, data.len(), total);
         }
         data.truncate(total);
         Ok(true)

@@ -27,6 +27,14 @@ pub struct ChipOptions {
     pub max_read: usize,
     /// Answer errors to protected commands with a plain status word (no DO'99'/DO'8E'), as some chips do.
     pub plain_errors: bool,
+    /// Answer SELECT of the master file with this status word instead of 9000 (real chips answer 6982,
+    /// 6A81, 6A86 or 6A87).
+    pub select_mf_status: Option<StatusWord>,
+    /// Reject a SELECT that carries Le (6700).
+    pub reject_le_on_select: bool,
+    /// Drop the field (the card is lost until the reader reconnects) when a READ BINARY asks for more than
+    /// this many bytes.
+    pub drop_field_above: Option<usize>,
 }
 
 impl Default for ChipOptions {
@@ -35,6 +43,9 @@ impl Default for ChipOptions {
             bac: true,
             extended_length: false,
             max_read: 256,
+            select_mf_status: None,
+            reject_le_on_select: false,
+            drop_field_above: None,
             plain_errors: false,
         }
     }
@@ -53,6 +64,7 @@ pub struct Chip {
     pace: Option<PaceChip>,
     sm: Option<SecureMessaging>,
     commands: u64,
+    field_lost: bool,
 }
 
 impl std::fmt::Debug for Chip {
@@ -87,6 +99,7 @@ impl Chip {
             pace: None,
             sm: None,
             commands: 0,
+            field_lost: false,
         }
     }
 
@@ -150,6 +163,7 @@ impl Chip {
         }
         self.sm = None;
         self.commands = 0;
+        self.field_lost = false;
     }
 
     fn end_session(&mut self) {
@@ -160,7 +174,13 @@ impl Chip {
     }
 
     /// Processes one command APDU and returns the response APDU, as a card would.
+    ///
+    /// An empty answer means the chip has left the field (the `drop_field_above` quirk): it stays silent
+    /// until [`Chip::reset`].
     pub fn process(&mut self, command: &[u8]) -> Vec<u8> {
+        if self.field_lost {
+            return Vec::new();
+        }
         self.commands += 1;
         let Ok(cmd) = CommandApdu::parse(command) else {
             return sw(StatusWord::WRONG_LENGTH).to_bytes();
@@ -169,7 +189,12 @@ impl Chip {
         if !protected {
             // An unprotected command ends a secure messaging session (ICAO 9303-11 section 9.8.6.1).
             self.end_session();
-            return self.dispatch(&cmd).to_bytes();
+            let resp = self.dispatch(&cmd);
+            return if self.field_lost {
+                Vec::new()
+            } else {
+                resp.to_bytes()
+            };
         }
         let Some(sm) = self.sm.as_mut() else {
             return sw(StatusWord::SM_NOT_SUPPORTED).to_bytes();
@@ -183,6 +208,9 @@ impl Chip {
             }
         };
         let resp = self.dispatch(&plain);
+        if self.field_lost {
+            return Vec::new();
+        }
         if self.options.plain_errors
             && resp.data.is_empty()
             && !resp.sw.is_success()
@@ -216,6 +244,14 @@ impl Chip {
     }
 
     fn select(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        if self.options.reject_le_on_select && cmd.le.is_some() {
+            return sw(StatusWord::WRONG_LENGTH);
+        }
+        if let (Some(status), 0x00, [] | [0x3F, 0x00]) =
+            (self.options.select_mf_status, cmd.p1, cmd.data.as_slice())
+        {
+            return sw(status);
+        }
         match (cmd.p1, cmd.data.as_slice()) {
             (0x04, aid) if aid == EMRTD_AID => {
                 self.df = Df::Application;
@@ -291,6 +327,12 @@ impl Chip {
         let Some(le) = cmd.le else {
             return sw(StatusWord::WRONG_LENGTH);
         };
+        if self.options.drop_field_above.is_some_and(|n| le > n) {
+            tracing::debug!(le, "emulator: the field drops at this Le");
+            self.field_lost = true;
+            self.end_session();
+            return ResponseApdu::new(Vec::new(), StatusWord(0));
+        }
         if le > 256 && !(self.options.extended_length && cmd.extended)
             || le > self.options.max_read.max(1) && le != 256
         {

@@ -234,6 +234,23 @@ impl Profile {
         for (n, bytes) in dgs {
             fs.insert(LdsFile::Dg(n), bytes);
         }
+        if self.options.extended_length {
+            // EF.ATR/INFO announces the extended-length limits (ISO/IEC 7816-4 tag 7F66).
+            let int = |n: usize| {
+                // A positive DER INTEGER: minimal bytes, with a leading 00 when the top bit is set.
+                let b = (n.min(0xFFFF) as u32).to_be_bytes();
+                let mut v: Vec<u8> = b.iter().copied().skip_while(|x| *x == 0).collect();
+                if v.first().is_none_or(|x| x & 0x80 != 0) {
+                    v.insert(0, 0);
+                }
+                tlv::encode(0x02, &v)
+            };
+            let max = self.options.max_read.min(65_535);
+            fs.insert(
+                LdsFile::AtrInfo,
+                tlv::encode_constructed(0x7F66, &[int(1024), int(max)]),
+            );
+        }
         let chip_rng = SeededRng::new(format!("icao9303-emu chip {}", self.seed).as_bytes());
         let mut chip = Chip::new(fs, Some(mrz_key.clone()), self.options.clone(), chip_rng);
         if !self.pace_offers.is_empty() {

@@ -174,6 +174,16 @@ impl<T: Transport> Reader<T> {
         self.card_access.as_deref()
     }
 
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The transport, mutably (e.g. to read a link model's counters between steps).
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
     /// The transport, for callers that need it back.
     pub fn into_transport(self) -> T {
         self.transport

@@ -71,6 +71,8 @@ pub struct Reader<T: Transport> {
     le_ok: usize,
     /// The smallest READ BINARY the chip refused (6700) or dropped the field at; remembered for the session.
     le_fail: Option<usize>,
+    /// The link failed during a large READ BINARY: do not probe larger sizes again.
+    field_dropped: bool,
     /// The chip's largest response data field, from EF.ATR/INFO.
     chip_max_response: Option<usize>,
     /// The elementary file currently selected (by SELECT or a READ BINARY with SFI).
@@ -140,6 +142,7 @@ impl<T: Transport> Reader<T> {
             options,
             le_ok: 0,
             le_fail: None,
+            field_dropped: false,
             chip_max_response: None,
             current_ef: None,
             atr_info: None,
@@ -436,7 +439,9 @@ impl<T: Transport> Reader<T> {
     /// the largest size it accepted and the smallest it refused, so the limit is found in a few reads.
     fn block_size(&self) -> usize {
         let caps = self.transport.capabilities();
-        let link = if caps.extended_length {
+        // Extended length only inside the session: the small files read before access control
+        // (EF.CardAccess, EF.ATR/INFO) come before the chip's limits are known.
+        let link = if caps.extended_length && self.sm.is_some() {
             caps.max_response_len.min(65_538)
         } else {
             caps.max_response_len.min(258)
@@ -453,7 +458,11 @@ impl<T: Transport> Reader<T> {
             size = size.min(limit);
         }
         if let Some(fail) = self.le_fail {
-            let probe = if self.le_ok + 1 < fail {
+            let probe = if self.field_dropped {
+                // Probing again after a lost card costs a reconnect and a new access control: stay with
+                // what worked, or the size every chip takes.
+                self.le_ok.max(0xDF).min(fail - 1)
+            } else if self.le_ok + 1 < fail {
                 (self.le_ok + fail) / 2
             } else {
                 self.le_ok
@@ -531,6 +540,7 @@ impl<T: Transport> Reader<T> {
                     // Some chips drop the field when asked for a large block: never ask that much again.
                     if le > 0xDF {
                         self.le_fail = Some(self.le_fail.map_or(le, |f| f.min(le)));
+                        self.field_dropped = true;
                     }
                     return Err(e);
                 }

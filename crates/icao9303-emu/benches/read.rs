@@ -46,7 +46,7 @@ fn whole_read(c: &mut Criterion) {
     let card = profile.personalize().unwrap();
     let mut group = c.benchmark_group("read");
     group.sample_size(20);
-    group.bench_function("brp-bac-in-process", |b| {
+    group.bench_function("brp-in-process", |b| {
         b.iter(|| {
             let mut reader = Reader::new(EmulatorTransport::new(card.chip.clone()));
             reader

@@ -105,6 +105,18 @@ fn cbc_decrypt_with<C: BlockCipherDecrypt + BlockSizeUser>(
     Ok(out)
 }
 
+/// Keys the cipher `alg` names with `key` and applies `$f(&cipher, args...)`.
+macro_rules! with_cipher {
+    ($alg:expr, $key:expr, $f:ident($($arg:expr),*)) => {
+        match $alg {
+            CipherAlgorithm::Tdes => $f(&TdesEde2::new_from_slice($key).map_err(key_err)?, $($arg),*),
+            CipherAlgorithm::Aes128 => $f(&Aes128::new_from_slice($key).map_err(key_err)?, $($arg),*),
+            CipherAlgorithm::Aes192 => $f(&Aes192::new_from_slice($key).map_err(key_err)?, $($arg),*),
+            CipherAlgorithm::Aes256 => $f(&Aes256::new_from_slice($key).map_err(key_err)?, $($arg),*),
+        }
+    };
+}
+
 /// CBC encryption of whole blocks with `key` and `iv`.
 pub fn cbc_encrypt(
     alg: CipherAlgorithm,
@@ -112,20 +124,7 @@ pub fn cbc_encrypt(
     iv: &[u8],
     data: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    match alg {
-        CipherAlgorithm::Tdes => {
-            cbc_encrypt_with(&TdesEde2::new_from_slice(key).map_err(key_err)?, iv, data)
-        }
-        CipherAlgorithm::Aes128 => {
-            cbc_encrypt_with(&Aes128::new_from_slice(key).map_err(key_err)?, iv, data)
-        }
-        CipherAlgorithm::Aes192 => {
-            cbc_encrypt_with(&Aes192::new_from_slice(key).map_err(key_err)?, iv, data)
-        }
-        CipherAlgorithm::Aes256 => {
-            cbc_encrypt_with(&Aes256::new_from_slice(key).map_err(key_err)?, iv, data)
-        }
-    }
+    with_cipher!(alg, key, cbc_encrypt_with(iv, data))
 }
 
 /// CBC decryption of whole blocks with `key` and `iv`.
@@ -135,20 +134,7 @@ pub fn cbc_decrypt(
     iv: &[u8],
     data: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    match alg {
-        CipherAlgorithm::Tdes => {
-            cbc_decrypt_with(&TdesEde2::new_from_slice(key).map_err(key_err)?, iv, data)
-        }
-        CipherAlgorithm::Aes128 => {
-            cbc_decrypt_with(&Aes128::new_from_slice(key).map_err(key_err)?, iv, data)
-        }
-        CipherAlgorithm::Aes192 => {
-            cbc_decrypt_with(&Aes192::new_from_slice(key).map_err(key_err)?, iv, data)
-        }
-        CipherAlgorithm::Aes256 => {
-            cbc_decrypt_with(&Aes256::new_from_slice(key).map_err(key_err)?, iv, data)
-        }
-    }
+    with_cipher!(alg, key, cbc_decrypt_with(iv, data))
 }
 
 /// Encrypts one block (ECB): the AES secure-messaging IV `E(KSenc, SSC)` and the IM pseudo-random function.

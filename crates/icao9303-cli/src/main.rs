@@ -3,7 +3,9 @@
 //! Exit codes: 0 the document was read and every check performed passed; 1 a check failed (the document
 //! is suspect); 2 the document could not be read (wrong key, no card, I/O, bad arguments).
 
+mod pcsc_cmd;
 mod render;
+mod trace_cmd;
 mod trust;
 
 use anyhow::{Context, anyhow};
@@ -16,7 +18,7 @@ use icao9303::pki::{Time, TrustStore};
 use icao9303::reader::{Reader, ReaderOptions};
 use icao9303::report::Report;
 use icao9303::transport::Transport;
-use icao9303_emu::profile::{PROFILE_NAMES, Profile};
+use icao9303_emu::profile::Profile;
 use icao9303_emu::transport::EmulatorTransport;
 use rand_core::UnwrapErr;
 use std::path::{Path, PathBuf};
@@ -62,7 +64,16 @@ enum Command {
         #[command(subcommand)]
         command: TrustCommand,
     },
+    /// List the PC/SC readers: name, whether a card is present, its ATR.
+    Readers {
+        /// Print the list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Present the software chip as a card in a PC/SC reader, through the vsmartcard vpcd driver.
+    Emulate(pcsc_cmd::EmulateArgs),
 }
+
 
 #[derive(Subcommand, Debug)]
 enum TrustCommand {
@@ -119,6 +130,10 @@ struct ReadArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     trust: TrustArgs,
+    #[command(flatten)]
+    pcsc: pcsc_cmd::ReaderArgs,
+    #[command(flatten)]
+    trace: trace_cmd::TraceArgs,
 }
 
 /// How a command ended, mapped to the exit code.
@@ -145,6 +160,8 @@ fn main() -> ExitCode {
         Command::Trust {
             command: TrustCommand::Inspect { path, json },
         } => trust::inspect(&path, json).map(|()| Outcome::Valid),
+        Command::Readers { json } => pcsc_cmd::readers(json),
+        Command::Emulate(args) => pcsc_cmd::emulate(&args),
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::from(0),
@@ -222,20 +239,9 @@ fn password(args: &ReadArgs) -> anyhow::Result<Password> {
 
 fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     let password = password(args)?;
-    let Some(name) = &args.emulator else {
-        return Err(anyhow!(
-            "no reader transport is available in this build yet: use --emulator brp"
-        ));
-    };
-    let profile = Profile::by_name(name).ok_or_else(|| {
-        anyhow!(
-            "unknown emulator profile {name:?}; known: {}",
-            PROFILE_NAMES.join(", ")
-        )
-    })?;
     let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
-    let card = profile.personalize()?;
-    let (document, report) = read_with(EmulatorTransport::new(card.chip), &password, store)?;
+    let options = ReaderOptions { trust: store.map(Arc::new), ..ReaderOptions::default() };
+    let (document, report) = trace_cmd::read(args, &password, options)?;
     if let Some(dir) = &args.out {
         save_dump(dir, &document, &report)?;
     }

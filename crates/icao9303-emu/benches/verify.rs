@@ -11,15 +11,29 @@ use icao9303_emu::profile::Profile;
 use std::hint::black_box;
 
 fn data(rel: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/../../test-vectors/data/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/../../test-vectors/data/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn verification(c: &mut Criterion) {
     let mut store = TrustStore::new();
-    store.add_certificate(&data("master-lists/DE_ROOT_CA_CSCA07.cer"), "DE root").unwrap();
-    store.add_master_list(&data("master-lists/DE_ML_2026-05-28-08-28-45.ml"), &[], "DE ML").unwrap();
+    store
+        .add_certificate(&data("master-lists/DE_ROOT_CA_CSCA07.cer"), "DE root")
+        .unwrap();
+    store
+        .add_master_list(
+            &data("master-lists/DE_ML_2026-05-28-08-28-45.ml"),
+            &[],
+            "DE ML",
+        )
+        .unwrap();
     let card = Profile::brp().personalize().unwrap();
-    store.add_test_anchor(&card.pki.csca_der(), "brp test CSCA").unwrap();
+    store
+        .add_test_anchor(&card.pki.csca_der(), "brp test CSCA")
+        .unwrap();
     let at = Time::from_ymd(2026, 11, 23);
 
     // A German passport's real EF.SOD (ECDSA on explicit brainpoolP384r1, CSCA on brainpoolP512r1).
@@ -30,10 +44,26 @@ fn verification(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
     group.throughput(Throughput::Elements(1));
     group.bench_function("de-sod-against-de-master-list", |b| {
-        b.iter(|| black_box(icao9303::verify::report(&de, None, Vec::new(), Some(&store), at)));
+        b.iter(|| {
+            black_box(icao9303::verify::report(
+                &de,
+                None,
+                Vec::new(),
+                Some(&store),
+                at,
+            ))
+        });
     });
     group.bench_function("brp-dump-against-store", |b| {
-        b.iter(|| black_box(icao9303::verify::report(&brp, None, Vec::new(), Some(&store), at)));
+        b.iter(|| {
+            black_box(icao9303::verify::report(
+                &brp,
+                None,
+                Vec::new(),
+                Some(&store),
+                at,
+            ))
+        });
     });
     group.finish();
 }

@@ -70,14 +70,5 @@ fn df_of(file: LdsFile) -> Df {
 }
 
 fn all_files() -> impl Iterator<Item = LdsFile> {
-    [
-        LdsFile::CardAccess,
-        LdsFile::CardSecurity,
-        LdsFile::AtrInfo,
-        LdsFile::Dir,
-        LdsFile::Com,
-        LdsFile::Sod,
-    ]
-    .into_iter()
-    .chain((1..=16).map(LdsFile::Dg))
+    LdsFile::all()
 }

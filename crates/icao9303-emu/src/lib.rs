@@ -18,9 +18,12 @@
 //! ```
 
 pub mod chip;
+pub mod dump;
 pub mod fault;
 pub mod fs;
+pub mod pace;
 pub mod pki;
 pub mod profile;
 pub mod rng;
 pub mod transport;
+pub mod vpcd;

@@ -32,6 +32,7 @@ pub mod reader;
 pub mod report;
 pub mod sm;
 pub mod tlv;
+pub mod trace;
 pub mod transport;
 pub mod verify;
 

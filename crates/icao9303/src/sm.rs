@@ -213,6 +213,50 @@ impl SecureMessaging {
         SmError::MacMismatch { ssc }
     }
 
+    /// Checks the MAC of protected data objects and decrypts them: the shared half of unprotecting a
+    /// response (`extra_tag` 99, the status) or a command (`extra_tag` 97, Le). `covered` starts with what
+    /// the MAC covers before the data objects (the padded header for commands). Returns the plaintext and
+    /// the value of the extra data object, if present.
+    fn open(
+        &mut self,
+        mut covered: Vec<u8>,
+        data: &[u8],
+        extra_tag: tlv::Tag,
+        what: &str,
+    ) -> Result<(Vec<u8>, Option<Vec<u8>>), SmError> {
+        let objects = tlv::parse_all(data)?;
+        let mut cryptogram = None;
+        let mut extra = None;
+        let mut cc = None;
+        for o in &objects {
+            match o.tag {
+                0x85 | 0x87 if cc.is_none() && cryptogram.is_none() && extra.is_none() => {
+                    cryptogram = Some((o.tag, o.value));
+                    covered.extend_from_slice(o.raw);
+                }
+                t if t == extra_tag && cc.is_none() && extra.is_none() => {
+                    extra = Some(o.value.to_vec());
+                    covered.extend_from_slice(o.raw);
+                }
+                0x8E if cc.is_none() => cc = Some(o.value),
+                other => {
+                    return Err(SmError::Malformed(format!(
+                        "unexpected DO'{other:02X}' in {what}"
+                    )));
+                }
+            }
+        }
+        let cc = cc.ok_or(SmError::MissingMac)?;
+        if !verify(self.alg, &self.k_mac, &self.mac_input(&[&covered]), cc)? {
+            return Err(self.mac_mismatch());
+        }
+        let plain = match cryptogram {
+            Some((tag, value)) => self.decrypt_do(tag, value)?,
+            None => Vec::new(),
+        };
+        Ok((plain, extra))
+    }
+
     /// Terminal side: protects a plain command APDU.
     pub fn protect_command(&mut self, cmd: &CommandApdu) -> Result<CommandApdu, SmError> {
         self.check_live()?;
@@ -263,42 +307,16 @@ impl SecureMessaging {
             return Ok(resp.clone());
         }
         self.increment_ssc();
-        let objects = tlv::parse_all(&resp.data)?;
-        let mut covered: Vec<u8> = Vec::new();
-        let mut cryptogram = None;
-        let mut status = None;
-        let mut cc = None;
-        for o in &objects {
-            match o.tag {
-                0x85 | 0x87 if cc.is_none() && cryptogram.is_none() => {
-                    cryptogram = Some((o.tag, o.value));
-                    covered.extend_from_slice(o.raw);
-                }
-                0x99 if cc.is_none() && status.is_none() => {
-                    if o.value.len() != 2 {
-                        return Err(SmError::Malformed(format!(
-                            "DO'99' of {} bytes",
-                            o.value.len()
-                        )));
-                    }
-                    status = Some(StatusWord(u16::from_be_bytes([o.value[0], o.value[1]])));
-                    covered.extend_from_slice(o.raw);
-                }
-                0x8E if cc.is_none() => cc = Some(o.value),
-                other => {
-                    return Err(SmError::Malformed(format!(
-                        "unexpected DO'{other:02X}' in response"
-                    )));
-                }
+        let (data, status) = self.open(Vec::new(), &resp.data, 0x99, "response")?;
+        let status = match status.as_deref() {
+            None => None,
+            Some([a, b]) => Some(StatusWord(u16::from_be_bytes([*a, *b]))),
+            Some(other) => {
+                return Err(SmError::Malformed(format!(
+                    "DO'99' of {} bytes",
+                    other.len()
+                )));
             }
-        }
-        let cc = cc.ok_or(SmError::MissingMac)?;
-        if !verify(self.alg, &self.k_mac, &self.mac_input(&[&covered]), cc)? {
-            return Err(self.mac_mismatch());
-        }
-        let data = match cryptogram {
-            Some((tag, value)) => self.decrypt_do(tag, value)?,
-            None => Vec::new(),
         };
         Ok(ResponseApdu {
             data,
@@ -313,44 +331,15 @@ impl SecureMessaging {
             return Err(SmError::NotProtected(cmd.cla));
         }
         self.increment_ssc();
-        let header = [cmd.cla, cmd.ins, cmd.p1, cmd.p2];
-        let objects = tlv::parse_all(&cmd.data)?;
-        let mut covered = pad(&header, self.alg.block_len());
-        let mut cryptogram = None;
-        let mut le = None;
-        let mut cc = None;
-        for o in &objects {
-            match o.tag {
-                0x85 | 0x87 if cc.is_none() && cryptogram.is_none() && le.is_none() => {
-                    cryptogram = Some((o.tag, o.value));
-                    covered.extend_from_slice(o.raw);
-                }
-                0x97 if cc.is_none() && le.is_none() => {
-                    le = Some(match o.value {
-                        [] => None,
-                        [0] => Some(256),
-                        [b] => Some(usize::from(*b)),
-                        [0, 0] => Some(65536),
-                        [a, b] => Some(usize::from(u16::from_be_bytes([*a, *b]))),
-                        _ => return Err(SmError::Malformed("DO'97' longer than two bytes".into())),
-                    });
-                    covered.extend_from_slice(o.raw);
-                }
-                0x8E if cc.is_none() => cc = Some(o.value),
-                other => {
-                    return Err(SmError::Malformed(format!(
-                        "unexpected DO'{other:02X}' in command"
-                    )));
-                }
-            }
-        }
-        let cc = cc.ok_or(SmError::MissingMac)?;
-        if !verify(self.alg, &self.k_mac, &self.mac_input(&[&covered]), cc)? {
-            return Err(self.mac_mismatch());
-        }
-        let data = match cryptogram {
-            Some((tag, value)) => self.decrypt_do(tag, value)?,
-            None => Vec::new(),
+        let header = pad(&[cmd.cla, cmd.ins, cmd.p1, cmd.p2], self.alg.block_len());
+        let (data, le) = self.open(header, &cmd.data, 0x97, "command")?;
+        let le = match le.as_deref() {
+            None | Some([]) => None,
+            Some([0]) => Some(256),
+            Some([b]) => Some(usize::from(*b)),
+            Some([0, 0]) => Some(65536),
+            Some([a, b]) => Some(usize::from(u16::from_be_bytes([*a, *b]))),
+            Some(_) => return Err(SmError::Malformed("DO'97' longer than two bytes".into())),
         };
         Ok(CommandApdu {
             cla: cmd.cla & !0x0C,
@@ -358,7 +347,7 @@ impl SecureMessaging {
             p1: cmd.p1,
             p2: cmd.p2,
             data,
-            le: le.flatten(),
+            le,
             extended: cmd.extended,
         })
     }

@@ -114,19 +114,23 @@ impl LdsFile {
         }
     }
 
-    /// The file a dump name denotes (inverse of [`LdsFile::dump_name`]).
-    pub fn from_dump_name(name: &str) -> Option<LdsFile> {
-        let all = [
+    /// Every file of the LDS: the master file's, then EF.COM, EF.SOD and DG1–DG16.
+    pub fn all() -> impl Iterator<Item = LdsFile> {
+        [
             LdsFile::CardAccess,
             LdsFile::CardSecurity,
             LdsFile::AtrInfo,
             LdsFile::Dir,
             LdsFile::Com,
             LdsFile::Sod,
-        ];
-        all.into_iter()
-            .chain((1..=16).map(LdsFile::Dg))
-            .find(|f| f.dump_name() == name)
+        ]
+        .into_iter()
+        .chain((1..=16).map(LdsFile::Dg))
+    }
+
+    /// The file a dump name denotes (inverse of [`LdsFile::dump_name`]).
+    pub fn from_dump_name(name: &str) -> Option<LdsFile> {
+        LdsFile::all().find(|f| f.dump_name() == name)
     }
 }
 

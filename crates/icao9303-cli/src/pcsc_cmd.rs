@@ -1,0 +1,207 @@
+//! PC/SC commands: `mrtd readers`, the reader options of `mrtd read`, and `mrtd emulate` (the software chip
+//! as a card in pcscd's vpcd reader).
+
+use crate::Outcome;
+use anyhow::{Context, anyhow};
+use clap::{Args, ValueEnum};
+use icao9303_emu::chip::Chip;
+use icao9303_emu::dump::chip_from_dump;
+use icao9303_emu::profile::{PROFILE_NAMES, Profile};
+use icao9303_emu::vpcd::{Bridge, BridgeEvent, BridgeOptions, DEFAULT_ADDRESS};
+use icao9303_pcsc::{
+    ConnectOptions, ExtendedLength, PcscTransport, ProtocolChoice, ReaderSelector,
+};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Which PC/SC reader `mrtd read` uses and how it connects.
+#[derive(Args, Debug)]
+pub(crate) struct ReaderArgs {
+    /// PC/SC reader: its name (or a unique part of it) or its index in `mrtd readers`.
+    /// Default: the first reader that holds a card.
+    #[arg(long, value_name = "NAME|INDEX", conflicts_with_all = ["emulator", "replay"])]
+    reader: Option<String>,
+    /// Wait for a card (up to SECONDS, 30 when not given) instead of failing at once.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "30")]
+    wait: Option<u64>,
+    /// Hold the card exclusively while reading.
+    #[arg(long)]
+    exclusive: bool,
+    /// Transmission protocol to accept.
+    #[arg(long, value_enum, default_value = "any")]
+    protocol: ProtocolArg,
+    /// Extended-length APDUs: auto = only when the card's ATR announces them.
+    #[arg(long, value_enum, default_value = "auto")]
+    extended_length: ExtendedArg,
+}
+
+/// `--protocol`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ProtocolArg {
+    /// T=0 or T=1.
+    Any,
+    /// T=0 only.
+    T0,
+    /// T=1 only.
+    T1,
+}
+
+/// `--extended-length`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExtendedArg {
+    /// When the ATR announces them.
+    Auto,
+    /// Always.
+    On,
+    /// Never.
+    Off,
+}
+
+/// Opens the reader `args` choose, waiting for a card if asked.
+pub(crate) fn open(args: &ReaderArgs) -> anyhow::Result<PcscTransport> {
+    let selector = match &args.reader {
+        Some(r) => r
+            .parse::<ReaderSelector>()
+            .unwrap_or(ReaderSelector::FirstWithCard),
+        None => ReaderSelector::FirstWithCard,
+    };
+    let timeout = Duration::from_secs(args.wait.unwrap_or(0));
+    if args.wait.is_some() {
+        eprintln!("waiting up to {}s for a card...", timeout.as_secs());
+    }
+    let found = icao9303_pcsc::wait_for_card(&selector, timeout)?;
+    let options = ConnectOptions {
+        exclusive: args.exclusive,
+        protocol: match args.protocol {
+            ProtocolArg::Any => ProtocolChoice::Any,
+            ProtocolArg::T0 => ProtocolChoice::T0,
+            ProtocolArg::T1 => ProtocolChoice::T1,
+        },
+        extended_length: match args.extended_length {
+            ExtendedArg::Auto => ExtendedLength::Auto,
+            ExtendedArg::On => ExtendedLength::On,
+            ExtendedArg::Off => ExtendedLength::Off,
+        },
+    };
+    let transport = PcscTransport::connect(&ReaderSelector::Name(found.name.clone()), &options)
+        .with_context(|| format!("reader {}", found.name))?;
+    tracing::info!(reader = %found.name, "reading");
+    Ok(transport)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// `mrtd readers`: every reader, whether it holds a card, and the card's ATR.
+pub(crate) fn readers(json: bool) -> anyhow::Result<Outcome> {
+    let readers = icao9303_pcsc::list_readers()?;
+    if json {
+        let list: Vec<_> = readers
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "index": r.index,
+                    "name": r.name,
+                    "card_present": r.card_present,
+                    "atr": r.atr.as_deref().map(hex),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+        return Ok(Outcome::Valid);
+    }
+    if readers.is_empty() {
+        return Err(anyhow!("no PC/SC reader found"));
+    }
+    for r in &readers {
+        let card = match &r.atr {
+            Some(atr) => format!("card present  ATR {}", hex(atr)),
+            None if r.card_present => "card present".into(),
+            None => "no card".into(),
+        };
+        println!("{}  {}  {card}", r.index, r.name);
+    }
+    Ok(Outcome::Valid)
+}
+
+/// `mrtd emulate`: what to present and where.
+#[derive(Args, Debug)]
+pub(crate) struct EmulateArgs {
+    /// Built-in profile to present (brp, passport-bac).
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        required_unless_present = "dump",
+        conflicts_with = "dump"
+    )]
+    profile: Option<String>,
+    /// Present a saved dump instead: the directory `mrtd read --out DIR` wrote (EF_COM.bin, EF_SOD.bin,
+    /// DG1.bin, ...). Its EF.SOD is kept as read; BAC is keyed from the MRZ in DG1.
+    #[arg(long, value_name = "DIR")]
+    dump: Option<PathBuf>,
+    /// Address of the vpcd driver (35963 is "Virtual PCD 00 00", 35964 "Virtual PCD 00 01").
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDRESS)]
+    vpcd: String,
+    /// Accept extended-length APDUs and announce them in the ATR.
+    #[arg(long)]
+    extended_length: bool,
+}
+
+/// `mrtd emulate`: serves the chip to vpcd until Ctrl-C (or SIGTERM), which removes the card.
+pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
+    let (chip, what): (Chip, String) = match (&args.profile, &args.dump) {
+        (_, Some(dir)) => {
+            let mut options = icao9303_emu::chip::ChipOptions::default();
+            set_extended(&mut options, args.extended_length);
+            (
+                chip_from_dump(dir, options)?,
+                format!("the dump in {}", dir.display()),
+            )
+        }
+        (Some(name), None) => {
+            let mut profile = Profile::by_name(name).ok_or_else(|| {
+                anyhow!(
+                    "unknown emulator profile {name:?}; known: {}",
+                    PROFILE_NAMES.join(", ")
+                )
+            })?;
+            set_extended(&mut profile.options, args.extended_length);
+            (profile.personalize()?.chip, format!("profile {name}"))
+        }
+        (None, None) => return Err(anyhow!("give --profile or --dump")),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("installing the Ctrl-C handler")?;
+    eprintln!(
+        "emulating {what} through vpcd at {}; Ctrl-C removes the card",
+        args.vpcd
+    );
+    let options = BridgeOptions {
+        address: args.vpcd.clone(),
+        ..BridgeOptions::default()
+    };
+    let mut bridge = Bridge::new(chip, options).on_event(|event| match event {
+        BridgeEvent::Connected(at) => eprintln!("card inserted (connected to vpcd at {at})"),
+        BridgeEvent::Retrying(after) => {
+            eprintln!(
+                "vpcd not reachable (is pcscd with vsmartcard-vpcd running?); retrying in {} ms",
+                after.as_millis()
+            )
+        }
+        BridgeEvent::Stopped => eprintln!("card removed"),
+    });
+    bridge.run(&stop)?;
+    Ok(Outcome::Valid)
+}
+
+fn set_extended(options: &mut icao9303_emu::chip::ChipOptions, on: bool) {
+    if on {
+        options.extended_length = true;
+        options.max_read = 65536;
+    }
+}

@@ -1,0 +1,122 @@
+//! Where `mrtd read` reads from (software chip, PC/SC reader, or a trace replay) and `--record`.
+
+use crate::ReadArgs;
+use anyhow::{Context, anyhow};
+use clap::Args;
+use icao9303::access::Password;
+use icao9303::document::Document;
+use icao9303::reader::{Reader, ReaderOptions};
+use icao9303::report::Report;
+use icao9303::trace::{Recorder, Replay};
+use icao9303::transport::Transport;
+use icao9303_emu::profile::{PROFILE_NAMES, Profile};
+use icao9303_emu::transport::EmulatorTransport;
+use rand_core::{CryptoRng, UnwrapErr};
+use std::path::{Path, PathBuf};
+
+/// `--record` and `--replay`.
+#[derive(Args, Debug)]
+pub(crate) struct TraceArgs {
+    /// Write every APDU and every random byte of the session to FILE (format: docs/trace-format.md).
+    /// The trace lets anyone who knows the MRZ decrypt the session: keep it like the document.
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+    /// Re-run the session against a recorded trace instead of a chip (same password arguments as the
+    /// recording); stops at the first command that differs.
+    #[arg(long, value_name = "FILE", conflicts_with = "emulator")]
+    replay: Option<PathBuf>,
+}
+
+/// Reads the document from wherever `args` say, recording if asked.
+pub(crate) fn read(
+    args: &ReadArgs,
+    password: &Password,
+    options: ReaderOptions,
+) -> anyhow::Result<(Document, Report)> {
+    let record = args.trace.record.as_deref();
+    if let Some(path) = &args.trace.replay {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let replay = Replay::parse(&text).with_context(|| format!("trace {}", path.display()))?;
+        let result = session(
+            replay.transport(),
+            &mut replay.rng(),
+            password,
+            options,
+            record,
+            "replay".into(),
+        );
+        let read = result.with_context(|| {
+            format!(
+                "replaying {} (stopped before {})",
+                path.display(),
+                replay.position()
+            )
+        })?;
+        replay
+            .finish()
+            .with_context(|| format!("replaying {}", path.display()))?;
+        return Ok(read);
+    }
+    let mut rng = UnwrapErr(getrandom::SysRng);
+    if let Some(name) = &args.emulator {
+        let profile = Profile::by_name(name).ok_or_else(|| {
+            anyhow!(
+                "unknown emulator profile {name:?}; known: {}",
+                PROFILE_NAMES.join(", ")
+            )
+        })?;
+        let card = profile.personalize()?;
+        return session(
+            EmulatorTransport::new(card.chip),
+            &mut rng,
+            password,
+            options,
+            record,
+            format!("emulator profile {name}"),
+        );
+    }
+    let transport = crate::pcsc_cmd::open(&args.pcsc)?;
+    let source = format!("PC/SC reader {}", transport.reader_name());
+    session(transport, &mut rng, password, options, record, source)
+}
+
+/// Authenticates and reads; with `record`, writes the trace (also when the session failed, which is when
+/// it is most useful).
+fn session<T: Transport, R: CryptoRng>(
+    transport: T,
+    rng: &mut R,
+    password: &Password,
+    options: ReaderOptions,
+    record: Option<&Path>,
+    source: String,
+) -> anyhow::Result<(Document, Report)> {
+    let Some(path) = record else {
+        return run(transport, rng, password, options);
+    };
+    let recorder = Recorder::new();
+    recorder.comment(format!(
+        "recorded by mrtd {} from {source}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    let result = run(
+        recorder.transport(transport),
+        &mut recorder.rng(rng),
+        password,
+        options,
+    );
+    std::fs::write(path, recorder.to_text())
+        .with_context(|| format!("writing the trace {}", path.display()))?;
+    result
+}
+
+fn run<T: Transport, R: CryptoRng>(
+    transport: T,
+    rng: &mut R,
+    password: &Password,
+    options: ReaderOptions,
+) -> anyhow::Result<(Document, Report)> {
+    let mut reader = Reader::with_options(transport, options);
+    reader.authenticate(password, rng)?;
+    Ok(reader.read_document()?)
+}

@@ -1,0 +1,142 @@
+//! `mrtd read --record/--replay` and the reader errors of `mrtd read` (exit 2 with a clear message).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn mrtd(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mrtd"))
+        .args(args)
+        .output()
+        .expect("run mrtd");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("mrtd-cli-{}-{name}", std::process::id()))
+}
+
+const BRP_KEY: [&str; 6] = [
+    "--doc",
+    "ZU3847562",
+    "--dob",
+    "880314",
+    "--expiry",
+    "340313",
+];
+
+#[test]
+fn record_then_replay() {
+    let trace = temp("brp.trace");
+    let path = trace.to_str().unwrap();
+    let mut args = vec!["read", "--emulator", "brp", "--json", "--record", path];
+    args.extend(BRP_KEY);
+    let (code, recorded, stderr) = mrtd(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&trace).unwrap();
+    assert!(
+        text.starts_with("# mrtd-trace 1\n# recorded by mrtd"),
+        "{}",
+        &text[..80]
+    );
+    assert!(
+        !text.contains("ZU3847562"),
+        "no MRZ data in the trace's comments"
+    );
+
+    let mut args = vec!["read", "--replay", path, "--json"];
+    args.extend(BRP_KEY);
+    let (code, replayed, stderr) = mrtd(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(recorded, replayed);
+
+    // A wrong key changes EXTERNAL AUTHENTICATE: the replay stops there and names the line.
+    let (code, stdout, stderr) = mrtd(&[
+        "read",
+        "--replay",
+        path,
+        "--doc",
+        "ZU3847563",
+        "--dob",
+        "880314",
+        "--expiry",
+        "340313",
+    ]);
+    let line = text.lines().position(|l| l.starts_with("> 0082")).unwrap() + 1;
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains(&format!("line {line}: the reader sent 0082")),
+        "{stderr}"
+    );
+
+    // A corrupted line is an error naming the file and the line.
+    let corrupted: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 7 {
+                "> 00B0ZZ\n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&trace, corrupted).unwrap();
+    let mut args = vec!["read", "--replay", path];
+    args.extend(BRP_KEY);
+    let (code, _, stderr) = mrtd(&args);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!("{path}: line 8: command: 'Z' is not a hex digit")),
+        "{stderr}"
+    );
+    std::fs::remove_file(&trace).unwrap();
+
+    let (code, _, stderr) = mrtd(&[
+        "read",
+        "--replay",
+        "/nonexistent/x.trace",
+        "--doc",
+        "ZU3847562",
+        "--dob",
+        "880314",
+        "--expiry",
+        "340313",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/nonexistent/x.trace"), "{stderr}");
+}
+
+#[test]
+fn no_such_reader_is_exit_2() {
+    // Whether or not pcscd runs here, a reader that does not exist cannot be read.
+    let mut args = vec!["read", "--reader", "no such reader 42"];
+    args.extend(BRP_KEY);
+    let (code, stdout, stderr) = mrtd(&args);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("no reader \"no such reader 42\"")
+            || stderr.contains("PC/SC service is not running")
+            || stderr.contains("no PC/SC reader found"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn reader_options_conflict_with_the_emulator() {
+    let mut args = vec!["read", "--emulator", "brp", "--reader", "0"];
+    args.extend(BRP_KEY);
+    assert_eq!(mrtd(&args).0, 2);
+    let (code, _, stderr) = mrtd(&["emulate"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = mrtd(&["emulate", "--dump", "/nonexistent/dump"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/nonexistent/dump"), "{stderr}");
+}

@@ -1,0 +1,158 @@
+//! A saved dump (the files `mrtd read --out DIR` writes: `EF_COM.bin`, `EF_SOD.bin`, `DG1.bin`, ...) as an
+//! emulated chip.
+//!
+//! The files are put on the chip exactly as read, EF.SOD included (so its signature still verifies against
+//! the real issuer's certificates); BAC is keyed from the MRZ in DG1. Every byte of a dump is untrusted:
+//! a malformed DG1 is an error naming the file, never a panic.
+
+use crate::chip::{Chip, ChipOptions};
+use crate::fs::FileSystem;
+use crate::rng::SeededRng;
+use icao9303::lds::LdsFile;
+use icao9303::lds::dg1::Dg1;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Largest file accepted from a dump (an LDS file is at most a few hundred kilobytes).
+const MAX_FILE: u64 = 4 * 1024 * 1024;
+
+/// A dump could not be turned into a chip.
+#[derive(Debug, Error)]
+pub enum DumpError {
+    /// A file or the directory could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The directory holds no DG1.bin (BAC needs the MRZ).
+    #[error("{0}: no DG1.bin: the chip's BAC key comes from the MRZ in DG1")]
+    NoDg1(PathBuf),
+    /// A file is larger than any LDS file.
+    #[error("{path}: {size} bytes is too large for an LDS file")]
+    TooLarge {
+        /// The path.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+    },
+    /// DG1 could not be parsed or its MRZ gives no key.
+    #[error("{path}: {what}")]
+    BadDg1 {
+        /// The path of DG1.bin.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+/// The LDS files found in `dir`, by their dump names; other files (report.json, ...) are ignored.
+pub fn load_files(dir: &Path) -> Result<Vec<(LdsFile, Vec<u8>)>, DumpError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| DumpError::Io { path, source }
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let name = entry.file_name();
+        let Some(file) = name.to_str().and_then(LdsFile::from_dump_name) else {
+            continue;
+        };
+        let path = entry.path();
+        let size = entry.metadata().map_err(io(&path))?.len();
+        if size > MAX_FILE {
+            return Err(DumpError::TooLarge { path, size });
+        }
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        files.push((file, bytes));
+    }
+    files.sort_by_key(|(f, _)| f.fid());
+    Ok(files)
+}
+
+/// A chip holding the dump in `dir`, keyed for BAC with the MRZ of its DG1.
+pub fn chip_from_dump(dir: &Path, options: ChipOptions) -> Result<Chip, DumpError> {
+    let files = load_files(dir)?;
+    let dg1_path = dir.join(LdsFile::Dg(1).dump_name());
+    let Some((_, dg1)) = files.iter().find(|(f, _)| *f == LdsFile::Dg(1)) else {
+        return Err(DumpError::NoDg1(dir.to_path_buf()));
+    };
+    let bad = |what: String| DumpError::BadDg1 {
+        path: dg1_path.clone(),
+        what,
+    };
+    let dg1 = Dg1::parse(dg1).map_err(|e| bad(e.to_string()))?;
+    let key = dg1.mrz.key().map_err(|e| bad(format!("MRZ: {e}")))?;
+    let mut fs = FileSystem::default();
+    for (file, bytes) in files {
+        fs.insert(file, bytes);
+    }
+    Ok(Chip::new(
+        fs,
+        Some(key),
+        options,
+        SeededRng::new(b"icao9303-emu chip dump"),
+    ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+    use crate::transport::EmulatorTransport;
+    use icao9303::access::Password;
+    use icao9303::reader::Reader;
+
+    fn temp_dir(label: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("icao9303-emu-dump-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_dump_reads_back_like_the_original() {
+        let profile = Profile::passport_bac();
+        let card = profile.personalize().unwrap();
+        let dir = temp_dir("ok");
+        for (file, bytes) in card.chip.files().iter() {
+            std::fs::write(dir.join(file.dump_name()), bytes).unwrap();
+        }
+        std::fs::write(dir.join("report.json"), "{}").unwrap();
+        let chip = chip_from_dump(&dir, ChipOptions::default()).unwrap();
+        let mut reader = Reader::new(EmulatorTransport::new(chip));
+        reader
+            .authenticate(
+                &Password::Mrz(profile.mrz_key().unwrap()),
+                &mut SeededRng::new(b"t"),
+            )
+            .unwrap();
+        let (document, report) = reader.read_document().unwrap();
+        assert!(!report.has_failures(), "{}", report.summary());
+        assert_eq!(
+            document.files.get(&LdsFile::Sod).map(Vec::as_slice),
+            card.chip.files().get(LdsFile::Sod)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_dumps_are_errors_naming_the_file() {
+        let dir = temp_dir("bad");
+        let err = chip_from_dump(&dir, ChipOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no DG1.bin"), "{err}");
+        std::fs::write(dir.join("DG1.bin"), [0x61, 0x05, 0x5F, 0x1F, 0x09]).unwrap();
+        let err = chip_from_dump(&dir, ChipOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("DG1.bin: "), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,1 +1,0 @@
-//! PACE (ICAO 9303-11 section 4.4): Generic, Integrated and Chip Authentication Mapping.

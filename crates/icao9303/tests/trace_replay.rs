@@ -1,0 +1,144 @@
+//! Replays the committed traces in `test-vectors/traces/` through the reader: no chip, no emulator.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use icao9303::access::Password;
+use icao9303::mrz::MrzKey;
+use icao9303::reader::Reader;
+use icao9303::trace::{Replay, TraceError};
+use icao9303::transport::TransportError;
+use std::path::PathBuf;
+
+fn trace(file: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/traces")
+        .join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn replay(
+    text: &str,
+    doc: &str,
+    dob: &str,
+    expiry: &str,
+) -> (Replay, Result<icao9303::report::Report, icao9303::Error>) {
+    let replay = Replay::parse(text).unwrap();
+    let mut reader = Reader::new(replay.transport());
+    let mut rng = replay.rng();
+    let password = Password::Mrz(MrzKey::new(doc, dob, expiry).unwrap());
+    let result = reader
+        .authenticate(&password, &mut rng)
+        .map(|_| ())
+        .and_then(|_| reader.read_document())
+        .map(|(_, r)| r);
+    (replay, result)
+}
+
+#[test]
+fn committed_traces_replay_to_the_end() {
+    for (file, doc, dob, expiry, holder) in [
+        (
+            "brp-bac.trace",
+            "ZU3847562",
+            "880314",
+            "340313",
+            "TESTHOLDER",
+        ),
+        (
+            "passport-bac.trace",
+            "L898902C<",
+            "690806",
+            "940623",
+            "ERIKSSON",
+        ),
+    ] {
+        let (replay, result) = replay(&trace(file), doc, dob, expiry);
+        let report = result.unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(!report.has_failures(), "{file}: {}", report.summary());
+        assert_eq!(report.access.as_ref().unwrap().protocol, "BAC");
+        assert!(report.to_json().contains(holder), "{file}");
+        replay.finish().unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+}
+
+#[test]
+fn a_wrong_password_stops_at_external_authenticate_naming_the_line() {
+    let text = trace("brp-bac.trace");
+    let (_, result) = replay(&text, "ZU3847563", "880314", "340313");
+    let err = result.unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with("BAC"), "{msg}");
+    match err {
+        icao9303::Error::Transport {
+            source: TransportError::Replay(what),
+            ..
+        } => {
+            // The EXTERNAL AUTHENTICATE command (INS 82) is the first to differ.
+            let line = text.lines().position(|l| l.starts_with("> 0082")).unwrap() + 1;
+            assert!(
+                what.starts_with(&format!("line {line}: the reader sent 0082")),
+                "{what}"
+            );
+        }
+        other => panic!("expected a replay difference, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_truncated_trace_is_a_clear_error() {
+    let text = trace("passport-bac.trace");
+    let cut: String = text.lines().take(12).map(|l| format!("{l}\n")).collect();
+    let (_, result) = replay(&cut, "L898902C<", "690806", "940623");
+    let msg = result.unwrap_err().to_string();
+    assert!(msg.contains("end of trace"), "{msg}");
+}
+
+#[test]
+fn a_corrupted_line_is_a_parse_error_never_a_panic() {
+    let text = trace("brp-bac.trace");
+    // The ninth response: well inside the secure messaging session.
+    let n = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("< "))
+        .nth(8)
+        .map(|(i, _)| i + 1)
+        .unwrap();
+    let corrupted: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 1 == n {
+                format!("{}Z\n", l)
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    match Replay::parse(&corrupted) {
+        Err(TraceError::Syntax { line, what }) => {
+            assert_eq!(line, n);
+            assert!(
+                what.contains("hex digit") || what.contains("odd number"),
+                "{what}"
+            );
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+    // A flipped byte inside a protected response is caught by secure messaging, not a panic.
+    let flipped: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 1 == n {
+                let (head, tail) = l.split_at(6);
+                let c = if head.ends_with('0') { '1' } else { '0' };
+                format!("{}{}{}\n", &head[..5], c, tail)
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let (_, result) = replay(&flipped, "ZU3847562", "880314", "340313");
+    assert!(result.is_err());
+}

@@ -265,7 +265,7 @@ fn read_with<T: Transport>(
     };
     let mut reader = Reader::with_options(transport, options);
     reader.authenticate(password, &mut rng)?;
-    Ok(reader.read_document()?)
+    Ok(reader.read_document_with_rng(&mut rng)?)
 }
 
 fn verify(dir: &Path, trust_args: &TrustArgs, json: bool) -> anyhow::Result<Outcome> {

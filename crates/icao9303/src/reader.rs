@@ -43,6 +43,13 @@ pub struct ReaderOptions {
     pub trust: Option<std::sync::Arc<crate::pki::TrustStore>>,
     /// Reference time for certificate validity; the system clock when `None`.
     pub at: Option<crate::pki::Time>,
+    /// Run Chip Authentication when DG14 offers it ([`Reader::read_document_with_rng`]).
+    pub chip_authentication: bool,
+    /// Run Active Authentication when DG15 is present ([`Reader::read_document_with_rng`]).
+    pub active_authentication: bool,
+    /// The Active Authentication challenge to send (so a remote verifier can bind the session); a fresh
+    /// one from the RNG when `None`.
+    pub aa_challenge: Option<[u8; 8]>,
 }
 
 impl Default for ReaderOptions {
@@ -53,6 +60,9 @@ impl Default for ReaderOptions {
             extra_data_groups: Vec::new(),
             trust: None,
             at: None,
+            chip_authentication: true,
+            active_authentication: true,
+            aa_challenge: None,
         }
     }
 }
@@ -74,6 +84,15 @@ pub struct Reader<T: Transport> {
 struct Link<'a, T: Transport> {
     transport: &'a mut T,
     sm: &'a mut Option<SecureMessaging>,
+}
+
+impl<T: Transport> crate::auth::Session for Link<'_, T> {
+    fn restart_secure_messaging(&mut self, sm: SecureMessaging) {
+        if let Some(old) = self.sm.as_mut() {
+            old.end();
+        }
+        *self.sm = Some(sm);
+    }
 }
 
 impl<T: Transport> Channel for Link<'_, T> {
@@ -381,7 +400,25 @@ impl<T: Transport> Reader<T> {
     }
 
     /// Reads EF.COM, EF.SOD and every data group they list (plus those asked for), then verifies them.
+    /// Runs no chip authentication (it needs randomness): see [`Reader::read_document_with_rng`].
     pub fn read_document(&mut self) -> Result<(Document, Report), Error> {
+        self.read_inner(None::<&mut dyn CryptoRng>)
+    }
+
+    /// As [`Reader::read_document`], and runs Active Authentication (DG15) and Chip Authentication (DG14)
+    /// with random values from `rng`, as the options allow; the data groups after DG14 and DG15 are read
+    /// under the keys Chip Authentication established. The report gets `chip_authenticity`.
+    pub fn read_document_with_rng<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+    ) -> Result<(Document, Report), Error> {
+        self.read_inner(Some(rng))
+    }
+
+    fn read_inner<R: CryptoRng + ?Sized>(
+        &mut self,
+        mut rng: Option<&mut R>,
+    ) -> Result<(Document, Report), Error> {
         let mut files: Vec<(LdsFile, Vec<u8>)> = Vec::new();
         let mut notes = std::mem::take(&mut self.notes);
         let mut wanted: BTreeSet<u8> = self.options.extra_data_groups.iter().copied().collect();
@@ -409,8 +446,26 @@ impl<T: Transport> Reader<T> {
         if let Some(sod) = &partial.sod {
             wanted.extend(sod.data_group_hashes.keys().copied());
         }
-        for n in wanted.into_iter().filter(|n| (1..=16).contains(n)) {
+        // DG14 and DG15 first: chip authentication runs before the other data groups are read.
+        let mut order: Vec<u8> = wanted.into_iter().filter(|n| (1..=16).contains(n)).collect();
+        order.sort_by_key(|n| !matches!(n, 14 | 15));
+        let mut chip_auth: Option<crate::auth::RunOutcome> = None;
+        for n in order {
+            if !matches!(n, 14 | 15)
+                && chip_auth.is_none()
+                && let Some(rng) = rng.as_deref_mut()
+            {
+                let options = self.options.clone();
+                chip_auth = Some(crate::auth::run(&mut self.link(), &options, &files, rng));
+            }
             let file = LdsFile::Dg(n);
+            if chip_auth.as_ref().is_some_and(|c| c.session_lost) {
+                notes.push(Check::not_checked(
+                    file.name(),
+                    "not read: secure messaging ended when Chip Authentication failed",
+                ));
+                continue;
+            }
             match self.read_file(file) {
                 Ok(Some(bytes)) => files.push((file, bytes)),
                 Ok(None) => notes.push(Check::not_checked(
@@ -430,15 +485,24 @@ impl<T: Transport> Reader<T> {
                 Err(e) => return Err(e),
             }
         }
+        if chip_auth.is_none()
+            && let Some(rng) = rng.as_deref_mut()
+        {
+            let options = self.options.clone();
+            chip_auth = Some(crate::auth::run(&mut self.link(), &options, &files, rng));
+        }
         let document = Document::from_files(files);
         let at = self.options.at.unwrap_or_else(crate::pki::Time::now);
-        let report = crate::verify::report(
+        let mut report = crate::verify::report(
             &document,
             self.access.clone(),
             notes,
             self.options.trust.as_deref(),
             at,
         );
+        if let Some(outcome) = &chip_auth {
+            crate::auth::add_to_report(&document, &mut report, &outcome.results);
+        }
         Ok((document, report))
     }
 }

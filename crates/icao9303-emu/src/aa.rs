@@ -45,7 +45,10 @@ fn oid(content: &[u8]) -> Vec<u8> {
 }
 
 fn uint(magnitude: &[u8]) -> Vec<u8> {
-    let start = magnitude.iter().position(|b| *b != 0).unwrap_or(magnitude.len());
+    let start = magnitude
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(magnitude.len());
     let mut v = magnitude[start..].to_vec();
     if v.first().is_none_or(|b| b & 0x80 != 0) {
         v.insert(0, 0);
@@ -111,11 +114,9 @@ impl AaKey {
     pub fn security_info(&self) -> Option<Vec<u8>> {
         match self {
             AaKey::Rsa(_) => None,
-            AaKey::EcdsaP256(_) => Some(seq(&[
-                &oid(&AA_PROTOCOL),
-                &uint(&[1]),
-                &oid(&ECDSA_SHA256),
-            ])),
+            AaKey::EcdsaP256(_) => {
+                Some(seq(&[&oid(&AA_PROTOCOL), &uint(&[1]), &oid(&ECDSA_SHA256)]))
+            }
         }
     }
 
@@ -136,8 +137,8 @@ impl AaKey {
                 };
                 let mut m1 = vec![0u8; len];
                 rng.fill_bytes(&mut m1);
-                let f = encode_representative(len, hash, &m1, challenge)
-                    .ok_or(StatusWord(0x6F00))?;
+                let f =
+                    encode_representative(len, hash, &m1, challenge).ok_or(StatusWord(0x6F00))?;
                 let f = rsa::BoxedUint::from_be_slice(&f, n.bits_precision())
                     .map_err(|_| StatusWord(0x6F00))?;
                 let s = rsa::hazmat::rsa_decrypt_and_check(k.as_ref(), None::<&mut R>, &f)

@@ -28,7 +28,12 @@ pub struct CaKey {
 
 impl std::fmt::Debug for CaKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CaKey({}, {}, redacted)", self.curve.name(), self.cipher.name())
+        write!(
+            f,
+            "CaKey({}, {}, redacted)",
+            self.curve.name(),
+            self.cipher.name()
+        )
     }
 }
 
@@ -87,7 +92,10 @@ impl CaKey {
         let mut bits = vec![0u8];
         bits.extend_from_slice(&self.public);
         let spki = seq(&[
-            &seq(&[&encode(0x06, &EC_PUBLIC_KEY), &int(self.curve.parameter_id())]),
+            &seq(&[
+                &encode(0x06, &EC_PUBLIC_KEY),
+                &int(self.curve.parameter_id()),
+            ]),
             &encode(0x03, &bits),
         ]);
         let pk_info = seq(&[&encode(0x06, &ID_PK_ECDH), &spki, &key_id]);

@@ -400,7 +400,11 @@ impl Chip {
     /// GENERAL AUTHENTICATE of Chip Authentication (AES): the terminal's ephemeral key in `7C{80}`.
     fn chip_authentication_ga(&mut self, cmd: &CommandApdu) -> ResponseApdu {
         self.ca_at_set = false;
-        match self.ca.as_ref().and_then(|ca| ca.general_authenticate(&cmd.data)) {
+        match self
+            .ca
+            .as_ref()
+            .and_then(|ca| ca.general_authenticate(&cmd.data))
+        {
             Some(next) => {
                 self.next_sm = Some(next);
                 ResponseApdu::new(vec![0x7C, 0x00], StatusWord::OK)

@@ -7,17 +7,17 @@
 use crate::aa::AaKey;
 use crate::ca::CaKey;
 use crate::chip::{Chip, ChipOptions};
-use icao9303::crypto::cipher::CipherAlgorithm;
-use icao9303::crypto::ec::EcCurve;
-use icao9303::lds::dg15::Dg15;
-use icao9303::lds::security_infos::SecurityInfos;
 use crate::fs::FileSystem;
 use crate::pki::{PkiBuildError, SignatureScheme, TestPki};
 use crate::rng::SeededRng;
+use icao9303::crypto::cipher::CipherAlgorithm;
+use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
 use icao9303::lds::LdsFile;
 use icao9303::lds::com::Com;
 use icao9303::lds::dg1::Dg1;
+use icao9303::lds::dg15::Dg15;
+use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
 use icao9303::tlv;
 

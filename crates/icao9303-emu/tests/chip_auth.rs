@@ -19,7 +19,12 @@ fn read(profile: &Profile, options: ReaderOptions) -> icao9303::report::Report {
 }
 
 fn status(report: &icao9303::report::Report, name: &str) -> CheckStatus {
-    report.checks.iter().find(|c| c.name == name).unwrap().status
+    report
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap()
+        .status
 }
 
 #[test]
@@ -43,7 +48,10 @@ fn clone_fails_both_mechanisms() {
     let report = read(&profile, ReaderOptions::default());
     let auth = report.chip_authenticity.clone().unwrap();
     assert_eq!(auth.verdict, AuthenticityVerdict::Failed, "{auth:?}");
-    assert_eq!(status(&report, "Active Authentication"), CheckStatus::Invalid);
+    assert_eq!(
+        status(&report, "Active Authentication"),
+        CheckStatus::Invalid
+    );
     assert_eq!(status(&report, "Chip Authentication"), CheckStatus::Invalid);
     assert!(report.has_failures());
 }
@@ -71,7 +79,17 @@ fn disabled_mechanisms_are_not_proven_and_challenge_is_used() {
     let card = profile.personalize().unwrap();
     let mut reader = Reader::new(EmulatorTransport::new(card.chip));
     reader
-        .authenticate(&Password::Mrz(profile.mrz_key().unwrap()), &mut SeededRng::new(b"t"))
+        .authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        )
         .unwrap();
-    assert!(reader.read_document().unwrap().1.chip_authenticity.is_none());
+    assert!(
+        reader
+            .read_document()
+            .unwrap()
+            .1
+            .chip_authenticity
+            .is_none()
+    );
 }

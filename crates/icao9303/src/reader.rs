@@ -447,7 +447,10 @@ impl<T: Transport> Reader<T> {
             wanted.extend(sod.data_group_hashes.keys().copied());
         }
         // DG14 and DG15 first: chip authentication runs before the other data groups are read.
-        let mut order: Vec<u8> = wanted.into_iter().filter(|n| (1..=16).contains(n)).collect();
+        let mut order: Vec<u8> = wanted
+            .into_iter()
+            .filter(|n| (1..=16).contains(n))
+            .collect();
         order.sort_by_key(|n| !matches!(n, 14 | 15));
         let mut chip_auth: Option<crate::auth::RunOutcome> = None;
         for n in order {

@@ -135,7 +135,11 @@ pub fn decode_representative(f: &[u8]) -> Result<Recovered, AaError> {
                 .ok_or_else(|| bad(&format!("unknown hash identifier {id:02X} in trailer")))?,
             2,
         ),
-        [.., last] => return Err(bad(&format!("trailer byte {last:02X} is neither BC nor CC"))),
+        [.., last] => {
+            return Err(bad(&format!(
+                "trailer byte {last:02X} is neither BC nor CC"
+            )));
+        }
         [] => return Err(bad("empty")),
     };
     // Padding: the header's low nibble and following nibbles are 'B' up to a nibble 'A'; M1 follows.
@@ -402,9 +406,8 @@ mod tests {
             assert!(decode_representative(&h(bad)).is_err(), "{bad}");
         }
         // Padding before M1 (short messages): 4B BB … BA.
-        let rec =
-            decode_representative(&h("4BBBBA0102e9b287952a913cc5b60ff74ecfc87e40e81563b1BC"))
-                .unwrap();
+        let rec = decode_representative(&h("4BBBBA0102e9b287952a913cc5b60ff74ecfc87e40e81563b1BC"))
+            .unwrap();
         assert_eq!(rec.m1, h("0102"));
         assert!(!rec.partial_recovery);
     }

@@ -89,7 +89,9 @@ impl ChipKey {
             .or_else(|| named_curve(alg))
             .ok_or("CA public key: unsupported or malformed domain parameters")?;
         if bits.tag != 0x03 || bits.value.first() != Some(&0) {
-            return Err("CA public key: subjectPublicKey is not a BIT STRING of whole bytes".into());
+            return Err(
+                "CA public key: subjectPublicKey is not a BIT STRING of whole bytes".into(),
+            );
         }
         let raw = &bits.value[1..];
         let public = match &domain {
@@ -101,7 +103,11 @@ impl ChipKey {
             PaceDomainParameters::Dh(group) => {
                 let y = tlv::parse_exact(raw, 0x02)
                     .map_err(|e| format!("CA public key (DH INTEGER): {e}"))?;
-                let start = y.value.iter().position(|b| *b != 0).unwrap_or(y.value.len());
+                let start = y
+                    .value
+                    .iter()
+                    .position(|b| *b != 0)
+                    .unwrap_or(y.value.len());
                 let y = &y.value[start..];
                 group
                     .check_public(y)
@@ -220,7 +226,12 @@ pub fn plan(infos: &SecurityInfos) -> Result<Option<CaPlan>, String> {
         None if candidates.len() <= 1 => candidates.first(),
         None => return Err("several CA keys and a CAInfo without keyId".into()),
     }
-    .ok_or_else(|| format!("no {} CA public key for keyId {key_id:?}", if ecdh { "ECDH" } else { "DH" }))?;
+    .ok_or_else(|| {
+        format!(
+            "no {} CA public key for keyId {key_id:?}",
+            if ecdh { "ECDH" } else { "DH" }
+        )
+    })?;
     let key = ChipKey::from_spki(chosen.2, chosen.1)?;
     Ok(Some(CaPlan {
         oid,
@@ -269,9 +280,11 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
     plan: &CaPlan,
     rng: &mut R,
 ) -> Result<SecureMessaging, Error> {
-    let (pk_ifd, k) =
-        key_agreement(&plan.key, rng).map_err(|e| Error::protocol(STEP_MSE, e))?;
-    let key_ref = plan.key.key_id.map(|id| tlv::encode(0x84, &key_reference(id)));
+    let (pk_ifd, k) = key_agreement(&plan.key, rng).map_err(|e| Error::protocol(STEP_MSE, e))?;
+    let key_ref = plan
+        .key
+        .key_id
+        .map(|id| tlv::encode(0x84, &key_reference(id)));
     if plan.cipher == CipherAlgorithm::Tdes {
         let mut data = tlv::encode(0x91, &pk_ifd);
         data.extend(key_ref.unwrap_or_default());
@@ -305,8 +318,9 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
             });
         }
         if !resp.data.is_empty() {
-            tlv::parse_exact(&resp.data, 0x7C)
-                .map_err(|e| Error::protocol(STEP_GA, format!("dynamic authentication data: {e}")))?;
+            tlv::parse_exact(&resp.data, 0x7C).map_err(|e| {
+                Error::protocol(STEP_GA, format!("dynamic authentication data: {e}"))
+            })?;
         }
     }
     Ok(SecureMessaging::from_shared_secret(plan.cipher, &k))

@@ -103,7 +103,10 @@ pub fn assess(
         let check = match r.status {
             CheckStatus::Valid if trusted => {
                 genuine_by.push(r.mechanism.name());
-                Check::valid(r.mechanism.name(), format!("{}; {file}: {trust_reason}", r.reason))
+                Check::valid(
+                    r.mechanism.name(),
+                    format!("{}; {file}: {trust_reason}", r.reason),
+                )
             }
             CheckStatus::Valid => {
                 unverified_key.push(r.mechanism.name());
@@ -186,7 +189,9 @@ pub struct RunOutcome {
     pub session_lost: bool,
 }
 
-fn security_infos_of_dg14(dg14: &[u8]) -> Result<crate::lds::security_infos::SecurityInfos, String> {
+fn security_infos_of_dg14(
+    dg14: &[u8],
+) -> Result<crate::lds::security_infos::SecurityInfos, String> {
     let outer = crate::tlv::parse_exact(dg14, 0x6E).map_err(|e| format!("DG14: {e}"))?;
     crate::lds::security_infos::SecurityInfos::parse(outer.value).map_err(|e| format!("DG14: {e}"))
 }
@@ -200,7 +205,12 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> RunOutcome {
     use crate::lds::security_infos::SecurityInfo;
-    let file = |f: LdsFile| files.iter().find(|(g, _)| *g == f).map(|(_, b)| b.as_slice());
+    let file = |f: LdsFile| {
+        files
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map(|(_, b)| b.as_slice())
+    };
     let infos = file(LdsFile::Dg(14)).map(security_infos_of_dg14);
     let mut out = RunOutcome::default();
 
@@ -208,9 +218,10 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
     let aa = Mechanism::ActiveAuthentication;
     match file(LdsFile::Dg(15)) {
         None => {}
-        Some(_) if !options.active_authentication => out
-            .results
-            .push(MechanismResult::not_run(aa, "disabled by the reader options")),
+        Some(_) if !options.active_authentication => out.results.push(MechanismResult::not_run(
+            aa,
+            "disabled by the reader options",
+        )),
         Some(bytes) => match crate::lds::dg15::Dg15::parse(bytes) {
             Err(e) => out.results.push(MechanismResult::not_run(aa, e)),
             Ok(dg15) => {
@@ -227,13 +238,18 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
                 let challenge = options
                     .aa_challenge
                     .unwrap_or_else(|| active::fresh_challenge(rng));
-                out.results.push(match active::internal_authenticate(session, &challenge) {
-                    Ok(sig) => match active::verify(&dg15, ecdsa_hash, &challenge, &sig) {
-                        Ok(how) => MechanismResult::verified(aa, format!("signature verified: {how}")),
-                        Err(e) => MechanismResult::failed(aa, e.to_string()),
-                    },
-                    Err(e) => MechanismResult::failed(aa, format!("the chip did not sign: {e}")),
-                });
+                out.results
+                    .push(match active::internal_authenticate(session, &challenge) {
+                        Ok(sig) => match active::verify(&dg15, ecdsa_hash, &challenge, &sig) {
+                            Ok(how) => {
+                                MechanismResult::verified(aa, format!("signature verified: {how}"))
+                            }
+                            Err(e) => MechanismResult::failed(aa, e.to_string()),
+                        },
+                        Err(e) => {
+                            MechanismResult::failed(aa, format!("the chip did not sign: {e}"))
+                        }
+                    });
             }
         },
     }
@@ -246,9 +262,9 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
         Some(Ok(infos)) => match chip::plan(&infos) {
             Ok(None) => {}
             Err(e) => out.results.push(MechanismResult::not_run(ca, e)),
-            Ok(Some(_)) if !options.chip_authentication => out
-                .results
-                .push(MechanismResult::not_run(ca, "disabled by the reader options")),
+            Ok(Some(_)) if !options.chip_authentication => out.results.push(
+                MechanismResult::not_run(ca, "disabled by the reader options"),
+            ),
             Ok(Some(plan)) => {
                 let what = format!(
                     "{}, {}{}",

@@ -33,10 +33,10 @@ impl Dg15 {
     /// Parses DG15: `6F L SubjectPublicKeyInfo`. Keys other than RSA and EC are refused.
     pub fn parse(bytes: &[u8]) -> Result<Dg15, String> {
         let outer = tlv::parse_exact(bytes, 0x6F).map_err(|e| format!("DG15: {e}"))?;
-        let spki = ber::parse_exact(outer.value)
-            .map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
-        let key = PublicKeyInfo::parse(&spki)
-            .map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
+        let spki =
+            ber::parse_exact(outer.value).map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
+        let key =
+            PublicKeyInfo::parse(&spki).map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
         let kind = match key.algorithm.oid.to_string().as_str() {
             RSA_ENCRYPTION => AaKeyKind::Rsa,
             EC_PUBLIC_KEY => AaKeyKind::Ec,

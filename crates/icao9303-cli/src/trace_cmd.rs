@@ -118,5 +118,5 @@ fn run<T: Transport, R: CryptoRng>(
 ) -> anyhow::Result<(Document, Report)> {
     let mut reader = Reader::with_options(transport, options);
     reader.authenticate(password, rng)?;
-    Ok(reader.read_document()?)
+    Ok(reader.read_document_with_rng(rng)?)
 }

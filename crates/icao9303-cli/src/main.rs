@@ -3,10 +3,16 @@
 //! Exit codes: 0 the document was read and every check performed passed; 1 a check failed (the document
 //! is suspect); 2 the document could not be read (wrong key, no card, I/O, bad arguments).
 
+mod apdu_log;
+mod html;
+mod inspect;
+mod outputs;
 mod pcsc_cmd;
+mod photo;
 mod render;
 mod trace_cmd;
 mod trust;
+mod ui;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
@@ -32,8 +38,15 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Print debug logs to stderr (never keys or MRZ data).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "quiet")]
     verbose: bool,
+    /// Print nothing on stderr but errors (no progress bar, no notes).
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
+    /// Print every APDU on the wire to stderr in hex (encrypted once secure messaging is on; the data of
+    /// access-control steps is redacted).
+    #[arg(long, global = true)]
+    log_apdu: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -46,9 +59,11 @@ enum Command {
         /// Also write the sample's test CSCA certificate (DER) to this file.
         #[arg(long, value_name = "FILE")]
         export_csca: Option<PathBuf>,
+        #[command(flatten)]
+        outputs: outputs::ReportOutputs,
     },
     /// Read a document's chip.
-    Read(ReadArgs),
+    Read(Box<ReadArgs>),
     /// Verify a saved dump (the files written by `read --out`) offline: same checks as a live read.
     Verify {
         /// The dump directory (EF_COM.bin, EF_SOD.bin, DG1.bin, ...).
@@ -58,6 +73,8 @@ enum Command {
         /// Print the report as JSON (schema mrtd-report/1).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        outputs: outputs::ReportOutputs,
     },
     /// Trust anchors: master lists, CSCA certificates, CRLs.
     Trust {
@@ -72,8 +89,10 @@ enum Command {
     },
     /// Present the software chip as a card in a PC/SC reader, through the vsmartcard vpcd driver.
     Emulate(pcsc_cmd::EmulateArgs),
+    /// Decode one LDS file (EF.COM, DG1-DG16, EF.SOD, EF.CardAccess, ...), a face record or an image, and print
+    /// it. Exit 0 decoded, 1 broken or unknown, 2 unreadable.
+    Inspect(inspect::InspectArgs),
 }
-
 
 #[derive(Subcommand, Debug)]
 enum TrustCommand {
@@ -119,6 +138,9 @@ struct ReadArgs {
     /// Card Access Number (PACE).
     #[arg(long, conflicts_with = "doc")]
     can: Option<String>,
+    /// Use BAC when PACE fails for a reason other than a wrong password (reported as a fallback).
+    #[arg(long)]
+    allow_bac_fallback: bool,
     /// Accept an MRZ given with --mrz whose check digits are wrong (some issued documents carry wrong ones).
     #[arg(long)]
     allow_bad_check_digits: bool,
@@ -134,6 +156,8 @@ struct ReadArgs {
     pcsc: pcsc_cmd::ReaderArgs,
     #[command(flatten)]
     trace: trace_cmd::TraceArgs,
+    #[command(flatten)]
+    outputs: outputs::ReportOutputs,
 }
 
 /// How a command ended, mapped to the exit code.
@@ -146,7 +170,22 @@ enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = if cli.verbose { "debug" } else { "warn" };
+    let filter = match (cli.verbose, cli.quiet) {
+        (true, _) => "debug",
+        (_, true) => "error",
+        _ => "warn",
+    };
+    let json = match &cli.command {
+        Command::Demo { json, .. } | Command::Verify { json, .. } => *json,
+        Command::Read(args) => args.json,
+        Command::Inspect(args) => args.json,
+        _ => false,
+    };
+    ui::init(ui::Settings {
+        quiet: cli.quiet,
+        log_apdu: cli.log_apdu,
+        json,
+    });
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
@@ -154,14 +193,26 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Command::Demo { json, export_csca } => demo(json, export_csca.as_deref()),
+        Command::Demo {
+            json,
+            export_csca,
+            outputs,
+        } => demo(json, export_csca.as_deref(), &outputs),
         Command::Read(args) => read(&args),
-        Command::Verify { dir, trust, json } => verify(&dir, &trust, json),
+        Command::Verify {
+            dir,
+            trust,
+            json,
+            outputs,
+        } => verify(&dir, &trust, json, &outputs),
         Command::Trust {
             command: TrustCommand::Inspect { path, json },
         } => trust::inspect(&path, json).map(|()| Outcome::Valid),
         Command::Readers { json } => pcsc_cmd::readers(json),
         Command::Emulate(args) => pcsc_cmd::emulate(&args),
+        Command::Inspect(args) => {
+            inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
+        }
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::from(0),
@@ -175,14 +226,31 @@ fn main() -> ExitCode {
                     };
                     eprintln!("access denied: check the {what}");
                 }
-                _ => eprintln!("error: {e:#}"),
+                _ => eprintln!("error: {}", message(&e)),
             }
             ExitCode::from(2)
         }
     }
 }
 
-fn demo(json: bool, export_csca: Option<&Path>) -> anyhow::Result<Outcome> {
+/// The error and its causes on one line, leaving out a cause whose text the message already holds.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+fn demo(
+    json: bool,
+    export_csca: Option<&Path>,
+    outputs: &outputs::ReportOutputs,
+) -> anyhow::Result<Outcome> {
     let profile = Profile::brp();
     let key = profile.mrz_key()?;
     let card = profile.personalize()?;
@@ -193,11 +261,12 @@ fn demo(json: bool, export_csca: Option<&Path>) -> anyhow::Result<Outcome> {
     // The sample is signed by its own test CSCA: trust it, flagged as a test anchor.
     let mut store = TrustStore::new();
     store.add_test_anchor(&csca, "the built-in sample's test CSCA")?;
-    let (_, report) = read_with(
+    let (document, report) = read_with(
         EmulatorTransport::new(card.chip),
         &Password::Mrz(key),
         Some(store),
     )?;
+    outputs.write(&document, &report)?;
     if json {
         println!("{}", report.to_json());
     } else {
@@ -240,11 +309,16 @@ fn password(args: &ReadArgs) -> anyhow::Result<Password> {
 fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     let password = password(args)?;
     let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
-    let options = ReaderOptions { trust: store.map(Arc::new), ..ReaderOptions::default() };
+    let options = ReaderOptions {
+        trust: store.map(Arc::new),
+        allow_bac_fallback: args.allow_bac_fallback,
+        ..ReaderOptions::default()
+    };
     let (document, report) = trace_cmd::read(args, &password, options)?;
     if let Some(dir) = &args.out {
         save_dump(dir, &document, &report)?;
     }
+    args.outputs.write(&document, &report)?;
     if args.json {
         println!("{}", report.to_json());
     } else {
@@ -263,12 +337,18 @@ fn read_with<T: Transport>(
         trust: trust.map(Arc::new),
         ..ReaderOptions::default()
     };
-    let mut reader = Reader::with_options(transport, options);
+    let mut reader = Reader::with_options(ui::wrap_transport(transport), options);
+    ui::attach_progress(&mut reader);
     reader.authenticate(password, &mut rng)?;
     Ok(reader.read_document_with_rng(&mut rng)?)
 }
 
-fn verify(dir: &Path, trust_args: &TrustArgs, json: bool) -> anyhow::Result<Outcome> {
+fn verify(
+    dir: &Path,
+    trust_args: &TrustArgs,
+    json: bool,
+    outputs: &outputs::ReportOutputs,
+) -> anyhow::Result<Outcome> {
     let store = trust::load(&trust_args.trust, trust_args.accept_unverified_lists)?;
     let mut files = Vec::new();
     let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
@@ -294,6 +374,7 @@ fn verify(dir: &Path, trust_args: &TrustArgs, json: bool) -> anyhow::Result<Outc
     files.sort_by_key(|(f, _)| *f);
     let document = Document::from_files(files);
     let report = icao9303::verify::report(&document, None, Vec::new(), store.as_ref(), Time::now());
+    outputs.write(&document, &report)?;
     if json {
         println!("{}", report.to_json());
     } else {

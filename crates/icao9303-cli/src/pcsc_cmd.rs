@@ -84,6 +84,9 @@ pub(crate) fn open(args: &ReaderArgs) -> anyhow::Result<PcscTransport> {
             ExtendedArg::On => ExtendedLength::On,
             ExtendedArg::Off => ExtendedLength::Off,
         },
+        // With --wait, a card lost mid-read is waited for as long as for the first one, then the read
+        // resumes where it stopped.
+        reconnect_wait: timeout,
     };
     let transport = PcscTransport::connect(&ReaderSelector::Name(found.name.clone()), &options)
         .with_context(|| format!("reader {}", found.name))?;

@@ -14,7 +14,7 @@ fn mark(status: CheckStatus, warning: bool) -> &'static str {
 
 /// YYMMDD as YYYY-MM-DD, choosing the century: dates of birth are in the past, expiry dates up to 20 years
 /// ahead of 2000+YY's window.
-fn date(yymmdd: &str, birth: bool) -> String {
+pub(crate) fn date(yymmdd: &str, birth: bool) -> String {
     let (Some(yy), Some(mm), Some(dd)) = (yymmdd.get(0..2), yymmdd.get(2..4), yymmdd.get(4..6))
     else {
         return yymmdd.to_string();

@@ -110,13 +110,19 @@ fn session<T: Transport, R: CryptoRng>(
     result
 }
 
+/// How often one read may resume after the card was lost.
+const MAX_RESUMES: usize = 3;
+
 fn run<T: Transport, R: CryptoRng>(
     transport: T,
     rng: &mut R,
     password: &Password,
     options: ReaderOptions,
 ) -> anyhow::Result<(Document, Report)> {
-    let mut reader = Reader::with_options(transport, options);
+    let mut reader = Reader::with_options(crate::ui::wrap_transport(transport), options);
+    crate::ui::attach_progress(&mut reader);
     reader.authenticate(password, rng)?;
-    Ok(reader.read_document_with_rng(rng)?)
+    // A card lost mid-read is reconnected (a PC/SC reader waits for it with --wait), accessed again and
+    // read on from where it stopped.
+    Ok(reader.read_document_resuming(password, rng, MAX_RESUMES)?)
 }

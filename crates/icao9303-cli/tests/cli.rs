@@ -170,3 +170,33 @@ fn genuine_brp_and_cloned_chip_exit_codes() {
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     assert!(stdout.contains("\"verdict\": \"failed\""), "{stdout}");
 }
+
+#[test]
+fn pace_with_the_can_and_a_wrong_can() {
+    let (code, stdout, stderr) = mrtd(&["read", "--emulator", "brp", "--can", "128453", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["access"]["protocol"], "PACE");
+    assert_eq!(json["access"]["password"], "CAN");
+    assert_eq!(json["access"]["mapping"], "CAM");
+    assert_eq!(json["access"]["parameter_id"], 12);
+    assert_eq!(json["access"]["cipher"], "AES-256");
+    let (code, stdout, stderr) = mrtd(&["read", "--emulator", "brp", "--can", "128454"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.trim(), "access denied: check the CAN");
+    // The ID card has no BAC and takes only the CAN.
+    let (code, _, stderr) = mrtd(&[
+        "read",
+        "--emulator",
+        "id-card-bp256",
+        "--doc",
+        "T22000129",
+        "--dob",
+        "640812",
+        "--expiry",
+        "311031",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("give the CAN"), "{stderr}");
+}

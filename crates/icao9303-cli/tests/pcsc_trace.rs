@@ -55,7 +55,8 @@ fn record_then_replay() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(recorded, replayed);
 
-    // A wrong key changes EXTERNAL AUTHENTICATE: the replay stops there and names the line.
+    // A wrong key changes the PACE nonce s, so the mapped generator and the third GENERAL AUTHENTICATE
+    // (the terminal's ephemeral key): the replay stops there and names the line.
     let (code, stdout, stderr) = mrtd(&[
         "read",
         "--replay",
@@ -67,11 +68,18 @@ fn record_then_replay() {
         "--expiry",
         "340313",
     ]);
-    let line = text.lines().position(|l| l.starts_with("> 0082")).unwrap() + 1;
+    let line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("> 1086"))
+        .nth(2)
+        .unwrap()
+        .0
+        + 1;
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
     assert!(
-        stderr.contains(&format!("line {line}: the reader sent 0082")),
+        stderr.contains(&format!("line {line}: the reader sent 1086")),
         "{stderr}"
     );
 

@@ -8,6 +8,7 @@
 use crate::aa::AaKey;
 use crate::ca::CaKey;
 use crate::fs::{Df, FileSystem};
+use crate::pace::PaceChip;
 use crate::rng::SeededRng;
 use icao9303::access::bac::ChipBac;
 use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
@@ -28,6 +29,14 @@ pub struct ChipOptions {
     pub max_read: usize,
     /// Answer errors to protected commands with a plain status word (no DO'99'/DO'8E'), as some chips do.
     pub plain_errors: bool,
+    /// Answer SELECT of the master file with this status word instead of 9000 (real chips answer 6982,
+    /// 6A81, 6A86 or 6A87).
+    pub select_mf_status: Option<StatusWord>,
+    /// Reject a SELECT that carries Le (6700).
+    pub reject_le_on_select: bool,
+    /// Drop the field (the card is lost until the reader reconnects) when a READ BINARY asks for more than
+    /// this many bytes.
+    pub drop_field_above: Option<usize>,
 }
 
 impl Default for ChipOptions {
@@ -36,6 +45,9 @@ impl Default for ChipOptions {
             bac: true,
             extended_length: false,
             max_read: 256,
+            select_mf_status: None,
+            reject_le_on_select: false,
+            drop_field_above: None,
             plain_errors: false,
         }
     }
@@ -51,6 +63,7 @@ pub struct Chip {
     df: Df,
     current_ef: Option<LdsFile>,
     bac: Option<ChipBac>,
+    pace: Option<PaceChip>,
     sm: Option<SecureMessaging>,
     commands: u64,
     /// Chip Authentication key (DG14) and Active Authentication key (DG15), when personalised.
@@ -61,6 +74,7 @@ pub struct Chip {
     /// The session Chip Authentication established: installed after the response that ends CA is sent
     /// under the old keys.
     next_sm: Option<SecureMessaging>,
+    field_lost: bool,
 }
 
 impl std::fmt::Debug for Chip {
@@ -92,12 +106,14 @@ impl Chip {
             df: Df::Master,
             current_ef: None,
             bac: None,
+            pace: None,
             sm: None,
             commands: 0,
             ca: None,
             aa: None,
             ca_at_set: false,
             next_sm: None,
+            field_lost: false,
         }
     }
 
@@ -111,6 +127,18 @@ impl Chip {
     pub fn with_active_authentication(mut self, key: AaKey) -> Self {
         self.aa = Some(key);
         self
+    }
+
+    /// Adds PACE (the chip's EF.CardAccess is written from its offers).
+    pub fn with_pace(mut self, pace: PaceChip) -> Self {
+        self.fs.insert(LdsFile::CardAccess, pace.card_access());
+        self.pace = Some(pace);
+        self
+    }
+
+    /// The chip's PACE, if it offers PACE.
+    pub fn pace(&self) -> Option<&PaceChip> {
+        self.pace.as_ref()
     }
 
     /// The chip's files.
@@ -155,11 +183,15 @@ impl Chip {
         self.bac = None;
         self.ca_at_set = false;
         self.next_sm = None;
+        if let Some(pace) = self.pace.as_mut() {
+            pace.reset();
+        }
         if let Some(sm) = self.sm.as_mut() {
             sm.end();
         }
         self.sm = None;
         self.commands = 0;
+        self.field_lost = false;
     }
 
     fn end_session(&mut self) {
@@ -170,7 +202,13 @@ impl Chip {
     }
 
     /// Processes one command APDU and returns the response APDU, as a card would.
+    ///
+    /// An empty answer means the chip has left the field (the `drop_field_above` quirk): it stays silent
+    /// until [`Chip::reset`].
     pub fn process(&mut self, command: &[u8]) -> Vec<u8> {
+        if self.field_lost {
+            return Vec::new();
+        }
         self.commands += 1;
         let Ok(cmd) = CommandApdu::parse(command) else {
             return sw(StatusWord::WRONG_LENGTH).to_bytes();
@@ -179,7 +217,12 @@ impl Chip {
         if !protected {
             // An unprotected command ends a secure messaging session (ICAO 9303-11 section 9.8.6.1).
             self.end_session();
-            return self.dispatch(&cmd).to_bytes();
+            let resp = self.dispatch(&cmd);
+            return if self.field_lost {
+                Vec::new()
+            } else {
+                resp.to_bytes()
+            };
         }
         let Some(sm) = self.sm.as_mut() else {
             return sw(StatusWord::SM_NOT_SUPPORTED).to_bytes();
@@ -193,6 +236,9 @@ impl Chip {
             }
         };
         let resp = self.dispatch(&plain);
+        if self.field_lost {
+            return Vec::new();
+        }
         if self.options.plain_errors
             && resp.data.is_empty()
             && !resp.sw.is_success()
@@ -225,11 +271,24 @@ impl Chip {
             0x22 if cmd.p1 == 0x41 => self.chip_authentication_mse(cmd),
             0x86 if self.ca_at_set => self.chip_authentication_ga(cmd),
             0x88 => self.internal_authenticate(cmd),
+            0x22 if (cmd.p1, cmd.p2) == (0xC1, 0xA4) => match self.pace.as_mut() {
+                Some(pace) => sw(pace.mse_set_at(&cmd.data)),
+                None => sw(StatusWord::INS_NOT_SUPPORTED),
+            },
+            0x86 => self.general_authenticate(cmd),
             _ => sw(StatusWord::INS_NOT_SUPPORTED),
         }
     }
 
     fn select(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        if self.options.reject_le_on_select && cmd.le.is_some() {
+            return sw(StatusWord::WRONG_LENGTH);
+        }
+        if let (Some(status), 0x00, [] | [0x3F, 0x00]) =
+            (self.options.select_mf_status, cmd.p1, cmd.data.as_slice())
+        {
+            return sw(status);
+        }
         match (cmd.p1, cmd.data.as_slice()) {
             (0x04, aid) if aid == EMRTD_AID => {
                 self.df = Df::Application;
@@ -305,6 +364,12 @@ impl Chip {
         let Some(le) = cmd.le else {
             return sw(StatusWord::WRONG_LENGTH);
         };
+        if self.options.drop_field_above.is_some_and(|n| le > n) {
+            tracing::debug!(le, "emulator: the field drops at this Le");
+            self.field_lost = true;
+            self.end_session();
+            return ResponseApdu::new(Vec::new(), StatusWord(0));
+        }
         if le > 256 && !(self.options.extended_length && cmd.extended)
             || le > self.options.max_read.max(1) && le != 256
         {
@@ -342,6 +407,21 @@ impl Chip {
                 StatusWord::OK
             },
         )
+    }
+
+    fn general_authenticate(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        let Some(pace) = self.pace.as_mut() else {
+            return sw(StatusWord::INS_NOT_SUPPORTED);
+        };
+        match pace.general_authenticate(&cmd.data, cmd.cla & 0x10 != 0, &mut self.rng) {
+            Ok((data, session)) => {
+                if let Some(session) = session {
+                    self.sm = Some(session);
+                }
+                ResponseApdu::new(data, StatusWord::OK)
+            }
+            Err(status) => sw(status),
+        }
     }
 
     fn get_challenge(&mut self, cmd: &CommandApdu) -> ResponseApdu {

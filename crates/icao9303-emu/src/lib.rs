@@ -23,6 +23,7 @@ pub mod chip;
 pub mod dump;
 pub mod fault;
 pub mod fs;
+pub mod link;
 pub mod pace;
 pub mod pki;
 pub mod profile;

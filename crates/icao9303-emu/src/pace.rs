@@ -44,6 +44,7 @@ impl PaceOffer {
 }
 
 /// The static PACE-CAM key pair (the Chip Authentication key of EF.CardSecurity).
+#[derive(Clone)]
 struct CamKey {
     key_id: u32,
     private: Zeroizing<Vec<u8>>,
@@ -51,6 +52,7 @@ struct CamKey {
 }
 
 /// Where the chip is in the GENERAL AUTHENTICATE chain.
+#[derive(Clone)]
 enum State {
     Idle,
     Selected {
@@ -80,6 +82,7 @@ enum State {
 }
 
 /// A chip's PACE: its offers, passwords and optional CAM key, and the state of a running protocol.
+#[derive(Clone)]
 pub struct PaceChip {
     offers: Vec<PaceOffer>,
     mrz: Option<MrzKey>,
@@ -139,6 +142,16 @@ impl PaceChip {
             entries.push(ca);
         }
         SecurityInfos::encode(&entries)
+    }
+
+    /// Abandons a protocol in progress (power-off).
+    pub fn reset(&mut self) {
+        self.state = State::Idle;
+    }
+
+    /// The protocols offered.
+    pub fn offers(&self) -> &[PaceOffer] {
+        &self.offers
     }
 
     /// The static CAM public key (uncompressed), for EF.CardSecurity.

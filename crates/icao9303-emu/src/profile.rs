@@ -8,6 +8,7 @@ use crate::aa::AaKey;
 use crate::ca::CaKey;
 use crate::chip::{Chip, ChipOptions};
 use crate::fs::FileSystem;
+use crate::pace::{PaceChip, PaceOffer};
 use crate::pki::{PkiBuildError, SignatureScheme, TestPki};
 use crate::rng::SeededRng;
 use icao9303::crypto::cipher::CipherAlgorithm;
@@ -17,6 +18,7 @@ use icao9303::lds::LdsFile;
 use icao9303::lds::com::Com;
 use icao9303::lds::dg1::Dg1;
 use icao9303::lds::dg15::Dg15;
+use icao9303::lds::security_infos::Mapping;
 use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
 use icao9303::tlv;
@@ -43,6 +45,11 @@ pub struct Profile {
     pub face: bool,
     /// Extra data groups with their full encodings (DG11, DG12, ...).
     pub extra_data_groups: Vec<(u8, Vec<u8>)>,
+    /// The PACE protocols the chip offers (none: BAC only). Tests may set any (mapping, parameter id,
+    /// cipher).
+    pub pace_offers: Vec<PaceOffer>,
+    /// The chip accepts the MRZ as PACE password (ID cards may take only the CAN).
+    pub pace_with_mrz: bool,
     /// Chip behaviour.
     pub options: ChipOptions,
     /// Seed of the chip's deterministic randomness and of its test PKI.
@@ -66,7 +73,13 @@ pub enum AaKind {
 }
 
 /// Profile names accepted by [`Profile::by_name`].
-pub const PROFILE_NAMES: &[&str] = &["brp", "brp-clone", "passport-bac"];
+pub const PROFILE_NAMES: &[&str] = &[
+    "brp",
+    "brp-clone",
+    "passport-bac",
+    "id-card-bp256",
+    "pace-dh",
+];
 
 impl Profile {
     /// A UK-BRP-like TD1 card (synthetic holder TESTHOLDER AMINA GRACE, document ZU3847562).
@@ -105,6 +118,19 @@ impl Profile {
             hash: HashAlgorithm::Sha256,
             face: true,
             extra_data_groups: vec![(11, dg11), (12, dg12)],
+            pace_offers: vec![
+                PaceOffer {
+                    mapping: Mapping::Generic,
+                    cipher: CipherAlgorithm::Aes256,
+                    parameter_id: 12,
+                },
+                PaceOffer {
+                    mapping: Mapping::ChipAuthentication,
+                    cipher: CipherAlgorithm::Aes256,
+                    parameter_id: 12,
+                },
+            ],
+            pace_with_mrz: true,
             options: ChipOptions::default(),
             seed: "brp".into(),
             chip_auth: Some((EcCurve::BrainpoolP256r1, CipherAlgorithm::Aes128)),
@@ -136,11 +162,60 @@ impl Profile {
             hash: HashAlgorithm::Sha256,
             face: true,
             extra_data_groups: Vec::new(),
+            pace_offers: Vec::new(),
+            pace_with_mrz: true,
             options: ChipOptions::default(),
             seed: "passport-bac".into(),
             chip_auth: None,
             active_auth: None,
             clone_chip: false,
+        }
+    }
+
+    /// A synthetic TD1 identity card offering only PACE-ECDH-IM on brainpoolP256r1 with the CAN (123456);
+    /// no BAC.
+    pub fn id_card_bp256() -> Profile {
+        Profile {
+            name: "id-card-bp256",
+            mrz_lines: vec![
+                "IDUTOT220001293<<<<<<<<<<<<<<<".into(),
+                "6408125F3110315UTO<<<<<<<<<<<2".into(),
+                "SPECIMEN<<ALEX<<<<<<<<<<<<<<<<".into(),
+            ],
+            can: Some("123456".into()),
+            csca_country: "UT",
+            scheme: SignatureScheme::EcdsaP256Sha256,
+            hash: HashAlgorithm::Sha256,
+            face: true,
+            extra_data_groups: Vec::new(),
+            pace_offers: vec![PaceOffer {
+                mapping: Mapping::Integrated,
+                cipher: CipherAlgorithm::Aes128,
+                parameter_id: 13,
+            }],
+            pace_with_mrz: false,
+            options: ChipOptions {
+                bac: false,
+                ..ChipOptions::default()
+            },
+            seed: "id-card-bp256".into(),
+            chip_auth: None,
+            active_auth: None,
+            clone_chip: false,
+        }
+    }
+
+    /// The BAC passport's MRZ on a chip offering PACE-DH-GM on RFC 5114 2048-bit parameters (id 2) and BAC.
+    pub fn pace_dh() -> Profile {
+        Profile {
+            name: "pace-dh",
+            pace_offers: vec![PaceOffer {
+                mapping: Mapping::Generic,
+                cipher: CipherAlgorithm::Aes128,
+                parameter_id: 2,
+            }],
+            seed: "pace-dh".into(),
+            ..Profile::passport_bac()
         }
     }
 
@@ -153,6 +228,8 @@ impl Profile {
                 ..Profile::brp()
             }),
             "passport-bac" => Some(Profile::passport_bac()),
+            "id-card-bp256" => Some(Profile::id_card_bp256()),
+            "pace-dh" => Some(Profile::pace_dh()),
             _ => None,
         }
     }
@@ -213,20 +290,51 @@ impl Profile {
         for (n, bytes) in dgs {
             fs.insert(LdsFile::Dg(n), bytes);
         }
+        if self.options.extended_length {
+            // EF.ATR/INFO announces the extended-length limits (ISO/IEC 7816-4 tag 7F66).
+            let int = |n: usize| {
+                // A positive DER INTEGER: minimal bytes, with a leading 00 when the top bit is set.
+                let b = (n.min(0xFFFF) as u32).to_be_bytes();
+                let mut v: Vec<u8> = b.iter().copied().skip_while(|x| *x == 0).collect();
+                if v.first().is_none_or(|x| x & 0x80 != 0) {
+                    v.insert(0, 0);
+                }
+                tlv::encode(0x02, &v)
+            };
+            let max = self.options.max_read.min(65_535);
+            fs.insert(
+                LdsFile::AtrInfo,
+                tlv::encode_constructed(0x7F66, &[int(1024), int(max)]),
+            );
+        }
         let chip_rng = SeededRng::new(format!("icao9303-emu chip {}", self.seed).as_bytes());
-        Ok(Card {
-            chip: {
-                let mut chip = Chip::new(fs, Some(mrz_key), self.options.clone(), chip_rng);
-                if let Some(k) = chip_ca {
-                    chip = chip.with_chip_authentication(k);
-                }
-                if let Some(k) = chip_aa {
-                    chip = chip.with_active_authentication(k);
-                }
-                chip
-            },
-            pki,
-        })
+        let mut chip = Chip::new(fs, Some(mrz_key.clone()), self.options.clone(), chip_rng);
+        if !self.pace_offers.is_empty() {
+            // The PACE-CAM static key (the Chip Authentication key published in EF.CardSecurity), on the
+            // curve of the first CAM offer.
+            let cam_key = self
+                .pace_offers
+                .iter()
+                .find(|o| o.mapping == Mapping::ChipAuthentication)
+                .and_then(|o| {
+                    EcCurve::from_parameter_id(o.parameter_id).map(|c| (o.parameter_id, c))
+                })
+                .map(|(id, curve)| (1, curve.random_scalar(&mut rng).to_bytes().to_vec(), id));
+            let mrz = self.pace_with_mrz.then_some(mrz_key);
+            chip = chip.with_pace(PaceChip::new(
+                self.pace_offers.clone(),
+                mrz,
+                self.can.clone(),
+                cam_key,
+            ));
+        }
+        if let Some(k) = chip_ca {
+            chip = chip.with_chip_authentication(k);
+        }
+        if let Some(k) = chip_aa {
+            chip = chip.with_active_authentication(k);
+        }
+        Ok(Card { chip, pki })
     }
 }
 

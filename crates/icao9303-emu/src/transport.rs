@@ -28,7 +28,12 @@ impl EmulatorTransport {
 
 impl Transport for EmulatorTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        Ok(self.chip.process(command))
+        let response = self.chip.process(command);
+        if response.is_empty() {
+            // The chip left the field: no answer until the reader reconnects.
+            return Err(TransportError::CardRemoved);
+        }
+        Ok(response)
     }
 
     fn capabilities(&self) -> Capabilities {

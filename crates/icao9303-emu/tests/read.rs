@@ -50,8 +50,14 @@ fn brp_reads_and_every_hash_matches() {
     }
     let access = report.access.as_ref().unwrap();
     assert_eq!(
-        (access.protocol.as_str(), access.cipher.as_str()),
-        ("BAC", "3DES")
+        (
+            access.protocol.as_str(),
+            access.cipher.as_str(),
+            access.mapping.as_deref(),
+            access.parameter_id
+        ),
+        ("PACE", "AES-256", Some("CAM"), Some(12)),
+        "the strongest offer, PACE-CAM with AES-256 on P-256, is chosen"
     );
     // The raw bytes are exactly what the chip holds.
     let card = profile.personalize().unwrap();
@@ -66,7 +72,8 @@ fn brp_reads_and_every_hash_matches() {
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["schema"], "mrtd-report/1");
     assert_eq!(json["mrz"]["date_of_birth"], "880314");
-    assert_eq!(json["access"]["protocol"], "BAC");
+    assert_eq!(json["access"]["protocol"], "PACE");
+    assert_eq!(json["access"]["protocol_oid"], "0.4.0.127.0.7.2.2.4.6.4");
     assert!(
         json["files"]
             .as_array()
@@ -126,6 +133,7 @@ fn wrong_key_is_rejected_cleanly() {
         .unwrap_err();
     assert!(err.is_access_denied(), "{err}");
     // Nothing in the application is readable without access control.
+    reader.select_application().unwrap();
     assert!(matches!(
         reader.read_file(LdsFile::Dg(1)),
         Err(Error::Status { .. })
@@ -188,7 +196,8 @@ impl<T: Transport> Transport for FlipResponse<T> {
         let mut r = self.inner.transmit(command)?;
         self.seen += 1;
         if self.seen == self.n && r.len() > 4 {
-            r[2] ^= 0x01;
+            let middle = r.len() / 2;
+            r[middle] ^= 0x01;
         }
         Ok(r)
     }
@@ -198,10 +207,11 @@ impl<T: Transport> Transport for FlipResponse<T> {
 fn a_corrupted_protected_response_ends_the_session() {
     let profile = Profile::brp();
     let card = profile.personalize().unwrap();
-    // Commands 1-3 are SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE; the 5th is inside secure messaging.
+    // Commands 1-6 are READ BINARY EF.CardAccess, MSE:Set AT and four GENERAL AUTHENTICATE; the 9th is
+    // inside secure messaging.
     let mut reader = Reader::new(FlipResponse {
         inner: EmulatorTransport::new(card.chip),
-        n: 5,
+        n: 9,
         seen: 0,
     });
     reader
@@ -223,4 +233,202 @@ fn a_corrupted_protected_response_ends_the_session() {
     );
     // The session is over: nothing more is read.
     assert!(reader.read_file(LdsFile::Dg(1)).is_err());
+}
+
+fn read_with(
+    profile: &Profile,
+    password: &Password,
+    options: ReaderOptions,
+) -> Result<icao9303::report::Report, Error> {
+    let card = profile.personalize().unwrap();
+    let mut reader = Reader::with_options(EmulatorTransport::new(card.chip), options);
+    reader.authenticate(password, &mut SeededRng::new(b"t"))?;
+    Ok(reader.read_document()?.1)
+}
+
+#[test]
+fn pace_with_the_can_and_with_the_mrz() {
+    let brp = Profile::brp();
+    let report = read_with(
+        &brp,
+        &Password::can("128453").unwrap(),
+        ReaderOptions::default(),
+    )
+    .unwrap();
+    assert!(!report.has_failures());
+    assert_eq!(report.access.as_ref().unwrap().password, "CAN");
+    let id = Profile::id_card_bp256();
+    let report = read_with(
+        &id,
+        &Password::can("123456").unwrap(),
+        ReaderOptions::default(),
+    )
+    .unwrap();
+    let access = report.access.unwrap();
+    assert_eq!(
+        (
+            access.protocol.as_str(),
+            access.mapping.as_deref(),
+            access.parameter_id
+        ),
+        ("PACE", Some("IM"), Some(13))
+    );
+    // The ID card takes only the CAN, and has no BAC.
+    let mrz = Password::Mrz(id.mrz_key().unwrap());
+    assert!(matches!(
+        read_with(&id, &mrz, ReaderOptions::default()),
+        Err(Error::Usage(_))
+    ));
+    let dh = Profile::pace_dh();
+    let report = read_with(
+        &dh,
+        &Password::Mrz(dh.mrz_key().unwrap()),
+        ReaderOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.access.unwrap().parameter_id, Some(2));
+}
+
+#[test]
+fn wrong_can_is_access_denied_and_never_falls_back() {
+    let options = ReaderOptions {
+        allow_bac_fallback: true,
+        ..ReaderOptions::default()
+    };
+    let err = read_with(
+        &Profile::brp(),
+        &Password::can("128454").unwrap(),
+        options.clone(),
+    )
+    .unwrap_err();
+    assert!(err.is_access_denied(), "{err}");
+    let wrong = Password::Mrz(MrzKey::new("ZU3847563", "880314", "340313").unwrap());
+    let err = read_with(&Profile::brp(), &wrong, options).unwrap_err();
+    assert!(err.is_access_denied(), "{err}");
+}
+
+#[test]
+fn bac_fallback_only_when_allowed() {
+    // A chip whose EF.CardAccess offers a PACE variant the chip cannot actually run: PACE fails with a
+    // protocol error (not a wrong password).
+    let mut profile = Profile::brp();
+    let card = profile.personalize().unwrap();
+    let mut chip = card.chip;
+    let broken = icao9303::tlv::encode(
+        0x31,
+        &icao9303::tlv::encode_constructed(
+            0x30,
+            &[
+                icao9303::tlv::encode(
+                    0x06,
+                    &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02],
+                ),
+                icao9303::tlv::encode(0x02, &[0x02]),
+                icao9303::tlv::encode(0x02, &[0x0D]),
+            ],
+        ),
+    );
+    *chip.files_mut().get_mut(LdsFile::CardAccess).unwrap() = broken;
+    profile.pace_offers.clear();
+    let key = Password::Mrz(profile.mrz_key().unwrap());
+    let mut reader = Reader::new(EmulatorTransport::new(chip.clone()));
+    let err = reader
+        .authenticate(&key, &mut SeededRng::new(b"t"))
+        .unwrap_err();
+    assert!(!err.is_access_denied(), "{err}");
+    let options = ReaderOptions {
+        allow_bac_fallback: true,
+        ..ReaderOptions::default()
+    };
+    let mut reader = Reader::with_options(EmulatorTransport::new(chip), options);
+    reader
+        .authenticate(&key, &mut SeededRng::new(b"t"))
+        .unwrap();
+    let (_, report) = reader.read_document().unwrap();
+    let access = report.access.as_ref().unwrap();
+    assert_eq!((access.protocol.as_str(), access.fallback), ("BAC", true));
+    assert!(
+        report
+            .checks
+            .iter()
+            .any(|c| c.name == "Access control" && c.warning)
+    );
+}
+
+#[test]
+fn pace_matrix_read_end_to_end() {
+    use icao9303::crypto::cipher::CipherAlgorithm;
+    use icao9303::lds::security_infos::Mapping;
+    use icao9303_emu::pace::PaceOffer;
+    // Every parameter id with GM, IM and CAM (CAM on curves only); every cipher on one curve and one DH
+    // group; both passwords. IM on P-224 is not defined by ICAO's point encoding and is left out.
+    let mut cases = Vec::new();
+    for id in [0u32, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18] {
+        cases.push((Mapping::Generic, id, CipherAlgorithm::Aes128));
+        if id != 10 {
+            cases.push((Mapping::Integrated, id, CipherAlgorithm::Aes128));
+        }
+        if id >= 8 {
+            cases.push((Mapping::ChipAuthentication, id, CipherAlgorithm::Aes128));
+        }
+    }
+    for cipher in [
+        CipherAlgorithm::Tdes,
+        CipherAlgorithm::Aes192,
+        CipherAlgorithm::Aes256,
+    ] {
+        for id in [0u32, 13] {
+            cases.push((Mapping::Generic, id, cipher));
+            cases.push((Mapping::Integrated, id, cipher));
+        }
+        if cipher != CipherAlgorithm::Tdes {
+            cases.push((Mapping::ChipAuthentication, 13, cipher));
+        }
+    }
+    let base = Profile::brp();
+    for (i, (mapping, parameter_id, cipher)) in cases.into_iter().enumerate() {
+        let mut profile = base.clone();
+        profile.face = false;
+        profile.pace_offers = vec![PaceOffer {
+            mapping,
+            cipher,
+            parameter_id,
+        }];
+        let password = if i % 2 == 0 {
+            Password::can("128453").unwrap()
+        } else {
+            Password::Mrz(profile.mrz_key().unwrap())
+        };
+        let report = read_with(&profile, &password, ReaderOptions::default())
+            .unwrap_or_else(|e| panic!("{mapping:?} {parameter_id} {cipher:?}: {e}"));
+        assert!(
+            !report.has_failures(),
+            "{mapping:?} {parameter_id} {cipher:?}"
+        );
+        let access = report.access.unwrap();
+        assert_eq!(access.protocol, "PACE");
+        assert_eq!(access.cipher, cipher.name());
+        assert_eq!(access.parameter_id, Some(parameter_id as u8));
+    }
+}
+
+#[test]
+fn a_corrupted_pace_step_does_not_fall_back_to_a_weaker_variant() {
+    let profile = Profile::brp();
+    for n in 2..=6 {
+        let card = profile.personalize().unwrap();
+        let mut reader = Reader::new(FlipResponse {
+            inner: EmulatorTransport::new(card.chip),
+            n,
+            seen: 0,
+        });
+        let result = reader.authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        );
+        // Either the flipped bit was harmless (then CAM was used) or the session fails: never GM instead.
+        if let Ok(access) = result {
+            assert_eq!(access.mapping.as_deref(), Some("CAM"), "response {n}");
+        }
+    }
 }

@@ -17,8 +17,10 @@ use std::path::PathBuf;
 
 /// The profiles with a committed trace, and the trace's file name.
 const TRACES: &[(&str, &str)] = &[
-    ("brp", "brp-bac.trace"),
+    ("brp", "brp-pace-cam.trace"),
     ("passport-bac", "passport-bac.trace"),
+    ("id-card-bp256", "id-card-bp256-pace-im-can.trace"),
+    ("pace-dh", "pace-dh-gm.trace"),
 ];
 
 fn trace_path(file: &str) -> PathBuf {
@@ -31,15 +33,20 @@ fn record(profile_name: &str) -> String {
     let profile = Profile::by_name(profile_name).unwrap();
     let card = profile.personalize().unwrap();
     let recorder = Recorder::new();
+    // The MRZ where the chip takes it, otherwise the CAN.
+    let password = if profile.pace_with_mrz {
+        Password::Mrz(profile.mrz_key().unwrap())
+    } else {
+        Password::can(profile.can.as_deref().unwrap()).unwrap()
+    };
     recorder.comment(format!(
-        "emulator profile {profile_name}, BAC, reader RNG SeededRng(\"terminal\")"
+        "emulator profile {profile_name}, password {}, reader RNG SeededRng(\"terminal\")",
+        password.kind()
     ));
     recorder.comment("regenerate: MRTD_UPDATE_TRACES=1 cargo test -p icao9303-emu --test traces");
     let mut reader = Reader::new(recorder.transport(EmulatorTransport::new(card.chip)));
     let mut rng = recorder.rng(SeededRng::new(b"terminal"));
-    reader
-        .authenticate(&Password::Mrz(profile.mrz_key().unwrap()), &mut rng)
-        .unwrap();
+    reader.authenticate(&password, &mut rng).unwrap();
     let (_, report) = reader.read_document().unwrap();
     assert!(!report.has_failures(), "{}", report.summary());
     recorder.to_text()

@@ -326,6 +326,9 @@ pub struct ConnectOptions {
     pub protocol: ProtocolChoice,
     /// Extended-length policy.
     pub extended_length: ExtendedLength,
+    /// How long `reconnect` waits for the card to be presented again after it was lost (zero: not at
+    /// all). Lets a resumed read survive a card pulled out of the field and put back.
+    pub reconnect_wait: std::time::Duration,
 }
 
 impl ConnectOptions {
@@ -561,12 +564,20 @@ impl Transport for PcscTransport {
             tracing::debug!(%first, "PC/SC reconnect failed: connecting afresh");
             let name = CString::new(self.reader.as_bytes())
                 .map_err(|_| TransportError::Io("reader name".into()))?;
-            self.card = match self.context.connect(&name, share, protocols) {
-                Ok(card) => card,
-                Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => {
-                    return Err(TransportError::NoCard);
+            let deadline = std::time::Instant::now() + self.options.reconnect_wait;
+            self.card = loop {
+                match self.context.connect(&name, share, protocols) {
+                    Ok(card) => break card,
+                    Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard)
+                        if std::time::Instant::now() < deadline =>
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(200));
+                    }
+                    Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => {
+                        return Err(TransportError::NoCard);
+                    }
+                    Err(e) => return Err(self.transport_error(e)),
                 }
-                Err(e) => return Err(self.transport_error(e)),
             };
         }
         self.refresh().map_err(|e| self.transport_error(e))

@@ -307,21 +307,27 @@ impl SecureMessaging {
             return Ok(resp.clone());
         }
         self.increment_ssc();
-        let (data, status) = self.open(Vec::new(), &resp.data, 0x99, "response")?;
-        let status = match status.as_deref() {
-            None => None,
-            Some([a, b]) => Some(StatusWord(u16::from_be_bytes([*a, *b]))),
-            Some(other) => {
-                return Err(SmError::Malformed(format!(
-                    "DO'99' of {} bytes",
-                    other.len()
-                )));
-            }
-        };
-        Ok(ResponseApdu {
-            data,
-            sw: status.unwrap_or(resp.sw),
-        })
+        let result = self
+            .open(Vec::new(), &resp.data, 0x99, "response")
+            .and_then(|(data, status)| {
+                let sw = match status.as_deref() {
+                    None => resp.sw,
+                    Some([a, b]) => StatusWord(u16::from_be_bytes([*a, *b])),
+                    Some(other) => {
+                        return Err(SmError::Malformed(format!(
+                            "DO'99' of {} bytes",
+                            other.len()
+                        )));
+                    }
+                };
+                Ok(ResponseApdu { data, sw })
+            });
+        // A protected response that cannot be checked leaves the counters out of step and may be an
+        // attack: the session ends, as for a wrong MAC.
+        if result.is_err() {
+            self.end();
+        }
+        result
     }
 
     /// Chip side: checks and decrypts a protected command.
@@ -657,6 +663,18 @@ mod tests {
                 .unwrap_err(),
             SmError::Ended
         );
+    }
+
+    #[test]
+    fn malformed_protected_response_ends_session() {
+        let mut term = SecureMessaging::from_shared_secret(CipherAlgorithm::Aes128, b"k");
+        term.protect_command(&CommandApdu::new(0, 0xB0, 0, 0).with_le(16))
+            .unwrap();
+        // A DO'87' whose length runs past the data, then no MAC.
+        let err =
+            term.unprotect_response(&ResponseApdu::new(vec![0x87, 0x85, 1, 2], StatusWord::OK));
+        assert!(matches!(err, Err(SmError::Tlv(_))), "{err:?}");
+        assert!(term.is_ended());
     }
 
     #[test]

@@ -38,7 +38,7 @@ fn replay(
 fn committed_traces_replay_to_the_end() {
     for (file, doc, dob, expiry, holder) in [
         (
-            "brp-bac.trace",
+            "brp-pace-cam.trace",
             "ZU3847562",
             "880314",
             "340313",
@@ -55,7 +55,12 @@ fn committed_traces_replay_to_the_end() {
         let (replay, result) = replay(&trace(file), doc, dob, expiry);
         let report = result.unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!report.has_failures(), "{file}: {}", report.summary());
-        assert_eq!(report.access.as_ref().unwrap().protocol, "BAC");
+        let protocol = if file.starts_with("brp") {
+            "PACE"
+        } else {
+            "BAC"
+        };
+        assert_eq!(report.access.as_ref().unwrap().protocol, protocol);
         assert!(report.to_json().contains(holder), "{file}");
         replay.finish().unwrap_or_else(|e| panic!("{file}: {e}"));
     }
@@ -63,8 +68,8 @@ fn committed_traces_replay_to_the_end() {
 
 #[test]
 fn a_wrong_password_stops_at_external_authenticate_naming_the_line() {
-    let text = trace("brp-bac.trace");
-    let (_, result) = replay(&text, "ZU3847563", "880314", "340313");
+    let text = trace("passport-bac.trace");
+    let (_, result) = replay(&text, "L898902C9", "690806", "940623");
     let err = result.unwrap_err();
     let msg = err.to_string();
     assert!(msg.starts_with("BAC"), "{msg}");
@@ -95,7 +100,7 @@ fn a_truncated_trace_is_a_clear_error() {
 
 #[test]
 fn a_corrupted_line_is_a_parse_error_never_a_panic() {
-    let text = trace("brp-bac.trace");
+    let text = trace("brp-pace-cam.trace");
     // The ninth response: well inside the secure messaging session.
     let n = text
         .lines()

@@ -3,6 +3,7 @@
 pub mod atr_info;
 pub mod biometric;
 pub mod com;
+pub mod decoded;
 pub mod dg1;
 pub mod dg11;
 pub mod dg12;

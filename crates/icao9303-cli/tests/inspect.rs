@@ -1,0 +1,211 @@
+//! `mrtd inspect`: every sample LDS file decodes; broken and unknown files say so; unreadable files exit 2.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn mrtd(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mrtd"))
+        .args(args)
+        .output()
+        .expect("run mrtd");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn data(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/data")
+        .join(dir)
+}
+
+fn files(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(data(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "no files in {dir}");
+    v
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mrtd-inspect-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_icao_example_and_biometric_sample_decodes() {
+    for path in files("icao-9303-10-examples")
+        .into_iter()
+        .chain(files("biometric"))
+    {
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let p = path.to_str().unwrap();
+        let (code, stdout, stderr) = mrtd(&["inspect", p]);
+        let (jcode, json, _) = mrtd(&["inspect", "--json", p]);
+        assert_eq!(code, jcode, "{name}: text and JSON disagree");
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_ne!(json["kind"], "unknown", "{name}: {json}");
+        if name.contains("InvalidImage") {
+            assert_eq!(code, 1, "{name}: {stdout}\n{stderr}");
+            assert!(stdout.contains("BROKEN"), "{name}: {stdout}");
+            assert!(
+                stderr.contains("face record: the face 1 image is broken"),
+                "{name}: {stderr}"
+            );
+            assert_eq!(json["ok"], false);
+        } else {
+            assert_eq!(code, 0, "{name}: {stdout}\n{stderr}");
+            assert_eq!(json["ok"], true, "{name}: {json}");
+            assert!(json.get("note").is_none(), "{name}: {json}");
+        }
+    }
+}
+
+#[test]
+fn decoded_content_is_shown() {
+    let dir = data("icao-9303-10-examples");
+    let (code, stdout, _) = mrtd(&["inspect", dir.join("EF_DG11.bin").to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("DG11 (tag 6B, 98 bytes)"), "{stdout}");
+    assert!(stdout.contains("place of birth:"), "{stdout}");
+    let (_, stdout, _) = mrtd(&["inspect", dir.join("EF_DIR.bin").to_str().unwrap()]);
+    assert!(stdout.contains("EF.DIR"), "{stdout}");
+    let (_, stdout, _) = mrtd(&["inspect", dir.join("EF_DG1_TD2.bin").to_str().unwrap()]);
+    assert!(stdout.contains(": DG1 (tag 61"), "{stdout}");
+    let (_, json, _) = mrtd(&[
+        "inspect",
+        "--json",
+        data("biometric")
+            .join("EF_DG2_iso19794.bin")
+            .to_str()
+            .unwrap(),
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["kind"], "DG2");
+    assert_eq!(json["images"][0]["format"], "Jpeg");
+    assert!(json["images"][0]["width"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn sod_card_access_and_dg14_are_described() {
+    let (code, stdout, _) = mrtd(&[
+        "inspect",
+        data("sod/DE").join("EF_SOD.bin").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("hash algorithm: SHA-384"), "{stdout}");
+    assert!(stdout.contains("DG1"), "{stdout}");
+    assert!(stdout.contains("signature algorithm"), "{stdout}");
+    let (code, stdout, _) = mrtd(&[
+        "inspect",
+        data("card-access")
+            .join("EF_CardAccess_AT.bin")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("EF.CardAccess"), "{stdout}");
+    assert!(stdout.contains("SecurityInfos"), "{stdout}");
+    assert!(stdout.contains("000000  31"), "{stdout}");
+    let (code, stdout, _) = mrtd(&[
+        "inspect",
+        data("dg14").join("EF_DG14_AT.bin").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("DG14 (tag 6E"), "{stdout}");
+    assert!(stdout.contains("000000  6E"), "{stdout}");
+}
+
+#[test]
+fn unknown_and_unreadable_files() {
+    let dir = temp_dir("unknown");
+    let unknown = dir.join("mystery.bin");
+    std::fs::write(&unknown, [0x99, 0x02, 0xAB, 0xCD]).unwrap();
+    let (code, stdout, _) = mrtd(&["inspect", unknown.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("not recognised"), "{stdout}");
+    assert!(stdout.contains("99 02 AB CD"), "{stdout}");
+    let (code, _, stderr) = mrtd(&["inspect", dir.join("missing.bin").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("missing.bin"), "{stderr}");
+    let empty = dir.join("empty.bin");
+    std::fs::write(&empty, []).unwrap();
+    assert_eq!(mrtd(&["inspect", empty.to_str().unwrap()]).0, 2);
+    // A data group whose structure is broken: recognised, reported, exit 1.
+    let broken = dir.join("dg11.bin");
+    std::fs::write(&broken, [0x6B, 0x05, 0x5F, 0x0E, 0x09, 0x41]).unwrap();
+    let (code, stdout, _) = mrtd(&["inspect", broken.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("cannot be parsed: DG11"), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn corrupted_dg2_gives_a_clear_message_and_keeps_the_raw_image() {
+    let dir = temp_dir("corrupt");
+    let mut dg2 = std::fs::read(data("biometric").join("EF_DG2_iso19794.bin")).unwrap();
+    // Break the JPEG inside: keep its start-of-image marker, destroy everything after it.
+    let soi = dg2
+        .windows(3)
+        .position(|w| w == [0xFF, 0xD8, 0xFF])
+        .unwrap();
+    for b in dg2.iter_mut().skip(soi + 4) {
+        *b = 0x00;
+    }
+    let file = dir.join("DG2.bin");
+    std::fs::write(&file, &dg2).unwrap();
+    let photo = dir.join("face.png");
+    let (code, stdout, stderr) = mrtd(&[
+        "inspect",
+        file.to_str().unwrap(),
+        "--photo",
+        photo.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("DG2: the face image is broken (")
+            && stderr.contains("the raw image was kept"),
+        "{stderr}"
+    );
+    assert!(!photo.exists());
+    let raw = dir.join("face.jpg");
+    assert!(raw.is_file(), "raw image not kept: {stderr}");
+    assert_eq!(std::fs::read(&raw).unwrap()[..3], [0xFF, 0xD8, 0xFF]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn inspect_photo_writes_png_or_the_original() {
+    let dir = temp_dir("photo");
+    let dg2 = data("biometric").join("EF_DG2_iso19794.bin");
+    let png = dir.join("face.png");
+    let (code, _, stderr) = mrtd(&[
+        "inspect",
+        dg2.to_str().unwrap(),
+        "--photo",
+        png.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read(&png).unwrap()[..4], [0x89, b'P', b'N', b'G']);
+    let jpg = dir.join("face.jpg");
+    let (code, _, stderr) = mrtd(&[
+        "inspect",
+        dg2.to_str().unwrap(),
+        "--photo",
+        jpg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::read(&jpg).unwrap(),
+        std::fs::read(data("biometric").join("EF_DG2_iso19794_face.jpg")).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -340,7 +340,7 @@ fn read_with<T: Transport>(
     let mut reader = Reader::with_options(ui::wrap_transport(transport), options);
     ui::attach_progress(&mut reader);
     reader.authenticate(password, &mut rng)?;
-    Ok(reader.read_document()?)
+    Ok(reader.read_document_with_rng(&mut rng)?)
 }
 
 fn verify(

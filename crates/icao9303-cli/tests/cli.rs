@@ -142,6 +142,25 @@ fn bad_arguments_exit_2() {
 }
 
 #[test]
+fn genuine_brp_and_cloned_chip_exit_codes() {
+    let key = [
+        "--doc",
+        "ZU3847562",
+        "--dob",
+        "880314",
+        "--expiry",
+        "340313",
+        "--json",
+    ];
+    let (code, stdout, stderr) = mrtd(&[&["read", "--emulator", "brp"], &key[..]].concat());
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("\"verdict\": \"genuine\""), "{stdout}");
+    let (code, stdout, stderr) = mrtd(&[&["read", "--emulator", "brp-clone"], &key[..]].concat());
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("\"verdict\": \"failed\""), "{stdout}");
+}
+
+#[test]
 fn pace_with_the_can_and_a_wrong_can() {
     let (code, stdout, stderr) = mrtd(&["read", "--emulator", "brp", "--can", "128453", "--json"]);
     assert_eq!(code, 0, "{stderr}");

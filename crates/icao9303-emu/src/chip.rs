@@ -5,6 +5,8 @@
 //! Everything in the eMRTD application needs an established secure messaging session, and every command
 //! of that session must be protected: an unprotected command ends it, and a wrong MAC ends it with 6988.
 
+use crate::aa::AaKey;
+use crate::ca::CaKey;
 use crate::fs::{Df, FileSystem};
 use crate::pace::PaceChip;
 use crate::rng::SeededRng;
@@ -64,6 +66,14 @@ pub struct Chip {
     pace: Option<PaceChip>,
     sm: Option<SecureMessaging>,
     commands: u64,
+    /// Chip Authentication key (DG14) and Active Authentication key (DG15), when personalised.
+    ca: Option<CaKey>,
+    aa: Option<AaKey>,
+    /// MSE:Set AT for Chip Authentication (AES) was accepted; GENERAL AUTHENTICATE may follow.
+    ca_at_set: bool,
+    /// The session Chip Authentication established: installed after the response that ends CA is sent
+    /// under the old keys.
+    next_sm: Option<SecureMessaging>,
     field_lost: bool,
 }
 
@@ -99,8 +109,24 @@ impl Chip {
             pace: None,
             sm: None,
             commands: 0,
+            ca: None,
+            aa: None,
+            ca_at_set: false,
+            next_sm: None,
             field_lost: false,
         }
+    }
+
+    /// Gives the chip a Chip Authentication key (published in DG14 by the personalisation).
+    pub fn with_chip_authentication(mut self, key: CaKey) -> Self {
+        self.ca = Some(key);
+        self
+    }
+
+    /// Gives the chip an Active Authentication key (published in DG15 by the personalisation).
+    pub fn with_active_authentication(mut self, key: AaKey) -> Self {
+        self.aa = Some(key);
+        self
     }
 
     /// Adds PACE (the chip's EF.CardAccess is written from its offers).
@@ -155,6 +181,8 @@ impl Chip {
         self.df = Df::Master;
         self.current_ef = None;
         self.bac = None;
+        self.ca_at_set = false;
+        self.next_sm = None;
         if let Some(pace) = self.pace.as_mut() {
             pace.reset();
         }
@@ -218,14 +246,20 @@ impl Chip {
         {
             return resp.to_bytes();
         }
-        match self
+        let out = match self
             .sm
             .as_mut()
             .map(|sm| sm.protect_response(&resp, plain.ins))
         {
             Some(Ok(r)) => r.to_bytes(),
             _ => sw(StatusWord(0x6F00)).to_bytes(),
+        };
+        // Chip Authentication: its last response goes under the old keys, everything after under the new.
+        if let Some(next) = self.next_sm.take() {
+            self.end_session();
+            self.sm = Some(next);
         }
+        out
     }
 
     fn dispatch(&mut self, cmd: &CommandApdu) -> ResponseApdu {
@@ -234,6 +268,9 @@ impl Chip {
             0xB0 | 0xB1 => self.read_binary(cmd),
             0x84 => self.get_challenge(cmd),
             0x82 => self.external_authenticate(cmd),
+            0x22 if cmd.p1 == 0x41 => self.chip_authentication_mse(cmd),
+            0x86 if self.ca_at_set => self.chip_authentication_ga(cmd),
+            0x88 => self.internal_authenticate(cmd),
             0x22 if (cmd.p1, cmd.p2) == (0xC1, 0xA4) => match self.pace.as_mut() {
                 Some(pace) => sw(pace.mse_set_at(&cmd.data)),
                 None => sw(StatusWord::INS_NOT_SUPPORTED),
@@ -412,6 +449,63 @@ impl Chip {
                 self.sm = Some(session);
                 ResponseApdu::new(answer, StatusWord::OK)
             }
+            Err(status) => sw(status),
+        }
+    }
+
+    /// MSE:Set KAT (3DES: keys change at once) or MSE:Set AT (AES: GENERAL AUTHENTICATE follows) of
+    /// Chip Authentication; only inside secure messaging, in the eMRTD application.
+    fn chip_authentication_mse(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        self.ca_at_set = false;
+        let (Some(ca), Some(_)) = (&self.ca, &self.sm) else {
+            return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
+        };
+        match cmd.p2 {
+            0xA6 => match ca.set_kat(&cmd.data) {
+                Some(next) => {
+                    self.next_sm = Some(next);
+                    sw(StatusWord::OK)
+                }
+                None => sw(StatusWord::WRONG_DATA),
+            },
+            0xA4 if ca.set_at(&cmd.data) => {
+                self.ca_at_set = true;
+                sw(StatusWord::OK)
+            }
+            0xA4 => sw(StatusWord::WRONG_DATA),
+            _ => sw(StatusWord::WRONG_P1P2),
+        }
+    }
+
+    /// GENERAL AUTHENTICATE of Chip Authentication (AES): the terminal's ephemeral key in `7C{80}`.
+    fn chip_authentication_ga(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        self.ca_at_set = false;
+        match self
+            .ca
+            .as_ref()
+            .and_then(|ca| ca.general_authenticate(&cmd.data))
+        {
+            Some(next) => {
+                self.next_sm = Some(next);
+                ResponseApdu::new(vec![0x7C, 0x00], StatusWord::OK)
+            }
+            None => sw(StatusWord::WRONG_DATA),
+        }
+    }
+
+    /// INTERNAL AUTHENTICATE (Active Authentication): signs the 8-byte challenge with the DG15 key.
+    fn internal_authenticate(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        let Some(aa) = &self.aa else {
+            return sw(StatusWord::INS_NOT_SUPPORTED);
+        };
+        if self.sm.is_none() {
+            return sw(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+        }
+        if cmd.data.len() != 8 {
+            return sw(StatusWord::WRONG_DATA);
+        }
+        match aa.sign(&cmd.data, &mut self.rng) {
+            Ok(sig) => ResponseApdu::new(sig, StatusWord::OK),
             Err(status) => sw(status),
         }
     }

@@ -17,6 +17,8 @@
 //! assert_eq!(document.dg1.unwrap().mrz.document_number, "ZU3847562");
 //! ```
 
+pub mod aa;
+pub mod ca;
 pub mod chip;
 pub mod dump;
 pub mod fault;

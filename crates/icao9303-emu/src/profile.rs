@@ -4,6 +4,8 @@
 //! All holder data is synthetic. The face is a generated cartoon (see `tools/make-synthetic-face.py`),
 //! never a real person.
 
+use crate::aa::AaKey;
+use crate::ca::CaKey;
 use crate::chip::{Chip, ChipOptions};
 use crate::fs::FileSystem;
 use crate::pace::{PaceChip, PaceOffer};
@@ -15,7 +17,9 @@ use icao9303::crypto::hash::HashAlgorithm;
 use icao9303::lds::LdsFile;
 use icao9303::lds::com::Com;
 use icao9303::lds::dg1::Dg1;
+use icao9303::lds::dg15::Dg15;
 use icao9303::lds::security_infos::Mapping;
+use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
 use icao9303::tlv;
 
@@ -50,10 +54,32 @@ pub struct Profile {
     pub options: ChipOptions,
     /// Seed of the chip's deterministic randomness and of its test PKI.
     pub seed: String,
+    /// Chip Authentication: the curve and cipher of the CA key published in DG14 (`None`: no CA).
+    pub chip_auth: Option<(EcCurve, CipherAlgorithm)>,
+    /// Active Authentication: the key published in DG15 (`None`: no AA).
+    pub active_auth: Option<AaKind>,
+    /// A clone: every file and EF.SOD are genuine, but the chip holds other private keys, so Chip and
+    /// Active Authentication fail.
+    pub clone_chip: bool,
+}
+
+/// The kind of Active Authentication key a profile generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AaKind {
+    /// RSA with this many bits (1024–3072), ISO/IEC 9796-2.
+    Rsa(usize),
+    /// ECDSA on NIST P-256.
+    EcdsaP256,
 }
 
 /// Profile names accepted by [`Profile::by_name`].
-pub const PROFILE_NAMES: &[&str] = &["brp", "passport-bac", "id-card-bp256", "pace-dh"];
+pub const PROFILE_NAMES: &[&str] = &[
+    "brp",
+    "brp-clone",
+    "passport-bac",
+    "id-card-bp256",
+    "pace-dh",
+];
 
 impl Profile {
     /// A UK-BRP-like TD1 card (synthetic holder TESTHOLDER AMINA GRACE, document ZU3847562).
@@ -107,6 +133,9 @@ impl Profile {
             pace_with_mrz: true,
             options: ChipOptions::default(),
             seed: "brp".into(),
+            chip_auth: Some((EcCurve::BrainpoolP256r1, CipherAlgorithm::Aes128)),
+            active_auth: Some(AaKind::EcdsaP256),
+            clone_chip: false,
         }
     }
 
@@ -137,6 +166,9 @@ impl Profile {
             pace_with_mrz: true,
             options: ChipOptions::default(),
             seed: "passport-bac".into(),
+            chip_auth: None,
+            active_auth: None,
+            clone_chip: false,
         }
     }
 
@@ -167,6 +199,9 @@ impl Profile {
                 ..ChipOptions::default()
             },
             seed: "id-card-bp256".into(),
+            chip_auth: None,
+            active_auth: None,
+            clone_chip: false,
         }
     }
 
@@ -188,6 +223,10 @@ impl Profile {
     pub fn by_name(name: &str) -> Option<Profile> {
         match name {
             "brp" => Some(Profile::brp()),
+            "brp-clone" => Some(Profile {
+                clone_chip: true,
+                ..Profile::brp()
+            }),
             "passport-bac" => Some(Profile::passport_bac()),
             "id-card-bp256" => Some(Profile::id_card_bp256()),
             "pace-dh" => Some(Profile::pace_dh()),
@@ -224,6 +263,23 @@ impl Profile {
             dgs.push((2, encode_dg2_iso19794(SYNTHETIC_FACE_JP2, 240, 320)));
         }
         dgs.extend(self.extra_data_groups.iter().cloned());
+        // Chip and Active Authentication keys: published in DG14 / DG15. A clone chip holds keys drawn
+        // from another seed, so it cannot prove possession of the published ones.
+        let (ca_key, aa_key) = self.authentication_keys(&mut rng)?;
+        let (chip_ca, chip_aa) = if self.clone_chip {
+            let mut other = SeededRng::new(format!("icao9303-emu clone {}", self.seed).as_bytes());
+            self.authentication_keys(&mut other)?
+        } else {
+            (ca_key.clone(), aa_key.clone())
+        };
+        let mut dg14_infos: Vec<Vec<u8>> = ca_key.iter().flat_map(CaKey::security_infos).collect();
+        dg14_infos.extend(aa_key.as_ref().and_then(AaKey::security_info));
+        if !dg14_infos.is_empty() {
+            dgs.push((14, tlv::encode(0x6E, &SecurityInfos::encode(&dg14_infos))));
+        }
+        if let Some(aa) = &aa_key {
+            dgs.push((15, Dg15::encode(&aa.spki())));
+        }
         dgs.sort_by_key(|(n, _)| *n);
         let mut fs = FileSystem::default();
         let listed: Vec<LdsFile> = dgs.iter().map(|(n, _)| LdsFile::Dg(*n)).collect();
@@ -272,7 +328,36 @@ impl Profile {
                 cam_key,
             ));
         }
+        if let Some(k) = chip_ca {
+            chip = chip.with_chip_authentication(k);
+        }
+        if let Some(k) = chip_aa {
+            chip = chip.with_active_authentication(k);
+        }
         Ok(Card { chip, pki })
+    }
+}
+
+impl Profile {
+    /// The profile's CA and AA key pairs, drawn from `rng`.
+    fn authentication_keys(
+        &self,
+        rng: &mut SeededRng,
+    ) -> Result<(Option<CaKey>, Option<AaKey>), PersonalizationError> {
+        let ca = match self.chip_auth {
+            Some((curve, cipher)) => Some(
+                CaKey::generate(curve, cipher, Some(1), rng).map_err(PersonalizationError::Keys)?,
+            ),
+            None => None,
+        };
+        let aa = match self.active_auth {
+            Some(AaKind::Rsa(bits)) => {
+                Some(AaKey::generate_rsa(bits, rng).map_err(PersonalizationError::Keys)?)
+            }
+            Some(AaKind::EcdsaP256) => Some(AaKey::generate_p256(rng)),
+            None => None,
+        };
+        Ok((ca, aa))
     }
 }
 
@@ -291,6 +376,9 @@ pub enum PersonalizationError {
     /// The profile's MRZ is invalid.
     #[error("profile MRZ: {0}")]
     Mrz(#[from] MrzError),
+    /// Generating the Chip or Active Authentication key failed.
+    #[error("authentication keys: {0}")]
+    Keys(String),
     /// Building the test PKI or signing EF.SOD failed.
     #[error("test PKI: {0}")]
     Pki(#[from] PkiBuildError),

@@ -21,6 +21,7 @@
 
 pub mod access;
 pub mod apdu;
+pub mod auth;
 pub mod crypto;
 pub mod document;
 pub mod error;

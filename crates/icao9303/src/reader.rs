@@ -43,6 +43,13 @@ pub struct ReaderOptions {
     pub trust: Option<std::sync::Arc<crate::pki::TrustStore>>,
     /// Reference time for certificate validity; the system clock when `None`.
     pub at: Option<crate::pki::Time>,
+    /// Run Chip Authentication when DG14 offers it ([`Reader::read_document_with_rng`]).
+    pub chip_authentication: bool,
+    /// Run Active Authentication when DG15 is present ([`Reader::read_document_with_rng`]).
+    pub active_authentication: bool,
+    /// The Active Authentication challenge to send (so a remote verifier can bind the session); a fresh
+    /// one from the RNG when `None`.
+    pub aa_challenge: Option<[u8; 8]>,
     /// Use BAC when PACE fails for a reason other than a wrong password. Off by default: a silent
     /// downgrade from PACE to BAC is an attack; the report marks a fallback.
     pub allow_bac_fallback: bool,
@@ -56,10 +63,17 @@ impl Default for ReaderOptions {
             extra_data_groups: Vec::new(),
             trust: None,
             at: None,
+            chip_authentication: true,
+            active_authentication: true,
+            aa_challenge: None,
             allow_bac_fallback: false,
         }
     }
 }
+
+/// What a read does when the link fails: `Ok(true)` after re-establishing access (with the RNG, if any),
+/// `Ok(false)` to give up.
+type Recover<'a, S, R> = dyn FnMut(&mut S, &Error, Option<&mut R>) -> Result<bool, Error> + 'a;
 
 /// A session with one chip over a [`Transport`].
 pub struct Reader<T: Transport> {
@@ -99,6 +113,15 @@ pub type ProgressHook = Box<dyn FnMut(LdsFile, usize, usize) + Send>;
 struct Link<'a, T: Transport> {
     transport: &'a mut T,
     sm: &'a mut Option<SecureMessaging>,
+}
+
+impl<T: Transport> crate::auth::Session for Link<'_, T> {
+    fn restart_secure_messaging(&mut self, sm: SecureMessaging) {
+        if let Some(old) = self.sm.as_mut() {
+            old.end();
+        }
+        *self.sm = Some(sm);
+    }
 }
 
 impl<T: Transport> Channel for Link<'_, T> {
@@ -687,13 +710,31 @@ impl<T: Transport> Reader<T> {
     }
 
     /// Reads EF.COM, EF.SOD and every data group they list (plus those asked for), then verifies them.
+    /// Runs no chip authentication (it needs randomness): see [`Reader::read_document_with_rng`].
     pub fn read_document(&mut self) -> Result<(Document, Report), Error> {
-        self.read_all(&mut |_: &mut Self, _: &Error| Ok(false))
+        self.read_all(
+            None::<&mut dyn CryptoRng>,
+            &mut |_: &mut Self, _: &Error, _| Ok(false),
+        )
+    }
+
+    /// As [`Reader::read_document`], and runs Active Authentication (DG15) and Chip Authentication (DG14)
+    /// with random values from `rng`, as the options allow; the data groups after DG14 and DG15 are read
+    /// under the keys Chip Authentication established. The report gets `chip_authenticity`.
+    pub fn read_document_with_rng<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+    ) -> Result<(Document, Report), Error> {
+        self.read_all(
+            Some(rng),
+            &mut |_: &mut Self, _: &Error, _: Option<&mut R>| Ok(false),
+        )
     }
 
     /// Like [`Reader::read_document`], but when the card is lost mid-read (the link fails) it reconnects,
     /// re-establishes access with the same password (a new PACE or BAC run drawing from `rng`) and
     /// continues from the offset reached, up to `max_resumes` times. The report says how often it resumed.
+    /// Chip and Active Authentication run as in [`Reader::read_document_with_rng`].
     pub fn read_document_resuming<R: CryptoRng + ?Sized>(
         &mut self,
         password: &Password,
@@ -701,30 +742,35 @@ impl<T: Transport> Reader<T> {
         max_resumes: usize,
     ) -> Result<(Document, Report), Error> {
         let mut left = max_resumes;
-        self.read_all(&mut |reader: &mut Self, lost: &Error| {
-            if left == 0 {
-                return Ok(false);
-            }
-            left -= 1;
-            tracing::info!(error = %lost, "card lost: reconnecting to resume the read");
-            reader
-                .transport
-                .reconnect()
-                .map_err(|source| Error::Transport {
-                    step: "reconnect",
-                    source,
-                })?;
-            reader.authenticate(password, rng)?;
-            Ok(true)
-        })
+        self.read_all(
+            Some(rng),
+            &mut |reader: &mut Self, lost: &Error, rng: Option<&mut R>| {
+                if left == 0 {
+                    return Ok(false);
+                }
+                left -= 1;
+                tracing::info!(error = %lost, "card lost: reconnecting to resume the read");
+                reader
+                    .transport
+                    .reconnect()
+                    .map_err(|source| Error::Transport {
+                        step: "reconnect",
+                        source,
+                    })?;
+                let rng = rng.ok_or_else(|| Error::Usage("no RNG to re-authenticate".into()))?;
+                reader.authenticate(password, rng)?;
+                Ok(true)
+            },
+        )
     }
 
     /// Reads one file, handing link failures to `recover` and continuing where the read stopped.
-    fn read_resilient(
+    fn read_resilient<R: CryptoRng + ?Sized>(
         &mut self,
         file: LdsFile,
-        recover: &mut dyn FnMut(&mut Self, &Error) -> Result<bool, Error>,
+        recover: &mut Recover<'_, Self, R>,
         resumes: &mut usize,
+        mut rng: Option<&mut R>,
     ) -> Result<Option<Vec<u8>>, Error> {
         let mut data = Vec::new();
         loop {
@@ -732,7 +778,7 @@ impl<T: Transport> Reader<T> {
                 Ok(true) => return Ok(Some(data)),
                 Ok(false) => return Ok(None),
                 Err(e @ Error::Transport { .. }) => {
-                    if !recover(self, &e)? {
+                    if !recover(self, &e, rng.as_deref_mut())? {
                         return Err(e);
                     }
                     *resumes += 1;
@@ -742,9 +788,10 @@ impl<T: Transport> Reader<T> {
         }
     }
 
-    fn read_all(
+    fn read_all<R: CryptoRng + ?Sized>(
         &mut self,
-        recover: &mut dyn FnMut(&mut Self, &Error) -> Result<bool, Error>,
+        mut rng: Option<&mut R>,
+        recover: &mut Recover<'_, Self, R>,
     ) -> Result<(Document, Report), Error> {
         let mut files: Vec<(LdsFile, Vec<u8>)> = Vec::new();
         let mut resumes = 0;
@@ -752,7 +799,7 @@ impl<T: Transport> Reader<T> {
         let mut wanted: BTreeSet<u8> = self.options.extra_data_groups.iter().copied().collect();
         wanted.insert(1);
         for file in [LdsFile::Com, LdsFile::Sod] {
-            match self.read_resilient(file, recover, &mut resumes)? {
+            match self.read_resilient(file, recover, &mut resumes, rng.as_deref_mut())? {
                 Some(bytes) => files.push((file, bytes)),
                 None if file == LdsFile::Com => notes.push(Check::not_checked(
                     "EF.COM",
@@ -771,9 +818,30 @@ impl<T: Transport> Reader<T> {
         if let Some(sod) = &partial.sod {
             wanted.extend(sod.data_group_hashes.keys().copied());
         }
-        for n in wanted.into_iter().filter(|n| (1..=16).contains(n)) {
+        // DG14 and DG15 first: chip authentication runs before the other data groups are read.
+        let mut order: Vec<u8> = wanted
+            .into_iter()
+            .filter(|n| (1..=16).contains(n))
+            .collect();
+        order.sort_by_key(|n| !matches!(n, 14 | 15));
+        let mut chip_auth: Option<crate::auth::RunOutcome> = None;
+        for n in order {
+            if !matches!(n, 14 | 15)
+                && chip_auth.is_none()
+                && let Some(rng) = rng.as_deref_mut()
+            {
+                let options = self.options.clone();
+                chip_auth = Some(crate::auth::run(&mut self.link(), &options, &files, rng));
+            }
             let file = LdsFile::Dg(n);
-            match self.read_resilient(file, recover, &mut resumes) {
+            if chip_auth.as_ref().is_some_and(|c| c.session_lost) {
+                notes.push(Check::not_checked(
+                    file.name(),
+                    "not read: secure messaging ended when Chip Authentication failed",
+                ));
+                continue;
+            }
+            match self.read_resilient(file, recover, &mut resumes, rng.as_deref_mut()) {
                 Ok(Some(bytes)) => files.push((file, bytes)),
                 Ok(None) => notes.push(Check::not_checked(
                     file.name(),
@@ -791,6 +859,12 @@ impl<T: Transport> Reader<T> {
                 }
                 Err(e) => return Err(e),
             }
+        }
+        if chip_auth.is_none()
+            && let Some(rng) = rng
+        {
+            let options = self.options.clone();
+            chip_auth = Some(crate::auth::run(&mut self.link(), &options, &files, rng));
         }
         if resumes > 0 {
             notes.push(Check::valid_with_warning(
@@ -811,13 +885,16 @@ impl<T: Transport> Reader<T> {
         all.extend(files);
         let document = Document::from_files(all);
         let at = self.options.at.unwrap_or_else(crate::pki::Time::now);
-        let report = crate::verify::report(
+        let mut report = crate::verify::report(
             &document,
             self.access.clone(),
             notes,
             self.options.trust.as_deref(),
             at,
         );
+        if let Some(outcome) = &chip_auth {
+            crate::auth::add_to_report(&document, &mut report, &outcome.results);
+        }
         Ok((document, report))
     }
 }

@@ -139,6 +139,44 @@ impl From<&Mrz> for MrzSummary {
     }
 }
 
+/// The overall verdict on the chip's authenticity (Chip Authentication, PACE-CAM, Active Authentication).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthenticityVerdict {
+    /// A mechanism verified with a key from a file that passed passive authentication, and none failed.
+    Genuine,
+    /// Nothing proves the chip genuine: no mechanism ran, or the key's file is unverified.
+    NotProven,
+    /// A mechanism failed: the chip does not hold the key its files publish (a clone).
+    Failed,
+}
+
+/// One chip authentication mechanism in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MechanismReport {
+    /// "Chip Authentication", "Active Authentication" or "PACE-CAM".
+    pub name: String,
+    /// Valid (the chip proved it holds the key), invalid, or not-checked (not run).
+    pub status: CheckStatus,
+    /// What happened.
+    pub reason: String,
+    /// The file the key came from: "DG14", "DG15", "EF.CardSecurity".
+    pub key_file: String,
+    /// Whether that file passed passive authentication.
+    pub key_file_verified: bool,
+}
+
+/// The `chip_authenticity` section of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChipAuthenticity {
+    /// genuine, not-proven or failed.
+    pub verdict: AuthenticityVerdict,
+    /// Why, in words.
+    pub reason: String,
+    /// Each mechanism considered.
+    pub mechanisms: Vec<MechanismReport>,
+}
+
 /// The report of one read (or one offline verification).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -152,6 +190,9 @@ pub struct Report {
     pub files: Vec<FileReport>,
     /// Every check performed or skipped.
     pub checks: Vec<Check>,
+    /// The chip authenticity verdict (live reads; absent for offline verification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chip_authenticity: Option<ChipAuthenticity>,
 }
 
 impl Default for Report {
@@ -162,6 +203,7 @@ impl Default for Report {
             access: None,
             files: Vec::new(),
             checks: Vec::new(),
+            chip_authenticity: None,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod dg12;
 pub mod dg13;
 pub mod dg16;
 pub mod dg2;
+pub mod dg15;
 pub mod displayed_image;
 pub mod ef_dir;
 pub mod error;

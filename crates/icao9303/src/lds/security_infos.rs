@@ -319,7 +319,7 @@ fn explicit_ec(params: &Tlv<'_>) -> Option<ExplicitCurve> {
 
 /// Resolves the parameters of an AlgorithmIdentifier: a standardized id (INTEGER), explicit ECParameters
 /// or explicit DH parameters (`SEQUENCE { p, g, q, ... }`).
-fn domain_from_algorithm(alg: &Tlv<'_>) -> Option<PaceDomainParameters> {
+pub(crate) fn domain_from_algorithm(alg: &Tlv<'_>) -> Option<PaceDomainParameters> {
     let c = alg.children().ok()?;
     let params = c.get(1)?;
     match params.tag {

@@ -1,0 +1,159 @@
+//! The card side of Active Authentication (ICAO 9303-11 section 6.1): INTERNAL AUTHENTICATE signs the
+//! terminal's challenge with the chip's private key — RSA with ISO/IEC 9796-2 scheme 1 (SHA-1 trailer `BC`
+//! up to 1024-bit keys, SHA-256 `34CC` above), or ECDSA P-256 with SHA-256 (plain `r ‖ s`).
+
+use icao9303::apdu::StatusWord;
+use icao9303::auth::active::encode_representative;
+use icao9303::crypto::hash::HashAlgorithm;
+use icao9303::pki::ber::encode;
+use p256::ecdsa::signature::Signer;
+use rand_core::CryptoRng;
+use rsa::traits::PublicKeyParts;
+
+/// The chip's Active Authentication private key.
+pub enum AaKey {
+    /// RSA (ISO/IEC 9796-2 scheme 1).
+    Rsa(Box<rsa::PrivateKey>),
+    /// ECDSA on NIST P-256 with SHA-256.
+    EcdsaP256(p256::ecdsa::SigningKey),
+}
+
+impl std::fmt::Debug for AaKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AaKey::Rsa(k) => write!(f, "AaKey(RSA-{}, redacted)", k.n().as_ref().bit_width()),
+            AaKey::EcdsaP256(_) => write!(f, "AaKey(ECDSA P-256, redacted)"),
+        }
+    }
+}
+
+impl Clone for AaKey {
+    fn clone(&self) -> Self {
+        match self {
+            AaKey::Rsa(k) => AaKey::Rsa(k.clone()),
+            AaKey::EcdsaP256(k) => AaKey::EcdsaP256(k.clone()),
+        }
+    }
+}
+
+fn seq(parts: &[&[u8]]) -> Vec<u8> {
+    encode(0x30, &parts.concat())
+}
+
+fn oid(content: &[u8]) -> Vec<u8> {
+    encode(0x06, content)
+}
+
+fn uint(magnitude: &[u8]) -> Vec<u8> {
+    let start = magnitude
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(magnitude.len());
+    let mut v = magnitude[start..].to_vec();
+    if v.first().is_none_or(|b| b & 0x80 != 0) {
+        v.insert(0, 0);
+    }
+    encode(0x02, &v)
+}
+
+/// rsaEncryption, encoded.
+const RSA_ENCRYPTION: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
+/// id-ecPublicKey, encoded.
+const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+/// prime256v1, encoded.
+const PRIME256V1: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
+/// ecdsa-with-SHA256, encoded.
+const ECDSA_SHA256: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+/// id-icao-mrtd-security-aaProtocolObject (2.23.136.1.1.5), encoded.
+const AA_PROTOCOL: [u8; 6] = [0x67, 0x81, 0x08, 0x01, 0x01, 0x05];
+
+impl AaKey {
+    /// A fresh RSA key of `bits` bits from `rng`.
+    pub fn generate_rsa<R: CryptoRng + ?Sized>(bits: usize, rng: &mut R) -> Result<AaKey, String> {
+        rsa::PrivateKey::new(rng, bits)
+            .map(|k| AaKey::Rsa(Box::new(k)))
+            .map_err(|e| e.to_string())
+    }
+
+    /// A fresh ECDSA P-256 key from `rng`.
+    pub fn generate_p256<R: CryptoRng + ?Sized>(rng: &mut R) -> AaKey {
+        let mut bytes = [0u8; 32];
+        loop {
+            rng.fill_bytes(&mut bytes);
+            if let Ok(k) = p256::ecdsa::SigningKey::from_slice(&bytes) {
+                return AaKey::EcdsaP256(k);
+            }
+        }
+    }
+
+    /// The public key as DER SubjectPublicKeyInfo (the content of DG15).
+    pub fn spki(&self) -> Vec<u8> {
+        match self {
+            AaKey::Rsa(k) => {
+                let key = seq(&[&uint(&k.n_bytes()), &uint(&k.e_bytes())]);
+                let mut bits = vec![0u8];
+                bits.extend(key);
+                seq(&[
+                    &seq(&[&oid(&RSA_ENCRYPTION), &[0x05, 0x00]]),
+                    &encode(0x03, &bits),
+                ])
+            }
+            AaKey::EcdsaP256(k) => {
+                let point = k.verifying_key().to_sec1_point(false);
+                let mut bits = vec![0u8];
+                bits.extend_from_slice(point.as_bytes());
+                seq(&[
+                    &seq(&[&oid(&EC_PUBLIC_KEY), &oid(&PRIME256V1)]),
+                    &encode(0x03, &bits),
+                ])
+            }
+        }
+    }
+
+    /// The ActiveAuthenticationInfo DG14 must carry for an ECDSA key (none for RSA).
+    pub fn security_info(&self) -> Option<Vec<u8>> {
+        match self {
+            AaKey::Rsa(_) => None,
+            AaKey::EcdsaP256(_) => {
+                Some(seq(&[&oid(&AA_PROTOCOL), &uint(&[1]), &oid(&ECDSA_SHA256)]))
+            }
+        }
+    }
+
+    /// INTERNAL AUTHENTICATE: signs the 8-byte `challenge` (M1 of the RSA message is random).
+    pub fn sign<R: CryptoRng + ?Sized>(
+        &self,
+        challenge: &[u8],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, StatusWord> {
+        match self {
+            AaKey::Rsa(k) => {
+                let n = k.n().as_ref();
+                let len = n.bit_width().div_ceil(8) as usize;
+                let hash = if len <= 128 {
+                    HashAlgorithm::Sha1
+                } else {
+                    HashAlgorithm::Sha256
+                };
+                let mut m1 = vec![0u8; len];
+                rng.fill_bytes(&mut m1);
+                let f =
+                    encode_representative(len, hash, &m1, challenge).ok_or(StatusWord(0x6F00))?;
+                let f = rsa::BoxedUint::from_be_slice(&f, n.bits_precision())
+                    .map_err(|_| StatusWord(0x6F00))?;
+                let s = rsa::hazmat::rsa_decrypt_and_check(k.as_ref(), None::<&mut R>, &f)
+                    .map_err(|_| StatusWord(0x6F00))?;
+                // min(s, n − s), as ISO/IEC 9796-2 allows.
+                let other = n.wrapping_sub(&s);
+                let s = if other < s { other } else { s };
+                let bytes = s.to_be_bytes();
+                Ok(bytes[bytes.len().saturating_sub(len)..].to_vec())
+            }
+            AaKey::EcdsaP256(k) => {
+                let sig: p256::ecdsa::Signature =
+                    k.try_sign(challenge).map_err(|_| StatusWord(0x6F00))?;
+                Ok(sig.to_bytes().to_vec())
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Chip and Active Authentication against the emulator: the brp profile is genuine, its clone fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use icao9303::access::Password;
+use icao9303::reader::{Reader, ReaderOptions};
+use icao9303::report::{AuthenticityVerdict, CheckStatus};
+use icao9303_emu::profile::Profile;
+use icao9303_emu::rng::SeededRng;
+use icao9303_emu::transport::EmulatorTransport;
+
+fn read(profile: &Profile, options: ReaderOptions) -> icao9303::report::Report {
+    let card = profile.personalize().unwrap();
+    let mut reader = Reader::with_options(EmulatorTransport::new(card.chip), options);
+    let mut rng = SeededRng::new(b"terminal");
+    reader
+        .authenticate(&Password::Mrz(profile.mrz_key().unwrap()), &mut rng)
+        .unwrap();
+    reader.read_document_with_rng(&mut rng).unwrap().1
+}
+
+fn status(report: &icao9303::report::Report, name: &str) -> CheckStatus {
+    report
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap()
+        .status
+}
+
+#[test]
+fn brp_is_genuine() {
+    let report = read(&Profile::brp(), ReaderOptions::default());
+    let auth = report.chip_authenticity.clone().unwrap();
+    assert_eq!(auth.verdict, AuthenticityVerdict::Genuine, "{auth:?}");
+    assert_eq!(status(&report, "Chip Authentication"), CheckStatus::Valid);
+    assert_eq!(status(&report, "Active Authentication"), CheckStatus::Valid);
+    assert_eq!(status(&report, "DG14 hash"), CheckStatus::Valid);
+    assert_eq!(status(&report, "DG15 hash"), CheckStatus::Valid);
+    // DG11/DG12 were read after Chip Authentication, under the new keys.
+    assert_eq!(status(&report, "DG12 hash"), CheckStatus::Valid);
+    assert!(!report.has_failures(), "{}", report.to_json());
+    assert!(report.to_json().contains("\"verdict\": \"genuine\""));
+}
+
+#[test]
+fn clone_fails_both_mechanisms() {
+    let profile = Profile::by_name("brp-clone").unwrap();
+    let report = read(&profile, ReaderOptions::default());
+    let auth = report.chip_authenticity.clone().unwrap();
+    assert_eq!(auth.verdict, AuthenticityVerdict::Failed, "{auth:?}");
+    assert_eq!(
+        status(&report, "Active Authentication"),
+        CheckStatus::Invalid
+    );
+    assert_eq!(status(&report, "Chip Authentication"), CheckStatus::Invalid);
+    assert!(report.has_failures());
+}
+
+#[test]
+fn disabled_mechanisms_are_not_proven_and_challenge_is_used() {
+    let options = ReaderOptions {
+        chip_authentication: false,
+        active_authentication: false,
+        ..ReaderOptions::default()
+    };
+    let report = read(&Profile::brp(), options);
+    let auth = report.chip_authenticity.unwrap();
+    assert_eq!(auth.verdict, AuthenticityVerdict::NotProven);
+    // A caller-supplied AA challenge.
+    let options = ReaderOptions {
+        aa_challenge: Some(*b"BINDME01"),
+        chip_authentication: false,
+        ..ReaderOptions::default()
+    };
+    let report = read(&Profile::brp(), options);
+    assert_eq!(status(&report, "Active Authentication"), CheckStatus::Valid);
+    // Plain read_document runs nothing and adds no verdict.
+    let profile = Profile::passport_bac();
+    let card = profile.personalize().unwrap();
+    let mut reader = Reader::new(EmulatorTransport::new(card.chip));
+    reader
+        .authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        )
+        .unwrap();
+    assert!(
+        reader
+            .read_document()
+            .unwrap()
+            .1
+            .chip_authenticity
+            .is_none()
+    );
+}

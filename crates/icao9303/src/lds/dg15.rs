@@ -1,0 +1,82 @@
+//! DG15 (ICAO 9303-10 section 4.7.15): the Active Authentication public key, a SubjectPublicKeyInfo
+//! (RSA or EC) inside tag `6F`.
+
+use crate::pki::ber;
+use crate::pki::certificate::PublicKeyInfo;
+use crate::pki::signature::describe_key;
+use crate::tlv;
+
+/// Object identifier of rsaEncryption (1.2.840.113549.1.1.1).
+const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+/// Object identifier of id-ecPublicKey (1.2.840.10045.2.1).
+const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+
+/// The kind of Active Authentication key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AaKeyKind {
+    /// RSA: signatures with ISO/IEC 9796-2 digital signature scheme 1.
+    Rsa,
+    /// EC: ECDSA signatures, hash from DG14's ActiveAuthenticationInfo.
+    Ec,
+}
+
+/// A parsed DG15.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dg15 {
+    /// The Active Authentication public key (raw SubjectPublicKeyInfo kept in `key.raw`).
+    pub key: PublicKeyInfo,
+    /// RSA or EC.
+    pub kind: AaKeyKind,
+}
+
+impl Dg15 {
+    /// Parses DG15: `6F L SubjectPublicKeyInfo`. Keys other than RSA and EC are refused.
+    pub fn parse(bytes: &[u8]) -> Result<Dg15, String> {
+        let outer = tlv::parse_exact(bytes, 0x6F).map_err(|e| format!("DG15: {e}"))?;
+        let spki =
+            ber::parse_exact(outer.value).map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
+        let key =
+            PublicKeyInfo::parse(&spki).map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
+        let kind = match key.algorithm.oid.to_string().as_str() {
+            RSA_ENCRYPTION => AaKeyKind::Rsa,
+            EC_PUBLIC_KEY => AaKeyKind::Ec,
+            other => return Err(format!("DG15: unsupported key algorithm {other}")),
+        };
+        Ok(Dg15 { key, kind })
+    }
+
+    /// Encodes DG15 from a DER SubjectPublicKeyInfo (the emulator's personalisation).
+    pub fn encode(spki: &[u8]) -> Vec<u8> {
+        tlv::encode(0x6F, spki)
+    }
+
+    /// A short description of the key ("RSA-1024", "EC NIST P-256").
+    pub fn describe(&self) -> String {
+        describe_key(&self.key)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn data(path: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../../test-vectors/data/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn real_and_reference_dg15() {
+        let dg15 = Dg15::parse(&data("dg15/EF_DG15_sample.bin")).unwrap();
+        assert_eq!(dg15.kind, AaKeyKind::Rsa);
+        assert_eq!(dg15.describe(), "RSA-1792");
+        let bsi = Dg15::parse(&data("bsi-reference-dataset/Datagroup15.bin")).unwrap();
+        assert_eq!(bsi.describe(), "RSA-1024");
+        assert!(Dg15::parse(&[0x6F, 0x02, 0x30, 0x00]).is_err());
+        assert!(Dg15::parse(&[]).is_err());
+    }
+}

@@ -9,6 +9,7 @@ use icao9303::lds::dg11::{Dg11, PartialDate};
 use icao9303::lds::dg12::Dg12;
 use icao9303::lds::dg16::Dg16;
 use icao9303::lds::image::{ImageFormat, to_png};
+use icao9303::report::AuthenticityVerdict;
 use icao9303::report::{CheckStatus, MrzSummary, Report};
 use std::fmt::Write;
 
@@ -270,6 +271,18 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
         escape(explanation),
         escape(&report.summary())
     );
+    if let Some(chip) = &report.chip_authenticity {
+        let (class, word) = match chip.verdict {
+            AuthenticityVerdict::Genuine => ("valid", "CHIP GENUINE"),
+            AuthenticityVerdict::NotProven => ("not-checked", "CHIP NOT PROVEN"),
+            AuthenticityVerdict::Failed => ("invalid", "CHIP FAILED"),
+        };
+        let _ = writeln!(
+            out,
+            "<div class=\"verdict {class}\"><strong>{word}</strong>{}</div>",
+            escape(&chip.reason)
+        );
+    }
 
     // Holder: face on the left, details on the right.
     let _ = write!(

@@ -1,6 +1,6 @@
 //! The human-readable report: holder, document, protocol, files and checks.
 
-use icao9303::report::{CheckStatus, Report};
+use icao9303::report::{AuthenticityVerdict, CheckStatus, Report};
 use std::fmt::Write;
 
 fn mark(status: CheckStatus, warning: bool) -> &'static str {
@@ -98,5 +98,13 @@ pub fn text(report: &Report) -> String {
         "every check passed"
     };
     let _ = writeln!(out, "\nResult       {verdict} ({})", report.summary());
+    if let Some(chip) = &report.chip_authenticity {
+        let word = match chip.verdict {
+            AuthenticityVerdict::Genuine => "GENUINE",
+            AuthenticityVerdict::NotProven => "not proven",
+            AuthenticityVerdict::Failed => "FAILED (possible clone)",
+        };
+        let _ = writeln!(out, "Chip         {word}: {}", chip.reason);
+    }
     out
 }

@@ -18,10 +18,17 @@ use icao9303::lds::LdsFile;
 use icao9303::lds::com::Com;
 use icao9303::lds::dg1::Dg1;
 use icao9303::lds::dg15::Dg15;
-use icao9303::lds::security_infos::Mapping;
 use icao9303::lds::security_infos::SecurityInfos;
+use icao9303::lds::security_infos::{KeyAgreement, Mapping, PaceInfo};
 use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
 use icao9303::tlv;
+
+/// The key id of the PACE-CAM key in EF.CardAccess and EF.CardSecurity.
+const CAM_KEY_ID: u32 = 1;
+
+/// id-SecurityObject (BSI TR-03110): the eContentType of EF.CardSecurity.
+const ID_SECURITY_OBJECT: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.3.2.1");
 
 /// The synthetic face of the built-in profiles: a 240x320 JPEG 2000 cartoon of about 16 KB.
 pub const SYNTHETIC_FACE_JP2: &[u8] = include_bytes!("../assets/synthetic-face.jp2");
@@ -310,16 +317,48 @@ impl Profile {
         let chip_rng = SeededRng::new(format!("icao9303-emu chip {}", self.seed).as_bytes());
         let mut chip = Chip::new(fs, Some(mrz_key.clone()), self.options.clone(), chip_rng);
         if !self.pace_offers.is_empty() {
-            // The PACE-CAM static key (the Chip Authentication key published in EF.CardSecurity), on the
-            // curve of the first CAM offer.
-            let cam_key = self
+            // The PACE-CAM static key pair on the curve of the first CAM offer, published (public half) in
+            // EF.CardSecurity, which the test PKI signs. A clone chip holds another private key.
+            let cam = self
                 .pace_offers
                 .iter()
                 .find(|o| o.mapping == Mapping::ChipAuthentication)
                 .and_then(|o| {
-                    EcCurve::from_parameter_id(o.parameter_id).map(|c| (o.parameter_id, c))
-                })
-                .map(|(id, curve)| (1, curve.random_scalar(&mut rng).to_bytes().to_vec(), id));
+                    EcCurve::from_parameter_id(o.parameter_id)
+                        .map(|c| (o.parameter_id, o.cipher, c))
+                });
+            let mut cam_key = None;
+            if let Some((id, cipher, curve)) = cam {
+                let genuine = curve.random_scalar(&mut rng).to_bytes().to_vec();
+                let published = CaKey::from_private(curve, &genuine, cipher, Some(CAM_KEY_ID))
+                    .map_err(PersonalizationError::Keys)?;
+                let mut infos: Vec<Vec<u8>> = self
+                    .pace_offers
+                    .iter()
+                    .filter_map(|o| {
+                        let ka = if o.parameter_id <= 2 {
+                            KeyAgreement::Dh
+                        } else {
+                            KeyAgreement::Ecdh
+                        };
+                        PaceInfo::new(o.mapping, ka, o.cipher, Some(o.parameter_id))
+                    })
+                    .map(|i| i.to_der())
+                    .collect();
+                infos.extend(published.security_infos());
+                let card_security =
+                    pki.sign_content(ID_SECURITY_OBJECT, &SecurityInfos::encode(&infos))?;
+                chip.files_mut()
+                    .insert(LdsFile::CardSecurity, card_security);
+                let held = if self.clone_chip {
+                    let mut other =
+                        SeededRng::new(format!("icao9303-emu clone cam {}", self.seed).as_bytes());
+                    curve.random_scalar(&mut other).to_bytes().to_vec()
+                } else {
+                    genuine
+                };
+                cam_key = Some((CAM_KEY_ID, held, id));
+            }
             let mrz = self.pace_with_mrz.then_some(mrz_key);
             chip = chip.with_pace(PaceChip::new(
                 self.pace_offers.clone(),

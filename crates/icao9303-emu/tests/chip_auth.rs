@@ -63,7 +63,12 @@ fn disabled_mechanisms_are_not_proven_and_challenge_is_used() {
         active_authentication: false,
         ..ReaderOptions::default()
     };
-    let report = read(&Profile::brp(), options);
+    // Without PACE-CAM (GM only), nothing proves the chip genuine.
+    let mut gm_only = Profile::brp();
+    gm_only
+        .pace_offers
+        .retain(|o| o.mapping != icao9303::lds::security_infos::Mapping::ChipAuthentication);
+    let report = read(&gm_only, options);
     let auth = report.chip_authenticity.unwrap();
     assert_eq!(auth.verdict, AuthenticityVerdict::NotProven);
     // A caller-supplied AA challenge.
@@ -91,5 +96,46 @@ fn disabled_mechanisms_are_not_proven_and_challenge_is_used() {
             .1
             .chip_authenticity
             .is_none()
+    );
+}
+
+#[test]
+fn pace_cam_is_verified_against_the_signed_card_security() {
+    let report = read(&Profile::brp(), ReaderOptions::default());
+    assert_eq!(
+        report.access.as_ref().unwrap().mapping.as_deref(),
+        Some("CAM")
+    );
+    assert_eq!(status(&report, "PACE-CAM"), CheckStatus::Valid);
+    let pace_cam = report.checks.iter().find(|c| c.name == "PACE-CAM").unwrap();
+    assert!(
+        pace_cam
+            .reason
+            .contains("EF.CardSecurity signature verified"),
+        "{}",
+        pace_cam.reason
+    );
+    assert!(report.files.iter().any(|f| f.id == "EF.CardSecurity"));
+    // The clone's chip holds another CAM private key: PACE itself succeeds (the password is right), but
+    // the chip authentication data does not match the published key.
+    let clone = read(
+        &Profile::by_name("brp-clone").unwrap(),
+        ReaderOptions::default(),
+    );
+    assert_eq!(status(&clone, "PACE-CAM"), CheckStatus::Invalid);
+    assert_eq!(
+        clone.chip_authenticity.as_ref().unwrap().verdict,
+        icao9303::report::AuthenticityVerdict::Failed
+    );
+    // PACE-CAM alone (CA and AA disabled) proves the chip genuine.
+    let options = ReaderOptions {
+        chip_authentication: false,
+        active_authentication: false,
+        ..ReaderOptions::default()
+    };
+    let report = read(&Profile::brp(), options);
+    assert_eq!(
+        report.chip_authenticity.unwrap().verdict,
+        icao9303::report::AuthenticityVerdict::Genuine
     );
 }

@@ -100,6 +100,8 @@ pub struct Reader<T: Transport> {
     card_access: Option<Vec<u8>>,
     /// The chip authentication data of PACE-CAM, kept for verification against EF.CardSecurity.
     cam: Option<CamData>,
+    /// EF.CardSecurity, read from the master file under PACE-CAM's secure messaging.
+    card_security: Option<Vec<u8>>,
     /// The eMRTD application was selected in this session (a new access control first re-selects the MF).
     app_selected: bool,
     progress: Option<ProgressHook>,
@@ -173,6 +175,7 @@ impl<T: Transport> Reader<T> {
             notes: Vec::new(),
             card_access: None,
             cam: None,
+            card_security: None,
             app_selected: false,
             progress: None,
         }
@@ -435,6 +438,17 @@ impl<T: Transport> Reader<T> {
                 };
                 self.sm = Some(outcome.sm);
                 self.cam = outcome.chip_auth;
+                self.card_security = None;
+                if self.cam.is_some() {
+                    // EF.CardSecurity is in the master file, readable only now, under secure messaging.
+                    match self.read_file(LdsFile::CardSecurity) {
+                        Ok(bytes) => self.card_security = bytes,
+                        Err(Error::Status { sw, .. }) => {
+                            tracing::debug!(%sw, "EF.CardSecurity not readable");
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
                 self.select_application()?;
                 Ok(report)
             }
@@ -462,9 +476,9 @@ impl<T: Transport> Reader<T> {
     /// the largest size it accepted and the smallest it refused, so the limit is found in a few reads.
     fn block_size(&self) -> usize {
         let caps = self.transport.capabilities();
-        // Extended length only inside the session: the small files read before access control
-        // (EF.CardAccess, EF.ATR/INFO) come before the chip's limits are known.
-        let link = if caps.extended_length && self.sm.is_some() {
+        // Extended length only for the application's files: the small master-file files (EF.CardAccess,
+        // EF.ATR/INFO, EF.CardSecurity) are read before the chip's limits are known or trusted.
+        let link = if caps.extended_length && self.sm.is_some() && self.app_selected {
             caps.max_response_len.min(65_538)
         } else {
             caps.max_response_len.min(258)
@@ -882,6 +896,9 @@ impl<T: Transport> Reader<T> {
         if let Some(atr_info) = &self.atr_info {
             all.push((LdsFile::AtrInfo, atr_info.clone()));
         }
+        if let Some(card_security) = &self.card_security {
+            all.push((LdsFile::CardSecurity, card_security.clone()));
+        }
         all.extend(files);
         let document = Document::from_files(all);
         let at = self.options.at.unwrap_or_else(crate::pki::Time::now);
@@ -892,8 +909,38 @@ impl<T: Transport> Reader<T> {
             self.options.trust.as_deref(),
             at,
         );
+        // PACE-CAM: the chip authentication data against EF.CardSecurity's key.
+        let mut card_security_trust = None;
+        if let Some(cam) = &self.cam {
+            let card_access = self
+                .card_access
+                .as_deref()
+                .and_then(|b| SecurityInfos::parse(b).ok());
+            let issuing_state = document.dg1.as_ref().map(|d| d.mrz.issuing_state.clone());
+            let (result, trust) = crate::auth::cam::verify(
+                cam,
+                card_access.as_ref(),
+                self.card_security.as_deref(),
+                self.options.trust.as_deref(),
+                at,
+                issuing_state.as_deref(),
+            );
+            card_security_trust = Some(trust);
+            chip_auth
+                .get_or_insert_with(|| crate::auth::RunOutcome {
+                    results: Vec::new(),
+                    session_lost: false,
+                })
+                .results
+                .push(result);
+        }
         if let Some(outcome) = &chip_auth {
-            crate::auth::add_to_report(&document, &mut report, &outcome.results);
+            crate::auth::add_to_report(
+                &document,
+                &mut report,
+                &outcome.results,
+                card_security_trust,
+            );
         }
         Ok((document, report))
     }

@@ -6,6 +6,7 @@
 //! mechanisms' results with that into the report's `chip_authenticity`.
 
 pub mod active;
+pub mod cam;
 pub mod chip;
 
 use crate::lds::LdsFile;
@@ -317,11 +318,13 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
 }
 
 /// Adds the mechanisms' check lines and the `chip_authenticity` verdict to `report`. A key file counts as
-/// authentic when its hash matches EF.SOD and the EF.SOD signature verified.
+/// authentic when its hash matches EF.SOD and the EF.SOD signature verified; EF.CardSecurity (PACE-CAM's
+/// key file) by its own passive authentication, given as `card_security`.
 pub fn add_to_report(
     document: &crate::document::Document,
     report: &mut crate::report::Report,
     results: &[MechanismResult],
+    card_security: Option<KeyFileTrust>,
 ) {
     let sod_signed = report
         .checks
@@ -330,7 +333,9 @@ pub fn add_to_report(
     let trust = |m: Mechanism| -> KeyFileTrust {
         let file = m.key_file();
         if file == LdsFile::CardSecurity {
-            return (false, "EF.CardSecurity was not verified".into());
+            return card_security
+                .clone()
+                .unwrap_or((false, "EF.CardSecurity was not verified".into()));
         }
         let (status, why) = document.hash_status(file);
         match (status, sod_signed) {

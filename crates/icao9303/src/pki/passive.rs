@@ -150,8 +150,60 @@ pub fn verify_sod(
             .join(", ")
     );
 
+    verify_signer(
+        report,
+        &sod.signed_data,
+        sod.hash_algorithm == HashAlgorithm::Sha1,
+        store,
+        at,
+        issuing_state,
+    )
+}
+
+/// Passive authentication of any signed security object (EF.CardSecurity: CMS SignedData with
+/// eContentType id-SecurityObject): the signature with the signer's certificate inside, that certificate's
+/// chain to a trusted CSCA, its validity at `at`, revocation and country. `structure` reports the decoding.
+pub fn verify_signed_data(
+    content_info: &[u8],
+    store: &TrustStore,
+    at: Time,
+    issuing_state: Option<&str>,
+) -> (PassiveAuthReport, Option<super::cms::SignedData>) {
+    let mut report = PassiveAuthReport {
+        structure: CheckResult::new("structure", CheckStatus::Valid, "CMS SignedData"),
+        signature: not_checked("signature", "not decoded"),
+        chain: not_checked("DSC chain", "not decoded"),
+        chain_outcome: ChainOutcome::NotChecked,
+        dsc_validity: not_checked("DSC validity", "not decoded"),
+        revocation: not_checked("DSC revocation", "not decoded"),
+        country: not_checked("Issuing country", "not decoded"),
+        signer_subject: None,
+        signer_issuer: None,
+        csca_subject: None,
+        hash_algorithm: None,
+    };
+    match super::cms::SignedData::from_content_info(content_info) {
+        Ok(sd) => {
+            let report = verify_signer(report, &sd, false, store, at, issuing_state);
+            (report, Some(sd))
+        }
+        Err(e) => {
+            report.structure = CheckResult::new("structure", CheckStatus::Invalid, e.to_string());
+            (report, None)
+        }
+    }
+}
+
+/// The signer part of passive authentication, shared by EF.SOD and EF.CardSecurity.
+fn verify_signer(
+    mut report: PassiveAuthReport,
+    sd: &super::cms::SignedData,
+    weak_hash: bool,
+    store: &TrustStore,
+    at: Time,
+    issuing_state: Option<&str>,
+) -> PassiveAuthReport {
     // The signer and its certificate.
-    let sd = &sod.signed_data;
     let Some(si) = sd.signer_infos.first() else {
         report.signature = CheckResult::new(
             "SOD signature",
@@ -190,7 +242,7 @@ pub fn verify_sod(
 
     report.signature = match verify_signer_info(sd, si, &dsc) {
         Ok(how) => {
-            let weak = if how.contains("SHA-1") || sod.hash_algorithm == HashAlgorithm::Sha1 {
+            let weak = if how.contains("SHA-1") || weak_hash {
                 " (SHA-1 is a weak hash)"
             } else {
                 ""

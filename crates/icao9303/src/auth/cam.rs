@@ -1,0 +1,128 @@
+//! PACE-CAM completed (ICAO 9303-11 section 4.4.3.5): the chip authentication data that PACE with Chip
+//! Authentication Mapping decrypted is checked against the chip's static Chip Authentication public key
+//! from EF.CardSecurity — which must itself pass passive authentication before its key is trusted.
+//!
+//! The check: PK_map,IC = CA_IC · PK_IC, where PK_map,IC is the chip's mapping key of this PACE run,
+//! CA_IC the decrypted chip authentication data and PK_IC the static key selected by keyId.
+
+use super::chip::ChipKey;
+use super::{KeyFileTrust, Mechanism, MechanismResult};
+use crate::access::pace::CamData;
+use crate::access::pace::primitives::verify_chip_auth;
+use crate::lds::security_infos::{PaceDomainParameters, SecurityInfo, SecurityInfos};
+use crate::pki::passive::{self, CheckStatus as PaStatus};
+use crate::pki::{Time, TrustStore};
+
+/// Verifies PACE-CAM: returns the mechanism's result and whether EF.CardSecurity passed passive
+/// authentication (its signature with the signer's certificate inside it; the chain is reported with the
+/// document's other checks through EF.SOD's signer).
+pub fn verify(
+    cam: &CamData,
+    card_access: Option<&SecurityInfos>,
+    card_security: Option<&[u8]>,
+    store: Option<&TrustStore>,
+    at: Time,
+    issuing_state: Option<&str>,
+) -> (MechanismResult, KeyFileTrust) {
+    let Some(card_security) = card_security else {
+        return (
+            MechanismResult::not_run(
+                Mechanism::PaceCam,
+                "EF.CardSecurity could not be read after PACE",
+            ),
+            (false, "EF.CardSecurity was not read".into()),
+        );
+    };
+    let empty = TrustStore::new();
+    let (pa, signed) =
+        passive::verify_signed_data(card_security, store.unwrap_or(&empty), at, issuing_state);
+    let trust = match pa.signature.status {
+        PaStatus::Valid | PaStatus::Warning if pa.chain.status != PaStatus::Invalid => (
+            true,
+            format!(
+                "EF.CardSecurity signature verified ({})",
+                pa.signature.reason
+            ),
+        ),
+        _ if pa.chain.status == PaStatus::Invalid => (
+            false,
+            format!("EF.CardSecurity signer chain invalid: {}", pa.chain.reason),
+        ),
+        _ => (
+            false,
+            format!(
+                "EF.CardSecurity signature not verified: {}",
+                pa.signature.reason
+            ),
+        ),
+    };
+    let Some(content) = signed.as_ref().and_then(|sd| sd.content.as_deref()) else {
+        let why = format!("EF.CardSecurity cannot be decoded: {}", pa.structure.reason);
+        return (MechanismResult::not_run(Mechanism::PaceCam, why), trust);
+    };
+    let infos = match SecurityInfos::parse(content) {
+        Ok(infos) => infos,
+        Err(e) => {
+            let why = format!("EF.CardSecurity SecurityInfos: {e}");
+            return (MechanismResult::not_run(Mechanism::PaceCam, why), trust);
+        }
+    };
+    // The key id PACE-CAM refers to: the ChipAuthenticationInfo of EF.CardAccess (field lesson 7: with
+    // several keys, select by keyId).
+    let wanted = card_access.and_then(|ca| ca.chip_authentication_infos().find_map(|i| i.key_id));
+    let keys: Vec<_> = infos
+        .infos
+        .iter()
+        .filter_map(|i| match i {
+            SecurityInfo::ChipAuthenticationPublicKey(k) => Some(k),
+            _ => None,
+        })
+        .filter(|k| wanted.is_none() || k.key_id == wanted || k.key_id.is_none())
+        .collect();
+    if keys.is_empty() {
+        let why = match wanted {
+            Some(id) => format!("EF.CardSecurity has no Chip Authentication key with keyId {id}"),
+            None => "EF.CardSecurity has no Chip Authentication key".to_string(),
+        };
+        return (MechanismResult::failed(Mechanism::PaceCam, why), trust);
+    }
+    // Without a keyId in EF.CardAccess, every EC key published is a candidate: only the key whose
+    // private half the chip used satisfies the equation, so trying each is as strict as choosing one.
+    let mut tried = Vec::new();
+    for info in keys {
+        let key = match ChipKey::from_spki(&info.public_key_info, info.key_id) {
+            Ok(k) => k,
+            Err(e) => {
+                tried.push(e);
+                continue;
+            }
+        };
+        let PaceDomainParameters::Ec(curve) = key.domain else {
+            tried.push("a DH key (PACE-CAM is defined on elliptic curves only)".into());
+            continue;
+        };
+        let id = key
+            .key_id
+            .map(|id| format!(", keyId {id}"))
+            .unwrap_or_default();
+        match verify_chip_auth(curve, &cam.ca_ic, &cam.pk_map_ic, &key.public) {
+            Ok(true) => {
+                let why = format!(
+                    "PK_map,IC = CA_IC · PK_IC with the EF.CardSecurity key ({}{id})",
+                    curve.name()
+                );
+                return (MechanismResult::verified(Mechanism::PaceCam, why), trust);
+            }
+            Ok(false) => tried.push(format!("{}{id}: no match", curve.name())),
+            Err(e) => tried.push(format!("{}{id}: {e}", curve.name())),
+        }
+    }
+    let result = MechanismResult::failed(
+        Mechanism::PaceCam,
+        format!(
+            "the chip's authentication data matches no EF.CardSecurity key ({}): the chip does not hold its private key",
+            tried.join("; ")
+        ),
+    );
+    (result, trust)
+}

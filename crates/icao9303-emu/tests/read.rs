@@ -207,11 +207,11 @@ impl<T: Transport> Transport for FlipResponse<T> {
 fn a_corrupted_protected_response_ends_the_session() {
     let profile = Profile::brp();
     let card = profile.personalize().unwrap();
-    // Commands 1-6 are READ BINARY EF.CardAccess, MSE:Set AT and four GENERAL AUTHENTICATE; the 9th is
-    // inside secure messaging.
+    // Access control takes READ BINARY EF.CardAccess, MSE:Set AT, four GENERAL AUTHENTICATE, EF.CardSecurity
+    // (a few blocks) and SELECT; the 25th command is well inside the protected file reads.
     let mut reader = Reader::new(FlipResponse {
         inner: EmulatorTransport::new(card.chip),
-        n: 9,
+        n: 25,
         seen: 0,
     });
     reader

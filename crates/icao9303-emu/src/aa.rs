@@ -75,6 +75,14 @@ impl AaKey {
             .map_err(|e| e.to_string())
     }
 
+    /// An RSA key from its PKCS#8 PrivateKeyInfo (DER); malformed or inconsistent keys are errors.
+    pub fn rsa_from_pkcs8(der: &[u8]) -> Result<AaKey, String> {
+        use rsa::pkcs8::DecodePrivateKey;
+        rsa::PrivateKey::from_pkcs8_der(der)
+            .map(|k| AaKey::Rsa(Box::new(k)))
+            .map_err(|e| format!("RSA PKCS#8 private key: {e}"))
+    }
+
     /// A fresh ECDSA P-256 key from `rng`.
     pub fn generate_p256<R: CryptoRng + ?Sized>(rng: &mut R) -> AaKey {
         let mut bytes = [0u8; 32];

@@ -48,26 +48,36 @@ pub enum DumpError {
     },
 }
 
+/// The bytes of one file, refusing anything larger than an LDS file can be.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, DumpError> {
+    let io = |source| DumpError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FILE {
+        return Err(DumpError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
 /// The LDS files found in `dir`, by their dump names; other files (report.json, ...) are ignored.
 pub fn load_files(dir: &Path) -> Result<Vec<(LdsFile, Vec<u8>)>, DumpError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| DumpError::Io { path, source }
+    let io = |source| DumpError::Io {
+        path: dir.to_path_buf(),
+        source,
     };
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-        let entry = entry.map_err(io(dir))?;
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
         let name = entry.file_name();
         let Some(file) = name.to_str().and_then(LdsFile::from_dump_name) else {
             continue;
         };
-        let path = entry.path();
-        let size = entry.metadata().map_err(io(&path))?.len();
-        if size > MAX_FILE {
-            return Err(DumpError::TooLarge { path, size });
-        }
-        let bytes = std::fs::read(&path).map_err(io(&path))?;
-        files.push((file, bytes));
+        files.push((file, read_file(&entry.path())?));
     }
     files.sort_by_key(|(f, _)| f.fid());
     Ok(files)
@@ -76,12 +86,22 @@ pub fn load_files(dir: &Path) -> Result<Vec<(LdsFile, Vec<u8>)>, DumpError> {
 /// A chip holding the dump in `dir`, keyed for BAC with the MRZ of its DG1.
 pub fn chip_from_dump(dir: &Path, options: ChipOptions) -> Result<Chip, DumpError> {
     let files = load_files(dir)?;
-    let dg1_path = dir.join(LdsFile::Dg(1).dump_name());
+    chip_from_files(files, &dir.join(LdsFile::Dg(1).dump_name()), dir, options)
+}
+
+/// A chip holding `files`, keyed for BAC with the MRZ of their DG1 (`dg1_path` and `dir` name the
+/// source in errors).
+pub fn chip_from_files(
+    files: Vec<(LdsFile, Vec<u8>)>,
+    dg1_path: &Path,
+    dir: &Path,
+    options: ChipOptions,
+) -> Result<Chip, DumpError> {
     let Some((_, dg1)) = files.iter().find(|(f, _)| *f == LdsFile::Dg(1)) else {
         return Err(DumpError::NoDg1(dir.to_path_buf()));
     };
     let bad = |what: String| DumpError::BadDg1 {
-        path: dg1_path.clone(),
+        path: dg1_path.to_path_buf(),
         what,
     };
     let dg1 = Dg1::parse(dg1).map_err(|e| bad(e.to_string()))?;

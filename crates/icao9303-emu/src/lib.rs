@@ -18,6 +18,7 @@
 //! ```
 
 pub mod aa;
+pub mod bsi;
 pub mod ca;
 pub mod chip;
 pub mod dump;

@@ -1,0 +1,237 @@
+//! The BSI reference data set (TR-03105 specimen, document number C11T002JM) as an emulated chip, with
+//! the data set's own Chip Authentication key (explicit brainpoolP224r1, 3DES) and Active Authentication
+//! key (RSA-1024).
+//!
+//! The files are put on the chip exactly as published, EF.SOD included; BAC is keyed from the MRZ in DG1.
+//! DG3 and DG4 stay unreadable, as they need Terminal Authentication. Every key file is untrusted: a
+//! malformed one, or one that does not match DG14, is an error naming the file, never a panic.
+
+use crate::aa::AaKey;
+use crate::ca::CaKey;
+use crate::chip::{Chip, ChipOptions};
+use crate::dump::{DumpError, chip_from_files, read_file};
+use icao9303::auth::chip::plan;
+use icao9303::crypto::ec::{EcCurve, ExplicitCurve};
+use icao9303::lds::LdsFile;
+use icao9303::lds::security_infos::{PaceDomainParameters, SecurityInfos};
+use icao9303::pki::ber::{self, Element, tag};
+use icao9303::tlv;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The data set's files and the LDS files they become.
+pub const FILES: [(&str, LdsFile); 8] = [
+    ("EF_COM.bin", LdsFile::Com),
+    ("EF_SOD.bin", LdsFile::Sod),
+    ("Datagroup1.bin", LdsFile::Dg(1)),
+    ("Datagroup2.bin", LdsFile::Dg(2)),
+    ("Datagroup3.bin", LdsFile::Dg(3)),
+    ("Datagroup4.bin", LdsFile::Dg(4)),
+    ("Datagroup14.bin", LdsFile::Dg(14)),
+    ("Datagroup15.bin", LdsFile::Dg(15)),
+];
+
+/// The Chip Authentication private key (PKCS#8, explicit EC parameters).
+pub const CA_KEY_FILE: &str = "DG14_sk.pkcs8";
+/// The Active Authentication private key (PKCS#8, RSA).
+pub const AA_KEY_FILE: &str = "DG15_sk.pkcs8";
+
+/// id-ecPublicKey (1.2.840.10045.2.1), encoded.
+const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+/// prime-field (1.2.840.10045.1.1), encoded.
+const PRIME_FIELD: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01];
+
+/// The data set could not be turned into a chip.
+#[derive(Debug, Error)]
+pub enum BsiError {
+    /// A data file could not be read, or DG1 gives no BAC key.
+    #[error(transparent)]
+    Files(#[from] DumpError),
+    /// A key file (or DG14, which the CA key must match) is malformed or inconsistent.
+    #[error("{path}: {what}")]
+    Key {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+/// The BSI reference chip from the data set in `dir` (`test-vectors/data/bsi-reference-dataset`).
+pub fn reference_chip(dir: &Path) -> Result<Chip, BsiError> {
+    reference_chip_with(dir, ChipOptions::default())
+}
+
+/// [`reference_chip`] with chip `options`.
+pub fn reference_chip_with(dir: &Path, options: ChipOptions) -> Result<Chip, BsiError> {
+    let mut files = Vec::new();
+    for (name, file) in FILES {
+        files.push((file, read_file(&dir.join(name))?));
+    }
+    let dg14_path = dir.join("Datagroup14.bin");
+    let dg14 = files
+        .iter()
+        .find(|(f, _)| *f == LdsFile::Dg(14))
+        .map(|(_, b)| b.as_slice())
+        .unwrap_or_default();
+    let ca_path = dir.join(CA_KEY_FILE);
+    let ca = ca_key(&read_file(&ca_path)?, dg14).map_err(|what| {
+        let path = if what.starts_with("DG14") {
+            dg14_path.clone()
+        } else {
+            ca_path.clone()
+        };
+        BsiError::Key { path, what }
+    })?;
+    let aa_path = dir.join(AA_KEY_FILE);
+    let aa = AaKey::rsa_from_pkcs8(&read_file(&aa_path)?).map_err(|what| BsiError::Key {
+        path: aa_path,
+        what,
+    })?;
+    let chip = chip_from_files(files, &dir.join("Datagroup1.bin"), dir, options)?;
+    Ok(chip
+        .with_chip_authentication(ca)
+        .with_active_authentication(aa))
+}
+
+/// The CA key: the private scalar and curve from `pkcs8`, the protocol (cipher, key id) from `dg14`,
+/// whose public key it must match.
+pub fn ca_key(pkcs8: &[u8], dg14: &[u8]) -> Result<CaKey, String> {
+    let (curve, sk) = ec_private_key(pkcs8).map_err(|e| format!("EC PKCS#8 private key: {e}"))?;
+    let outer = tlv::parse_exact(dg14, 0x6E).map_err(|e| format!("DG14: {e}"))?;
+    let infos = SecurityInfos::parse(outer.value).map_err(|e| format!("DG14: {e}"))?;
+    let plan = plan(&infos)
+        .map_err(|e| format!("DG14: {e}"))?
+        .ok_or("DG14: no Chip Authentication public key")?;
+    if plan.key.domain != PaceDomainParameters::Ec(curve) {
+        return Err(format!(
+            "the key's curve {} is not the one of DG14's key",
+            curve.name()
+        ));
+    }
+    let scalar = curve.scalar(&sk).map_err(|e| e.to_string())?;
+    let public = scalar
+        .public_key(&curve.generator())
+        .map_err(|e| e.to_string())?;
+    if public.as_bytes() != plan.key.public.as_slice() {
+        return Err("the private key does not match DG14's public key".into());
+    }
+    CaKey::from_private(curve, &sk, plan.cipher, plan.key.key_id)
+}
+
+/// Reads a PKCS#8 PrivateKeyInfo of id-ecPublicKey on explicit prime-field parameters: the curve and
+/// the private scalar, left-padded to the field size.
+pub fn ec_private_key(der: &[u8]) -> Result<(EcCurve, Vec<u8>), String> {
+    let e = |e: ber::BerError| e.to_string();
+    let info = ber::parse_exact(der)
+        .map_err(e)?
+        .expect(tag::SEQUENCE, "PrivateKeyInfo is not a SEQUENCE")
+        .map_err(e)?;
+    let mut r = info.reader();
+    r.next_tagged(tag::INTEGER, "missing version").map_err(e)?;
+    let alg = r
+        .next_tagged(tag::SEQUENCE, "missing AlgorithmIdentifier")
+        .map_err(e)?;
+    let key = r
+        .next_tagged(tag::OCTET_STRING, "missing privateKey")
+        .map_err(e)?;
+    let mut a = alg.reader();
+    let oid = a.next_tagged(tag::OID, "missing algorithm").map_err(e)?;
+    if oid.content != EC_PUBLIC_KEY {
+        return Err("not an id-ecPublicKey key".into());
+    }
+    let params = a.next("missing ECParameters").map_err(e)?;
+    if params.tag != tag::SEQUENCE {
+        return Err("only explicit ECParameters are supported".into());
+    }
+    let curve = EcCurve::from_explicit(&explicit_curve(&params).map_err(e)?)
+        .map_err(|e| format!("ECParameters: {e}"))?;
+    // ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] parameters, [1] publicKey }
+    let ec = ber::parse_exact(key.content)
+        .map_err(e)?
+        .expect(tag::SEQUENCE, "ECPrivateKey is not a SEQUENCE")
+        .map_err(e)?;
+    let mut k = ec.reader();
+    if k.next("missing ECPrivateKey version")
+        .map_err(e)?
+        .small_uint()
+        != Ok(1)
+    {
+        return Err("ECPrivateKey version is not 1".into());
+    }
+    let sk = k
+        .next_tagged(tag::OCTET_STRING, "missing private scalar")
+        .map_err(e)?
+        .content;
+    let size = curve.field_size();
+    let start = sk.iter().position(|b| *b != 0).unwrap_or(sk.len());
+    let sk = &sk[start..];
+    if sk.len() > size {
+        return Err("private scalar longer than the field".into());
+    }
+    let mut padded = vec![0u8; size - sk.len()];
+    padded.extend_from_slice(sk);
+    Ok((curve, padded))
+}
+
+/// `ECParameters ::= SEQUENCE { version, fieldID { prime-field, p }, curve { a, b, seed? }, base, order,
+/// cofactor? }`.
+fn explicit_curve(params: &Element<'_>) -> Result<ExplicitCurve, ber::BerError> {
+    let mut r = params.reader();
+    r.next_tagged(tag::INTEGER, "missing ECParameters version")?;
+    let mut field = r.next_tagged(tag::SEQUENCE, "missing fieldID")?.reader();
+    let field_type = field.next_tagged(tag::OID, "missing field type")?;
+    if field_type.content != PRIME_FIELD {
+        return Err(ber::BerError {
+            offset: 0,
+            what: "not a prime-field curve",
+        });
+    }
+    let p = field.next("missing prime p")?.unsigned_integer()?.to_vec();
+    let mut coeffs = r.next_tagged(tag::SEQUENCE, "missing curve")?.reader();
+    let a = coeffs.next("missing a")?.octet_string()?;
+    let b = coeffs.next("missing b")?.octet_string()?;
+    let g = r.next("missing base point")?.octet_string()?;
+    let n = r.next("missing order")?.unsigned_integer()?.to_vec();
+    let h = match r.next_opt()? {
+        Some(h) => Some(h.unsigned_integer()?.to_vec()),
+        None => None,
+    };
+    Ok(ExplicitCurve { p, a, b, g, n, h })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/data/bsi-reference-dataset")
+    }
+
+    #[test]
+    fn the_ca_key_is_explicit_brainpool_p224r1() {
+        let der = std::fs::read(dir().join(CA_KEY_FILE)).unwrap();
+        let (curve, sk) = ec_private_key(&der).unwrap();
+        assert_eq!(curve, EcCurve::BrainpoolP224r1);
+        assert_eq!(sk.len(), 28);
+    }
+
+    #[test]
+    fn bad_key_files_are_errors() {
+        let der = std::fs::read(dir().join(CA_KEY_FILE)).unwrap();
+        let dg14 = std::fs::read(dir().join("Datagroup14.bin")).unwrap();
+        for cut in [0, 1, 10, 100, der.len() - 1] {
+            assert!(ec_private_key(&der[..cut]).is_err());
+            assert!(ca_key(&der[..cut], &dg14).is_err());
+        }
+        let mut other = der.clone();
+        other[240] ^= 1; // inside the private scalar
+        assert!(ca_key(&other, &dg14).is_err());
+        assert!(ca_key(&der, &dg14[..50]).is_err());
+        let rsa = std::fs::read(dir().join(AA_KEY_FILE)).unwrap();
+        assert!(ec_private_key(&rsa).unwrap_err().contains("id-ecPublicKey"));
+        assert!(AaKey::rsa_from_pkcs8(&rsa[..rsa.len() - 3]).is_err());
+        assert!(AaKey::rsa_from_pkcs8(&der).is_err());
+    }
+}

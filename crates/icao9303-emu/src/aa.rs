@@ -16,6 +16,8 @@ pub enum AaKey {
     Rsa(Box<rsa::PrivateKey>),
     /// ECDSA on NIST P-256 with SHA-256.
     EcdsaP256(p256::ecdsa::SigningKey),
+    /// ECDSA on brainpoolP256r1 with SHA-256.
+    EcdsaBp256(ecdsa::SigningKey<bp256::BrainpoolP256r1>),
 }
 
 impl std::fmt::Debug for AaKey {
@@ -23,6 +25,7 @@ impl std::fmt::Debug for AaKey {
         match self {
             AaKey::Rsa(k) => write!(f, "AaKey(RSA-{}, redacted)", k.n().as_ref().bit_width()),
             AaKey::EcdsaP256(_) => write!(f, "AaKey(ECDSA P-256, redacted)"),
+            AaKey::EcdsaBp256(_) => write!(f, "AaKey(ECDSA brainpoolP256r1, redacted)"),
         }
     }
 }
@@ -32,8 +35,19 @@ impl Clone for AaKey {
         match self {
             AaKey::Rsa(k) => AaKey::Rsa(k.clone()),
             AaKey::EcdsaP256(k) => AaKey::EcdsaP256(k.clone()),
+            AaKey::EcdsaBp256(k) => AaKey::EcdsaBp256(k.clone()),
         }
     }
+}
+
+/// An EC SubjectPublicKeyInfo with a named curve.
+fn ec_spki(curve: &[u8], point: &[u8]) -> Vec<u8> {
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(point);
+    seq(&[
+        &seq(&[&oid(&EC_PUBLIC_KEY), &oid(curve)]),
+        &encode(0x03, &bits),
+    ])
 }
 
 fn seq(parts: &[&[u8]]) -> Vec<u8> {
@@ -62,6 +76,7 @@ const RSA_ENCRYPTION: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01,
 const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
 /// prime256v1, encoded.
 const PRIME256V1: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
+const BRAINPOOL_P256R1: [u8; 9] = [0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
 /// ecdsa-with-SHA256, encoded.
 const ECDSA_SHA256: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
 /// id-icao-mrtd-security-aaProtocolObject (2.23.136.1.1.5), encoded.
@@ -94,6 +109,17 @@ impl AaKey {
         }
     }
 
+    /// A fresh ECDSA brainpoolP256r1 key from `rng`.
+    pub fn generate_bp256<R: CryptoRng + ?Sized>(rng: &mut R) -> AaKey {
+        let mut bytes = [0u8; 32];
+        loop {
+            rng.fill_bytes(&mut bytes);
+            if let Ok(k) = ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_slice(&bytes) {
+                return AaKey::EcdsaBp256(k);
+            }
+        }
+    }
+
     /// The public key as DER SubjectPublicKeyInfo (the content of DG15).
     pub fn spki(&self) -> Vec<u8> {
         match self {
@@ -106,15 +132,14 @@ impl AaKey {
                     &encode(0x03, &bits),
                 ])
             }
-            AaKey::EcdsaP256(k) => {
-                let point = k.verifying_key().to_sec1_point(false);
-                let mut bits = vec![0u8];
-                bits.extend_from_slice(point.as_bytes());
-                seq(&[
-                    &seq(&[&oid(&EC_PUBLIC_KEY), &oid(&PRIME256V1)]),
-                    &encode(0x03, &bits),
-                ])
-            }
+            AaKey::EcdsaP256(k) => ec_spki(
+                &PRIME256V1,
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
+            AaKey::EcdsaBp256(k) => ec_spki(
+                &BRAINPOOL_P256R1,
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
         }
     }
 
@@ -122,7 +147,7 @@ impl AaKey {
     pub fn security_info(&self) -> Option<Vec<u8>> {
         match self {
             AaKey::Rsa(_) => None,
-            AaKey::EcdsaP256(_) => {
+            AaKey::EcdsaP256(_) | AaKey::EcdsaBp256(_) => {
                 Some(seq(&[&oid(&AA_PROTOCOL), &uint(&[1]), &oid(&ECDSA_SHA256)]))
             }
         }
@@ -159,6 +184,11 @@ impl AaKey {
             }
             AaKey::EcdsaP256(k) => {
                 let sig: p256::ecdsa::Signature =
+                    k.try_sign(challenge).map_err(|_| StatusWord(0x6F00))?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            AaKey::EcdsaBp256(k) => {
+                let sig: ecdsa::Signature<bp256::BrainpoolP256r1> =
                     k.try_sign(challenge).map_err(|_| StatusWord(0x6F00))?;
                 Ok(sig.to_bytes().to_vec())
             }

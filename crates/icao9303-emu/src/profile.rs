@@ -77,6 +77,8 @@ pub enum AaKind {
     Rsa(usize),
     /// ECDSA on NIST P-256.
     EcdsaP256,
+    /// ECDSA on brainpoolP256r1.
+    EcdsaBrainpoolP256r1,
 }
 
 /// Profile names accepted by [`Profile::by_name`].
@@ -394,6 +396,7 @@ impl Profile {
                 Some(AaKey::generate_rsa(bits, rng).map_err(PersonalizationError::Keys)?)
             }
             Some(AaKind::EcdsaP256) => Some(AaKey::generate_p256(rng)),
+            Some(AaKind::EcdsaBrainpoolP256r1) => Some(AaKey::generate_bp256(rng)),
             None => None,
         };
         Ok((ca, aa))

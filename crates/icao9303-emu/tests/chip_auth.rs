@@ -139,3 +139,23 @@ fn pace_cam_is_verified_against_the_signed_card_security() {
         icao9303::report::AuthenticityVerdict::Genuine
     );
 }
+
+#[test]
+fn active_authentication_with_every_emulated_key_kind() {
+    use icao9303_emu::profile::AaKind;
+    for kind in [
+        AaKind::EcdsaP256,
+        AaKind::EcdsaBrainpoolP256r1,
+        AaKind::Rsa(1024),
+        AaKind::Rsa(2048),
+    ] {
+        let mut profile = Profile::brp();
+        profile.active_auth = Some(kind);
+        let report = read(&profile, ReaderOptions::default());
+        assert_eq!(
+            status(&report, "Active Authentication"),
+            CheckStatus::Valid,
+            "{kind:?}"
+        );
+    }
+}

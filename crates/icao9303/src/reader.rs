@@ -822,15 +822,24 @@ impl<T: Transport> Reader<T> {
                 None => {}
             }
         }
-        let partial = Document::from_files(files.clone());
-        if let Some(com) = &partial.com {
-            wanted.extend(com.data_groups.iter().filter_map(|f| match f {
-                LdsFile::Dg(n) => Some(*n),
-                _ => None,
-            }));
-        }
-        if let Some(sod) = &partial.sod {
-            wanted.extend(sod.data_group_hashes.keys().copied());
+        // The data groups EF.COM and EF.SOD list (malformed files list none; the report says why).
+        for (file, bytes) in &files {
+            match file {
+                LdsFile::Com => {
+                    if let Ok(com) = crate::lds::com::Com::parse(bytes) {
+                        wanted.extend(com.data_groups.iter().filter_map(|f| match f {
+                            LdsFile::Dg(n) => Some(*n),
+                            _ => None,
+                        }));
+                    }
+                }
+                LdsFile::Sod => {
+                    if let Ok(sod) = crate::lds::sod::Sod::parse(bytes) {
+                        wanted.extend(sod.data_group_hashes.keys().copied());
+                    }
+                }
+                _ => {}
+            }
         }
         // DG14 and DG15 first: chip authentication runs before the other data groups are read.
         let mut order: Vec<u8> = wanted

@@ -24,6 +24,7 @@ pub mod apdu;
 pub mod auth;
 pub mod crypto;
 pub mod document;
+pub mod dtc;
 pub mod error;
 pub mod lds;
 pub mod mrz;

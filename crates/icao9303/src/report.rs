@@ -177,11 +177,26 @@ pub struct ChipAuthenticity {
     pub mechanisms: Vec<MechanismReport>,
 }
 
+/// Where the files a report verifies came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportSource {
+    /// Read from the chip in this session.
+    #[default]
+    Chip,
+    /// A saved dump of a chip's files, verified offline.
+    Dump,
+    /// A Digital Travel Credential's virtual component (Type 1), verified offline: the chip was not present.
+    DtcVc,
+}
+
 /// The report of one read (or one offline verification).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// Always [`SCHEMA`].
     pub schema: &'static str,
+    /// Where the files came from: the chip, a dump, or a DTC-VC.
+    pub source: ReportSource,
     /// The holder and document data from DG1, if it was read.
     pub mrz: Option<MrzSummary>,
     /// The access control used; absent for offline verification.
@@ -199,6 +214,7 @@ impl Default for Report {
     fn default() -> Self {
         Report {
             schema: SCHEMA,
+            source: ReportSource::Chip,
             mrz: None,
             access: None,
             files: Vec::new(),

@@ -5,7 +5,7 @@
 use crate::document::Document;
 use crate::pki::passive::{self, CheckResult};
 use crate::pki::{Time, TrustStore};
-use crate::report::{AccessReport, Check, CheckStatus, MrzSummary, Report};
+use crate::report::{AccessReport, Check, CheckStatus, MrzSummary, Report, ReportSource};
 
 /// Converts a passive-authentication result into a report check (a PKI warning is a valid check with a
 /// warning).
@@ -49,7 +49,8 @@ pub fn passive_authentication(
 }
 
 /// The whole report of a document: MRZ summary, access (for a live read), files, and every check.
-/// `notes` are checks the reading itself produced (files the chip refused, for example).
+/// `notes` are checks the reading itself produced (files the chip refused, for example). The report's
+/// source is the chip when `access` is given, a dump otherwise.
 pub fn report(
     document: &Document,
     access: Option<AccessReport>,
@@ -67,6 +68,11 @@ pub fn report(
     checks.splice(pos..pos, pa);
     checks.extend(notes);
     Report {
+        source: if access.is_some() {
+            ReportSource::Chip
+        } else {
+            ReportSource::Dump
+        },
         mrz: document.dg1.as_ref().map(|d| MrzSummary::from(&d.mrz)),
         access,
         files: document.file_reports(),

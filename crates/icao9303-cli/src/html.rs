@@ -10,7 +10,7 @@ use icao9303::lds::dg12::Dg12;
 use icao9303::lds::dg16::Dg16;
 use icao9303::lds::image::{ImageFormat, to_png};
 use icao9303::report::AuthenticityVerdict;
-use icao9303::report::{CheckStatus, MrzSummary, Report};
+use icao9303::report::{CheckStatus, MrzSummary, Report, ReportSource};
 use std::fmt::Write;
 
 /// Escapes text for HTML element content and double- or single-quoted attribute values.
@@ -342,6 +342,10 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
                 );
             }
         }
+        None if report.source == ReportSource::DtcVc => access.add(
+            "Protocol",
+            "none (a Digital Travel Credential, Type 1 DTC-VC, verified offline: the chip was not present)",
+        ),
         None => access.add("Protocol", "none (files verified offline)"),
     }
     out.push_str(&access.table());

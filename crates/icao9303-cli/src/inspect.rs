@@ -7,6 +7,7 @@
 
 use anyhow::{Context, anyhow};
 use clap::Args;
+use icao9303::dtc::Dtc;
 use icao9303::lds::LdsFile;
 use icao9303::lds::decoded::{Decoded, FileContent, decode_file};
 use icao9303::lds::face::{FaceImage, FaceRecord};
@@ -39,6 +40,8 @@ enum Kind {
     FaceRecord,
     /// An image file.
     Image(ImageFormat),
+    /// A Digital Travel Credential's virtual component (Type 1 DTC-VC).
+    Dtc,
     /// Nothing known.
     Unknown,
 }
@@ -49,6 +52,7 @@ impl Kind {
             Kind::Lds(f) => f.name(),
             Kind::FaceRecord => "face record".into(),
             Kind::Image(f) => format!("{f:?} image"),
+            Kind::Dtc => "DTC-VC".into(),
             Kind::Unknown => "unknown".into(),
         }
     }
@@ -82,6 +86,9 @@ impl Kind {
             },
             Kind::FaceRecord => "ISO/IEC 19794-5 or 39794-5 face record",
             Kind::Image(_) => "image",
+            Kind::Dtc => {
+                "Digital Travel Credential (Type 1): the chip's EF.SOD and data groups, to verify with mrtd verify"
+            }
             Kind::Unknown => "not an LDS file this tool recognises",
         }
     }
@@ -100,6 +107,8 @@ fn detect(name: Option<&str>, bytes: &[u8]) -> Kind {
         return by_name.map_or(Kind::Unknown, Kind::Lds);
     };
     let file = match header.tag {
+        // A SEQUENCE starting with an INTEGER: a DTCContentInfo (a certificate or CMS starts otherwise).
+        0x30 if bytes.get(header.header_len) == Some(&0x02) => return Kind::Dtc,
         0x60 => LdsFile::Com,
         // DG1 and an EF.DIR application template share tag 61: look at the first tag inside.
         0x61 => {
@@ -223,7 +232,7 @@ fn inspect(path: &Path, bytes: &[u8]) -> (Inspection, Vec<FaceImage>) {
     let name = path.file_name().and_then(|n| n.to_str());
     let kind = detect(name, bytes);
     let tag = match kind {
-        Kind::Lds(_) | Kind::Unknown => tlv::parse_header(bytes)
+        Kind::Lds(_) | Kind::Dtc | Kind::Unknown => tlv::parse_header(bytes)
             .ok()
             .map(|h| format!("{:X}", h.tag)),
         Kind::FaceRecord | Kind::Image(_) => None,
@@ -258,6 +267,30 @@ fn inspect(path: &Path, bytes: &[u8]) -> (Inspection, Vec<FaceImage>) {
             images.push(check_image("file".into(), bytes, format));
             (Value::Null, true)
         }
+        Kind::Dtc => match Dtc::parse(bytes) {
+            Err(e) => (serde_json::json!({ "error": e.to_string() }), false),
+            Ok(dtc) => {
+                let mut files = serde_json::Map::new();
+                let mut parsed = true;
+                let contents = std::iter::once((LdsFile::Sod, dtc.sod()))
+                    .chain(dtc.data_groups().map(|(n, b)| (LdsFile::Dg(n), b)));
+                for (file, bytes) in contents {
+                    let content = decode_file(file, bytes);
+                    parsed &= content.error().is_none();
+                    if let FileContent::Dg2(Decoded::Parsed(dg2)) = &content {
+                        faces.extend(dg2.faces.iter().cloned());
+                    }
+                    files.insert(file.name(), to_value(&content));
+                }
+                let value = serde_json::json!({
+                    "type": "1 (eMRTD bound)",
+                    "version": icao9303::dtc::VERSION,
+                    "elements": dtc.layout(),
+                    "files": files,
+                });
+                (value, parsed)
+            }
+        },
         Kind::Unknown => {
             note = Some(format!(
                 "not recognised: the file starts with {} — expected an LDS tag (60 EF.COM, 61 DG1, 75 DG2, \
@@ -353,6 +386,7 @@ fn text(i: &Inspection, bytes: &[u8]) -> String {
             }
         }
         Value::Null => {}
+        Value::Object(map) if map.contains_key("elements") => dtc_text(&mut out, map),
         other => write_value(&mut out, 0, None, &drop_key(other, "hex")),
     }
     for img in &i.images {
@@ -377,6 +411,61 @@ fn text(i: &Inspection, bytes: &[u8]) -> String {
         out.push_str(&hex_dump(bytes));
     }
     out
+}
+
+/// A DTC-VC: its elements with offsets, then each file it holds, decoded.
+fn dtc_text(out: &mut String, map: &serde_json::Map<String, Value>) {
+    let _ = writeln!(
+        out,
+        "Type 1 (eMRTD bound), version {}",
+        map.get("version").and_then(scalar).unwrap_or_default()
+    );
+    let _ = writeln!(out, "  offset  header        element");
+    for e in map
+        .get("elements")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let field = |k: &str| e.get(k).and_then(scalar).unwrap_or_default();
+        let file = e
+            .get("file")
+            .and_then(Value::as_str)
+            .map(|f| format!(" ({f})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:>6}  {:<12}  {}{file}, {} bytes",
+            field("offset"),
+            field("header"),
+            field("name"),
+            field("content_len")
+        );
+    }
+    for (name, content) in map
+        .get("files")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        match content {
+            Value::Object(c) if c.contains_key("parsed") => {
+                let _ = writeln!(out, "{name}:");
+                if let Some(v) = c.get("parsed") {
+                    write_value(out, 1, None, v);
+                }
+            }
+            Value::Object(c) if c.contains_key("error") => {
+                let e = c.get("error").and_then(Value::as_str).unwrap_or_default();
+                let _ = writeln!(out, "{name}: cannot be parsed: {e}");
+            }
+            Value::Object(c) => {
+                let note = c.get("note").and_then(Value::as_str).unwrap_or_default();
+                let _ = writeln!(out, "{name}: {note}");
+            }
+            _ => {}
+        }
+    }
 }
 
 fn drop_key(v: &Value, key: &str) -> Value {
@@ -488,6 +577,8 @@ mod tests {
             Kind::Image(ImageFormat::Jpeg)
         );
         assert_eq!(detect(None, &[0x99, 0x00]), Kind::Unknown);
+        assert_eq!(detect(None, &[0x30, 0x03, 0x02, 0x01, 0x01]), Kind::Dtc);
+        assert_eq!(detect(None, &[0x30, 0x02, 0x30, 0x00]), Kind::Unknown);
         assert_eq!(detect(None, &[0x1F]), Kind::Unknown);
         assert_eq!(
             detect(Some("EF_ATR_INFO.bin"), &[0x1F]),

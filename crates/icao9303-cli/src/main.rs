@@ -4,6 +4,7 @@
 //! is suspect); 2 the document could not be read (wrong key, no card, I/O, bad arguments).
 
 mod apdu_log;
+mod dtc_cmd;
 mod html;
 mod inspect;
 mod outputs;
@@ -64,10 +65,11 @@ enum Command {
     },
     /// Read a document's chip.
     Read(Box<ReadArgs>),
-    /// Verify a saved dump (the files written by `read --out`) offline: same checks as a live read.
+    /// Verify a saved dump (the files written by `read --out`) or a Digital Travel Credential (Type 1 DTC-VC)
+    /// offline: same checks as a live read, without the chip.
     Verify {
-        /// The dump directory (EF_COM.bin, EF_SOD.bin, DG1.bin, ...).
-        dir: PathBuf,
+        /// The dump directory (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) or a DTC-VC file.
+        path: PathBuf,
         #[command(flatten)]
         trust: TrustArgs,
         /// Print the report as JSON (schema mrtd-report/1).
@@ -75,6 +77,11 @@ enum Command {
         json: bool,
         #[command(flatten)]
         outputs: outputs::ReportOutputs,
+    },
+    /// Digital Travel Credentials (ICAO DTC Type 1): export a saved dump as a DTC-VC.
+    Dtc {
+        #[command(subcommand)]
+        command: dtc_cmd::DtcCommand,
     },
     /// Trust anchors: master lists, CSCA certificates, CRLs.
     Trust {
@@ -153,6 +160,8 @@ struct ReadArgs {
     #[command(flatten)]
     trust: TrustArgs,
     #[command(flatten)]
+    dtc: dtc_cmd::ReadDtcArgs,
+    #[command(flatten)]
     pcsc: pcsc_cmd::ReaderArgs,
     #[command(flatten)]
     trace: trace_cmd::TraceArgs,
@@ -200,11 +209,12 @@ fn main() -> ExitCode {
         } => demo(json, export_csca.as_deref(), &outputs),
         Command::Read(args) => read(&args),
         Command::Verify {
-            dir,
+            path,
             trust,
             json,
             outputs,
-        } => verify(&dir, &trust, json, &outputs),
+        } => verify(&path, &trust, json, &outputs),
+        Command::Dtc { command } => dtc_cmd::run(&command).map(|()| Outcome::Valid),
         Command::Trust {
             command: TrustCommand::Inspect { path, json },
         } => trust::inspect(&path, json).map(|()| Outcome::Valid),
@@ -308,13 +318,16 @@ fn password(args: &ReadArgs) -> anyhow::Result<Password> {
 
 fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
     let password = password(args)?;
+    let compare = args.dtc.compare_with()?;
     let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
     let options = ReaderOptions {
         trust: store.map(Arc::new),
         allow_bac_fallback: args.allow_bac_fallback,
         ..ReaderOptions::default()
     };
-    let (document, report) = trace_cmd::read(args, &password, options)?;
+    let (document, mut report) = trace_cmd::read(args, &password, options)?;
+    args.dtc
+        .after_read(compare.as_ref(), &document, &mut report)?;
     if let Some(dir) = &args.out {
         save_dump(dir, &document, &report)?;
     }
@@ -344,12 +357,32 @@ fn read_with<T: Transport>(
 }
 
 fn verify(
-    dir: &Path,
+    path: &Path,
     trust_args: &TrustArgs,
     json: bool,
     outputs: &outputs::ReportOutputs,
 ) -> anyhow::Result<Outcome> {
     let store = trust::load(&trust_args.trust, trust_args.accept_unverified_lists)?;
+    let (document, report) = if path.is_dir() {
+        let document = load_dump(path)?;
+        let report =
+            icao9303::verify::report(&document, None, Vec::new(), store.as_ref(), Time::now());
+        (document, report)
+    } else {
+        let dtc = dtc_cmd::load(path, "not a dump directory, read as a DTC-VC")?;
+        (dtc.document(), dtc.report(store.as_ref(), Time::now()))
+    };
+    outputs.write(&document, &report)?;
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", render::text(&report));
+    }
+    Ok(outcome(&report))
+}
+
+/// Loads a dump directory written by `read --out` (the files named by [`LdsFile::dump_name`]).
+fn load_dump(dir: &Path) -> anyhow::Result<Document> {
     let mut files = Vec::new();
     let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
     for entry in entries {
@@ -372,15 +405,7 @@ fn verify(
         ));
     }
     files.sort_by_key(|(f, _)| *f);
-    let document = Document::from_files(files);
-    let report = icao9303::verify::report(&document, None, Vec::new(), store.as_ref(), Time::now());
-    outputs.write(&document, &report)?;
-    if json {
-        println!("{}", report.to_json());
-    } else {
-        print!("{}", render::text(&report));
-    }
-    Ok(outcome(&report))
+    Ok(Document::from_files(files))
 }
 
 fn save_dump(dir: &Path, document: &Document, report: &Report) -> anyhow::Result<()> {

@@ -1,6 +1,6 @@
 //! The human-readable report: holder, document, protocol, files and checks.
 
-use icao9303::report::{AuthenticityVerdict, CheckStatus, Report};
+use icao9303::report::{AuthenticityVerdict, CheckStatus, Report, ReportSource};
 use std::fmt::Write;
 
 fn mark(status: CheckStatus, warning: bool) -> &'static str {
@@ -50,6 +50,12 @@ pub fn text(report: &Report) -> String {
             date(&m.date_of_birth, true),
             m.sex,
             m.nationality
+        );
+    }
+    if report.source == ReportSource::DtcVc {
+        let _ = writeln!(
+            out,
+            "Source       a Digital Travel Credential (Type 1 DTC-VC), verified offline: the chip was not present"
         );
     }
     if let Some(a) = &report.access {

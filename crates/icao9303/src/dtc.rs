@@ -599,15 +599,14 @@ impl Dtc {
                 }
             }
         }
-        let absent = "not available from a DTC-VC alone: the chip was not present. A DTC-VC can be copied; it \
-                      proves the data is the issuer's, not that the presenter holds the document (read the chip \
-                      with mrtd read --dtc-compare to bind them)";
-        report
-            .checks
-            .push(Check::not_checked("Chip authenticity", absent));
+        report.checks.push(Check::not_checked(
+            "Chip authenticity",
+            "the chip was not present: a DTC-VC can be copied, so alone it proves the data is the issuer's, \
+             not that the chip is genuine or that the presenter holds the document (present the chip to bind them)",
+        ));
         report.chip_authenticity = Some(ChipAuthenticity {
             verdict: AuthenticityVerdict::NotProven,
-            reason: absent.to_string(),
+            reason: "not available from a DTC-VC alone: the chip was not present".to_string(),
             mechanisms: Vec::new(),
         });
         report
@@ -655,32 +654,27 @@ impl Dtc {
                 },
             }
         }
-        let mut reason =
-            "the chip's EF.SOD is byte-identical to the DTC-VC's; the chip returned the same "
-                .to_string();
-        reason.push_str(&same.join(", "));
+        let mut reason = "the chip's EF.SOD is byte-identical to the DTC-VC's".to_string();
+        if !same.is_empty() {
+            let _ = write!(reason, "; the chip returned the same {}", same.join(", "));
+        }
         if !by_hash.is_empty() {
             let _ = write!(
                 reason,
-                " ({} not read from the chip, matched against EF.SOD)",
+                "; {} not read from the chip, matched against EF.SOD",
                 by_hash.join(", ")
             );
         }
         match &chip_report.chip_authenticity {
             Some(a) if a.verdict == AuthenticityVerdict::Genuine => {
-                let _ = write!(
-                    reason,
-                    "; chip genuine ({}): the DTC-VC belongs to the document presented",
-                    a.reason
+                reason.push_str(
+                    "; the chip proved itself genuine: the DTC-VC belongs to the document presented",
                 );
                 Check::valid(NAME, reason)
             }
             Some(a) if a.verdict == AuthenticityVerdict::Failed => Check::invalid(
                 NAME,
-                format!(
-                    "{reason}, but the chip failed chip authentication ({}): it may be a clone",
-                    a.reason
-                ),
+                format!("{reason}, but the chip failed chip authentication: it may be a clone"),
             ),
             other => {
                 let why = other

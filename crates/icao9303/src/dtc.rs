@@ -192,7 +192,7 @@ pub enum DtcError {
     #[error("cannot export a DTC-VC: {0}")]
     Sod(#[source] SodError),
     /// Export: a mandatory data group does not match EF.SOD (altered, or not listed).
-    #[error("cannot export a DTC-VC: {file} {reason}")]
+    #[error("cannot export a DTC-VC: {file}: {reason}")]
     NotAuthenticated {
         /// DG1 or DG2.
         file: LdsFile,
@@ -301,7 +301,7 @@ impl Dtc {
                 )
             } else {
                 match sod.check_data_group(n, bytes) {
-                    None => Some("is not listed in EF.SOD: it cannot be authenticated".to_string()),
+                    None => Some("not listed in EF.SOD: it cannot be authenticated".to_string()),
                     Some(false) => Some(format!(
                         "does not match its {} hash in EF.SOD",
                         sod.hash_algorithm.name()

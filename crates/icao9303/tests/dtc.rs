@@ -644,10 +644,31 @@ fn every_truncation_is_an_error_never_a_panic() {
     {
         assert!(Dtc::parse(&bytes[..n]).is_err(), "prefix of {n} bytes");
     }
-    // Flipping any header byte gives an error or a different value, never a panic.
-    for i in 0..20 {
-        let mut b = bytes.clone();
-        b[i] ^= 0xFF;
-        let _ = Dtc::parse(&b);
+}
+
+#[test]
+fn what_parses_after_a_mutation_is_strict_der() {
+    // Every value of every envelope byte (the headers of DTCContentInfo, version, dtcData and each element):
+    // parsing never panics, and whatever parses re-encodes to exactly the mutated bytes.
+    let bytes = minimal();
+    let headers: Vec<usize> = Dtc::parse(&bytes)
+        .unwrap()
+        .layout()
+        .iter()
+        .flat_map(|e| e.offset..e.offset + e.header_len + usize::from(e.name == "version"))
+        .collect();
+    assert_eq!(headers.len(), 4 + 3 + 4 + 4 + 2 + 4);
+    let mut accepted = 0;
+    for &i in &headers {
+        for value in 0..=255u8 {
+            let mut b = bytes.clone();
+            b[i] = value;
+            if let Ok(dtc) = Dtc::parse(&b) {
+                assert_eq!(dtc.to_der(), b, "byte {i} = {value:02X}");
+                accepted += 1;
+            }
+        }
     }
+    // Only the original value of each byte is accepted.
+    assert_eq!(accepted, headers.len());
 }

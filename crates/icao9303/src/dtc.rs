@@ -37,6 +37,7 @@ use thiserror::Error;
 
 use crate::document::Document;
 use crate::lds::LdsFile;
+use crate::lds::error::to_hex as hex;
 use crate::lds::sod::{Sod, SodError};
 use crate::pki::{Time, TrustStore};
 use crate::report::{
@@ -808,13 +809,6 @@ fn header_of(tag: Tag, content_len: usize) -> Vec<u8> {
     tlv::encode_tag(tag, &mut out);
     tlv::encode_length(content_len, &mut out);
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02X}");
-        s
-    })
 }
 
 #[cfg(test)]

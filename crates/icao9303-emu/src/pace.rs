@@ -9,10 +9,9 @@ use icao9303::access::Password;
 use icao9303::access::pace::{im, primitives};
 use icao9303::apdu::StatusWord;
 use icao9303::crypto::cipher::CipherAlgorithm;
+use icao9303::crypto::domain::DomainParameters;
 use icao9303::crypto::ec::EcCurve;
-use icao9303::lds::security_infos::{
-    KeyAgreement, Mapping, PaceDomainParameters, PaceInfo, SecurityInfos,
-};
+use icao9303::lds::security_infos::{KeyAgreement, Mapping, PaceInfo, SecurityInfos};
 use icao9303::mrz::MrzKey;
 use icao9303::sm::SecureMessaging;
 use icao9303::tlv;
@@ -57,23 +56,23 @@ enum State {
     Idle,
     Selected {
         info: PaceInfo,
-        domain: PaceDomainParameters,
+        domain: DomainParameters,
         k_pi: Zeroizing<Vec<u8>>,
     },
     NonceSent {
         info: PaceInfo,
-        domain: PaceDomainParameters,
+        domain: DomainParameters,
         s: Zeroizing<Vec<u8>>,
     },
     Mapped {
         info: PaceInfo,
-        domain: PaceDomainParameters,
+        domain: DomainParameters,
         generator: Generator,
         sk_map: Option<Zeroizing<Vec<u8>>>,
     },
     KeysAgreed {
         info: PaceInfo,
-        domain: PaceDomainParameters,
+        domain: DomainParameters,
         sm: SecureMessaging,
         pk_ifd: Vec<u8>,
         pk_ic: Vec<u8>,
@@ -208,7 +207,7 @@ impl PaceChip {
         let Some(password) = password else {
             return StatusWord::DATA_NOT_FOUND;
         };
-        let Some(domain) = PaceDomainParameters::standard(offer.parameter_id) else {
+        let Some(domain) = DomainParameters::standard(offer.parameter_id) else {
             return StatusWord::DATA_NOT_FOUND;
         };
         self.state = State::Selected {
@@ -336,7 +335,7 @@ impl PaceChip {
                         .map_err(fail)?;
                 let mut reply = tlv::encode(0x86, &t_ic);
                 if info.mapping == Mapping::ChipAuthentication {
-                    let (Some(cam), Some(sk_map), PaceDomainParameters::Ec(curve)) =
+                    let (Some(cam), Some(sk_map), DomainParameters::Ec(curve)) =
                         (&self.cam, &sk_map, &domain)
                     else {
                         return Err(StatusWord(0x6F00));

@@ -8,8 +8,9 @@ use icao9303::access::Password;
 use icao9303::access::pace::{self, primitives};
 use icao9303::apdu::{CommandApdu, ResponseApdu};
 use icao9303::crypto::cipher::CipherAlgorithm;
+use icao9303::crypto::domain::DomainParameters;
 use icao9303::crypto::ec::EcCurve;
-use icao9303::lds::security_infos::{PaceDomainParameters, PaceInfo, SecurityInfos};
+use icao9303::lds::security_infos::{PaceInfo, SecurityInfos};
 use icao9303::mrz::MrzKey;
 use icao9303::transport::Channel;
 
@@ -138,7 +139,7 @@ fn s3_1_ecdh_generic_mapping() {
     )
     .unwrap();
     assert_eq!(hex::encode_upper(&*s), "3F00C4D39D153F2B2A214A078D899B22");
-    let domain = PaceDomainParameters::Ec(EcCurve::BrainpoolP256r1);
+    let domain = DomainParameters::Ec(EcCurve::BrainpoolP256r1);
     let g = primitives::generic_map(
         &domain,
         &s,
@@ -482,7 +483,7 @@ fn s3_6_bsi_worked_example_ecdh() {
     // Only the private keys are published: the chip's answers are computed here from SK_PICC, and the
     // terminal must reproduce T_PCD and accept T_PICC of the example.
     let curve = EcCurve::BrainpoolP256r1;
-    let domain = PaceDomainParameters::Ec(curve);
+    let domain = DomainParameters::Ec(curve);
     let info = PaceInfo::new(
         icao9303::lds::security_infos::Mapping::Generic,
         icao9303::lds::security_infos::KeyAgreement::Ecdh,

@@ -87,6 +87,7 @@ pub struct PaceChip {
     mrz: Option<MrzKey>,
     can: Option<String>,
     cam: Option<CamKey>,
+    extra_infos: Vec<Vec<u8>>,
     state: State,
 }
 
@@ -115,8 +116,16 @@ impl PaceChip {
             mrz,
             can,
             cam,
+            extra_infos: Vec::new(),
             state: State::Idle,
         }
+    }
+
+    /// Adds SecurityInfo encodings to EF.CardAccess after those of the offers (a hostile chip's explicit
+    /// domain parameters, for instance); the chip's own PACE still runs on the standardized parameters.
+    pub fn with_card_access_entries(mut self, entries: Vec<Vec<u8>>) -> Self {
+        self.extra_infos = entries;
+        self
     }
 
     /// EF.CardAccess describing the offers (and, with a CAM key, the ChipAuthenticationInfo of its keyId).
@@ -140,6 +149,7 @@ impl PaceChip {
             );
             entries.push(ca);
         }
+        entries.extend(self.extra_infos.iter().cloned());
         SecurityInfos::encode(&entries)
     }
 

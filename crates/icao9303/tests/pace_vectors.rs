@@ -549,3 +549,44 @@ fn s3_6_bsi_worked_example_ecdh() {
         "6E7D077CCD367C2EAA683F1E8EC534302E2D00B6ADAF8A87A6EDA78740F17606"
     );
 }
+
+#[test]
+fn unusable_domain_parameters_are_refused_before_any_command() {
+    use icao9303::crypto::domain::DomainParameterError;
+    use icao9303::lds::security_infos::{KeyAgreement, Mapping};
+    let dh = |id| {
+        PaceInfo::new(
+            Mapping::Generic,
+            KeyAgreement::Dh,
+            CipherAlgorithm::Aes128,
+            id,
+        )
+        .unwrap()
+    };
+    // `Script(vec![])` panics on any command: each refusal happens before MSE:Set AT.
+    let run = |info: &PaceInfo, domain: Option<&DomainParameters>| match pace::authenticate(
+        &mut Script(vec![]),
+        &mrz_t22(),
+        info,
+        domain,
+        false,
+        &mut Scripted(vec![]),
+    ) {
+        Err(Error::DomainParameters { source, .. }) => source,
+        other => panic!("expected a domain parameter error, got {other:?}"),
+    };
+    let group2 = DomainParameters::standard(2).unwrap();
+    assert!(matches!(
+        run(&dh(Some(0)), Some(&group2)),
+        DomainParameterError::OverridesStandardizedId { id: 0, .. }
+    ));
+    assert!(matches!(
+        run(&dh(Some(32)), DomainParameters::standard(13).as_ref()),
+        DomainParameterError::KeyAgreementMismatch { .. }
+    ));
+    assert_eq!(
+        run(&dh(Some(5)), None),
+        DomainParameterError::UnknownParameterId(5)
+    );
+    assert_eq!(run(&dh(None), None), DomainParameterError::Missing(None));
+}

@@ -41,6 +41,15 @@ pub enum Error {
         /// What was wrong.
         what: String,
     },
+    /// Domain parameters (of PACE or Chip Authentication) that may not be used: not standardized,
+    /// explicit parameters overriding a standardized id, or of the wrong key agreement.
+    #[error("{step}: {source}")]
+    DomainParameters {
+        /// The protocol step.
+        step: &'static str,
+        /// What was wrong with the parameters.
+        source: crate::crypto::domain::DomainParameterError,
+    },
     /// Secure messaging failed during `step` (a MAC mismatch ends the session).
     #[error("{step}: {source}")]
     SecureMessaging {

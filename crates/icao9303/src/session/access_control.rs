@@ -159,19 +159,35 @@ impl<T: Transport> Session<T> {
         // The strongest offer this reader can run. Only that one is tried: falling back to a weaker PACE
         // variant after a failure would let an active attacker strip PACE-CAM.
         let several = offers.len() > 1;
-        let info = offers
+        let Some(info) = offers
             .iter()
             .filter(|o| pace_supported(o, infos))
             .max_by_key(|o| pace_strength(o))
-            .ok_or_else(|| {
-                Error::protocol("PACE", "none of the offered PACE variants is supported")
+        else {
+            // Say what is wrong with the chip's domain parameters when that is why nothing can be run.
+            return Err(
+                match offers.iter().find_map(|o| infos.pace_domain(o).err()) {
+                    Some(source) => Error::DomainParameters {
+                        step: "PACE: EF.CardAccess domain parameters",
+                        source,
+                    },
+                    None => {
+                        Error::protocol("PACE", "none of the offered PACE variants is supported")
+                    }
+                },
+            );
+        };
+        let domain = infos
+            .pace_domain(info)
+            .map_err(|source| Error::DomainParameters {
+                step: "PACE: EF.CardAccess domain parameters",
+                source,
             })?;
-        let domain = infos.pace_domain(info);
         match pace::authenticate(
             &mut self.link(),
             password,
             info,
-            domain.as_ref(),
+            Some(&domain),
             several,
             rng,
         ) {
@@ -227,7 +243,7 @@ impl<T: Transport> Session<T> {
 /// not asked on NIST P-224 (ICAO's point encoding needs p ≡ 3 mod 4).
 fn pace_supported(info: &PaceInfo, infos: &SecurityInfos) -> bool {
     use crate::lds::security_infos::Mapping;
-    infos.pace_domain(info).is_some()
+    infos.pace_domain(info).is_ok()
         && !(info.mapping == Mapping::Integrated && info.parameter_id == Some(10))
 }
 

@@ -134,6 +134,16 @@ impl PaceInfo {
         Some((mapping, ka, cipher))
     }
 
+    /// How strong this offer is on `domain` (its resolved domain parameters), for choosing among
+    /// several offers: see [`PaceStrength`].
+    pub fn strength(&self, domain: &PaceDomainParameters) -> PaceStrength {
+        PaceStrength {
+            chip_authentication: self.mapping == Mapping::ChipAuthentication,
+            key_len: self.cipher.key_len(),
+            security_bits: domain.security_bits(),
+        }
+    }
+
     /// The encoding of this PACEInfo (`SEQUENCE { OID, version, parameterId? }`), for EF.CardAccess.
     pub fn to_der(&self) -> Vec<u8> {
         let mut children = vec![tlv::encode(0x06, &self.oid), der_integer(self.version)];
@@ -142,6 +152,18 @@ impl PaceInfo {
         }
         tlv::encode_constructed(0x30, &children)
     }
+}
+
+/// The strength of a PACE offer, ordered: Chip Authentication Mapping first (it also proves the chip
+/// genuine), then the cipher's key length, then the security level of the domain parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PaceStrength {
+    /// The mapping is Chip Authentication Mapping.
+    pub chip_authentication: bool,
+    /// The cipher's key length in bytes.
+    pub key_len: usize,
+    /// The security level of the domain parameters in bits ([`PaceDomainParameters::security_bits`]).
+    pub security_bits: u32,
 }
 
 /// Resolved PACE domain parameters: a curve or a DH group.
@@ -176,6 +198,37 @@ impl PaceDomainParameters {
             PaceDomainParameters::Dh(_) => KeyAgreement::Dh,
         }
     }
+
+    /// The security level in bits (NIST SP 800-57 part 1, table 2). A curve: half the bits of its field,
+    /// at most 256 (AES-256, the strongest cipher secure messaging has, bounds the session anyway). A DH
+    /// group: the smaller of half the bits of q and the level of the size of p (1024 bits: 80, 2048: 112,
+    /// 3072: 128, 7680: 192, 15360: 256; smaller: 0).
+    pub fn security_bits(&self) -> u32 {
+        match self {
+            PaceDomainParameters::Ec(curve) => (curve.field_size() * 4).min(256) as u32,
+            PaceDomainParameters::Dh(group) => {
+                let p_bits = bit_len(group.p());
+                let by_p = match p_bits {
+                    15360.. => 256,
+                    7680.. => 192,
+                    3072.. => 128,
+                    2048.. => 112,
+                    1024.. => 80,
+                    _ => 0,
+                };
+                by_p.min(bit_len(group.q()) / 2) as u32
+            }
+        }
+    }
+}
+
+/// The number of bits of a big-endian unsigned integer.
+fn bit_len(bytes: &[u8]) -> usize {
+    let bytes = match bytes.iter().position(|b| *b != 0) {
+        Some(i) => &bytes[i..],
+        None => return 0,
+    };
+    bytes.len() * 8 - bytes[0].leading_zeros() as usize
 }
 
 /// A PACEDomainParameterInfo: explicit (or proprietary) domain parameters for PACE.
@@ -509,6 +562,49 @@ mod tests {
             .chip_authentication_infos()
             .map(|c| (c.oid.clone(), c.version, c.key_id))
             .collect()
+    }
+
+    #[test]
+    fn security_levels_of_the_standardized_parameters() {
+        let bits = |id| PaceDomainParameters::standard(id).unwrap().security_bits();
+        let expected = [
+            (0, 80),
+            (1, 112),
+            (2, 112),
+            (8, 96),
+            (9, 96),
+            (10, 112),
+            (11, 112),
+            (12, 128),
+            (13, 128),
+            (14, 160),
+            (15, 192),
+            (16, 192),
+            (17, 256),
+            (18, 256),
+        ];
+        for (id, level) in expected {
+            assert_eq!(bits(id), level, "parameter id {id}");
+        }
+    }
+
+    #[test]
+    fn offers_rank_by_mapping_then_cipher_then_parameters() {
+        let offer = |mapping, cipher, id| {
+            let info = PaceInfo::new(mapping, KeyAgreement::Ecdh, cipher, Some(id)).unwrap();
+            info.strength(&PaceDomainParameters::standard(id).unwrap())
+        };
+        let cam = offer(Mapping::ChipAuthentication, CipherAlgorithm::Aes128, 12);
+        let gm256 = offer(Mapping::Generic, CipherAlgorithm::Aes256, 17);
+        let gm128_bp512 = offer(Mapping::Generic, CipherAlgorithm::Aes128, 17);
+        let im128_p256 = offer(Mapping::Integrated, CipherAlgorithm::Aes128, 12);
+        assert!(cam > gm256);
+        assert!(gm256 > gm128_bp512);
+        assert!(gm128_bp512 > im128_p256);
+        assert_eq!(
+            offer(Mapping::Generic, CipherAlgorithm::Aes128, 12),
+            im128_p256
+        );
     }
 
     fn unknown_count(infos: &SecurityInfos) -> usize {

@@ -388,7 +388,7 @@ impl Chip {
             return sw(StatusWord::WRONG_LENGTH);
         };
         if self.options.alternate_6cxx == Some(file) {
-            return sw(StatusWord(if self.commands % 2 == 0 {
+            return sw(StatusWord(if self.commands.is_multiple_of(2) {
                 0x6C10
             } else {
                 0x6C20

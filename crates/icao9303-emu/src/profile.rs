@@ -88,6 +88,7 @@ pub enum AaKind {
 pub const PROFILE_NAMES: &[&str] = &[
     "brp",
     "brp-clone",
+    "brp-61xx-after-ca",
     "passport-bac",
     "id-card-bp256",
     "pace-dh",
@@ -263,6 +264,15 @@ impl Profile {
             "brp" => Some(Profile::brp()),
             "brp-clone" => Some(Profile {
                 clone_chip: true,
+                ..Profile::brp()
+            }),
+            // A chip that answers the first command after Chip Authentication with a bare 6110 (no MAC):
+            // what a clone without the CA key can do over a link that passes 61xx on.
+            "brp-61xx-after-ca" => Some(Profile {
+                options: ChipOptions {
+                    mac_less_61xx_after_ca: true,
+                    ..ChipOptions::default()
+                },
                 ..Profile::brp()
             }),
             "passport-bac" => Some(Profile::passport_bac()),

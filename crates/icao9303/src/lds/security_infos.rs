@@ -124,6 +124,16 @@ impl PaceInfo {
         Some((mapping, ka, cipher))
     }
 
+    /// How strong this offer is on `domain` (its resolved domain parameters), for choosing among
+    /// several offers: see [`PaceStrength`].
+    pub fn strength(&self, domain: &DomainParameters) -> PaceStrength {
+        PaceStrength {
+            chip_authentication: self.mapping == Mapping::ChipAuthentication,
+            key_len: self.cipher.key_len(),
+            security_bits: domain.security_bits(),
+        }
+    }
+
     /// The encoding of this PACEInfo (`SEQUENCE { OID, version, parameterId? }`), for EF.CardAccess.
     pub fn to_der(&self) -> Vec<u8> {
         let mut children = vec![tlv::encode(0x06, &self.oid), der_integer(self.version)];
@@ -132,6 +142,18 @@ impl PaceInfo {
         }
         tlv::encode_constructed(0x30, &children)
     }
+}
+
+/// The strength of a PACE offer, ordered: Chip Authentication Mapping first (it also proves the chip
+/// genuine), then the cipher's key length, then the security level of the domain parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PaceStrength {
+    /// The mapping is Chip Authentication Mapping.
+    pub chip_authentication: bool,
+    /// The cipher's key length in bytes.
+    pub key_len: usize,
+    /// The security level of the domain parameters in bits ([`DomainParameters::security_bits`]).
+    pub security_bits: u32,
 }
 
 /// A PACEDomainParameterInfo: explicit (or proprietary) domain parameters for PACE.
@@ -455,6 +477,49 @@ mod tests {
             .chip_authentication_infos()
             .map(|c| (c.oid.clone(), c.version, c.key_id))
             .collect()
+    }
+
+    #[test]
+    fn security_levels_of_the_standardized_parameters() {
+        let bits = |id| DomainParameters::standard(id).unwrap().security_bits();
+        let expected = [
+            (0, 80),
+            (1, 112),
+            (2, 112),
+            (8, 96),
+            (9, 96),
+            (10, 112),
+            (11, 112),
+            (12, 128),
+            (13, 128),
+            (14, 160),
+            (15, 192),
+            (16, 192),
+            (17, 256),
+            (18, 256),
+        ];
+        for (id, level) in expected {
+            assert_eq!(bits(id), level, "parameter id {id}");
+        }
+    }
+
+    #[test]
+    fn offers_rank_by_mapping_then_cipher_then_parameters() {
+        let offer = |mapping, cipher, id| {
+            let info = PaceInfo::new(mapping, KeyAgreement::Ecdh, cipher, Some(id)).unwrap();
+            info.strength(&DomainParameters::standard(id).unwrap())
+        };
+        let cam = offer(Mapping::ChipAuthentication, CipherAlgorithm::Aes128, 12);
+        let gm256 = offer(Mapping::Generic, CipherAlgorithm::Aes256, 17);
+        let gm128_bp512 = offer(Mapping::Generic, CipherAlgorithm::Aes128, 17);
+        let im128_p256 = offer(Mapping::Integrated, CipherAlgorithm::Aes128, 12);
+        assert!(cam > gm256);
+        assert!(gm256 > gm128_bp512);
+        assert!(gm128_bp512 > im128_p256);
+        assert_eq!(
+            offer(Mapping::Generic, CipherAlgorithm::Aes128, 12),
+            im128_p256
+        );
     }
 
     fn unknown_count(infos: &SecurityInfos) -> usize {

@@ -34,6 +34,16 @@ use zeroize::Zeroizing;
 
 pub use crate::lds::security_infos::{KeyAgreement as PaceKeyAgreement, Mapping as PaceMapping};
 
+/// True when this terminal can run the offer `info` on `domain`: every mapping on every group, except
+/// Integrated Mapping on NIST P-224 (ICAO's point encoding needs p ≡ 3 mod 4).
+pub fn supports(info: &PaceInfo, domain: &DomainParameters) -> bool {
+    !(info.mapping == Mapping::Integrated
+        && matches!(
+            domain,
+            DomainParameters::Ec(crate::crypto::ec::EcCurve::NistP224)
+        ))
+}
+
 const STEP_MSE: &str = "PACE: MSE:Set AT";
 const STEP_NONCE: &str = "PACE: GENERAL AUTHENTICATE (encrypted nonce)";
 const STEP_MAP: &str = "PACE: GENERAL AUTHENTICATE (map nonce)";

@@ -12,7 +12,7 @@ use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::document::Document;
 use crate::lds::LdsFile;
 use crate::lds::security_infos::{PaceInfo, SecurityInfos};
-use crate::report::{AccessReport, Check, Report};
+use crate::report::{AccessReport, Check, CheckId, Report};
 use crate::sm::SecureMessaging;
 use crate::tlv::{self, TlvError};
 use crate::transport::{Channel, Transport};
@@ -298,7 +298,7 @@ impl<T: Transport> Reader<T> {
         let sm = bac::authenticate(&mut self.link(), key, rng)?;
         if let Some(why) = &pace_failure {
             self.notes.push(Check::valid_with_warning(
-                "Access control",
+                CheckId::AccessControl,
                 format!("PACE failed ({why}); BAC was used because fallback was allowed"),
             ));
         }
@@ -343,7 +343,7 @@ impl<T: Transport> Reader<T> {
                     }),
                     Err(e) => {
                         self.notes.push(Check::valid_with_warning(
-                            "Access control",
+                            CheckId::AccessControl,
                             format!("EF.CardAccess cannot be parsed ({e}); BAC was used because fallback was allowed"),
                         ));
                         Ok(None)
@@ -816,7 +816,7 @@ impl<T: Transport> Reader<T> {
             match self.read_resilient(file, recover, &mut resumes, rng.as_deref_mut())? {
                 Some(bytes) => files.push((file, bytes)),
                 None if file == LdsFile::Com => notes.push(Check::not_checked(
-                    "EF.COM",
+                    CheckId::FileRead(LdsFile::Com),
                     "the chip has no EF.COM; the data groups come from EF.SOD",
                 )),
                 None => {}
@@ -859,7 +859,7 @@ impl<T: Transport> Reader<T> {
             let file = LdsFile::Dg(n);
             if chip_auth.as_ref().is_some_and(|c| c.session_lost) {
                 notes.push(Check::not_checked(
-                    file.name(),
+                    CheckId::FileRead(file),
                     "not read: secure messaging ended when Chip Authentication failed",
                 ));
                 continue;
@@ -867,7 +867,7 @@ impl<T: Transport> Reader<T> {
             match self.read_resilient(file, recover, &mut resumes, rng.as_deref_mut()) {
                 Ok(Some(bytes)) => files.push((file, bytes)),
                 Ok(None) => notes.push(Check::not_checked(
-                    file.name(),
+                    CheckId::FileRead(file),
                     "listed but not present on the chip",
                 )),
                 Err(Error::Status { sw, .. })
@@ -875,7 +875,7 @@ impl<T: Transport> Reader<T> {
                 {
                     if !matches!(n, 3 | 4) {
                         notes.push(Check::not_checked(
-                            file.name(),
+                            CheckId::FileRead(file),
                             format!("the chip refused to read it ({sw})"),
                         ));
                     }
@@ -891,7 +891,7 @@ impl<T: Transport> Reader<T> {
         }
         if resumes > 0 {
             notes.push(Check::valid_with_warning(
-                "Read",
+                CheckId::ReadResumed,
                 format!(
                     "the card was lost {resumes} time(s); access was re-established and the read resumed where it stopped"
                 ),
@@ -911,46 +911,18 @@ impl<T: Transport> Reader<T> {
         all.extend(files);
         let document = Document::from_files(all);
         let at = self.options.at.unwrap_or_else(crate::pki::Time::now);
-        let mut report = crate::verify::report(
+        let mechanisms = chip_auth.map(|c| c.results).unwrap_or_default();
+        let report = crate::verify::report(
             &document,
             self.access.clone(),
             notes,
             self.options.trust.as_deref(),
             at,
+            crate::verify::Chip::Present {
+                mechanisms: &mechanisms,
+                cam: self.cam.as_ref(),
+            },
         );
-        // PACE-CAM: the chip authentication data against EF.CardSecurity's key.
-        let mut card_security_trust = None;
-        if let Some(cam) = &self.cam {
-            let card_access = self
-                .card_access
-                .as_deref()
-                .and_then(|b| SecurityInfos::parse(b).ok());
-            let issuing_state = document.dg1.as_ref().map(|d| d.mrz.issuing_state.clone());
-            let (result, trust) = crate::auth::cam::verify(
-                cam,
-                card_access.as_ref(),
-                self.card_security.as_deref(),
-                self.options.trust.as_deref(),
-                at,
-                issuing_state.as_deref(),
-            );
-            card_security_trust = Some(trust);
-            chip_auth
-                .get_or_insert_with(|| crate::auth::RunOutcome {
-                    results: Vec::new(),
-                    session_lost: false,
-                })
-                .results
-                .push(result);
-        }
-        if let Some(outcome) = &chip_auth {
-            crate::auth::add_to_report(
-                &document,
-                &mut report,
-                &outcome.results,
-                card_security_trust,
-            );
-        }
         Ok((document, report))
     }
 }

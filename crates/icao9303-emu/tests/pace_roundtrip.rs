@@ -9,12 +9,12 @@ use icao9303::Error;
 use icao9303::access::Password;
 use icao9303::access::pace;
 use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use icao9303::channel::Channel;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::lds::security_infos::{Mapping, SecurityInfos};
 use icao9303::mrz::MrzKey;
 use icao9303::sm::SecureMessaging;
-use icao9303::transport::Channel;
 use icao9303_emu::pace::{PaceChip, PaceOffer};
 
 /// xorshift64*: deterministic, not for real use.

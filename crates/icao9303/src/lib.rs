@@ -22,14 +22,18 @@
 pub mod access;
 pub mod apdu;
 pub mod auth;
+pub mod channel;
 pub mod crypto;
 pub mod document;
 pub mod error;
 pub mod lds;
 pub mod mrz;
+pub mod options;
 pub mod pki;
+mod read_plan;
 pub mod reader;
 pub mod report;
+mod session;
 pub mod sm;
 pub mod tlv;
 pub mod trace;

@@ -1,10 +1,9 @@
 //! The link to a chip: anything that can send a command APDU and return the response APDU.
 //!
 //! PC/SC readers, a phone's NFC stack, the software emulator and trace replay all implement [`Transport`].
-//! Protocol steps talk to the chip through a [`Channel`], which the session implements on top of a
-//! transport, adding secure messaging when it is active.
+//! Protocol steps talk to the chip through a [`crate::channel::Channel`], which the reading session
+//! implements on top of a transport, adding secure messaging when it is active.
 
-use crate::apdu::{CommandApdu, ResponseApdu};
 use thiserror::Error;
 
 /// A failure of the link itself (not of the chip's answer).
@@ -89,16 +88,4 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn reconnect(&mut self) -> Result<(), TransportError> {
         (**self).reconnect()
     }
-}
-
-/// Exchanges command APDUs for responses during a protocol step, through secure messaging when a session
-/// is active. `step` names the step for error messages ("BAC: EXTERNAL AUTHENTICATE").
-pub trait Channel {
-    /// Sends `command` and returns the (unprotected) response. A status word other than success is not an
-    /// error here: the protocol step decides.
-    fn exchange(
-        &mut self,
-        step: &'static str,
-        command: &CommandApdu,
-    ) -> Result<ResponseApdu, crate::Error>;
 }

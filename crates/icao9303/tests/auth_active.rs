@@ -3,10 +3,10 @@
 
 use icao9303::apdu::{CommandApdu, ResponseApdu};
 use icao9303::auth::active::{self, AaError};
+use icao9303::channel::Channel;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::lds::dg15::Dg15;
 use icao9303::sm::SecureMessaging;
-use icao9303::transport::Channel;
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()

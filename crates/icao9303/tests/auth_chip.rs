@@ -4,11 +4,11 @@
 
 use icao9303::apdu::{CommandApdu, ResponseApdu};
 use icao9303::auth::chip;
+use icao9303::channel::Channel;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::sm::SecureMessaging;
 use icao9303::tlv;
-use icao9303::transport::Channel;
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace([' ', '\n'], "")).unwrap()

@@ -7,11 +7,11 @@ use icao9303::Error;
 use icao9303::access::Password;
 use icao9303::access::pace::{self, primitives};
 use icao9303::apdu::{CommandApdu, ResponseApdu};
+use icao9303::channel::Channel;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::lds::security_infos::{PaceDomainParameters, PaceInfo, SecurityInfos};
 use icao9303::mrz::MrzKey;
-use icao9303::transport::Channel;
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace([' ', '\n'], "")).unwrap()

@@ -6,13 +6,13 @@
 
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
+use crate::channel::Channel;
 use crate::crypto::cipher::{CipherAlgorithm, cbc_decrypt, cbc_encrypt};
 use crate::crypto::kdf::{COUNTER_ENC, COUNTER_MAC, kdf};
 use crate::crypto::mac::{mac, verify};
 use crate::crypto::padding::pad;
 use crate::mrz::MrzKey;
 use crate::sm::SecureMessaging;
-use crate::transport::Channel;
 use rand_core::CryptoRng;
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;

@@ -14,13 +14,13 @@
 
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
+use crate::channel::Channel;
 use crate::crypto::hash::HashAlgorithm;
 use crate::lds::dg15::{AaKeyKind, Dg15};
 use crate::pki::ber;
 use crate::pki::certificate::PublicKeyInfo;
 use crate::pki::cms::AlgorithmId;
 use crate::pki::signature::{self, Scheme};
-use crate::transport::Channel;
 use der::asn1::ObjectIdentifier;
 use rand_core::CryptoRng;
 use rsa::traits::PublicKeyParts;

@@ -13,6 +13,7 @@
 
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
+use crate::channel::Channel;
 use crate::crypto::cipher::CipherAlgorithm;
 use crate::crypto::ec::{EcCurve, ExplicitCurve};
 use crate::lds::security_infos::{
@@ -20,7 +21,6 @@ use crate::lds::security_infos::{
 };
 use crate::sm::SecureMessaging;
 use crate::tlv;
-use crate::transport::Channel;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 

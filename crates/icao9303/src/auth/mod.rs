@@ -11,7 +11,9 @@ pub mod active;
 pub mod cam;
 pub mod chip;
 
+use crate::channel::SecureChannel;
 use crate::lds::LdsFile;
+use crate::options::ReaderOptions;
 use crate::report::{
     AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity, MechanismReport, Report,
     Verdict,
@@ -269,12 +271,6 @@ pub fn assess(
     )
 }
 
-/// A channel whose secure messaging session can be replaced (Chip Authentication restarts it).
-pub trait Session: crate::transport::Channel {
-    /// Ends the current session and continues with `sm`.
-    fn restart_secure_messaging(&mut self, sm: crate::sm::SecureMessaging);
-}
-
 /// The mechanisms run during a read.
 #[derive(Debug, Clone, Default)]
 pub struct RunOutcome {
@@ -294,8 +290,8 @@ fn security_infos_of_dg14(
 /// Runs Active Authentication (DG15) then Chip Authentication (DG14) on the files read so far, as the
 /// options allow. A failed mechanism is a result, not an error: the report says the chip failed.
 pub fn run<R: rand_core::CryptoRng + ?Sized>(
-    session: &mut dyn Session,
-    options: &crate::reader::ReaderOptions,
+    session: &mut dyn SecureChannel,
+    options: &ReaderOptions,
     files: &[(LdsFile, Vec<u8>)],
     rng: &mut R,
 ) -> RunOutcome {

@@ -5,7 +5,7 @@
 //! `key_1 = E(t, s)`; for i = 1..n: `x_i = E(key_i, c1)`, `key_{i+1} = E(key_i, c0)` (keys truncated to k);
 //! `R = x_1 ‖ … ‖ x_n` with n the smallest number such that `n·l ≥ log2 p + 64`.
 
-use super::primitives::PaceCryptoError;
+use super::error::PaceCryptoError;
 use crate::crypto::cipher::{CipherAlgorithm, cbc_encrypt};
 use zeroize::Zeroizing;
 

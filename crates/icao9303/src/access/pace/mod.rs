@@ -9,21 +9,24 @@
 //! `7C {…}`: encrypted nonce (80), mapping data (81/82), ephemeral public keys (83/84), tokens (85/86),
 //! and for CAM the encrypted chip authentication data (8A).
 
+mod error;
 pub mod im;
 pub mod primitives;
 
+pub use self::error::PaceCryptoError;
+
 use self::primitives::{
-    Generator, PaceCryptoError, auth_token, check_public, decrypt_chip_auth_data, decrypt_nonce,
-    generic_map, integrated_map, password_key, public_key, random_private, shared_secret,
+    Generator, auth_token, check_public, decrypt_chip_auth_data, decrypt_nonce, generic_map,
+    integrated_map, password_key, public_key, random_private, shared_secret,
 };
 use crate::Error;
 use crate::access::password::Password;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use crate::channel::Channel;
 use crate::crypto::cipher::CipherAlgorithm;
 use crate::lds::security_infos::{KeyAgreement, Mapping, PaceDomainParameters, PaceInfo};
 use crate::sm::SecureMessaging;
 use crate::tlv;
-use crate::transport::Channel;
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;

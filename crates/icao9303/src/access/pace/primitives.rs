@@ -3,11 +3,11 @@
 //! the PACE-CAM chip authentication data. Everything works on encoded values (uncompressed points, group
 //! elements left-padded to the size of p) so both sides use exactly the same bytes.
 
+use super::error::PaceCryptoError;
 use super::im;
 use crate::access::password::Password;
-use crate::crypto::CryptoError;
 use crate::crypto::cipher::{CipherAlgorithm, cbc_decrypt, cbc_encrypt, encrypt_block};
-use crate::crypto::ec::{EcCurve, EcError, EcPoint, reduce_mod};
+use crate::crypto::ec::{EcCurve, EcPoint, reduce_mod};
 use crate::crypto::kdf::{COUNTER_PACE, kdf};
 use crate::crypto::mac::{MAC_LEN, mac};
 use crate::crypto::padding::{pad, unpad};
@@ -15,23 +15,6 @@ use crate::lds::security_infos::{Mapping, PaceDomainParameters};
 use crate::tlv;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
-
-/// Why a PACE computation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PaceCryptoError {
-    /// A curve operation failed (invalid point, infinity, ...).
-    #[error(transparent)]
-    Ec(#[from] EcError),
-    /// A DH value failed its checks.
-    #[error(transparent)]
-    Dh(#[from] crate::crypto::dh::DhError),
-    /// A cipher or padding failure.
-    #[error(transparent)]
-    Crypto(#[from] CryptoError),
-    /// A value of the wrong size or shape.
-    #[error("{0}")]
-    Invalid(&'static str),
-}
 
 /// The password key Kπ = KDF(K, 3) for `cipher`, from the MRZ or CAN key seed.
 pub fn password_key(password: &Password, cipher: CipherAlgorithm) -> Zeroizing<Vec<u8>> {

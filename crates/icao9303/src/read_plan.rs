@@ -1,0 +1,255 @@
+//! How large a READ BINARY may be: what the link and the chip allow, and what the chip refused so far.
+//!
+//! A [`ReadPlanner`] lives as long as a reading session. It starts from the caller's bound and learns from
+//! the chip: EF.ATR/INFO's largest response, every block answered in full, every size refused with 6700,
+//! a field lost during a large read, a refused READ BINARY with a short file identifier.
+//! [`ReadPlanner::block_size`] turns that and the link's state into the next block size; it does no I/O.
+
+use crate::sm::SecureMessaging;
+use crate::transport::Capabilities;
+
+/// The largest plaintext block every chip takes under secure messaging with short APDUs (ICAO 9303-10
+/// section 3.5.3 recommends reading in blocks of at most 0xDF bytes).
+const SAFE_BLOCK: usize = 0xDF;
+
+/// The state of the link a READ BINARY goes over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinkState<'a> {
+    /// What the transport carries.
+    pub caps: Capabilities,
+    /// The secure messaging session, when one is active (its padding and data objects cost bytes).
+    pub sm: Option<&'a SecureMessaging>,
+    /// The eMRTD application is selected: only its files are read with extended length (the master
+    /// file's small files are read before the chip's limits are known or trusted).
+    pub in_application: bool,
+}
+
+/// What the link and the chip allow for READ BINARY, and what the chip refused so far.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ReadPlanner {
+    /// The caller's bound on the plaintext bytes of one READ BINARY.
+    max_block: Option<usize>,
+    /// The chip's largest response data field, from EF.ATR/INFO.
+    chip_max_response: Option<usize>,
+    /// The largest READ BINARY (plaintext Le) the chip answered in full so far.
+    le_ok: usize,
+    /// The smallest READ BINARY the chip refused (6700) or dropped the field at.
+    le_fail: Option<usize>,
+    /// The link failed during a large READ BINARY: do not probe larger sizes again.
+    field_dropped: bool,
+    /// The chip refused a READ BINARY with a short file identifier: select files instead.
+    sfi_refused: bool,
+}
+
+impl ReadPlanner {
+    /// A planner bounded by the caller's largest block (`None`: only the link and the chip bound it).
+    pub fn new(max_block: Option<usize>) -> Self {
+        ReadPlanner {
+            max_block,
+            ..ReadPlanner::default()
+        }
+    }
+
+    /// The largest plaintext block one READ BINARY may ask for: what the link, the chip (EF.ATR/INFO) and
+    /// secure messaging allow, the caller's bound, and — when the chip refused a size — half way between
+    /// the largest size it accepted and the smallest it refused, so the limit is found in a few reads.
+    pub fn block_size(&self, link: LinkState<'_>) -> usize {
+        let caps = link.caps;
+        let link_max = if caps.extended_length && link.sm.is_some() && link.in_application {
+            caps.max_response_len.min(65_538)
+        } else {
+            caps.max_response_len.min(258)
+        };
+        let chip = self
+            .chip_max_response
+            .map_or(usize::MAX, |n| n.saturating_add(2));
+        let max_response = link_max.min(chip).max(3);
+        let mut size = match link.sm {
+            Some(sm) => sm.max_plain_response(max_response),
+            None => max_response - 2,
+        };
+        if let Some(limit) = self.max_block {
+            size = size.min(limit);
+        }
+        if let Some(fail) = self.le_fail {
+            let probe = if self.field_dropped {
+                // Probing again after a lost card costs a reconnect and a new access control: stay with
+                // what worked, or the size every chip takes.
+                self.le_ok.max(SAFE_BLOCK).min(fail.saturating_sub(1))
+            } else if self.le_ok + 1 < fail {
+                (self.le_ok + fail) / 2
+            } else {
+                self.le_ok
+            };
+            size = size.min(probe.max(1));
+        }
+        size.max(1)
+    }
+
+    /// The chip's largest response data field as EF.ATR/INFO gives it (`None`: not announced).
+    pub fn set_chip_max_response(&mut self, max: Option<usize>) {
+        self.chip_max_response = max;
+    }
+
+    /// The chip answered a READ BINARY of `le` bytes in full.
+    pub fn answered_in_full(&mut self, le: usize) {
+        self.le_ok = self.le_ok.max(le);
+    }
+
+    /// The chip refused a READ BINARY of `le` bytes with 6700.
+    pub fn refused(&mut self, le: usize) {
+        self.le_fail = Some(self.le_fail.map_or(le, |f| f.min(le)));
+    }
+
+    /// The link failed during a READ BINARY of `le` bytes. Some chips drop the field when asked for a
+    /// large block: above the size every chip takes, never ask that much again.
+    pub fn link_failed(&mut self, le: usize) {
+        if le > SAFE_BLOCK {
+            self.refused(le);
+            self.field_dropped = true;
+        }
+    }
+
+    /// Whether to read with a short file identifier (when the caller allows it and the chip did not
+    /// refuse one).
+    pub fn use_sfi(&self, allowed: bool) -> bool {
+        allowed && !self.sfi_refused
+    }
+
+    /// The chip refused a READ BINARY with a short file identifier.
+    pub fn refuse_sfi(&mut self) {
+        self.sfi_refused = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::crypto::cipher::CipherAlgorithm;
+
+    fn short() -> Capabilities {
+        Capabilities::default()
+    }
+
+    fn extended() -> Capabilities {
+        Capabilities {
+            extended_length: true,
+            max_command_len: 65_544,
+            max_response_len: 65_538,
+        }
+    }
+
+    fn sm(alg: CipherAlgorithm) -> SecureMessaging {
+        let key = vec![0x11; alg.key_len()];
+        SecureMessaging::new(alg, &key, &key, &vec![0; alg.block_len()]).unwrap()
+    }
+
+    fn link(
+        caps: Capabilities,
+        sm: Option<&SecureMessaging>,
+        in_application: bool,
+    ) -> LinkState<'_> {
+        LinkState {
+            caps,
+            sm,
+            in_application,
+        }
+    }
+
+    #[test]
+    fn short_apdus_without_secure_messaging_read_256_bytes() {
+        assert_eq!(
+            ReadPlanner::new(None).block_size(link(short(), None, false)),
+            256
+        );
+    }
+
+    #[test]
+    fn secure_messaging_costs_its_data_objects() {
+        let aes = sm(CipherAlgorithm::Aes128);
+        let tdes = sm(CipherAlgorithm::Tdes);
+        let planner = ReadPlanner::new(None);
+        // 256 bytes of response data: DO'87' (tag, 3 length bytes, padding indicator), DO'99' (4), DO'8E'
+        // (10) and padding to the block size leave 0xDF bytes with AES and 0xE7 with 3DES.
+        let aes_block = planner.block_size(link(short(), Some(&aes), true));
+        let tdes_block = planner.block_size(link(short(), Some(&tdes), true));
+        assert_eq!(aes_block, aes.max_plain_response(258));
+        assert_eq!(tdes_block, tdes.max_plain_response(258));
+        assert!(aes_block < 256 && tdes_block < 256);
+        assert!(aes_block >= SAFE_BLOCK, "{aes_block}");
+    }
+
+    #[test]
+    fn extended_length_only_in_the_application_under_secure_messaging() {
+        let aes = sm(CipherAlgorithm::Aes128);
+        let planner = ReadPlanner::new(None);
+        let big = planner.block_size(link(extended(), Some(&aes), true));
+        assert_eq!(big, aes.max_plain_response(65_538));
+        assert!(big > 60_000);
+        // The master file's files, and anything before access control: short reads.
+        assert!(planner.block_size(link(extended(), Some(&aes), false)) < 256);
+        assert_eq!(planner.block_size(link(extended(), None, true)), 256);
+    }
+
+    #[test]
+    fn the_chip_and_the_caller_bound_the_block() {
+        let aes = sm(CipherAlgorithm::Aes128);
+        let mut planner = ReadPlanner::new(None);
+        planner.set_chip_max_response(Some(1024));
+        assert_eq!(
+            planner.block_size(link(extended(), Some(&aes), true)),
+            aes.max_plain_response(1026)
+        );
+        let mut planner = ReadPlanner::new(Some(100));
+        planner.set_chip_max_response(Some(1024));
+        assert_eq!(planner.block_size(link(extended(), Some(&aes), true)), 100);
+        assert_eq!(
+            ReadPlanner::new(Some(0)).block_size(link(short(), None, false)),
+            1
+        );
+    }
+
+    #[test]
+    fn a_refused_size_is_bisected() {
+        let mut planner = ReadPlanner::new(None);
+        let state = link(short(), None, true);
+        planner.refused(256);
+        // Nothing accepted yet: half of the refused size.
+        assert_eq!(planner.block_size(state), 128);
+        planner.answered_in_full(128);
+        assert_eq!(planner.block_size(state), 192);
+        planner.refused(192);
+        assert_eq!(planner.block_size(state), 160);
+        planner.answered_in_full(160);
+        planner.refused(161);
+        // Converged: the largest size accepted.
+        assert_eq!(planner.block_size(state), 160);
+        // A larger refusal does not raise the limit.
+        planner.refused(250);
+        assert_eq!(planner.block_size(state), 160);
+    }
+
+    #[test]
+    fn after_a_lost_field_no_more_probing() {
+        let aes = sm(CipherAlgorithm::Aes128);
+        let mut planner = ReadPlanner::new(None);
+        let state = link(extended(), Some(&aes), true);
+        // Small reads lose no field: nothing learnt.
+        planner.link_failed(100);
+        assert!(planner.block_size(state) > 60_000);
+        planner.link_failed(4096);
+        assert_eq!(planner.block_size(state), SAFE_BLOCK);
+        planner.answered_in_full(1000);
+        assert_eq!(planner.block_size(state), 1000);
+    }
+
+    #[test]
+    fn short_file_identifiers_until_refused() {
+        let mut planner = ReadPlanner::new(None);
+        assert!(planner.use_sfi(true));
+        assert!(!planner.use_sfi(false));
+        planner.refuse_sfi();
+        assert!(!planner.use_sfi(true));
+    }
+}

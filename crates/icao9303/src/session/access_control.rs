@@ -1,0 +1,254 @@
+//! Access control (ICAO 9303-11 section 4): read EF.CardAccess (and EF.ATR/INFO) from the master file,
+//! run PACE with the strongest offer this reader supports, or BAC when the chip offers no PACE, and start
+//! secure messaging with the keys it gives.
+
+use super::Session;
+use crate::Error;
+use crate::access::{Password, bac, pace};
+use crate::apdu::StatusWord;
+use crate::lds::LdsFile;
+use crate::lds::security_infos::{PaceInfo, SecurityInfos};
+use crate::report::{AccessReport, Check, CheckId};
+use crate::transport::Transport;
+use rand_core::CryptoRng;
+
+impl<T: Transport> Session<T> {
+    /// Gains access to the chip with `password` and establishes secure messaging.
+    ///
+    /// The random values of the protocol are drawn from `rng` (see each protocol for the order), so a
+    /// session replays deterministically from a recorded trace.
+    pub fn authenticate<R: CryptoRng + ?Sized>(
+        &mut self,
+        password: &Password,
+        rng: &mut R,
+    ) -> Result<&AccessReport, Error> {
+        self.sm = None;
+        self.cam = None;
+        self.access = None;
+        let infos = self.read_card_access()?;
+        let offers: Vec<PaceInfo> = infos.iter().flat_map(|i| i.pace_infos().cloned()).collect();
+        let mut pace_failure = None;
+        if let Some(infos) = infos.as_ref().filter(|_| !offers.is_empty()) {
+            match self.pace(password, infos, offers, rng) {
+                Ok(report) => return Ok(self.access.insert(report)),
+                // Never downgrade silently: BAC only when the caller allowed it, and never for a wrong
+                // password (BAC would fail the same way) or a CAN (BAC cannot use it).
+                Err(e)
+                    if self.options.allow_bac_fallback
+                        && !e.is_access_denied()
+                        && matches!(password, Password::Mrz(_)) =>
+                {
+                    pace_failure = Some(e.to_string());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.sm = None;
+        self.select_application()?;
+        let key = match password {
+            Password::Mrz(key) => key,
+            Password::Can(_) => {
+                return Err(Error::Usage(
+                    "a CAN works only with PACE, and this chip offers no PACE (EF.CardAccess lists none)"
+                        .into(),
+                ));
+            }
+        };
+        let sm = bac::authenticate(&mut self.link(), key, rng)?;
+        if let Some(why) = &pace_failure {
+            self.notes.push(Check::valid_with_warning(
+                CheckId::AccessControl,
+                format!("PACE failed ({why}); BAC was used because fallback was allowed"),
+            ));
+        }
+        let report = AccessReport {
+            protocol: "BAC".into(),
+            password: password.kind().into(),
+            cipher: sm.cipher().name().into(),
+            mapping: None,
+            parameter_id: None,
+            protocol_oid: None,
+            fallback: pace_failure.is_some(),
+        };
+        self.sm = Some(sm);
+        Ok(self.access.insert(report))
+    }
+
+    /// Reads EF.CardAccess from the master file, before the application is selected. A chip without it
+    /// (or refusing it) offers no PACE.
+    fn read_card_access(&mut self) -> Result<Option<SecurityInfos>, Error> {
+        self.select_master_file()?;
+        self.card_access = None;
+        match self.read_file(LdsFile::CardAccess) {
+            Ok(Some(bytes)) => {
+                let parsed = SecurityInfos::parse(&bytes);
+                self.card_access = Some(bytes);
+                match parsed {
+                    Ok(infos) => Ok(Some(infos)),
+                    // A chip that has EF.CardAccess offers PACE: a broken file must not turn into a silent
+                    // downgrade to BAC.
+                    Err(e) if !self.options.allow_bac_fallback => Err(Error::File {
+                        file: LdsFile::CardAccess.name(),
+                        what: format!("cannot be parsed ({e}); not falling back to BAC unless allowed"),
+                    }),
+                    Err(e) => {
+                        self.notes.push(Check::valid_with_warning(
+                            CheckId::AccessControl,
+                            format!("EF.CardAccess cannot be parsed ({e}); BAC was used because fallback was allowed"),
+                        ));
+                        Ok(None)
+                    }
+                }
+            }
+            Ok(None) => Ok(None),
+            // How chips without EF.CardAccess (or without SFI support in the master file) answer.
+            Err(Error::Status { sw, .. })
+                if matches!(sw.0, 0x6A82 | 0x6A88 | 0x6982 | 0x6986 | 0x6A86 | 0x6A81 | 0x6D00) =>
+            {
+                Ok(None)
+            }
+            Err(e) if self.options.allow_bac_fallback => {
+                tracing::warn!(error = %e, "EF.CardAccess could not be read");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+        .and_then(|infos| {
+            self.read_atr_info()?;
+            Ok(infos)
+        })
+    }
+
+    /// Reads EF.ATR/INFO (once per session) when the link can carry extended length, to learn the chip's
+    /// largest response. A chip without it keeps the link's limits.
+    fn read_atr_info(&mut self) -> Result<(), Error> {
+        if self.atr_info.is_some() || !self.transport.capabilities().extended_length {
+            return Ok(());
+        }
+        match self.read_file(LdsFile::AtrInfo) {
+            Ok(Some(bytes)) => {
+                match crate::lds::atr_info::AtrInfo::parse(&bytes) {
+                    Ok(info) => {
+                        self.planner.set_chip_max_response(
+                            match (info.extended_length, info.max_response_len) {
+                                (true, Some(n)) => Some(n),
+                                (true, None) => None,
+                                (false, _) => Some(256),
+                            },
+                        );
+                    }
+                    Err(e) => tracing::warn!(error = %e, "EF.ATR/INFO cannot be parsed"),
+                }
+                self.atr_info = Some(bytes);
+                Ok(())
+            }
+            Ok(None) | Err(Error::Status { .. }) | Err(Error::File { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// PACE with the strongest offer this reader can run; the parameter id is sent whenever several
+    /// PACEInfos are offered (field lesson 1).
+    fn pace<R: CryptoRng + ?Sized>(
+        &mut self,
+        password: &Password,
+        infos: &SecurityInfos,
+        offers: Vec<PaceInfo>,
+        rng: &mut R,
+    ) -> Result<AccessReport, Error> {
+        // The strongest offer this reader can run. Only that one is tried: falling back to a weaker PACE
+        // variant after a failure would let an active attacker strip PACE-CAM.
+        let several = offers.len() > 1;
+        let info = offers
+            .iter()
+            .filter(|o| pace_supported(o, infos))
+            .max_by_key(|o| pace_strength(o))
+            .ok_or_else(|| {
+                Error::protocol("PACE", "none of the offered PACE variants is supported")
+            })?;
+        let domain = infos.pace_domain(info);
+        match pace::authenticate(
+            &mut self.link(),
+            password,
+            info,
+            domain.as_ref(),
+            several,
+            rng,
+        ) {
+            Ok(outcome) => {
+                let report = AccessReport {
+                    protocol: "PACE".into(),
+                    password: password.kind().into(),
+                    cipher: outcome.cipher.name().into(),
+                    mapping: Some(outcome.mapping.name().into()),
+                    parameter_id: outcome.parameter_id.and_then(|id| u8::try_from(id).ok()),
+                    protocol_oid: der::asn1::ObjectIdentifier::from_bytes(&outcome.protocol_oid)
+                        .ok()
+                        .map(|o| o.to_string()),
+                    fallback: false,
+                };
+                self.sm = Some(outcome.sm);
+                self.cam = outcome.chip_auth;
+                self.card_security = None;
+                if self.cam.is_some() {
+                    // EF.CardSecurity is in the master file, readable only now, under secure messaging.
+                    match self.read_file(LdsFile::CardSecurity) {
+                        Ok(bytes) => self.card_security = bytes,
+                        Err(Error::Status { sw, .. }) => {
+                            tracing::debug!(%sw, "EF.CardSecurity not readable");
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                self.select_application()?;
+                Ok(report)
+            }
+            Err(Error::Status { sw, .. }) if sw == StatusWord::DATA_NOT_FOUND => {
+                // MSE:Set AT refused the password reference: this chip does not take that password.
+                Err(Error::Usage(format!(
+                    "the chip does not accept the {} as PACE password{}",
+                    password.kind(),
+                    if matches!(password, Password::Mrz(_)) {
+                        ": give the CAN (--can)"
+                    } else {
+                        ""
+                    }
+                )))
+            }
+            Err(e) => {
+                self.sm = None;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// True when this reader can run the offer: its domain parameters are known, and Integrated Mapping is
+/// not asked on NIST P-224 (ICAO's point encoding needs p ≡ 3 mod 4).
+fn pace_supported(info: &PaceInfo, infos: &SecurityInfos) -> bool {
+    use crate::lds::security_infos::Mapping;
+    infos.pace_domain(info).is_some()
+        && !(info.mapping == Mapping::Integrated && info.parameter_id == Some(10))
+}
+
+/// A PACE offer's strength for choosing among several: CAM first (it also authenticates the chip), then
+/// the cipher's key length, then the security level of the domain parameters in bits.
+fn pace_strength(info: &PaceInfo) -> (u8, usize, u32) {
+    use crate::lds::security_infos::Mapping;
+    let mapping = match info.mapping {
+        Mapping::ChipAuthentication => 2,
+        Mapping::Generic | Mapping::Integrated => 1,
+    };
+    let bits = match info.parameter_id {
+        Some(0) => 80,
+        Some(1 | 2) => 112,
+        Some(8 | 9) => 96,
+        Some(10 | 11) => 112,
+        Some(12 | 13) => 128,
+        Some(14) => 160,
+        Some(15 | 16) => 192,
+        Some(17 | 18) => 256,
+        _ => 0,
+    };
+    (mapping, info.cipher.key_len(), bits)
+}

@@ -1,0 +1,207 @@
+//! Reading an elementary file (ICAO 9303-10 section 3.5, ISO/IEC 7816-4 READ BINARY): a first block by
+//! short file identifier (or SELECT), the length from the file's TLV header, then the rest in blocks the
+//! read plan sizes; offsets beyond 32767 with the odd instruction B1.
+
+use super::Session;
+use crate::Error;
+use crate::apdu::{CommandApdu, StatusWord};
+use crate::lds::LdsFile;
+use crate::tlv::{self, TlvError};
+use crate::transport::Transport;
+
+const STEP_READ: &str = "READ BINARY";
+
+impl<T: Transport> Session<T> {
+    /// One READ BINARY at `offset` for up to `len` bytes; `sfi` reads with a short file identifier (offset
+    /// below 256). Adapts the length on 6700 / 6Cxx and remembers what the chip refused. Returns `None`
+    /// when the file does not exist.
+    fn read_binary(
+        &mut self,
+        sfi: Option<u8>,
+        offset: usize,
+        len: usize,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        // With odd INS B1 the data comes inside DO'53': its header counts against Le.
+        let do53_header = |n: usize| {
+            if n < 0x80 {
+                2
+            } else if n < 0x100 {
+                3
+            } else {
+                4
+            }
+        };
+        let mut le = len.min(self.planner.block_size(self.link_state())).max(1);
+        loop {
+            let odd = offset > 0x7FFF && sfi.is_none();
+            let payload = if odd {
+                let mut p = le.saturating_sub(4).max(1);
+                while p + 1 + do53_header(p + 1) <= le {
+                    p += 1;
+                }
+                p
+            } else {
+                le
+            };
+            let cmd = match sfi {
+                Some(sfi) => CommandApdu::new(0x00, 0xB0, 0x80 | sfi, offset as u8).with_le(le),
+                None if !odd => {
+                    CommandApdu::new(0x00, 0xB0, (offset >> 8) as u8, offset as u8).with_le(le)
+                }
+                None => {
+                    // Offsets beyond 32767: odd INS B1 with the offset in DO'54' and the data in DO'53'.
+                    let off = (offset as u32).to_be_bytes();
+                    let skip = off.iter().take_while(|b| **b == 0).count().min(3);
+                    CommandApdu::new(0x00, 0xB1, 0x00, 0x00)
+                        .with_data(tlv::encode(0x54, &off[skip..]))
+                        .with_le(payload + do53_header(payload))
+                }
+            };
+            let resp = match self.exchange(STEP_READ, &cmd) {
+                Ok(resp) => resp,
+                Err(e @ Error::Transport { .. }) => {
+                    self.planner.link_failed(le);
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            };
+            match resp.sw {
+                StatusWord::OK | StatusWord::END_OF_FILE => {
+                    let data = if cmd.ins == 0xB1 {
+                        tlv::parse_exact(&resp.data, 0x53)
+                            .map_err(|e| Error::protocol(STEP_READ, format!("DO'53': {e}")))?
+                            .value
+                            .to_vec()
+                    } else {
+                        resp.data
+                    };
+                    if data.len() > payload {
+                        return Err(Error::protocol(
+                            STEP_READ,
+                            format!("asked for {payload} bytes, chip sent {}", data.len()),
+                        ));
+                    }
+                    if data.len() == payload {
+                        self.planner.answered_in_full(le);
+                    }
+                    if let Some(sfi_file) = sfi.and_then(|n| self.sfi_file(n)) {
+                        self.current_ef = Some(sfi_file);
+                    }
+                    return Ok(Some(data));
+                }
+                StatusWord::FILE_NOT_FOUND => return Ok(None),
+                StatusWord::WRONG_LENGTH if le > 1 => {
+                    self.planner.refused(le);
+                    let next = len.min(self.planner.block_size(self.link_state()));
+                    le = if next < le { next } else { le / 2 }.max(1);
+                    tracing::debug!(le, "chip answered 6700: smaller READ BINARY");
+                }
+                sw if sw.sw1() == 0x6C && usize::from(sw.sw2()) != le % 256 => {
+                    // The exact number of bytes available (usually at the end of the file).
+                    le = if sw.sw2() == 0 {
+                        256
+                    } else {
+                        usize::from(sw.sw2())
+                    };
+                }
+                sw => {
+                    return Err(Error::Status {
+                        step: STEP_READ,
+                        sw,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The file a short file identifier names in the current dedicated file.
+    fn sfi_file(&self, sfi: u8) -> Option<LdsFile> {
+        LdsFile::all().find(|f| f.sfi() == Some(sfi) && f.in_master_file() != self.app_selected)
+    }
+
+    /// Reads a whole file: a first block (which also carries the TLV header and so the length), then the
+    /// rest in blocks. Returns `None` when the chip has no such file.
+    pub fn read_file(&mut self, file: LdsFile) -> Result<Option<Vec<u8>>, Error> {
+        let mut data = Vec::new();
+        Ok(self.read_file_into(file, &mut data)?.then_some(data))
+    }
+
+    /// Reads `file` into `data`, continuing from `data.len()` when it already holds the start of the file
+    /// (a read resumed after the card was lost). Returns false when the chip has no such file.
+    pub fn read_file_into(&mut self, file: LdsFile, data: &mut Vec<u8>) -> Result<bool, Error> {
+        let file_err = |what: String| Error::File {
+            file: file.name(),
+            what,
+        };
+        if data.is_empty() {
+            let sfi = file
+                .sfi()
+                .filter(|_| self.planner.use_sfi(self.options.use_short_file_ids));
+            let first = match sfi {
+                Some(sfi) => match self.read_binary(Some(sfi), 0, usize::MAX) {
+                    Ok(first) => first,
+                    Err(Error::Status { sw, .. })
+                        if matches!(
+                            sw.0,
+                            0x6A81 | 0x6A86 | 0x6A87 | 0x6D00 | 0x6E00 | 0x6B00 | 0x6981 | 0x6986
+                        ) =>
+                    {
+                        tracing::debug!(%sw, "chip refused READ BINARY with SFI: falling back to SELECT");
+                        self.planner.refuse_sfi();
+                        if !self.select_ef(file)? {
+                            return Ok(false);
+                        }
+                        self.read_binary(None, 0, usize::MAX)?
+                    }
+                    Err(e) => return Err(e),
+                },
+                None => {
+                    if !self.select_ef(file)? {
+                        return Ok(false);
+                    }
+                    self.read_binary(None, 0, usize::MAX)?
+                }
+            };
+            let Some(first) = first else {
+                return Ok(false);
+            };
+            if first.is_empty() {
+                return Err(file_err("the chip returned no data".into()));
+            }
+            *data = first;
+        } else if self.current_ef != Some(file) && !self.select_ef(file)? {
+            return Ok(false);
+        }
+        let total = loop {
+            match tlv::parse_header(data) {
+                Ok(h) => break h.total_len(),
+                Err(TlvError::Truncated { .. }) if data.len() < 8 => {
+                    let more = self
+                        .read_binary(None, data.len(), 8 - data.len())?
+                        .unwrap_or_default();
+                    if more.is_empty() {
+                        return Err(file_err("file ends inside its TLV header".into()));
+                    }
+                    data.extend_from_slice(&more);
+                }
+                Err(e) => return Err(file_err(format!("bad TLV header: {e}"))),
+            }
+        };
+        self.report_progress(file, data.len().min(total), total);
+        while data.len() < total {
+            let chunk = self
+                .read_binary(None, data.len(), total - data.len())?
+                .unwrap_or_default();
+            if chunk.is_empty() {
+                return Err(file_err(format!(
+                    "chip returned no data at offset {} of {total}",
+                    data.len()
+                )));
+            }
+            data.extend_from_slice(&chunk);
+            self.report_progress(file, data.len(), total);
+        }
+        data.truncate(total);
+        Ok(true)
+    }
+}

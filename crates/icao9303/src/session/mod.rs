@@ -1,0 +1,259 @@
+//! The reading session with one chip: the transport, the secure messaging state, the selected application
+//! and elementary file, and the steps that change them.
+//!
+//! ```text
+//! Transport → Session ─ access control (EF.CardAccess, PACE or BAC) → secure messaging
+//!                     └ SELECT / READ BINARY, sized by the read plan → file bytes
+//! ```
+//!
+//! The protocols ([`crate::access`], [`crate::auth`]) talk to the chip through the session's [`Link`],
+//! which implements [`Channel`] and [`SecureChannel`]; they do not know the session.
+
+mod access_control;
+mod files;
+
+use crate::Error;
+use crate::access::pace::CamData;
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use crate::channel::{Channel, SecureChannel};
+use crate::lds::LdsFile;
+use crate::options::ReaderOptions;
+use crate::read_plan::{LinkState, ReadPlanner};
+use crate::report::{AccessReport, Check};
+use crate::sm::SecureMessaging;
+use crate::transport::Transport;
+
+/// The eMRTD application identifier (ICAO 9303-10 section 4.1).
+pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+
+const STEP_SELECT_APP: &str = "SELECT eMRTD application";
+const STEP_SELECT_MF: &str = "SELECT master file";
+const STEP_SELECT_EF: &str = "SELECT EF";
+
+/// Called while a file is read with the file, the bytes read so far and the file's total length (see
+/// [`crate::reader::Reader::set_progress`]).
+pub type ProgressHook = Box<dyn FnMut(LdsFile, usize, usize) + Send>;
+
+/// A session with one chip over a [`Transport`]: what is selected, the secure messaging state, what access
+/// control gave, and the read plan.
+pub(crate) struct Session<T: Transport> {
+    transport: T,
+    sm: Option<SecureMessaging>,
+    options: ReaderOptions,
+    /// How access was gained, once access control succeeded.
+    access: Option<AccessReport>,
+    /// The eMRTD application was selected in this session (a new access control first re-selects the MF).
+    app_selected: bool,
+    /// The elementary file currently selected (by SELECT or a READ BINARY with SFI).
+    current_ef: Option<LdsFile>,
+    /// How large a READ BINARY may be.
+    planner: ReadPlanner,
+    /// EF.CardAccess as read before access control, if the chip has one.
+    card_access: Option<Vec<u8>>,
+    /// EF.ATR/INFO as read before access control, if the chip has one and the link could use it.
+    atr_info: Option<Vec<u8>>,
+    /// The chip authentication data of PACE-CAM, kept for verification against EF.CardSecurity.
+    cam: Option<CamData>,
+    /// EF.CardSecurity, read from the master file under PACE-CAM's secure messaging.
+    card_security: Option<Vec<u8>>,
+    /// Report lines access control left for the read (a BAC fallback).
+    notes: Vec<Check>,
+    progress: Option<ProgressHook>,
+}
+
+/// The link a protocol step talks through: the transport plus secure messaging when active.
+pub(crate) struct Link<'a, T: Transport> {
+    transport: &'a mut T,
+    sm: &'a mut Option<SecureMessaging>,
+}
+
+impl<T: Transport> SecureChannel for Link<'_, T> {
+    fn restart_secure_messaging(&mut self, sm: SecureMessaging) {
+        if let Some(old) = self.sm.as_mut() {
+            old.end();
+        }
+        *self.sm = Some(sm);
+    }
+}
+
+impl<T: Transport> Channel for Link<'_, T> {
+    fn exchange(
+        &mut self,
+        step: &'static str,
+        command: &CommandApdu,
+    ) -> Result<ResponseApdu, Error> {
+        let wire = match self.sm.as_mut() {
+            Some(sm) => sm
+                .protect_command(command)
+                .map_err(|source| Error::SecureMessaging { step, source })?,
+            None => command.clone(),
+        };
+        let raw = self
+            .transport
+            .transmit(&wire.to_bytes()?)
+            .map_err(|source| Error::Transport { step, source })?;
+        let resp = ResponseApdu::parse(&raw).map_err(|e| Error::protocol(step, e.to_string()))?;
+        match self.sm.as_mut() {
+            Some(sm) => sm
+                .unprotect_response(&resp)
+                .map_err(|source| Error::SecureMessaging { step, source }),
+            None => Ok(resp),
+        }
+    }
+}
+
+impl<T: Transport> Session<T> {
+    /// A session over `transport`; nothing is sent yet.
+    pub fn new(transport: T, options: ReaderOptions) -> Self {
+        Session {
+            transport,
+            sm: None,
+            planner: ReadPlanner::new(options.max_read_block),
+            options,
+            access: None,
+            app_selected: false,
+            current_ef: None,
+            card_access: None,
+            atr_info: None,
+            cam: None,
+            card_security: None,
+            notes: Vec::new(),
+            progress: None,
+        }
+    }
+
+    /// The options of the session.
+    pub fn options(&self) -> &ReaderOptions {
+        &self.options
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The transport, mutably.
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    /// The transport, for callers that need it back.
+    pub fn into_transport(self) -> T {
+        self.transport
+    }
+
+    /// How access was gained, once access control succeeded.
+    pub fn access(&self) -> Option<&AccessReport> {
+        self.access.as_ref()
+    }
+
+    /// EF.CardAccess as read before access control, if the chip has one.
+    pub fn card_access(&self) -> Option<&[u8]> {
+        self.card_access.as_deref()
+    }
+
+    /// EF.ATR/INFO as read before access control, if the chip has one.
+    pub fn atr_info(&self) -> Option<&[u8]> {
+        self.atr_info.as_deref()
+    }
+
+    /// EF.CardSecurity as read under PACE-CAM's secure messaging.
+    pub fn card_security(&self) -> Option<&[u8]> {
+        self.card_security.as_deref()
+    }
+
+    /// The PACE-CAM chip authentication data of this session, if PACE-CAM was used.
+    pub fn chip_auth_data(&self) -> Option<&CamData> {
+        self.cam.as_ref()
+    }
+
+    /// Takes the report lines access control left (a BAC fallback).
+    pub fn take_notes(&mut self) -> Vec<Check> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// Reports reading progress to `hook`.
+    pub fn set_progress(&mut self, hook: ProgressHook) {
+        self.progress = Some(hook);
+    }
+
+    fn report_progress(&mut self, file: LdsFile, done: usize, total: usize) {
+        if let Some(hook) = self.progress.as_mut() {
+            hook(file, done.min(total), total);
+        }
+    }
+
+    /// The channel protocol steps talk through.
+    pub fn link(&mut self) -> Link<'_, T> {
+        Link {
+            transport: &mut self.transport,
+            sm: &mut self.sm,
+        }
+    }
+
+    /// The link's state for the read plan.
+    fn link_state(&self) -> LinkState<'_> {
+        LinkState {
+            caps: self.transport.capabilities(),
+            sm: self.sm.as_ref(),
+            in_application: self.app_selected,
+        }
+    }
+
+    /// Sends one command through secure messaging when active.
+    pub fn exchange(
+        &mut self,
+        step: &'static str,
+        command: &CommandApdu,
+    ) -> Result<ResponseApdu, Error> {
+        self.link().exchange(step, command)
+    }
+
+    /// Selects the eMRTD application by its AID (no Le, as field lesson 1 says).
+    pub fn select_application(&mut self) -> Result<(), Error> {
+        let cmd = CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(EMRTD_AID.to_vec());
+        let resp = self.exchange(STEP_SELECT_APP, &cmd)?;
+        if resp.sw != StatusWord::OK {
+            return Err(Error::Status {
+                step: STEP_SELECT_APP,
+                sw: resp.sw,
+            });
+        }
+        self.app_selected = true;
+        self.current_ef = None;
+        Ok(())
+    }
+
+    /// Back to the master file when the application was selected: explicit form first, then the
+    /// implicit one (field lesson 2). A chip refusing both still finds the master file's files by SFI.
+    fn select_master_file(&mut self) -> Result<(), Error> {
+        if self.app_selected {
+            for data in [vec![0x3F, 0x00], Vec::new()] {
+                let cmd = CommandApdu::new(0x00, 0xA4, 0x00, 0x0C).with_data(data);
+                if self.exchange(STEP_SELECT_MF, &cmd)?.sw == StatusWord::OK {
+                    break;
+                }
+            }
+            self.app_selected = false;
+        }
+        Ok(())
+    }
+
+    /// Selects `file` in the current dedicated file. Returns false when the chip has no such file.
+    fn select_ef(&mut self, file: LdsFile) -> Result<bool, Error> {
+        let cmd =
+            CommandApdu::new(0x00, 0xA4, 0x02, 0x0C).with_data(file.fid().to_be_bytes().to_vec());
+        let resp = self.exchange(STEP_SELECT_EF, &cmd)?;
+        match resp.sw {
+            StatusWord::OK => {
+                self.current_ef = Some(file);
+                Ok(true)
+            }
+            StatusWord::FILE_NOT_FOUND => Ok(false),
+            sw => Err(Error::Status {
+                step: STEP_SELECT_EF,
+                sw,
+            }),
+        }
+    }
+}

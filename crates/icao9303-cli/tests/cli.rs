@@ -244,3 +244,35 @@ fn pace_with_the_can_and_a_wrong_can() {
     assert_eq!(code, 2);
     assert!(stderr.contains("give the CAN"), "{stderr}");
 }
+
+/// A chip answering the first command after Chip Authentication with a bare 6110 (no MAC), read through
+/// the in-process emulator (which passes 61xx on, as a phone's NFC stack may): Chip Authentication failed.
+#[test]
+fn mac_less_61xx_after_chip_authentication_is_a_failed_check() {
+    let (code, stdout, stderr) = mrtd(&[
+        "read",
+        "--emulator",
+        "brp-61xx-after-ca",
+        "--doc",
+        "ZU3847562",
+        "--dob",
+        "880314",
+        "--expiry",
+        "340313",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let ca = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Chip Authentication")
+        .unwrap();
+    assert_eq!(ca["status"], "invalid", "{ca}");
+    assert!(
+        ca["reason"].as_str().unwrap().contains("without a MAC"),
+        "{ca}"
+    );
+    assert_eq!(json["chip_authenticity"]["verdict"], "failed", "{stdout}");
+}

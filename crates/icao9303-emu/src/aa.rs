@@ -4,6 +4,7 @@
 
 use icao9303::apdu::StatusWord;
 use icao9303::auth::active::encode_representative;
+use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
 use icao9303::pki::ber::encode;
 use p256::ecdsa::signature::Signer;
@@ -74,9 +75,6 @@ fn uint(magnitude: &[u8]) -> Vec<u8> {
 const RSA_ENCRYPTION: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
 /// id-ecPublicKey, encoded.
 const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
-/// prime256v1, encoded.
-const PRIME256V1: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
-const BRAINPOOL_P256R1: [u8; 9] = [0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
 /// ecdsa-with-SHA256, encoded.
 const ECDSA_SHA256: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
 /// id-icao-mrtd-security-aaProtocolObject (2.23.136.1.1.5), encoded.
@@ -133,11 +131,11 @@ impl AaKey {
                 ])
             }
             AaKey::EcdsaP256(k) => ec_spki(
-                &PRIME256V1,
+                EcCurve::NistP256.oid(),
                 k.verifying_key().to_sec1_point(false).as_bytes(),
             ),
             AaKey::EcdsaBp256(k) => ec_spki(
-                &BRAINPOOL_P256R1,
+                EcCurve::BrainpoolP256r1.oid(),
                 k.verifying_key().to_sec1_point(false).as_bytes(),
             ),
         }

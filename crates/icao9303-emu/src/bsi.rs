@@ -11,10 +11,11 @@ use crate::ca::CaKey;
 use crate::chip::{Chip, ChipOptions};
 use crate::dump::{DumpError, chip_from_files, read_file};
 use icao9303::auth::chip::plan;
-use icao9303::crypto::ec::{EcCurve, ExplicitCurve};
+use icao9303::crypto::domain::DomainParameters;
+use icao9303::crypto::ec::EcCurve;
 use icao9303::lds::LdsFile;
-use icao9303::lds::security_infos::{PaceDomainParameters, SecurityInfos};
-use icao9303::pki::ber::{self, Element, tag};
+use icao9303::lds::security_infos::SecurityInfos;
+use icao9303::pki::ber::{self, tag};
 use icao9303::tlv;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -38,8 +39,6 @@ pub const AA_KEY_FILE: &str = "DG15_sk.pkcs8";
 
 /// id-ecPublicKey (1.2.840.10045.2.1), encoded.
 const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
-/// prime-field (1.2.840.10045.1.1), encoded.
-const PRIME_FIELD: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01];
 
 /// The data set could not be turned into a chip.
 #[derive(Debug, Error)]
@@ -103,7 +102,7 @@ pub fn ca_key(pkcs8: &[u8], dg14: &[u8]) -> Result<CaKey, String> {
     let plan = plan(&infos)
         .map_err(|e| format!("DG14: {e}"))?
         .ok_or("DG14: no Chip Authentication public key")?;
-    if plan.key.domain != PaceDomainParameters::Ec(curve) {
+    if plan.key.domain != DomainParameters::Ec(curve) {
         return Err(format!(
             "the key's curve {} is not the one of DG14's key",
             curve.name()
@@ -141,11 +140,7 @@ pub fn ec_private_key(der: &[u8]) -> Result<(EcCurve, Vec<u8>), String> {
         return Err("not an id-ecPublicKey key".into());
     }
     let params = a.next("missing ECParameters").map_err(e)?;
-    if params.tag != tag::SEQUENCE {
-        return Err("only explicit ECParameters are supported".into());
-    }
-    let curve = EcCurve::from_explicit(&explicit_curve(&params).map_err(e)?)
-        .map_err(|e| format!("ECParameters: {e}"))?;
+    let curve = EcCurve::from_parameters(params.raw).map_err(|e| format!("ECParameters: {e}"))?;
     // ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] parameters, [1] publicKey }
     let ec = ber::parse_exact(key.content)
         .map_err(e)?
@@ -172,32 +167,6 @@ pub fn ec_private_key(der: &[u8]) -> Result<(EcCurve, Vec<u8>), String> {
     let mut padded = vec![0u8; size - sk.len()];
     padded.extend_from_slice(sk);
     Ok((curve, padded))
-}
-
-/// `ECParameters ::= SEQUENCE { version, fieldID { prime-field, p }, curve { a, b, seed? }, base, order,
-/// cofactor? }`.
-fn explicit_curve(params: &Element<'_>) -> Result<ExplicitCurve, ber::BerError> {
-    let mut r = params.reader();
-    r.next_tagged(tag::INTEGER, "missing ECParameters version")?;
-    let mut field = r.next_tagged(tag::SEQUENCE, "missing fieldID")?.reader();
-    let field_type = field.next_tagged(tag::OID, "missing field type")?;
-    if field_type.content != PRIME_FIELD {
-        return Err(ber::BerError {
-            offset: 0,
-            what: "not a prime-field curve",
-        });
-    }
-    let p = field.next("missing prime p")?.unsigned_integer()?.to_vec();
-    let mut coeffs = r.next_tagged(tag::SEQUENCE, "missing curve")?.reader();
-    let a = coeffs.next("missing a")?.octet_string()?;
-    let b = coeffs.next("missing b")?.octet_string()?;
-    let g = r.next("missing base point")?.octet_string()?;
-    let n = r.next("missing order")?.unsigned_integer()?.to_vec();
-    let h = match r.next_opt()? {
-        Some(h) => Some(h.unsigned_integer()?.to_vec()),
-        None => None,
-    };
-    Ok(ExplicitCurve { p, a, b, g, n, h })
 }
 
 #[cfg(test)]

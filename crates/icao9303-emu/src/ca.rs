@@ -3,8 +3,8 @@
 
 use icao9303::auth::chip::{ID_PK_ECDH, chip_shared_secret, key_reference, protocol_oid};
 use icao9303::crypto::cipher::CipherAlgorithm;
+use icao9303::crypto::domain::DomainParameters;
 use icao9303::crypto::ec::EcCurve;
-use icao9303::lds::security_infos::PaceDomainParameters;
 use icao9303::pki::ber::encode;
 use icao9303::sm::SecureMessaging;
 use icao9303::tlv;
@@ -102,8 +102,8 @@ impl CaKey {
         vec![ca_info, pk_info]
     }
 
-    fn domain(&self) -> PaceDomainParameters {
-        PaceDomainParameters::Ec(self.curve)
+    fn domain(&self) -> DomainParameters {
+        DomainParameters::Ec(self.curve)
     }
 
     fn key_id_matches(&self, data: &[u8]) -> bool {

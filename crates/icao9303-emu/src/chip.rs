@@ -37,6 +37,17 @@ pub struct ChipOptions {
     /// Drop the field (the card is lost until the reader reconnects) when a READ BINARY asks for more than
     /// this many bytes.
     pub drop_field_above: Option<usize>,
+    /// Hostile: answer the first command after Chip Authentication with a bare 6110 (no secure messaging
+    /// objects, no MAC), as a clone without the Chip Authentication key would; the command itself is
+    /// processed, so both sides' send sequence counters stay in step.
+    pub mac_less_61xx_after_ca: bool,
+    /// Hostile: answer every READ BINARY of this file with 6C10 and 6C20 in turn ("wrong Le, 16 bytes
+    /// available", then "32 bytes available"), never with data.
+    pub alternate_6cxx: Option<LdsFile>,
+    /// Hostile: serve this file as one whose TLV length declares this many bytes: a new header (the
+    /// file's first tag byte and a four-byte length), the real file after it, then zeros up to the
+    /// declared length.
+    pub declared_length: Option<(LdsFile, usize)>,
 }
 
 impl Default for ChipOptions {
@@ -49,6 +60,9 @@ impl Default for ChipOptions {
             reject_le_on_select: false,
             drop_field_above: None,
             plain_errors: false,
+            mac_less_61xx_after_ca: false,
+            alternate_6cxx: None,
+            declared_length: None,
         }
     }
 }
@@ -75,6 +89,8 @@ pub struct Chip {
     /// under the old keys.
     next_sm: Option<SecureMessaging>,
     field_lost: bool,
+    /// The `mac_less_61xx_after_ca` quirk: Chip Authentication just ended, the next answer is a bare 6110.
+    plain_61xx_pending: bool,
 }
 
 impl std::fmt::Debug for Chip {
@@ -114,6 +130,7 @@ impl Chip {
             ca_at_set: false,
             next_sm: None,
             field_lost: false,
+            plain_61xx_pending: false,
         }
     }
 
@@ -192,6 +209,7 @@ impl Chip {
         self.sm = None;
         self.commands = 0;
         self.field_lost = false;
+        self.plain_61xx_pending = false;
     }
 
     fn end_session(&mut self) {
@@ -239,6 +257,10 @@ impl Chip {
         if self.field_lost {
             return Vec::new();
         }
+        if std::mem::take(&mut self.plain_61xx_pending) {
+            tracing::debug!("emulator: bare 6110 after Chip Authentication");
+            return sw(StatusWord(0x6110)).to_bytes();
+        }
         if self.options.plain_errors
             && resp.data.is_empty()
             && !resp.sw.is_success()
@@ -258,6 +280,7 @@ impl Chip {
         if let Some(next) = self.next_sm.take() {
             self.end_session();
             self.sm = Some(next);
+            self.plain_61xx_pending = self.options.mac_less_61xx_after_ca;
         }
         out
     }
@@ -364,6 +387,13 @@ impl Chip {
         let Some(le) = cmd.le else {
             return sw(StatusWord::WRONG_LENGTH);
         };
+        if self.options.alternate_6cxx == Some(file) {
+            return sw(StatusWord(if self.commands.is_multiple_of(2) {
+                0x6C10
+            } else {
+                0x6C20
+            }));
+        }
         if self.options.drop_field_above.is_some_and(|n| le > n) {
             tracing::debug!(le, "emulator: the field drops at this Le");
             self.field_lost = true;
@@ -375,7 +405,8 @@ impl Chip {
         {
             return sw(StatusWord::WRONG_LENGTH);
         }
-        if offset > content.len() {
+        let total = self.served_len(file, content);
+        if offset > total {
             return sw(StatusWord::WRONG_PARAMETERS);
         }
         let budget = if cmd.ins == 0xB1 {
@@ -391,8 +422,7 @@ impl Chip {
             le
         };
         let budget = budget.min(self.options.max_read);
-        let end = offset.saturating_add(budget).min(content.len());
-        let data = content[offset..end].to_vec();
+        let data = self.served_bytes(file, content, offset, budget);
         let short = data.len() < budget && le != 256 && le != 65536;
         let data = if cmd.ins == 0xB1 {
             tlv::encode(0x53, &data)
@@ -407,6 +437,42 @@ impl Chip {
                 StatusWord::OK
             },
         )
+    }
+
+    /// The header the `declared_length` quirk puts in front of `file`, if it applies.
+    fn declared_header(&self, file: LdsFile, content: &[u8]) -> Option<(Vec<u8>, usize)> {
+        let (quirk_file, declared) = self.options.declared_length?;
+        if quirk_file != file {
+            return None;
+        }
+        let declared = declared.min(u32::MAX as usize);
+        let mut header = vec![content.first().copied().unwrap_or(0x60), 0x84];
+        header.extend_from_slice(&(declared as u32).to_be_bytes());
+        Some((header, declared))
+    }
+
+    /// The length of `file` as the chip serves it.
+    fn served_len(&self, file: LdsFile, content: &[u8]) -> usize {
+        match self.declared_header(file, content) {
+            Some((header, declared)) => header.len() + declared,
+            None => content.len(),
+        }
+    }
+
+    /// Up to `len` bytes of `file` from `offset`, as the chip serves it.
+    fn served_bytes(&self, file: LdsFile, content: &[u8], offset: usize, len: usize) -> Vec<u8> {
+        let end = offset
+            .saturating_add(len)
+            .min(self.served_len(file, content));
+        match self.declared_header(file, content) {
+            Some((header, _)) => (offset..end)
+                .map(|i| match i.checked_sub(header.len()) {
+                    None => header.get(i).copied().unwrap_or(0),
+                    Some(j) => content.get(j).copied().unwrap_or(0),
+                })
+                .collect(),
+            None => content.get(offset..end).unwrap_or_default().to_vec(),
+        }
     }
 
     fn general_authenticate(&mut self, cmd: &CommandApdu) -> ResponseApdu {

@@ -9,10 +9,9 @@ use icao9303::access::Password;
 use icao9303::access::pace::{im, primitives};
 use icao9303::apdu::StatusWord;
 use icao9303::crypto::cipher::CipherAlgorithm;
+use icao9303::crypto::domain::DomainParameters;
 use icao9303::crypto::ec::EcCurve;
-use icao9303::lds::security_infos::{
-    KeyAgreement, Mapping, PaceDomainParameters, PaceInfo, SecurityInfos,
-};
+use icao9303::lds::security_infos::{KeyAgreement, Mapping, PaceInfo, SecurityInfos};
 use icao9303::mrz::MrzKey;
 use icao9303::sm::SecureMessaging;
 use icao9303::tlv;
@@ -57,23 +56,23 @@ enum State {
     Idle,
     Selected {
         info: PaceInfo,
-        domain: PaceDomainParameters,
+        domain: DomainParameters,
         k_pi: Zeroizing<Vec<u8>>,
     },
     NonceSent {
         info: PaceInfo,
-        domain: PaceDomainParameters,
+        domain: DomainParameters,
         s: Zeroizing<Vec<u8>>,
     },
     Mapped {
         info: PaceInfo,
-        domain: PaceDomainParameters,
+        domain: DomainParameters,
         generator: Generator,
         sk_map: Option<Zeroizing<Vec<u8>>>,
     },
     KeysAgreed {
         info: PaceInfo,
-        domain: PaceDomainParameters,
+        domain: DomainParameters,
         sm: SecureMessaging,
         pk_ifd: Vec<u8>,
         pk_ic: Vec<u8>,
@@ -88,6 +87,7 @@ pub struct PaceChip {
     mrz: Option<MrzKey>,
     can: Option<String>,
     cam: Option<CamKey>,
+    extra_infos: Vec<Vec<u8>>,
     state: State,
 }
 
@@ -116,8 +116,16 @@ impl PaceChip {
             mrz,
             can,
             cam,
+            extra_infos: Vec::new(),
             state: State::Idle,
         }
+    }
+
+    /// Adds SecurityInfo encodings to EF.CardAccess after those of the offers (a hostile chip's explicit
+    /// domain parameters, for instance); the chip's own PACE still runs on the standardized parameters.
+    pub fn with_card_access_entries(mut self, entries: Vec<Vec<u8>>) -> Self {
+        self.extra_infos = entries;
+        self
     }
 
     /// EF.CardAccess describing the offers (and, with a CAM key, the ChipAuthenticationInfo of its keyId).
@@ -141,6 +149,7 @@ impl PaceChip {
             );
             entries.push(ca);
         }
+        entries.extend(self.extra_infos.iter().cloned());
         SecurityInfos::encode(&entries)
     }
 
@@ -208,7 +217,7 @@ impl PaceChip {
         let Some(password) = password else {
             return StatusWord::DATA_NOT_FOUND;
         };
-        let Some(domain) = PaceDomainParameters::standard(offer.parameter_id) else {
+        let Some(domain) = DomainParameters::standard(offer.parameter_id) else {
             return StatusWord::DATA_NOT_FOUND;
         };
         self.state = State::Selected {
@@ -336,7 +345,7 @@ impl PaceChip {
                         .map_err(fail)?;
                 let mut reply = tlv::encode(0x86, &t_ic);
                 if info.mapping == Mapping::ChipAuthentication {
-                    let (Some(cam), Some(sk_map), PaceDomainParameters::Ec(curve)) =
+                    let (Some(cam), Some(sk_map), DomainParameters::Ec(curve)) =
                         (&self.cam, &sk_map, &domain)
                     else {
                         return Err(StatusWord(0x6F00));

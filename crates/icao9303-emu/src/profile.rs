@@ -75,6 +75,9 @@ pub struct Profile {
     /// Data groups put on the chip and listed in EF.COM, but not hashed in EF.SOD: unsigned data a forger
     /// added (full encodings, like `extra_data_groups`).
     pub unsigned_data_groups: Vec<(u8, Vec<u8>)>,
+    /// SecurityInfo encodings added to EF.CardAccess after the PACEInfos of `pace_offers` (hostile-chip
+    /// profiles: explicit domain parameters, ...). The chip's own PACE ignores them.
+    pub card_access_entries: Vec<Vec<u8>>,
 }
 
 /// The kind of Active Authentication key a profile generates.
@@ -94,9 +97,11 @@ pub const PROFILE_NAMES: &[&str] = &[
     "brp-clone",
     "brp-forged-signer",
     "brp-unsigned-dg11",
+    "brp-61xx-after-ca",
     "passport-bac",
     "id-card-bp256",
     "pace-dh",
+    "pace-dh-weak-group",
 ];
 
 impl Profile {
@@ -156,6 +161,7 @@ impl Profile {
             clone_chip: false,
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
+            card_access_entries: Vec::new(),
         }
     }
 
@@ -212,6 +218,7 @@ impl Profile {
             clone_chip: false,
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
+            card_access_entries: Vec::new(),
         }
     }
 
@@ -247,6 +254,7 @@ impl Profile {
             clone_chip: false,
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
+            card_access_entries: Vec::new(),
         }
     }
 
@@ -260,6 +268,28 @@ impl Profile {
                 parameter_id: 2,
             }],
             seed: "pace-dh".into(),
+            ..Profile::passport_bac()
+        }
+    }
+
+    /// A hostile chip: the `pace-dh` passport offering PACE-DH-GM on standardized id 0, whose EF.CardAccess
+    /// also carries a PACEDomainParameterInfo giving id 0 explicit parameters of a weak group — a 1024-bit
+    /// prime p with a generator g of order q = 65521 (16 bits). A terminal that used them would send its
+    /// mapping public key g^x in a group where discrete logarithms take a moment, so an eavesdropper could
+    /// test password guesses offline. A terminal must refuse before sending any mapping data: explicit
+    /// parameters never override a standardized id, and only the RFC 5114 groups are accepted.
+    pub fn pace_dh_weak_group() -> Profile {
+        Profile {
+            name: "pace-dh-weak-group",
+            pace_offers: vec![PaceOffer {
+                mapping: Mapping::Generic,
+                cipher: CipherAlgorithm::Aes128,
+                parameter_id: 0,
+            }],
+            card_access_entries: vec![dh_domain_parameter_info(
+                &WEAK_DH_P, &WEAK_DH_G, &WEAK_DH_Q, 0,
+            )],
+            seed: "pace-dh-weak-group".into(),
             ..Profile::passport_bac()
         }
     }
@@ -278,9 +308,19 @@ impl Profile {
                 ..Profile::brp()
             }),
             "brp-unsigned-dg11" => Some(Profile::brp_unsigned_dg11()),
+            // A chip that answers the first command after Chip Authentication with a bare 6110 (no MAC):
+            // what a clone without the CA key can do over a link that passes 61xx on.
+            "brp-61xx-after-ca" => Some(Profile {
+                options: ChipOptions {
+                    mac_less_61xx_after_ca: true,
+                    ..ChipOptions::default()
+                },
+                ..Profile::brp()
+            }),
             "passport-bac" => Some(Profile::passport_bac()),
             "id-card-bp256" => Some(Profile::id_card_bp256()),
             "pace-dh" => Some(Profile::pace_dh()),
+            "pace-dh-weak-group" => Some(Profile::pace_dh_weak_group()),
             _ => None,
         }
     }
@@ -426,12 +466,10 @@ impl Profile {
                 cam_key = Some((CAM_KEY_ID, held, id));
             }
             let mrz = self.pace_with_mrz.then_some(mrz_key);
-            chip = chip.with_pace(PaceChip::new(
-                self.pace_offers.clone(),
-                mrz,
-                self.can.clone(),
-                cam_key,
-            ));
+            chip = chip.with_pace(
+                PaceChip::new(self.pace_offers.clone(), mrz, self.can.clone(), cam_key)
+                    .with_card_access_entries(self.card_access_entries.clone()),
+            );
         }
         if let Some(k) = chip_ca {
             chip = chip.with_chip_authentication(k);
@@ -465,6 +503,61 @@ impl Profile {
         };
         Ok((ca, aa))
     }
+}
+
+/// p of the weak group of `pace-dh-weak-group`: the first prime of the form 2·65521·k + 1 with
+/// k ≥ ⌊p₀ / (2·65521)⌋, p₀ the prime of RFC 5114's 1024-bit group (so it looks like that one at a glance).
+pub const WEAK_DH_P: [u8; 128] = [
+    0xB1, 0x0B, 0x8F, 0x96, 0xA0, 0x80, 0xE0, 0x1D, 0xDE, 0x92, 0xDE, 0x5E, 0xAE, 0x5D, 0x54, 0xEC,
+    0x52, 0xC9, 0x9F, 0xBC, 0xFB, 0x06, 0xA3, 0xC6, 0x9A, 0x6A, 0x9D, 0xCA, 0x52, 0xD2, 0x3B, 0x61,
+    0x60, 0x73, 0xE2, 0x86, 0x75, 0xA2, 0x3D, 0x18, 0x98, 0x38, 0xEF, 0x1E, 0x2E, 0xE6, 0x52, 0xC0,
+    0x13, 0xEC, 0xB4, 0xAE, 0xA9, 0x06, 0x11, 0x23, 0x24, 0x97, 0x5C, 0x3C, 0xD4, 0x9B, 0x83, 0xBF,
+    0xAC, 0xCB, 0xDD, 0x7D, 0x90, 0xC4, 0xBD, 0x70, 0x98, 0x48, 0x8E, 0x9C, 0x21, 0x9A, 0x73, 0x72,
+    0x4E, 0xFF, 0xD6, 0xFA, 0xE5, 0x64, 0x47, 0x38, 0xFA, 0xA3, 0x1A, 0x4F, 0xF5, 0x5B, 0xCC, 0xC0,
+    0xA1, 0x51, 0xAF, 0x5F, 0x0D, 0xC8, 0xB4, 0xBD, 0x45, 0xBF, 0x37, 0xDF, 0x36, 0x5C, 0x1A, 0x65,
+    0xE6, 0x8C, 0xFD, 0xA7, 0x6D, 0x4D, 0xA7, 0x08, 0xDF, 0x1F, 0xB2, 0xBC, 0x2F, 0x2F, 0xDE, 0xC5,
+];
+/// g = 2^((p − 1)/q) mod p, of order q.
+pub const WEAK_DH_G: [u8; 128] = [
+    0x9F, 0xEF, 0x4E, 0xBC, 0x6C, 0x28, 0xE9, 0x5F, 0x93, 0x4F, 0x9F, 0x54, 0xEE, 0x9D, 0xA7, 0xF6,
+    0x21, 0xD7, 0x0D, 0xC5, 0x6A, 0xBE, 0x6A, 0x22, 0xBD, 0x09, 0xB5, 0xB6, 0x52, 0x31, 0x16, 0x84,
+    0x34, 0xA8, 0xC1, 0x48, 0x0F, 0x37, 0x22, 0x87, 0x3A, 0x4D, 0x6C, 0x19, 0x33, 0x8B, 0x6D, 0xE2,
+    0x3F, 0x4C, 0x8B, 0x99, 0xB0, 0x89, 0xE6, 0xC9, 0x46, 0x7A, 0x07, 0x17, 0xBE, 0xE2, 0x58, 0x04,
+    0xDD, 0x65, 0x4D, 0xB2, 0xD7, 0xD1, 0x65, 0xEE, 0x6B, 0xDD, 0x45, 0x5C, 0x1D, 0x30, 0xC7, 0xE9,
+    0xEF, 0x39, 0xBF, 0xA2, 0x32, 0x47, 0x7A, 0xF9, 0xEE, 0x11, 0x84, 0x37, 0x9C, 0x88, 0x04, 0x27,
+    0x77, 0x23, 0xB8, 0x9C, 0x83, 0x19, 0x1D, 0x49, 0x41, 0xE0, 0x0E, 0xDC, 0xE0, 0x71, 0x7E, 0x78,
+    0x55, 0xAC, 0xEE, 0x6E, 0x90, 0x5B, 0xFD, 0x13, 0x85, 0xF8, 0x0D, 0x7F, 0x79, 0xD2, 0x12, 0x24,
+];
+/// q = 65521, the order of g.
+pub const WEAK_DH_Q: [u8; 2] = [0xFF, 0xF1];
+
+/// `PACEDomainParameterInfo ::= SEQUENCE { id-PACE-DH-GM, AlgorithmIdentifier { dhpublicnumber,
+/// DomainParameters { p, g, q } }, parameterId }`: explicit DH parameters for EF.CardAccess.
+pub fn dh_domain_parameter_info(p: &[u8], g: &[u8], q: &[u8], parameter_id: u32) -> Vec<u8> {
+    /// id-PACE-DH-GM (0.4.0.127.0.7.2.2.4.1), encoded.
+    const ID_PACE_DH_GM: [u8; 9] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x01];
+    /// dhpublicnumber (1.2.840.10046.2.1), encoded.
+    const DH_PUBLIC_NUMBER: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3E, 0x02, 0x01];
+    // A non-negative DER INTEGER: minimal bytes, a leading 00 when the top bit is set.
+    let uint = |v: &[u8]| {
+        let v: Vec<u8> = v.iter().copied().skip_while(|b| *b == 0).collect();
+        let mut x = Vec::with_capacity(v.len() + 1);
+        if v.first().is_none_or(|b| b & 0x80 != 0) {
+            x.push(0);
+        }
+        x.extend(v);
+        tlv::encode(0x02, &x)
+    };
+    let group = tlv::encode_constructed(0x30, &[uint(p), uint(g), uint(q)]);
+    let algorithm = tlv::encode_constructed(0x30, &[tlv::encode(0x06, &DH_PUBLIC_NUMBER), group]);
+    tlv::encode_constructed(
+        0x30,
+        &[
+            tlv::encode(0x06, &ID_PACE_DH_GM),
+            algorithm,
+            uint(&parameter_id.to_be_bytes()),
+        ],
+    )
 }
 
 /// A personalised card: the chip and the test PKI that signed it.

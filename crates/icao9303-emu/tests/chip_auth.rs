@@ -268,3 +268,32 @@ fn active_authentication_with_every_emulated_key_kind() {
         );
     }
 }
+
+/// A chip that answers the first command after Chip Authentication with a bare 6110 (no MAC) has not
+/// shown it shares the new keys: Chip Authentication fails, and the chip is not genuine.
+#[test]
+fn mac_less_61xx_after_chip_authentication_fails_it() {
+    let profile = Profile::by_name("brp-61xx-after-ca").unwrap();
+    let report = read(&profile, ReaderOptions::default());
+    assert_eq!(
+        status(&report, CheckId::ChipAuthentication),
+        CheckStatus::Invalid
+    );
+    let auth = report.chip_authenticity.clone().unwrap();
+    assert_eq!(auth.verdict, AuthenticityVerdict::Failed, "{auth:?}");
+    let ca = report.check(CheckId::ChipAuthentication).unwrap();
+    assert!(
+        ca.reason().contains("6110") && ca.reason().contains("without a MAC"),
+        "{}",
+        ca.reason()
+    );
+    // Secure messaging ended with it: the data groups after DG14 and DG15 were not read.
+    assert!(
+        report
+            .check(CheckId::FileRead(icao9303::lds::LdsFile::Dg(1)))
+            .is_some_and(|c| c.reason().contains("not read")),
+        "{:#?}",
+        report.checks
+    );
+    assert_eq!(report.verdict.result, DocumentResult::Failed);
+}

@@ -7,6 +7,7 @@ use icao9303::Error;
 use icao9303::access::Password;
 use icao9303::apdu::StatusWord;
 use icao9303::crypto::cipher::CipherAlgorithm;
+use icao9303::error::ReadLimit;
 use icao9303::lds::LdsFile;
 use icao9303::lds::security_infos::Mapping;
 use icao9303::reader::{Reader, ReaderOptions};
@@ -239,4 +240,104 @@ fn a_lost_card_mid_file_resumes_from_the_offset_reached() {
         .read_document_resuming(&wrong, &mut SeededRng::new(b"q2"), 2)
         .unwrap_err();
     assert!(err.is_access_denied(), "{err}");
+}
+
+/// A hostile chip answers every READ BINARY of DG11 with 6C10, then 6C20, then 6C10, ...: the reader
+/// stops after its round limit with an error naming the file and the step. (The transport fails the
+/// 20,000th command, so a reader without the limit fails the test instead of hanging.)
+#[test]
+fn a_chip_alternating_6c10_and_6c20_is_stopped() {
+    let mut profile = Profile::brp();
+    profile.options.alternate_6cxx = Some(LdsFile::Dg(11));
+    let card = profile.personalize().unwrap();
+    let mut reader = Reader::new(FaultyTransport::new(
+        EmulatorTransport::new(card.chip),
+        20_000,
+        Fault::Drop,
+    ));
+    reader
+        .authenticate(&key(&profile), &mut SeededRng::new(b"q"))
+        .unwrap();
+    let err = reader.read_document().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ReadLimit {
+                file: LdsFile::Dg(11),
+                step: "READ BINARY",
+                limit: ReadLimit::TooManyRounds { limit: 8192, .. },
+            }
+        ),
+        "{err}"
+    );
+    assert!(reader.transport().sent() < 20_000);
+    // A lower limit stops it sooner.
+    let card = profile.personalize().unwrap();
+    let options = ReaderOptions {
+        max_read_rounds: 50,
+        ..ReaderOptions::default()
+    };
+    let mut reader = Reader::with_options(EmulatorTransport::new(card.chip), options);
+    reader
+        .authenticate(&key(&profile), &mut SeededRng::new(b"q"))
+        .unwrap();
+    let err = reader.read_document().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ReadLimit {
+                limit: ReadLimit::TooManyRounds {
+                    rounds: 50,
+                    limit: 50
+                },
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// A hostile chip serves DG11 as a 2 MiB file: the reader refuses it after the first block (default
+/// limit 1 MiB), and reads it when the caller raises the limit.
+#[test]
+fn a_file_declaring_more_than_the_length_limit_is_refused() {
+    let mut profile = Profile::brp();
+    profile.options.extended_length = true;
+    profile.options.max_read = 65_536;
+    profile.options.declared_length = Some((LdsFile::Dg(11), 2 << 20));
+    let card = profile.personalize().unwrap();
+    let mut reader = Reader::new(EmulatorTransport::new(card.chip));
+    reader
+        .authenticate(&key(&profile), &mut SeededRng::new(b"q"))
+        .unwrap();
+    let Err(err) = reader.read_document() else {
+        panic!("a file declaring 2 MiB was read");
+    };
+    assert!(
+        matches!(
+            err,
+            Error::ReadLimit {
+                file: LdsFile::Dg(11),
+                step: "READ BINARY",
+                limit: ReadLimit::FileTooLarge {
+                    declared: 2_097_158,
+                    limit: 1_048_576
+                },
+            }
+        ),
+        "{err}"
+    );
+    // The caller may raise the limit: the file is read (and fails its hash check).
+    let card = profile.personalize().unwrap();
+    let options = ReaderOptions {
+        max_file_len: 4 << 20,
+        ..ReaderOptions::default()
+    };
+    let mut reader = Reader::with_options(EmulatorTransport::new(card.chip), options);
+    reader
+        .authenticate(&key(&profile), &mut SeededRng::new(b"q"))
+        .unwrap();
+    let (doc, report) = reader.read_document().unwrap();
+    assert_eq!(doc.raw(LdsFile::Dg(11)).unwrap().len(), 2_097_158);
+    assert!(report.has_failures());
 }

@@ -1,6 +1,7 @@
 //! The crate's top-level error: every layer's error, with the step, file and status word where they apply.
 
 use crate::apdu::StatusWord;
+pub use crate::read_plan::ReadLimit;
 use thiserror::Error;
 
 /// Anything that can go wrong while reading or verifying a document.
@@ -41,6 +42,15 @@ pub enum Error {
         /// What was wrong.
         what: String,
     },
+    /// Domain parameters (of PACE or Chip Authentication) that may not be used: not standardized,
+    /// explicit parameters overriding a standardized id, or of the wrong key agreement.
+    #[error("{step}: {source}")]
+    DomainParameters {
+        /// The protocol step.
+        step: &'static str,
+        /// What was wrong with the parameters.
+        source: crate::crypto::domain::DomainParameterError,
+    },
     /// Secure messaging failed during `step` (a MAC mismatch ends the session).
     #[error("{step}: {source}")]
     SecureMessaging {
@@ -56,6 +66,18 @@ pub enum Error {
         file: String,
         /// What went wrong.
         what: String,
+    },
+    /// Reading `file` reached a limit of the reader (see [`crate::reader::ReaderOptions::max_file_len`] and
+    /// [`crate::reader::ReaderOptions::max_read_rounds`]): the chip declared too large a file or did not
+    /// deliver it.
+    #[error("{file}: {step}: {limit}")]
+    ReadLimit {
+        /// The file being read.
+        file: crate::lds::file::LdsFile,
+        /// The protocol step.
+        step: &'static str,
+        /// The limit reached.
+        limit: ReadLimit,
     },
     /// The caller asked for something that cannot be done in the current state.
     #[error("{0}")]

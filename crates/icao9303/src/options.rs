@@ -9,6 +9,12 @@ pub struct ReaderOptions {
     /// An upper bound on the plaintext bytes asked for by one READ BINARY (the reader may go lower when the
     /// chip answers 6700 or 6Cxx).
     pub max_read_block: Option<usize>,
+    /// The largest file the reader accepts, in bytes (TLV header included): a file whose header declares
+    /// more ends the read with [`crate::Error::ReadLimit`]. Default 1 MiB, enough for real DG2 and DG3.
+    pub max_file_len: usize,
+    /// The most READ BINARY commands one file may take (retries after 6700 / 6Cxx included): a chip that
+    /// has not delivered the file by then ends the read with [`crate::Error::ReadLimit`]. Default 8192.
+    pub max_read_rounds: usize,
     /// Data groups to read besides those EF.COM and EF.SOD list.
     pub extra_data_groups: Vec<u8>,
     /// Trust anchors (CSCAs, CRLs) for passive authentication. Without them the EF.SOD signature is still
@@ -33,6 +39,8 @@ impl Default for ReaderOptions {
         ReaderOptions {
             use_short_file_ids: true,
             max_read_block: None,
+            max_file_len: crate::read_plan::DEFAULT_MAX_FILE_LEN,
+            max_read_rounds: crate::read_plan::DEFAULT_MAX_READ_ROUNDS,
             extra_data_groups: Vec::new(),
             trust: None,
             at: None,

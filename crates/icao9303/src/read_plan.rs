@@ -4,6 +4,10 @@
 //! the chip: EF.ATR/INFO's largest response, every block answered in full, every size refused with 6700,
 //! a field lost during a large read, a refused READ BINARY with a short file identifier.
 //! [`ReadPlanner::block_size`] turns that and the link's state into the next block size; it does no I/O.
+//!
+//! Every byte of a chip is untrusted: a [`FileBudget`] bounds one file's read by its declared length and
+//! by the number of READ BINARY commands, so a hostile chip can neither make the reader allocate without
+//! bound nor keep it reading for ever.
 
 use crate::sm::SecureMessaging;
 use crate::transport::Capabilities;
@@ -11,6 +15,81 @@ use crate::transport::Capabilities;
 /// The largest plaintext block every chip takes under secure messaging with short APDUs (ICAO 9303-10
 /// section 3.5.3 recommends reading in blocks of at most 0xDF bytes).
 const SAFE_BLOCK: usize = 0xDF;
+
+/// The default bound on a file's declared length: large enough for a real DG2 or DG3 (tens to a few
+/// hundred kilobytes).
+pub const DEFAULT_MAX_FILE_LEN: usize = 1 << 20;
+
+/// The default bound on READ BINARY commands per file: a file of [`DEFAULT_MAX_FILE_LEN`] bytes in blocks
+/// of 0xDF bytes takes 4,703, with room for the retries of a chip that refuses sizes.
+pub const DEFAULT_MAX_READ_ROUNDS: usize = 8192;
+
+/// A limit one file's read reached (the limits are [`crate::reader::ReaderOptions::max_file_len`] and
+/// [`crate::reader::ReaderOptions::max_read_rounds`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadLimit {
+    /// The file's TLV header declares more bytes than the reader accepts.
+    #[error("the file declares {declared} bytes, more than the reader's limit of {limit}")]
+    FileTooLarge {
+        /// The length the file's header declares (header included).
+        declared: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The chip did not deliver the file within the allowed number of READ BINARY commands (a chip
+    /// answering 6Cxx or tiny blocks without end).
+    #[error(
+        "the chip did not deliver the file in {rounds} READ BINARY commands (the reader's limit is {limit})"
+    )]
+    TooManyRounds {
+        /// READ BINARY commands sent for the file.
+        rounds: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// The limits on reading one file: its declared length and the READ BINARY commands it may take.
+#[derive(Debug, Clone)]
+pub(crate) struct FileBudget {
+    max_len: usize,
+    max_rounds: usize,
+    rounds: usize,
+}
+
+impl FileBudget {
+    /// A budget of `max_len` bytes and `max_rounds` READ BINARY commands.
+    pub fn new(max_len: usize, max_rounds: usize) -> Self {
+        FileBudget {
+            max_len,
+            max_rounds,
+            rounds: 0,
+        }
+    }
+
+    /// Counts one READ BINARY command; fails when it would exceed the limit.
+    pub fn round(&mut self) -> Result<(), ReadLimit> {
+        if self.rounds >= self.max_rounds {
+            return Err(ReadLimit::TooManyRounds {
+                rounds: self.rounds,
+                limit: self.max_rounds,
+            });
+        }
+        self.rounds += 1;
+        Ok(())
+    }
+
+    /// Checks the total length a file's header declares.
+    pub fn declared(&self, total: usize) -> Result<(), ReadLimit> {
+        if total > self.max_len {
+            return Err(ReadLimit::FileTooLarge {
+                declared: total,
+                limit: self.max_len,
+            });
+        }
+        Ok(())
+    }
+}
 
 /// The state of the link a READ BINARY goes over.
 #[derive(Debug, Clone, Copy)]
@@ -242,6 +321,31 @@ mod tests {
         assert_eq!(planner.block_size(state), SAFE_BLOCK);
         planner.answered_in_full(1000);
         assert_eq!(planner.block_size(state), 1000);
+    }
+
+    #[test]
+    fn a_file_budget_bounds_length_and_rounds() {
+        let mut budget = FileBudget::new(1000, 3);
+        assert_eq!(budget.declared(1000), Ok(()));
+        assert_eq!(
+            budget.declared(1001),
+            Err(ReadLimit::FileTooLarge {
+                declared: 1001,
+                limit: 1000
+            })
+        );
+        for _ in 0..3 {
+            budget.round().unwrap();
+        }
+        assert_eq!(
+            budget.round(),
+            Err(ReadLimit::TooManyRounds {
+                rounds: 3,
+                limit: 3
+            })
+        );
+        // The defaults read the largest file allowed in the smallest block every chip takes.
+        assert!(DEFAULT_MAX_FILE_LEN.div_ceil(SAFE_BLOCK) < DEFAULT_MAX_READ_ROUNDS);
     }
 
     #[test]

@@ -47,6 +47,12 @@ pub enum SmError {
     /// The session keys were destroyed after an earlier failure.
     #[error("secure messaging session already ended")]
     Ended,
+    /// A response with a status word that is not an error (9000, 61xx, ...) but no secure messaging
+    /// objects: nothing shows the chip holds the session keys, so the session ends.
+    #[error(
+        "secure messaging: the chip answered {0} without a MAC (only an error may be unprotected): the session was ended"
+    )]
+    Unprotected(StatusWord),
 }
 
 /// A secure messaging session: cipher, session keys and send sequence counter.
@@ -298,13 +304,19 @@ impl SecureMessaging {
 
     /// Terminal side: checks and decrypts a protected response.
     ///
-    /// A response with no data and an error status word is a plain (unprotected) error from the chip: it is
-    /// returned as is and the SSC is not advanced for it, which keeps terminal and chip counters in step.
-    /// A MAC mismatch ends the session.
+    /// A response with no data and an error or warning status word (SW1 62–6F) is a plain (unprotected)
+    /// error from the chip: it is returned as is and the SSC is not advanced for it, which keeps terminal
+    /// and chip counters in step. Any other status word without a MAC (9000, 61xx, ...) ends the session
+    /// with [`SmError::Unprotected`], as does a MAC mismatch: so a response that reports success has always
+    /// been MAC-verified.
     pub fn unprotect_response(&mut self, resp: &ResponseApdu) -> Result<ResponseApdu, SmError> {
         self.check_live()?;
-        if resp.data.is_empty() && resp.sw != StatusWord::OK {
-            return Ok(resp.clone());
+        if resp.data.is_empty() {
+            if (0x62..=0x6F).contains(&resp.sw.sw1()) {
+                return Ok(resp.clone());
+            }
+            self.end();
+            return Err(SmError::Unprotected(resp.sw));
         }
         self.increment_ssc();
         let result = self
@@ -693,8 +705,35 @@ mod tests {
         );
         assert!(matches!(
             term.unprotect_response(&ResponseApdu::status(StatusWord::OK)),
-            Err(SmError::MissingMac)
+            Err(SmError::Unprotected(StatusWord::OK))
         ));
+        assert!(term.is_ended());
+    }
+
+    /// Only an error or a warning may come without a MAC; a bare 9000 or 61xx ends the session.
+    #[test]
+    fn unprotected_success_ends_the_session() {
+        for sw in [0x9000, 0x6110, 0x6100, 0x9100, 0x6000] {
+            let mut term = SecureMessaging::from_shared_secret(CipherAlgorithm::Aes128, b"k");
+            term.protect_command(&CommandApdu::new(0, 0xA4, 2, 0x0C).with_data(vec![1, 0x0E]))
+                .unwrap();
+            assert_eq!(
+                term.unprotect_response(&ResponseApdu::status(StatusWord(sw))),
+                Err(SmError::Unprotected(StatusWord(sw))),
+                "{sw:04X}"
+            );
+            assert!(term.is_ended(), "{sw:04X}");
+        }
+        for sw in [0x6282, 0x6300, 0x6700, 0x6982, 0x6A82, 0x6C10, 0x6F00] {
+            let mut term = SecureMessaging::from_shared_secret(CipherAlgorithm::Aes128, b"k");
+            term.protect_command(&CommandApdu::new(0, 0xB0, 0, 0).with_le(16))
+                .unwrap();
+            let r = term
+                .unprotect_response(&ResponseApdu::status(StatusWord(sw)))
+                .unwrap();
+            assert_eq!(r.sw, StatusWord(sw));
+            assert!(!term.is_ended(), "{sw:04X}");
+        }
     }
 
     #[test]

@@ -229,3 +229,99 @@ fn bsi_reference_dg14_brainpool_p224_explicit() {
     .unwrap();
     assert_eq!(*k, *k_chip);
 }
+
+/// A SubjectPublicKeyInfo `SEQUENCE { AlgorithmIdentifier { oid, params }, BIT STRING key }`.
+fn spki(algorithm_oid: &[u8], params: Vec<u8>, key: &[u8]) -> Vec<u8> {
+    let mut bits = vec![0];
+    bits.extend_from_slice(key);
+    tlv::encode_constructed(
+        0x30,
+        &[
+            tlv::encode_constructed(0x30, &[tlv::encode(0x06, algorithm_oid), params]),
+            tlv::encode(0x03, &bits),
+        ],
+    )
+}
+
+fn uint(v: &[u8]) -> Vec<u8> {
+    let mut x = vec![0];
+    x.extend_from_slice(v);
+    tlv::encode(0x02, &x)
+}
+
+const DH_PUBLIC_NUMBER: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3E, 0x02, 0x01];
+const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+
+#[test]
+fn ca_dh_keys_only_on_rfc_5114_groups_with_checked_public_values() {
+    use icao9303::crypto::dh::DhGroup;
+    let g1 = DhGroup::standard(1).unwrap();
+    let g2 = DhGroup::standard(2).unwrap();
+    let explicit =
+        |p: &[u8], g: &[u8], q: &[u8]| tlv::encode_constructed(0x30, &[uint(p), uint(g), uint(q)]);
+    let y = g2.pow(g2.g(), &[0x42; 20]);
+    // Explicit parameters equal to RFC 5114 group 2, or its standardized id: accepted.
+    for params in [explicit(g2.p(), g2.g(), g2.q()), tlv::encode(0x02, &[2])] {
+        let key =
+            chip::ChipKey::from_spki(&spki(&DH_PUBLIC_NUMBER, params, &uint(&y)), Some(1)).unwrap();
+        assert_eq!(key.describe(), "DH 2048-bit");
+        assert_eq!(key.public, y);
+    }
+    // Group 1's p and g with group 2's q: not an RFC 5114 group.
+    let err = chip::ChipKey::from_spki(
+        &spki(
+            &DH_PUBLIC_NUMBER,
+            explicit(g1.p(), g1.g(), g2.q()),
+            &uint(&y),
+        ),
+        None,
+    )
+    .unwrap_err();
+    assert!(err.contains("not one of the RFC 5114 groups"), "{err}");
+    // Public values outside 1 < y < p − 1 or outside the order-q subgroup.
+    let mut p_minus_1 = g2.p().to_vec();
+    *p_minus_1.last_mut().unwrap() -= 1;
+    for bad in [vec![1], p_minus_1, vec![2], g2.p().to_vec()] {
+        let err = chip::ChipKey::from_spki(
+            &spki(&DH_PUBLIC_NUMBER, tlv::encode(0x02, &[2]), &uint(&bad)),
+            None,
+        )
+        .unwrap_err();
+        assert!(err.contains("invalid Diffie-Hellman public value"), "{err}");
+    }
+    // A reserved parameter id.
+    let err = chip::ChipKey::from_spki(
+        &spki(&DH_PUBLIC_NUMBER, tlv::encode(0x02, &[3]), &uint(&y)),
+        None,
+    )
+    .unwrap_err();
+    assert!(err.contains("parameter id 3"), "{err}");
+}
+
+#[test]
+fn ca_ec_keys_on_the_curve_and_of_the_protocol_key_agreement() {
+    use icao9303::crypto::ec::EcCurve;
+    let curve = EcCurve::BrainpoolP256r1;
+    let g = curve.generator();
+    let named = || tlv::encode(0x06, curve.oid());
+    assert!(chip::ChipKey::from_spki(&spki(&EC_PUBLIC_KEY, named(), g.as_bytes()), None).is_ok());
+    let mut off = g.as_bytes().to_vec();
+    *off.last_mut().unwrap() ^= 1;
+    let mut infinity = vec![0u8; g.as_bytes().len()];
+    infinity[0] = 0x04;
+    let mut compressed = vec![0x02 | (g.as_bytes().last().unwrap() & 1)];
+    compressed.extend_from_slice(g.x());
+    for bad in [off, infinity, compressed, vec![0x00]] {
+        let err = chip::ChipKey::from_spki(&spki(&EC_PUBLIC_KEY, named(), &bad), None).unwrap_err();
+        assert!(err.contains("not an uncompressed point"), "{err}");
+    }
+    // An EC key published as id-PK-DH: the plan refuses it.
+    let key = spki(&EC_PUBLIC_KEY, named(), g.as_bytes());
+    let info = tlv::encode_constructed(0x30, &[tlv::encode(0x06, &chip::ID_PK_DH), key]);
+    let infos = SecurityInfos::parse(&tlv::encode(0x31, &info)).unwrap();
+    let err = chip::plan(&infos).unwrap_err();
+    assert!(
+        err.contains("ECDH domain parameters for a DH protocol"),
+        "{err}"
+    );
+}

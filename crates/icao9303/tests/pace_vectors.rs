@@ -9,8 +9,9 @@ use icao9303::access::pace::{self, primitives};
 use icao9303::apdu::{CommandApdu, ResponseApdu};
 use icao9303::channel::Channel;
 use icao9303::crypto::cipher::CipherAlgorithm;
+use icao9303::crypto::domain::DomainParameters;
 use icao9303::crypto::ec::EcCurve;
-use icao9303::lds::security_infos::{PaceDomainParameters, PaceInfo, SecurityInfos};
+use icao9303::lds::security_infos::{PaceInfo, SecurityInfos};
 use icao9303::mrz::MrzKey;
 
 fn h(s: &str) -> Vec<u8> {
@@ -138,7 +139,7 @@ fn s3_1_ecdh_generic_mapping() {
     )
     .unwrap();
     assert_eq!(hex::encode_upper(&*s), "3F00C4D39D153F2B2A214A078D899B22");
-    let domain = PaceDomainParameters::Ec(EcCurve::BrainpoolP256r1);
+    let domain = DomainParameters::Ec(EcCurve::BrainpoolP256r1);
     let g = primitives::generic_map(
         &domain,
         &s,
@@ -482,7 +483,7 @@ fn s3_6_bsi_worked_example_ecdh() {
     // Only the private keys are published: the chip's answers are computed here from SK_PICC, and the
     // terminal must reproduce T_PCD and accept T_PICC of the example.
     let curve = EcCurve::BrainpoolP256r1;
-    let domain = PaceDomainParameters::Ec(curve);
+    let domain = DomainParameters::Ec(curve);
     let info = PaceInfo::new(
         icao9303::lds::security_infos::Mapping::Generic,
         icao9303::lds::security_infos::KeyAgreement::Ecdh,
@@ -547,4 +548,45 @@ fn s3_6_bsi_worked_example_ecdh() {
         hex::encode_upper(&*k),
         "6E7D077CCD367C2EAA683F1E8EC534302E2D00B6ADAF8A87A6EDA78740F17606"
     );
+}
+
+#[test]
+fn unusable_domain_parameters_are_refused_before_any_command() {
+    use icao9303::crypto::domain::DomainParameterError;
+    use icao9303::lds::security_infos::{KeyAgreement, Mapping};
+    let dh = |id| {
+        PaceInfo::new(
+            Mapping::Generic,
+            KeyAgreement::Dh,
+            CipherAlgorithm::Aes128,
+            id,
+        )
+        .unwrap()
+    };
+    // `Script(vec![])` panics on any command: each refusal happens before MSE:Set AT.
+    let run = |info: &PaceInfo, domain: Option<&DomainParameters>| match pace::authenticate(
+        &mut Script(vec![]),
+        &mrz_t22(),
+        info,
+        domain,
+        false,
+        &mut Scripted(vec![]),
+    ) {
+        Err(Error::DomainParameters { source, .. }) => source,
+        other => panic!("expected a domain parameter error, got {other:?}"),
+    };
+    let group2 = DomainParameters::standard(2).unwrap();
+    assert!(matches!(
+        run(&dh(Some(0)), Some(&group2)),
+        DomainParameterError::OverridesStandardizedId { id: 0, .. }
+    ));
+    assert!(matches!(
+        run(&dh(Some(32)), DomainParameters::standard(13).as_ref()),
+        DomainParameterError::KeyAgreementMismatch { .. }
+    ));
+    assert_eq!(
+        run(&dh(Some(5)), None),
+        DomainParameterError::UnknownParameterId(5)
+    );
+    assert_eq!(run(&dh(None), None), DomainParameterError::Missing(None));
 }

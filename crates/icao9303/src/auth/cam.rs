@@ -9,7 +9,8 @@ use super::chip::ChipKey;
 use super::{Mechanism, MechanismResult};
 use crate::access::pace::CamData;
 use crate::access::pace::primitives::verify_chip_auth;
-use crate::lds::security_infos::{PaceDomainParameters, SecurityInfo, SecurityInfos};
+use crate::crypto::domain::DomainParameters;
+use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
 
 /// Verifies PACE-CAM: whether the chip authentication data matches a Chip Authentication key published
 /// in `card_security` (the whole EF.CardSecurity). Whether that file is itself authentic — its signature
@@ -74,7 +75,7 @@ pub fn verify(
                 continue;
             }
         };
-        let PaceDomainParameters::Ec(curve) = key.domain else {
+        let DomainParameters::Ec(curve) = key.domain else {
             tried.push("a DH key (PACE-CAM is defined on elliptic curves only)".into());
             continue;
         };

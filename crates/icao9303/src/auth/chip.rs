@@ -15,10 +15,8 @@ use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
 use crate::channel::Channel;
 use crate::crypto::cipher::CipherAlgorithm;
-use crate::crypto::ec::{EcCurve, ExplicitCurve};
-use crate::lds::security_infos::{
-    PaceDomainParameters, SecurityInfo, SecurityInfos, domain_from_algorithm,
-};
+use crate::crypto::domain::{DomainParameters, KeyAgreement};
+use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
 use crate::sm::SecureMessaging;
 use crate::tlv;
 use rand_core::CryptoRng;
@@ -71,7 +69,7 @@ pub struct ChipKey {
     /// The key id, when given.
     pub key_id: Option<u32>,
     /// The curve or DH group.
-    pub domain: PaceDomainParameters,
+    pub domain: DomainParameters,
     /// The public key: an uncompressed point (ECDH) or the DH value y, left-padded to the size of p.
     pub public: Vec<u8>,
 }
@@ -85,9 +83,8 @@ impl ChipKey {
         let (Some(alg), Some(bits)) = (c.first(), c.get(1)) else {
             return Err("CA public key: SubjectPublicKeyInfo needs algorithm and key".into());
         };
-        let domain = domain_from_algorithm(alg)
-            .or_else(|| named_curve(alg))
-            .ok_or("CA public key: unsupported or malformed domain parameters")?;
+        let domain =
+            DomainParameters::from_algorithm(alg).map_err(|e| format!("CA public key: {e}"))?;
         if bits.tag != 0x03 || bits.value.first() != Some(&0) {
             return Err(
                 "CA public key: subjectPublicKey is not a BIT STRING of whole bytes".into(),
@@ -95,12 +92,12 @@ impl ChipKey {
         }
         let raw = &bits.value[1..];
         let public = match &domain {
-            PaceDomainParameters::Ec(curve) => curve
+            DomainParameters::Ec(curve) => curve
                 .decode_point(raw)
                 .map_err(|e| format!("CA public key: {e}"))?
                 .as_bytes()
                 .to_vec(),
-            PaceDomainParameters::Dh(group) => {
+            DomainParameters::Dh(group) => {
                 let y = tlv::parse_exact(raw, 0x02)
                     .map_err(|e| format!("CA public key (DH INTEGER): {e}"))?;
                 let start = y
@@ -126,41 +123,8 @@ impl ChipKey {
 
     /// "ECDH brainpoolP256r1", "DH 2048-bit".
     pub fn describe(&self) -> String {
-        match &self.domain {
-            PaceDomainParameters::Ec(c) => format!("ECDH {}", c.name()),
-            PaceDomainParameters::Dh(g) => format!("DH {}-bit", g.p_len() * 8),
-        }
+        self.domain.describe()
     }
-}
-
-/// A named-curve OID in an AlgorithmIdentifier, through the signature module's curve table.
-fn named_curve(alg: &tlv::Tlv<'_>) -> Option<PaceDomainParameters> {
-    let c = alg.children().ok()?;
-    let params = c.get(1)?;
-    if params.tag != 0x06 {
-        return None;
-    }
-    let curve = crate::pki::signature::identify_curve(Some(params.raw)).ok()?;
-    let d = curve.domain_parameters();
-    let size = d.p.len();
-    let pad = |v: &[u8]| {
-        let mut out = vec![0u8; size.saturating_sub(v.len())];
-        out.extend_from_slice(v);
-        out
-    };
-    let mut g = vec![0x04];
-    g.extend(pad(&d.gx));
-    g.extend(pad(&d.gy));
-    EcCurve::from_explicit(&ExplicitCurve {
-        p: d.p.clone(),
-        a: d.a.clone(),
-        b: d.b.clone(),
-        g,
-        n: d.n.clone(),
-        h: None,
-    })
-    .ok()
-    .map(PaceDomainParameters::Ec)
 }
 
 /// What Chip Authentication will run: protocol, cipher and the chip's key.
@@ -233,6 +197,13 @@ pub fn plan(infos: &SecurityInfos) -> Result<Option<CaPlan>, String> {
         )
     })?;
     let key = ChipKey::from_spki(chosen.2, chosen.1)?;
+    key.domain
+        .expect(if ecdh {
+            KeyAgreement::Ecdh
+        } else {
+            KeyAgreement::Dh
+        })
+        .map_err(|e| format!("CA public key: {e}"))?;
     Ok(Some(CaPlan {
         oid,
         cipher,
@@ -248,7 +219,7 @@ pub fn key_agreement<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), String> {
     match &key.domain {
-        PaceDomainParameters::Ec(curve) => {
+        DomainParameters::Ec(curve) => {
             let sk = curve.random_scalar(rng);
             let pk = sk
                 .public_key(&curve.generator())
@@ -257,7 +228,7 @@ pub fn key_agreement<R: CryptoRng + ?Sized>(
             let k = sk.diffie_hellman(&chip).map_err(|e| e.to_string())?;
             Ok((pk.as_bytes().to_vec(), k))
         }
-        PaceDomainParameters::Dh(group) => {
+        DomainParameters::Dh(group) => {
             let x = group.random_exponent(rng);
             let pk = group.public_key(group.g(), &x);
             group.check_public(&key.public).map_err(|e| e.to_string())?;
@@ -329,17 +300,17 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
 /// The chip side (emulator): the shared secret K from the terminal's ephemeral public key and the chip's
 /// private key (`sk`: the EC scalar, field-size bytes, or the DH exponent).
 pub fn chip_shared_secret(
-    domain: &PaceDomainParameters,
+    domain: &DomainParameters,
     sk: &[u8],
     pk_ifd: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, String> {
     match domain {
-        PaceDomainParameters::Ec(curve) => {
+        DomainParameters::Ec(curve) => {
             let sk = curve.scalar(sk).map_err(|e| e.to_string())?;
             let peer = curve.decode_point(pk_ifd).map_err(|e| e.to_string())?;
             sk.diffie_hellman(&peer).map_err(|e| e.to_string())
         }
-        PaceDomainParameters::Dh(group) => {
+        DomainParameters::Dh(group) => {
             group.check_public(pk_ifd).map_err(|e| e.to_string())?;
             Ok(group.shared_secret(pk_ifd, sk))
         }

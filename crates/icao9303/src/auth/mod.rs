@@ -374,7 +374,10 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
                     )),
                     Ok(sm) => {
                         session.restart_secure_messaging(sm);
-                        // Only a chip that derived the same K answers correctly under the new keys.
+                        // Only a chip that derived the same K answers correctly under the new keys. The
+                        // answer must be MAC-verified: secure messaging lets only errors through without a
+                        // MAC, so a success here was checked with the new keys (a bare 61xx or 9000 ends
+                        // the session with an error instead).
                         let probe = crate::apdu::CommandApdu::new(0x00, 0xA4, 0x02, 0x0C)
                             .with_data(LdsFile::Dg(14).fid().to_be_bytes().to_vec());
                         out.results.push(
@@ -388,6 +391,16 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
                                     MechanismResult::failed(
                                         ca,
                                         format!("the chip answered {} under the new keys ({what})", r.sw),
+                                    )
+                                }
+                                Err(crate::Error::SecureMessaging {
+                                    source: crate::sm::SmError::Unprotected(sw),
+                                    ..
+                                }) => {
+                                    out.session_lost = true;
+                                    MechanismResult::failed(
+                                        ca,
+                                        format!("the chip answered {sw} without a MAC under the new keys ({what}): it did not show it holds the key"),
                                     )
                                 }
                                 Err(e) => {

@@ -5,14 +5,14 @@
 //! short-Weierstrass arithmetic, the way the `bp256` crate builds its curve (brainpool curves have a ≠ -3,
 //! so the generic-a formulas are used). The constants are those of RFC 5639 §3; the tests check that the
 //! generator lies on the curve and has the stated order. Each curve implements `ecdsa::EcdsaCurve`, so
-//! `ecdsa::VerifyingKey<C>` works on it.
+//! `ecdsa::VerifyingKey<C>` works on it. Their names, OIDs and parameter ids are in the registry,
+//! [`super::ec::EcCurve`].
 
 macro_rules! brainpool_curve {
     (
         module: $module:ident,
         curve: $curve:ident,
         name: $name:literal,
-        oid: $oid:literal,
         uint: $uint:ty,
         bytes: $bytes:ty,
         p: $p:literal,
@@ -46,9 +46,6 @@ macro_rules! brainpool_curve {
             pub const GX_HEX: &str = $gx;
             /// Hex of the generator's y coordinate.
             pub const GY_HEX: &str = $gy;
-            /// The curve's OID.
-            pub const OID: der::asn1::ObjectIdentifier =
-                der::asn1::ObjectIdentifier::new_unwrap($oid);
 
             /// The group order as an odd integer.
             pub const ORDER: Odd<$uint> = Odd::<$uint>::from_be_hex(ORDER_HEX);
@@ -231,7 +228,6 @@ brainpool_curve! {
     module: p192r1,
     curve: BrainpoolP192r1,
     name: "brainpoolP192r1",
-    oid: "1.3.36.3.3.2.8.1.1.3",
     uint: elliptic_curve::bigint::U192,
     bytes: elliptic_curve::consts::U24,
     p: "c302f41d932a36cda7a3463093d18db78fce476de1a86297",
@@ -248,7 +244,6 @@ brainpool_curve! {
     module: p224r1,
     curve: BrainpoolP224r1,
     name: "brainpoolP224r1",
-    oid: "1.3.36.3.3.2.8.1.1.5",
     uint: elliptic_curve::bigint::U256,
     bytes: elliptic_curve::consts::U28,
     p: "00000000d7c134aa264366862a18302575d1d787b09f075797da89f57ec8c0ff",
@@ -265,7 +260,6 @@ brainpool_curve! {
     module: p320r1,
     curve: BrainpoolP320r1,
     name: "brainpoolP320r1",
-    oid: "1.3.36.3.3.2.8.1.1.9",
     uint: elliptic_curve::bigint::U384,
     bytes: elliptic_curve::consts::U40,
     p: "0000000000000000d35e472036bc4fb7e13c785ed201e065f98fcfa6f6f40def4f92b9ec7893ec28fcd412b1f1b32e27",
@@ -282,7 +276,6 @@ brainpool_curve! {
     module: p512r1,
     curve: BrainpoolP512r1,
     name: "brainpoolP512r1",
-    oid: "1.3.36.3.3.2.8.1.1.13",
     uint: elliptic_curve::bigint::U512,
     bytes: elliptic_curve::consts::U64,
     p: "aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca703308717d4d9b009bc66842aecda12ae6a380e62881ff2f2d82c68528aa6056583a48f3",

@@ -1,8 +1,12 @@
-//! Diffie-Hellman groups (RFC 5114) used by PACE and Chip Authentication: standardized domain parameter
-//! ids 0 (1024-bit MODP, 160-bit q), 1 (2048/224) and 2 (2048/256), and explicit groups (p, g, q).
+//! Diffie-Hellman groups of PACE and Chip Authentication: the RFC 5114 groups with prime-order subgroups
+//! that ICAO 9303-11 standardizes as domain parameter ids 0 (1024-bit MODP, 160-bit q), 1 (2048/224) and
+//! 2 (2048/256), and nothing else. Explicit parameters (p, g, q) are accepted only when they equal one of
+//! these groups ([`DhGroup::from_explicit`]): a group chosen by the chip could be small or not of prime
+//! order, which would let an eavesdropper test password guesses offline (BSI TR-03110-3, TR-03111).
 //!
 //! Group elements cross this interface as big-endian byte strings left-padded to the size of p; exponents
 //! as big-endian bytes. Modular exponentiation is `crypto-bigint`'s constant-time `BoxedMontyForm::pow`.
+//! A peer's public value is checked with [`DhGroup::check_public`]: `1 < y < p − 1` and `y^q = 1`.
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, NonZero, Odd, Resize};
@@ -10,18 +14,23 @@ use rand_core::CryptoRng;
 use std::fmt;
 use zeroize::Zeroizing;
 
-/// What went wrong with a Diffie-Hellman value.
+/// What went wrong with a Diffie-Hellman value or group.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DhError {
     /// A public value outside `1 < y < p − 1` or not in the order-q subgroup.
     #[error("invalid Diffie-Hellman public value ({0})")]
     InvalidPublicValue(&'static str),
-    /// Explicit group parameters that cannot be used (even p, g out of range, ...).
-    #[error("invalid Diffie-Hellman group: {0}")]
-    InvalidGroup(&'static str),
-    /// An exponent that is zero or not below q.
-    #[error("Diffie-Hellman exponent out of range")]
-    InvalidExponent,
+    /// Explicit group parameters that are not one of the RFC 5114 groups.
+    #[error(
+        "explicit Diffie-Hellman group (p of {p_bits} bits, q of {q_bits} bits) is not one of the \
+         RFC 5114 groups of standardized ids 0–2"
+    )]
+    NotStandardGroup {
+        /// Bit length of the explicit prime p.
+        p_bits: usize,
+        /// Bit length of the explicit subgroup order q.
+        q_bits: usize,
+    },
 }
 
 const P_1024_160: &str = "B10B8F96A080E01DDE92DE5EAE5D54EC52C99FBCFB06A3C69A6A9DCA52D23B616073E28675A23D189838EF1E2EE652C013ECB4AEA906112324975C3CD49B83BFACCBDD7D90C4BD7098488E9C219A73724EFFD6FAE5644738FAA31A4FF55BCCC0A151AF5F0DC8B4BD45BF37DF365C1A65E68CFDA76D4DA708DF1FB2BC2E4A4371";
@@ -53,10 +62,10 @@ fn strip(v: &[u8]) -> &[u8] {
     &v[start..]
 }
 
-/// A prime-order subgroup of Z_p*: prime p, generator g of order q.
+/// One of the RFC 5114 groups: a prime-order subgroup of Z_p*, prime p, generator g of prime order q.
 #[derive(Clone)]
 pub struct DhGroup {
-    parameter_id: Option<u32>,
+    parameter_id: u32,
     p_bytes: Vec<u8>,
     g_bytes: Vec<u8>,
     q_bytes: Vec<u8>,
@@ -68,7 +77,7 @@ impl fmt::Debug for DhGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "DhGroup({}-bit p, {}-bit q, id {:?})",
+            "DhGroup({}-bit p, {}-bit q, id {})",
             self.p_bytes.len() * 8,
             self.q_bytes.len() * 8,
             self.parameter_id
@@ -78,84 +87,78 @@ impl fmt::Debug for DhGroup {
 
 impl PartialEq for DhGroup {
     fn eq(&self, other: &Self) -> bool {
-        self.p_bytes == other.p_bytes
-            && self.g_bytes == other.g_bytes
-            && self.q_bytes == other.q_bytes
+        self.parameter_id == other.parameter_id
     }
 }
 
+impl Eq for DhGroup {}
+
+/// The hex (p, g, q) of standardized id 0, 1 or 2.
+fn rfc5114(id: u32) -> Option<(&'static str, &'static str, &'static str)> {
+    match id {
+        0 => Some((P_1024_160, G_1024_160, Q_1024_160)),
+        1 => Some((P_2048_224, G_2048_224, Q_2048_224)),
+        2 => Some((P_2048_256, G_2048_256, Q_2048_256)),
+        _ => None,
+    }
+}
+
+fn bit_length(v: &[u8]) -> usize {
+    let v = strip(v);
+    v.first()
+        .map_or(0, |b| v.len() * 8 - b.leading_zeros() as usize)
+}
+
 impl DhGroup {
+    /// The standardized ids of the DH groups.
+    pub const IDS: [u32; 3] = [0, 1, 2];
+
     /// The RFC 5114 group of standardized domain parameter id 0, 1 or 2.
     pub fn standard(parameter_id: u32) -> Option<DhGroup> {
-        let (p, g, q) = match parameter_id {
-            0 => (P_1024_160, G_1024_160, Q_1024_160),
-            1 => (P_2048_224, G_2048_224, Q_2048_224),
-            2 => (P_2048_256, G_2048_256, Q_2048_256),
-            _ => return None,
-        };
-        let mut group = DhGroup::explicit(&hex_bytes(p), &hex_bytes(g), &hex_bytes(q)).ok()?;
-        group.parameter_id = Some(parameter_id);
-        Some(group)
-    }
-
-    /// A group from explicit parameters (PACEDomainParameterInfo with DH parameters): odd p, 1 < g < p − 1,
-    /// 1 < q < p. A group equal to one of the standard ones gets its parameter id.
-    pub fn explicit(p: &[u8], g: &[u8], q: &[u8]) -> Result<DhGroup, DhError> {
-        let p = strip(p);
-        let g = strip(g);
-        let q = strip(q);
-        if p.len() < 64 || p.last().is_none_or(|b| b & 1 == 0) {
-            return Err(DhError::InvalidGroup(
-                "p must be an odd prime of at least 512 bits",
-            ));
-        }
-        if g.len() > p.len() || q.is_empty() || q.len() > p.len() {
-            return Err(DhError::InvalidGroup("g or q not below p"));
-        }
-        let modulus = BoxedUint::from_be_slice_vartime(p);
+        let (p, g, q) = rfc5114(parameter_id)?;
+        let p = hex_bytes(p);
+        let modulus = BoxedUint::from_be_slice_vartime(&p);
         let precision = modulus.bits_precision();
-        let odd = Odd::new(modulus)
-            .into_option()
-            .ok_or(DhError::InvalidGroup("p is even"))?;
-        let params = BoxedMontyParams::new_vartime(odd);
-        let mut group = DhGroup {
-            parameter_id: None,
-            p_bytes: p.to_vec(),
-            g_bytes: Vec::new(),
-            q_bytes: q.to_vec(),
-            params,
+        let odd = Odd::new(modulus).into_option()?;
+        Some(DhGroup {
+            parameter_id,
+            params: BoxedMontyParams::new_vartime(odd),
             precision,
-        };
-        let mut padded_g = vec![0u8; p.len() - g.len()];
-        padded_g.extend_from_slice(g);
-        group.g_bytes = padded_g;
-        group
-            .check_public(&group.g_bytes)
-            .map_err(|_| DhError::InvalidGroup("g is not a generator of the order-q subgroup"))?;
-        for id in 0..3 {
-            if let Some(std) = DhGroup::standard_unchecked(id)
-                && std.0 == group.p_bytes
-                && std.1 == group.g_bytes
-                && std.2 == group.q_bytes
-            {
-                group.parameter_id = Some(id);
-            }
+            p_bytes: p,
+            g_bytes: hex_bytes(g),
+            q_bytes: hex_bytes(q),
+        })
+    }
+
+    /// The group of explicit parameters (a PACEDomainParameterInfo or a CA key's X9.42 DomainParameters):
+    /// only when p, g and q equal those of an RFC 5114 group (integers compared without leading zeros).
+    pub fn from_explicit(p: &[u8], g: &[u8], q: &[u8]) -> Result<DhGroup, DhError> {
+        Self::IDS
+            .into_iter()
+            .find(|id| {
+                rfc5114(*id).is_some_and(|(sp, sg, sq)| {
+                    strip(p) == hex_bytes(sp).as_slice()
+                        && strip(g) == hex_bytes(sg).as_slice()
+                        && strip(q) == hex_bytes(sq).as_slice()
+                })
+            })
+            .and_then(DhGroup::standard)
+            .ok_or(DhError::NotStandardGroup {
+                p_bits: bit_length(p),
+                q_bits: bit_length(q),
+            })
+    }
+
+    /// The security strength in bits (the smaller of the discrete-logarithm strengths of p and of q).
+    pub fn security_bits(&self) -> u32 {
+        match self.parameter_id {
+            0 => 80,
+            _ => 112,
         }
-        Ok(group)
     }
 
-    fn standard_unchecked(id: u32) -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-        let (p, g, q) = match id {
-            0 => (P_1024_160, G_1024_160, Q_1024_160),
-            1 => (P_2048_224, G_2048_224, Q_2048_224),
-            2 => (P_2048_256, G_2048_256, Q_2048_256),
-            _ => return None,
-        };
-        Some((hex_bytes(p), hex_bytes(g), hex_bytes(q)))
-    }
-
-    /// The standardized domain parameter id (0–2), when the group is one of RFC 5114's.
-    pub fn parameter_id(&self) -> Option<u32> {
+    /// The standardized domain parameter id (0–2).
+    pub fn parameter_id(&self) -> u32 {
         self.parameter_id
     }
 
@@ -267,7 +270,7 @@ impl DhGroup {
         let q = BoxedUint::from_be_slice_vartime(&self.q_bytes).resize(p.bits_precision());
         let cofactor = match NonZero::new(q).into_option() {
             Some(nz) => p.wrapping_sub(BoxedUint::one()).wrapping_div(&nz),
-            None => return Err(DhError::InvalidGroup("q is zero")),
+            None => return Err(DhError::InvalidPublicValue("the group's q is zero")),
         };
         let g = self.encode(&self.element(r).pow(&cofactor));
         if strip(&g).len() <= 1 && g.last().is_some_and(|b| *b <= 1) {
@@ -278,7 +281,7 @@ impl DhGroup {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn h(s: &str) -> Vec<u8> {
@@ -289,9 +292,12 @@ mod tests {
     fn standard_groups_are_consistent() {
         for id in 0..3 {
             let g = DhGroup::standard(id).unwrap();
-            assert_eq!(g.parameter_id(), Some(id));
-            let again = DhGroup::explicit(g.p(), g.g(), g.q()).unwrap();
-            assert_eq!(again.parameter_id(), Some(id));
+            assert_eq!(g.parameter_id(), id);
+            let again = DhGroup::from_explicit(g.p(), g.g(), g.q()).unwrap();
+            assert_eq!(again.parameter_id(), id);
+            let mut padded_p = vec![0];
+            padded_p.extend_from_slice(g.p());
+            assert_eq!(DhGroup::from_explicit(&padded_p, g.g(), g.q()).unwrap(), g);
             assert!(g.check_public(g.g()).is_ok());
             assert!(g.check_public(&[1]).is_err());
             let mut pm1 = g.p().to_vec();
@@ -302,6 +308,85 @@ mod tests {
         assert!(DhGroup::standard(3).is_none());
         assert_eq!(DhGroup::standard(0).unwrap().p_len(), 128);
         assert_eq!(DhGroup::standard(2).unwrap().p_len(), 256);
+    }
+
+    /// A 1024-bit prime p (RFC 5114's top bits) with a generator of order q = 65521: discrete logarithms
+    /// in it take a moment, which is why explicit groups must be one of RFC 5114's.
+    pub(crate) const WEAK_P: &str = "B10B8F96A080E01DDE92DE5EAE5D54EC52C99FBCFB06A3C69A6A9DCA52D23B616073E28675A23D189838EF1E2EE652C013ECB4AEA906112324975C3CD49B83BFACCBDD7D90C4BD7098488E9C219A73724EFFD6FAE5644738FAA31A4FF55BCCC0A151AF5F0DC8B4BD45BF37DF365C1A65E68CFDA76D4DA708DF1FB2BC2F2FDEC5";
+    pub(crate) const WEAK_G: &str = "9FEF4EBC6C28E95F934F9F54EE9DA7F621D70DC56ABE6A22BD09B5B65231168434A8C1480F3722873A4D6C19338B6DE23F4C8B99B089E6C9467A0717BEE25804DD654DB2D7D165EE6BDD455C1D30C7E9EF39BFA232477AF9EE1184379C8804277723B89C83191D4941E00EDCE0717E7855ACEE6E905BFD1385F80D7F79D21224";
+    pub(crate) const WEAK_Q: &str = "FFF1";
+
+    #[test]
+    fn explicit_groups_other_than_rfc_5114_are_refused() {
+        assert_eq!(
+            DhGroup::from_explicit(&h(WEAK_P), &h(WEAK_G), &h(WEAK_Q)),
+            Err(DhError::NotStandardGroup {
+                p_bits: 1024,
+                q_bits: 16
+            })
+        );
+        let std = DhGroup::standard(0).unwrap();
+        // One changed value is enough: another generator, a smaller q, a composite p.
+        let mut g = std.g().to_vec();
+        *g.last_mut().unwrap() ^= 2;
+        assert!(DhGroup::from_explicit(std.p(), &g, std.q()).is_err());
+        assert!(DhGroup::from_explicit(std.p(), std.g(), &h(WEAK_Q)).is_err());
+        let mut p = std.p().to_vec();
+        *p.last_mut().unwrap() ^= 2;
+        assert!(DhGroup::from_explicit(&p, std.g(), std.q()).is_err());
+        // q of group 2 with p and g of group 1.
+        let g1 = DhGroup::standard(1).unwrap();
+        let g2 = DhGroup::standard(2).unwrap();
+        assert!(DhGroup::from_explicit(g1.p(), g1.g(), g2.q()).is_err());
+        assert!(DhGroup::from_explicit(&[], &[], &[]).is_err());
+    }
+
+    #[test]
+    fn peer_public_values_are_checked() {
+        for id in DhGroup::IDS {
+            let g = DhGroup::standard(id).unwrap();
+            let p = g.p().to_vec();
+            let mut p_minus_1 = p.clone();
+            *p_minus_1.last_mut().unwrap() -= 1;
+            let mut p_plus_1 = p.clone();
+            *p_plus_1.last_mut().unwrap() += 1;
+            let mut longer = vec![1];
+            longer.extend_from_slice(&p);
+            // Out of 1 < y < p − 1: 0, 1, p − 1 (order 2), p, p + 1, longer than p.
+            for y in [
+                vec![],
+                vec![0],
+                vec![1],
+                vec![0; 300],
+                p_minus_1,
+                p.clone(),
+                p_plus_1,
+                longer,
+            ] {
+                assert!(
+                    matches!(g.check_public(&y), Err(DhError::InvalidPublicValue(_))),
+                    "id {id}: {}",
+                    hex::encode(&y)
+                );
+            }
+            // In range but outside the order-q subgroup: 2 and g + 1.
+            let mut g_plus_1 = g.g().to_vec();
+            *g_plus_1.last_mut().unwrap() += 1;
+            for y in [vec![2], g_plus_1] {
+                assert_eq!(
+                    g.check_public(&y),
+                    Err(DhError::InvalidPublicValue("not in the order-q subgroup")),
+                    "id {id}"
+                );
+            }
+            // g, g², and a left-padded g are in the subgroup.
+            let g2 = g.pow(g.g(), &[2]);
+            let mut padded = vec![0];
+            padded.extend_from_slice(strip(g.g()));
+            for y in [g.g().to_vec(), g2, padded] {
+                assert_eq!(g.check_public(&y), Ok(()), "id {id}");
+            }
+        }
     }
 
     #[test]

@@ -1,17 +1,27 @@
-//! Elliptic curves used by PACE and Chip Authentication: the standardized domain parameters of ICAO 9303-11
-//! (table 9.5.1: ids 8–18) and recognition of explicit ones (ECParameters) as one of those curves.
+//! The curve registry: the elliptic curves of ICAO 9303-11 and BSI TR-03110 / TR-03111 in one place, used
+//! by PACE, Chip Authentication, PACE-CAM, Active Authentication and the signature checks of passive
+//! authentication.
+//!
+//! [`EcCurve`] names each curve with its standardized domain parameter id (ICAO 9303-11 table 9.5.1:
+//! ids 8–18), its named-curve OID and its security strength. Domain parameters given as bytes are read
+//! with [`EcCurve::from_parameters`] (a named-curve OID or explicit X9.62 ECParameters, which real CSCA,
+//! DSC and DG14 keys carry; explicit parameters must equal one of the known curves exactly).
 //!
 //! [`EcCurve`] is a runtime handle dispatching (by `match`) to the concrete RustCrypto curve types
 //! (`p192`, `p224`, `p256`, `p384`, `p521`, `bp256`, `bp384`) and the in-tree brainpool curves of
 //! [`super::brainpool`]. Points cross this interface as validated, uncompressed SEC1 encodings
-//! ([`EcPoint`], `04 ‖ x ‖ y`, each coordinate left-padded to the field size); private scalars as
-//! [`EcScalar`] (big-endian, field-size bytes, in `[1, n-1]`, zeroized on drop).
-//! All curves here have cofactor 1, so every point on the curve other than infinity is in the group.
+//! ([`EcPoint`], `04 ‖ x ‖ y`, each coordinate left-padded to the field size; on the curve, never the
+//! point at infinity); private scalars as [`EcScalar`] (big-endian, field-size bytes, in `[1, n-1]`,
+//! zeroized on drop). All curves here have cofactor 1, so every point on the curve other than infinity
+//! is in the group.
 
 use super::brainpool::{
     p192r1::BrainpoolP192r1, p224r1::BrainpoolP224r1, p320r1::BrainpoolP320r1,
     p512r1::BrainpoolP512r1,
 };
+use crate::tlv::{self, Tlv};
+use ecdsa::EcdsaCurve;
+use ecdsa::signature::hazmat::PrehashVerifier;
 use elliptic_curve::array::typenum::Unsigned;
 use elliptic_curve::ff::{Field, PrimeField};
 use elliptic_curve::point::AffineCoordinates;
@@ -23,10 +33,10 @@ use rand_core::CryptoRng;
 use std::fmt;
 use zeroize::Zeroizing;
 
-/// What went wrong with an elliptic-curve value.
+/// What went wrong with an elliptic-curve value or with curve domain parameters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EcError {
-    /// Bytes that are not an uncompressed point of the right length on the curve.
+    /// Bytes that are not a point of the right length on the curve (or the point at infinity).
     #[error("not an uncompressed point on {curve} ({len} bytes)")]
     InvalidPoint {
         /// The curve's name.
@@ -46,9 +56,24 @@ pub enum EcError {
     /// An operation this curve does not support.
     #[error("{0}")]
     Unsupported(&'static str),
-    /// Explicit domain parameters that match none of the supported curves.
-    #[error("unsupported explicit curve")]
-    UnsupportedExplicitCurve,
+    /// Explicit domain parameters that match none of the supported curves exactly.
+    #[error(
+        "explicit curve with a {field_bits}-bit prime is not one of the standardized curves \
+         (NIST P-192 … P-521, brainpoolP192r1 … P512r1)"
+    )]
+    UnsupportedExplicitCurve {
+        /// Bit length of the explicit field prime p.
+        field_bits: usize,
+    },
+    /// A named-curve OID that is not one of the supported curves.
+    #[error("unsupported named curve {0}")]
+    UnknownNamedCurve(String),
+    /// Domain parameters (named-curve OID or ECParameters) that cannot be decoded.
+    #[error("malformed EC domain parameters: {0}")]
+    MalformedParameters(&'static str),
+    /// An ECDSA signature value r or s that is zero, longer than the group order or not below it.
+    #[error("{0}: ECDSA r or s out of range")]
+    InvalidSignatureValue(&'static str),
 }
 
 /// A supported curve, named by its ICAO 9303-11 standardized domain parameter id.
@@ -147,6 +172,79 @@ pub struct ExplicitCurve {
     pub h: Option<Vec<u8>>,
 }
 
+/// `prime-field` (1.2.840.10045.1.1), encoded.
+const PRIME_FIELD: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01];
+
+/// The magnitude of a non-negative DER INTEGER, without leading zero bytes.
+fn unsigned<'a>(t: Option<&Tlv<'a>>, what: &'static str) -> Result<&'a [u8], EcError> {
+    let t = t
+        .filter(|t| t.tag == 0x02)
+        .ok_or(EcError::MalformedParameters(what))?;
+    if t.value.first().is_none_or(|b| b & 0x80 != 0) {
+        return Err(EcError::MalformedParameters(what));
+    }
+    Ok(strip(t.value))
+}
+
+fn octets<'a>(t: Option<&Tlv<'a>>, what: &'static str) -> Result<&'a [u8], EcError> {
+    t.filter(|t| t.tag == 0x04)
+        .map(|t| t.value)
+        .ok_or(EcError::MalformedParameters(what))
+}
+
+impl ExplicitCurve {
+    /// Reads X9.62 / TR-03111 `ECParameters ::= SEQUENCE { version INTEGER, fieldID SEQUENCE
+    /// { prime-field, p INTEGER }, curve SEQUENCE { a OCTET STRING, b OCTET STRING, seed BIT STRING
+    /// OPTIONAL }, base OCTET STRING, order INTEGER, cofactor INTEGER OPTIONAL }` (the one parser of the
+    /// crate for explicit curves).
+    pub fn parse(params: &Tlv<'_>) -> Result<ExplicitCurve, EcError> {
+        let bad = EcError::MalformedParameters;
+        if params.tag != 0x30 {
+            return Err(bad("ECParameters is not a SEQUENCE"));
+        }
+        let c = params.children().map_err(|_| bad("ECParameters"))?;
+        unsigned(c.first(), "ECParameters version")?;
+        let field = c
+            .get(1)
+            .filter(|t| t.tag == 0x30)
+            .ok_or(bad("fieldID"))?
+            .children()
+            .map_err(|_| bad("fieldID"))?;
+        if field.first().is_none_or(|t| t.tag != 0x06) {
+            return Err(bad("fieldID without field type"));
+        }
+        if field.first().is_some_and(|t| t.value != PRIME_FIELD) {
+            return Err(bad("not a prime-field curve"));
+        }
+        let p = unsigned(field.get(1), "prime p")?;
+        let curve = c
+            .get(2)
+            .filter(|t| t.tag == 0x30)
+            .ok_or(bad("curve"))?
+            .children()
+            .map_err(|_| bad("curve"))?;
+        let a = octets(curve.first(), "coefficient a")?;
+        let b = octets(curve.get(1), "coefficient b")?;
+        let g = octets(c.get(3), "base point")?;
+        let n = unsigned(c.get(4), "order n")?;
+        let h = match c.get(5) {
+            Some(h) => Some(unsigned(Some(h), "cofactor")?.to_vec()),
+            None => None,
+        };
+        if c.len() > 6 {
+            return Err(bad("trailing fields in ECParameters"));
+        }
+        Ok(ExplicitCurve {
+            p: p.to_vec(),
+            a: a.to_vec(),
+            b: b.to_vec(),
+            g: g.to_vec(),
+            n: n.to_vec(),
+            h,
+        })
+    }
+}
+
 fn strip(v: &[u8]) -> &[u8] {
     let start = v.iter().position(|b| *b != 0).unwrap_or(v.len());
     &v[start..]
@@ -180,6 +278,45 @@ fn decode<C: PrimeCurveParams>(bytes: &[u8]) -> Option<AffinePoint<C>> {
 
 fn encode<C: PrimeCurveParams>(p: &AffinePoint<C>) -> Vec<u8> {
     p.to_sec1_point(false).as_bytes().to_vec()
+}
+
+/// An uncompressed or compressed SEC1 point (not infinity), returned uncompressed.
+fn decode_sec1<C: PrimeCurveParams>(bytes: &[u8]) -> Option<Vec<u8>> {
+    let fs = field_size::<C>();
+    let ok = match bytes.first() {
+        Some(0x04) => bytes.len() == 1 + 2 * fs,
+        Some(0x02 | 0x03) => bytes.len() == 1 + fs,
+        _ => false,
+    };
+    if !ok {
+        return None;
+    }
+    let encoded = Sec1Point::<C>::from_bytes(bytes).ok()?;
+    let point: Option<AffinePoint<C>> = AffinePoint::<C>::from_sec1_point(&encoded).into_option();
+    point
+        .filter(|p| !bool::from(p.is_identity()))
+        .map(|p| encode::<C>(&p))
+}
+
+/// ECDSA over a prehashed message; `None` when r or s is out of range.
+fn ecdsa_verify<C>(point: &[u8], digest: &[u8], r: &[u8], s: &[u8]) -> Option<bool>
+where
+    C: PrimeCurveParams + EcdsaCurve,
+    ecdsa::VerifyingKey<C>: PrehashVerifier<ecdsa::Signature<C>>,
+{
+    let to_field = |v: &[u8]| -> Option<FieldBytes<C>> {
+        let v = strip(v);
+        let size = field_size::<C>();
+        if v.len() > size {
+            return None;
+        }
+        let mut buf = vec![0u8; size - v.len()];
+        buf.extend_from_slice(v);
+        FieldBytes::<C>::try_from(buf.as_slice()).ok()
+    };
+    let sig = ecdsa::Signature::<C>::from_scalars(to_field(r)?, to_field(s)?).ok()?;
+    let key = ecdsa::VerifyingKey::<C>::from_affine(decode::<C>(point)?).ok()?;
+    Some(key.verify_prehash(digest, &sig).is_ok())
 }
 
 fn scalar<C: PrimeCurveParams>(bytes: &[u8]) -> Option<C::Scalar> {
@@ -428,10 +565,13 @@ impl EcCurve {
     /// Recognises explicit domain parameters as one of the supported curves (integers compared without
     /// leading zeros; the cofactor, when present, must be 1).
     pub fn from_explicit(explicit: &ExplicitCurve) -> Result<EcCurve, EcError> {
+        let unsupported = || EcError::UnsupportedExplicitCurve {
+            field_bits: bit_length(&explicit.p),
+        };
         if let Some(h) = &explicit.h
             && strip(h) != [1]
         {
-            return Err(EcError::UnsupportedExplicitCurve);
+            return Err(unsupported());
         }
         for curve in Self::ALL {
             let [p, a, b, g, n] = with_curve!(curve, C => self::params::<C>());
@@ -456,8 +596,109 @@ impl EcCurve {
                 return Ok(curve);
             }
         }
-        Err(EcError::UnsupportedExplicitCurve)
+        Err(unsupported())
     }
+
+    /// The curve of encoded EC domain parameters (the `parameters` of an id-ecPublicKey or
+    /// ChipAuthenticationPublicKeyInfo AlgorithmIdentifier): a named-curve OID, or explicit ECParameters
+    /// that equal one of the supported curves exactly.
+    pub fn from_parameters(encoded: &[u8]) -> Result<EcCurve, EcError> {
+        let (params, rest) =
+            tlv::parse_one(encoded).map_err(|_| EcError::MalformedParameters("not a DER value"))?;
+        if !rest.is_empty() {
+            return Err(EcError::MalformedParameters("bytes after the parameters"));
+        }
+        match params.tag {
+            0x06 => Self::from_oid(params.value)
+                .ok_or_else(|| EcError::UnknownNamedCurve(oid_text(params.value))),
+            0x30 => Self::from_explicit(&ExplicitCurve::parse(&params)?),
+            0x05 => Err(EcError::MalformedParameters(
+                "implicitlyCA (parameters inherited from the issuer) is not supported",
+            )),
+            _ => Err(EcError::MalformedParameters(
+                "neither a named-curve OID nor ECParameters",
+            )),
+        }
+    }
+
+    /// The curve of a named-curve OID given as its encoded content bytes.
+    pub fn from_oid(encoded: &[u8]) -> Option<EcCurve> {
+        Self::ALL.into_iter().find(|c| c.oid() == encoded)
+    }
+
+    /// The named-curve OID, encoded (content bytes of the `06` object).
+    pub fn oid(self) -> &'static [u8] {
+        match self {
+            EcCurve::NistP192 => &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x01],
+            EcCurve::BrainpoolP192r1 => &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x03],
+            EcCurve::NistP224 => &[0x2B, 0x81, 0x04, 0x00, 0x21],
+            EcCurve::BrainpoolP224r1 => &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x05],
+            EcCurve::NistP256 => &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07],
+            EcCurve::BrainpoolP256r1 => &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07],
+            EcCurve::BrainpoolP320r1 => &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x09],
+            EcCurve::NistP384 => &[0x2B, 0x81, 0x04, 0x00, 0x22],
+            EcCurve::BrainpoolP384r1 => &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B],
+            EcCurve::BrainpoolP512r1 => &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D],
+            EcCurve::NistP521 => &[0x2B, 0x81, 0x04, 0x00, 0x23],
+        }
+    }
+
+    /// The security strength in bits (half the bit length of the group order), for ranking PACE offers.
+    pub fn security_bits(self) -> u32 {
+        match self {
+            EcCurve::NistP192 | EcCurve::BrainpoolP192r1 => 96,
+            EcCurve::NistP224 | EcCurve::BrainpoolP224r1 => 112,
+            EcCurve::NistP256 | EcCurve::BrainpoolP256r1 => 128,
+            EcCurve::BrainpoolP320r1 => 160,
+            EcCurve::NistP384 | EcCurve::BrainpoolP384r1 => 192,
+            EcCurve::BrainpoolP512r1 | EcCurve::NistP521 => 256,
+        }
+    }
+
+    /// Decodes and validates a public key of a certificate or DG15: an SEC1 point, uncompressed
+    /// (`04 ‖ x ‖ y`) or compressed (`02`/`03 ‖ x`), field-size coordinates, on the curve and not the point
+    /// at infinity. Protocol messages (PACE, CA) use the stricter [`EcCurve::decode_point`].
+    pub fn decode_public_key(self, bytes: &[u8]) -> Result<EcPoint, EcError> {
+        match with_curve!(self, C => decode_sec1::<C>(bytes)) {
+            Some(encoded) => Ok(EcPoint {
+                curve: self,
+                encoded,
+            }),
+            None => Err(EcError::InvalidPoint {
+                curve: self.name(),
+                len: bytes.len(),
+            }),
+        }
+    }
+
+    /// ECDSA verification of `digest` (already hashed) with `key`; `r` and `s` are big-endian unsigned
+    /// integers (leading zeros allowed). `Ok(false)`: a well-formed signature that does not verify.
+    pub fn verify_ecdsa_prehash(
+        self,
+        key: &EcPoint,
+        digest: &[u8],
+        r: &[u8],
+        s: &[u8],
+    ) -> Result<bool, EcError> {
+        if key.curve != self {
+            return Err(EcError::CurveMismatch);
+        }
+        with_curve!(self, C => ecdsa_verify::<C>(&key.encoded, digest, r, s))
+            .ok_or(EcError::InvalidSignatureValue(self.name()))
+    }
+}
+
+fn bit_length(v: &[u8]) -> usize {
+    let v = strip(v);
+    v.first()
+        .map_or(0, |b| v.len() * 8 - b.leading_zeros() as usize)
+}
+
+/// Dotted text of an encoded OID for messages (hex when it does not decode).
+fn oid_text(encoded: &[u8]) -> String {
+    der::asn1::ObjectIdentifier::from_bytes(encoded)
+        .map(|o| o.to_string())
+        .unwrap_or_else(|_| encoded.iter().map(|b| format!("{b:02X}")).collect())
 }
 
 /// `r mod m` for big-endian `r` and `m`, left-padded to the length of `m`.
@@ -640,7 +881,10 @@ mod tests {
             other.b[3] ^= 1;
             assert_eq!(
                 EcCurve::from_explicit(&other),
-                Err(EcError::UnsupportedExplicitCurve)
+                Err(EcError::UnsupportedExplicitCurve {
+                    field_bits: curve.field_size() * 8
+                        - usize::from(curve == EcCurve::NistP521) * 7
+                })
             );
             // A point off the curve, a zero scalar and n itself are refused.
             let mut off = g.as_bytes().to_vec();
@@ -651,6 +895,246 @@ mod tests {
         }
         assert_eq!(EcCurve::from_parameter_id(7), None);
         assert_eq!(EcCurve::from_parameter_id(19), None);
+    }
+
+    /// ECParameters of `curve` as X9.62 writes them (optionally without the cofactor, with a compressed
+    /// base point, or with a seed in `curve`).
+    fn ec_parameters(curve: EcCurve, cofactor: bool, compressed_g: bool, seed: bool) -> Vec<u8> {
+        let uint = |v: &[u8]| {
+            let mut x = vec![0];
+            x.extend_from_slice(v);
+            tlv::encode(0x02, &x)
+        };
+        let g = curve.generator();
+        let base = if compressed_g {
+            let y_odd = g.as_bytes().last().unwrap() & 1 == 1;
+            let mut c = vec![if y_odd { 0x03 } else { 0x02 }];
+            c.extend_from_slice(g.x());
+            c
+        } else {
+            g.as_bytes().to_vec()
+        };
+        let mut coefficients = vec![tlv::encode(0x04, &curve.a()), tlv::encode(0x04, &curve.b())];
+        if seed {
+            coefficients.push(tlv::encode(0x03, &[0x00, 0x12, 0x34]));
+        }
+        let mut fields = vec![
+            tlv::encode(0x02, &[1]),
+            tlv::encode_constructed(
+                0x30,
+                &[tlv::encode(0x06, &PRIME_FIELD), uint(&curve.prime())],
+            ),
+            tlv::encode_constructed(0x30, &coefficients),
+            tlv::encode(0x04, &base),
+            uint(&curve.order()),
+        ];
+        if cofactor {
+            fields.push(tlv::encode(0x02, &[1]));
+        }
+        tlv::encode_constructed(0x30, &fields)
+    }
+
+    #[test]
+    fn named_and_explicit_parameters_resolve_to_the_registry() {
+        for curve in EcCurve::ALL {
+            // The OID table agrees with the dotted names.
+            let dotted = der::asn1::ObjectIdentifier::from_bytes(curve.oid()).unwrap();
+            assert_eq!(EcCurve::from_oid(dotted.as_bytes()), Some(curve));
+            assert_eq!(
+                EcCurve::from_parameters(&tlv::encode(0x06, curve.oid())),
+                Ok(curve)
+            );
+            for (cofactor, compressed, seed) in [
+                (true, false, false),
+                (false, false, true),
+                (true, true, false),
+            ] {
+                let explicit = ec_parameters(curve, cofactor, compressed, seed);
+                assert_eq!(
+                    EcCurve::from_parameters(&explicit),
+                    Ok(curve),
+                    "{}",
+                    curve.name()
+                );
+                // Every truncation is an error, never a panic.
+                for cut in 0..explicit.len() {
+                    assert!(EcCurve::from_parameters(&explicit[..cut]).is_err());
+                }
+            }
+        }
+        assert_eq!(
+            der::asn1::ObjectIdentifier::from_bytes(EcCurve::BrainpoolP512r1.oid())
+                .unwrap()
+                .to_string(),
+            "1.3.36.3.3.2.8.1.1.13"
+        );
+        assert_eq!(
+            hex::encode(EcCurve::NistP256.prime()),
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
+        );
+        // secp256k1: a named curve that is not supported.
+        assert_eq!(
+            EcCurve::from_parameters(&tlv::encode(0x06, &[0x2B, 0x81, 0x04, 0x00, 0x0A])),
+            Err(EcError::UnknownNamedCurve("1.3.132.0.10".into()))
+        );
+        assert!(matches!(
+            EcCurve::from_parameters(&[0x05, 0x00]),
+            Err(EcError::MalformedParameters(_))
+        ));
+        let mut trailing = tlv::encode(0x06, EcCurve::NistP256.oid());
+        trailing.push(0);
+        assert!(EcCurve::from_parameters(&trailing).is_err());
+    }
+
+    #[test]
+    fn explicit_parameters_must_match_exactly() {
+        let curve = EcCurve::BrainpoolP256r1;
+        let good = ExplicitCurve::parse(
+            &tlv::parse_exact(&ec_parameters(curve, true, false, false), 0x30).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(EcCurve::from_explicit(&good), Ok(curve));
+        let refused = |e: &ExplicitCurve| {
+            assert_eq!(
+                EcCurve::from_explicit(e),
+                Err(EcError::UnsupportedExplicitCurve { field_bits: 256 })
+            );
+        };
+        // brainpoolP256t1 (a = p − 3, its own b and G), a cofactor of 2, another generator (2·G),
+        // a smaller order: all refused.
+        let mut twisted = good.clone();
+        twisted.a = curve.prime();
+        *twisted.a.last_mut().unwrap() -= 3;
+        refused(&twisted);
+        let mut cofactor = good.clone();
+        cofactor.h = Some(vec![2]);
+        refused(&cofactor);
+        let mut other_g = good.clone();
+        let mut two = vec![0u8; 32];
+        two[31] = 2;
+        other_g.g = curve
+            .generator()
+            .mul(&curve.scalar(&two).unwrap())
+            .unwrap()
+            .as_bytes()
+            .to_vec();
+        refused(&other_g);
+        let mut order = good.clone();
+        order.n[31] ^= 0x10;
+        refused(&order);
+        // Wrong field type, a negative prime, a missing order.
+        let c = ec_parameters(curve, true, false, false);
+        let mut char_two = c.clone();
+        let at = char_two
+            .windows(PRIME_FIELD.len())
+            .position(|w| w == PRIME_FIELD)
+            .unwrap();
+        char_two[at + PRIME_FIELD.len() - 1] = 0x02;
+        assert_eq!(
+            EcCurve::from_parameters(&char_two),
+            Err(EcError::MalformedParameters("not a prime-field curve"))
+        );
+        let negative = tlv::encode_constructed(
+            0x30,
+            &[
+                tlv::encode(0x02, &[1]),
+                tlv::encode_constructed(
+                    0x30,
+                    &[
+                        tlv::encode(0x06, &PRIME_FIELD),
+                        tlv::encode(0x02, &curve.prime()),
+                    ],
+                ),
+            ],
+        );
+        assert_eq!(
+            EcCurve::from_parameters(&negative),
+            Err(EcError::MalformedParameters("prime p"))
+        );
+    }
+
+    #[test]
+    fn points_are_validated() {
+        for curve in EcCurve::ALL {
+            let g = curve.generator();
+            let fs = curve.field_size();
+            // On the curve, uncompressed, coordinates of exactly the field size.
+            assert_eq!(curve.decode_point(g.as_bytes()), Ok(g.clone()));
+            let mut off = g.as_bytes().to_vec();
+            *off.last_mut().unwrap() ^= 1;
+            let mut short = vec![0x04];
+            short.extend_from_slice(&g.as_bytes()[2..=fs]);
+            short.extend_from_slice(&g.as_bytes()[fs + 1..]);
+            let mut long = vec![0x04, 0x00];
+            long.extend_from_slice(&g.as_bytes()[1..]);
+            let mut compressed = vec![0x02 | (g.as_bytes().last().unwrap() & 1)];
+            compressed.extend_from_slice(g.x());
+            let mut hybrid = g.as_bytes().to_vec();
+            hybrid[0] = 0x06;
+            let zeros = vec![0u8; 1 + 2 * fs];
+            let mut zero_point = zeros.clone();
+            zero_point[0] = 0x04;
+            for bad in [
+                off.clone(),
+                short,
+                long,
+                compressed.clone(),
+                hybrid,
+                vec![0x00],
+                zero_point,
+                Vec::new(),
+            ] {
+                assert!(
+                    matches!(curve.decode_point(&bad), Err(EcError::InvalidPoint { .. })),
+                    "{}: {}",
+                    curve.name(),
+                    hex::encode(&bad)
+                );
+            }
+            // Keys of certificates may be compressed; they come back uncompressed.
+            assert_eq!(curve.decode_public_key(&compressed), Ok(g.clone()));
+            assert_eq!(curve.decode_public_key(g.as_bytes()), Ok(g.clone()));
+            assert!(curve.decode_public_key(&off).is_err());
+            assert!(curve.decode_public_key(&[0x00]).is_err());
+        }
+    }
+
+    #[test]
+    fn ecdsa_verification_through_the_registry() {
+        use ecdsa::signature::hazmat::PrehashSigner;
+        let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let digest = [0x5Au8; 32];
+        let sig: p256::ecdsa::Signature = sk.sign_prehash(&digest).unwrap();
+        let bytes = sig.to_bytes();
+        let (r, s) = bytes.split_at(32);
+        let curve = EcCurve::NistP256;
+        let key = curve
+            .decode_public_key(sk.verifying_key().to_sec1_point(false).as_bytes())
+            .unwrap();
+        assert_eq!(curve.verify_ecdsa_prehash(&key, &digest, r, s), Ok(true));
+        let mut r_padded = vec![0, 0];
+        r_padded.extend_from_slice(r);
+        assert_eq!(
+            curve.verify_ecdsa_prehash(&key, &digest, &r_padded, s),
+            Ok(true)
+        );
+        assert_eq!(
+            curve.verify_ecdsa_prehash(&key, &[0xA5; 32], r, s),
+            Ok(false)
+        );
+        // r = 0, s = n, r longer than the order: malformed, not merely wrong.
+        let n = curve.order();
+        for (r, s) in [(&[0u8][..], s), (r, &n[..]), (&[1u8; 33][..], s)] {
+            assert_eq!(
+                curve.verify_ecdsa_prehash(&key, &digest, r, s),
+                Err(EcError::InvalidSignatureValue("NIST P-256"))
+            );
+        }
+        let other = EcCurve::BrainpoolP256r1.generator();
+        assert_eq!(
+            curve.verify_ecdsa_prehash(&other, &digest, r, s),
+            Err(EcError::CurveMismatch)
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod brainpool;
 pub mod cipher;
 pub mod dh;
+pub mod domain;
 pub mod ec;
 pub mod hash;
 pub mod kdf;

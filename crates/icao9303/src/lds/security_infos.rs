@@ -7,16 +7,15 @@
 //! word) are tolerated and kept in [`SecurityInfos::trailing`].
 
 use crate::crypto::cipher::CipherAlgorithm;
-use crate::crypto::dh::DhGroup;
-use crate::crypto::ec::{EcCurve, ExplicitCurve};
+use crate::crypto::domain::{DomainParameterError, DomainParameters, MAX_STANDARDIZED_ID};
 use crate::tlv::{self, Tlv, TlvError};
+
+pub use crate::crypto::domain::KeyAgreement;
 
 /// `0.4.0.127.0.7.2.2` (bsi-de protocols smartcards), encoded.
 const BSI_PROTOCOLS: [u8; 7] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02];
 /// `2.23.136.1.1.5` (id-icao-mrtd-security-aaProtocolObject), encoded.
 const AA_OID: [u8; 6] = [0x67, 0x81, 0x08, 0x01, 0x01, 0x05];
-/// `1.2.840.10045.1.1` (prime-field), encoded.
-const PRIME_FIELD: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01];
 
 /// A malformed SecurityInfos structure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,15 +48,6 @@ impl Mapping {
             Mapping::ChipAuthentication => "CAM",
         }
     }
-}
-
-/// The key agreement of a PACE or CA protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum KeyAgreement {
-    /// Diffie-Hellman over a prime field.
-    Dh,
-    /// Elliptic-curve Diffie-Hellman.
-    Ecdh,
 }
 
 /// A PACEInfo: one PACE protocol the chip offers.
@@ -134,6 +124,16 @@ impl PaceInfo {
         Some((mapping, ka, cipher))
     }
 
+    /// How strong this offer is on `domain` (its resolved domain parameters), for choosing among
+    /// several offers: see [`PaceStrength`].
+    pub fn strength(&self, domain: &DomainParameters) -> PaceStrength {
+        PaceStrength {
+            chip_authentication: self.mapping == Mapping::ChipAuthentication,
+            key_len: self.cipher.key_len(),
+            security_bits: domain.security_bits(),
+        }
+    }
+
     /// The encoding of this PACEInfo (`SEQUENCE { OID, version, parameterId? }`), for EF.CardAccess.
     pub fn to_der(&self) -> Vec<u8> {
         let mut children = vec![tlv::encode(0x06, &self.oid), der_integer(self.version)];
@@ -144,38 +144,16 @@ impl PaceInfo {
     }
 }
 
-/// Resolved PACE domain parameters: a curve or a DH group.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PaceDomainParameters {
-    /// An elliptic curve (ECDH).
-    Ec(EcCurve),
-    /// A prime-order subgroup of Z_p* (DH).
-    Dh(DhGroup),
-}
-
-impl PaceDomainParameters {
-    /// The standardized domain parameters of id 0–2 (DH) or 8–18 (ECDH).
-    pub fn standard(id: u32) -> Option<PaceDomainParameters> {
-        DhGroup::standard(id)
-            .map(PaceDomainParameters::Dh)
-            .or_else(|| EcCurve::from_parameter_id(id).map(PaceDomainParameters::Ec))
-    }
-
-    /// The standardized id, when the parameters are standard.
-    pub fn parameter_id(&self) -> Option<u32> {
-        match self {
-            PaceDomainParameters::Ec(c) => Some(c.parameter_id()),
-            PaceDomainParameters::Dh(g) => g.parameter_id(),
-        }
-    }
-
-    /// DH or ECDH.
-    pub fn key_agreement(&self) -> KeyAgreement {
-        match self {
-            PaceDomainParameters::Ec(_) => KeyAgreement::Ecdh,
-            PaceDomainParameters::Dh(_) => KeyAgreement::Dh,
-        }
-    }
+/// The strength of a PACE offer, ordered: Chip Authentication Mapping first (it also proves the chip
+/// genuine), then the cipher's key length, then the security level of the domain parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PaceStrength {
+    /// The mapping is Chip Authentication Mapping.
+    pub chip_authentication: bool,
+    /// The cipher's key length in bytes.
+    pub key_len: usize,
+    /// The security level of the domain parameters in bits ([`DomainParameters::security_bits`]).
+    pub security_bits: u32,
 }
 
 /// A PACEDomainParameterInfo: explicit (or proprietary) domain parameters for PACE.
@@ -183,8 +161,9 @@ impl PaceDomainParameters {
 pub struct PaceDomainParameterInfo {
     /// The protocol OID (`id-PACE-{DH,ECDH}-{GM,IM,CAM}`), encoded.
     pub oid: Vec<u8>,
-    /// The parameters, when recognised (`None`: an unsupported explicit curve or group).
-    pub domain: Option<PaceDomainParameters>,
+    /// The parameters, or why they were refused (an unknown or malformed curve, a DH group other than
+    /// RFC 5114's).
+    pub domain: Result<DomainParameters, DomainParameterError>,
     /// The raw AlgorithmIdentifier.
     pub algorithm: Vec<u8>,
     /// The parameter id that PACEInfo refers to.
@@ -299,50 +278,6 @@ fn opt_int(t: Option<&Tlv<'_>>) -> Result<Option<u32>, SecurityInfosError> {
     }
 }
 
-/// Parses explicit ECParameters (`SEQUENCE { version, fieldID, curve, base, order, cofactor? }`).
-fn explicit_ec(params: &Tlv<'_>) -> Option<ExplicitCurve> {
-    let c = params.children().ok()?;
-    let field = c.get(1)?.children().ok()?;
-    if field.first()?.value != PRIME_FIELD {
-        return None;
-    }
-    let curve = c.get(2)?.children().ok()?;
-    Some(ExplicitCurve {
-        p: field.get(1)?.value.to_vec(),
-        a: curve.first()?.value.to_vec(),
-        b: curve.get(1)?.value.to_vec(),
-        g: c.get(3)?.value.to_vec(),
-        n: c.get(4)?.value.to_vec(),
-        h: c.get(5).map(|h| h.value.to_vec()),
-    })
-}
-
-/// Resolves the parameters of an AlgorithmIdentifier: a standardized id (INTEGER), explicit ECParameters
-/// or explicit DH parameters (`SEQUENCE { p, g, q, ... }`).
-pub(crate) fn domain_from_algorithm(alg: &Tlv<'_>) -> Option<PaceDomainParameters> {
-    let c = alg.children().ok()?;
-    let params = c.get(1)?;
-    match params.tag {
-        0x02 => PaceDomainParameters::standard(small_int(params).ok()?),
-        0x30 => {
-            let inner = params.children().ok()?;
-            if inner.get(1).is_some_and(|t| t.tag == 0x30) {
-                EcCurve::from_explicit(&explicit_ec(params)?)
-                    .ok()
-                    .map(PaceDomainParameters::Ec)
-            } else {
-                let p = inner.first()?.value;
-                let g = inner.get(1)?.value;
-                let q = inner.get(2)?.value;
-                DhGroup::explicit(p, g, q)
-                    .ok()
-                    .map(PaceDomainParameters::Dh)
-            }
-        }
-        _ => None,
-    }
-}
-
 fn parse_info(seq: &Tlv<'_>) -> Result<SecurityInfo, SecurityInfosError> {
     if seq.tag != 0x30 {
         return Err(malformed(format!("SecurityInfo with tag {:X}", seq.tag)));
@@ -398,7 +333,7 @@ fn parse_info(seq: &Tlv<'_>) -> Result<SecurityInfo, SecurityInfosError> {
                 .ok_or_else(|| malformed("PACEDomainParameterInfo without parameters"))?;
             SecurityInfo::PaceDomainParameters(PaceDomainParameterInfo {
                 oid: oid.clone(),
-                domain: domain_from_algorithm(alg),
+                domain: DomainParameters::from_algorithm(alg),
                 algorithm: alg.raw.to_vec(),
                 parameter_id: opt_int(c.get(2))?,
             })
@@ -456,19 +391,50 @@ impl SecurityInfos {
         })
     }
 
-    /// The domain parameters for `info`: the PACEDomainParameterInfo with the same mapping family and
-    /// parameter id when there is one, else the standardized parameters of its id.
-    pub fn pace_domain(&self, info: &PaceInfo) -> Option<PaceDomainParameters> {
+    /// The domain parameters for `info` (ICAO 9303-11 section 9.5.1):
+    ///
+    /// * a standardized parameter id (0–31) means the standardized parameters of that id. A
+    ///   PACEDomainParameterInfo for the same protocol family and id is allowed only when it gives exactly
+    ///   those parameters: explicit parameters never override a standardized id;
+    /// * a proprietary id (32 and above), or none, needs the PACEDomainParameterInfo of the same protocol
+    ///   family and id, whose parameters must be standardized ones (a curve of the registry, an RFC 5114
+    ///   group) given explicitly;
+    /// * the parameters must be of the protocol's key agreement (DH or ECDH).
+    pub fn pace_domain(&self, info: &PaceInfo) -> Result<DomainParameters, DomainParameterError> {
         let family = info.oid.get(..info.oid.len().saturating_sub(1));
         let explicit = self.infos.iter().find_map(|i| match i {
             SecurityInfo::PaceDomainParameters(d)
                 if Some(d.oid.as_slice()) == family && d.parameter_id == info.parameter_id =>
             {
-                d.domain.clone()
+                Some(&d.domain)
             }
             _ => None,
         });
-        explicit.or_else(|| info.parameter_id.and_then(PaceDomainParameters::standard))
+        let domain = match info.parameter_id {
+            Some(id) if id <= MAX_STANDARDIZED_ID => {
+                let standard = DomainParameters::standard(id)
+                    .ok_or(DomainParameterError::UnknownParameterId(id))?;
+                match explicit {
+                    None => standard,
+                    Some(Ok(given)) if *given == standard => standard,
+                    Some(Ok(given)) => {
+                        return Err(DomainParameterError::OverridesStandardizedId {
+                            id,
+                            why: format!("{} of id {}", given.describe(), given.parameter_id()),
+                        });
+                    }
+                    Some(Err(e)) => {
+                        return Err(DomainParameterError::OverridesStandardizedId {
+                            id,
+                            why: e.to_string(),
+                        });
+                    }
+                }
+            }
+            id => explicit.ok_or(DomainParameterError::Missing(id))?.clone()?,
+        };
+        domain.expect(info.key_agreement)?;
+        Ok(domain)
     }
 
     /// The ChipAuthenticationInfos.
@@ -488,6 +454,8 @@ impl SecurityInfos {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::dh::DhError;
+    use crate::crypto::ec::{EcCurve, EcError};
 
     fn file(name: &str) -> Vec<u8> {
         let path = format!(
@@ -509,6 +477,49 @@ mod tests {
             .chip_authentication_infos()
             .map(|c| (c.oid.clone(), c.version, c.key_id))
             .collect()
+    }
+
+    #[test]
+    fn security_levels_of_the_standardized_parameters() {
+        let bits = |id| DomainParameters::standard(id).unwrap().security_bits();
+        let expected = [
+            (0, 80),
+            (1, 112),
+            (2, 112),
+            (8, 96),
+            (9, 96),
+            (10, 112),
+            (11, 112),
+            (12, 128),
+            (13, 128),
+            (14, 160),
+            (15, 192),
+            (16, 192),
+            (17, 256),
+            (18, 256),
+        ];
+        for (id, level) in expected {
+            assert_eq!(bits(id), level, "parameter id {id}");
+        }
+    }
+
+    #[test]
+    fn offers_rank_by_mapping_then_cipher_then_parameters() {
+        let offer = |mapping, cipher, id| {
+            let info = PaceInfo::new(mapping, KeyAgreement::Ecdh, cipher, Some(id)).unwrap();
+            info.strength(&DomainParameters::standard(id).unwrap())
+        };
+        let cam = offer(Mapping::ChipAuthentication, CipherAlgorithm::Aes128, 12);
+        let gm256 = offer(Mapping::Generic, CipherAlgorithm::Aes256, 17);
+        let gm128_bp512 = offer(Mapping::Generic, CipherAlgorithm::Aes128, 17);
+        let im128_p256 = offer(Mapping::Integrated, CipherAlgorithm::Aes128, 12);
+        assert!(cam > gm256);
+        assert!(gm256 > gm128_bp512);
+        assert!(gm128_bp512 > im128_p256);
+        assert_eq!(
+            offer(Mapping::Generic, CipherAlgorithm::Aes128, 12),
+            im128_p256
+        );
     }
 
     fn unknown_count(infos: &SecurityInfos) -> usize {
@@ -540,7 +551,7 @@ mod tests {
         assert_eq!(at.infos.len(), 1);
         assert_eq!(
             at.pace_domain(at.pace_infos().next().unwrap()),
-            Some(PaceDomainParameters::Ec(EcCurve::BrainpoolP256r1))
+            Ok(DomainParameters::Ec(EcCurve::BrainpoolP256r1))
         );
         assert_eq!(
             at.pace_infos().next().unwrap().to_der(),
@@ -557,7 +568,7 @@ mod tests {
         assert_eq!(unknown_count(&dh), 3); // CA domain parameters, CardInfoLocator, PrivilegedTerminalInfo
         assert!(matches!(
             dh.pace_domain(dh.pace_infos().next().unwrap()),
-            Some(PaceDomainParameters::Dh(g)) if g.parameter_id() == Some(0)
+            Ok(DomainParameters::Dh(g)) if g.parameter_id() == 0
         ));
 
         let ec = SecurityInfos::parse(&file("EF_CardAccess_BSI_EAC_example_ECDH.bin")).unwrap();
@@ -620,15 +631,140 @@ mod tests {
                 _ => None,
             })
             .unwrap();
-        assert_eq!(explicit.domain, None);
+        assert_eq!(
+            explicit.domain,
+            Err(DomainParameterError::Curve(
+                EcError::UnsupportedExplicitCurve { field_bits: 256 }
+            ))
+        );
         assert_eq!(explicit.parameter_id, None);
-        assert_eq!(old.pace_domain(info), None);
+        assert_eq!(old.pace_domain(info), explicit.domain);
 
         let si = SecurityInfos::parse(&file("EF_CardAccess_slovenia.bin")).unwrap();
         assert!(pace(&si).is_empty());
         assert_eq!(ca(&si).len(), 1);
         assert!(has_ta(&si));
         assert_eq!(si.trailing, vec![0x62, 0x82]);
+    }
+
+    /// A PACEDomainParameterInfo for id-PACE-DH-GM with explicit (p, g, q).
+    fn dh_domain_info(p: &[u8], g: &[u8], q: &[u8], id: Option<u32>) -> Vec<u8> {
+        let uint = |v: &[u8]| {
+            let mut x = vec![0];
+            x.extend_from_slice(v);
+            tlv::encode(0x02, &x)
+        };
+        let alg = tlv::encode_constructed(
+            0x30,
+            &[
+                tlv::encode(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3E, 0x02, 0x01]),
+                tlv::encode_constructed(0x30, &[uint(p), uint(g), uint(q)]),
+            ],
+        );
+        let mut fields = vec![
+            tlv::encode(
+                0x06,
+                &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x01],
+            ),
+            alg,
+        ];
+        fields.extend(id.map(der_integer));
+        tlv::encode_constructed(0x30, &fields)
+    }
+
+    fn card_access(entries: &[Vec<u8>]) -> SecurityInfos {
+        SecurityInfos::parse(&SecurityInfos::encode(entries)).unwrap()
+    }
+
+    fn domain_of(entries: &[Vec<u8>]) -> Result<DomainParameters, DomainParameterError> {
+        let infos = card_access(entries);
+        infos.pace_domain(infos.pace_infos().next().unwrap())
+    }
+
+    #[test]
+    fn explicit_pace_parameters_never_override_a_standardized_id() {
+        use crate::crypto::dh::DhGroup;
+        use crate::crypto::dh::tests::{WEAK_G, WEAK_P, WEAK_Q};
+        let h = |s: &str| hex::decode(s).unwrap();
+        let dh_gm = |id| PaceInfo::new(Generic, Dh, Aes128, id).unwrap().to_der();
+        let g0 = DhGroup::standard(0).unwrap();
+        let g2 = DhGroup::standard(2).unwrap();
+        let weak = |id| dh_domain_info(&h(WEAK_P), &h(WEAK_G), &h(WEAK_Q), id);
+
+        // A standardized id alone, or with explicit parameters equal to its own: the standardized group.
+        assert_eq!(
+            domain_of(&[dh_gm(Some(0))]),
+            Ok(DomainParameters::Dh(g0.clone()))
+        );
+        assert_eq!(
+            domain_of(&[
+                dh_gm(Some(0)),
+                dh_domain_info(g0.p(), g0.g(), g0.q(), Some(0))
+            ]),
+            Ok(DomainParameters::Dh(g0.clone()))
+        );
+        // Another RFC 5114 group, or a weak one, given for id 0: refused.
+        assert!(matches!(
+            domain_of(&[
+                dh_gm(Some(0)),
+                dh_domain_info(g2.p(), g2.g(), g2.q(), Some(0))
+            ]),
+            Err(DomainParameterError::OverridesStandardizedId { id: 0, .. })
+        ));
+        let overridden = domain_of(&[dh_gm(Some(0)), weak(Some(0))]).unwrap_err();
+        assert!(
+            matches!(&overridden, DomainParameterError::OverridesStandardizedId { id: 0, why }
+                if why.contains("1024 bits") && why.contains("16 bits")),
+            "{overridden}"
+        );
+        // The parsed entry keeps why its parameters were refused.
+        let infos = card_access(&[dh_gm(Some(0)), weak(Some(0))]);
+        assert!(infos.infos.iter().any(|i| matches!(
+            i,
+            SecurityInfo::PaceDomainParameters(PaceDomainParameterInfo {
+                domain: Err(DomainParameterError::Group(DhError::NotStandardGroup {
+                    p_bits: 1024,
+                    q_bits: 16
+                })),
+                ..
+            })
+        )));
+        // A proprietary id: the explicit parameters must be an RFC 5114 group.
+        assert_eq!(
+            domain_of(&[dh_gm(Some(32)), weak(Some(32))]),
+            Err(DomainParameterError::Group(DhError::NotStandardGroup {
+                p_bits: 1024,
+                q_bits: 16
+            }))
+        );
+        assert_eq!(
+            domain_of(&[
+                dh_gm(Some(32)),
+                dh_domain_info(g2.p(), g2.g(), g2.q(), Some(32))
+            ]),
+            Ok(DomainParameters::Dh(g2))
+        );
+        assert_eq!(
+            domain_of(&[dh_gm(None), weak(None)]),
+            Err(DomainParameterError::Group(DhError::NotStandardGroup {
+                p_bits: 1024,
+                q_bits: 16
+            }))
+        );
+        // Parameters of a proprietary id given for another id do not count.
+        assert_eq!(
+            domain_of(&[dh_gm(Some(33)), weak(Some(32))]),
+            Err(DomainParameterError::Missing(Some(33)))
+        );
+        // Reserved ids, and parameters of the other key agreement.
+        assert_eq!(
+            domain_of(&[dh_gm(Some(5))]),
+            Err(DomainParameterError::UnknownParameterId(5))
+        );
+        assert!(matches!(
+            domain_of(&[dh_gm(Some(13))]),
+            Err(DomainParameterError::KeyAgreementMismatch { .. })
+        ));
     }
 
     #[test]

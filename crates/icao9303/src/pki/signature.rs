@@ -1,24 +1,15 @@
 //! Signature verification for passive authentication: RSA PKCS#1 v1.5, RSASSA-PSS and ECDSA (DER or plain
-//! r‖s) over the NIST and brainpool curves, with named or explicit domain parameters.
-//!
-//! Explicit EC parameters (common in CSCA and DSC keys) are recognised by comparing p, a, b, G and n with
-//! the known curves.
+//! r‖s) over the curves of the registry ([`crate::crypto::ec::EcCurve`]), with named or explicit domain
+//! parameters (explicit ones, common in CSCA and DSC keys, must equal a known curve exactly).
 
 use der::asn1::ObjectIdentifier;
-use ecdsa::EcdsaCurve;
-use ecdsa::signature::hazmat::PrehashVerifier;
-use elliptic_curve::Field;
-use elliptic_curve::group::Group;
-use elliptic_curve::sec1::ToSec1Point;
-use elliptic_curve::{CurveArithmetic, FieldBytes, FieldBytesSize};
-use primeorder::PrimeCurveParams;
 use rsa::traits::SignatureScheme as _;
 use thiserror::Error;
 
 use super::ber::{self, tag};
 use super::certificate::PublicKeyInfo;
 use super::cms::AlgorithmId;
-use crate::crypto::brainpool;
+use crate::crypto::ec::{EcCurve, EcError};
 use crate::crypto::hash::HashAlgorithm;
 
 /// Why a signature could not be verified, or did not verify.
@@ -230,9 +221,9 @@ pub fn verify_prehash(
                     key: "non-EC",
                 });
             }
-            let curve = identify_curve(key.algorithm.parameters.as_deref())?;
+            let curve = key_curve(key)?;
             let plain = matches!(scheme, Scheme::EcdsaPlain(_));
-            curve.verify(&key.key, digest, signature, plain)
+            verify_ecdsa(curve, &key.key, digest, signature, plain)
         }
     }
 }
@@ -250,7 +241,7 @@ pub fn describe_key(key: &PublicKeyInfo) -> String {
                 .parameters
                 .as_deref()
                 .is_some_and(|p| p.first() == Some(&0x30));
-            match identify_curve(key.algorithm.parameters.as_deref()) {
+            match key_curve(key) {
                 Ok(c) => format!(
                     "EC {}{}",
                     c.name(),
@@ -378,282 +369,28 @@ fn verify_rsa(
     }
 }
 
-/// The elliptic curves signatures can be verified on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EcCurve {
-    /// NIST P-192 (secp192r1).
-    P192,
-    /// NIST P-224.
-    P224,
-    /// NIST P-256.
-    P256,
-    /// NIST P-384.
-    P384,
-    /// NIST P-521.
-    P521,
-    /// brainpoolP192r1.
-    BrainpoolP192r1,
-    /// brainpoolP224r1.
-    BrainpoolP224r1,
-    /// brainpoolP256r1.
-    BrainpoolP256r1,
-    /// brainpoolP320r1.
-    BrainpoolP320r1,
-    /// brainpoolP384r1.
-    BrainpoolP384r1,
-    /// brainpoolP512r1.
-    BrainpoolP512r1,
-}
-
-impl EcCurve {
-    /// All supported curves.
-    pub const ALL: [EcCurve; 11] = [
-        EcCurve::P192,
-        EcCurve::P224,
-        EcCurve::P256,
-        EcCurve::P384,
-        EcCurve::P521,
-        EcCurve::BrainpoolP192r1,
-        EcCurve::BrainpoolP224r1,
-        EcCurve::BrainpoolP256r1,
-        EcCurve::BrainpoolP320r1,
-        EcCurve::BrainpoolP384r1,
-        EcCurve::BrainpoolP512r1,
-    ];
-
-    /// The curve's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            EcCurve::P192 => "P-192",
-            EcCurve::P224 => "P-224",
-            EcCurve::P256 => "P-256",
-            EcCurve::P384 => "P-384",
-            EcCurve::P521 => "P-521",
-            EcCurve::BrainpoolP192r1 => "brainpoolP192r1",
-            EcCurve::BrainpoolP224r1 => "brainpoolP224r1",
-            EcCurve::BrainpoolP256r1 => "brainpoolP256r1",
-            EcCurve::BrainpoolP320r1 => "brainpoolP320r1",
-            EcCurve::BrainpoolP384r1 => "brainpoolP384r1",
-            EcCurve::BrainpoolP512r1 => "brainpoolP512r1",
-        }
-    }
-
-    /// The named-curve OID.
-    pub fn oid(self) -> &'static str {
-        match self {
-            EcCurve::P192 => "1.2.840.10045.3.1.1",
-            EcCurve::P224 => "1.3.132.0.33",
-            EcCurve::P256 => "1.2.840.10045.3.1.7",
-            EcCurve::P384 => "1.3.132.0.34",
-            EcCurve::P521 => "1.3.132.0.35",
-            EcCurve::BrainpoolP192r1 => "1.3.36.3.3.2.8.1.1.3",
-            EcCurve::BrainpoolP224r1 => "1.3.36.3.3.2.8.1.1.5",
-            EcCurve::BrainpoolP256r1 => "1.3.36.3.3.2.8.1.1.7",
-            EcCurve::BrainpoolP320r1 => "1.3.36.3.3.2.8.1.1.9",
-            EcCurve::BrainpoolP384r1 => "1.3.36.3.3.2.8.1.1.11",
-            EcCurve::BrainpoolP512r1 => "1.3.36.3.3.2.8.1.1.13",
-        }
-    }
-
-    /// The domain parameters (p, a, b, G uncompressed, n) as big-endian byte strings without leading zeros.
-    pub fn domain_parameters(self) -> DomainParameters {
-        match self {
-            EcCurve::P192 => params_of::<p192::NistP192>(),
-            EcCurve::P224 => params_of::<p224::NistP224>(),
-            EcCurve::P256 => params_of::<p256::NistP256>(),
-            EcCurve::P384 => params_of::<p384::NistP384>(),
-            EcCurve::P521 => params_of::<p521::NistP521>(),
-            EcCurve::BrainpoolP192r1 => params_of::<brainpool::p192r1::BrainpoolP192r1>(),
-            EcCurve::BrainpoolP224r1 => params_of::<brainpool::p224r1::BrainpoolP224r1>(),
-            EcCurve::BrainpoolP256r1 => params_of::<bp256::BrainpoolP256r1>(),
-            EcCurve::BrainpoolP320r1 => params_of::<brainpool::p320r1::BrainpoolP320r1>(),
-            EcCurve::BrainpoolP384r1 => params_of::<bp384::BrainpoolP384r1>(),
-            EcCurve::BrainpoolP512r1 => params_of::<brainpool::p512r1::BrainpoolP512r1>(),
-        }
-    }
-
-    fn verify(
-        self,
-        point: &[u8],
-        digest: &[u8],
-        signature: &[u8],
-        plain: bool,
-    ) -> Result<(), SignatureError> {
-        match self {
-            EcCurve::P192 => ecdsa_verify::<p192::NistP192>(point, digest, signature, plain),
-            EcCurve::P224 => ecdsa_verify::<p224::NistP224>(point, digest, signature, plain),
-            EcCurve::P256 => ecdsa_verify::<p256::NistP256>(point, digest, signature, plain),
-            EcCurve::P384 => ecdsa_verify::<p384::NistP384>(point, digest, signature, plain),
-            EcCurve::P521 => ecdsa_verify::<p521::NistP521>(point, digest, signature, plain),
-            EcCurve::BrainpoolP192r1 => {
-                ecdsa_verify::<brainpool::p192r1::BrainpoolP192r1>(point, digest, signature, plain)
-            }
-            EcCurve::BrainpoolP224r1 => {
-                ecdsa_verify::<brainpool::p224r1::BrainpoolP224r1>(point, digest, signature, plain)
-            }
-            EcCurve::BrainpoolP256r1 => {
-                ecdsa_verify::<bp256::BrainpoolP256r1>(point, digest, signature, plain)
-            }
-            EcCurve::BrainpoolP320r1 => {
-                ecdsa_verify::<brainpool::p320r1::BrainpoolP320r1>(point, digest, signature, plain)
-            }
-            EcCurve::BrainpoolP384r1 => {
-                ecdsa_verify::<bp384::BrainpoolP384r1>(point, digest, signature, plain)
-            }
-            EcCurve::BrainpoolP512r1 => {
-                ecdsa_verify::<brainpool::p512r1::BrainpoolP512r1>(point, digest, signature, plain)
-            }
-        }
-    }
-}
-
-/// Elliptic-curve domain parameters as unsigned big-endian integers without leading zeros.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DomainParameters {
-    /// Field prime.
-    pub p: Vec<u8>,
-    /// Coefficient a.
-    pub a: Vec<u8>,
-    /// Coefficient b.
-    pub b: Vec<u8>,
-    /// Generator x coordinate.
-    pub gx: Vec<u8>,
-    /// Generator y coordinate.
-    pub gy: Vec<u8>,
-    /// Group order.
-    pub n: Vec<u8>,
-}
-
-fn trim(b: &[u8]) -> Vec<u8> {
-    let start = b.iter().position(|x| *x != 0).unwrap_or(b.len());
-    b[start..].to_vec()
-}
-
-fn params_of<C>() -> DomainParameters
-where
-    C: PrimeCurveParams,
-    elliptic_curve::AffinePoint<C>: ToSec1Point<C>,
-{
-    use elliptic_curve::ff::PrimeField;
-    let a = C::EQUATION_A.to_repr();
-    let b = C::EQUATION_B.to_repr();
-    // p = (−1) + 1 in the field's big-endian representation.
-    let minus_one = (-C::FieldElement::ONE).to_repr();
-    let mut p = minus_one.to_vec();
-    for byte in p.iter_mut().rev() {
-        let (v, carry) = byte.overflowing_add(1);
-        *byte = v;
-        if !carry {
-            break;
-        }
-    }
-    let g = C::ProjectivePoint::generator()
-        .to_affine()
-        .to_sec1_point(false);
-    let g = g.as_bytes();
-    let half = (g.len().saturating_sub(1)) / 2;
-    let n = (-<C as CurveArithmetic>::Scalar::ONE).to_repr();
-    let mut n = n.to_vec();
-    for byte in n.iter_mut().rev() {
-        let (v, carry) = byte.overflowing_add(1);
-        *byte = v;
-        if !carry {
-            break;
-        }
-    }
-    DomainParameters {
-        p: trim(&p),
-        a: trim(a.as_ref()),
-        b: trim(b.as_ref()),
-        gx: trim(g.get(1..1 + half).unwrap_or(&[])),
-        gy: trim(g.get(1 + half..).unwrap_or(&[])),
-        n: trim(&n),
-    }
-}
-
-/// Identifies the curve of an id-ecPublicKey's parameters: a named-curve OID, or explicit ECParameters
-/// (X9.62 / RFC 3279) compared with the known curves.
-pub fn identify_curve(params: Option<&[u8]>) -> Result<EcCurve, SignatureError> {
-    let params = params
-        .ok_or_else(|| SignatureError::UnsupportedKey("EC key without curve parameters".into()))?;
-    let el = ber::parse_exact(params)
-        .map_err(|e| SignatureError::MalformedKey(format!("EC parameters: {e}")))?;
-    if el.tag == tag::OID {
-        let oid = el
-            .oid()
-            .map_err(|e| SignatureError::MalformedKey(e.to_string()))?
-            .to_string();
-        return EcCurve::ALL
-            .into_iter()
-            .find(|c| c.oid() == oid)
-            .ok_or(SignatureError::UnsupportedKey(format!("named curve {oid}")));
-    }
-    let given = explicit_parameters(&el)
-        .map_err(|e| SignatureError::MalformedKey(format!("explicit EC parameters: {e}")))?;
-    EcCurve::ALL
-        .into_iter()
-        .find(|c| c.domain_parameters() == given)
-        .ok_or_else(|| {
-            SignatureError::UnsupportedKey(format!(
-                "explicit curve with a {}-byte prime not among the known curves",
-                given.p.len()
-            ))
-        })
-}
-
-fn explicit_parameters(el: &ber::Element<'_>) -> Result<DomainParameters, ber::BerError> {
-    let mut r = el
-        .expect(tag::SEQUENCE, "ECParameters is not a SEQUENCE")?
-        .reader();
-    let _version = r.next("version")?;
-    let field = r.next_tagged(tag::SEQUENCE, "fieldID")?;
-    let mut f = field.reader();
-    let field_type = f.next("fieldType")?.oid()?;
-    if field_type.to_string() != "1.2.840.10045.1.1" {
-        return Err(ber::BerError {
-            offset: 0,
-            what: "not a prime field",
-        });
-    }
-    let p = f.next("prime")?.unsigned_integer()?;
-    let curve = r.next_tagged(tag::SEQUENCE, "curve")?;
-    let mut c = curve.reader();
-    let a = c.next("a")?.octet_string()?;
-    let b = c.next("b")?.octet_string()?;
-    let base = r.next("base")?.octet_string()?;
-    let n = r.next("order")?.unsigned_integer()?;
-    if base.first() != Some(&0x04) || base.len() % 2 != 1 {
-        return Err(ber::BerError {
-            offset: 0,
-            what: "base point is not uncompressed",
-        });
-    }
-    let half = (base.len() - 1) / 2;
-    Ok(DomainParameters {
-        p: trim(p),
-        a: trim(&a),
-        b: trim(&b),
-        gx: trim(&base[1..1 + half]),
-        gy: trim(&base[1 + half..]),
-        n: trim(n),
+/// The registry curve of an id-ecPublicKey's parameters (named-curve OID or explicit ECParameters).
+pub fn key_curve(key: &PublicKeyInfo) -> Result<EcCurve, SignatureError> {
+    let params =
+        key.algorithm.parameters.as_deref().ok_or_else(|| {
+            SignatureError::UnsupportedKey("EC key without curve parameters".into())
+        })?;
+    EcCurve::from_parameters(params).map_err(|e| match e {
+        EcError::MalformedParameters(_) => SignatureError::MalformedKey(e.to_string()),
+        _ => SignatureError::UnsupportedKey(e.to_string()),
     })
 }
 
-fn ecdsa_verify<C>(
+fn verify_ecdsa(
+    curve: EcCurve,
     point: &[u8],
     digest: &[u8],
     signature: &[u8],
     plain: bool,
-) -> Result<(), SignatureError>
-where
-    C: EcdsaCurve + CurveArithmetic,
-    FieldBytesSize<C>: elliptic_curve::sec1::ModulusSize,
-    elliptic_curve::AffinePoint<C>: elliptic_curve::sec1::FromSec1Point<C> + ToSec1Point<C>,
-    ecdsa::VerifyingKey<C>: PrehashVerifier<ecdsa::Signature<C>>,
-{
-    let key = ecdsa::VerifyingKey::<C>::from_sec1_bytes(point)
-        .map_err(|_| SignatureError::MalformedKey("EC point is not on the curve".into()))?;
-    let size = <FieldBytesSize<C> as elliptic_curve::array::typenum::Unsigned>::USIZE;
+) -> Result<(), SignatureError> {
+    let key = curve
+        .decode_public_key(point)
+        .map_err(|e| SignatureError::MalformedKey(e.to_string()))?;
     let (r, s) = if plain {
         if !signature.len().is_multiple_of(2) {
             return Err(SignatureError::MalformedSignature(
@@ -676,22 +413,11 @@ where
             .map_err(bad)?;
         (r, s)
     };
-    let to_field = |v: &[u8]| -> Result<FieldBytes<C>, SignatureError> {
-        let v = trim(v);
-        if v.len() > size {
-            return Err(SignatureError::MalformedSignature(
-                "ECDSA r or s longer than the curve order".into(),
-            ));
-        }
-        let mut buf = vec![0u8; size - v.len()];
-        buf.extend(v);
-        FieldBytes::<C>::try_from(buf.as_slice())
-            .map_err(|_| SignatureError::MalformedSignature("ECDSA value size".into()))
-    };
-    let sig = ecdsa::Signature::<C>::from_scalars(to_field(r)?, to_field(s)?)
-        .map_err(|_| SignatureError::MalformedSignature("ECDSA r or s out of range".into()))?;
-    key.verify_prehash(digest, &sig)
-        .map_err(|_| SignatureError::Invalid("ECDSA".into()))
+    match curve.verify_ecdsa_prehash(&key, digest, r, s) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(SignatureError::Invalid("ECDSA".into())),
+        Err(e) => Err(SignatureError::MalformedSignature(e.to_string())),
+    }
 }
 
 /// Whether the OID names a known hash, signature or key algorithm (for messages).
@@ -717,27 +443,6 @@ pub fn algorithm_name(oid: &ObjectIdentifier) -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn curve_parameters_are_distinct_and_named_curves_resolve() {
-        for c in EcCurve::ALL {
-            let params = c.domain_parameters();
-            assert!(!params.p.is_empty() && !params.n.is_empty(), "{}", c.name());
-            for other in EcCurve::ALL {
-                if other != c {
-                    assert_ne!(params, other.domain_parameters());
-                }
-            }
-            let oid = ObjectIdentifier::new(c.oid()).unwrap();
-            let enc = ber::encode(0x06, oid.as_bytes());
-            assert_eq!(identify_curve(Some(&enc)).unwrap(), c);
-        }
-        // P-256's prime.
-        assert_eq!(
-            hex::encode(EcCurve::P256.domain_parameters().p),
-            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
-        );
-    }
 
     #[test]
     fn pss_defaults_and_rsa_encryption_needs_a_hint() {

@@ -6,6 +6,7 @@ use super::Session;
 use crate::Error;
 use crate::access::{Password, bac, pace};
 use crate::apdu::StatusWord;
+use crate::crypto::domain::DomainParameters;
 use crate::lds::LdsFile;
 use crate::lds::security_infos::{PaceInfo, SecurityInfos};
 use crate::report::{AccessReport, Check, CheckId};
@@ -147,8 +148,8 @@ impl<T: Transport> Session<T> {
         }
     }
 
-    /// PACE with the strongest offer this reader can run; the parameter id is sent whenever several
-    /// PACEInfos are offered (field lesson 1).
+    /// PACE with the strongest offer this reader can run ([`strongest_pace_offer`]); the parameter id is
+    /// sent whenever several PACEInfos are offered (field lesson 1).
     fn pace<R: CryptoRng + ?Sized>(
         &mut self,
         password: &Password,
@@ -159,19 +160,25 @@ impl<T: Transport> Session<T> {
         // The strongest offer this reader can run. Only that one is tried: falling back to a weaker PACE
         // variant after a failure would let an active attacker strip PACE-CAM.
         let several = offers.len() > 1;
-        let info = offers
-            .iter()
-            .filter(|o| pace_supported(o, infos))
-            .max_by_key(|o| pace_strength(o))
-            .ok_or_else(|| {
-                Error::protocol("PACE", "none of the offered PACE variants is supported")
-            })?;
-        let domain = infos.pace_domain(info);
+        let Some((info, domain)) = strongest_pace_offer(&offers, infos) else {
+            // Say what is wrong with the chip's domain parameters when that is why nothing can be run.
+            return Err(
+                match offers.iter().find_map(|o| infos.pace_domain(o).err()) {
+                    Some(source) => Error::DomainParameters {
+                        step: "PACE: EF.CardAccess domain parameters",
+                        source,
+                    },
+                    None => {
+                        Error::protocol("PACE", "none of the offered PACE variants is supported")
+                    }
+                },
+            );
+        };
         match pace::authenticate(
             &mut self.link(),
             password,
             info,
-            domain.as_ref(),
+            Some(&domain),
             several,
             rng,
         ) {
@@ -223,32 +230,85 @@ impl<T: Transport> Session<T> {
     }
 }
 
-/// True when this reader can run the offer: its domain parameters are known, and Integrated Mapping is
-/// not asked on NIST P-224 (ICAO's point encoding needs p ≡ 3 mod 4).
-fn pace_supported(info: &PaceInfo, infos: &SecurityInfos) -> bool {
-    use crate::lds::security_infos::Mapping;
-    infos.pace_domain(info).is_some()
-        && !(info.mapping == Mapping::Integrated && info.parameter_id == Some(10))
+/// The strongest offer this reader can run ([`PaceInfo::strength`] on the offer's domain parameters),
+/// with those parameters. Of equally strong offers, the last listed.
+fn strongest_pace_offer<'a>(
+    offers: &'a [PaceInfo],
+    infos: &SecurityInfos,
+) -> Option<(&'a PaceInfo, DomainParameters)> {
+    offers
+        .iter()
+        .filter_map(|offer| {
+            let domain = infos.pace_domain(offer).ok()?;
+            pace::supports(offer, &domain).then_some((offer, domain))
+        })
+        .max_by_key(|(offer, domain)| offer.strength(domain))
 }
 
-/// A PACE offer's strength for choosing among several: CAM first (it also authenticates the chip), then
-/// the cipher's key length, then the security level of the domain parameters in bits.
-fn pace_strength(info: &PaceInfo) -> (u8, usize, u32) {
-    use crate::lds::security_infos::Mapping;
-    let mapping = match info.mapping {
-        Mapping::ChipAuthentication => 2,
-        Mapping::Generic | Mapping::Integrated => 1,
-    };
-    let bits = match info.parameter_id {
-        Some(0) => 80,
-        Some(1 | 2) => 112,
-        Some(8 | 9) => 96,
-        Some(10 | 11) => 112,
-        Some(12 | 13) => 128,
-        Some(14) => 160,
-        Some(15 | 16) => 192,
-        Some(17 | 18) => 256,
-        _ => 0,
-    };
-    (mapping, info.cipher.key_len(), bits)
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::crypto::cipher::CipherAlgorithm;
+    use crate::lds::security_infos::{KeyAgreement, Mapping};
+
+    fn offers(list: &[(Mapping, CipherAlgorithm, u32)]) -> (Vec<PaceInfo>, SecurityInfos) {
+        let infos: Vec<PaceInfo> = list
+            .iter()
+            .map(|(m, c, id)| {
+                let ka = if *id <= 2 {
+                    KeyAgreement::Dh
+                } else {
+                    KeyAgreement::Ecdh
+                };
+                PaceInfo::new(*m, ka, *c, Some(*id)).unwrap()
+            })
+            .collect();
+        let der: Vec<Vec<u8>> = infos.iter().map(PaceInfo::to_der).collect();
+        let parsed = SecurityInfos::parse(&SecurityInfos::encode(&der)).unwrap();
+        (infos, parsed)
+    }
+
+    fn chosen(list: &[(Mapping, CipherAlgorithm, u32)]) -> Option<(Mapping, CipherAlgorithm, u32)> {
+        let (offers, infos) = offers(list);
+        strongest_pace_offer(&offers, &infos)
+            .map(|(o, _)| (o.mapping, o.cipher, o.parameter_id.unwrap()))
+    }
+
+    #[test]
+    fn the_strongest_supported_offer_is_chosen() {
+        use CipherAlgorithm::*;
+        use Mapping::*;
+        // CAM first, even on a weaker cipher.
+        assert_eq!(
+            chosen(&[(Generic, Aes256, 12), (ChipAuthentication, Aes128, 12)]),
+            Some((ChipAuthentication, Aes128, 12))
+        );
+        // Then the key length, then the curve.
+        assert_eq!(
+            chosen(&[(Generic, Aes128, 17), (Generic, Aes256, 12)]),
+            Some((Generic, Aes256, 12))
+        );
+        assert_eq!(
+            chosen(&[
+                (Generic, Aes128, 12),
+                (Generic, Aes128, 16),
+                (Integrated, Aes128, 13)
+            ]),
+            Some((Generic, Aes128, 16))
+        );
+        // DH: 2048-bit groups over the 1024-bit one.
+        assert_eq!(
+            chosen(&[(Generic, Aes128, 0), (Generic, Aes128, 2)]),
+            Some((Generic, Aes128, 2))
+        );
+        // IM on NIST P-224 cannot be run: the weaker offer is.
+        assert_eq!(
+            chosen(&[(Integrated, Aes256, 10), (Generic, Aes128, 8)]),
+            Some((Generic, Aes128, 8))
+        );
+        assert_eq!(chosen(&[(Integrated, Aes128, 10)]), None);
+        // Unknown domain parameters cannot be run.
+        assert_eq!(chosen(&[(Generic, Aes128, 7)]), None);
+    }
 }

@@ -1,22 +1,26 @@
 //! Reading an elementary file (ICAO 9303-10 section 3.5, ISO/IEC 7816-4 READ BINARY): a first block by
 //! short file identifier (or SELECT), the length from the file's TLV header, then the rest in blocks the
-//! read plan sizes; offsets beyond 32767 with the odd instruction B1.
+//! read plan sizes; offsets beyond 32767 with the odd instruction B1. A [`FileBudget`] bounds each file's
+//! declared length and READ BINARY commands.
 
 use super::Session;
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
 use crate::lds::LdsFile;
+use crate::read_plan::{FileBudget, ReadLimit};
 use crate::tlv::{self, TlvError};
 use crate::transport::Transport;
 
 const STEP_READ: &str = "READ BINARY";
 
 impl<T: Transport> Session<T> {
-    /// One READ BINARY at `offset` for up to `len` bytes; `sfi` reads with a short file identifier (offset
-    /// below 256). Adapts the length on 6700 / 6Cxx and remembers what the chip refused. Returns `None`
-    /// when the file does not exist.
+    /// One READ BINARY of `file` at `offset` for up to `len` bytes; `sfi` reads with a short file
+    /// identifier (offset below 256). Adapts the length on 6700 / 6Cxx and remembers what the chip
+    /// refused; every command counts against `budget`. Returns `None` when the file does not exist.
     fn read_binary(
         &mut self,
+        file: LdsFile,
+        budget: &mut FileBudget,
         sfi: Option<u8>,
         offset: usize,
         len: usize,
@@ -33,6 +37,7 @@ impl<T: Transport> Session<T> {
         };
         let mut le = len.min(self.planner.block_size(self.link_state())).max(1);
         loop {
+            budget.round().map_err(|limit| limit_err(file, limit))?;
             let odd = offset > 0x7FFF && sfi.is_none();
             let payload = if odd {
                 let mut p = le.saturating_sub(4).max(1);
@@ -133,12 +138,14 @@ impl<T: Transport> Session<T> {
             file: file.name(),
             what,
         };
+        let mut budget = FileBudget::new(self.options.max_file_len, self.options.max_read_rounds);
+        let budget = &mut budget;
         if data.is_empty() {
             let sfi = file
                 .sfi()
                 .filter(|_| self.planner.use_sfi(self.options.use_short_file_ids));
             let first = match sfi {
-                Some(sfi) => match self.read_binary(Some(sfi), 0, usize::MAX) {
+                Some(sfi) => match self.read_binary(file, budget, Some(sfi), 0, usize::MAX) {
                     Ok(first) => first,
                     Err(Error::Status { sw, .. })
                         if matches!(
@@ -151,7 +158,7 @@ impl<T: Transport> Session<T> {
                         if !self.select_ef(file)? {
                             return Ok(false);
                         }
-                        self.read_binary(None, 0, usize::MAX)?
+                        self.read_binary(file, budget, None, 0, usize::MAX)?
                     }
                     Err(e) => return Err(e),
                 },
@@ -159,7 +166,7 @@ impl<T: Transport> Session<T> {
                     if !self.select_ef(file)? {
                         return Ok(false);
                     }
-                    self.read_binary(None, 0, usize::MAX)?
+                    self.read_binary(file, budget, None, 0, usize::MAX)?
                 }
             };
             let Some(first) = first else {
@@ -174,10 +181,16 @@ impl<T: Transport> Session<T> {
         }
         let total = loop {
             match tlv::parse_header(data) {
-                Ok(h) => break h.total_len(),
+                Ok(h) => {
+                    let total = h.total_len();
+                    budget
+                        .declared(total)
+                        .map_err(|limit| limit_err(file, limit))?;
+                    break total;
+                }
                 Err(TlvError::Truncated { .. }) if data.len() < 8 => {
                     let more = self
-                        .read_binary(None, data.len(), 8 - data.len())?
+                        .read_binary(file, budget, None, data.len(), 8 - data.len())?
                         .unwrap_or_default();
                     if more.is_empty() {
                         return Err(file_err("file ends inside its TLV header".into()));
@@ -190,7 +203,7 @@ impl<T: Transport> Session<T> {
         self.report_progress(file, data.len().min(total), total);
         while data.len() < total {
             let chunk = self
-                .read_binary(None, data.len(), total - data.len())?
+                .read_binary(file, budget, None, data.len(), total - data.len())?
                 .unwrap_or_default();
             if chunk.is_empty() {
                 return Err(file_err(format!(
@@ -203,5 +216,14 @@ impl<T: Transport> Session<T> {
         }
         data.truncate(total);
         Ok(true)
+    }
+}
+
+/// The error of a read that reached one of its limits.
+fn limit_err(file: LdsFile, limit: ReadLimit) -> Error {
+    Error::ReadLimit {
+        file,
+        step: STEP_READ,
+        limit,
     }
 }

@@ -24,7 +24,8 @@ use crate::access::password::Password;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::channel::Channel;
 use crate::crypto::cipher::CipherAlgorithm;
-use crate::lds::security_infos::{KeyAgreement, Mapping, PaceDomainParameters, PaceInfo};
+use crate::crypto::domain::{DomainParameterError, DomainParameters, MAX_STANDARDIZED_ID};
+use crate::lds::security_infos::{KeyAgreement, Mapping, PaceInfo};
 use crate::sm::SecureMessaging;
 use crate::tlv;
 use rand_core::CryptoRng;
@@ -32,6 +33,16 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 pub use crate::lds::security_infos::{KeyAgreement as PaceKeyAgreement, Mapping as PaceMapping};
+
+/// True when this terminal can run the offer `info` on `domain`: every mapping on every group, except
+/// Integrated Mapping on NIST P-224 (ICAO's point encoding needs p ≡ 3 mod 4).
+pub fn supports(info: &PaceInfo, domain: &DomainParameters) -> bool {
+    !(info.mapping == Mapping::Integrated
+        && matches!(
+            domain,
+            DomainParameters::Ec(crate::crypto::ec::EcCurve::NistP224)
+        ))
+}
 
 const STEP_MSE: &str = "PACE: MSE:Set AT";
 const STEP_NONCE: &str = "PACE: GENERAL AUTHENTICATE (encrypted nonce)";
@@ -133,8 +144,10 @@ fn take(
 
 /// Runs PACE as the terminal and returns the secure messaging session and what was negotiated.
 ///
-/// `domain` overrides the parameters named by `info.parameter_id` (explicit PACEDomainParameterInfo);
-/// `send_parameter_id` adds `84 id` to MSE:Set AT (required when EF.CardAccess lists several PACEInfos).
+/// `domain`: the parameters [`SecurityInfos::pace_domain`](crate::lds::security_infos::SecurityInfos::pace_domain)
+/// resolved for `info` (`None`: the standardized parameters of `info.parameter_id`); they must be those of a
+/// standardized id `info` names. `send_parameter_id` adds `84 id` to MSE:Set AT (required when
+/// EF.CardAccess lists several PACEInfos).
 ///
 /// # Randomness (in this order; trace replay depends on it)
 /// * GM and CAM: the mapping private key SK_map,IFD, then the ephemeral private key SK_IFD;
@@ -145,30 +158,51 @@ fn take(
 /// bytes are drawn. So a replayed RNG that yields a valid key gives exactly that key.
 ///
 /// # Errors
-/// [`Error::AccessDenied`] when the chip refuses the token (6300/63Cx on the last step) or its token does
-/// not verify (wrong MRZ or CAN); [`Error::Status`] for other refusals; [`Error::Protocol`] for malformed
-/// answers or invalid keys from the chip.
+/// [`Error::DomainParameters`] (before any command is sent) when the domain parameters are not
+/// usable; [`Error::AccessDenied`] when the chip refuses the token (6300/63Cx on the last step) or its
+/// token does not verify (wrong MRZ or CAN); [`Error::Status`] for other refusals; [`Error::Protocol`] for
+/// malformed answers or invalid keys from the chip.
 pub fn authenticate<R: CryptoRng + ?Sized>(
     channel: &mut dyn Channel,
     password: &Password,
     info: &PaceInfo,
-    domain: Option<&PaceDomainParameters>,
+    domain: Option<&DomainParameters>,
     send_parameter_id: bool,
     rng: &mut R,
 ) -> Result<PaceOutcome, Error> {
-    let domain = match domain {
-        Some(d) => d.clone(),
-        None => info
-            .parameter_id
-            .and_then(PaceDomainParameters::standard)
-            .ok_or_else(|| Error::protocol(STEP_MSE, "no usable PACE domain parameters"))?,
+    let domain = match (domain, info.parameter_id) {
+        (Some(d), _) => d.clone(),
+        (None, Some(id)) => DomainParameters::standard(id).ok_or(Error::DomainParameters {
+            step: STEP_MSE,
+            source: DomainParameterError::UnknownParameterId(id),
+        })?,
+        (None, None) => {
+            return Err(Error::DomainParameters {
+                step: STEP_MSE,
+                source: DomainParameterError::Missing(None),
+            });
+        }
     };
-    if domain.key_agreement() != info.key_agreement {
-        return Err(Error::protocol(
-            STEP_MSE,
-            "domain parameters do not match the protocol's key agreement",
-        ));
+    // Checked again here, before anything is sent, whatever the caller resolved: explicit parameters
+    // never replace a standardized id's, and the parameters suit the protocol.
+    if let Some(id) = info.parameter_id
+        && id <= MAX_STANDARDIZED_ID
+        && domain.parameter_id() != id
+    {
+        return Err(Error::DomainParameters {
+            step: STEP_MSE,
+            source: DomainParameterError::OverridesStandardizedId {
+                id,
+                why: format!("{} of id {}", domain.describe(), domain.parameter_id()),
+            },
+        });
     }
+    domain
+        .expect(info.key_agreement)
+        .map_err(|source| Error::DomainParameters {
+            step: STEP_MSE,
+            source,
+        })?;
     let cipher = info.cipher;
 
     // MSE:Set AT — no Le.
@@ -282,7 +316,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
         sm,
         mapping: info.mapping,
         key_agreement: info.key_agreement,
-        parameter_id: info.parameter_id.or(domain.parameter_id()),
+        parameter_id: info.parameter_id.or(Some(domain.parameter_id())),
         cipher,
         protocol_oid: info.oid.clone(),
         chip_auth,

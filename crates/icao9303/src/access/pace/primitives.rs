@@ -7,11 +7,12 @@ use super::error::PaceCryptoError;
 use super::im;
 use crate::access::password::Password;
 use crate::crypto::cipher::{CipherAlgorithm, cbc_decrypt, cbc_encrypt, encrypt_block};
+use crate::crypto::domain::DomainParameters;
 use crate::crypto::ec::{EcCurve, EcPoint, reduce_mod};
 use crate::crypto::kdf::{COUNTER_PACE, kdf};
 use crate::crypto::mac::{MAC_LEN, mac};
 use crate::crypto::padding::{pad, unpad};
-use crate::lds::security_infos::{Mapping, PaceDomainParameters};
+use crate::lds::security_infos::Mapping;
 use crate::tlv;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
@@ -67,10 +68,10 @@ pub enum Generator {
 
 impl Generator {
     /// The domain's standard generator.
-    pub fn standard(domain: &PaceDomainParameters) -> Generator {
+    pub fn standard(domain: &DomainParameters) -> Generator {
         match domain {
-            PaceDomainParameters::Ec(c) => Generator::Ec(c.generator()),
-            PaceDomainParameters::Dh(g) => Generator::Dh(g.g().to_vec()),
+            DomainParameters::Ec(c) => Generator::Ec(c.generator()),
+            DomainParameters::Dh(g) => Generator::Dh(g.g().to_vec()),
         }
     }
 }
@@ -78,36 +79,36 @@ impl Generator {
 /// Draws a private key: EC — field-size bytes, high bits beyond n's bit length cleared, redrawn unless
 /// `1 ≤ k < n`; DH — q-size bytes, likewise against q. One draw of that size when the bytes are valid.
 pub fn random_private<R: CryptoRng + ?Sized>(
-    domain: &PaceDomainParameters,
+    domain: &DomainParameters,
     rng: &mut R,
 ) -> Zeroizing<Vec<u8>> {
     match domain {
-        PaceDomainParameters::Ec(c) => c.random_scalar(rng).to_bytes(),
-        PaceDomainParameters::Dh(g) => g.random_exponent(rng),
+        DomainParameters::Ec(c) => c.random_scalar(rng).to_bytes(),
+        DomainParameters::Dh(g) => g.random_exponent(rng),
     }
 }
 
 /// The public key `sk · G` (EC, uncompressed) or `G^sk mod p` (DH, left-padded).
 pub fn public_key(
-    domain: &PaceDomainParameters,
+    domain: &DomainParameters,
     generator: &Generator,
     sk: &[u8],
 ) -> Result<Vec<u8>, PaceCryptoError> {
     match (domain, generator) {
-        (PaceDomainParameters::Ec(c), Generator::Ec(g)) => {
+        (DomainParameters::Ec(c), Generator::Ec(g)) => {
             Ok(g.mul(&c.scalar(sk)?)?.as_bytes().to_vec())
         }
-        (PaceDomainParameters::Dh(group), Generator::Dh(g)) => Ok(group.pow(g, sk)),
+        (DomainParameters::Dh(group), Generator::Dh(g)) => Ok(group.pow(g, sk)),
         _ => Err(PaceCryptoError::Invalid("generator of another group")),
     }
 }
 
 /// Validates a received public key: an uncompressed point on the curve (EC), or `1 < y < p − 1` with
 /// `y^q = 1` (DH). Returns it in canonical (left-padded) form.
-pub fn check_public(domain: &PaceDomainParameters, pk: &[u8]) -> Result<Vec<u8>, PaceCryptoError> {
+pub fn check_public(domain: &DomainParameters, pk: &[u8]) -> Result<Vec<u8>, PaceCryptoError> {
     match domain {
-        PaceDomainParameters::Ec(c) => Ok(c.decode_point(pk)?.as_bytes().to_vec()),
-        PaceDomainParameters::Dh(g) => {
+        DomainParameters::Ec(c) => Ok(c.decode_point(pk)?.as_bytes().to_vec()),
+        DomainParameters::Dh(g) => {
             if pk.len() != g.p_len() {
                 return Err(PaceCryptoError::Invalid(
                     "DH public value not of the size of p",
@@ -122,13 +123,13 @@ pub fn check_public(domain: &PaceDomainParameters, pk: &[u8]) -> Result<Vec<u8>,
 /// The shared secret K of the key agreement: the x-coordinate of `sk · PK` (EC, field size) or
 /// `PK^sk mod p` (DH, size of p).
 pub fn shared_secret(
-    domain: &PaceDomainParameters,
+    domain: &DomainParameters,
     sk: &[u8],
     peer: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, PaceCryptoError> {
     match domain {
-        PaceDomainParameters::Ec(c) => Ok(c.scalar(sk)?.diffie_hellman(&c.decode_point(peer)?)?),
-        PaceDomainParameters::Dh(g) => {
+        DomainParameters::Ec(c) => Ok(c.scalar(sk)?.diffie_hellman(&c.decode_point(peer)?)?),
+        DomainParameters::Dh(g) => {
             g.check_public(peer)?;
             Ok(g.shared_secret(peer, sk))
         }
@@ -138,18 +139,18 @@ pub fn shared_secret(
 /// Generic Mapping (and CAM): `G~ = s·G + H` with `H = sk_map · PK_map,peer` (EC), or `g~ = g^s · h` with
 /// `h = PK_map,peer^sk_map mod p` (DH).
 pub fn generic_map(
-    domain: &PaceDomainParameters,
+    domain: &DomainParameters,
     s: &[u8],
     sk_map: &[u8],
     pk_map_peer: &[u8],
 ) -> Result<Generator, PaceCryptoError> {
     match domain {
-        PaceDomainParameters::Ec(c) => {
+        DomainParameters::Ec(c) => {
             let h = c.decode_point(pk_map_peer)?.mul(&c.scalar(sk_map)?)?;
             let s_scalar = c.scalar(&reduce_mod(s, &c.order()))?;
             Ok(Generator::Ec(c.generator().mul(&s_scalar)?.add(&h)?))
         }
-        PaceDomainParameters::Dh(g) => {
+        DomainParameters::Dh(g) => {
             g.check_public(pk_map_peer)?;
             let h = g.pow(pk_map_peer, sk_map);
             let mapped = g.mul(&g.pow(g.g(), s), &h);
@@ -161,17 +162,17 @@ pub fn generic_map(
 
 /// Integrated Mapping: `G~ = f_G(R_p(s, t))` (EC) or `g~ = R_p(s, t)^((p−1)/q)` (DH).
 pub fn integrated_map(
-    domain: &PaceDomainParameters,
+    domain: &DomainParameters,
     cipher: CipherAlgorithm,
     s: &[u8],
     t: &[u8],
 ) -> Result<Generator, PaceCryptoError> {
     match domain {
-        PaceDomainParameters::Ec(c) => {
+        DomainParameters::Ec(c) => {
             let r = im::pseudo_random(cipher, s, t, bit_length(&c.prime()))?;
             Ok(Generator::Ec(c.integrated_map(&r)?))
         }
-        PaceDomainParameters::Dh(g) => {
+        DomainParameters::Dh(g) => {
             let r = im::pseudo_random(cipher, s, t, bit_length(g.p()))?;
             let mapped = g.integrated_map(&r)?;
             g.check_public(&mapped)?;
@@ -190,10 +191,10 @@ pub fn bit_length(v: &[u8]) -> usize {
 }
 
 /// The public key data object of the token: `7F49 { 06 OID, 86 point | 84 Y }`.
-pub fn public_key_object(domain: &PaceDomainParameters, oid: &[u8], pk: &[u8]) -> Vec<u8> {
+pub fn public_key_object(domain: &DomainParameters, oid: &[u8], pk: &[u8]) -> Vec<u8> {
     let key_tag = match domain {
-        PaceDomainParameters::Ec(_) => 0x86,
-        PaceDomainParameters::Dh(_) => 0x84,
+        DomainParameters::Ec(_) => 0x86,
+        DomainParameters::Dh(_) => 0x84,
     };
     tlv::encode_constructed(0x7F49, &[tlv::encode(0x06, oid), tlv::encode(key_tag, pk)])
 }
@@ -201,7 +202,7 @@ pub fn public_key_object(domain: &PaceDomainParameters, oid: &[u8], pk: &[u8]) -
 /// The authentication token `MAC(KSmac, 7F49{OID, PK})` over the *other* side's ephemeral public key
 /// (3DES pads with ISO 7816-4 padding before the retail MAC; CMAC pads internally).
 pub fn auth_token(
-    domain: &PaceDomainParameters,
+    domain: &DomainParameters,
     cipher: CipherAlgorithm,
     k_mac: &[u8],
     oid: &[u8],

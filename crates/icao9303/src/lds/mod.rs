@@ -19,4 +19,5 @@ pub mod file;
 pub mod image;
 pub mod security_infos;
 pub mod sod;
+pub mod wsq;
 pub use file::LdsFile;

@@ -4,6 +4,7 @@
 //! is suspect); 2 the document could not be read (wrong key, no card, I/O, bad arguments).
 
 mod apdu_log;
+mod fingerprints;
 mod html;
 mod inspect;
 mod outputs;

@@ -399,7 +399,7 @@ impl WsqCodestream {
                 }
             }
         }
-        let filters = Filters::new(&self.transform);
+        let mut filters = Filters::new(&self.transform);
         let nodes = wavelet_tree(width, height);
         let longest = width.max(height);
         let mut line = vec![0f32; longest];
@@ -1095,21 +1095,29 @@ impl Extension {
     }
 }
 
-/// The synthesis filters with their centre taps.
+/// The synthesis filters with their centre taps, and scratch space for the extended bands of one line.
 struct Filters<'t> {
     low: &'t [f32],
     high: &'t [f32],
     low_centre: isize,
     high_centre: isize,
+    /// How far beyond each end a band is extended: more than any filter reaches.
+    margin: usize,
+    low_band: Vec<f32>,
+    high_band: Vec<f32>,
 }
 
 impl<'t> Filters<'t> {
     fn new(table: &'t TransformTable) -> Self {
+        let (low, high) = (&table.synthesis_low, &table.synthesis_high);
         Filters {
-            low: &table.synthesis_low,
-            high: &table.synthesis_high,
-            low_centre: (table.synthesis_low.len() as isize - 1) / 2,
-            high_centre: (table.synthesis_high.len() as isize - 1) / 2,
+            low,
+            high,
+            low_centre: (low.len() as isize - 1) / 2,
+            high_centre: (high.len() as isize - 1) / 2,
+            margin: low.len().max(high.len()) + 2,
+            low_band: Vec::new(),
+            high_band: Vec::new(),
         }
     }
 
@@ -1119,7 +1127,7 @@ impl<'t> Filters<'t> {
     ///
     /// Each output is Σ lo[i]·L[m] + Σ hi[i]·H[m] over the taps that reach it, each sum taken with m ascending,
     /// the low-pass terms first (this order makes the result bit-identical to NBIS).
-    fn synthesise(&self, input: &[f32], inverted: bool, out: &mut [f32]) {
+    fn synthesise(&mut self, input: &[f32], inverted: bool, out: &mut [f32]) {
         let n = input.len();
         let (low_len, high_len) = (n.div_ceil(2), n / 2);
         let (low, high) = if inverted {
@@ -1140,22 +1148,30 @@ impl<'t> Filters<'t> {
             left_whole: false,
             right_whole: !odd,
         };
+        let margin = self.margin;
+        extend(low, low_ext, margin, &mut self.low_band);
+        extend(high, high_ext, margin, &mut self.high_band);
+        let margin = margin as isize;
         for (k, output) in out.iter_mut().enumerate().take(n) {
             let k = k as isize;
-            let mut sum = 0f32;
-            // Tap index i = centre + 2m − k for low-pass sample m (position 2m).
+            // Tap i = centre + 2m − k for low-pass sample m (position 2m): the first m with i ≥ 0.
             let m = (k - self.low_centre + 1).div_euclid(2);
-            sum = accumulate(sum, self.low, self.low_centre + 2 * m - k, m, low, low_ext);
+            let mut sum = accumulate(
+                0.0,
+                self.low,
+                self.low_centre + 2 * m - k,
+                &self.low_band,
+                m + margin,
+            );
             if high_len > 0 {
-                // Tap index i = centre + 2m + 1 − k for high-pass sample m (position 2m + 1).
+                // Tap i = centre + 2m + 1 − k for high-pass sample m (position 2m + 1).
                 let m = (k - self.high_centre).div_euclid(2);
                 sum = accumulate(
                     sum,
                     self.high,
                     self.high_centre + 2 * m + 1 - k,
-                    m,
-                    high,
-                    high_ext,
+                    &self.high_band,
+                    m + margin,
                 );
             }
             *output = sum;
@@ -1163,24 +1179,27 @@ impl<'t> Filters<'t> {
     }
 }
 
-/// Adds filter[tap]·band[m], filter[tap + 2]·band[m + 1], … to `sum` while `tap` is inside the filter.
-fn accumulate(
-    mut sum: f32,
-    filter: &[f32],
-    mut tap: isize,
-    mut m: isize,
-    band: &[f32],
-    ext: Extension,
-) -> f32 {
+/// Fills `out` with `band` extended by `margin` samples beyond each end (`out[margin + m]` is sample m).
+fn extend(band: &[f32], ext: Extension, margin: usize, out: &mut Vec<f32>) {
+    out.clear();
     if band.is_empty() {
-        return sum;
+        return;
     }
-    while let Some(coefficient) = usize::try_from(tap).ok().and_then(|t| filter.get(t)) {
-        if let Some(sample) = band.get(ext.index(m)) {
-            sum += sample * coefficient;
-        }
-        tap += 2;
-        m += 1;
+    let margin = margin as isize;
+    out.extend(
+        (-margin..band.len() as isize + margin)
+            .map(|m| band.get(ext.index(m)).copied().unwrap_or(0.0)),
+    );
+}
+
+/// Adds filter[tap]·band[at], filter[tap + 2]·band[at + 1], … to `sum` while `tap` is inside the filter.
+fn accumulate(mut sum: f32, filter: &[f32], tap: isize, band: &[f32], at: isize) -> f32 {
+    let (Ok(tap), Ok(at)) = (usize::try_from(tap), usize::try_from(at)) else {
+        return sum;
+    };
+    let taps = filter.get(tap..).unwrap_or_default().iter().step_by(2);
+    for (coefficient, sample) in taps.zip(band.get(at..).unwrap_or_default()) {
+        sum += sample * coefficient;
     }
     sum
 }
@@ -1316,7 +1335,7 @@ mod tests {
             synthesis_low: vec![1.0],
             synthesis_high: vec![1.0],
         };
-        let filters = Filters::new(&table);
+        let mut filters = Filters::new(&table);
         let mut out = [0f32; 5];
         filters.synthesise(&[1.0, 3.0, 5.0, 2.0, 4.0], false, &mut out);
         assert_eq!(out, [1.0, 2.0, 3.0, 4.0, 5.0]);

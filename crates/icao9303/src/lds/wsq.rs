@@ -1212,7 +1212,7 @@ mod tests {
     #[test]
     fn scaled_numbers_divide_one_power_at_a_time() {
         assert_eq!(scaled(44, 2), 0.44);
-        assert!((scaled(852_698_684, 9) - 0.852_698_684).abs() < 1e-7);
+        assert!((f64::from(scaled(852_698_684, 9)) - 0.852_698_684).abs() < 1e-7);
         assert_eq!(scaled(7, 0), 7.0);
         // An exponent that underflows gives 0, which marks a subband as not coded, as in NBIS.
         assert_eq!(scaled(1, 255), 0.0);
@@ -1221,14 +1221,9 @@ mod tests {
     #[test]
     fn layout_of_a_512_square_matches_the_specification() {
         let bands = subband_layout(512, 512);
-        for k in 0..4 {
-            assert_eq!((bands[k].width, bands[k].height), (16, 16), "subband {k}");
-        }
-        for k in 4..=6 {
-            assert_eq!((bands[k].width, bands[k].height), (32, 32), "subband {k}");
-        }
-        for k in 7..=50 {
-            assert_eq!((bands[k].width, bands[k].height), (32, 32), "subband {k}");
+        for (k, band) in bands.iter().enumerate().take(51) {
+            let side = if k < 4 { 16 } else { 32 };
+            assert_eq!((band.width, band.height), (side, side), "subband {k}");
         }
         assert_eq!(
             bands[51],

@@ -224,3 +224,40 @@ fn decoded_view_shows_fingers_and_irises() {
     assert_eq!(iris["eye_name"], "left eye");
     assert_eq!(iris["width"], 160);
 }
+
+#[test]
+fn truncated_and_corrupted_dg3_dg4_never_panic() {
+    use icao9303::lds::finger::FingerRecord;
+    use icao9303::lds::iris::IrisRecord;
+    for (file, record_at) in [("Datagroup3.bin", 38), ("Datagroup4.bin", 42)] {
+        let bytes = read(&format!("bsi-reference-dataset/{file}"));
+        let parse = |b: &[u8]| {
+            let _ = Dg3::parse(b);
+            let _ = Dg4::parse(b);
+            let record = b.get(record_at..).unwrap_or_default();
+            let _ = FingerRecord::parse(record);
+            let _ = IrisRecord::parse(record);
+        };
+        // Every cut through the headers, then every 37th.
+        for n in (0..300).chain((300..bytes.len()).step_by(37)) {
+            parse(&bytes[..n]);
+        }
+        let mut garbled = bytes.clone();
+        for (i, position) in (0..bytes.len()).step_by(29).enumerate() {
+            for flip in [0xFF, 0x01] {
+                garbled[position] ^= flip;
+                parse(&garbled);
+                // Now and then decode what still parses, image bytes included.
+                if i % 200 == 0 && flip == 0x01 {
+                    if let Ok(dg3) = Dg3::parse(&garbled) {
+                        dg3.fingers.iter().for_each(|f| drop(f.decode()));
+                    }
+                    if let Ok(dg4) = Dg4::parse(&garbled) {
+                        dg4.irises.iter().for_each(|i| drop(i.decode()));
+                    }
+                }
+                garbled[position] ^= flip;
+            }
+        }
+    }
+}

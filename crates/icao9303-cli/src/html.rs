@@ -123,6 +123,7 @@ fn format_name(format: ImageFormat) -> &'static str {
         ImageFormat::Jpeg => "JPEG",
         ImageFormat::Jpeg2000 => "JPEG 2000",
         ImageFormat::Png => "PNG",
+        ImageFormat::Wsq => "WSQ",
         ImageFormat::Unknown(_) => "unknown format",
     }
 }

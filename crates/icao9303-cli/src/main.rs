@@ -7,6 +7,7 @@
 //! the chip offers could not be run).
 
 mod apdu_log;
+mod fingerprints;
 mod html;
 mod inspect;
 mod outputs;

@@ -29,7 +29,8 @@ lds_files=("$data"/icao-9303-10-examples/*.bin "$data"/bsi-reference-dataset/{EF
     "$data"/card-access/*.bin)
 seed lds "${lds_files[@]}"
 seed lds_all "${lds_files[@]}" "$data"/biometric/*.jpg "$images"/*.j2k "$images"/*.jp2
-seed image "$data"/biometric/*.jpg "$images"/*.j2k "$images"/*.jp2
+seed image "$data"/biometric/*.jpg "$images"/*.j2k "$images"/*.jp2 "$data"/biometric/dg3-dg4/*.wsq
+seed wsq "$data"/biometric/dg3-dg4/*.wsq "$data"/biometric/dg3-dg4/samples/*.wsq
 seed tlv "$data"/icao-9303-10-examples/*.bin "$data"/bsi-reference-dataset/EF_COM.bin "$data"/card-access/*.bin
 seed dtc "$data"/dtc/*.dtcvc
 seed sod "$data"/sod/*/EF_SOD.bin "$data"/bsi-reference-dataset/EF_SOD.bin "$data"/card-security/*.bin

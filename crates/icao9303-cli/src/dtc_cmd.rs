@@ -83,7 +83,7 @@ impl ReadDtcArgs {
     ) -> anyhow::Result<()> {
         if let Some(dtc) = compare {
             let check = dtc.presentation_check(document, report);
-            report.checks.push(check);
+            icao9303::verify::add_check(report, check);
         }
         if let Some(path) = &self.dtc {
             export(document, path, self.dtc_biometrics).context("--dtc")?;

@@ -4,14 +4,25 @@
 //! Everything read from the chip is untrusted: every piece of text goes through [`escape`] before it is put in
 //! the page, and images are re-encoded to PNG by the crate's decoder before they are embedded.
 
+use icao9303::lds::LdsFile;
 use icao9303::lds::decoded::{Decoded, DecodedFiles, FileContent};
 use icao9303::lds::dg11::{Dg11, PartialDate};
 use icao9303::lds::dg12::Dg12;
 use icao9303::lds::dg16::Dg16;
 use icao9303::lds::image::{ImageFormat, to_png};
-use icao9303::report::AuthenticityVerdict;
-use icao9303::report::{CheckStatus, MrzSummary, Report, ReportSource};
+use icao9303::report::{
+    AuthenticityVerdict, CheckId, CheckStatus, DocumentResult, MrzSummary, Report, ReportSource,
+};
 use std::fmt::Write;
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
 
 /// Escapes text for HTML element content and double- or single-quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -112,6 +123,7 @@ fn format_name(format: ImageFormat) -> &'static str {
         ImageFormat::Jpeg => "JPEG",
         ImageFormat::Jpeg2000 => "JPEG 2000",
         ImageFormat::Png => "PNG",
+        ImageFormat::Wsq => "WSQ",
         ImageFormat::Unknown(_) => "unknown format",
     }
 }
@@ -175,26 +187,36 @@ impl Rows {
 fn mark(status: CheckStatus) -> (&'static str, &'static str) {
     match status {
         CheckStatus::Valid => ("valid", "&#10004; Valid"),
+        CheckStatus::ValidWithWarning => ("valid", "&#10004; Valid, with a warning"),
         CheckStatus::Invalid => ("invalid", "&#10008; INVALID"),
         CheckStatus::NotChecked => ("not-checked", "&#8211; Not checked"),
     }
 }
 
-fn verdict(report: &Report) -> (&'static str, &'static str, &'static str) {
-    if report.has_failures() {
-        (
-            "invalid",
-            "SUSPECT",
-            "At least one check failed. Do not rely on this document; see the checks below.",
-        )
-    } else if report.checks_with(CheckStatus::NotChecked).next().is_some() {
-        (
-            "not-checked",
-            "NO CHECK FAILED",
-            "Every check performed passed; some checks could not be performed (see below).",
-        )
-    } else {
-        ("valid", "VALID", "Every check passed.")
+fn verdict_class(result: DocumentResult) -> &'static str {
+    match result {
+        DocumentResult::Verified => "valid",
+        DocumentResult::NotVerified => "not-checked",
+        DocumentResult::Failed => "invalid",
+    }
+}
+
+/// True when data group `n` hashes to EF.SOD's value: only then is its content shown as the holder's
+/// or the document's.
+fn signed(report: &Report, n: u8) -> bool {
+    report
+        .status(CheckId::DgHash(n))
+        .is_some_and(CheckStatus::is_valid)
+}
+
+/// What a data group holds, for the note that it is not shown.
+fn data_group_content(n: u8) -> &'static str {
+    match n {
+        2 => "the face image",
+        11 => "additional personal details",
+        12 => "additional document details",
+        16 => "persons to notify",
+        _ => "data",
     }
 }
 
@@ -210,6 +232,9 @@ h2{font-size:16px;margin:22px 0 8px;padding-bottom:4px;border-bottom:2px solid #
 .verdict.valid{border-color:#1a7f37;background:#e9f7ee}
 .verdict.invalid{border-color:#b3261e;background:#fdecea}
 .verdict.not-checked{border-color:#9a6700;background:#fff8e1}
+.verdict.neutral{border-color:#888;background:#f4f4f4}
+.verdict ul{margin:6px 0 0}
+.unsigned{border:2px solid #b3261e;background:#fdecea;padding:6px 10px;margin:8px 0}
 .holder{display:flex;gap:20px;align-items:flex-start}
 .face{flex:0 0 200px;text-align:center}
 .face img{width:200px;height:auto;border:1px solid #999;background:#eee;image-rendering:auto}
@@ -238,9 +263,32 @@ footer{margin-top:28px;padding-top:8px;border-top:1px solid #ccc;font-size:11px;
 
 /// Renders the report, the decoded files and the generation time as one HTML page.
 pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> String {
-    let dg11 = decoded.dg11().and_then(Decoded::parsed);
-    let dg12 = decoded.dg12().and_then(Decoded::parsed);
-    let dg16 = decoded.dg16().and_then(Decoded::parsed);
+    // Data groups whose hash does not match EF.SOD (or that EF.SOD does not list) are not the issuer's
+    // data: never shown as the holder's.
+    let dg11 = decoded
+        .dg11()
+        .and_then(Decoded::parsed)
+        .filter(|_| signed(report, 11));
+    let dg12 = decoded
+        .dg12()
+        .and_then(Decoded::parsed)
+        .filter(|_| signed(report, 12));
+    let dg16 = decoded
+        .dg16()
+        .and_then(Decoded::parsed)
+        .filter(|_| signed(report, 16));
+    let withheld: Vec<String> = [2u8, 11, 12, 16]
+        .into_iter()
+        .filter(|n| {
+            decoded.files.iter().any(|d| d.file == LdsFile::Dg(*n)) && !signed(report, *n)
+        })
+        .map(|n| {
+            format!(
+                "DG{n} ({}) is not shown: it does not match the issuer's signed hash (see the checks)",
+                data_group_content(n)
+            )
+        })
+        .collect();
     let mut out = String::with_capacity(64 * 1024);
     let title = report.mrz.as_ref().map_or_else(
         || "eMRTD chip report".to_owned(),
@@ -264,31 +312,54 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
         out,
         "<h1>Electronic document chip report</h1>\n<p class=\"sub\">What the chip of the document returned, and whether it is genuine and unaltered.</p>\n"
     );
-    let (class, word, explanation) = verdict(report);
+    let (word, meaning) = crate::render::verdict_headline(report.verdict.result);
+    let reasons: String = report
+        .verdict
+        .reasons
+        .iter()
+        .map(|r| format!("<li>{}</li>", escape(r)))
+        .collect();
     let _ = writeln!(
         out,
-        "<div class=\"verdict {class}\"><strong>{word}</strong>{} <span class=\"muted\">({})</span></div>",
-        escape(explanation),
+        "<div class=\"verdict {}\"><strong>{word}</strong>{} <span class=\"muted\">({})</span><ul>{reasons}</ul></div>",
+        verdict_class(report.verdict.result),
+        escape(&capitalised(meaning)),
         escape(&report.summary())
     );
-    if let Some(chip) = &report.chip_authenticity {
-        let (class, word) = match chip.verdict {
-            AuthenticityVerdict::Genuine => ("valid", "CHIP GENUINE"),
-            AuthenticityVerdict::NotProven => ("not-checked", "CHIP NOT PROVEN"),
-            AuthenticityVerdict::Failed => ("invalid", "CHIP FAILED"),
-        };
-        let _ = writeln!(
-            out,
-            "<div class=\"verdict {class}\"><strong>{word}</strong>{}</div>",
-            escape(&chip.reason)
-        );
+    match &report.chip_authenticity {
+        Some(chip) => {
+            let (class, word) = match chip.verdict {
+                AuthenticityVerdict::Genuine => ("valid", "CHIP GENUINE"),
+                AuthenticityVerdict::NotProven => ("not-checked", "CHIP NOT PROVEN"),
+                AuthenticityVerdict::Failed => ("invalid", "CHIP FAILED"),
+            };
+            let _ = writeln!(
+                out,
+                "<div class=\"verdict {class}\"><strong>{word}</strong>{}</div>",
+                escape(&chip.reason)
+            );
+        }
+        None => out.push_str(
+            "<div class=\"verdict neutral\"><strong>CHIP NOT PRESENT</strong>Saved files verified offline: \
+             whether the chip is genuine cannot be checked without it.</div>\n",
+        ),
     }
 
     // Holder: face on the left, details on the right.
+    out.push_str("<h2>Holder</h2>\n");
+    for note in &withheld {
+        let _ = writeln!(out, "<p class=\"unsigned\">{}</p>", escape(note));
+    }
+    if report.mrz.is_some() && !signed(report, 1) {
+        out.push_str(
+            "<p class=\"unsigned\">DG1 (the MRZ) does not match the issuer's signed hash: the data below is \
+             not verified.</p>\n",
+        );
+    }
     let _ = write!(
         out,
-        "<h2>Holder</h2>\n<div class=\"holder\">\n{}\n<div class=\"details\">{}</div>\n</div>\n",
-        face_figure(decoded),
+        "<div class=\"holder\">\n{}\n<div class=\"details\">{}</div>\n</div>\n",
+        face_figure(decoded, signed(report, 2)),
         holder_rows(report.mrz.as_ref(), dg11, dg16).table()
     );
 
@@ -306,12 +377,12 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
             "<table class=\"grid checks\"><thead><tr><th>Check</th><th>Result</th><th>Details</th></tr></thead><tbody>\n",
         );
         for c in &report.checks {
-            let (class, label) = mark(c.status);
+            let (class, label) = mark(c.status());
             let _ = writeln!(
                 out,
                 "<tr class=\"{class}\"><td>{}</td><td class=\"status {class}\">{label}</td><td>{}</td></tr>",
-                escape(&c.name),
-                escape(&c.reason)
+                escape(&c.name()),
+                escape(c.reason())
             );
         }
         out.push_str("</tbody></table>\n");
@@ -365,9 +436,14 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
     out
 }
 
-fn face_figure(decoded: &DecodedFiles) -> String {
+fn face_figure(decoded: &DecodedFiles, signed: bool) -> String {
     let caption;
     let body = match decoded.dg2() {
+        Some(_) if !signed => {
+            caption = "DG2 does not match EF.SOD".to_owned();
+            "<div class=\"none\">Face image not shown: not the issuer's signed data</div>"
+                .to_owned()
+        }
         None => {
             caption = "DG2 not read".to_owned();
             "<div class=\"none\">No face image</div>".to_owned()
@@ -619,7 +695,7 @@ mod tests {
     use icao9303::document::Document;
     use icao9303::lds::LdsFile;
     use icao9303::lds::decoded::decode;
-    use icao9303::report::Check;
+    use icao9303::report::{Check, DocumentVerdict};
     use icao9303::tlv;
 
     #[test]
@@ -673,7 +749,15 @@ mod tests {
         );
         let doc = Document::from_files([(LdsFile::Dg(11), dg11), (LdsFile::Dg(12), dg12)]);
         let report = Report {
-            checks: vec![Check::invalid("DG11 hash", "<b>differs</b>")],
+            checks: vec![
+                Check::valid(CheckId::DgHash(11), "SHA-256 matches EF.SOD"),
+                Check::valid(CheckId::DgHash(12), "SHA-256 matches EF.SOD"),
+                Check::invalid(CheckId::DgHash(2), "<b>differs</b>"),
+            ],
+            verdict: DocumentVerdict {
+                result: DocumentResult::Failed,
+                reasons: vec!["DG2 hash: <b>differs</b>".into()],
+            },
             ..Report::default()
         };
         let page = render(&report, &decode(&doc), "<now>");
@@ -692,6 +776,54 @@ mod tests {
         assert!(page.contains("EVIL, MALLORY"));
         assert!(page.contains("&lt;now&gt;"));
         assert!(page.contains("SUSPECT"));
+    }
+
+    #[test]
+    fn data_groups_without_a_valid_hash_are_not_shown() {
+        let dg11 = tlv::encode_constructed(
+            0x6B,
+            &[
+                tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x11]),
+                tlv::encode(0x5F0E, b"IMPOSTOR<<MALLORY"),
+                tlv::encode(0x5F11, b"ELSEWHERE"),
+            ],
+        );
+        let dg12 = tlv::encode_constructed(
+            0x6C,
+            &[
+                tlv::encode(0x5C, &[0x5F, 0x19]),
+                tlv::encode(0x5F19, b"FORGED AUTHORITY"),
+            ],
+        );
+        let doc = Document::from_files([(LdsFile::Dg(11), dg11), (LdsFile::Dg(12), dg12)]);
+        let mrz = MrzSummary {
+            document_code: "IR".into(),
+            issuing_state: "GBR".into(),
+            document_number: "ZU3847562".into(),
+            date_of_birth: "880314".into(),
+            date_of_expiry: "340313".into(),
+            nationality: "UTO".into(),
+            sex: "F".into(),
+            primary_identifier: "TESTHOLDER".into(),
+            secondary_identifier: "AMINA GRACE".into(),
+        };
+        let report = Report {
+            mrz: Some(mrz),
+            checks: vec![
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches EF.SOD"),
+                Check::invalid(CheckId::DgHash(11), "DG11 is not listed in EF.SOD"),
+                Check::not_checked(CheckId::DgHash(12), "no readable EF.SOD"),
+            ],
+            ..Report::default()
+        };
+        let page = render(&report, &decode(&doc), "now");
+        assert!(page.contains("TESTHOLDER, AMINA GRACE"), "{page}");
+        for hidden in ["MALLORY", "ELSEWHERE", "FORGED AUTHORITY"] {
+            assert!(!page.contains(hidden), "{hidden} shown: {page}");
+        }
+        assert!(page.contains("DG11 (additional personal details) is not shown"));
+        assert!(page.contains("DG12 (additional document details) is not shown"));
+        assert!(page.contains("NOT VERIFIED"));
     }
 }
 

@@ -10,6 +10,7 @@ use clap::Args;
 use icao9303::dtc::Dtc;
 use icao9303::lds::LdsFile;
 use icao9303::lds::decoded::{Decoded, FileContent, decode_file};
+use icao9303::lds::dg3::Dg3;
 use icao9303::lds::face::{FaceImage, FaceRecord};
 use icao9303::lds::image::{ImageFormat, decode_image, sniff_format};
 use icao9303::tlv;
@@ -29,6 +30,10 @@ pub struct InspectArgs {
     /// Write the first face image (DG2 or a face record) to this file (PNG, or unchanged for .jpg/.jp2).
     #[arg(long, value_name = "FILE")]
     pub photo: Option<PathBuf>,
+    /// Write each finger image of a DG3 file as PNG into this directory, named by finger position
+    /// (right-index-finger.png, ...).
+    #[arg(long, value_name = "DIR")]
+    pub fingerprints: Option<PathBuf>,
 }
 
 /// What a file was recognised as.
@@ -225,6 +230,13 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<bool> {
     if let Some(path) = &args.photo {
         crate::photo::save_first_face(&inspection.kind, &faces, path)?;
     }
+    if let Some(dir) = &args.fingerprints {
+        let fingers = match detect(args.file.file_name().and_then(|n| n.to_str()), &bytes) {
+            Kind::Lds(LdsFile::Dg(3)) => Dg3::parse(&bytes).map(|d| d.fingers).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        crate::fingerprints::save_fingerprints(&inspection.kind, &fingers, dir)?;
+    }
     Ok(inspection.ok)
 }
 
@@ -245,6 +257,16 @@ fn inspect(path: &Path, bytes: &[u8]) -> (Inspection, Vec<FaceImage>) {
             let content = decode_file(file, bytes);
             match &content {
                 FileContent::Dg2(Decoded::Parsed(dg2)) => faces.clone_from(&dg2.faces),
+                FileContent::Dg3(Decoded::Parsed(dg3)) => {
+                    images.extend(dg3.fingers.iter().map(|f| {
+                        check_image(format!("finger {}", f.file_stem()), &f.data, f.format)
+                    }));
+                }
+                FileContent::Dg4(Decoded::Parsed(dg4)) => {
+                    images.extend(dg4.irises.iter().map(|i| {
+                        check_image(format!("iris {}", i.file_stem()), &i.data, i.format)
+                    }));
+                }
                 FileContent::DisplayedImages(Decoded::Parsed(group)) => {
                     images.extend(group.images.iter().enumerate().map(|(i, img)| {
                         check_image(format!("image {}", i + 1), &img.data, img.format)

@@ -1,10 +1,14 @@
 //! `mrtd`: read and verify the chip of a passport, ID card or UK Biometric Residence Permit.
 //!
-//! Exit codes: 0 the document was read and every check performed passed; 1 a check failed (the document
-//! is suspect); 2 the document could not be read (wrong key, no card, I/O, bad arguments).
+//! Exit codes: 0 verified (every check performed passed — warnings allowed — including the chain to a
+//! trusted CSCA and, in a live read, chip authentication wherever the chip's signed files offer it);
+//! 1 a check failed (the document is suspect); 2 the document could not be read (wrong key, no card, I/O,
+//! bad arguments); 3 read and nothing failed, but not verified (no or an unknown trust anchor, a mechanism
+//! the chip offers could not be run).
 
 mod apdu_log;
 mod dtc_cmd;
+mod fingerprints;
 mod html;
 mod inspect;
 mod outputs;
@@ -23,7 +27,7 @@ use icao9303::lds::LdsFile;
 use icao9303::mrz::{Mrz, MrzKey, ParseOptions};
 use icao9303::pki::{Time, TrustStore};
 use icao9303::reader::{Reader, ReaderOptions};
-use icao9303::report::Report;
+use icao9303::report::{DocumentResult, Report};
 use icao9303::transport::Transport;
 use icao9303_emu::profile::Profile;
 use icao9303_emu::transport::EmulatorTransport;
@@ -34,7 +38,16 @@ use std::sync::Arc;
 
 /// Read and verify eMRTD chips (ICAO 9303): passports, ID cards, UK Biometric Residence Permits.
 #[derive(Parser, Debug)]
-#[command(name = "mrtd", version, about)]
+#[command(
+    name = "mrtd",
+    version,
+    about,
+    after_help = "Exit codes of read, verify and demo: 0 verified (every check performed passed, the signer \
+                  chains to a trusted CSCA, and in a live read chip authentication passed wherever the chip's \
+                  signed files offer it); 1 a check failed (the document is suspect); 2 could not read, or bad \
+                  arguments; 3 read and nothing failed, but not verified (no or an unknown trust anchor: give \
+                  --trust; or a mechanism the chip offers could not be run)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -52,7 +65,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Read the built-in sample BRP through the software chip and print the report.
+    /// Read the built-in sample BRP through the software chip and print the report (verified against the
+    /// sample's own test CSCA: exit 0).
     Demo {
         /// Print the report as JSON (schema mrtd-report/1).
         #[arg(long)]
@@ -63,10 +77,12 @@ enum Command {
         #[command(flatten)]
         outputs: outputs::ReportOutputs,
     },
-    /// Read a document's chip.
+    /// Read a document's chip. Exit 0 verified, 1 a check failed, 2 could not read, 3 not verified (for
+    /// example no --trust anchor for the issuing state).
     Read(Box<ReadArgs>),
     /// Verify a saved dump (the files written by `read --out`) or a Digital Travel Credential (Type 1 DTC-VC)
-    /// offline: same checks as a live read, without the chip.
+    /// offline: same checks as a live read. No chip is present, which alone does not prevent exit 0
+    /// (verified).
     Verify {
         /// The dump directory (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) or a DTC-VC file.
         path: PathBuf,
@@ -171,10 +187,12 @@ struct ReadArgs {
 
 /// How a command ended, mapped to the exit code.
 enum Outcome {
-    /// Read, every performed check valid.
+    /// Done; for a document: verified (exit 0).
     Valid,
-    /// Read, a check failed.
+    /// A check failed (exit 1).
     Suspect,
+    /// Read, nothing failed, but not verified (exit 3).
+    NotVerified,
 }
 
 fn main() -> ExitCode {
@@ -227,6 +245,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Valid) => ExitCode::from(0),
         Ok(Outcome::Suspect) => ExitCode::from(1),
+        Ok(Outcome::NotVerified) => ExitCode::from(3),
         Err(e) => {
             match e.downcast_ref::<icao9303::Error>() {
                 Some(err) if err.is_access_denied() => {
@@ -365,8 +384,14 @@ fn verify(
     let store = trust::load(&trust_args.trust, trust_args.accept_unverified_lists)?;
     let (document, report) = if path.is_dir() {
         let document = load_dump(path)?;
-        let report =
-            icao9303::verify::report(&document, None, Vec::new(), store.as_ref(), Time::now());
+        let report = icao9303::verify::report(
+            &document,
+            None,
+            Vec::new(),
+            store.as_ref(),
+            Time::now(),
+            icao9303::verify::Chip::NotPresent,
+        );
         (document, report)
     } else {
         let dtc = dtc_cmd::load(path, "not a dump directory, read as a DTC-VC")?;
@@ -420,10 +445,11 @@ fn save_dump(dir: &Path, document: &Document, report: &Report) -> anyhow::Result
     Ok(())
 }
 
+/// The exit code follows the report's verdict.
 fn outcome(report: &Report) -> Outcome {
-    if report.has_failures() {
-        Outcome::Suspect
-    } else {
-        Outcome::Valid
+    match report.verdict.result {
+        DocumentResult::Verified => Outcome::Valid,
+        DocumentResult::Failed => Outcome::Suspect,
+        DocumentResult::NotVerified => Outcome::NotVerified,
     }
 }

@@ -34,6 +34,7 @@ fn extension_matches(path: &Path, format: ImageFormat) -> bool {
     match format {
         ImageFormat::Jpeg => ext == "jpg" || ext == "jpeg",
         ImageFormat::Jpeg2000 => ext == "jp2" || ext == "j2k",
+        ImageFormat::Wsq => ext == "wsq",
         ImageFormat::Png | ImageFormat::Unknown(_) => false,
     }
 }

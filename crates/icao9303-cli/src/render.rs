@@ -1,14 +1,34 @@
 //! The human-readable report: holder, document, protocol, files and checks.
 
-use icao9303::report::{AuthenticityVerdict, CheckStatus, Report, ReportSource};
+use icao9303::report::{
+    AuthenticityVerdict, CheckId, CheckStatus, DocumentResult, Report, ReportSource,
+};
 use std::fmt::Write;
 
-fn mark(status: CheckStatus, warning: bool) -> &'static str {
+fn mark(status: CheckStatus) -> &'static str {
     match status {
-        CheckStatus::Valid if warning => "[valid, but] ",
+        CheckStatus::ValidWithWarning => "[valid, but] ",
         CheckStatus::Valid => "[valid]      ",
         CheckStatus::Invalid => "[INVALID]    ",
         CheckStatus::NotChecked => "[not checked]",
+    }
+}
+
+/// The document verdict in words: a headline and what it means.
+pub(crate) fn verdict_headline(result: DocumentResult) -> (&'static str, &'static str) {
+    match result {
+        DocumentResult::Verified => (
+            "VERIFIED",
+            "every check performed passed, the signer chains to a trusted CSCA, and the chip proved itself wherever its signed files allow",
+        ),
+        DocumentResult::NotVerified => (
+            "NOT VERIFIED",
+            "no check failed, but the document is not verified",
+        ),
+        DocumentResult::Failed => (
+            "SUSPECT",
+            "at least one check failed: do not rely on this document",
+        ),
     }
 }
 
@@ -31,9 +51,17 @@ pub(crate) fn date(yymmdd: &str, birth: bool) -> String {
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     if let Some(m) = &report.mrz {
+        let unverified = if report
+            .status(CheckId::DgHash(1))
+            .is_some_and(CheckStatus::is_valid)
+        {
+            ""
+        } else {
+            "   (DG1 not verified against EF.SOD: see the checks)"
+        };
         let _ = writeln!(
             out,
-            "Holder       {}, {}",
+            "Holder       {}, {}{unverified}",
             m.primary_identifier, m.secondary_identifier
         );
         let _ = writeln!(
@@ -87,30 +115,35 @@ pub fn text(report: &Report) -> String {
         let _ = writeln!(
             out,
             "  {} {:<22} {}",
-            mark(c.status, c.warning),
-            c.name,
-            c.reason
+            mark(c.status()),
+            c.name(),
+            c.reason()
         );
     }
-    let verdict = if report.has_failures() {
-        "SUSPECT: at least one check failed"
-    } else if report
-        .checks
-        .iter()
-        .any(|c| c.status == CheckStatus::NotChecked)
-    {
-        "no check failed; some checks were not performed (see above)"
-    } else {
-        "every check passed"
-    };
-    let _ = writeln!(out, "\nResult       {verdict} ({})", report.summary());
-    if let Some(chip) = &report.chip_authenticity {
-        let word = match chip.verdict {
-            AuthenticityVerdict::Genuine => "GENUINE",
-            AuthenticityVerdict::NotProven => "not proven",
-            AuthenticityVerdict::Failed => "FAILED (possible clone)",
-        };
-        let _ = writeln!(out, "Chip         {word}: {}", chip.reason);
+    let (word, meaning) = verdict_headline(report.verdict.result);
+    let _ = writeln!(
+        out,
+        "\nResult       {word}: {meaning} ({})",
+        report.summary()
+    );
+    for reason in &report.verdict.reasons {
+        let _ = writeln!(out, "             - {reason}");
+    }
+    match &report.chip_authenticity {
+        Some(chip) => {
+            let word = match chip.verdict {
+                AuthenticityVerdict::Genuine => "GENUINE",
+                AuthenticityVerdict::NotProven => "not proven",
+                AuthenticityVerdict::Failed => "FAILED (possible clone)",
+            };
+            let _ = writeln!(out, "Chip         {word}: {}", chip.reason);
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Chip         not present (offline verification of saved files)"
+            );
+        }
     }
     out
 }

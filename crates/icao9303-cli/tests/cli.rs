@@ -3,12 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::mrtd;
+use common::{mrtd, test_anchor};
 
 #[test]
 fn demo_reads_the_sample_brp() {
     let (code, stdout, stderr) = mrtd(&["demo"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("Result       VERIFIED"), "{stdout}");
+    assert!(stdout.contains("Chip         GENUINE"), "{stdout}");
     assert!(stdout.contains("TESTHOLDER, AMINA GRACE"), "{stdout}");
     assert!(stdout.contains("ZU3847562"));
     assert!(stdout.contains("DG2 hash"));
@@ -30,10 +32,13 @@ fn read_with_json_and_dump() {
         "--json",
         "--out",
         dir.to_str().unwrap(),
+        "--trust",
+        &test_anchor("brp"),
     ]);
     assert_eq!(code, 0, "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["schema"], "mrtd-report/1");
+    assert_eq!(json["verdict"]["result"], "verified", "{stdout}");
     assert_eq!(json["mrz"]["document_number"], "ZU3847562");
     for f in [
         "EF_COM.bin",
@@ -54,9 +59,11 @@ fn read_with_json_and_dump() {
 #[test]
 fn read_with_the_whole_mrz() {
     let mrz = "IRGBRZU38475628<<<<<<<<<<<<<<<\n8803148F3403130UTO<<<<<<<<<<<8\nTESTHOLDER<<AMINA<GRACE<<<<<<<";
-    let (code, _, stderr) = mrtd(&["read", "--emulator", "brp", "--mrz", mrz]);
+    let brp = test_anchor("brp");
+    let (code, _, stderr) = mrtd(&["read", "--emulator", "brp", "--mrz", mrz, "--trust", &brp]);
     assert_eq!(code, 0, "{stderr}");
-    let (code, _, stderr) = mrtd(&[
+    // The passport offers no chip authentication: passive authentication alone verifies it.
+    let (code, stdout, stderr) = mrtd(&[
         "read",
         "--emulator",
         "passport-bac",
@@ -66,8 +73,14 @@ fn read_with_the_whole_mrz() {
         "690806",
         "--expiry",
         "940623",
+        "--trust",
+        &test_anchor("passport-bac"),
     ]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("the chip offers no chip authentication"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -134,7 +147,9 @@ fn bad_arguments_exit_2() {
             "brp",
             "--mrz",
             bad,
-            "--allow-bad-check-digits"
+            "--allow-bad-check-digits",
+            "--trust",
+            &test_anchor("brp"),
         ])
         .0,
         0
@@ -143,6 +158,7 @@ fn bad_arguments_exit_2() {
 
 #[test]
 fn genuine_brp_and_cloned_chip_exit_codes() {
+    let anchor = test_anchor("brp");
     let key = [
         "--doc",
         "ZU3847562",
@@ -151,6 +167,8 @@ fn genuine_brp_and_cloned_chip_exit_codes() {
         "--expiry",
         "340313",
         "--json",
+        "--trust",
+        &anchor,
     ];
     let (code, stdout, stderr) = mrtd(&[&["read", "--emulator", "brp"], &key[..]].concat());
     assert_eq!(code, 0, "{stdout}\n{stderr}");
@@ -160,9 +178,46 @@ fn genuine_brp_and_cloned_chip_exit_codes() {
     assert!(stdout.contains("\"verdict\": \"failed\""), "{stdout}");
 }
 
+/// Issue 12, case 1: without a trust anchor nothing ties the chip to an issuing state. Every mechanism
+/// passes, but the read is not verified (exit 3, no longer 0) and the chip is not called genuine.
+#[test]
+fn without_a_trust_anchor_the_read_is_not_verified() {
+    let key = [
+        "--doc",
+        "ZU3847562",
+        "--dob",
+        "880314",
+        "--expiry",
+        "340313",
+    ];
+    let (code, stdout, stderr) = mrtd(&[&["read", "--emulator", "brp"], &key[..]].concat());
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    assert!(!stdout.contains("GENUINE"), "{stdout}");
+    assert!(stdout.contains("Result       NOT VERIFIED"), "{stdout}");
+    assert!(
+        stdout.contains("the signer is not trusted: give the issuing state's CSCA or master list"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = mrtd(&[&["read", "--emulator", "brp", "--json"], &key[..]].concat());
+    assert_eq!(code, 3);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["verdict"]["result"], "not_verified");
+    assert_eq!(json["chip_authenticity"]["verdict"], "not-proven");
+}
+
 #[test]
 fn pace_with_the_can_and_a_wrong_can() {
-    let (code, stdout, stderr) = mrtd(&["read", "--emulator", "brp", "--can", "128453", "--json"]);
+    let anchor = test_anchor("brp");
+    let (code, stdout, stderr) = mrtd(&[
+        "read",
+        "--emulator",
+        "brp",
+        "--can",
+        "128453",
+        "--json",
+        "--trust",
+        &anchor,
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["access"]["protocol"], "PACE");

@@ -199,3 +199,63 @@ fn inspect_photo_writes_png_or_the_original() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn inspect_dg3_writes_each_finger_as_png() {
+    let dir = temp_dir("fingerprints");
+    let out = dir.join("fingers");
+    let dg3 = data("bsi-reference-dataset").join("Datagroup3.bin");
+    let (code, stdout, stderr) = mrtd(&[
+        "inspect",
+        dg3.to_str().unwrap(),
+        "--fingerprints",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("finger right-index-finger: Wsq, 16389 bytes, decodes to 620x620 pixels"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("position name: left index finger"),
+        "{stdout}"
+    );
+    for (name, wsq) in [
+        ("right-index-finger.png", "fingerprint_1.wsq"),
+        ("left-index-finger.png", "fingerprint_2.wsq"),
+    ] {
+        let png = std::fs::read(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}\n{stderr}"));
+        assert!(stderr.contains(name), "{stderr}");
+        let written = icao9303::lds::image::decode_image(&png).unwrap();
+        let reference = icao9303::lds::wsq::decode(
+            &std::fs::read(data("biometric/dg3-dg4").join(wsq)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!((written.width, written.height), (620, 620));
+        let grey: Vec<u8> = written.pixels.chunks(3).map(|p| p[0]).collect();
+        assert!(
+            grey == reference.pixels,
+            "{name}: pixels differ from the WSQ decode"
+        );
+    }
+    // DG4 is checked too: both irises decode.
+    let dg4 = data("bsi-reference-dataset").join("Datagroup4.bin");
+    let (code, stdout, _) = mrtd(&["inspect", dg4.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("iris left-eye: Jpeg2000, 6718 bytes, decodes to 160x152 pixels"),
+        "{stdout}"
+    );
+    // A file without fingers says so and writes nothing.
+    let dg2 = data("biometric").join("EF_DG2_iso19794.bin");
+    let (code, _, stderr) = mrtd(&[
+        "inspect",
+        dg2.to_str().unwrap(),
+        "--fingerprints",
+        out.join("none").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("DG2: no finger image found"), "{stderr}");
+    assert!(!out.join("none").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::mrtd;
+use common::{mrtd, test_anchor};
 
 use std::path::PathBuf;
 
@@ -24,8 +24,10 @@ const BRP_KEY: [&str; 6] = [
 fn record_then_replay() {
     let trace = temp("brp.trace");
     let path = trace.to_str().unwrap();
+    let anchor = test_anchor("brp");
     let mut args = vec!["read", "--emulator", "brp", "--json", "--record", path];
     args.extend(BRP_KEY);
+    args.extend(["--trust", anchor.as_str()]);
     let (code, recorded, stderr) = mrtd(&args);
     assert_eq!(code, 0, "{stderr}");
     let text = std::fs::read_to_string(&trace).unwrap();
@@ -41,6 +43,7 @@ fn record_then_replay() {
 
     let mut args = vec!["read", "--replay", path, "--json"];
     args.extend(BRP_KEY);
+    args.extend(["--trust", anchor.as_str()]);
     let (code, replayed, stderr) = mrtd(&args);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(recorded, replayed);

@@ -51,6 +51,7 @@ fn verification(c: &mut Criterion) {
                 Vec::new(),
                 Some(&store),
                 at,
+                icao9303::verify::Chip::NotPresent,
             ))
         });
     });
@@ -62,6 +63,7 @@ fn verification(c: &mut Criterion) {
                 Vec::new(),
                 Some(&store),
                 at,
+                icao9303::verify::Chip::NotPresent,
             ))
         });
     });

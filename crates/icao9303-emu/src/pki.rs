@@ -363,6 +363,18 @@ impl TestPki {
         scheme: SignatureScheme,
         rng: &mut impl CryptoRng,
     ) -> Result<TestPki, PkiBuildError> {
+        Self::generate_named(country_alpha2, "Test eMRTD PKI", "Test CSCA", scheme, rng)
+    }
+
+    /// As [`TestPki::generate`], with the CSCA named `C=country, O=organization, CN=csca_common_name` and
+    /// the DSC `C=country, O=organization, CN=Test Document Signer`: a forger's PKI has its own names.
+    pub fn generate_named(
+        country_alpha2: &str,
+        organization: &str,
+        csca_common_name: &str,
+        scheme: SignatureScheme,
+        rng: &mut impl CryptoRng,
+    ) -> Result<TestPki, PkiBuildError> {
         if country_alpha2.len() != 2 || !country_alpha2.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(PkiBuildError::Country(country_alpha2.to_string()));
         }
@@ -373,8 +385,8 @@ impl TestPki {
         let csca_serial = random_serial(rng);
         let dsc_serial = random_serial(rng);
 
-        let csca_name = name(country_alpha2, "Test eMRTD PKI", "Test CSCA");
-        let dsc_name = name(country_alpha2, "Test eMRTD PKI", "Test Document Signer");
+        let csca_name = name(country_alpha2, organization, csca_common_name);
+        let dsc_name = name(country_alpha2, organization, "Test Document Signer");
         let csca_spki = csca_key.spki();
         let csca_key_id = key_identifier(&csca_spki);
         let csca_der = issue(
@@ -679,7 +691,8 @@ mod tests {
 
     #[test]
     fn emulator_sod_passes_passive_authentication_against_its_csca() {
-        use icao9303::pki::{ChainOutcome, CheckStatus, Time, TrustStore, verify_sod};
+        use icao9303::pki::{ChainOutcome, Time, TrustStore, verify_sod};
+        use icao9303::report::CheckStatus;
         for (scheme, seed) in [
             (SignatureScheme::EcdsaP256Sha256, 7u8),
             (SignatureScheme::RsaPssSha256, 8u8),
@@ -708,7 +721,7 @@ mod tests {
             );
             assert_eq!(
                 report.chain.status,
-                CheckStatus::Warning,
+                CheckStatus::ValidWithWarning,
                 "test anchor: {}",
                 report.chain.reason
             );
@@ -736,7 +749,8 @@ mod tests {
 
     #[test]
     fn revoked_dsc_fails_and_unrevoked_passes() {
-        use icao9303::pki::{CheckStatus, Time, TrustStore, verify_sod};
+        use icao9303::pki::{Time, TrustStore, verify_sod};
+        use icao9303::report::CheckStatus;
         let pki = TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(9)).unwrap();
         let sod = pki
             .sign_sod(HashAlgorithm::Sha256, &[(1, vec![1; 32]), (2, vec![2; 32])])
@@ -786,7 +800,7 @@ mod tests {
         let report = verify_sod(&sod, &store, at, None);
         assert_eq!(
             report.revocation.status,
-            CheckStatus::Warning,
+            CheckStatus::ValidWithWarning,
             "{}",
             report.revocation.reason
         );

@@ -68,6 +68,13 @@ pub struct Profile {
     /// A clone: every file and EF.SOD are genuine, but the chip holds other private keys, so Chip and
     /// Active Authentication fail.
     pub clone_chip: bool,
+    /// A forger's signer: the same chip (files and keys), but EF.SOD and EF.CardSecurity are signed by a
+    /// Document Signer under the forger's own CSCA ("Forged CSCA"), not the profile's test CSCA. Every
+    /// signature verifies and the chip proves its keys; only the chain to a trusted CSCA tells it apart.
+    pub forged_signer: bool,
+    /// Data groups put on the chip and listed in EF.COM, but not hashed in EF.SOD: unsigned data a forger
+    /// added (full encodings, like `extra_data_groups`).
+    pub unsigned_data_groups: Vec<(u8, Vec<u8>)>,
     /// SecurityInfo encodings added to EF.CardAccess after the PACEInfos of `pace_offers` (hostile-chip
     /// profiles: explicit domain parameters, ...). The chip's own PACE ignores them.
     pub card_access_entries: Vec<Vec<u8>>,
@@ -88,6 +95,8 @@ pub enum AaKind {
 pub const PROFILE_NAMES: &[&str] = &[
     "brp",
     "brp-clone",
+    "brp-forged-signer",
+    "brp-unsigned-dg11",
     "brp-61xx-after-ca",
     "passport-bac",
     "id-card-bp256",
@@ -150,8 +159,31 @@ impl Profile {
             chip_auth: Some((EcCurve::BrainpoolP256r1, CipherAlgorithm::Aes128)),
             active_auth: Some(AaKind::EcdsaP256),
             clone_chip: false,
+            forged_signer: false,
+            unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
         }
+    }
+
+    /// The brp chip with its DG11 replaced by one naming someone else (IMPOSTOR, MALLORY EVE) that EF.SOD
+    /// does not list, while EF.COM does: a forger's addition to a genuinely signed chip.
+    pub fn brp_unsigned_dg11() -> Profile {
+        let mut profile = Profile::brp();
+        profile.name = "brp-unsigned-dg11";
+        profile.extra_data_groups.retain(|(n, _)| *n != 11);
+        profile.unsigned_data_groups = vec![(
+            11,
+            tlv::encode_constructed(
+                0x6B,
+                &[
+                    tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]),
+                    tlv::encode(0x5F0E, b"IMPOSTOR<<MALLORY<EVE"),
+                    tlv::encode(0x5F2B, b"19700101"),
+                    tlv::encode(0x5F11, b"ELSEWHERE<UTOPIA"),
+                ],
+            ),
+        )];
+        profile
     }
 
     /// The ICAO 9303-11 worked-example passport (L898902C<, born 690806, expires 940623), BAC only.
@@ -184,6 +216,8 @@ impl Profile {
             chip_auth: None,
             active_auth: None,
             clone_chip: false,
+            forged_signer: false,
+            unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
         }
     }
@@ -218,6 +252,8 @@ impl Profile {
             chip_auth: None,
             active_auth: None,
             clone_chip: false,
+            forged_signer: false,
+            unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
         }
     }
@@ -266,6 +302,12 @@ impl Profile {
                 clone_chip: true,
                 ..Profile::brp()
             }),
+            "brp-forged-signer" => Some(Profile {
+                name: "brp-forged-signer",
+                forged_signer: true,
+                ..Profile::brp()
+            }),
+            "brp-unsigned-dg11" => Some(Profile::brp_unsigned_dg11()),
             // A chip that answers the first command after Chip Authentication with a bare 6110 (no MAC):
             // what a clone without the CA key can do over a link that passes 61xx on.
             "brp-61xx-after-ca" => Some(Profile {
@@ -296,7 +338,19 @@ impl Profile {
     /// Builds the chip: LDS files, test PKI and signed EF.SOD.
     pub fn personalize(&self) -> Result<Card, PersonalizationError> {
         let mut rng = SeededRng::new(format!("icao9303-emu profile {}", self.seed).as_bytes());
-        let pki = TestPki::generate(self.csca_country, self.scheme, &mut rng)?;
+        let mut pki = TestPki::generate(self.csca_country, self.scheme, &mut rng)?;
+        if self.forged_signer {
+            // Drawn from its own RNG, so the chip's keys stay those of the genuine profile.
+            let mut forger =
+                SeededRng::new(format!("icao9303-emu forger {}", self.seed).as_bytes());
+            pki = TestPki::generate_named(
+                self.csca_country,
+                "Forged eMRTD PKI",
+                "Forged CSCA",
+                self.scheme,
+                &mut forger,
+            )?;
+        }
         let mrz_key = self.mrz_key()?;
         let mut dgs: Vec<(u8, Vec<u8>)> = vec![(
             1,
@@ -331,12 +385,22 @@ impl Profile {
         }
         dgs.sort_by_key(|(n, _)| *n);
         let mut fs = FileSystem::default();
-        let listed: Vec<LdsFile> = dgs.iter().map(|(n, _)| LdsFile::Dg(*n)).collect();
+        // EF.COM lists the unsigned data groups too; EF.SOD hashes only the signed ones.
+        let mut listed: Vec<LdsFile> = dgs
+            .iter()
+            .chain(&self.unsigned_data_groups)
+            .map(|(n, _)| LdsFile::Dg(*n))
+            .collect();
+        listed.sort();
+        listed.dedup();
         fs.insert(LdsFile::Com, Com::encode("0108", "040000", &listed));
         let hashes: Vec<(u8, Vec<u8>)> =
             dgs.iter().map(|(n, b)| (*n, self.hash.digest(b))).collect();
         fs.insert(LdsFile::Sod, pki.sign_sod(self.hash, &hashes)?);
-        for (n, bytes) in dgs {
+        for (n, bytes) in dgs
+            .into_iter()
+            .chain(self.unsigned_data_groups.iter().cloned())
+        {
             fs.insert(LdsFile::Dg(n), bytes);
         }
         if self.options.extended_length {

@@ -10,7 +10,7 @@ use icao9303::document::Document;
 use icao9303::dtc::{Dtc, ExportOptions};
 use icao9303::pki::{Time, TrustStore};
 use icao9303::reader::{Reader, ReaderOptions};
-use icao9303::report::{AuthenticityVerdict, Check, CheckStatus, Report, ReportSource};
+use icao9303::report::{Check, CheckId, CheckStatus, DocumentResult, Report, ReportSource};
 use icao9303_emu::profile::Profile;
 use icao9303_emu::rng::SeededRng;
 use icao9303_emu::transport::EmulatorTransport;
@@ -44,18 +44,20 @@ fn read(profile: &Profile, trust: Option<TrustStore>) -> (Document, Report) {
     reader.read_document_with_rng(&mut rng).unwrap()
 }
 
-/// Checks present in both a live and a DTC-VC report.
+/// Checks present in both a live and a DTC-VC report: all but chip authentication (it needs the chip, and
+/// EF.CardSecurity, PACE-CAM's key file, has no place in a DTC-VC) and the DTC-VC's own lines.
 fn shared(checks: &[Check]) -> Vec<Check> {
     let one_side = [
-        "Chip Authentication",
-        "Active Authentication",
-        "PACE-CAM",
-        "DTC-VC",
-        "Chip authenticity",
+        CheckId::ChipAuthentication,
+        CheckId::ActiveAuthentication,
+        CheckId::PaceCam,
+        CheckId::CardSecurity,
+        CheckId::Dtc,
+        CheckId::ChipAuthenticity,
     ];
     checks
         .iter()
-        .filter(|c| !one_side.contains(&c.name.as_str()))
+        .filter(|c| !one_side.contains(&c.id))
         .cloned()
         .collect()
 }
@@ -83,51 +85,72 @@ fn export_parse_verify_round_trip_gives_the_live_verdict() {
             "{}",
             profile.name
         );
-        assert_eq!(live.has_failures(), offline.has_failures());
         assert_eq!(live.mrz, offline.mrz);
-        let chain = offline
-            .checks
-            .iter()
-            .find(|c| c.name == "DSC chain")
-            .unwrap();
+        // The same verdict: verified with the anchor, not verified (unknown signer) without.
         let want = if anchored {
-            CheckStatus::Valid
+            DocumentResult::Verified
+        } else {
+            DocumentResult::NotVerified
+        };
+        assert_eq!(live.verdict.result, want, "{}", profile.name);
+        assert_eq!(offline.verdict.result, want, "{}", profile.name);
+        // A test anchor: valid with a warning.
+        let chain = if anchored {
+            CheckStatus::ValidWithWarning
         } else {
             CheckStatus::NotChecked
         };
-        assert_eq!(chain.status, want, "{}", profile.name);
+        assert_eq!(offline.status(CheckId::DscChain), Some(chain));
+        // No chip: its authenticity is not checked, and there is no chip authenticity section.
         assert_eq!(
-            offline.chip_authenticity.unwrap().verdict,
-            AuthenticityVerdict::NotProven
+            offline.status(CheckId::ChipAuthenticity),
+            Some(CheckStatus::NotChecked)
         );
+        assert!(offline.chip_authenticity.is_none());
     }
 }
 
 #[test]
 fn presentation_binds_to_the_genuine_chip_only() {
     let brp = Profile::brp();
+    // The chip is proven genuine only when its files chain to a trusted CSCA.
+    let anchor = || Some(trust(&brp));
     let (document, _) = read(&brp, None);
     let dtc = Dtc::from_document(&document, ExportOptions::default())
         .unwrap()
         .dtc;
 
+    let (chip, report) = read(&brp, anchor());
+    let check = dtc.presentation_check(&chip, &report);
+    assert_eq!(check.status(), CheckStatus::Valid, "{check:?}");
+
+    // Without the anchor the same chip is not proven genuine: valid with a warning.
     let (chip, report) = read(&brp, None);
     let check = dtc.presentation_check(&chip, &report);
-    assert_eq!(check.status, CheckStatus::Valid, "{check:?}");
-    assert!(!check.warning);
+    assert_eq!(check.status(), CheckStatus::ValidWithWarning, "{check:?}");
 
     let clone = Profile::by_name("brp-clone").unwrap();
-    let (chip, report) = read(&clone, None);
+    let (chip, report) = read(&clone, anchor());
     assert_eq!(
         chip.raw(icao9303::lds::LdsFile::Sod),
         Some(dtc.sod()),
         "the clone carries the genuine EF.SOD"
     );
     let check = dtc.presentation_check(&chip, &report);
-    assert_eq!(check.status, CheckStatus::Invalid, "{check:?}");
+    assert_eq!(check.status(), CheckStatus::Invalid, "{check:?}");
 
-    let (chip, report) = read(&Profile::passport_bac(), None);
+    let (chip, mut report) = read(&Profile::passport_bac(), None);
     let check = dtc.presentation_check(&chip, &report);
-    assert_eq!(check.status, CheckStatus::Invalid, "{check:?}");
-    assert!(check.reason.contains("differs"));
+    assert_eq!(check.status(), CheckStatus::Invalid, "{check:?}");
+    assert!(check.reason().contains("differs"));
+    // Added to the live report, an invalid binding fails the document.
+    icao9303::verify::add_check(&mut report, check);
+    assert_eq!(report.verdict.result, DocumentResult::Failed);
+    assert!(
+        report
+            .verdict
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("DTC-VC binding"))
+    );
 }

@@ -69,7 +69,7 @@ fn every_fault_at_every_position_is_caught_or_harmless() {
                     // Whatever was read and reported valid is byte-for-byte what the chip holds.
                     for (file, bytes) in &genuine_files {
                         if let Some(read) = doc.raw(*file) {
-                            let hash_ok = doc.hash_status(*file).0 == CheckStatus::Valid;
+                            let hash_ok = doc.hash_status(*file).status == CheckStatus::Valid;
                             assert!(
                                 read == bytes.as_slice() || !hash_ok,
                                 "{fault:?} at {position}: {file} corrupted but valid"
@@ -79,7 +79,7 @@ fn every_fault_at_every_position_is_caught_or_harmless() {
                     if report
                         .checks
                         .iter()
-                        .all(|c| c.status != CheckStatus::Invalid)
+                        .all(|c| c.status() != CheckStatus::Invalid)
                     {
                         assert_eq!(
                             doc.files.len(),

@@ -11,7 +11,7 @@ use icao9303::error::ReadLimit;
 use icao9303::lds::LdsFile;
 use icao9303::lds::security_infos::Mapping;
 use icao9303::reader::{Reader, ReaderOptions};
-use icao9303::report::{CheckStatus, Report};
+use icao9303::report::{CheckId, CheckStatus, Report};
 use icao9303_emu::fault::{Fault, FaultyTransport};
 use icao9303_emu::pace::PaceOffer;
 use icao9303_emu::profile::Profile;
@@ -97,7 +97,8 @@ fn missing_ef_com() {
         report
             .checks
             .iter()
-            .any(|c| c.name == "EF.COM" && c.status == CheckStatus::NotChecked)
+            .any(|c| c.id == CheckId::FileRead(LdsFile::Com)
+                && c.status() == CheckStatus::NotChecked)
     );
 }
 
@@ -177,7 +178,10 @@ fn field_dropped_at_a_large_le_resumes_with_smaller_blocks() {
         .unwrap();
     assert_clean(&report);
     assert_eq!(doc.raw(LdsFile::Dg(2)).unwrap().len(), 16536);
-    assert!(report.checks.iter().any(|c| c.name == "Read" && c.warning));
+    assert_eq!(
+        report.status(CheckId::ReadResumed),
+        Some(CheckStatus::ValidWithWarning)
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::lds::LdsFile;
 use crate::lds::com::Com;
 use crate::lds::dg1::Dg1;
 use crate::lds::sod::Sod;
-use crate::report::{Check, CheckStatus, FileReport};
+use crate::report::{Check, CheckId, FileReport, Verdict};
 use std::collections::BTreeMap;
 
 /// The files of a document and what could be parsed from them.
@@ -56,37 +56,23 @@ impl Document {
         })
     }
 
-    /// The hash verdict for one file: valid / invalid against EF.SOD, or not-checked.
-    pub fn hash_status(&self, file: LdsFile) -> (CheckStatus, String) {
+    /// The hash verdict for one file read: valid or invalid against EF.SOD (invalid also for a data group
+    /// EF.SOD does not list, see [`crate::pki::data_group_hash`]); not checked for a file EF.SOD does not
+    /// cover, a file not read, or without a readable EF.SOD.
+    pub fn hash_status(&self, file: LdsFile) -> Verdict {
         let (LdsFile::Dg(n), Some(bytes)) = (file, self.raw(file)) else {
-            return (CheckStatus::NotChecked, "not covered by EF.SOD".into());
+            return Verdict::not_checked("not covered by EF.SOD");
         };
-        let Some(sod) = &self.sod else {
-            return (CheckStatus::NotChecked, "no readable EF.SOD".into());
-        };
-        match sod.data_group_hashes.get(&n) {
-            None => (
-                CheckStatus::NotChecked,
-                format!("DG{n} is not listed in EF.SOD: its content is not protected"),
-            ),
-            Some(expected) => {
-                let actual = sod.hash_algorithm.digest(bytes);
-                if &actual == expected {
-                    (
-                        CheckStatus::Valid,
-                        format!("{} matches EF.SOD", sod.hash_algorithm.name()),
-                    )
-                } else {
-                    (
-                        CheckStatus::Invalid,
-                        format!(
-                            "{} of the data read differs from EF.SOD: the data group was altered",
-                            sod.hash_algorithm.name()
-                        ),
-                    )
-                }
-            }
+        match &self.sod {
+            None => Verdict::not_checked("no readable EF.SOD"),
+            Some(sod) => crate::pki::data_group_hash(sod, n, bytes),
         }
+    }
+
+    /// True when data group `n` was read and its hash matches EF.SOD: only then is its content the
+    /// issuer's, to be shown as the holder's.
+    pub fn is_signed(&self, n: u8) -> bool {
+        self.hash_status(LdsFile::Dg(n)).is_valid()
     }
 
     /// One entry per file read, for the report.
@@ -97,7 +83,7 @@ impl Document {
                 id: f.name(),
                 fid: format!("{:04X}", f.fid()),
                 length: self.raw(*f).map_or(0, <[u8]>::len),
-                hash: self.hash_status(*f).0,
+                hash: self.hash_status(*f).status,
             })
             .collect()
     }
@@ -108,7 +94,7 @@ impl Document {
         let mut checks = Vec::new();
         match (self.raw(LdsFile::Sod), &self.sod) {
             (None, _) => checks.push(Check::invalid(
-                "EF.SOD",
+                CheckId::SodStructure,
                 "the document security object is missing: nothing can be verified",
             )),
             (Some(bytes), None) => {
@@ -116,11 +102,14 @@ impl Document {
                     .err()
                     .map(|e| e.to_string())
                     .unwrap_or_default();
-                checks.push(Check::invalid("EF.SOD", format!("cannot be parsed: {why}")));
+                checks.push(Check::invalid(
+                    CheckId::SodStructure,
+                    format!("cannot be parsed: {why}"),
+                ));
             }
             (Some(_), Some(sod)) => {
                 checks.push(Check::valid(
-                    "EF.SOD",
+                    CheckId::SodStructure,
                     format!(
                         "LDS security object v{}, {} hashes of {} data groups",
                         sod.version,
@@ -131,13 +120,16 @@ impl Document {
             }
         }
         match (self.raw(LdsFile::Dg(1)), &self.dg1) {
-            (None, _) => checks.push(Check::invalid("DG1", "the MRZ data group is missing")),
+            (None, _) => checks.push(Check::invalid(
+                CheckId::Dg1Structure,
+                "the MRZ data group is missing",
+            )),
             (Some(bytes), None) => {
                 let why = Dg1::parse(bytes)
                     .err()
                     .map(|e| e.to_string())
                     .unwrap_or_default();
-                checks.push(Check::invalid("DG1", why));
+                checks.push(Check::invalid(CheckId::Dg1Structure, why));
             }
             (Some(_), Some(dg1)) => {
                 let bad: Vec<&str> = dg1
@@ -149,7 +141,7 @@ impl Document {
                     .collect();
                 checks.push(if bad.is_empty() {
                     Check::valid(
-                        "MRZ check digits",
+                        CheckId::MrzCheckDigits,
                         format!(
                             "all {} check digits of DG1 are correct",
                             dg1.mrz.check_digits.len()
@@ -157,28 +149,19 @@ impl Document {
                     )
                 } else {
                     Check::invalid(
-                        "MRZ check digits",
+                        CheckId::MrzCheckDigits,
                         format!("wrong check digit in DG1: {}", bad.join(", ")),
                     )
                 });
             }
         }
-        for (n, _) in self.data_groups() {
-            let (status, reason) = self.hash_status(LdsFile::Dg(n));
-            checks.push(Check::new(format!("DG{n} hash"), status, reason));
-        }
-        if let Some(sod) = &self.sod {
-            for n in sod
-                .data_group_hashes
-                .keys()
-                .filter(|n| !self.files.contains_key(&LdsFile::Dg(**n)))
-            {
-                let reason = match n {
-                    3 | 4 => "not read: needs Terminal Authentication (EAC)".to_string(),
-                    _ => "listed in EF.SOD but not read".to_string(),
-                };
-                checks.push(Check::not_checked(format!("DG{n} hash"), reason));
-            }
+        let read: Vec<(u8, &[u8])> = self.data_groups().collect();
+        match &self.sod {
+            Some(sod) => checks.extend(crate::pki::verify_data_groups(sod, &read)),
+            None => checks.extend(
+                read.iter()
+                    .map(|(n, _)| Check::not_checked(CheckId::DgHash(*n), "no readable EF.SOD")),
+            ),
         }
         checks
     }

@@ -40,10 +40,9 @@ use crate::lds::LdsFile;
 use crate::lds::error::to_hex as hex;
 use crate::lds::sod::{Sod, SodError};
 use crate::pki::{Time, TrustStore};
-use crate::report::{
-    AuthenticityVerdict, Check, CheckStatus, ChipAuthenticity, Report, ReportSource,
-};
+use crate::report::{AuthenticityVerdict, Check, CheckId, Report, ReportSource};
 use crate::tlv::{self, Tag, TlvError};
+use crate::verify::Chip;
 
 /// The version of `DTCContentInfo` this module reads and writes: `v1(1)`.
 pub const VERSION: u8 = 1;
@@ -559,13 +558,26 @@ impl Dtc {
         )
     }
 
-    /// Verifies the DTC-VC offline: the same checks and passive authentication as a dump
-    /// ([`crate::verify::report`]), plus the DTC rules: a data group EF.SOD does not list fails (a DTC-VC
-    /// may only carry what EF.SOD protects), and chip authenticity is not available (the chip was not
-    /// present). The report's `source` is [`ReportSource::DtcVc`].
+    /// Verifies the DTC-VC offline: the same checks, passive authentication and verdict as a dump
+    /// ([`crate::verify::report`] with no chip present; a data group EF.SOD does not list fails), plus the
+    /// [`CheckId::Dtc`] structure line and a not-checked [`CheckId::ChipAuthenticity`] line: the chip was not
+    /// present, so a DTC-VC alone cannot show the chip genuine or the presenter its holder. The report's
+    /// `source` is [`ReportSource::DtcVc`].
     pub fn report(&self, trust: Option<&TrustStore>, at: Time) -> Report {
         let document = self.document();
-        let mut report = crate::verify::report(&document, None, Vec::new(), trust, at);
+        let chip_absent = Check::not_checked(
+            CheckId::ChipAuthenticity,
+            "the chip was not present: a DTC-VC can be copied, so alone it proves the data is the issuer's, \
+             not that the chip is genuine or that the presenter holds the document (present the chip to bind them)",
+        );
+        let mut report = crate::verify::report(
+            &document,
+            None,
+            vec![chip_absent],
+            trust,
+            at,
+            Chip::NotPresent,
+        );
         report.source = ReportSource::DtcVc;
         let files: Vec<String> = std::iter::once("EF.SOD".to_string())
             .chain(self.data_groups.keys().map(|n| format!("DG{n}")))
@@ -573,62 +585,34 @@ impl Dtc {
         report.checks.insert(
             0,
             Check::valid(
-                "DTC-VC",
+                CheckId::Dtc,
                 format!(
                     "Type 1 (eMRTD bound) virtual component, version {VERSION}, DER: {}",
                     files.join(", ")
                 ),
             ),
         );
-        if let Some(sod) = &document.sod {
-            for n in self
-                .data_groups
-                .keys()
-                .filter(|n| sod.hash_of(**n).is_none())
-            {
-                let name = format!("DG{n} hash");
-                let check = Check::invalid(
-                    &name,
-                    format!(
-                        "DG{n} is in the DTC-VC but not listed in EF.SOD: its content cannot be authenticated, \
-                         and a DTC-VC may only carry data groups EF.SOD protects"
-                    ),
-                );
-                match report.checks.iter_mut().find(|c| c.name == name) {
-                    Some(existing) => *existing = check,
-                    None => report.checks.push(check),
-                }
-            }
-        }
-        report.checks.push(Check::not_checked(
-            "Chip authenticity",
-            "the chip was not present: a DTC-VC can be copied, so alone it proves the data is the issuer's, \
-             not that the chip is genuine or that the presenter holds the document (present the chip to bind them)",
-        ));
-        report.chip_authenticity = Some(ChipAuthenticity {
-            verdict: AuthenticityVerdict::NotProven,
-            reason: "not available from a DTC-VC alone: the chip was not present".to_string(),
-            mechanisms: Vec::new(),
-        });
         report
     }
 
     /// The check that binds this DTC-VC to a chip read at presentation (`chip` and `chip_report` from the
     /// live read): the chip's EF.SOD must be byte-identical to the DTC-VC's, every data group the chip
-    /// returned must equal the DTC-VC's, those it did not return must match EF.SOD, and the chip must prove
-    /// itself genuine (Chip Authentication, PACE-CAM or Active Authentication in `chip_report`). Without a
-    /// genuine verdict the binding is valid with a warning: a clone of the chip would match as well.
+    /// returned must equal the DTC-VC's, those it did not return must match EF.SOD, and the chip must be
+    /// genuine (`chip_report`'s chip authenticity: Chip Authentication, PACE-CAM or Active Authentication
+    /// with a key from a file that passed passive authentication). Without a genuine verdict the binding is
+    /// valid with a warning: a clone of the chip would match as well. Add it to the live report with
+    /// [`crate::verify::add_check`], which updates the verdict.
     pub fn presentation_check(&self, chip: &Document, chip_report: &Report) -> Check {
-        const NAME: &str = "DTC-VC binding";
+        const ID: CheckId = CheckId::DtcBinding;
         let Some(chip_sod) = chip.raw(LdsFile::Sod) else {
             return Check::invalid(
-                NAME,
+                ID,
                 "the chip's EF.SOD was not read: the DTC-VC cannot be bound to it",
             );
         };
         if chip_sod != self.sod.as_slice() {
             return Check::invalid(
-                NAME,
+                ID,
                 "the chip's EF.SOD differs from the DTC-VC's: the DTC-VC was not copied from this document",
             );
         }
@@ -640,19 +624,23 @@ impl Dtc {
                 Some(c) if c == bytes => same.push(format!("DG{n}")),
                 Some(_) => {
                     return Check::invalid(
-                        NAME,
+                        ID,
                         format!("DG{n} differs between the chip and the DTC-VC"),
                     );
                 }
-                None => match own.hash_status(LdsFile::Dg(n)) {
-                    (CheckStatus::Valid, _) => by_hash.push(format!("DG{n}")),
-                    (_, why) => {
+                None => {
+                    let verdict = own.hash_status(LdsFile::Dg(n));
+                    if !verdict.is_valid() {
                         return Check::invalid(
-                            NAME,
-                            format!("DG{n} of the DTC-VC was not read from the chip and {why}"),
+                            ID,
+                            format!(
+                                "DG{n} of the DTC-VC was not read from the chip, and its hash: {}",
+                                verdict.reason
+                            ),
                         );
                     }
-                },
+                    by_hash.push(format!("DG{n}"));
+                }
             }
         }
         let mut reason = "the chip's EF.SOD is byte-identical to the DTC-VC's".to_string();
@@ -669,12 +657,12 @@ impl Dtc {
         match &chip_report.chip_authenticity {
             Some(a) if a.verdict == AuthenticityVerdict::Genuine => {
                 reason.push_str(
-                    "; the chip proved itself genuine: the DTC-VC belongs to the document presented",
+                    "; the chip is genuine: the DTC-VC belongs to the document presented",
                 );
-                Check::valid(NAME, reason)
+                Check::valid(ID, reason)
             }
             Some(a) if a.verdict == AuthenticityVerdict::Failed => Check::invalid(
-                NAME,
+                ID,
                 format!("{reason}, but the chip failed chip authentication: it may be a clone"),
             ),
             other => {
@@ -682,7 +670,7 @@ impl Dtc {
                     .as_ref()
                     .map_or("no chip authentication was run", |a| a.reason.as_str());
                 Check::valid_with_warning(
-                    NAME,
+                    ID,
                     format!(
                         "{reason}, but the chip is not proven genuine ({why}): a clone of the chip would match as well"
                     ),

@@ -276,14 +276,14 @@ impl std::str::FromStr for Mrz {
 }
 
 /// One check digit as found while parsing, before it is reduced to a [`CheckDigitResult`].
-struct Check {
+struct DigitCheck {
     field: &'static str,
     expected: char,
     found: char,
     valid: bool,
 }
 
-impl Check {
+impl DigitCheck {
     /// Compares the printed `found` digit with the check digit of `data`. With `filler_if_empty`, a `<` is
     /// accepted for a field made only of fillers (ICAO 9303-4: TD3 personal number).
     fn new(
@@ -291,12 +291,12 @@ impl Check {
         data: &str,
         found: char,
         filler_if_empty: bool,
-    ) -> Result<Check, MrzError> {
+    ) -> Result<DigitCheck, MrzError> {
         let digit = check_digit(data)?;
         let expected = char::from(b'0' + digit);
         let valid = found == expected
             || (filler_if_empty && found == '<' && data.chars().all(|c| c == '<'));
-        Ok(Check {
+        Ok(DigitCheck {
             field,
             expected,
             found,
@@ -476,14 +476,19 @@ impl Mrz {
             let doe = span(l2, 9, 14);
             check_date(FIELD_DATE_OF_BIRTH, dob)?;
             check_date(FIELD_DATE_OF_EXPIRY, doe)?;
-            checks.push(Check::new(
+            checks.push(DigitCheck::new(
                 FIELD_DOCUMENT_NUMBER,
                 &doc.number,
                 doc.check,
                 false,
             )?);
-            checks.push(Check::new(FIELD_DATE_OF_BIRTH, dob, at(l2, 7), false)?);
-            checks.push(Check::new(FIELD_DATE_OF_EXPIRY, doe, at(l2, 15), false)?);
+            checks.push(DigitCheck::new(FIELD_DATE_OF_BIRTH, dob, at(l2, 7), false)?);
+            checks.push(DigitCheck::new(
+                FIELD_DATE_OF_EXPIRY,
+                doe,
+                at(l2, 15),
+                false,
+            )?);
             let composite = [
                 span(l1, 6, 30),
                 span(l2, 1, 7),
@@ -491,7 +496,12 @@ impl Mrz {
                 span(l2, 19, 29),
             ]
             .concat();
-            checks.push(Check::new(FIELD_COMPOSITE, &composite, at(l2, 30), false)?);
+            checks.push(DigitCheck::new(
+                FIELD_COMPOSITE,
+                &composite,
+                at(l2, 30),
+                false,
+            )?);
             let (primary, secondary) = split_name(line(3));
             Mrz {
                 format,
@@ -534,21 +544,36 @@ impl Mrz {
             let doe = span(l2, 22, 27);
             check_date(FIELD_DATE_OF_BIRTH, dob)?;
             check_date(FIELD_DATE_OF_EXPIRY, doe)?;
-            checks.push(Check::new(
+            checks.push(DigitCheck::new(
                 FIELD_DOCUMENT_NUMBER,
                 &doc.number,
                 doc.check,
                 false,
             )?);
-            checks.push(Check::new(FIELD_DATE_OF_BIRTH, dob, at(l2, 20), false)?);
-            checks.push(Check::new(FIELD_DATE_OF_EXPIRY, doe, at(l2, 28), false)?);
+            checks.push(DigitCheck::new(
+                FIELD_DATE_OF_BIRTH,
+                dob,
+                at(l2, 20),
+                false,
+            )?);
+            checks.push(DigitCheck::new(
+                FIELD_DATE_OF_EXPIRY,
+                doe,
+                at(l2, 28),
+                false,
+            )?);
             if format == MrzFormat::Td3 {
-                checks.push(Check::new(FIELD_OPTIONAL_DATA, optional, at(l2, 43), true)?);
+                checks.push(DigitCheck::new(
+                    FIELD_OPTIONAL_DATA,
+                    optional,
+                    at(l2, 43),
+                    true,
+                )?);
             }
             if !format.is_visa() {
                 let composite =
                     [span(l2, 1, 10), span(l2, 14, 20), span(l2, 22, width - 1)].concat();
-                checks.push(Check::new(
+                checks.push(DigitCheck::new(
                     FIELD_COMPOSITE,
                     &composite,
                     at(l2, width),

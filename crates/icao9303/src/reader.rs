@@ -17,8 +17,7 @@ use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::auth::RunOutcome;
 use crate::document::Document;
 use crate::lds::LdsFile;
-use crate::lds::security_infos::SecurityInfos;
-use crate::report::{AccessReport, Check, Report};
+use crate::report::{AccessReport, Check, CheckId, Report};
 use crate::session::Session;
 use crate::transport::Transport;
 use rand_core::CryptoRng;
@@ -293,7 +292,7 @@ impl<T: Transport> Reader<T> {
             match self.read_resilient(file, state, recover)? {
                 Some(bytes) => state.files.push((file, bytes)),
                 None if file == LdsFile::Com => state.notes.push(Check::not_checked(
-                    "EF.COM",
+                    CheckId::FileRead(LdsFile::Com),
                     "the chip has no EF.COM; the data groups come from EF.SOD",
                 )),
                 None => {}
@@ -333,7 +332,7 @@ impl<T: Transport> Reader<T> {
             let file = LdsFile::Dg(n);
             if state.chip_auth.as_ref().is_some_and(|c| c.session_lost) {
                 state.notes.push(Check::not_checked(
-                    file.name(),
+                    CheckId::FileRead(file),
                     "not read: secure messaging ended when Chip Authentication failed",
                 ));
                 continue;
@@ -341,7 +340,7 @@ impl<T: Transport> Reader<T> {
             match self.read_resilient(file, state, recover) {
                 Ok(Some(bytes)) => state.files.push((file, bytes)),
                 Ok(None) => state.notes.push(Check::not_checked(
-                    file.name(),
+                    CheckId::FileRead(file),
                     "listed but not present on the chip",
                 )),
                 Err(Error::Status { sw, .. })
@@ -350,7 +349,7 @@ impl<T: Transport> Reader<T> {
                     // DG3 and DG4 need Terminal Authentication: refusing them is expected.
                     if !matches!(n, 3 | 4) {
                         state.notes.push(Check::not_checked(
-                            file.name(),
+                            CheckId::FileRead(file),
                             format!("the chip refused to read it ({sw})"),
                         ));
                     }
@@ -391,12 +390,12 @@ impl<T: Transport> Reader<T> {
             files,
             mut notes,
             resumes,
-            mut chip_auth,
+            chip_auth,
             ..
         } = state;
         if resumes > 0 {
             notes.push(Check::valid_with_warning(
-                "Read",
+                CheckId::ReadResumed,
                 format!(
                     "the card was lost {resumes} time(s); access was re-established and the read resumed where it stopped"
                 ),
@@ -418,42 +417,18 @@ impl<T: Transport> Reader<T> {
         all.extend(files);
         let document = Document::from_files(all);
         let at = options.at.unwrap_or_else(crate::pki::Time::now);
-        let mut report = crate::verify::report(
+        let mechanisms = chip_auth.map(|c| c.results).unwrap_or_default();
+        let report = crate::verify::report(
             &document,
             session.access().cloned(),
             notes,
             options.trust.as_deref(),
             at,
+            crate::verify::Chip::Present {
+                mechanisms: &mechanisms,
+                cam: session.chip_auth_data(),
+            },
         );
-        // PACE-CAM: the chip authentication data against EF.CardSecurity's key.
-        let mut card_security_trust = None;
-        if let Some(cam) = session.chip_auth_data() {
-            let card_access = session
-                .card_access()
-                .and_then(|b| SecurityInfos::parse(b).ok());
-            let issuing_state = document.dg1.as_ref().map(|d| d.mrz.issuing_state.clone());
-            let (result, trust) = crate::auth::cam::verify(
-                cam,
-                card_access.as_ref(),
-                session.card_security(),
-                options.trust.as_deref(),
-                at,
-                issuing_state.as_deref(),
-            );
-            card_security_trust = Some(trust);
-            chip_auth
-                .get_or_insert_with(RunOutcome::default)
-                .results
-                .push(result);
-        }
-        if let Some(outcome) = &chip_auth {
-            crate::auth::add_to_report(
-                &document,
-                &mut report,
-                &outcome.results,
-                card_security_trust,
-            );
-        }
         (document, report)
     }
 }

@@ -1,67 +1,261 @@
 //! The outcome of a read: which protocol was used, which files were read, and one entry per check, with
 //! a stable JSON form (schema `mrtd-report/1`, documented in docs/report-schema.md).
 
+use crate::lds::LdsFile;
 use crate::mrz::Mrz;
 use serde::Serialize;
 
 /// The schema identifier written in every JSON report.
 pub const SCHEMA: &str = "mrtd-report/1";
 
-/// The result of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// What a check is about: one id per check the library performs, so code finds a check by its id and
+/// never by its display name. [`CheckId::key`] is the stable string form (`checks[].id` in the JSON report);
+/// [`CheckId::name`] (and `Display`) the name a person reads (`checks[].name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckId {
+    /// EF.SOD is present and decodes (an LDSSecurityObject in CMS SignedData). Key `sod`.
+    SodStructure,
+    /// EF.SOD's SignerInfo signature verifies with the Document Signer certificate it carries.
+    /// Key `sod-signature`.
+    SodSignature,
+    /// The Document Signer certificate is signed by a CSCA in the trust store. Key `dsc-chain`.
+    DscChain,
+    /// The Document Signer certificate's validity period covers the reference time. Key `dsc-validity`.
+    DscValidity,
+    /// The Document Signer certificate is on no CRL of its CSCA. Key `dsc-revocation`.
+    DscRevocation,
+    /// The CSCA's country matches the MRZ issuing state. Key `issuing-country`.
+    IssuingCountry,
+    /// DG1 is present and decodes. Key `dg1`.
+    Dg1Structure,
+    /// The check digits of the MRZ stored in DG1. Key `mrz-check-digits`.
+    MrzCheckDigits,
+    /// Data group n's hash against EF.SOD; a data group EF.SOD does not list fails. Key `dg<n>-hash`.
+    DgHash(u8),
+    /// A file the read wanted was absent, refused by the chip, or not read. Key `read:<file name>`.
+    FileRead(LdsFile),
+    /// Passive authentication of EF.CardSecurity (signature, signer chain to a trusted CSCA, signer
+    /// validity and revocation): the file holding PACE-CAM's key. Key `card-security`.
+    CardSecurity,
+    /// How access control went (a BAC fallback after PACE failed). Key `access-control`.
+    AccessControl,
+    /// The read was resumed after the card was lost. Key `read-resumed`.
+    ReadResumed,
+    /// Chip Authentication (ICAO 9303-11 section 6.2) with the key of DG14. Key `chip-authentication`.
+    ChipAuthentication,
+    /// Active Authentication (ICAO 9303-11 section 6.1) with the key of DG15. Key `active-authentication`.
+    ActiveAuthentication,
+    /// PACE with Chip Authentication Mapping, checked against the key of EF.CardSecurity. Key `pace-cam`.
+    PaceCam,
+    /// A Digital Travel Credential's virtual component has the Type 1 structure (see [`crate::dtc`]).
+    /// Key `dtc`.
+    Dtc,
+    /// Whether the chip is genuine, as one line where no chip was present to run a mechanism with (a
+    /// DTC-VC verified offline). Key `chip-authenticity`.
+    ChipAuthenticity,
+    /// A DTC-VC belongs to the chip read at presentation: the same EF.SOD and data groups, and a genuine
+    /// chip. Key `dtc-binding`.
+    DtcBinding,
+}
+
+impl CheckId {
+    /// The stable string form written as `checks[].id` in the JSON report.
+    pub fn key(self) -> String {
+        match self {
+            CheckId::SodStructure => "sod".into(),
+            CheckId::SodSignature => "sod-signature".into(),
+            CheckId::DscChain => "dsc-chain".into(),
+            CheckId::DscValidity => "dsc-validity".into(),
+            CheckId::DscRevocation => "dsc-revocation".into(),
+            CheckId::IssuingCountry => "issuing-country".into(),
+            CheckId::Dg1Structure => "dg1".into(),
+            CheckId::MrzCheckDigits => "mrz-check-digits".into(),
+            CheckId::DgHash(n) => format!("dg{n}-hash"),
+            CheckId::FileRead(file) => format!("read:{}", file.name()),
+            CheckId::CardSecurity => "card-security".into(),
+            CheckId::AccessControl => "access-control".into(),
+            CheckId::ReadResumed => "read-resumed".into(),
+            CheckId::ChipAuthentication => "chip-authentication".into(),
+            CheckId::ActiveAuthentication => "active-authentication".into(),
+            CheckId::PaceCam => "pace-cam".into(),
+            CheckId::Dtc => "dtc".into(),
+            CheckId::ChipAuthenticity => "chip-authenticity".into(),
+            CheckId::DtcBinding => "dtc-binding".into(),
+        }
+    }
+
+    /// The name a person reads: "EF.SOD signature", "DG2 hash", "PACE-CAM", ...
+    pub fn name(self) -> String {
+        match self {
+            CheckId::SodStructure => "EF.SOD".into(),
+            CheckId::SodSignature => "EF.SOD signature".into(),
+            CheckId::DscChain => "DSC chain".into(),
+            CheckId::DscValidity => "DSC validity".into(),
+            CheckId::DscRevocation => "DSC revocation".into(),
+            CheckId::IssuingCountry => "Issuing country".into(),
+            CheckId::Dg1Structure => "DG1".into(),
+            CheckId::MrzCheckDigits => "MRZ check digits".into(),
+            CheckId::DgHash(n) => format!("DG{n} hash"),
+            CheckId::FileRead(file) => file.name(),
+            CheckId::CardSecurity => "EF.CardSecurity".into(),
+            CheckId::AccessControl => "Access control".into(),
+            CheckId::ReadResumed => "Read".into(),
+            CheckId::ChipAuthentication => "Chip Authentication".into(),
+            CheckId::ActiveAuthentication => "Active Authentication".into(),
+            CheckId::PaceCam => "PACE-CAM".into(),
+            CheckId::Dtc => "DTC-VC".into(),
+            CheckId::ChipAuthenticity => "Chip authenticity".into(),
+            CheckId::DtcBinding => "DTC-VC binding".into(),
+        }
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// The status of one check.
+///
+/// In JSON a status is `"valid"`, `"invalid"` or `"not-checked"`; [`CheckStatus::ValidWithWarning`] is
+/// written `"valid"`, with `"warning": true` on the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CheckStatus {
     /// The check was performed and passed.
     Valid,
+    /// The check was performed and passed with a reservation the reader should know about (an expired
+    /// document signer on a valid document, a test trust anchor, SHA-1, a BAC fallback).
+    ValidWithWarning,
     /// The check was performed and failed: the document is suspect.
     Invalid,
     /// The check could not be performed (missing data, no trust anchor, not supported by the chip).
     NotChecked,
 }
 
-/// One check and its verdict with a reason a person can read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    /// What was checked: "DG1 hash", "MRZ check digits", "EF.SOD", ...
-    pub name: String,
-    /// The verdict.
+impl CheckStatus {
+    /// True for [`CheckStatus::Valid`] and [`CheckStatus::ValidWithWarning`].
+    pub fn is_valid(self) -> bool {
+        matches!(self, CheckStatus::Valid | CheckStatus::ValidWithWarning)
+    }
+
+    /// The JSON form: `valid` (also for a valid check with a warning), `invalid` or `not-checked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Valid | CheckStatus::ValidWithWarning => "valid",
+            CheckStatus::Invalid => "invalid",
+            CheckStatus::NotChecked => "not-checked",
+        }
+    }
+}
+
+impl Serialize for CheckStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// The outcome of a check: its status and the reason in words a person can act on. Passive
+/// authentication, chip authentication and the document checks all produce one; the report files it
+/// under a [`CheckId`] as a [`Check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Valid, valid with a warning, invalid or not checked.
     pub status: CheckStatus,
     /// Why: what matched, what differed, or why it was not checked.
     pub reason: String,
-    /// A valid check with a reservation the reader should know about (an expired document signer on a
-    /// valid document, a test trust anchor, SHA-1).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub warning: bool,
 }
 
-impl Check {
-    /// A check with the given verdict.
-    pub fn new(name: impl Into<String>, status: CheckStatus, reason: impl Into<String>) -> Check {
-        Check {
-            name: name.into(),
+impl Verdict {
+    /// A verdict with the given status.
+    pub fn new(status: CheckStatus, reason: impl Into<String>) -> Verdict {
+        Verdict {
             status,
             reason: reason.into(),
-            warning: false,
         }
     }
     /// A passed check.
-    pub fn valid(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check::new(name, CheckStatus::Valid, reason)
+    pub fn valid(reason: impl Into<String>) -> Verdict {
+        Verdict::new(CheckStatus::Valid, reason)
     }
-    /// A passed check with a reservation (see [`Check::warning`]).
-    pub fn valid_with_warning(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check {
-            warning: true,
-            ..Check::valid(name, reason)
-        }
+    /// A passed check with a reservation (see [`CheckStatus::ValidWithWarning`]).
+    pub fn valid_with_warning(reason: impl Into<String>) -> Verdict {
+        Verdict::new(CheckStatus::ValidWithWarning, reason)
     }
     /// A failed check.
-    pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check::new(name, CheckStatus::Invalid, reason)
+    pub fn invalid(reason: impl Into<String>) -> Verdict {
+        Verdict::new(CheckStatus::Invalid, reason)
     }
     /// A check that could not be performed.
-    pub fn not_checked(name: impl Into<String>, reason: impl Into<String>) -> Check {
-        Check::new(name, CheckStatus::NotChecked, reason)
+    pub fn not_checked(reason: impl Into<String>) -> Verdict {
+        Verdict::new(CheckStatus::NotChecked, reason)
+    }
+    /// True when the check passed (with or without a warning).
+    pub fn is_valid(&self) -> bool {
+        self.status.is_valid()
+    }
+}
+
+/// One check in the report: what was checked and its verdict.
+///
+/// JSON: `{"id": "dg2-hash", "name": "DG2 hash", "status": "valid", "reason": "...", "warning": true}`
+/// (`warning` only on a valid check with a warning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What was checked.
+    pub id: CheckId,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+impl Check {
+    /// The check `id` with `verdict`.
+    pub fn new(id: CheckId, verdict: Verdict) -> Check {
+        Check { id, verdict }
+    }
+    /// A passed check.
+    pub fn valid(id: CheckId, reason: impl Into<String>) -> Check {
+        Check::new(id, Verdict::valid(reason))
+    }
+    /// A passed check with a reservation.
+    pub fn valid_with_warning(id: CheckId, reason: impl Into<String>) -> Check {
+        Check::new(id, Verdict::valid_with_warning(reason))
+    }
+    /// A failed check.
+    pub fn invalid(id: CheckId, reason: impl Into<String>) -> Check {
+        Check::new(id, Verdict::invalid(reason))
+    }
+    /// A check that could not be performed.
+    pub fn not_checked(id: CheckId, reason: impl Into<String>) -> Check {
+        Check::new(id, Verdict::not_checked(reason))
+    }
+    /// The check's status.
+    pub fn status(&self) -> CheckStatus {
+        self.verdict.status
+    }
+    /// Why, in words.
+    pub fn reason(&self) -> &str {
+        &self.verdict.reason
+    }
+    /// The name a person reads ([`CheckId::name`]).
+    pub fn name(&self) -> String {
+        self.id.name()
+    }
+}
+
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let warning = self.verdict.status == CheckStatus::ValidWithWarning;
+        let mut s = serializer.serialize_struct("Check", if warning { 5 } else { 4 })?;
+        s.serialize_field("id", &self.id.key())?;
+        s.serialize_field("name", &self.id.name())?;
+        s.serialize_field("status", &self.verdict.status)?;
+        s.serialize_field("reason", &self.verdict.reason)?;
+        if warning {
+            s.serialize_field("warning", &true)?;
+        }
+        s.end()
     }
 }
 
@@ -143,9 +337,11 @@ impl From<&Mrz> for MrzSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthenticityVerdict {
-    /// A mechanism verified with a key from a file that passed passive authentication, and none failed.
+    /// Passive authentication is complete (EF.SOD signature, DSC chain to a trusted CSCA, every data group
+    /// read hashes right), a mechanism verified with a key from a file that passed it, and none failed.
     Genuine,
-    /// Nothing proves the chip genuine: no mechanism ran, or the key's file is unverified.
+    /// Nothing proves the chip genuine: no mechanism ran, the key's file is not verified (an unknown
+    /// signer), or passive authentication is incomplete.
     NotProven,
     /// A mechanism failed: the chip does not hold the key its files publish (a clone).
     Failed,
@@ -154,7 +350,7 @@ pub enum AuthenticityVerdict {
 /// One chip authentication mechanism in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MechanismReport {
-    /// "Chip Authentication", "Active Authentication" or "PACE-CAM".
+    /// "Chip Authentication", "Active Authentication" or "PACE-CAM" (the name of its line in `checks`).
     pub name: String,
     /// Valid (the chip proved it holds the key), invalid, or not-checked (not run).
     pub status: CheckStatus,
@@ -162,7 +358,7 @@ pub struct MechanismReport {
     pub reason: String,
     /// The file the key came from: "DG14", "DG15", "EF.CardSecurity".
     pub key_file: String,
-    /// Whether that file passed passive authentication.
+    /// Whether that file passed passive authentication, including the chain to a trusted CSCA.
     pub key_file_verified: bool,
 }
 
@@ -171,10 +367,44 @@ pub struct MechanismReport {
 pub struct ChipAuthenticity {
     /// genuine, not-proven or failed.
     pub verdict: AuthenticityVerdict,
-    /// Why, in words.
+    /// Why, in words: for anything but genuine, what is missing.
     pub reason: String,
     /// Each mechanism considered.
     pub mechanisms: Vec<MechanismReport>,
+}
+
+/// The result of the whole verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentResult {
+    /// Every performed check is valid (warnings allowed), passive authentication is complete (EF.SOD
+    /// signature, DSC chain to a trusted CSCA, every data group read) and, in a live read, chip
+    /// authentication passed wherever the chip's signed files offer it. Exit code 0.
+    Verified,
+    /// Nothing failed, but something is missing: no or an unknown trust anchor, a data group hash not
+    /// checked, a mechanism the chip offers not run. Exit code 3.
+    NotVerified,
+    /// A check failed: the document is suspect. Exit code 1.
+    Failed,
+}
+
+/// The top-level `verdict` of the report: the result and the reasons for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentVerdict {
+    /// verified, not_verified or failed.
+    pub result: DocumentResult,
+    /// For failed: each failed check; for not_verified: what is missing and what to do; for verified:
+    /// what the verdict rests on (and that no chip was present, for an offline verification).
+    pub reasons: Vec<String>,
+}
+
+impl Default for DocumentVerdict {
+    fn default() -> Self {
+        DocumentVerdict {
+            result: DocumentResult::NotVerified,
+            reasons: vec!["the document was not verified".into()],
+        }
+    }
 }
 
 /// Where the files a report verifies came from.
@@ -197,6 +427,8 @@ pub struct Report {
     pub schema: &'static str,
     /// Where the files came from: the chip, a dump, or a DTC-VC.
     pub source: ReportSource,
+    /// The result: verified, not verified or failed, with the reasons.
+    pub verdict: DocumentVerdict,
     /// The holder and document data from DG1, if it was read.
     pub mrz: Option<MrzSummary>,
     /// The access control used; absent for offline verification.
@@ -205,7 +437,8 @@ pub struct Report {
     pub files: Vec<FileReport>,
     /// Every check performed or skipped.
     pub checks: Vec<Check>,
-    /// The chip authenticity verdict (live reads; absent for offline verification).
+    /// The chip authenticity verdict (live reads; absent for offline verification, where no chip is
+    /// present).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chip_authenticity: Option<ChipAuthenticity>,
 }
@@ -215,6 +448,7 @@ impl Default for Report {
         Report {
             schema: SCHEMA,
             source: ReportSource::Chip,
+            verdict: DocumentVerdict::default(),
             mrz: None,
             access: None,
             files: Vec::new(),
@@ -225,14 +459,26 @@ impl Default for Report {
 }
 
 impl Report {
+    /// The check with this id, if the report has it.
+    pub fn check(&self, id: CheckId) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The status of the check with this id, if the report has it.
+    pub fn status(&self, id: CheckId) -> Option<CheckStatus> {
+        self.check(id).map(Check::status)
+    }
+
     /// True when at least one check failed: the document is suspect.
     pub fn has_failures(&self) -> bool {
-        self.checks.iter().any(|c| c.status == CheckStatus::Invalid)
+        self.checks
+            .iter()
+            .any(|c| c.status() == CheckStatus::Invalid)
     }
 
     /// The checks with the given status.
     pub fn checks_with(&self, status: CheckStatus) -> impl Iterator<Item = &Check> {
-        self.checks.iter().filter(move |c| c.status == status)
+        self.checks.iter().filter(move |c| c.status() == status)
     }
 
     /// One line: how many checks passed, failed and were not performed.
@@ -240,7 +486,7 @@ impl Report {
         let count = |s| self.checks_with(s).count();
         format!(
             "{} checks valid, {} invalid, {} not checked",
-            count(CheckStatus::Valid),
+            count(CheckStatus::Valid) + count(CheckStatus::ValidWithWarning),
             count(CheckStatus::Invalid),
             count(CheckStatus::NotChecked)
         )
@@ -249,5 +495,61 @@ impl Report {
     /// The report as pretty-printed JSON (schema `mrtd-report/1`).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_ids_have_distinct_stable_keys() {
+        let ids = [
+            CheckId::SodStructure,
+            CheckId::SodSignature,
+            CheckId::DscChain,
+            CheckId::DscValidity,
+            CheckId::DscRevocation,
+            CheckId::IssuingCountry,
+            CheckId::Dg1Structure,
+            CheckId::MrzCheckDigits,
+            CheckId::DgHash(1),
+            CheckId::DgHash(11),
+            CheckId::FileRead(LdsFile::Dg(1)),
+            CheckId::FileRead(LdsFile::Com),
+            CheckId::CardSecurity,
+            CheckId::AccessControl,
+            CheckId::ReadResumed,
+            CheckId::ChipAuthentication,
+            CheckId::ActiveAuthentication,
+            CheckId::PaceCam,
+            CheckId::Dtc,
+            CheckId::ChipAuthenticity,
+            CheckId::DtcBinding,
+        ];
+        let keys: std::collections::BTreeSet<String> = ids.iter().map(|i| i.key()).collect();
+        assert_eq!(keys.len(), ids.len(), "{keys:?}");
+        assert_eq!(CheckId::DgHash(11).key(), "dg11-hash");
+        assert_eq!(CheckId::FileRead(LdsFile::Com).key(), "read:EF.COM");
+    }
+
+    #[test]
+    fn json_keeps_three_statuses_and_the_warning_flag() {
+        let report = Report {
+            checks: vec![
+                Check::valid_with_warning(CheckId::DscChain, "test anchor"),
+                Check::invalid(CheckId::DgHash(11), "not listed in EF.SOD"),
+            ],
+            ..Report::default()
+        };
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap_or_default();
+        assert_eq!(json["checks"][0]["id"], "dsc-chain");
+        assert_eq!(json["checks"][0]["name"], "DSC chain");
+        assert_eq!(json["checks"][0]["status"], "valid");
+        assert_eq!(json["checks"][0]["warning"], true);
+        assert_eq!(json["checks"][1]["status"], "invalid");
+        assert!(json["checks"][1].get("warning").is_none());
+        assert_eq!(json["verdict"]["result"], "not_verified");
+        assert_eq!(report.summary(), "1 checks valid, 1 invalid, 0 not checked");
     }
 }

@@ -1,21 +1,42 @@
-//! Verifying a document: the checks on the files themselves (parsing, MRZ check digits, data group hashes)
-//! and passive authentication of EF.SOD against the trust anchors the caller supplies. A live read and an
-//! offline verification of a saved dump go through the same function, so they give the same report.
+//! Verifying a document: the checks on the files themselves (parsing, MRZ check digits, data group hashes),
+//! passive authentication of EF.SOD and EF.CardSecurity against the trust anchors the caller supplies, chip
+//! authenticity from the mechanisms a live read ran, and the document verdict that sums them up. A live
+//! read and an offline verification of a saved dump go through the same function, [`report`], so they
+//! give the same checks.
+//!
+//! The verdict ([`DocumentResult`]):
+//! - `failed` when any check is invalid;
+//! - `verified` when passive authentication is complete — EF.SOD signature valid, the DSC chained to a
+//!   CSCA in the trust store, every data group read hashing to EF.SOD's value — and, in a live read,
+//!   every chip authentication mechanism the chip's signed files offer passed with a key from a file that
+//!   passed passive authentication (warnings allowed throughout). Offline, no chip is present: that alone
+//!   does not prevent `verified`;
+//! - `not_verified` otherwise, with what is missing.
 
+use crate::access::pace::CamData;
+use crate::auth::{self, Mechanism, MechanismResult};
 use crate::document::Document;
-use crate::pki::passive::{self, CheckResult};
-use crate::pki::{Time, TrustStore};
-use crate::report::{AccessReport, Check, CheckStatus, MrzSummary, Report, ReportSource};
+use crate::lds::LdsFile;
+use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
+use crate::pki::{Time, TrustStore, passive};
+use crate::report::{
+    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, DocumentResult,
+    DocumentVerdict, MrzSummary, Report, ReportSource,
+};
 
-/// Converts a passive-authentication result into a report check (a PKI warning is a valid check with a
-/// warning).
-fn to_check(name: &str, r: &CheckResult) -> Check {
-    match r.status {
-        passive::CheckStatus::Valid => Check::valid(name, &r.reason),
-        passive::CheckStatus::Warning => Check::valid_with_warning(name, &r.reason),
-        passive::CheckStatus::Invalid => Check::invalid(name, &r.reason),
-        passive::CheckStatus::NotChecked => Check::not_checked(name, &r.reason),
-    }
+/// What the verification knows about the chip.
+#[derive(Debug, Clone, Copy)]
+pub enum Chip<'a> {
+    /// Offline verification of saved files: no chip to authenticate.
+    NotPresent,
+    /// A live read: the mechanisms run during it (none when the reader ran none) and, when PACE-CAM was
+    /// used, its chip authentication data, checked here against EF.CardSecurity.
+    Present {
+        /// Active and Chip Authentication results of the read.
+        mechanisms: &'a [MechanismResult],
+        /// PACE-CAM's chip authentication data, if PACE-CAM was used.
+        cam: Option<&'a CamData>,
+    },
 }
 
 /// Passive authentication of the document's EF.SOD: signature, DSC chain to a trusted CSCA, DSC validity
@@ -26,57 +47,383 @@ pub fn passive_authentication(
     trust: Option<&TrustStore>,
     at: Time,
 ) -> Vec<Check> {
-    let Some(sod) = document.raw(crate::lds::LdsFile::Sod) else {
+    let Some(sod) = document.raw(LdsFile::Sod) else {
         return Vec::new();
     };
     let empty = TrustStore::new();
     let store = trust.unwrap_or(&empty);
-    let issuing_state = document.dg1.as_ref().map(|d| d.mrz.issuing_state.as_str());
-    let pa = passive::verify_sod(sod, store, at, issuing_state);
-    let mut checks = vec![to_check("EF.SOD signature", &pa.signature)];
-    let mut chain = to_check("DSC chain", &pa.chain);
-    if trust.is_none() && chain.status == CheckStatus::NotChecked {
-        chain.reason = format!(
-            "{} (no trust anchors were given: use --trust with a master list or CSCA)",
-            chain.reason
-        );
+    let pa = passive::verify_sod(sod, store, at, issuing_state(document));
+    let mut checks = pa.sod_checks();
+    if trust.is_none() {
+        for c in checks
+            .iter_mut()
+            .filter(|c| c.id == CheckId::DscChain && c.verdict.status == CheckStatus::NotChecked)
+        {
+            c.verdict.reason = format!(
+                "{} (no trust anchors were given: use --trust with a master list or CSCA)",
+                c.verdict.reason
+            );
+        }
     }
-    checks.push(chain);
-    checks.push(to_check("DSC validity", &pa.dsc_validity));
-    checks.push(to_check("DSC revocation", &pa.revocation));
-    checks.push(to_check("Issuing country", &pa.country));
     checks
 }
 
-/// The whole report of a document: MRZ summary, access (for a live read), files, and every check.
-/// `notes` are checks the reading itself produced (files the chip refused, for example). The report's
-/// source is the chip when `access` is given, a dump otherwise.
+/// Passive authentication of EF.CardSecurity, when the document has one: its signature, its signer's
+/// chain to a trusted CSCA, validity and revocation, as one [`CheckId::CardSecurity`] check.
+pub fn card_security(document: &Document, trust: Option<&TrustStore>, at: Time) -> Option<Check> {
+    let bytes = document.raw(LdsFile::CardSecurity)?;
+    let empty = TrustStore::new();
+    let (pa, _) =
+        passive::verify_signed_data(bytes, trust.unwrap_or(&empty), at, issuing_state(document));
+    Some(Check::new(CheckId::CardSecurity, pa.summary()))
+}
+
+fn issuing_state(document: &Document) -> Option<&str> {
+    document.dg1.as_ref().map(|d| d.mrz.issuing_state.as_str())
+}
+
+/// The whole report of a document: MRZ summary, access (for a live read), files, every check, chip
+/// authenticity (for a live read) and the verdict. The report's source is the chip when `chip` is present,
+/// a dump otherwise ([`crate::dtc::Dtc::report`] marks its own). `notes` are checks the reading itself produced (files
+/// the chip refused, for example).
 pub fn report(
     document: &Document,
     access: Option<AccessReport>,
     notes: Vec<Check>,
     trust: Option<&TrustStore>,
     at: Time,
+    chip: Chip<'_>,
 ) -> Report {
     let mut checks = document.checks();
     // Passive authentication goes right after the EF.SOD structure check.
     let pa = passive_authentication(document, trust, at);
     let pos = checks
         .iter()
-        .position(|c| c.name == "EF.SOD")
+        .position(|c| c.id == CheckId::SodStructure)
         .map_or(0, |p| p + 1);
     checks.splice(pos..pos, pa);
+    checks.extend(card_security(document, trust, at));
     checks.extend(notes);
-    Report {
-        source: if access.is_some() {
-            ReportSource::Chip
-        } else {
-            ReportSource::Dump
+    let mut report = Report {
+        source: match chip {
+            Chip::Present { .. } => ReportSource::Chip,
+            Chip::NotPresent => ReportSource::Dump,
         },
         mrz: document.dg1.as_ref().map(|d| MrzSummary::from(&d.mrz)),
         access,
         files: document.file_reports(),
         checks,
         ..Report::default()
+    };
+    let gaps = passive_authentication_gaps(&report);
+    let mut offered_not_run = Vec::new();
+    if let Chip::Present { mechanisms, cam } = chip {
+        let mut results = mechanisms.to_vec();
+        if let Some(cam) = cam {
+            let card_access = document
+                .raw(LdsFile::CardAccess)
+                .and_then(|b| SecurityInfos::parse(b).ok());
+            results.push(auth::cam::verify(
+                cam,
+                card_access.as_ref(),
+                document.raw(LdsFile::CardSecurity),
+            ));
+        }
+        offered_not_run = offered_but_not_passed(document, &results);
+        let (authenticity, mechanism_checks) = auth::assess(
+            &results,
+            |m| auth::key_file_verdict(&report, m.key_file()),
+            &gaps,
+        );
+        report.checks.extend(mechanism_checks);
+        report.chip_authenticity = Some(authenticity);
+    }
+    report.verdict = document_verdict(&report, &gaps, &offered_not_run);
+    report
+}
+
+/// Adds a check made after the report (a DTC-VC's binding to the chip read, [`crate::dtc`]) and updates
+/// the verdict by the same rules: an invalid check fails the document; a warning is listed among a
+/// verified document's reasons; a valid or not-checked check changes nothing.
+pub fn add_check(report: &mut Report, check: Check) {
+    let line = format!("{}: {}", check.name(), check.reason());
+    match (check.status(), report.verdict.result) {
+        (CheckStatus::Invalid, DocumentResult::Failed) => report.verdict.reasons.push(line),
+        (CheckStatus::Invalid, _) => {
+            report.verdict = DocumentVerdict {
+                result: DocumentResult::Failed,
+                reasons: vec![line],
+            };
+        }
+        (CheckStatus::ValidWithWarning, DocumentResult::Verified) => {
+            report.verdict.reasons.push(format!("warning, {line}"));
+        }
+        _ => {}
+    }
+    report.checks.push(check);
+}
+
+/// What keeps passive authentication from being complete, in words a person can act on: the EF.SOD
+/// signature, the DSC chain to a trusted CSCA, and the hash of every data group read. Empty when it is
+/// complete.
+pub fn passive_authentication_gaps(report: &Report) -> Vec<String> {
+    let mut gaps = Vec::new();
+    match report.check(CheckId::SodSignature) {
+        Some(c) if c.status().is_valid() => {}
+        Some(c) => gaps.push(format!(
+            "the EF.SOD signature is {}: {}",
+            status_word(c.status()),
+            c.reason()
+        )),
+        None => gaps.push("EF.SOD is missing or cannot be parsed: nothing is signed".into()),
+    }
+    match report.check(CheckId::DscChain) {
+        Some(c) if c.status().is_valid() => {}
+        Some(c) if c.status() == CheckStatus::Invalid => {
+            gaps.push(format!("the DSC chain is invalid: {}", c.reason()));
+        }
+        Some(c) => gaps.push(format!("{} ({})", auth::SIGNER_NOT_TRUSTED, c.reason())),
+        None if report.check(CheckId::SodSignature).is_some() => {
+            gaps.push(auth::SIGNER_NOT_TRUSTED.to_string());
+        }
+        None => {}
+    }
+    for f in &report.files {
+        let Some(n) = f.id.strip_prefix("DG").and_then(|n| n.parse::<u8>().ok()) else {
+            continue;
+        };
+        match report.check(CheckId::DgHash(n)) {
+            Some(c) if c.status().is_valid() => {}
+            Some(c) => gaps.push(format!(
+                "DG{n} hash {}: {}",
+                status_word(c.status()),
+                c.reason()
+            )),
+            None => gaps.push(format!("DG{n} hash not checked")),
+        }
+    }
+    gaps
+}
+
+fn status_word(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Valid | CheckStatus::ValidWithWarning => "valid",
+        CheckStatus::Invalid => "invalid",
+        CheckStatus::NotChecked => "not checked",
+    }
+}
+
+/// The mechanisms the chip's signed files offer (Chip Authentication when DG14 publishes a key, Active
+/// Authentication when DG15 is present or EF.SOD lists it, and any mechanism that was run) that did not
+/// pass, with why.
+fn offered_but_not_passed(document: &Document, results: &[MechanismResult]) -> Vec<String> {
+    let listed = |n: u8| {
+        document
+            .sod
+            .as_ref()
+            .is_some_and(|s| s.data_group_hashes.contains_key(&n))
+    };
+    let dg14_offers_ca = document
+        .raw(LdsFile::Dg(14))
+        .and_then(|b| crate::tlv::parse_exact(b, 0x6E).ok())
+        .and_then(|t| SecurityInfos::parse(t.value).ok())
+        .is_some_and(|i| {
+            i.infos
+                .iter()
+                .any(|x| matches!(x, SecurityInfo::ChipAuthenticationPublicKey(_)))
+        });
+    let mut offered = Vec::new();
+    if dg14_offers_ca || (listed(14) && document.raw(LdsFile::Dg(14)).is_none()) {
+        offered.push(Mechanism::ChipAuthentication);
+    }
+    if document.raw(LdsFile::Dg(15)).is_some() || listed(15) {
+        offered.push(Mechanism::ActiveAuthentication);
+    }
+    for r in results {
+        if !offered.contains(&r.mechanism) {
+            offered.push(r.mechanism);
+        }
+    }
+    offered
+        .into_iter()
+        .filter_map(|m| {
+            let file = m.key_file().name();
+            match results.iter().find(|r| r.mechanism == m) {
+                Some(r) if r.verdict.is_valid() => None,
+                Some(r) => Some(format!(
+                    "{} (offered by {file}) {}: {}",
+                    m.name(),
+                    if r.verdict.status == CheckStatus::Invalid {
+                        "failed"
+                    } else {
+                        "was not run"
+                    },
+                    r.verdict.reason
+                )),
+                None if document.raw(m.key_file()).is_none() => Some(format!(
+                    "{} cannot be run: EF.SOD lists {file} but it was not read",
+                    m.name()
+                )),
+                None => Some(format!("{} (offered by {file}) was not run", m.name())),
+            }
+        })
+        .collect()
+}
+
+/// The document verdict from the report's checks, the passive-authentication gaps and, for a live read,
+/// the offered mechanisms that did not pass.
+fn document_verdict(
+    report: &Report,
+    gaps: &[String],
+    offered_not_run: &[String],
+) -> DocumentVerdict {
+    let failed: Vec<String> = report
+        .checks_with(CheckStatus::Invalid)
+        .map(|c| format!("{}: {}", c.name(), c.reason()))
+        .collect();
+    if !failed.is_empty() {
+        return DocumentVerdict {
+            result: DocumentResult::Failed,
+            reasons: failed,
+        };
+    }
+    let mut missing: Vec<String> = gaps.to_vec();
+    missing.extend(offered_not_run.iter().cloned());
+    if let Some(chip) = &report.chip_authenticity
+        && chip.verdict != AuthenticityVerdict::Genuine
+        && !chip.mechanisms.is_empty()
+        && missing.is_empty()
+    {
+        missing.push(format!("chip authenticity not proven: {}", chip.reason));
+    }
+    if !missing.is_empty() {
+        return DocumentVerdict {
+            result: DocumentResult::NotVerified,
+            reasons: missing,
+        };
+    }
+    let mut reasons = vec![
+        "passive authentication complete: EF.SOD signature valid, DSC chain to a trusted CSCA, every data group read matches EF.SOD"
+            .to_string(),
+    ];
+    match &report.chip_authenticity {
+        None => reasons.push(
+            "chip not present: offline verification of saved files cannot tell a genuine chip from a copy"
+                .into(),
+        ),
+        Some(chip) if chip.verdict == AuthenticityVerdict::Genuine => {
+            reasons.push(format!("chip genuine: {}", chip.reason));
+        }
+        Some(_) => reasons.push(
+            "the chip offers no chip authentication: a copy of these signed files on another chip could not be told apart"
+                .into(),
+        ),
+    }
+    reasons.extend(
+        report
+            .checks_with(CheckStatus::ValidWithWarning)
+            .map(|c| format!("warning, {}: {}", c.name(), c.reason())),
+    );
+    DocumentVerdict {
+        result: DocumentResult::Verified,
+        reasons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report_with(checks: Vec<Check>, dgs: &[u8]) -> Report {
+        Report {
+            files: dgs
+                .iter()
+                .map(|n| crate::report::FileReport {
+                    id: format!("DG{n}"),
+                    fid: String::new(),
+                    length: 1,
+                    hash: CheckStatus::Valid,
+                })
+                .collect(),
+            checks,
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn an_unknown_signer_is_a_gap_with_what_to_do() {
+        let report = report_with(
+            vec![
+                Check::valid(CheckId::SodSignature, "ECDSA"),
+                Check::not_checked(CheckId::DscChain, "unknown issuer"),
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches"),
+            ],
+            &[1],
+        );
+        let gaps = passive_authentication_gaps(&report);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert!(gaps[0].starts_with(auth::SIGNER_NOT_TRUSTED), "{gaps:?}");
+        let verdict = document_verdict(&report, &gaps, &[]);
+        assert_eq!(verdict.result, DocumentResult::NotVerified);
+    }
+
+    #[test]
+    fn complete_offline_verification_is_verified_without_a_chip() {
+        let report = report_with(
+            vec![
+                Check::valid(CheckId::SodSignature, "ECDSA"),
+                Check::valid_with_warning(CheckId::DscChain, "test anchor"),
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches"),
+                Check::not_checked(CheckId::DscRevocation, "no CRL"),
+            ],
+            &[1],
+        );
+        let gaps = passive_authentication_gaps(&report);
+        assert!(gaps.is_empty(), "{gaps:?}");
+        let verdict = document_verdict(&report, &gaps, &[]);
+        assert_eq!(verdict.result, DocumentResult::Verified);
+        assert!(
+            verdict
+                .reasons
+                .iter()
+                .any(|r| r.contains("chip not present"))
+        );
+        assert!(verdict.reasons.iter().any(|r| r.contains("test anchor")));
+    }
+
+    #[test]
+    fn a_data_group_read_without_a_valid_hash_prevents_verified() {
+        let report = report_with(
+            vec![
+                Check::valid(CheckId::SodSignature, "ECDSA"),
+                Check::valid(CheckId::DscChain, "CSCA"),
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches"),
+                Check::invalid(CheckId::DgHash(11), "not listed in EF.SOD"),
+            ],
+            &[1, 11],
+        );
+        let gaps = passive_authentication_gaps(&report);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        let verdict = document_verdict(&report, &gaps, &[]);
+        assert_eq!(verdict.result, DocumentResult::Failed);
+        assert!(verdict.reasons[0].starts_with("DG11 hash"), "{verdict:?}");
+    }
+
+    #[test]
+    fn an_offered_mechanism_not_run_prevents_verified() {
+        let report = report_with(
+            vec![
+                Check::valid(CheckId::SodSignature, "ECDSA"),
+                Check::valid(CheckId::DscChain, "CSCA"),
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches"),
+            ],
+            &[1],
+        );
+        let verdict = document_verdict(
+            &report,
+            &[],
+            &["Chip Authentication (offered by DG14) was not run".into()],
+        );
+        assert_eq!(verdict.result, DocumentResult::NotVerified);
     }
 }

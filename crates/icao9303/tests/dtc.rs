@@ -11,7 +11,7 @@ use icao9303::document::Document;
 use icao9303::dtc::{Dtc, DtcError, ExportOptions};
 use icao9303::lds::LdsFile;
 use icao9303::pki::Time;
-use icao9303::report::{AuthenticityVerdict, CheckStatus, Report, ReportSource};
+use icao9303::report::{CheckId, CheckStatus, DocumentResult, Report, ReportSource};
 use icao9303::tlv;
 
 fn data(rel: &str) -> PathBuf {
@@ -53,7 +53,7 @@ fn check<'a>(report: &'a Report, name: &str) -> &'a icao9303::report::Check {
     report
         .checks
         .iter()
-        .find(|c| c.name == name)
+        .find(|c| c.name() == name)
         .unwrap_or_else(|| panic!("no check {name}: {:#?}", report.checks))
 }
 
@@ -139,10 +139,10 @@ fn examples_parse_to_the_expected_layout_and_re_encode_byte_for_byte() {
         assert_eq!(checks.len(), dtc.data_groups().count(), "{variant}");
         for (dg, verdict) in checks {
             let n: u8 = dg.trim_start_matches("DG").parse().unwrap();
-            let (status, _) = document.hash_status(LdsFile::Dg(n));
+            let status = document.hash_status(LdsFile::Dg(n)).status;
             let want = match verdict.as_str().unwrap() {
                 "match" => CheckStatus::Valid,
-                "NOT LISTED IN SOD" => CheckStatus::NotChecked,
+                "NOT LISTED IN SOD" => CheckStatus::Invalid,
                 other => panic!("unknown verdict {other}"),
             };
             assert_eq!(status, want, "{variant} {dg}");
@@ -156,28 +156,48 @@ fn minimal_example_verifies_with_an_unknown_issuer() {
     let report = dtc.report(None, at());
     assert_eq!(report.source, ReportSource::DtcVc);
     assert!(report.access.is_none());
-    assert_eq!(check(&report, "DTC-VC").status, CheckStatus::Valid);
+    assert_eq!(check(&report, "DTC-VC").status(), CheckStatus::Valid);
     assert_eq!(
-        check(&report, "EF.SOD signature").status,
+        check(&report, "EF.SOD signature").status(),
         CheckStatus::Valid
     );
     let chain = check(&report, "DSC chain");
-    assert_eq!(chain.status, CheckStatus::NotChecked);
-    assert!(chain.reason.contains("unknown issuer"), "{}", chain.reason);
+    assert_eq!(chain.status(), CheckStatus::NotChecked);
+    assert!(
+        chain.reason().contains("unknown issuer"),
+        "{}",
+        chain.reason()
+    );
     for dg in ["DG1 hash", "DG2 hash"] {
-        assert_eq!(check(&report, dg).status, CheckStatus::Valid, "{dg}");
+        assert_eq!(check(&report, dg).status(), CheckStatus::Valid, "{dg}");
     }
     // DG3, DG4 and DG14 are listed in EF.SOD but not in this DTC-VC: normal, not an error.
-    assert_eq!(check(&report, "DG14 hash").status, CheckStatus::NotChecked);
+    assert_eq!(
+        check(&report, "DG14 hash").status(),
+        CheckStatus::NotChecked
+    );
     assert!(!report.has_failures(), "{:#?}", report.checks);
     // The chip was not there: chip authenticity is not available, and the report says so.
     assert_eq!(
-        check(&report, "Chip authenticity").status,
+        check(&report, "Chip authenticity").status(),
         CheckStatus::NotChecked
     );
-    let chip = report.chip_authenticity.as_ref().unwrap();
-    assert_eq!(chip.verdict, AuthenticityVerdict::NotProven);
-    assert!(chip.reason.contains("chip was not present"));
+    assert!(
+        report
+            .check(CheckId::ChipAuthenticity)
+            .unwrap()
+            .reason()
+            .contains("chip was not present")
+    );
+    // No chip, as for any offline verification: no chip authenticity section.
+    assert!(report.chip_authenticity.is_none());
+    // The signer is unknown: not verified, and the verdict says what to do.
+    assert_eq!(report.verdict.result, DocumentResult::NotVerified);
+    assert!(
+        report.verdict.reasons[0].contains("the signer is not trusted"),
+        "{:?}",
+        report.verdict
+    );
     assert!(report.to_json().contains("\"source\": \"dtc-vc\""));
     assert_eq!(
         report.mrz.as_ref().unwrap().primary_identifier,
@@ -190,45 +210,54 @@ fn full_example_fails_on_the_data_group_ef_sod_does_not_list() {
     let dtc = Dtc::parse(&read("dtc/bsi-type1-full.dtcvc")).unwrap();
     let report = dtc.report(None, at());
     assert_eq!(
-        check(&report, "EF.SOD signature").status,
+        check(&report, "EF.SOD signature").status(),
         CheckStatus::Valid
     );
-    assert_eq!(check(&report, "DG14 hash").status, CheckStatus::Valid);
+    assert_eq!(check(&report, "DG14 hash").status(), CheckStatus::Valid);
     let dg15 = check(&report, "DG15 hash");
-    assert_eq!(dg15.status, CheckStatus::Invalid);
+    assert_eq!(dg15.status(), CheckStatus::Invalid);
     assert!(
-        dg15.reason.contains("not listed in EF.SOD"),
+        dg15.reason().contains("not listed in EF.SOD"),
         "{}",
-        dg15.reason
+        dg15.reason()
     );
     assert_eq!(
         report
             .checks
             .iter()
-            .filter(|c| c.name == "DG15 hash")
+            .filter(|c| c.id == CheckId::DgHash(15))
             .count(),
         1
     );
     assert!(report.has_failures());
+    assert_eq!(report.verdict.result, DocumentResult::Failed);
 }
 
 #[test]
 fn the_same_report_as_the_dump_it_came_from() {
     // Passive authentication of the DTC-VC's document is the dump's, check for check.
     let files = [LdsFile::Sod, LdsFile::Dg(1), LdsFile::Dg(2)];
-    let dump = icao9303::verify::report(&bsi(&files), None, Vec::new(), None, at());
+    let dump = icao9303::verify::report(
+        &bsi(&files),
+        None,
+        Vec::new(),
+        None,
+        at(),
+        icao9303::verify::Chip::NotPresent,
+    );
     let dtc = Dtc::parse(&minimal()).unwrap().report(None, at());
     assert_eq!(dump.source, ReportSource::Dump);
-    let dtc_only = ["DTC-VC", "Chip authenticity"];
+    let dtc_only = [CheckId::Dtc, CheckId::ChipAuthenticity];
     let dtc_checks: Vec<_> = dtc
         .checks
         .iter()
-        .filter(|c| !dtc_only.contains(&c.name.as_str()))
+        .filter(|c| !dtc_only.contains(&c.id))
         .cloned()
         .collect();
     assert_eq!(dtc_checks, dump.checks);
     assert_eq!(dtc.mrz, dump.mrz);
     assert_eq!(dtc.files, dump.files);
+    assert_eq!(dtc.verdict, dump.verdict);
 }
 
 #[test]
@@ -360,7 +389,7 @@ fn long_lengths_use_the_three_byte_form() {
     assert_eq!(layout[5].header, "8283011175");
     // Passive authentication notices the forged DG2.
     let report = dtc.report(None, at());
-    assert_eq!(check(&report, "DG2 hash").status, CheckStatus::Invalid);
+    assert_eq!(check(&report, "DG2 hash").status(), CheckStatus::Invalid);
 }
 
 // ---- DTC.md §4.5: negative cases, each built from the minimal example ----
@@ -514,9 +543,9 @@ fn a_forged_dg1_parses_but_fails_its_hash() {
     bytes[erika + 4] = b'B';
     let dtc = Dtc::parse(&bytes).unwrap();
     let report = dtc.report(None, at());
-    assert_eq!(check(&report, "DG1 hash").status, CheckStatus::Invalid);
+    assert_eq!(check(&report, "DG1 hash").status(), CheckStatus::Invalid);
     assert_eq!(
-        check(&report, "EF.SOD signature").status,
+        check(&report, "EF.SOD signature").status(),
         CheckStatus::Valid
     );
     assert!(report.has_failures());

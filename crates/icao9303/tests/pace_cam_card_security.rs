@@ -9,7 +9,8 @@
 use icao9303::access::pace::CamData;
 use icao9303::auth::cam::verify;
 use icao9303::lds::security_infos::SecurityInfos;
-use icao9303::pki::Time;
+use icao9303::pki::passive::verify_signed_data;
+use icao9303::pki::{Time, TrustStore};
 use icao9303::report::CheckStatus;
 
 fn data(rel: &str) -> Vec<u8> {
@@ -38,37 +39,46 @@ fn vector_cam() -> CamData {
 fn german_card_security_verifies_and_no_key_matches_the_worked_example() {
     let card_security = data("card-security/DE/EF_CardSecurity.bin");
     let card_access = SecurityInfos::parse(&data("card-access/EF_CardAccess_DE.bin")).unwrap();
-    let at = Time::from_ymd(2020, 1, 1);
-    let (result, trust) = verify(
-        &vector_cam(),
-        Some(&card_access),
-        Some(&card_security),
-        None,
-        at,
-        Some("D"),
+    let at = Time::from_ymd(2024, 6, 1);
+    // The file's signature verifies with its signer's certificate; its CSCA is not given, so the chain
+    // (and with it the file) stays unverified.
+    let (pa, _) = verify_signed_data(&card_security, &TrustStore::new(), at, Some("D"));
+    assert_eq!(
+        pa.signature.status,
+        CheckStatus::Valid,
+        "EF.CardSecurity signature: {}",
+        pa.signature.reason
     );
-    assert!(trust.0, "EF.CardSecurity signature: {}", trust.1);
-    assert_eq!(result.status, CheckStatus::Invalid, "{}", result.reason);
-    assert!(
-        result.reason.contains("keyId 13") && result.reason.contains("keyId 72"),
+    assert_eq!(
+        pa.summary().status,
+        CheckStatus::NotChecked,
+        "{:?}",
+        pa.summary()
+    );
+    let result = verify(&vector_cam(), Some(&card_access), Some(&card_security));
+    assert_eq!(
+        result.verdict.status,
+        CheckStatus::Invalid,
         "{}",
-        result.reason
+        result.verdict.reason
     );
-    // No EF.CardSecurity at all: not checked, and the key file is not trusted.
-    let (result, trust) = verify(&vector_cam(), Some(&card_access), None, None, at, Some("D"));
-    assert_eq!(result.status, CheckStatus::NotChecked);
-    assert!(!trust.0);
-    // A corrupted EF.CardSecurity is not trusted.
+    assert!(
+        result.verdict.reason.contains("keyId 13") && result.verdict.reason.contains("keyId 72"),
+        "{}",
+        result.verdict.reason
+    );
+    // No EF.CardSecurity at all: not checked.
+    let result = verify(&vector_cam(), Some(&card_access), None);
+    assert_eq!(result.verdict.status, CheckStatus::NotChecked);
+    // A corrupted EF.CardSecurity fails its passive authentication.
     let mut broken = card_security.clone();
     let n = broken.len() - 20;
     broken[n] ^= 0xFF;
-    let (_, trust) = verify(
-        &vector_cam(),
-        Some(&card_access),
-        Some(&broken),
-        None,
-        at,
-        Some("D"),
+    let (pa, _) = verify_signed_data(&broken, &TrustStore::new(), at, Some("D"));
+    assert_eq!(
+        pa.summary().status,
+        CheckStatus::Invalid,
+        "{:?}",
+        pa.summary()
     );
-    assert!(!trust.0, "{}", trust.1);
 }

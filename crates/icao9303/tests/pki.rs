@@ -8,8 +8,9 @@ use std::sync::OnceLock;
 
 use icao9303::lds::sod::Sod;
 use icao9303::pki::{
-    ChainOutcome, CheckStatus, Crl, MasterList, Time, TrustStore, verify_data_groups, verify_sod,
+    ChainOutcome, Crl, MasterList, Time, TrustStore, verify_data_groups, verify_sod,
 };
+use icao9303::report::CheckStatus;
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -122,7 +123,7 @@ fn master_list_with_the_wrong_root_is_refused_but_can_be_accepted_unverified() {
     assert_eq!(report.chain_outcome, ChainOutcome::Valid);
     assert_eq!(
         report.chain.status,
-        CheckStatus::Warning,
+        CheckStatus::ValidWithWarning,
         "{}",
         report.chain.reason
     );
@@ -277,17 +278,17 @@ fn bsi_reference_data_set_verifies_with_unknown_issuer() {
     let results = verify_data_groups(&sod, &given);
     assert_eq!(results.len(), 5);
     assert!(
-        results.iter().all(|r| r.status == CheckStatus::Valid),
+        results.iter().all(|r| r.status() == CheckStatus::Valid),
         "{results:?}"
     );
     let mut bad = files[0].1.clone();
     bad[10] ^= 1;
     let results = verify_data_groups(&sod, &[(1, &bad)]);
-    assert_eq!(results[0].status, CheckStatus::Invalid);
+    assert_eq!(results[0].status(), CheckStatus::Invalid);
     assert_eq!(
         results
             .iter()
-            .filter(|r| r.status == CheckStatus::NotChecked)
+            .filter(|r| r.status() == CheckStatus::NotChecked)
             .count(),
         4
     );
@@ -378,7 +379,7 @@ fn another_states_csca_is_unknown_issuer_and_wrong_country_fails() {
     assert_eq!(report.chain_outcome, ChainOutcome::UnknownIssuer);
     assert_eq!(
         report.country.status,
-        CheckStatus::Warning,
+        CheckStatus::ValidWithWarning,
         "{}",
         report.country.reason
     );
@@ -402,7 +403,7 @@ fn expired_dsc_is_a_warning() {
     );
     assert_eq!(
         report.dsc_validity.status,
-        CheckStatus::Warning,
+        CheckStatus::ValidWithWarning,
         "{}",
         report.dsc_validity.reason
     );

@@ -24,3 +24,31 @@ pub fn data_path(rel: &str) -> PathBuf {
         .join("../../test-vectors/data")
         .join(rel)
 }
+
+/// The test CSCA of the emulator profile `profile` (DER), written once per test process to a temporary
+/// file: the `--trust` anchor under which that profile's chip verifies (`brp`'s is the one `mrtd demo
+/// --export-csca` writes).
+pub fn test_anchor(profile: &str) -> String {
+    use std::collections::BTreeMap;
+    use std::sync::{Mutex, OnceLock};
+    static WRITTEN: OnceLock<Mutex<BTreeMap<String, PathBuf>>> = OnceLock::new();
+    let mut written = WRITTEN
+        .get_or_init(|| Mutex::new(BTreeMap::new()))
+        .lock()
+        .unwrap();
+    let path = written.entry(profile.to_string()).or_insert_with(|| {
+        let csca = icao9303_emu::profile::Profile::by_name(profile)
+            .expect("a built-in profile")
+            .personalize()
+            .expect("personalise")
+            .pki
+            .csca_der();
+        let path = std::env::temp_dir().join(format!(
+            "mrtd-test-anchor-{profile}-{}.der",
+            std::process::id()
+        ));
+        std::fs::write(&path, csca).expect("write the test anchor");
+        path
+    });
+    path.display().to_string()
+}

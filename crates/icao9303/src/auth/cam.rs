@@ -6,66 +6,43 @@
 //! CA_IC the decrypted chip authentication data and PK_IC the static key selected by keyId.
 
 use super::chip::ChipKey;
-use super::{KeyFileTrust, Mechanism, MechanismResult};
+use super::{Mechanism, MechanismResult};
 use crate::access::pace::CamData;
 use crate::access::pace::primitives::verify_chip_auth;
 use crate::crypto::domain::DomainParameters;
 use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
-use crate::pki::passive::{self, CheckStatus as PaStatus};
-use crate::pki::{Time, TrustStore};
 
-/// Verifies PACE-CAM: returns the mechanism's result and whether EF.CardSecurity passed passive
-/// authentication (its signature with the signer's certificate inside it; the chain is reported with the
-/// document's other checks through EF.SOD's signer).
+/// Verifies PACE-CAM: whether the chip authentication data matches a Chip Authentication key published
+/// in `card_security` (the whole EF.CardSecurity). Whether that file is itself authentic — its signature
+/// and its signer's chain to a trusted CSCA — is the report's [`crate::report::CheckId::CardSecurity`]
+/// check, which [`super::key_file_verdict`] consults; a key from an unverified file proves nothing.
 pub fn verify(
     cam: &CamData,
     card_access: Option<&SecurityInfos>,
     card_security: Option<&[u8]>,
-    store: Option<&TrustStore>,
-    at: Time,
-    issuing_state: Option<&str>,
-) -> (MechanismResult, KeyFileTrust) {
+) -> MechanismResult {
     let Some(card_security) = card_security else {
-        return (
-            MechanismResult::not_run(
-                Mechanism::PaceCam,
-                "EF.CardSecurity could not be read after PACE",
-            ),
-            (false, "EF.CardSecurity was not read".into()),
+        return MechanismResult::not_run(
+            Mechanism::PaceCam,
+            "EF.CardSecurity could not be read after PACE",
         );
     };
-    let empty = TrustStore::new();
-    let (pa, signed) =
-        passive::verify_signed_data(card_security, store.unwrap_or(&empty), at, issuing_state);
-    let trust = match pa.signature.status {
-        PaStatus::Valid | PaStatus::Warning if pa.chain.status != PaStatus::Invalid => (
-            true,
-            format!(
-                "EF.CardSecurity signature verified ({})",
-                pa.signature.reason
-            ),
-        ),
-        _ if pa.chain.status == PaStatus::Invalid => (
-            false,
-            format!("EF.CardSecurity signer chain invalid: {}", pa.chain.reason),
-        ),
-        _ => (
-            false,
-            format!(
-                "EF.CardSecurity signature not verified: {}",
-                pa.signature.reason
-            ),
-        ),
+    let signed = match crate::pki::cms::SignedData::from_content_info(card_security) {
+        Ok(sd) => sd,
+        Err(e) => {
+            let why = format!("EF.CardSecurity cannot be decoded: {e}");
+            return MechanismResult::not_run(Mechanism::PaceCam, why);
+        }
     };
-    let Some(content) = signed.as_ref().and_then(|sd| sd.content.as_deref()) else {
-        let why = format!("EF.CardSecurity cannot be decoded: {}", pa.structure.reason);
-        return (MechanismResult::not_run(Mechanism::PaceCam, why), trust);
+    let Some(content) = signed.content.as_deref() else {
+        let why = "EF.CardSecurity has no encapsulated content";
+        return MechanismResult::not_run(Mechanism::PaceCam, why);
     };
     let infos = match SecurityInfos::parse(content) {
         Ok(infos) => infos,
         Err(e) => {
             let why = format!("EF.CardSecurity SecurityInfos: {e}");
-            return (MechanismResult::not_run(Mechanism::PaceCam, why), trust);
+            return MechanismResult::not_run(Mechanism::PaceCam, why);
         }
     };
     // The key id PACE-CAM refers to: the ChipAuthenticationInfo of EF.CardAccess (field lesson 7: with
@@ -85,7 +62,7 @@ pub fn verify(
             Some(id) => format!("EF.CardSecurity has no Chip Authentication key with keyId {id}"),
             None => "EF.CardSecurity has no Chip Authentication key".to_string(),
         };
-        return (MechanismResult::failed(Mechanism::PaceCam, why), trust);
+        return MechanismResult::failed(Mechanism::PaceCam, why);
     }
     // Without a keyId in EF.CardAccess, every EC key published is a candidate: only the key whose
     // private half the chip used satisfies the equation, so trying each is as strict as choosing one.
@@ -112,18 +89,17 @@ pub fn verify(
                     "PK_map,IC = CA_IC · PK_IC with the EF.CardSecurity key ({}{id})",
                     curve.name()
                 );
-                return (MechanismResult::verified(Mechanism::PaceCam, why), trust);
+                return MechanismResult::verified(Mechanism::PaceCam, why);
             }
             Ok(false) => tried.push(format!("{}{id}: no match", curve.name())),
             Err(e) => tried.push(format!("{}{id}: {e}", curve.name())),
         }
     }
-    let result = MechanismResult::failed(
+    MechanismResult::failed(
         Mechanism::PaceCam,
         format!(
             "the chip's authentication data matches no EF.CardSecurity key ({}): the chip does not hold its private key",
             tried.join("; ")
         ),
-    );
-    (result, trust)
+    )
 }

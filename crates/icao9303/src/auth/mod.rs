@@ -2,8 +2,10 @@
 //! PACE-CAM check, and the verdict they give together.
 //!
 //! A mechanism only proves the chip genuine when the key it used is itself authentic: DG14 / DG15 must
-//! match a verified EF.SOD, EF.CardSecurity must pass passive authentication. [`assess`] combines the
-//! mechanisms' results with that into the report's `chip_authenticity`.
+//! match an EF.SOD whose signature verifies and whose signer chains to a trusted CSCA; EF.CardSecurity must
+//! pass passive authentication, chain included ([`key_file_verdict`]). [`assess`] combines the
+//! mechanisms' results with that, and with the completeness of passive authentication, into the report's
+//! `chip_authenticity`.
 
 pub mod active;
 pub mod cam;
@@ -12,7 +14,10 @@ pub mod chip;
 use crate::channel::SecureChannel;
 use crate::lds::LdsFile;
 use crate::options::ReaderOptions;
-use crate::report::{AuthenticityVerdict, Check, CheckStatus, ChipAuthenticity, MechanismReport};
+use crate::report::{
+    AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity, MechanismReport, Report,
+    Verdict,
+};
 
 /// A chip authentication mechanism.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,13 +31,18 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    /// The name used for the report's check line.
-    pub fn name(self) -> &'static str {
+    /// The report check this mechanism's result is filed under.
+    pub fn check_id(self) -> CheckId {
         match self {
-            Mechanism::ChipAuthentication => "Chip Authentication",
-            Mechanism::ActiveAuthentication => "Active Authentication",
-            Mechanism::PaceCam => "PACE-CAM",
+            Mechanism::ChipAuthentication => CheckId::ChipAuthentication,
+            Mechanism::ActiveAuthentication => CheckId::ActiveAuthentication,
+            Mechanism::PaceCam => CheckId::PaceCam,
         }
+    }
+
+    /// The name used for the report's check line.
+    pub fn name(self) -> String {
+        self.check_id().name()
     }
 
     /// The file the mechanism's public key comes from.
@@ -50,10 +60,8 @@ impl Mechanism {
 pub struct MechanismResult {
     /// The mechanism.
     pub mechanism: Mechanism,
-    /// Valid: the chip proved it holds the private key; Invalid: it did not; NotChecked: not run.
-    pub status: CheckStatus,
-    /// What happened, in words.
-    pub reason: String,
+    /// Valid: the chip proved it holds the private key; invalid: it did not; not checked: not run.
+    pub verdict: Verdict,
 }
 
 impl MechanismResult {
@@ -61,76 +69,144 @@ impl MechanismResult {
     pub fn verified(mechanism: Mechanism, reason: impl Into<String>) -> Self {
         MechanismResult {
             mechanism,
-            status: CheckStatus::Valid,
-            reason: reason.into(),
+            verdict: Verdict::valid(reason),
         }
     }
     /// A failed mechanism: the chip could not prove it holds the key.
     pub fn failed(mechanism: Mechanism, reason: impl Into<String>) -> Self {
         MechanismResult {
             mechanism,
-            status: CheckStatus::Invalid,
-            reason: reason.into(),
+            verdict: Verdict::invalid(reason),
         }
     }
     /// A mechanism that was not run (not supported, disabled, or its key unusable).
     pub fn not_run(mechanism: Mechanism, reason: impl Into<String>) -> Self {
         MechanismResult {
             mechanism,
-            status: CheckStatus::NotChecked,
-            reason: reason.into(),
+            verdict: Verdict::not_checked(reason),
         }
     }
 }
 
-/// Whether the file holding a mechanism's key passed passive authentication, and why (or why not).
-pub type KeyFileTrust = (bool, String);
+/// What the verdict says when the document signer does not chain to a trusted CSCA.
+pub const SIGNER_NOT_TRUSTED: &str =
+    "the signer is not trusted: give the issuing state's CSCA or master list";
 
-/// Combines mechanism results and the passive-authentication status of their key files into the
-/// report's verdict and one check line per mechanism.
+/// Whether `file`, holding a mechanism's key, passed passive authentication, from the report's checks:
+/// DG14 and DG15 need their hash in EF.SOD, EF.SOD's signature and the DSC chain to a trusted CSCA;
+/// EF.CardSecurity its own passive authentication ([`CheckId::CardSecurity`]). Valid only then.
+pub fn key_file_verdict(report: &Report, file: LdsFile) -> Verdict {
+    let failing = |id: CheckId| {
+        report
+            .check(id)
+            .filter(|c| !c.status().is_valid())
+            .map(|c| (c.status(), c.reason().to_string()))
+    };
+    match file {
+        LdsFile::CardSecurity => match report.check(CheckId::CardSecurity) {
+            None => Verdict::not_checked("EF.CardSecurity was not read"),
+            Some(c) if c.status().is_valid() => {
+                Verdict::valid("EF.CardSecurity passed passive authentication")
+            }
+            Some(c) if c.status() == CheckStatus::NotChecked => Verdict::not_checked(format!(
+                "EF.CardSecurity is not verified: {SIGNER_NOT_TRUSTED}"
+            )),
+            Some(c) => Verdict::invalid(format!(
+                "EF.CardSecurity failed passive authentication: {}",
+                c.reason()
+            )),
+        },
+        LdsFile::Dg(n) => {
+            let name = file.name();
+            if report.check(CheckId::DgHash(n)).is_none() {
+                return Verdict::not_checked(format!("{name} was not read"));
+            }
+            if let Some((status, why)) = failing(CheckId::DgHash(n)) {
+                return Verdict::new(status, format!("{name}: {why}"));
+            }
+            match report.check(CheckId::SodSignature) {
+                None => return Verdict::not_checked("EF.SOD signature not verified"),
+                Some(c) if !c.status().is_valid() => {
+                    return Verdict::new(
+                        c.status(),
+                        format!("EF.SOD signature not verified: {}", c.reason()),
+                    );
+                }
+                Some(_) => {}
+            }
+            match report.check(CheckId::DscChain) {
+                Some(c) if c.status().is_valid() => Verdict::valid(format!(
+                    "{name} hash matches EF.SOD, whose signer chains to a trusted CSCA"
+                )),
+                Some(c) if c.status() == CheckStatus::Invalid => {
+                    Verdict::invalid(format!("the DSC chain is invalid: {}", c.reason()))
+                }
+                _ => Verdict::not_checked(format!(
+                    "{name} hash matches EF.SOD, but {SIGNER_NOT_TRUSTED}"
+                )),
+            }
+        }
+        _ => Verdict::not_checked(format!("{} holds no chip key", file.name())),
+    }
+}
+
+/// Combines mechanism results, the passive-authentication status of their key files and the gaps in
+/// passive authentication (`pa_gaps`: empty when it is complete) into the report's verdict and one check
+/// line per mechanism.
 ///
-/// genuine: at least one mechanism verified with a key from a verified file, none failed;
-/// failed: a mechanism failed; not-proven: otherwise.
+/// genuine: passive authentication complete, at least one mechanism verified with a key from a file
+/// that passed it, none failed; failed: a mechanism failed; not-proven: otherwise, with what is missing.
 pub fn assess(
     results: &[MechanismResult],
-    key_file_trust: impl Fn(Mechanism) -> KeyFileTrust,
+    key_file_trust: impl Fn(Mechanism) -> Verdict,
+    pa_gaps: &[String],
 ) -> (ChipAuthenticity, Vec<Check>) {
     let mut mechanisms = Vec::new();
     let mut checks = Vec::new();
     let mut genuine_by = Vec::new();
     let mut unverified_key = Vec::new();
     let mut failed_by = Vec::new();
+    let mut not_run = Vec::new();
     for r in results {
-        let (trusted, trust_reason) = key_file_trust(r.mechanism);
+        let trust = key_file_trust(r.mechanism);
+        let trusted = trust.is_valid();
         let file = r.mechanism.key_file().name();
-        let check = match r.status {
-            CheckStatus::Valid if trusted => {
-                genuine_by.push(r.mechanism.name());
-                Check::valid(
-                    r.mechanism.name(),
-                    format!("{}; {file}: {trust_reason}", r.reason),
+        let id = r.mechanism.check_id();
+        let name = r.mechanism.name();
+        let check = match r.verdict.status {
+            CheckStatus::Valid | CheckStatus::ValidWithWarning if trusted => {
+                genuine_by.push(name.clone());
+                Check::new(
+                    id,
+                    Verdict::new(
+                        r.verdict.status,
+                        format!("{}; {}", r.verdict.reason, trust.reason),
+                    ),
                 )
             }
-            CheckStatus::Valid => {
-                unverified_key.push(r.mechanism.name());
+            CheckStatus::Valid | CheckStatus::ValidWithWarning => {
+                unverified_key.push((name.clone(), trust.reason.clone()));
                 Check::valid_with_warning(
-                    r.mechanism.name(),
+                    id,
                     format!(
-                        "{}, but the key is not proven authentic ({file}: {trust_reason})",
-                        r.reason
+                        "{}, but the key is not proven authentic ({})",
+                        r.verdict.reason, trust.reason
                     ),
                 )
             }
             CheckStatus::Invalid => {
-                failed_by.push(r.mechanism.name());
-                Check::invalid(r.mechanism.name(), r.reason.clone())
+                failed_by.push(name.clone());
+                Check::new(id, r.verdict.clone())
             }
-            CheckStatus::NotChecked => Check::not_checked(r.mechanism.name(), r.reason.clone()),
+            CheckStatus::NotChecked => {
+                not_run.push(format!("{name}: {}", r.verdict.reason));
+                Check::new(id, r.verdict.clone())
+            }
         };
         mechanisms.push(MechanismReport {
-            name: r.mechanism.name().to_string(),
-            status: r.status,
-            reason: check.reason.clone(),
+            name,
+            status: r.verdict.status,
+            reason: check.reason().to_string(),
             key_file: file,
             key_file_verified: trusted,
         });
@@ -144,20 +220,38 @@ pub fn assess(
                 failed_by.join(", ")
             ),
         )
-    } else if !genuine_by.is_empty() {
+    } else if !genuine_by.is_empty() && pa_gaps.is_empty() {
         (
             AuthenticityVerdict::Genuine,
             format!(
-                "{} verified with a key from a file that passed passive authentication",
+                "{} verified with a key from a file that passed passive authentication, chain to a trusted CSCA included",
                 genuine_by.join(", ")
             ),
         )
-    } else if !unverified_key.is_empty() {
+    } else if !genuine_by.is_empty() || !unverified_key.is_empty() {
+        let passed: Vec<String> = genuine_by
+            .iter()
+            .cloned()
+            .chain(unverified_key.iter().map(|(n, _)| n.clone()))
+            .collect();
+        let missing = if pa_gaps.is_empty() {
+            unverified_key
+                .iter()
+                .map(|(n, why)| format!("{n}'s key file is not verified: {why}"))
+                .collect::<Vec<_>>()
+        } else {
+            pa_gaps.to_vec()
+        };
+        (
+            AuthenticityVerdict::NotProven,
+            format!("{} passed, but {}", passed.join(", "), missing.join("; ")),
+        )
+    } else if !not_run.is_empty() {
         (
             AuthenticityVerdict::NotProven,
             format!(
-                "{} verified, but the key's file did not pass passive authentication",
-                unverified_key.join(", ")
+                "no chip authentication mechanism could be run ({})",
+                not_run.join("; ")
             ),
         )
     } else {
@@ -324,36 +418,4 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
         },
     }
     out
-}
-
-/// Adds the mechanisms' check lines and the `chip_authenticity` verdict to `report`. A key file counts as
-/// authentic when its hash matches EF.SOD and the EF.SOD signature verified; EF.CardSecurity (PACE-CAM's
-/// key file) by its own passive authentication, given as `card_security`.
-pub fn add_to_report(
-    document: &crate::document::Document,
-    report: &mut crate::report::Report,
-    results: &[MechanismResult],
-    card_security: Option<KeyFileTrust>,
-) {
-    let sod_signed = report
-        .checks
-        .iter()
-        .any(|c| c.name == "EF.SOD signature" && c.status == CheckStatus::Valid);
-    let trust = |m: Mechanism| -> KeyFileTrust {
-        let file = m.key_file();
-        if file == LdsFile::CardSecurity {
-            return card_security
-                .clone()
-                .unwrap_or((false, "EF.CardSecurity was not verified".into()));
-        }
-        let (status, why) = document.hash_status(file);
-        match (status, sod_signed) {
-            (CheckStatus::Valid, true) => (true, format!("{why}, EF.SOD signature verified")),
-            (CheckStatus::Valid, false) => (false, "EF.SOD signature not verified".into()),
-            (_, _) => (false, why),
-        }
-    };
-    let (authenticity, checks) = assess(results, trust);
-    report.checks.extend(checks);
-    report.chip_authenticity = Some(authenticity);
 }

@@ -1,8 +1,7 @@
-//! DG3 and DG4 (fingerprint and iris biometric information templates): structure only.
-//!
-//! Also the part shared with DG2: the Biometric Information Template Group (tag 7F61, ICAO 9303-10 section 4.7.2,
-//! after ISO/IEC 7816-11 and the CBEFF patron format) with its Biometric Information Templates (7F60), each holding
-//! a Biometric Header Template (A1) and a biometric data block (5F2E, or 7F2E for ISO/IEC 39794 encodings).
+//! The biometric structure shared by DG2, DG3 and DG4: the Biometric Information Template Group (tag 7F61, ICAO
+//! 9303-10 section 4.7.2, after ISO/IEC 7816-11 and the CBEFF patron format) with its Biometric Information
+//! Templates (7F60), each holding a Biometric Header Template (A1) and a biometric data block (5F2E, or 7F2E for
+//! ISO/IEC 39794 encodings). DG3 and DG4 themselves are in [`super::dg3`] and [`super::dg4`].
 
 use serde::Serialize;
 
@@ -214,39 +213,8 @@ fn parse_template(
     })
 }
 
-/// DG3: encoded fingerprints (tag 63). Only the structure is decoded; the ISO/IEC 19794-4 records are kept raw.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dg3 {
-    /// The biometric information template group.
-    #[serde(flatten)]
-    pub group: BiometricGroup,
-}
-
-impl Dg3 {
-    /// Parses a whole DG3 (tag 63).
-    pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
-        Ok(Dg3 {
-            group: BiometricGroup::parse("DG3", 0x63, bytes)?,
-        })
-    }
-}
-
-/// DG4: encoded irises (tag 76). Only the structure is decoded; the ISO/IEC 19794-6 records are kept raw.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dg4 {
-    /// The biometric information template group.
-    #[serde(flatten)]
-    pub group: BiometricGroup,
-}
-
-impl Dg4 {
-    /// Parses a whole DG4 (tag 76).
-    pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
-        Ok(Dg4 {
-            group: BiometricGroup::parse("DG4", 0x76, bytes)?,
-        })
-    }
-}
+pub use super::dg3::Dg3;
+pub use super::dg4::Dg4;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
@@ -273,24 +241,25 @@ mod tests {
 
     #[test]
     fn dg3_structure() {
-        let dg3 = Dg3::parse(&sample_dg3(2, &[b"FIR\0abc", b"FIR\0defgh"])).unwrap();
-        assert_eq!(dg3.group.declared_count, Some(2));
-        assert_eq!(dg3.group.templates.len(), 2);
-        let t = &dg3.group.templates[1];
+        let dg3 = BiometricGroup::parse("DG3", 0x63, &sample_dg3(2, &[b"FIR\0abc", b"FIR\0defgh"]))
+            .unwrap();
+        assert_eq!(dg3.declared_count, Some(2));
+        assert_eq!(dg3.templates.len(), 2);
+        let t = &dg3.templates[1];
         assert_eq!(t.header.biometric_type, Some(8));
         assert_eq!(t.header.biometric_subtype, Some(5));
         assert_eq!(t.header.format_owner, Some(0x0101));
         assert_eq!(t.header.format_type, Some(7));
         assert_eq!(t.data_block_tag, TAG_BDB);
         assert_eq!(t.data_block.len(), 9);
-        assert!(dg3.group.warnings.is_empty(), "{:?}", dg3.group.warnings);
+        assert!(dg3.warnings.is_empty(), "{:?}", dg3.warnings);
     }
 
     #[test]
     fn count_mismatch_is_a_warning() {
-        let dg3 = Dg3::parse(&sample_dg3(3, &[b"FIR\0"])).unwrap();
-        assert_eq!(dg3.group.templates.len(), 1);
-        assert_eq!(dg3.group.warnings.len(), 1);
+        let dg3 = BiometricGroup::parse("DG3", 0x63, &sample_dg3(3, &[b"FIR\0"])).unwrap();
+        assert_eq!(dg3.templates.len(), 1);
+        assert_eq!(dg3.warnings.len(), 1);
     }
 
     #[test]

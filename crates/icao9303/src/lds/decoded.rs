@@ -8,10 +8,11 @@ use serde::{Serialize, Serializer};
 
 use super::LdsFile;
 use super::atr_info::AtrInfo;
-use super::biometric::{Dg3, Dg4};
 use super::com::Com;
 use super::dg1::Dg1;
 use super::dg2::Dg2;
+use super::dg3::Dg3;
+use super::dg4::Dg4;
 use super::dg11::Dg11;
 use super::dg12::Dg12;
 use super::dg13::Dg13;
@@ -98,9 +99,9 @@ pub enum FileContent {
     Dg1(Decoded<Dg1>),
     /// DG2: encoded faces.
     Dg2(Decoded<Dg2>),
-    /// DG3: fingerprints (structure only).
+    /// DG3: fingerprints.
     Dg3(Decoded<Dg3>),
-    /// DG4: irises (structure only).
+    /// DG4: irises.
     Dg4(Decoded<Dg4>),
     /// DG5, DG6 or DG7: displayed images.
     DisplayedImages(Decoded<DisplayedImageGroup>),
@@ -191,6 +192,14 @@ impl DecodedFiles {
     accessor!(
         /// DG2, if read.
         dg2, Dg2, Dg2, LdsFile::Dg(2)
+    );
+    accessor!(
+        /// DG3, if read.
+        dg3, Dg3, Dg3, LdsFile::Dg(3)
+    );
+    accessor!(
+        /// DG4, if read.
+        dg4, Dg4, Dg4, LdsFile::Dg(4)
     );
     accessor!(
         /// DG11, if read.

@@ -562,12 +562,23 @@ fn parse_iso39794_5(
     Ok(faces)
 }
 
+/// The first score of an ISO/IEC 39794 `QualityBlocks` field: SEQUENCE OF { algorithm [0], scoreOrError [1]
+/// CHOICE { score [0], error [1] } }.
+pub(crate) fn quality_score(file: &'static str, field: Tlv<'_>) -> Result<Option<u32>, LdsError> {
+    Ok(ctx_fields(file, field)?
+        .iter()
+        .filter_map(|q| q.find(0xA1).ok().flatten())
+        .find_map(|s| s.find(0x80).ok().flatten())
+        .and_then(|score| be_uint(score.value))
+        .and_then(|n| u32::try_from(n).ok()))
+}
+
 /// The children of a constructed context-tagged field.
-fn ctx_fields<'a>(file: &'static str, tlv: Tlv<'a>) -> Result<Vec<Tlv<'a>>, LdsError> {
+pub(crate) fn ctx_fields<'a>(file: &'static str, tlv: Tlv<'a>) -> Result<Vec<Tlv<'a>>, LdsError> {
     tlv.children().in_file(file, Some(tlv.tag))
 }
 
-fn int_field(fields: &[Tlv<'_>], tag: Tag) -> Option<u32> {
+pub(crate) fn int_field(fields: &[Tlv<'_>], tag: Tag) -> Option<u32> {
     fields
         .iter()
         .find(|f| f.tag == tag)
@@ -577,7 +588,7 @@ fn int_field(fields: &[Tlv<'_>], tag: Tag) -> Option<u32> {
 
 /// Reads a 39794 "code or extension block" CHOICE held in the field `tlv`: `[0]` code, or `[1]` extension block
 /// whose `[0]` carries the code.
-fn code_choice(tlv: &Tlv<'_>) -> Option<u32> {
+pub(crate) fn code_choice(tlv: &Tlv<'_>) -> Option<u32> {
     let alternatives = tlv.children().ok()?;
     let alt = alternatives.first()?;
     let n = match alt.tag {
@@ -613,15 +624,7 @@ fn parse_39794_representation(
                 }
             }
             0xA2 => face.capture_date_time = Some(date_time(&ctx_fields(file, field)?)),
-            0xA3 => {
-                // QualityBlocks ::= SEQUENCE OF { algorithm [0], scoreOrError [1] CHOICE { score [0], error [1] } }
-                face.quality = ctx_fields(file, field)?
-                    .iter()
-                    .filter_map(|q| q.find(0xA1).ok().flatten())
-                    .find_map(|s| s.find(0x80).ok().flatten())
-                    .and_then(|score| be_uint(score.value))
-                    .and_then(|n| u32::try_from(n).ok());
-            }
+            0xA3 => face.quality = quality_score(file, field)?,
             0xA8 => parse_identity_metadata(file, field, &mut face)?,
             0xA9 => face.landmark_count = ctx_fields(file, field)?.len(),
             // PAD data, session id, derived from, capture device: kept raw.
@@ -715,7 +718,7 @@ fn signed(value: &[u8]) -> Option<i32> {
 }
 
 /// DateTimeBlock { year [0], month [1], day [2], hour [3], minute [4], second [5], millisecond [6] } as ISO 8601.
-fn date_time(fields: &[Tlv<'_>]) -> String {
+pub(crate) fn date_time(fields: &[Tlv<'_>]) -> String {
     let get = |tag| int_field(fields, tag);
     let mut s = get(0x80).map_or_else(|| "????".to_owned(), |y| format!("{y:04}"));
     if let Some(m) = get(0x81) {

@@ -1,10 +1,11 @@
-//! Decoding face and signature images (JPEG, JPEG 2000) to pixels and PNG.
+//! Decoding face, signature, fingerprint and iris images (JPEG, JPEG 2000, PNG, WSQ) to pixels and PNG.
 //!
 //! The format is recognised from the image's own magic bytes, never from what a record declares (real records
 //! disagree with their content: the ISO/IEC 19794-5 sample in the test data declares JPEG 2000 and holds a JPEG).
 //! JPEG and PNG are decoded with the `image` crate, JPEG 2000 (raw J2K codestream or JP2 container) with the
-//! pure-Rust `hayro-jpeg2000`. Both decoders run on untrusted bytes: the image size is checked before pixels are
-//! allocated, and a panic inside a decoder is caught and reported as a broken image.
+//! pure-Rust `hayro-jpeg2000`, WSQ fingerprints with this crate's [`super::wsq`]. All decoders run on untrusted
+//! bytes: the image size is checked before pixels are allocated, and a panic inside a decoder is caught and
+//! reported as a broken image.
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -24,6 +25,8 @@ pub enum ImageFormat {
     Jpeg2000,
     /// PNG (ISO/IEC 15948), magic `89 50 4E 47`.
     Png,
+    /// WSQ grey-scale fingerprint (FBI IAFIS-IC-0110), magic `FF A0 FF` (start of image, then a table marker).
+    Wsq,
     /// Not recognised from the bytes; the value is the image data type code the record declared (or 0xFF if none).
     Unknown(u8),
 }
@@ -35,6 +38,7 @@ impl ImageFormat {
             ImageFormat::Jpeg => "jpg",
             ImageFormat::Jpeg2000 => "jp2",
             ImageFormat::Png => "png",
+            ImageFormat::Wsq => "wsq",
             ImageFormat::Unknown(_) => "bin",
         }
     }
@@ -45,6 +49,7 @@ impl ImageFormat {
             ImageFormat::Jpeg => "image/jpeg",
             ImageFormat::Jpeg2000 => "image/jp2",
             ImageFormat::Png => "image/png",
+            ImageFormat::Wsq => "image/x-wsq",
             ImageFormat::Unknown(_) => "application/octet-stream",
         }
     }
@@ -63,6 +68,8 @@ pub fn sniff_format(data: &[u8]) -> Option<ImageFormat> {
         Some(ImageFormat::Jpeg2000)
     } else if data.starts_with(PNG_MAGIC) {
         Some(ImageFormat::Png)
+    } else if super::wsq::is_wsq(data) {
+        Some(ImageFormat::Wsq)
     } else {
         None
     }
@@ -73,7 +80,7 @@ pub fn sniff_format(data: &[u8]) -> Option<ImageFormat> {
 #[non_exhaustive]
 pub enum ImageError {
     /// The bytes start with no known image magic.
-    #[error("not a JPEG, JPEG 2000 or PNG image (first bytes {first_bytes})")]
+    #[error("not a JPEG, JPEG 2000, PNG or WSQ image (first bytes {first_bytes})")]
     UnknownFormat {
         /// The first (up to 8) bytes, in hex.
         first_bytes: String,
@@ -148,11 +155,14 @@ pub fn probe_size(data: &[u8]) -> Option<(u32, u32)> {
             reader.into_dimensions().ok()
         })
         .flatten(),
+        ImageFormat::Wsq => super::wsq::read_frame_header(data)
+            .ok()
+            .map(|h| (u32::from(h.width), u32::from(h.height))),
         ImageFormat::Unknown(_) => None,
     }
 }
 
-/// Decodes a JPEG, JPEG 2000 (J2K or JP2) or PNG image to 8-bit RGB.
+/// Decodes a JPEG, JPEG 2000 (J2K or JP2), PNG or WSQ image to 8-bit RGB (a grey image gets R = G = B).
 pub fn decode_image(data: &[u8]) -> Result<DecodedImage, ImageError> {
     let format = sniff_format(data).ok_or_else(|| ImageError::UnknownFormat {
         first_bytes: super::error::to_hex(data.get(..8).unwrap_or(data)),
@@ -161,6 +171,7 @@ pub fn decode_image(data: &[u8]) -> Result<DecodedImage, ImageError> {
     let panicked = || broken("the decoder gave up on malformed data".to_owned());
     let rgb = match format {
         ImageFormat::Jpeg2000 => guarded(|| decode_jpeg2000(data)).ok_or_else(panicked)??,
+        ImageFormat::Wsq => guarded(|| decode_wsq(data)).ok_or_else(panicked)??,
         ImageFormat::Jpeg | ImageFormat::Png => guarded(|| {
             let (width, height) = {
                 let mut reader = ::image::ImageReader::new(Cursor::new(data));
@@ -210,6 +221,25 @@ fn decode_jpeg2000(data: &[u8]) -> Result<::image::RgbImage, ImageError> {
     Ok(dynamic.to_rgb8())
 }
 
+fn decode_wsq(data: &[u8]) -> Result<::image::RgbImage, ImageError> {
+    let format = ImageFormat::Wsq;
+    let broken = |e: super::wsq::WsqError| ImageError::Broken {
+        format,
+        reason: e.to_string(),
+    };
+    let header = super::wsq::read_frame_header(data).map_err(broken)?;
+    check_size(format, header.width.into(), header.height.into())?;
+    let grey = super::wsq::decode(data).map_err(broken)?;
+    let image =
+        ::image::GrayImage::from_raw(grey.width, grey.height, grey.pixels).ok_or_else(|| {
+            ImageError::Broken {
+                format,
+                reason: "pixel buffer does not match the image size".into(),
+            }
+        })?;
+    Ok(::image::DynamicImage::ImageLuma8(image).to_rgb8())
+}
+
 fn check_size(format: ImageFormat, width: u32, height: u32) -> Result<(), ImageError> {
     if width == 0 || height == 0 {
         return Err(ImageError::Broken {
@@ -231,7 +261,7 @@ fn crate_format(format: ImageFormat) -> Option<::image::ImageFormat> {
     match format {
         ImageFormat::Jpeg => Some(::image::ImageFormat::Jpeg),
         ImageFormat::Png => Some(::image::ImageFormat::Png),
-        ImageFormat::Jpeg2000 | ImageFormat::Unknown(_) => None,
+        ImageFormat::Jpeg2000 | ImageFormat::Wsq | ImageFormat::Unknown(_) => None,
     }
 }
 
@@ -257,6 +287,10 @@ mod tests {
         );
         assert_eq!(sniff_format(JP2_MAGIC), Some(ImageFormat::Jpeg2000));
         assert_eq!(sniff_format(PNG_MAGIC), Some(ImageFormat::Png));
+        assert_eq!(
+            sniff_format(&[0xFF, 0xA0, 0xFF, 0xA4, 0, 0x3A]),
+            Some(ImageFormat::Wsq)
+        );
         assert_eq!(sniff_format(&[0xFF, 0xD8]), None);
         assert_eq!(sniff_format(&[]), None);
     }
@@ -276,5 +310,12 @@ mod tests {
             Err(ImageError::Broken { .. })
         ));
         assert_eq!(probe_size(&[0xFF, 0xD8, 0xFF]), None);
+        assert!(matches!(
+            decode_image(&[0xFF, 0xA0, 0xFF, 0xA8, 0, 2, 0xFF]),
+            Err(ImageError::Broken {
+                format: ImageFormat::Wsq,
+                ..
+            })
+        ));
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! The entry point is [`verify_sod`]: it checks an EF.SOD's signature with the Document Signer certificate
 //! it carries, the DSC against the CSCAs of a [`TrustStore`], revocation and the issuing country, and
-//! returns a [`PassiveAuthReport`] with one verdict per check. [`verify_data_groups`] compares data group
-//! bytes with the hashes the SOD lists.
+//! returns a [`PassiveAuthReport`] with one [`crate::report::Verdict`] per aspect. [`verify_data_groups`]
+//! compares data group bytes with the hashes the SOD lists ([`data_group_hash`]: a data group the SOD does
+//! not list fails).
 
 pub mod ber;
 pub mod certificate;
@@ -20,7 +21,7 @@ pub use certificate::{Certificate, Name, Time};
 pub use crl::Crl;
 pub use master_list::MasterList;
 pub use passive::{
-    ChainOutcome, CheckResult, CheckStatus, PassiveAuthReport, verify_data_groups, verify_sod,
+    ChainOutcome, PassiveAuthReport, data_group_hash, verify_data_groups, verify_sod,
 };
 pub use trust_store::{MasterListSummary, PathSummary, TrustAnchor, TrustStore};
 

@@ -1,48 +1,15 @@
 //! Passive authentication of an EF.SOD: signature, DSC chain, DSC validity, revocation, issuing country,
 //! and the data group hashes.
 
-use serde::Serialize;
-
 use super::certificate::{Certificate, Time};
 use super::country::alpha2_for_issuing_state;
 use super::trust_store::{TrustAnchor, TrustStore};
 use super::{find_signer, signature, verify_certificate_signature, verify_signer_info};
 use crate::crypto::hash::HashAlgorithm;
 use crate::lds::sod::Sod;
+use serde::Serialize;
 
-/// The verdict of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CheckStatus {
-    /// The check passed.
-    Valid,
-    /// The check failed: the document must not be trusted on this point.
-    Invalid,
-    /// The check could not be made (missing data, unknown issuer).
-    NotChecked,
-    /// Passed with a reservation (expired DSC on a valid document, test or unverified anchor, SHA-1).
-    Warning,
-}
-
-/// One check with its verdict and the reason in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckResult {
-    /// What was checked ("SOD signature", "DSC chain", "DG1 hash").
-    pub name: String,
-    /// The verdict.
-    pub status: CheckStatus,
-    /// Why.
-    pub reason: String,
-}
-
-impl CheckResult {
-    fn new(name: &str, status: CheckStatus, reason: impl Into<String>) -> Self {
-        CheckResult {
-            name: name.to_string(),
-            status,
-            reason: reason.into(),
-        }
-    }
-}
+use crate::report::{Check, CheckId, CheckStatus, Verdict};
 
 /// The outcome of the DSC → CSCA chain check, keeping "unknown issuer" apart from "invalid".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,23 +24,24 @@ pub enum ChainOutcome {
     NotChecked,
 }
 
-/// The result of passive authentication of one EF.SOD.
-#[derive(Debug, Clone, Serialize)]
+/// The result of passive authentication of one signed object (EF.SOD or EF.CardSecurity): one
+/// [`Verdict`] per aspect.
+#[derive(Debug, Clone)]
 pub struct PassiveAuthReport {
-    /// EF.SOD decoding.
-    pub structure: CheckResult,
-    /// The SignerInfo signature and messageDigest, with the DSC inside the SOD.
-    pub signature: CheckResult,
+    /// Decoding of the file.
+    pub structure: Verdict,
+    /// The SignerInfo signature and messageDigest, with the signer's certificate (DSC) inside the file.
+    pub signature: Verdict,
     /// DSC signed by a trusted CSCA.
-    pub chain: CheckResult,
+    pub chain: Verdict,
     /// The chain verdict with "unknown issuer" distinct from "invalid".
     pub chain_outcome: ChainOutcome,
     /// DSC validity period at the reference time.
-    pub dsc_validity: CheckResult,
+    pub dsc_validity: Verdict,
     /// DSC not revoked by a CRL of its CSCA.
-    pub revocation: CheckResult,
+    pub revocation: Verdict,
     /// CSCA country against the MRZ issuing state.
-    pub country: CheckResult,
+    pub country: Verdict,
     /// The DSC's subject (the signer of the SOD).
     pub signer_subject: Option<String>,
     /// The DSC's issuer name.
@@ -85,8 +53,8 @@ pub struct PassiveAuthReport {
 }
 
 impl PassiveAuthReport {
-    /// All checks in order.
-    pub fn checks(&self) -> [&CheckResult; 6] {
+    /// All verdicts in order: structure, signature, chain, DSC validity, revocation, country.
+    pub fn verdicts(&self) -> [&Verdict; 6] {
         [
             &self.structure,
             &self.signature,
@@ -97,16 +65,72 @@ impl PassiveAuthReport {
         ]
     }
 
-    /// True when no check is Invalid.
+    /// True when no verdict is Invalid.
     pub fn passed(&self) -> bool {
-        self.checks()
+        self.verdicts()
             .iter()
             .all(|c| c.status != CheckStatus::Invalid)
     }
+
+    /// The report's checks for an EF.SOD: signature, DSC chain, DSC validity, revocation and issuing
+    /// country (the structure is the document's [`CheckId::SodStructure`] check).
+    pub fn sod_checks(&self) -> Vec<Check> {
+        vec![
+            Check::new(CheckId::SodSignature, self.signature.clone()),
+            Check::new(CheckId::DscChain, self.chain.clone()),
+            Check::new(CheckId::DscValidity, self.dsc_validity.clone()),
+            Check::new(CheckId::DscRevocation, self.revocation.clone()),
+            Check::new(CheckId::IssuingCountry, self.country.clone()),
+        ]
+    }
+
+    /// One verdict for the whole object, as for EF.CardSecurity: invalid when any aspect failed;
+    /// not checked when the structure, signature or chain could not be checked (an unknown signer);
+    /// valid with a warning when an aspect has one; valid otherwise. The reason names the signer and CSCA.
+    pub fn summary(&self) -> Verdict {
+        let named = [
+            ("structure", &self.structure),
+            ("signature", &self.signature),
+            ("signer chain", &self.chain),
+            ("signer validity", &self.dsc_validity),
+            ("signer revocation", &self.revocation),
+            ("country", &self.country),
+        ];
+        let list = |status: CheckStatus, among: &[(&str, &Verdict)]| -> Vec<String> {
+            among
+                .iter()
+                .filter(|(_, v)| v.status == status)
+                .map(|(what, v)| format!("{what}: {}", v.reason))
+                .collect()
+        };
+        let failed = list(CheckStatus::Invalid, &named);
+        if !failed.is_empty() {
+            return Verdict::invalid(failed.join("; "));
+        }
+        let essential = &named[..3];
+        let missing = list(CheckStatus::NotChecked, essential);
+        if !missing.is_empty() {
+            return Verdict::not_checked(missing.join("; "));
+        }
+        let mut parts = vec![
+            format!("signature: {}", self.signature.reason),
+            format!("signer chain: {}", self.chain.reason),
+        ];
+        parts.extend(list(CheckStatus::ValidWithWarning, &named[3..]));
+        let reason = parts.join("; ");
+        if named
+            .iter()
+            .any(|(_, v)| v.status == CheckStatus::ValidWithWarning)
+        {
+            Verdict::valid_with_warning(reason)
+        } else {
+            Verdict::valid(reason)
+        }
+    }
 }
 
-fn not_checked(name: &str, why: &str) -> CheckResult {
-    CheckResult::new(name, CheckStatus::NotChecked, why)
+fn not_checked(why: &str) -> Verdict {
+    Verdict::not_checked(why)
 }
 
 /// Passive authentication of `sod_bytes` (a whole EF.SOD) against `store`, with `at` as the reference time
@@ -118,13 +142,13 @@ pub fn verify_sod(
     issuing_state: Option<&str>,
 ) -> PassiveAuthReport {
     let mut report = PassiveAuthReport {
-        structure: CheckResult::new("SOD structure", CheckStatus::Valid, ""),
-        signature: not_checked("SOD signature", "EF.SOD could not be decoded"),
-        chain: not_checked("DSC chain", "EF.SOD could not be decoded"),
+        structure: Verdict::new(CheckStatus::Valid, ""),
+        signature: not_checked("EF.SOD could not be decoded"),
+        chain: not_checked("EF.SOD could not be decoded"),
         chain_outcome: ChainOutcome::NotChecked,
-        dsc_validity: not_checked("DSC validity", "EF.SOD could not be decoded"),
-        revocation: not_checked("DSC revocation", "EF.SOD could not be decoded"),
-        country: not_checked("Issuing country", "EF.SOD could not be decoded"),
+        dsc_validity: not_checked("EF.SOD could not be decoded"),
+        revocation: not_checked("EF.SOD could not be decoded"),
+        country: not_checked("EF.SOD could not be decoded"),
         signer_subject: None,
         signer_issuer: None,
         csca_subject: None,
@@ -133,8 +157,7 @@ pub fn verify_sod(
     let sod = match Sod::parse(sod_bytes) {
         Ok(s) => s,
         Err(e) => {
-            report.structure =
-                CheckResult::new("SOD structure", CheckStatus::Invalid, e.to_string());
+            report.structure = Verdict::new(CheckStatus::Invalid, e.to_string());
             return report;
         }
     };
@@ -170,13 +193,13 @@ pub fn verify_signed_data(
     issuing_state: Option<&str>,
 ) -> (PassiveAuthReport, Option<super::cms::SignedData>) {
     let mut report = PassiveAuthReport {
-        structure: CheckResult::new("structure", CheckStatus::Valid, "CMS SignedData"),
-        signature: not_checked("signature", "not decoded"),
-        chain: not_checked("DSC chain", "not decoded"),
+        structure: Verdict::new(CheckStatus::Valid, "CMS SignedData"),
+        signature: not_checked("not decoded"),
+        chain: not_checked("not decoded"),
         chain_outcome: ChainOutcome::NotChecked,
-        dsc_validity: not_checked("DSC validity", "not decoded"),
-        revocation: not_checked("DSC revocation", "not decoded"),
-        country: not_checked("Issuing country", "not decoded"),
+        dsc_validity: not_checked("not decoded"),
+        revocation: not_checked("not decoded"),
+        country: not_checked("not decoded"),
         signer_subject: None,
         signer_issuer: None,
         csca_subject: None,
@@ -188,7 +211,7 @@ pub fn verify_signed_data(
             (report, Some(sd))
         }
         Err(e) => {
-            report.structure = CheckResult::new("structure", CheckStatus::Invalid, e.to_string());
+            report.structure = Verdict::new(CheckStatus::Invalid, e.to_string());
             (report, None)
         }
     }
@@ -205,11 +228,7 @@ fn verify_signer(
 ) -> PassiveAuthReport {
     // The signer and its certificate.
     let Some(si) = sd.signer_infos.first() else {
-        report.signature = CheckResult::new(
-            "SOD signature",
-            CheckStatus::Invalid,
-            "SignedData has no SignerInfo",
-        );
+        report.signature = Verdict::new(CheckStatus::Invalid, "SignedData has no SignerInfo");
         return report;
     };
     let mut certs = Vec::new();
@@ -230,11 +249,11 @@ fn verify_signer(
                 cert_errors.join("; ")
             )
         };
-        report.signature = CheckResult::new("SOD signature", CheckStatus::NotChecked, why.clone());
-        report.chain = not_checked("DSC chain", &why);
-        report.dsc_validity = not_checked("DSC validity", &why);
-        report.revocation = not_checked("DSC revocation", &why);
-        report.country = not_checked("Issuing country", &why);
+        report.signature = Verdict::new(CheckStatus::NotChecked, why.clone());
+        report.chain = not_checked(&why);
+        report.dsc_validity = not_checked(&why);
+        report.revocation = not_checked(&why);
+        report.country = not_checked(&why);
         return report;
     };
     report.signer_subject = Some(dsc.subject.to_string());
@@ -247,19 +266,17 @@ fn verify_signer(
             } else {
                 ""
             };
-            CheckResult::new(
-                "SOD signature",
+            Verdict::new(
                 CheckStatus::Valid,
                 format!("{how}, by {}{weak}", dsc.subject),
             )
         }
-        Err(why) => CheckResult::new("SOD signature", CheckStatus::Invalid, why),
+        Err(why) => Verdict::new(CheckStatus::Invalid, why),
     };
 
     // DSC validity: an expired DSC is normal for a document issued during its validity.
     report.dsc_validity = if at < dsc.not_before {
-        CheckResult::new(
-            "DSC validity",
+        Verdict::new(
             CheckStatus::Invalid,
             format!(
                 "DSC not valid before {} (reference time {at})",
@@ -267,17 +284,15 @@ fn verify_signer(
             ),
         )
     } else if at > dsc.not_after {
-        CheckResult::new(
-            "DSC validity",
-            CheckStatus::Warning,
+        Verdict::new(
+            CheckStatus::ValidWithWarning,
             format!(
                 "DSC expired on {} (documents signed while it was valid remain valid until their own expiry)",
                 dsc.not_after
             ),
         )
     } else {
-        CheckResult::new(
-            "DSC validity",
+        Verdict::new(
             CheckStatus::Valid,
             format!("valid {} to {}", dsc.not_before, dsc.not_after),
         )
@@ -337,7 +352,7 @@ fn verify_signer(
                 ));
             }
             let status = if anchor.test_anchor || anchor.unverified_list {
-                CheckStatus::Warning
+                CheckStatus::ValidWithWarning
             } else {
                 CheckStatus::Valid
             };
@@ -351,12 +366,11 @@ fn verify_signer(
                 reason.push_str("; ");
                 reason.push_str(&notes.join("; "));
             }
-            report.chain = CheckResult::new("DSC chain", status, reason);
+            report.chain = Verdict::new(status, reason);
         }
         None if named.is_empty() => {
             report.chain_outcome = ChainOutcome::UnknownIssuer;
-            report.chain = CheckResult::new(
-                "DSC chain",
+            report.chain = Verdict::new(
                 CheckStatus::NotChecked,
                 format!(
                     "unknown issuer: no CSCA named {} in the trust store ({} anchors)",
@@ -367,8 +381,7 @@ fn verify_signer(
         }
         None => {
             report.chain_outcome = ChainOutcome::Invalid;
-            report.chain = CheckResult::new(
-                "DSC chain",
+            report.chain = Verdict::new(
                 CheckStatus::Invalid,
                 format!(
                     "DSC signature does not verify with any of the {} CSCA(s) named {}: {}",
@@ -390,18 +403,14 @@ fn check_revocation(
     csca: Option<&Certificate>,
     store: &TrustStore,
     at: Time,
-) -> CheckResult {
-    let name = "DSC revocation";
+) -> Verdict {
     let crls: Vec<_> = store
         .crls()
         .iter()
         .filter(|c| c.issuer.matches(&dsc.issuer))
         .collect();
     if crls.is_empty() {
-        return not_checked(
-            name,
-            &format!("no CRL from {} in the trust store", dsc.issuer),
-        );
+        return not_checked(&format!("no CRL from {} in the trust store", dsc.issuer));
     }
     let mut notes = Vec::new();
     for crl in crls {
@@ -420,15 +429,14 @@ fn check_revocation(
             let status = if verified {
                 CheckStatus::Invalid
             } else {
-                CheckStatus::Warning
+                CheckStatus::ValidWithWarning
             };
             let suffix = if verified {
                 ""
             } else {
                 " (CRL signature not verified)"
             };
-            return CheckResult::new(
-                name,
+            return Verdict::new(
                 status,
                 format!(
                     "DSC serial {} revoked on {} by the CRL of {}{suffix}",
@@ -446,24 +454,21 @@ fn check_revocation(
             continue;
         }
         if crl.next_update.is_some_and(|n| n < at) {
-            return CheckResult::new(
-                name,
-                CheckStatus::Warning,
+            return Verdict::new(
+                CheckStatus::ValidWithWarning,
                 format!(
                     "not on the CRL of {}, but that CRL is out of date",
                     crl.this_update
                 ),
             );
         }
-        return CheckResult::new(
-            name,
+        return Verdict::new(
             CheckStatus::Valid,
             format!("not on the CRL of {}", crl.this_update),
         );
     }
-    CheckResult::new(
-        name,
-        CheckStatus::Warning,
+    Verdict::new(
+        CheckStatus::ValidWithWarning,
         format!("not listed, but {}", notes.join("; ")),
     )
 }
@@ -472,71 +477,68 @@ fn check_country(
     dsc: &Certificate,
     csca: Option<&Certificate>,
     issuing_state: Option<&str>,
-) -> CheckResult {
-    let name = "Issuing country";
+) -> Verdict {
     let Some(state) = issuing_state else {
-        return not_checked(name, "no MRZ issuing state given");
+        return not_checked("no MRZ issuing state given");
     };
     let Some(expected) = alpha2_for_issuing_state(state) else {
-        return not_checked(name, &format!("unknown issuing state code {state:?}"));
+        return not_checked(&format!("unknown issuing state code {state:?}"));
     };
     let (country, whose) = match csca {
         Some(c) => (c.subject.country(), "CSCA"),
         None => (dsc.issuer.country(), "DSC issuer (CSCA not found)"),
     };
     match country {
-        None => not_checked(name, &format!("the {whose} name has no country")),
+        None => not_checked(&format!("the {whose} name has no country")),
         Some(c) if c.eq_ignore_ascii_case(expected) => {
             let status = if csca.is_some() {
                 CheckStatus::Valid
             } else {
-                CheckStatus::Warning
+                CheckStatus::ValidWithWarning
             };
-            CheckResult::new(
-                name,
+            Verdict::new(
                 status,
                 format!("{whose} country {c} matches issuing state {state}"),
             )
         }
-        Some(c) => CheckResult::new(
-            name,
+        Some(c) => Verdict::new(
             CheckStatus::Invalid,
             format!("{whose} country {c} does not match issuing state {state} ({expected})"),
         ),
     }
 }
 
-/// Compares the raw bytes of data groups with the hashes listed in the SOD: one result per data group
-/// given, plus a NotChecked result for each listed data group that was not given.
-pub fn verify_data_groups(sod: &Sod, data_groups: &[(u8, &[u8])]) -> Vec<CheckResult> {
-    let mut out = Vec::new();
-    for (dg, bytes) in data_groups {
-        let name = format!("DG{dg} hash");
-        let result = match sod.check_data_group(*dg, bytes) {
-            Some(true) => CheckResult::new(
-                &name,
-                CheckStatus::Valid,
-                format!("{} matches the SOD", sod.hash_algorithm),
-            ),
-            Some(false) => CheckResult::new(
-                &name,
-                CheckStatus::Invalid,
-                format!("{} differs from the SOD's value", sod.hash_algorithm),
-            ),
-            None => CheckResult::new(
-                &name,
-                CheckStatus::Invalid,
-                "data group present but not listed in the SOD",
-            ),
-        };
-        out.push(result);
+/// The hash verdict of data group `dg` read as `bytes` against EF.SOD: valid when it matches the hash
+/// EF.SOD lists, invalid when it differs — and invalid when EF.SOD does not list the data group at all:
+/// its content is not signed, so it must not be presented as the holder's.
+pub fn data_group_hash(sod: &Sod, dg: u8, bytes: &[u8]) -> Verdict {
+    let algorithm = sod.hash_algorithm.name();
+    match sod.check_data_group(dg, bytes) {
+        Some(true) => Verdict::valid(format!("{algorithm} matches EF.SOD")),
+        Some(false) => Verdict::invalid(format!(
+            "{algorithm} of the data read differs from EF.SOD: the data group was altered"
+        )),
+        None => Verdict::invalid(format!(
+            "DG{dg} is not listed in EF.SOD: its content is not signed by the issuer and is not shown as the holder's"
+        )),
     }
+}
+
+/// Compares the raw bytes of data groups with the hashes listed in the SOD ([`data_group_hash`]): one
+/// check per data group given, plus a not-checked one for each data group the SOD lists that was not
+/// given.
+pub fn verify_data_groups(sod: &Sod, data_groups: &[(u8, &[u8])]) -> Vec<Check> {
+    let mut out: Vec<Check> = data_groups
+        .iter()
+        .map(|(dg, bytes)| Check::new(CheckId::DgHash(*dg), data_group_hash(sod, *dg, bytes)))
+        .collect();
     for dg in sod.data_group_hashes.keys() {
         if !data_groups.iter().any(|(d, _)| d == dg) {
-            out.push(not_checked(
-                &format!("DG{dg} hash"),
-                "listed in the SOD but not read",
-            ));
+            let reason = match dg {
+                3 | 4 => "not read: needs Terminal Authentication (EAC)",
+                _ => "listed in EF.SOD but not read",
+            };
+            out.push(Check::not_checked(CheckId::DgHash(*dg), reason));
         }
     }
     out

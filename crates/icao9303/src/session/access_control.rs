@@ -6,10 +6,10 @@ use super::Session;
 use crate::Error;
 use crate::access::{Password, bac, pace};
 use crate::apdu::StatusWord;
-use crate::lds::LdsFile;
 use crate::crypto::domain::DomainParameters;
+use crate::lds::LdsFile;
 use crate::lds::security_infos::{PaceInfo, SecurityInfos};
-use crate::report::{AccessReport, Check};
+use crate::report::{AccessReport, Check, CheckId};
 use crate::transport::Transport;
 use rand_core::CryptoRng;
 
@@ -58,7 +58,7 @@ impl<T: Transport> Session<T> {
         let sm = bac::authenticate(&mut self.link(), key, rng)?;
         if let Some(why) = &pace_failure {
             self.notes.push(Check::valid_with_warning(
-                "Access control",
+                CheckId::AccessControl,
                 format!("PACE failed ({why}); BAC was used because fallback was allowed"),
             ));
         }
@@ -94,7 +94,7 @@ impl<T: Transport> Session<T> {
                     }),
                     Err(e) => {
                         self.notes.push(Check::valid_with_warning(
-                            "Access control",
+                            CheckId::AccessControl,
                             format!("EF.CardAccess cannot be parsed ({e}); BAC was used because fallback was allowed"),
                         ));
                         Ok(None)

@@ -1,0 +1,111 @@
+//! The emulator's forger profiles (issue 12) through the `mrtd` binary: their verdict and exit code, in
+//! text, JSON and HTML.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::{mrtd, test_anchor};
+
+const BRP_KEY: [&str; 6] = [
+    "--doc",
+    "ZU3847562",
+    "--dob",
+    "880314",
+    "--expiry",
+    "340313",
+];
+
+fn temp(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("mrtd-forgers-{}-{name}", std::process::id()))
+}
+
+/// Reads the emulated `profile` trusting the genuine brp test CSCA, with `extra` arguments.
+fn read(profile: &str, extra: &[&str]) -> (i32, String, String) {
+    let anchor = test_anchor("brp");
+    let mut args = vec!["read", "--emulator", profile, "--trust", anchor.as_str()];
+    args.extend(BRP_KEY);
+    args.extend(extra);
+    mrtd(&args)
+}
+
+/// The same chip signed by a Document Signer under the forger's own CSCA: every signature verifies and the
+/// chip proves its keys, but the signer does not chain to the trusted CSCA. Not genuine, exit 3 (before
+/// issue 12: "Chip GENUINE", exit 0).
+#[test]
+fn forged_signer_is_not_genuine_and_exits_3() {
+    let (code, stdout, stderr) = read("brp-forged-signer", &[]);
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    assert!(!stdout.contains("GENUINE"), "{stdout}");
+    assert!(stdout.contains("Result       NOT VERIFIED"), "{stdout}");
+    assert!(
+        stdout.contains("the signer is not trusted: give the issuing state's CSCA or master list"),
+        "{stdout}"
+    );
+
+    let (code, stdout, _) = read("brp-forged-signer", &["--json"]);
+    assert_eq!(code, 3);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["verdict"]["result"], "not_verified", "{stdout}");
+    assert_eq!(json["chip_authenticity"]["verdict"], "not-proven");
+    let chain = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "dsc-chain")
+        .unwrap();
+    assert_eq!(chain["status"], "not-checked");
+    assert!(
+        chain["reason"].as_str().unwrap().contains("Forged CSCA"),
+        "{chain}"
+    );
+
+    let html = temp("forged.html");
+    let (code, _, stderr) = read("brp-forged-signer", &["--html", html.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(!page.contains("CHIP GENUINE"), "{page}");
+    assert!(page.contains("<strong>NOT VERIFIED</strong>"));
+    assert!(page.contains("<strong>CHIP NOT PROVEN</strong>"));
+    std::fs::remove_file(&html).unwrap();
+}
+
+/// EF.COM lists a DG11 naming someone else that EF.SOD does not list: a failed check, exit 1 (before
+/// issue 12: "not checked", exit 0), and the name is never shown as the holder's.
+#[test]
+fn unsigned_dg11_fails_and_is_not_shown_as_the_holder() {
+    let html = temp("unsigned.html");
+    let (code, stdout, stderr) = read("brp-unsigned-dg11", &["--html", html.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("Result       SUSPECT"), "{stdout}");
+    assert!(
+        stdout.contains("Holder       TESTHOLDER, AMINA GRACE"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("MALLORY"), "{stdout}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("TESTHOLDER, AMINA GRACE"), "{page}");
+    assert!(!page.contains("MALLORY"), "{page}");
+    assert!(!page.contains("IMPOSTOR"), "{page}");
+    assert!(page.contains("DG11 (additional personal details) is not shown"));
+    assert!(page.contains("<strong>SUSPECT</strong>"));
+    std::fs::remove_file(&html).unwrap();
+
+    let (code, stdout, _) = read("brp-unsigned-dg11", &["--json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["verdict"]["result"], "failed");
+    let dg11 = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "dg11-hash")
+        .unwrap();
+    assert_eq!(dg11["status"], "invalid", "{dg11}");
+    assert!(
+        json["verdict"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("DG11 hash"),
+        "{stdout}"
+    );
+}

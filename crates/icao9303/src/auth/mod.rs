@@ -8,6 +8,7 @@
 pub mod active;
 pub mod cam;
 pub mod chip;
+pub mod terminal;
 
 use crate::lds::LdsFile;
 use crate::report::{AuthenticityVerdict, Check, CheckStatus, ChipAuthenticity, MechanismReport};

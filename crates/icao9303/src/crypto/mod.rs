@@ -5,6 +5,7 @@ pub mod brainpool;
 pub mod cipher;
 pub mod dh;
 pub mod ec;
+pub mod ecdsa;
 pub mod hash;
 pub mod kdf;
 pub mod mac;

@@ -63,6 +63,7 @@ impl Kind {
             Kind::Lds(LdsFile::CardSecurity) => "signed SecurityInfos",
             Kind::Lds(LdsFile::AtrInfo) => "the chip's capabilities",
             Kind::Lds(LdsFile::Dir) => "the applications on the chip",
+            Kind::Lds(LdsFile::Cvca) => "the chip's Terminal Authentication trust points",
             Kind::Lds(LdsFile::Dg(n)) => match n {
                 1 => "the machine readable zone",
                 2 => "encoded face",

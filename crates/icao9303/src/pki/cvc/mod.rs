@@ -137,7 +137,8 @@ impl CvcError {
         move |source| CvcError::Tlv { context, source }
     }
 
-    pub(crate) fn invalid(field: &'static str, what: impl Into<String>) -> CvcError {
+    /// An [`CvcError::InvalidField`] for `field`.
+    pub fn invalid(field: &'static str, what: impl Into<String>) -> CvcError {
         CvcError::InvalidField {
             field,
             what: what.into(),

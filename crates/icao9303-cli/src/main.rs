@@ -6,6 +6,7 @@
 mod apdu_log;
 mod html;
 mod inspect;
+mod inspect_cvc;
 mod outputs;
 mod pcsc_cmd;
 mod photo;

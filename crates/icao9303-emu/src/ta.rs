@@ -149,7 +149,7 @@ impl TaChip {
             .iter()
             .map(TrustPoint::from_certificate)
             .collect::<Result<Vec<_>, _>>()?;
-        trust_points.sort_by(|a, b| b.effective_date.cmp(&a.effective_date));
+        trust_points.sort_by_key(|t| std::cmp::Reverse(t.effective_date));
         let mut chip = TaChip {
             trust_points,
             current_date,

@@ -7,10 +7,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use icao9303::crypto::ec::EcCurve;
+use icao9303::crypto::hash::HashAlgorithm;
+use icao9303::pki::cvc::TaAlgorithm;
 use icao9303::pki::cvc::chain::verify_chain;
+use icao9303::pki::cvc::issue::create_request;
 use icao9303::pki::cvc::private_key::CvPrivateKey;
+use icao9303::pki::cvc::request::{CertificateRequest, RequestBody};
 use icao9303::pki::cvc::{AccessRights, CertificateReference, CvCertificate, CvDate};
-use icao9303_emu::eac_pki::{EacPkiOptions, EacTestPki, write_holder};
+use icao9303_emu::eac_pki::{EacPkiOptions, EacTestPki, write_holder, write_secret};
 use icao9303_emu::rng::SeededRng;
 use std::path::{Path, PathBuf};
 
@@ -23,8 +28,8 @@ fn date(s: &str) -> CvDate {
 }
 
 /// Mints the committed test PKI into `dir`: the Utopia chain (CVCA, DV, inspection system with DG3 and
-/// DG4) and two more terminals under the DV: one with the DG4 right only, one that expired on
-/// 2025-01-31.
+/// DG4), two more terminals under the DV (one with the DG4 right only, one that expired on 2025-01-31),
+/// and a certificate request for a new terminal key, authenticated by the first terminal.
 fn mint(dir: &Path) -> Vec<PathBuf> {
     let mut rng = SeededRng::new(b"mrtd EAC test PKI UT");
     let pki = EacTestPki::generate(&EacPkiOptions::default(), &mut rng).unwrap();
@@ -52,6 +57,30 @@ fn mint(dir: &Path) -> Vec<PathBuf> {
         )
         .unwrap();
     written.extend(write_holder(dir, &expired).unwrap());
+    let new_key = CvPrivateKey::generate_ec(
+        EcCurve::BrainpoolP256r1,
+        TaAlgorithm::Ecdsa(HashAlgorithm::Sha256),
+        &mut rng,
+    )
+    .unwrap();
+    let request = create_request(
+        RequestBody {
+            profile_identifier: 0,
+            authority_reference: Some(pki.dv.certificate.chr().clone()),
+            public_key: new_key.public_key(true).unwrap(),
+            holder_reference: CertificateReference::new("UTTESTIS00004").unwrap(),
+            extensions: None,
+        },
+        &new_key,
+        Some((pki.terminal.certificate.chr(), &pki.terminal.key)),
+        &mut rng,
+    )
+    .unwrap();
+    let request_path = dir.join("UTTESTIS00004-request.cvreq");
+    std::fs::write(&request_path, request.encode()).unwrap();
+    let key_path = dir.join("UTTESTIS00004.pkcs8");
+    write_secret(&key_path, &new_key.to_pkcs8_der().unwrap()).unwrap();
+    written.extend([request_path, key_path]);
     written
 }
 
@@ -60,7 +89,7 @@ fn committed_test_pki_matches_a_fresh_minting() {
     let fresh = std::env::temp_dir().join(format!("mrtd-eac-pki-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&fresh);
     let written = mint(&fresh);
-    assert_eq!(written.len(), 10);
+    assert_eq!(written.len(), 12);
     #[cfg(unix)]
     for path in written
         .iter()
@@ -95,6 +124,10 @@ fn committed_test_pki_matches_a_fresh_minting() {
 
 #[test]
 fn committed_test_pki_is_a_valid_chain() {
+    if std::env::var_os("MRTD_UPDATE_CVC").is_some() {
+        eprintln!("regenerating: run again without MRTD_UPDATE_CVC to check the new files");
+        return;
+    }
     let dir = committed_dir();
     let cert = |chr: &str| {
         CvCertificate::parse(&std::fs::read(dir.join(format!("{chr}.cvcert"))).unwrap()).unwrap()
@@ -128,9 +161,18 @@ fn committed_test_pki_is_a_valid_chain() {
     assert!(
         verify_chain(
             &cvca,
-            &[dv, cert("UTTESTIS00003")],
+            &[dv.clone(), cert("UTTESTIS00003")],
             Some(date("2025-02-01"))
         )
         .is_err()
     );
+    // The request: inner signature by the new key, outer by UTTESTIS00001.
+    let request =
+        CertificateRequest::parse(&std::fs::read(dir.join("UTTESTIS00004-request.cvreq")).unwrap())
+            .unwrap();
+    request.verify_inner_signature().unwrap();
+    let terminal_key = cert("UTTESTIS00001")
+        .holder_key(&dv.holder_key(&cvca.body.public_key).unwrap())
+        .unwrap();
+    request.verify_outer_signature(&terminal_key).unwrap();
 }

@@ -295,7 +295,10 @@ fn run_ta(
 #[test]
 fn bac_ca_ta_reads_dg3_and_dg4() {
     let pki = pki();
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let (mut link, id_picc, comp_pk_pcd) = open_session(chip, &profile, false);
     // Before TA: DG1 yes, DG3 and DG4 no.
     assert_eq!(link.read_status(LdsFile::Dg(1)), StatusWord::OK);
@@ -341,7 +344,10 @@ fn bac_ca_ta_reads_dg3_and_dg4() {
 #[test]
 fn pace_ca_ta_uses_the_pace_key_as_id_picc() {
     let pki = pki();
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let (mut link, _, comp_pk_pcd) = open_session(chip, &profile, true);
     // The document number is not ID_PICC after PACE.
     let bac_id = id_picc_bac(&profile.mrz_key().unwrap());
@@ -368,7 +374,10 @@ fn pace_ca_ta_uses_the_pace_key_as_id_picc() {
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
     // A new session with Comp(PK_IC) works.
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let (mut link, id_picc, comp_pk_pcd) = open_session(chip, &profile, true);
     assert_eq!(id_picc, link_id_after_pace(&link));
     assert_eq!(id_picc.len(), 32);
@@ -408,7 +417,10 @@ fn terminal_without_the_dg3_right_reads_dg4_only() {
             &mut SeededRng::new(b"dg4 only"),
         )
         .unwrap();
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let (mut link, id_picc, comp_pk_pcd) = open_session(chip, &profile, false);
     let chain = vec![pki.dv.certificate.clone(), dg4_only.certificate.clone()];
     run_ta(&mut link, &chain, &dg4_only.key, &id_picc, &comp_pk_pcd).unwrap();
@@ -432,7 +444,10 @@ fn an_expired_chain_is_refused_at_the_certificate() {
         )
         .unwrap();
     // The chip's date is past the terminal certificate's expiry (2025-01-31).
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-03-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-03-01"),
+    );
     let (mut link, id_picc, comp_pk_pcd) = open_session(chip, &profile, false);
     let chain = vec![pki.dv.certificate.clone(), short.certificate.clone()];
     let err = run_ta(&mut link, &chain, &short.key, &id_picc, &comp_pk_pcd).unwrap_err();
@@ -464,7 +479,10 @@ fn a_chain_from_another_cvca_is_refused() {
         &mut SeededRng::new(b"other state"),
     )
     .unwrap();
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let (mut link, id_picc, comp_pk_pcd) = open_session(chip, &profile, false);
     // The terminal finds no path from its certificates to the chip's trust point ...
     let refs = parse_ef_cvca(&link.read(LdsFile::Cvca)).unwrap();
@@ -490,7 +508,10 @@ fn a_chain_from_another_cvca_is_refused() {
     // A DV certificate forged under the trusted CVCA's name (signed with another key) fails at PSO.
     let forged =
         EacTestPki::generate(&EacPkiOptions::default(), &mut SeededRng::new(b"forger")).unwrap();
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let (mut link, id_picc, comp_pk_pcd) = open_session(chip, &profile, false);
     let err = run_ta(
         &mut link,
@@ -510,7 +531,10 @@ fn a_chain_from_another_cvca_is_refused() {
 #[test]
 fn a_wrong_signature_is_refused_with_6300() {
     let pki = pki();
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let (mut link, id_picc, comp_pk_pcd) = open_session(chip, &profile, false);
     // The DV's key signs in place of the terminal's.
     let impostor = Holder {
@@ -536,7 +560,10 @@ fn a_wrong_signature_is_refused_with_6300() {
         StatusWord::SECURITY_STATUS_NOT_SATISFIED
     );
     // The wrong Comp() (the full point instead of x) fails the same way in a new session.
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let (mut link, id_picc, mut comp_pk_pcd) = open_session(chip, &profile, false);
     comp_pk_pcd[0] ^= 1;
     assert!(
@@ -554,7 +581,10 @@ fn a_wrong_signature_is_refused_with_6300() {
 #[test]
 fn ta_needs_chip_authentication_first() {
     let pki = pki();
-    let (chip, profile) = chip_trusting(&[pki.cvca.certificate.clone()], date("2025-06-01"));
+    let (chip, profile) = chip_trusting(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    );
     let mut link = Link {
         transport: EmulatorTransport::new(chip),
         sm: None,

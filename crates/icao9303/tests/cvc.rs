@@ -84,7 +84,6 @@ fn every_certificate_parses_and_re_encodes_byte_for_byte() {
         // PSO:Verify Certificate data round-trips too.
         assert_eq!(CvCertificate::parse_value(c.pso_data()).unwrap(), c);
         assert_eq!(c.body.profile_identifier, 0);
-        assert!(!c.describe().is_empty());
     }
 }
 
@@ -705,7 +704,6 @@ fn certificate_requests_round_trip_and_verify() {
     let parsed = CertificateRequest::parse(&enc).unwrap();
     assert_eq!(parsed, plain);
     parsed.verify_inner_signature().unwrap();
-    assert!(parsed.describe().contains("valid"));
     // Authenticated request: outer signature by the current terminal key.
     let old_chr = reference("DETESTIS00001");
     let auth = create_request(body, &new_key, Some((&old_chr, &old_key)), &mut rng).unwrap();

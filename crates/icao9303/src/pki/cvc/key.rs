@@ -455,11 +455,10 @@ fn signature_curve(curve: EcCurve) -> signature::EcCurve {
 
 /// The crypto registry's curve for a curve the signature verifier named (the inverse of
 /// `signature_curve`).
-pub(crate) fn crypto_curve(curve: signature::EcCurve) -> EcCurve {
+pub(crate) fn crypto_curve(curve: signature::EcCurve) -> Option<EcCurve> {
     EcCurve::ALL
         .into_iter()
         .find(|c| signature_curve(*c) == curve)
-        .unwrap_or(EcCurve::NistP256)
 }
 
 /// The named-curve OID of a curve, encoded.
@@ -524,7 +523,7 @@ mod tests {
         value.extend(tlv::encode(0x81, &d.prime));
         value.extend(tlv::encode(
             0x86,
-            &EcCurve::BrainpoolP256r1.generator().as_bytes(),
+            EcCurve::BrainpoolP256r1.generator().as_bytes(),
         ));
         let enc = tlv::encode(TAG_PUBLIC_KEY, &value);
         assert!(CvPublicKey::parse(&tlv::parse_exact(&enc, TAG_PUBLIC_KEY).unwrap()).is_err());

@@ -309,7 +309,7 @@ impl CvDate {
                 format!("year {year} outside 2000–2099"),
             ));
         }
-        let leap = year % 4 == 0; // 2000 is a leap year; 2100 is outside the range
+        let leap = year.is_multiple_of(4); // 2000 is a leap year; 2100 is outside the range
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
@@ -1001,36 +1001,6 @@ impl CvCertificate {
     /// terminal keys inherit the CVCA's).
     pub fn holder_key(&self, issuer: &CvPublicKey) -> Result<CvPublicKey, CvcError> {
         self.body.public_key.inherit(issuer)
-    }
-
-    /// A multi-line description for `mrtd inspect`.
-    pub fn describe(&self) -> String {
-        let b = &self.body;
-        let mut out = format!(
-            "CV certificate {} ({})\n  CAR: {}{}\n  CHR: {}\n  CHAT: {}\n  public key: {}\n  valid: {} to {}\n",
-            b.holder_reference,
-            if self.is_self_signed() {
-                "self-signed CVCA".to_owned()
-            } else if self.is_link() {
-                "CVCA link certificate".to_owned()
-            } else {
-                b.chat.role().name().to_owned()
-            },
-            b.authority_reference,
-            if self.is_self_signed() { " (self)" } else { "" },
-            b.holder_reference,
-            b.chat.describe(),
-            b.public_key.describe(),
-            b.effective_date,
-            b.expiration_date,
-        );
-        if let Some(ext) = &b.extensions {
-            for e in ext {
-                out.push_str(&format!("  extension: OID {}\n", hex_string(&e.oid)));
-            }
-        }
-        out.push_str(&format!("  signature: {} bytes\n", self.signature.len()));
-        out
     }
 }
 

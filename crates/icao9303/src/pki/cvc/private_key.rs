@@ -75,7 +75,9 @@ impl CvPrivateKey {
                 let params = params.ok_or_else(|| bad("EC key without curve parameters"))?;
                 let curve = crate::pki::signature::identify_curve(Some(params.raw))
                     .map_err(|e| bad(e.to_string()))?;
-                Material::Ec(ec_private_key(private.value, crypto_curve(curve))?)
+                let curve = crypto_curve(curve)
+                    .ok_or_else(|| bad(format!("curve {} is not supported", curve.name())))?;
+                Material::Ec(ec_private_key(private.value, curve)?)
             }
             o if o == RSA_ENCRYPTION => {
                 if algorithm.is_ecdsa() {
@@ -241,20 +243,23 @@ impl CvPrivateKey {
                 let curve_oid = tlv::encode(0x06, &named_curve_oid(d.curve()));
                 let mut bits = vec![0u8];
                 bits.extend_from_slice(public.as_bytes());
-                let ec_private_key = Zeroizing::new(tlv::encode_constructed(
+                let scalar = d.to_bytes();
+                // Every buffer that holds the scalar is zeroized on drop.
+                let ec_private_key = secret_tlv(
                     0x30,
                     &[
-                        tlv::encode(0x02, &[1]),
-                        tlv::encode(0x04, &d.to_bytes()),
-                        tlv::encode(0xA1, &tlv::encode(0x03, &bits)),
+                        &tlv::encode(0x02, &[1]),
+                        &*secret_tlv(0x04, &[&scalar]),
+                        &tlv::encode(0xA1, &tlv::encode(0x03, &bits)),
                     ],
-                ));
+                );
                 let alg =
                     tlv::encode_constructed(0x30, &[tlv::encode(0x06, &EC_PUBLIC_KEY), curve_oid]);
-                let mut value = Zeroizing::new(tlv::encode(0x02, &[0]));
-                value.extend_from_slice(&alg);
-                value.extend_from_slice(&tlv::encode(0x04, &ec_private_key));
-                Ok(Zeroizing::new(tlv::encode(0x30, &value)))
+                let private_key = secret_tlv(0x04, &[&ec_private_key]);
+                Ok(secret_tlv(
+                    0x30,
+                    &[&tlv::encode(0x02, &[0]), &alg, &private_key],
+                ))
             }
             Material::Rsa(k) => {
                 use rsa::pkcs8::EncodePrivateKey;
@@ -330,6 +335,18 @@ impl TerminalSigner for CvPrivateKey {
         self.sign_message(message, rng)
             .map_err(|e| SignerError(e.to_string()))
     }
+}
+
+/// A TLV holding secret bytes: built in one buffer of the final size, zeroized on drop.
+fn secret_tlv(tag: u8, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut out = Zeroizing::new(Vec::with_capacity(len + 6));
+    out.push(tag);
+    tlv::encode_length(len, &mut out);
+    for p in parts {
+        out.extend_from_slice(p);
+    }
+    out
 }
 
 /// The DER DigestInfo prefix of PKCS#1 v1.5 (`SEQUENCE { AlgorithmIdentifier { hash, NULL }, OCTET

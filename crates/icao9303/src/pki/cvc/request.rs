@@ -206,34 +206,4 @@ impl CertificateRequest {
                 what: format!("outer signature: {what}"),
             })
     }
-
-    /// A multi-line description for `mrtd inspect`.
-    pub fn describe(&self) -> String {
-        let b = &self.body;
-        let mut out = format!(
-            "CV certificate request for {}\n  CAR: {}\n  public key: {}\n",
-            b.holder_reference,
-            b.authority_reference
-                .as_ref()
-                .map_or("(none)".to_owned(), |c| c.to_string()),
-            b.public_key.describe(),
-        );
-        out.push_str(&format!(
-            "  inner signature: {} bytes, {}\n",
-            self.inner_signature.len(),
-            match self.verify_inner_signature() {
-                Ok(()) => "valid".to_owned(),
-                Err(e) => format!("NOT valid ({e})"),
-            }
-        ));
-        match &self.outer {
-            Some(o) => out.push_str(&format!(
-                "  outer signature by {}: {} bytes (not checked: needs that key)\n",
-                o.authority_reference,
-                o.signature.len()
-            )),
-            None => out.push_str("  no outer signature (initial request)\n"),
-        }
-        out
-    }
 }

@@ -50,6 +50,12 @@ impl TrustPoint {
     /// A trust point from a CVCA certificate (self-signed or link). Its key must carry domain parameters
     /// when it is an EC key.
     pub fn from_certificate(cvca: &CvCertificate) -> Result<TrustPoint, String> {
+        Self::with_key(cvca, cvca.body.public_key.clone())
+    }
+
+    /// A trust point from a CVCA certificate and its key (for a link certificate without domain
+    /// parameters: the key completed with the previous trust point's).
+    fn with_key(cvca: &CvCertificate, key: CvPublicKey) -> Result<TrustPoint, String> {
         if cvca.role() != Role::Cvca {
             return Err(format!(
                 "{} is a {} certificate, not a CVCA's",
@@ -60,13 +66,12 @@ impl TrustPoint {
         if cvca.body.chat.terminal_type() != TerminalType::InspectionSystem {
             return Err(format!("{} is not an id-IS CVCA", cvca.chr()));
         }
-        let key = &cvca.body.public_key;
         if key.algorithm.is_ecdsa() {
             key.curve().map_err(|e| format!("{}: {e}", cvca.chr()))?;
         }
         Ok(TrustPoint {
             chr: cvca.chr().clone(),
-            key: key.clone(),
+            key,
             chat: cvca.body.chat.clone(),
             effective_date: cvca.body.effective_date,
             expiration_date: cvca.body.expiration_date,
@@ -369,8 +374,8 @@ impl TaChip {
                     return reject(Some(chr), "a trust point with this CHR exists".into());
                 }
                 // The link certificate's own CHAT; its key is imported permanently.
-                let tp = match TrustPoint::from_certificate(&cert) {
-                    Ok(tp) => TrustPoint { key, ..tp },
+                let tp = match TrustPoint::with_key(&cert, key) {
+                    Ok(tp) => tp,
                     Err(e) => return reject(Some(chr), e),
                 };
                 self.trust_points.insert(0, tp);
@@ -443,6 +448,9 @@ impl TaChip {
     ) -> StatusWord {
         if self.state != TaState::Pending {
             return StatusWord::SECURITY_STATUS_NOT_SATISFIED;
+        }
+        if self.terminal.is_none() || self.challenge.is_none() {
+            return StatusWord::CONDITIONS_NOT_SATISFIED;
         }
         let (Some(terminal), Some(challenge)) = (self.terminal.take(), self.challenge.take())
         else {

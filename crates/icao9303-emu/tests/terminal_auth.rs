@@ -654,3 +654,97 @@ fn a_link_certificate_rolls_the_trust_point_over() {
     );
     assert_eq!(ta.trust_points()[0].chat.role(), Role::Cvca);
 }
+
+#[test]
+fn a_link_certificate_without_domain_parameters_inherits_them() {
+    use icao9303::pki::cvc::Chat;
+    use icao9303::pki::cvc::issue::{CertificateFields, issue_certificate};
+    let pki = pki();
+    let mut rng = SeededRng::new(b"link without parameters");
+    let new_cvca_key = CvPrivateKey::generate_ec(
+        pki.cvca.key.curve().unwrap(),
+        pki.cvca.key.algorithm(),
+        &mut rng,
+    )
+    .unwrap();
+    let new_chr = CertificateReference::new("UTCVCA00002").unwrap();
+    let fields = |chr: &str, key: &CvPrivateKey, role: Role, params: bool| CertificateFields {
+        holder_reference: CertificateReference::new(chr).unwrap(),
+        public_key: key.public_key(params).unwrap(),
+        chat: Chat::inspection_system(role, AccessRights::ALL),
+        effective_date: date("2026-01-01"),
+        expiration_date: date("2030-01-01"),
+        extensions: None,
+    };
+    let link = issue_certificate(
+        pki.cvca.certificate.chr(),
+        fields("UTCVCA00002", &new_cvca_key, Role::Cvca, false),
+        &pki.cvca.key,
+        &mut rng,
+    )
+    .unwrap();
+    assert!(link.body.public_key.domain_parameters().is_none());
+    let dv_key = CvPrivateKey::generate_ec(
+        pki.cvca.key.curve().unwrap(),
+        pki.cvca.key.algorithm(),
+        &mut rng,
+    )
+    .unwrap();
+    let dv = issue_certificate(
+        &new_chr,
+        fields("UTDVIS00002", &dv_key, Role::DvDomestic, false),
+        &new_cvca_key,
+        &mut rng,
+    )
+    .unwrap();
+    let is_key = CvPrivateKey::generate_ec(
+        pki.cvca.key.curve().unwrap(),
+        pki.cvca.key.algorithm(),
+        &mut rng,
+    )
+    .unwrap();
+    let is = issue_certificate(
+        dv.chr(),
+        fields("UTTESTIS00009", &is_key, Role::Terminal, false),
+        &dv_key,
+        &mut rng,
+    )
+    .unwrap();
+    let mut chip = TaChip::new(
+        std::slice::from_ref(&pki.cvca.certificate),
+        date("2025-06-01"),
+    )
+    .unwrap();
+    for c in [&link, &dv, &is] {
+        assert_eq!(
+            chip.mse_set_dst(&key_ref(c.car())),
+            StatusWord::OK,
+            "{}",
+            c.chr()
+        );
+        assert_eq!(
+            chip.pso_verify_certificate(c.pso_data()),
+            StatusWord::OK,
+            "{}: {:?}",
+            c.chr(),
+            chip.last_import()
+        );
+    }
+    assert_eq!(chip.trust_points()[0].chr, new_chr);
+    assert!(chip.trust_points()[0].key.domain_parameters().is_some());
+    assert_eq!(chip.mse_set_at(&key_ref(is.chr())), StatusWord::OK);
+    // EXTERNAL AUTHENTICATE before GET CHALLENGE is out of order, and does not use up the attempt.
+    assert_eq!(
+        chip.external_authenticate(&[0; 64], b"id", &[0; 32]),
+        StatusWord::CONDITIONS_NOT_SATISFIED
+    );
+    let r = chip.get_challenge(&mut rng);
+    let sig = is_key
+        .sign(&terminal::signed_data(b"id", &r, &[7; 32]), &mut rng)
+        .unwrap();
+    assert_eq!(
+        chip.external_authenticate(&sig, b"id", &[7; 32]),
+        StatusWord::OK
+    );
+    assert_eq!(chip.rights(), Some(AccessRights::ALL));
+}

@@ -11,6 +11,7 @@ mod dtc_cmd;
 mod fingerprints;
 mod html;
 mod inspect;
+mod inspect_cvc;
 mod outputs;
 mod pcsc_cmd;
 mod photo;

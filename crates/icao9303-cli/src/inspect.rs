@@ -7,11 +7,11 @@
 
 use anyhow::{Context, anyhow};
 use clap::Args;
+use icao9303::asn1;
 use icao9303::lds::LdsFile;
 use icao9303::lds::decoded::{Decoded, FileContent, decode_file};
 use icao9303::lds::face::{FaceImage, FaceRecord};
 use icao9303::lds::image::{ImageFormat, decode_image, sniff_format};
-use icao9303::tlv;
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Write;
@@ -96,7 +96,7 @@ fn detect(name: Option<&str>, bytes: &[u8]) -> Kind {
     if let Some(format) = sniff_format(bytes) {
         return Kind::Image(format);
     }
-    let Ok(header) = tlv::parse_header(bytes) else {
+    let Ok(header) = asn1::parse_header(bytes) else {
         return by_name.map_or(Kind::Unknown, Kind::Lds);
     };
     let file = match header.tag {
@@ -105,7 +105,7 @@ fn detect(name: Option<&str>, bytes: &[u8]) -> Kind {
         0x61 => {
             let inner = bytes
                 .get(header.header_len..)
-                .and_then(|v| tlv::parse_header(v).ok());
+                .and_then(|v| asn1::parse_header(v).ok());
             match (inner.map(|h| h.tag), by_name) {
                 (Some(0x4F | 0x50), _) | (_, Some(LdsFile::Dir)) => LdsFile::Dir,
                 _ => LdsFile::Dg(1),
@@ -223,7 +223,7 @@ fn inspect(path: &Path, bytes: &[u8]) -> (Inspection, Vec<FaceImage>) {
     let name = path.file_name().and_then(|n| n.to_str());
     let kind = detect(name, bytes);
     let tag = match kind {
-        Kind::Lds(_) | Kind::Unknown => tlv::parse_header(bytes)
+        Kind::Lds(_) | Kind::Unknown => asn1::parse_header(bytes)
             .ok()
             .map(|h| format!("{:X}", h.tag)),
         Kind::FaceRecord | Kind::Image(_) => None,

@@ -32,7 +32,6 @@ pub mod pki;
 pub mod reader;
 pub mod report;
 pub mod sm;
-pub mod tlv;
 pub mod trace;
 pub mod transport;
 pub mod verify;

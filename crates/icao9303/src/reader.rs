@@ -9,12 +9,12 @@ use crate::Error;
 use crate::access::pace::{self, CamData};
 use crate::access::{Password, bac};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use crate::asn1;
 use crate::document::Document;
 use crate::lds::LdsFile;
 use crate::lds::security_infos::{PaceInfo, SecurityInfos};
 use crate::report::{AccessReport, Check, Report};
 use crate::sm::SecureMessaging;
-use crate::tlv::{self, TlvError};
 use crate::transport::{Channel, Transport};
 use rand_core::CryptoRng;
 use std::collections::BTreeSet;
@@ -431,7 +431,7 @@ impl<T: Transport> Reader<T> {
                     cipher: outcome.cipher.name().into(),
                     mapping: Some(outcome.mapping.name().into()),
                     parameter_id: outcome.parameter_id.and_then(|id| u8::try_from(id).ok()),
-                    protocol_oid: der::asn1::ObjectIdentifier::from_bytes(&outcome.protocol_oid)
+                    protocol_oid: crate::asn1::ObjectIdentifier::from_bytes(&outcome.protocol_oid)
                         .ok()
                         .map(|o| o.to_string()),
                     fallback: false,
@@ -567,7 +567,7 @@ impl<T: Transport> Reader<T> {
                     let off = (offset as u32).to_be_bytes();
                     let skip = off.iter().take_while(|b| **b == 0).count().min(3);
                     CommandApdu::new(0x00, 0xB1, 0x00, 0x00)
-                        .with_data(tlv::encode(0x54, &off[skip..]))
+                        .with_data(asn1::der::tlv(0x54, &off[skip..]))
                         .with_le(payload + do53_header(payload))
                 }
             };
@@ -586,7 +586,7 @@ impl<T: Transport> Reader<T> {
             match resp.sw {
                 StatusWord::OK | StatusWord::END_OF_FILE => {
                     let data = if cmd.ins == 0xB1 {
-                        tlv::parse_exact(&resp.data, 0x53)
+                        asn1::parse_tagged(&resp.data, 0x53)
                             .map_err(|e| Error::protocol(STEP_READ, format!("DO'53': {e}")))?
                             .value
                             .to_vec()
@@ -691,9 +691,9 @@ impl<T: Transport> Reader<T> {
             return Ok(false);
         }
         let total = loop {
-            match tlv::parse_header(data) {
+            match asn1::parse_header(data) {
                 Ok(h) => break h.total_len(),
-                Err(TlvError::Truncated { .. }) if data.len() < 8 => {
+                Err(e) if e.is_truncated() && data.len() < 8 => {
                     let more = self
                         .read_binary(None, data.len(), 8 - data.len())?
                         .unwrap_or_default();

@@ -3,11 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use icao9303::apdu::{CommandApdu, ResponseApdu};
+use icao9303::asn1;
 use icao9303::auth::chip;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::sm::SecureMessaging;
-use icao9303::tlv;
 use icao9303::transport::Channel;
 
 fn h(s: &str) -> Vec<u8> {
@@ -64,7 +64,7 @@ impl Channel for Recorded {
 }
 
 fn dg14_infos(dg14: &[u8]) -> SecurityInfos {
-    SecurityInfos::parse(tlv::parse_exact(dg14, 0x6E).unwrap().value).unwrap()
+    SecurityInfos::parse(asn1::parse_tagged(dg14, 0x6E).unwrap().value).unwrap()
 }
 
 fn session(

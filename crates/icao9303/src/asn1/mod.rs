@@ -33,7 +33,7 @@ pub use error::{Asn1Error, ErrorKind, Part};
 pub use oid::{ObjectIdentifier, OidError};
 pub use read::{
     BitString, Cursor, Element, Header, find, parse_all, parse_exact, parse_header, parse_one,
-    parse_tagged,
+    parse_tag, parse_tagged,
 };
 pub use time::Time;
 

@@ -26,9 +26,9 @@ fn error(kind: ErrorKind, offset: usize) -> Asn1Error {
     Asn1Error::new(kind, offset)
 }
 
-/// Decodes the identifier and length octets at the start of `input`; `base` is the offset of `input` in the
-/// bytes the parse began with.
-fn read_header(input: &[u8], base: usize) -> Result<RawHeader, Asn1Error> {
+/// Decodes the identifier octets at the start of `input`: the tag and the number of octets it takes. `base`
+/// is the offset of `input` in the bytes the parse began with.
+fn read_tag(input: &[u8], base: usize) -> Result<(Tag, usize), Asn1Error> {
     let first = *input
         .first()
         .ok_or(error(ErrorKind::Truncated(Part::Tag), base))?;
@@ -49,6 +49,20 @@ fn read_header(input: &[u8], base: usize) -> Result<RawHeader, Asn1Error> {
             }
         }
     }
+    Ok((tag, pos))
+}
+
+/// Decodes the identifier octets at the start of `input`: the tag and the number of octets it takes. A tag
+/// list (ISO/IEC 7816-4 data object 5C, as in EF.COM and DG11) is a series of these without lengths.
+pub fn parse_tag(input: &[u8]) -> Result<(Tag, usize), Asn1Error> {
+    read_tag(input, 0)
+}
+
+/// Decodes the identifier and length octets at the start of `input`; `base` is the offset of `input` in the
+/// bytes the parse began with.
+fn read_header(input: &[u8], base: usize) -> Result<RawHeader, Asn1Error> {
+    let (tag, mut pos) = read_tag(input, base)?;
+    let first = input.first().copied().unwrap_or_default();
     let len_byte = *input
         .get(pos)
         .ok_or(error(ErrorKind::Truncated(Part::Length), base + pos).in_tag(tag))?;

@@ -13,13 +13,13 @@
 
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
+use crate::asn1;
 use crate::crypto::cipher::CipherAlgorithm;
 use crate::crypto::ec::{EcCurve, ExplicitCurve};
 use crate::lds::security_infos::{
     PaceDomainParameters, SecurityInfo, SecurityInfos, domain_from_algorithm,
 };
 use crate::sm::SecureMessaging;
-use crate::tlv;
 use crate::transport::Channel;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
@@ -80,7 +80,7 @@ impl ChipKey {
     /// Reads a SubjectPublicKeyInfo of `id-PK-ECDH` / `id-PK-DH`: named or explicit EC parameters, a
     /// standardized parameter id, or explicit DH parameters.
     pub fn from_spki(spki: &[u8], key_id: Option<u32>) -> Result<ChipKey, String> {
-        let seq = tlv::parse_exact(spki, 0x30).map_err(|e| format!("CA public key: {e}"))?;
+        let seq = asn1::parse_tagged(spki, 0x30).map_err(|e| format!("CA public key: {e}"))?;
         let c = seq.children().map_err(|e| format!("CA public key: {e}"))?;
         let (Some(alg), Some(bits)) = (c.first(), c.get(1)) else {
             return Err("CA public key: SubjectPublicKeyInfo needs algorithm and key".into());
@@ -101,7 +101,7 @@ impl ChipKey {
                 .as_bytes()
                 .to_vec(),
             PaceDomainParameters::Dh(group) => {
-                let y = tlv::parse_exact(raw, 0x02)
+                let y = asn1::parse_tagged(raw, 0x02)
                     .map_err(|e| format!("CA public key (DH INTEGER): {e}"))?;
                 let start = y
                     .value
@@ -134,7 +134,7 @@ impl ChipKey {
 }
 
 /// A named-curve OID in an AlgorithmIdentifier, through the signature module's curve table.
-fn named_curve(alg: &tlv::Tlv<'_>) -> Option<PaceDomainParameters> {
+fn named_curve(alg: &asn1::Element<'_>) -> Option<PaceDomainParameters> {
     let c = alg.children().ok()?;
     let params = c.get(1)?;
     if params.tag != 0x06 {
@@ -284,9 +284,9 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
     let key_ref = plan
         .key
         .key_id
-        .map(|id| tlv::encode(0x84, &key_reference(id)));
+        .map(|id| asn1::der::tlv(0x84, &key_reference(id)));
     if plan.cipher == CipherAlgorithm::Tdes {
-        let mut data = tlv::encode(0x91, &pk_ifd);
+        let mut data = asn1::der::tlv(0x91, &pk_ifd);
         data.extend(key_ref.unwrap_or_default());
         let cmd = CommandApdu::new(0x00, 0x22, 0x41, 0xA6).with_data(data);
         let resp = channel.exchange(STEP_MSE, &cmd)?;
@@ -297,7 +297,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
             });
         }
     } else {
-        let mut data = tlv::encode(0x80, &plan.oid);
+        let mut data = asn1::der::tlv(0x80, &plan.oid);
         data.extend(key_ref.unwrap_or_default());
         let cmd = CommandApdu::new(0x00, 0x22, 0x41, 0xA4).with_data(data);
         let resp = channel.exchange(STEP_MSE, &cmd)?;
@@ -308,7 +308,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
             });
         }
         let cmd = CommandApdu::new(0x00, 0x86, 0x00, 0x00)
-            .with_data(tlv::encode(0x7C, &tlv::encode(0x80, &pk_ifd)))
+            .with_data(asn1::der::tlv(0x7C, &asn1::der::tlv(0x80, &pk_ifd)))
             .with_le(256);
         let resp = channel.exchange(STEP_GA, &cmd)?;
         if resp.sw != StatusWord::OK {
@@ -318,7 +318,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
             });
         }
         if !resp.data.is_empty() {
-            tlv::parse_exact(&resp.data, 0x7C).map_err(|e| {
+            asn1::parse_tagged(&resp.data, 0x7C).map_err(|e| {
                 Error::protocol(STEP_GA, format!("dynamic authentication data: {e}"))
             })?;
         }

@@ -47,8 +47,8 @@ macro_rules! brainpool_curve {
             /// Hex of the generator's y coordinate.
             pub const GY_HEX: &str = $gy;
             /// The curve's OID.
-            pub const OID: der::asn1::ObjectIdentifier =
-                der::asn1::ObjectIdentifier::new_unwrap($oid);
+            pub const OID: crate::asn1::ObjectIdentifier =
+                crate::asn1::ObjectIdentifier::new_unwrap($oid);
 
             /// The group order as an odd integer.
             pub const ORDER: Odd<$uint> = Odd::<$uint>::from_be_hex(ORDER_HEX);

@@ -6,10 +6,10 @@
 //! kept as [`SecurityInfo::Unknown`]. Bytes after the SET (seen on real chips: padding, a stray status
 //! word) are tolerated and kept in [`SecurityInfos::trailing`].
 
+use crate::asn1::{self, Asn1Error, Element, der, tag};
 use crate::crypto::cipher::CipherAlgorithm;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ec::{EcCurve, ExplicitCurve};
-use crate::tlv::{self, Tlv, TlvError};
 
 /// `0.4.0.127.0.7.2.2` (bsi-de protocols smartcards), encoded.
 const BSI_PROTOCOLS: [u8; 7] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02];
@@ -23,7 +23,7 @@ const PRIME_FIELD: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01];
 pub enum SecurityInfosError {
     /// The TLV structure is broken.
     #[error("SecurityInfos: {0}")]
-    Tlv(#[from] TlvError),
+    Tlv(#[from] Asn1Error),
     /// A structure with the wrong shape.
     #[error("SecurityInfos: {0}")]
     Malformed(String),
@@ -136,11 +136,12 @@ impl PaceInfo {
 
     /// The encoding of this PACEInfo (`SEQUENCE { OID, version, parameterId? }`), for EF.CardAccess.
     pub fn to_der(&self) -> Vec<u8> {
-        let mut children = vec![tlv::encode(0x06, &self.oid), der_integer(self.version)];
-        if let Some(id) = self.parameter_id {
-            children.push(der_integer(id));
+        let oid = der::tlv(tag::OID, &self.oid);
+        let version = der::integer_u64(self.version.into());
+        match self.parameter_id {
+            Some(id) => der::sequence(&[&oid, &version, &der::integer_u64(id.into())]),
+            None => der::sequence(&[&oid, &version]),
         }
-        tlv::encode_constructed(0x30, &children)
     }
 }
 
@@ -262,37 +263,15 @@ pub struct SecurityInfos {
     pub trailing: Vec<u8>,
 }
 
-fn der_integer(v: u32) -> Vec<u8> {
-    let bytes = v.to_be_bytes();
-    let start = bytes.iter().position(|b| *b != 0).unwrap_or(3);
-    let mut value = bytes[start..].to_vec();
-    if value.first().is_some_and(|b| b & 0x80 != 0) {
-        value.insert(0, 0);
-    }
-    tlv::encode(0x02, &value)
-}
-
 fn malformed(what: impl Into<String>) -> SecurityInfosError {
     SecurityInfosError::Malformed(what.into())
 }
 
-fn small_int(t: &Tlv<'_>) -> Result<u32, SecurityInfosError> {
-    if t.tag != 0x02 {
-        return Err(malformed(format!(
-            "expected INTEGER, found tag {:X}",
-            t.tag
-        )));
-    }
-    let v = t.value;
-    let start = v.iter().position(|b| *b != 0).unwrap_or(v.len());
-    let v = &v[start..];
-    if v.len() > 4 || t.value.first().is_some_and(|b| b & 0x80 != 0) {
-        return Err(malformed("INTEGER out of range"));
-    }
-    Ok(v.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)))
+fn small_int(t: &Element<'_>) -> Result<u32, SecurityInfosError> {
+    u32::try_from(t.small_uint()?).map_err(|_| malformed("INTEGER out of range"))
 }
 
-fn opt_int(t: Option<&Tlv<'_>>) -> Result<Option<u32>, SecurityInfosError> {
+fn opt_int(t: Option<&Element<'_>>) -> Result<Option<u32>, SecurityInfosError> {
     match t {
         Some(t) if t.tag == 0x02 => Ok(Some(small_int(t)?)),
         _ => Ok(None),
@@ -300,7 +279,7 @@ fn opt_int(t: Option<&Tlv<'_>>) -> Result<Option<u32>, SecurityInfosError> {
 }
 
 /// Parses explicit ECParameters (`SEQUENCE { version, fieldID, curve, base, order, cofactor? }`).
-fn explicit_ec(params: &Tlv<'_>) -> Option<ExplicitCurve> {
+fn explicit_ec(params: &Element<'_>) -> Option<ExplicitCurve> {
     let c = params.children().ok()?;
     let field = c.get(1)?.children().ok()?;
     if field.first()?.value != PRIME_FIELD {
@@ -319,7 +298,7 @@ fn explicit_ec(params: &Tlv<'_>) -> Option<ExplicitCurve> {
 
 /// Resolves the parameters of an AlgorithmIdentifier: a standardized id (INTEGER), explicit ECParameters
 /// or explicit DH parameters (`SEQUENCE { p, g, q, ... }`).
-pub(crate) fn domain_from_algorithm(alg: &Tlv<'_>) -> Option<PaceDomainParameters> {
+pub(crate) fn domain_from_algorithm(alg: &Element<'_>) -> Option<PaceDomainParameters> {
     let c = alg.children().ok()?;
     let params = c.get(1)?;
     match params.tag {
@@ -343,7 +322,7 @@ pub(crate) fn domain_from_algorithm(alg: &Tlv<'_>) -> Option<PaceDomainParameter
     }
 }
 
-fn parse_info(seq: &Tlv<'_>) -> Result<SecurityInfo, SecurityInfosError> {
+fn parse_info(seq: &Element<'_>) -> Result<SecurityInfo, SecurityInfosError> {
     if seq.tag != 0x30 {
         return Err(malformed(format!("SecurityInfo with tag {:X}", seq.tag)));
     }
@@ -433,7 +412,7 @@ fn parse_info(seq: &Tlv<'_>) -> Result<SecurityInfo, SecurityInfosError> {
 impl SecurityInfos {
     /// Parses a SecurityInfos SET (the content of EF.CardAccess, or of DG14 / EF.CardSecurity's eContent).
     pub fn parse(bytes: &[u8]) -> Result<SecurityInfos, SecurityInfosError> {
-        let (set, rest) = tlv::parse_one(bytes)?;
+        let (set, rest) = asn1::parse_one(bytes)?;
         if set.tag != 0x31 {
             return Err(malformed(format!("expected SET (31), found {:X}", set.tag)));
         }
@@ -480,8 +459,10 @@ impl SecurityInfos {
     }
 
     /// Encodes a SecurityInfos SET from raw SecurityInfo encodings (the emulator's EF.CardAccess).
+    /// The entries keep the order given (a chip's file need not be DER-sorted, and the emulator's recorded
+    /// traces depend on the bytes).
     pub fn encode(entries: &[Vec<u8>]) -> Vec<u8> {
-        tlv::encode_constructed(0x31, entries)
+        der::tlv(tag::SET, &entries.concat())
     }
 }
 

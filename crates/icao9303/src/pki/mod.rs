@@ -6,7 +6,6 @@
 //! returns a [`PassiveAuthReport`] with one verdict per check. [`verify_data_groups`] compares data group
 //! bytes with the hashes the SOD lists.
 
-pub mod ber;
 pub mod certificate;
 pub mod cms;
 pub mod country;
@@ -25,6 +24,8 @@ pub use passive::{
 pub use trust_store::{MasterListSummary, PathSummary, TrustAnchor, TrustStore};
 
 use thiserror::Error;
+
+use crate::asn1::Mode;
 
 /// Errors of the PKI layer: loading trust anchors, master lists and CRLs.
 #[derive(Debug, Error)]
@@ -117,7 +118,8 @@ pub fn find_signer<'a>(
 ) -> Option<&'a Certificate> {
     match &signer_info.sid {
         cms::SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            let issuer = ber::parse_exact(issuer)
+            let issuer = Mode::Ber
+                .parse_exact(issuer)
                 .ok()
                 .and_then(|e| Name::parse(&e).ok())?;
             certificates

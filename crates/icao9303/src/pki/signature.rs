@@ -4,7 +4,7 @@
 //! Explicit EC parameters (common in CSCA and DSC keys) are recognised by comparing p, a, b, G and n with
 //! the known curves.
 
-use der::asn1::ObjectIdentifier;
+use crate::asn1::ObjectIdentifier;
 use ecdsa::EcdsaCurve;
 use ecdsa::signature::hazmat::PrehashVerifier;
 use elliptic_curve::Field;
@@ -15,9 +15,9 @@ use primeorder::PrimeCurveParams;
 use rsa::traits::SignatureScheme as _;
 use thiserror::Error;
 
-use super::ber::{self, tag};
 use super::certificate::PublicKeyInfo;
 use super::cms::AlgorithmId;
+use crate::asn1::{Asn1Error, Element, ErrorKind, Mode, der, tag};
 use crate::crypto::brainpool;
 use crate::crypto::hash::HashAlgorithm;
 
@@ -141,13 +141,15 @@ fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
     let Some(params) = params else {
         return Ok(Scheme::RsaPss { hash, salt_len });
     };
-    let seq = ber::parse_exact(params).map_err(|e| bad(&e.to_string()))?;
+    let seq = Mode::Ber
+        .parse_exact(params)
+        .map_err(|e| bad(&e.to_string()))?;
     if seq.tag == tag::NULL {
         return Ok(Scheme::RsaPss { hash, salt_len });
     }
     for field in seq.children().map_err(|e| bad(&e.to_string()))? {
         let inner = field
-            .reader()
+            .cursor()
             .next("PSS parameter")
             .map_err(|e| bad(&e.to_string()))?;
         match field.tag {
@@ -162,7 +164,8 @@ fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
                     return Err(bad(&format!("mask generation {}", alg.oid)));
                 }
                 let mgf_params = alg.parameters.ok_or_else(|| bad("MGF1 without hash"))?;
-                let mgf_alg = ber::parse_exact(&mgf_params)
+                let mgf_alg = Mode::Ber
+                    .parse_exact(&mgf_params)
                     .and_then(|e| AlgorithmId::parse(&e))
                     .map_err(|e| bad(&e.to_string()))?;
                 mgf_hash = HashAlgorithm::from_oid(&mgf_alg.oid)
@@ -275,9 +278,9 @@ fn bit_length(n: &[u8]) -> usize {
 }
 
 fn rsa_components(key: &[u8]) -> Result<(&[u8], &[u8]), SignatureError> {
-    let bad = |e: ber::BerError| SignatureError::MalformedKey(format!("RSAPublicKey: {e}"));
-    let seq = ber::parse_exact(key).map_err(bad)?;
-    let mut r = seq.reader();
+    let bad = |e: Asn1Error| SignatureError::MalformedKey(format!("RSAPublicKey: {e}"));
+    let seq = Mode::Ber.parse_exact(key).map_err(bad)?;
+    let mut r = seq.cursor();
     let n = r
         .next("modulus")
         .and_then(|e| e.unsigned_integer())
@@ -290,18 +293,18 @@ fn rsa_components(key: &[u8]) -> Result<(&[u8], &[u8]), SignatureError> {
 }
 
 fn digest_info_prefix(hash: HashAlgorithm, with_null: bool) -> Vec<u8> {
-    let oid = ber::encode(0x06, hash.oid().as_bytes());
+    let oid = der::tlv(0x06, hash.oid().as_bytes());
     let alg = if with_null {
-        ber::encode(0x30, &[oid, vec![0x05, 0x00]].concat())
+        der::tlv(0x30, &[oid, vec![0x05, 0x00]].concat())
     } else {
-        ber::encode(0x30, &oid)
+        der::tlv(0x30, &oid)
     };
     // SEQUENCE { alg, OCTET STRING (hash) } with the hash left off: the prefix.
     let mut octets_header = vec![0x04];
-    ber::encode_length(hash.output_len(), &mut octets_header);
+    der::write_length(hash.output_len(), &mut octets_header);
     let body_len = alg.len() + octets_header.len() + hash.output_len();
     let mut out = vec![0x30];
-    ber::encode_length(body_len, &mut out);
+    der::write_length(body_len, &mut out);
     out.extend(alg);
     out.extend(octets_header);
     out
@@ -576,7 +579,8 @@ where
 pub fn identify_curve(params: Option<&[u8]>) -> Result<EcCurve, SignatureError> {
     let params = params
         .ok_or_else(|| SignatureError::UnsupportedKey("EC key without curve parameters".into()))?;
-    let el = ber::parse_exact(params)
+    let el = Mode::Ber
+        .parse_exact(params)
         .map_err(|e| SignatureError::MalformedKey(format!("EC parameters: {e}")))?;
     if el.tag == tag::OID {
         let oid = el
@@ -601,32 +605,30 @@ pub fn identify_curve(params: Option<&[u8]>) -> Result<EcCurve, SignatureError> 
         })
 }
 
-fn explicit_parameters(el: &ber::Element<'_>) -> Result<DomainParameters, ber::BerError> {
-    let mut r = el
-        .expect(tag::SEQUENCE, "ECParameters is not a SEQUENCE")?
-        .reader();
+fn explicit_parameters(el: &Element<'_>) -> Result<DomainParameters, Asn1Error> {
+    let mut r = el.expect(tag::SEQUENCE)?.cursor();
     let _version = r.next("version")?;
     let field = r.next_tagged(tag::SEQUENCE, "fieldID")?;
-    let mut f = field.reader();
+    let mut f = field.cursor();
     let field_type = f.next("fieldType")?.oid()?;
     if field_type.to_string() != "1.2.840.10045.1.1" {
-        return Err(ber::BerError {
-            offset: 0,
-            what: "not a prime field",
-        });
+        return Err(Asn1Error::new(
+            ErrorKind::Invalid("not a prime field"),
+            field.offset,
+        ));
     }
     let p = f.next("prime")?.unsigned_integer()?;
     let curve = r.next_tagged(tag::SEQUENCE, "curve")?;
-    let mut c = curve.reader();
+    let mut c = curve.cursor();
     let a = c.next("a")?.octet_string()?;
     let b = c.next("b")?.octet_string()?;
     let base = r.next("base")?.octet_string()?;
     let n = r.next("order")?.unsigned_integer()?;
     if base.first() != Some(&0x04) || base.len() % 2 != 1 {
-        return Err(ber::BerError {
-            offset: 0,
-            what: "base point is not uncompressed",
-        });
+        return Err(Asn1Error::new(
+            ErrorKind::Invalid("base point is not uncompressed"),
+            el.offset,
+        ));
     }
     let half = (base.len() - 1) / 2;
     Ok(DomainParameters {
@@ -663,9 +665,9 @@ where
         signature.split_at(signature.len() / 2)
     } else {
         let bad =
-            |e: ber::BerError| SignatureError::MalformedSignature(format!("ECDSA-Sig-Value: {e}"));
-        let seq = ber::parse_exact(signature).map_err(bad)?;
-        let mut rd = seq.reader();
+            |e: Asn1Error| SignatureError::MalformedSignature(format!("ECDSA-Sig-Value: {e}"));
+        let seq = Mode::Ber.parse_exact(signature).map_err(bad)?;
+        let mut rd = seq.cursor();
         let r = rd
             .next("r")
             .and_then(|e| e.unsigned_integer())
@@ -729,7 +731,7 @@ mod tests {
                 }
             }
             let oid = ObjectIdentifier::new(c.oid()).unwrap();
-            let enc = ber::encode(0x06, oid.as_bytes());
+            let enc = der::tlv(0x06, oid.as_bytes());
             assert_eq!(identify_curve(Some(&enc)).unwrap(), c);
         }
         // P-256's prime.

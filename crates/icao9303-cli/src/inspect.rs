@@ -5,7 +5,7 @@
 //! decoded); 1 the file was recognised but does not parse, an image in it is broken, or its kind is unknown;
 //! 2 the file cannot be read.
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::Args;
 use icao9303::asn1;
 use icao9303::lds::LdsFile;
@@ -190,8 +190,8 @@ struct Inspection {
 
 /// Runs `mrtd inspect`. `Ok(true)`: decoded; `Ok(false)`: recognised but broken, or unknown; `Err`: unreadable.
 pub fn run(args: &InspectArgs) -> anyhow::Result<bool> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    // Read with a size limit (a device or an endless file is refused, not buffered whole).
+    let bytes = icao9303_emu::dump::read_file(&args.file)?;
     if bytes.is_empty() {
         return Err(anyhow!("{} is empty", args.file.display()));
     }

@@ -536,15 +536,7 @@ impl<T: Transport> Reader<T> {
         len: usize,
     ) -> Result<Option<Vec<u8>>, Error> {
         // With odd INS B1 the data comes inside DO'53': its header counts against Le.
-        let do53_header = |n: usize| {
-            if n < 0x80 {
-                2
-            } else if n < 0x100 {
-                3
-            } else {
-                4
-            }
-        };
+        let do53_header = |n: usize| 1 + asn1::der::length_octets(n);
         let mut le = len.min(self.block_size()).max(1);
         loop {
             let odd = offset > 0x7FFF && sfi.is_none();

@@ -386,13 +386,7 @@ impl SecureMessaging {
         let bl = self.alg.block_len();
         let overhead = |len: usize| -> usize {
             let cryptogram = (len / bl + 1) * bl;
-            let len_bytes = if cryptogram + 1 < 0x80 {
-                1
-            } else if cryptogram + 1 < 0x100 {
-                2
-            } else {
-                3
-            };
+            let len_bytes = asn1::der::length_octets(cryptogram + 1);
             1 + len_bytes + 1 + cryptogram + 4 + 2 + MAC_LEN + 2
         };
         let mut n = max_response.saturating_sub(16);

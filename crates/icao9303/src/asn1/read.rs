@@ -150,7 +150,11 @@ fn find_end_of_contents(
 /// Decodes one element at the start of `input` at nesting `depth`; `base` is its offset.
 fn parse_at(input: &[u8], base: usize, depth: usize, mode: Mode) -> Result<Element<'_>, Asn1Error> {
     if depth > MAX_DEPTH {
-        return Err(error(ErrorKind::TooDeep, base));
+        let e = error(ErrorKind::TooDeep, base);
+        return Err(match read_tag(input, base) {
+            Ok((tag, _)) => e.in_tag(tag),
+            Err(_) => e,
+        });
     }
     if mode == Mode::Ber && input.first() == Some(&0) {
         return Err(error(ErrorKind::UnexpectedEndOfContents, base));

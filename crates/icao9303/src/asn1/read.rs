@@ -716,28 +716,28 @@ mod tests {
             );
         }
         // Five length octets and the reserved FF are refused.
-        let e = parse_one(&h("04 85 00 00 00 00 01 00")).unwrap_err();
+        let e = parse_one(h("04 85 00 00 00 00 01 00")).unwrap_err();
         assert_eq!(
             (e.kind, e.offset, e.tag),
             (ErrorKind::LengthTooLong, 1, Some(4))
         );
         assert_eq!(
-            parse_one(&h("04 FF")).unwrap_err().kind,
+            parse_one(h("04 FF")).unwrap_err().kind,
             ErrorKind::LengthTooLong
         );
     }
 
     #[test]
     fn multi_byte_tags() {
-        let el = parse_exact(&h("5F1F 02 4142")).unwrap();
+        let el = parse_exact(h("5F1F 02 4142")).unwrap();
         assert_eq!((el.tag, el.value), (0x5F1F, &b"AB"[..]));
-        let el = parse_exact(&h("7F61 03 020101")).unwrap();
+        let el = parse_exact(h("7F61 03 020101")).unwrap();
         assert_eq!(el.tag, 0x7F61);
         assert!(el.is_constructed());
         assert_eq!(el.children().unwrap()[0].small_uint().unwrap(), 1);
-        assert_eq!(parse_exact(&h("5F8101 00")).unwrap().tag, 0x5F8101);
-        assert_eq!(parse_exact(&h("5F818101 00")).unwrap().tag, 0x5F81_8101);
-        let e = parse_one(&h("5F81818101 00")).unwrap_err();
+        assert_eq!(parse_exact(h("5F8101 00")).unwrap().tag, 0x5F8101);
+        assert_eq!(parse_exact(h("5F818101 00")).unwrap().tag, 0x5F81_8101);
+        let e = parse_one(h("5F81818101 00")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::TagTooLong);
     }
 
@@ -758,7 +758,7 @@ mod tests {
         let e = kinds(&[0x60, 0x05, 1, 2]);
         assert_eq!((e.kind, e.offset), (ErrorKind::Truncated(Part::Value), 2));
         // A huge declared length is a truncation, never an overflow or an allocation.
-        let e = kinds(&h("30 84 FFFFFFFF 00"));
+        let e = kinds(h("30 84 FFFFFFFF 00"));
         assert_eq!(
             (e.kind, e.tag),
             (ErrorKind::Truncated(Part::Value), Some(0x30))
@@ -778,7 +778,7 @@ mod tests {
     #[test]
     fn ef_com_from_icao_example() {
         let com = h("60145F0104303130365F36063034303030305C026175");
-        let top = parse_tagged(&com, 0x60).unwrap();
+        let top = parse_tagged(com, 0x60).unwrap();
         let kids = top.children().unwrap();
         assert_eq!(
             kids.iter().map(|t| t.tag).collect::<Vec<_>>(),
@@ -788,7 +788,7 @@ mod tests {
         assert_eq!(kids[2].offset, 18);
         let e = top.require(0x5F1F).unwrap_err();
         assert_eq!((e.kind, e.tag), (ErrorKind::MissingTag(0x5F1F), Some(0x60)));
-        let e = parse_tagged(&com, 0x61).unwrap_err();
+        let e = parse_tagged(com, 0x61).unwrap_err();
         assert_eq!(
             (e.kind, e.tag),
             (ErrorKind::UnexpectedTag { expected: 0x61 }, Some(0x60))
@@ -805,11 +805,11 @@ mod tests {
     #[test]
     fn padding_is_skipped_only_in_definite_mode() {
         let bytes = h("00 FF 02 01 01 00 00 02 01 02 FF");
-        let all = parse_all(&bytes).unwrap();
+        let all = parse_all(bytes).unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].offset, 7);
         assert_eq!(
-            Mode::Ber.parse_all(&bytes).unwrap_err().kind,
+            Mode::Ber.parse_all(bytes).unwrap_err().kind,
             ErrorKind::UnexpectedEndOfContents
         );
     }
@@ -818,15 +818,15 @@ mod tests {
     fn indefinite_lengths_only_in_ber_mode() {
         // SEQUENCE (indefinite) { INTEGER 5, OCTET STRING (constructed, indefinite) { "ab", "c" } }
         let bytes = h("30 80 02 01 05 24 80 04 02 6162 04 01 63 0000 0000");
-        let e = parse_exact(&bytes).unwrap_err();
+        let e = parse_exact(bytes).unwrap_err();
         assert_eq!((e.kind, e.tag), (ErrorKind::IndefiniteLength, Some(0x30)));
         assert_eq!(
-            parse_header(&bytes).unwrap_err().kind,
+            parse_header(bytes).unwrap_err().kind,
             ErrorKind::IndefiniteLength
         );
-        let el = Mode::Ber.parse_exact(&bytes).unwrap();
+        let el = Mode::Ber.parse_exact(bytes).unwrap();
         assert!(el.is_indefinite());
-        assert_eq!(el.raw, &bytes[..]);
+        assert_eq!(el.raw, bytes);
         assert_eq!(el.value, &bytes[2..bytes.len() - 2]);
         let mut c = el.cursor();
         assert_eq!(c.next("int").unwrap().small_uint().unwrap(), 5);
@@ -836,18 +836,15 @@ mod tests {
         c.finish().unwrap();
         // Indefinite on a primitive element, and an unterminated one.
         assert_eq!(
-            Mode::Ber.parse_exact(&h("04 80 00 00")).unwrap_err().kind,
+            Mode::Ber.parse_exact(h("04 80 00 00")).unwrap_err().kind,
             ErrorKind::IndefiniteOnPrimitive
         );
         assert_eq!(
-            Mode::Ber
-                .parse_exact(&h("30 80 02 01 05"))
-                .unwrap_err()
-                .kind,
+            Mode::Ber.parse_exact(h("30 80 02 01 05")).unwrap_err().kind,
             ErrorKind::Truncated(Part::EndOfContents)
         );
         // The constructed string is refused outside BER mode even with definite lengths.
-        let definite = parse_exact(&h("24 04 04 02 6162")).unwrap();
+        let definite = parse_exact(h("24 04 04 02 6162")).unwrap();
         assert!(definite.octet_string().is_err());
     }
 
@@ -945,7 +942,7 @@ mod tests {
     fn integers() {
         let int = |s: &str| {
             let bytes = h(s);
-            let el = parse_exact(&bytes).unwrap();
+            let el = parse_exact(bytes).unwrap();
             (
                 el.integer_i64().ok(),
                 el.unsigned_integer().ok().map(<[u8]>::to_vec),
@@ -970,14 +967,14 @@ mod tests {
         );
         assert_eq!(int("02 08 8000000000000000"), (Some(i64::MIN), None, None));
         assert_eq!(
-            parse_exact(&h("02 00"))
+            parse_exact(h("02 00"))
                 .unwrap()
                 .integer_bytes()
                 .unwrap_err()
                 .kind,
             ErrorKind::Invalid("empty INTEGER")
         );
-        let e = parse_exact(&h("04 01 00"))
+        let e = parse_exact(h("04 01 00"))
             .unwrap()
             .small_uint()
             .unwrap_err();
@@ -991,7 +988,7 @@ mod tests {
 
     #[test]
     fn bit_strings_and_booleans() {
-        let el = Mode::Ber.parse_exact(&h("03 03 05 A0 E0")).unwrap();
+        let el = Mode::Ber.parse_exact(h("03 03 05 A0 E0")).unwrap();
         let bits = el.bit_string().unwrap();
         assert_eq!((bits.unused_bits, &bits.bytes[..]), (5, &[0xA0, 0xE0][..]));
         assert!(bits.bit(0) && !bits.bit(1) && bits.bit(2) && bits.bit(8) && bits.bit(10));
@@ -999,48 +996,43 @@ mod tests {
         assert!(el.bit_string_octets().is_err());
         assert_eq!(
             &Mode::Ber
-                .parse_exact(&h("03 02 00 AB"))
+                .parse_exact(h("03 02 00 AB"))
                 .unwrap()
                 .bit_string_octets()
                 .unwrap()[..],
             &[0xAB]
         );
-        assert!(parse_exact(&h("03 00")).unwrap().bit_string().is_err());
-        assert!(parse_exact(&h("03 01 01")).unwrap().bit_string().is_err());
-        assert!(
-            parse_exact(&h("03 02 08 00"))
-                .unwrap()
-                .bit_string()
-                .is_err()
-        );
+        assert!(parse_exact(h("03 00")).unwrap().bit_string().is_err());
+        assert!(parse_exact(h("03 01 01")).unwrap().bit_string().is_err());
+        assert!(parse_exact(h("03 02 08 00")).unwrap().bit_string().is_err());
         // Constructed BIT STRING (BER): only the last segment may have unused bits.
         let c = Mode::Ber
-            .parse_exact(&h("23 08 03 02 00 AB 03 02 04 C0"))
+            .parse_exact(h("23 08 03 02 00 AB 03 02 04 C0"))
             .unwrap();
         let bits = c.bit_string().unwrap();
         assert_eq!((bits.unused_bits, &bits.bytes[..]), (4, &[0xAB, 0xC0][..]));
         let c = Mode::Ber
-            .parse_exact(&h("23 08 03 02 04 A0 03 02 00 C0"))
+            .parse_exact(h("23 08 03 02 04 A0 03 02 00 C0"))
             .unwrap();
         assert!(c.bit_string().is_err());
 
-        assert!(parse_exact(&h("01 01 FF")).unwrap().boolean().unwrap());
-        assert!(!parse_exact(&h("01 01 00")).unwrap().boolean().unwrap());
-        assert!(parse_exact(&h("01 02 0000")).unwrap().boolean().is_err());
-        parse_exact(&h("05 00")).unwrap().null().unwrap();
-        assert!(parse_exact(&h("05 01 00")).unwrap().null().is_err());
+        assert!(parse_exact(h("01 01 FF")).unwrap().boolean().unwrap());
+        assert!(!parse_exact(h("01 01 00")).unwrap().boolean().unwrap());
+        assert!(parse_exact(h("01 02 0000")).unwrap().boolean().is_err());
+        parse_exact(h("05 00")).unwrap().null().unwrap();
+        assert!(parse_exact(h("05 01 00")).unwrap().null().is_err());
     }
 
     #[test]
     fn value_element_keeps_offsets_and_depth() {
         // OCTET STRING wrapping SEQUENCE { INTEGER 7 }.
         let bytes = h("04 05 30 03 02 01 07");
-        let os = parse_exact(&bytes).unwrap();
+        let os = parse_exact(bytes).unwrap();
         let inner = os.value_element().unwrap();
         assert_eq!((inner.tag, inner.offset, inner.depth()), (0x30, 2, 1));
         assert_eq!(inner.cursor().next("int").unwrap().small_uint().unwrap(), 7);
         assert!(
-            parse_exact(&h("04 03 05 00 00"))
+            parse_exact(h("04 03 05 00 00"))
                 .unwrap()
                 .value_element()
                 .is_err()
@@ -1050,7 +1042,7 @@ mod tests {
     #[test]
     fn cursor_optional_fields() {
         let bytes = h("30 08 A0 03 02 01 02 02 01 09");
-        let seq = parse_exact(&bytes).unwrap();
+        let seq = parse_exact(bytes).unwrap();
         let mut c = seq.cursor();
         assert_eq!(c.peek_tag(), Some(0xA0));
         assert!(c.next_if(0x80).unwrap().is_none());

@@ -81,7 +81,7 @@ pub enum SignerIdentifier {
         /// The serial number's content bytes.
         serial: Vec<u8>,
     },
-    /// subjectKeyIdentifier [0].
+    /// subjectKeyIdentifier \[0\].
     SubjectKeyIdentifier(Vec<u8>),
 }
 

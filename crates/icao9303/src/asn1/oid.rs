@@ -181,8 +181,11 @@ impl Iterator for Subidentifiers<'_> {
 impl fmt::Display for ObjectIdentifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, sub) in Subidentifiers(self.as_bytes()).enumerate() {
-            // The constructors validated the encoding.
-            let sub = sub.map_err(|_| fmt::Error)?;
+            // The constructors validated the encoding; an arc that cannot be read shows as `?` rather
+            // than failing the formatter (which would make `to_string` panic).
+            let Ok(sub) = sub else {
+                return f.write_str(if i == 0 { "?" } else { ".?" });
+            };
             if i == 0 {
                 let (a, b) = match sub {
                     0..40 => (0, sub),

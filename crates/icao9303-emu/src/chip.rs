@@ -12,11 +12,11 @@ use crate::pace::PaceChip;
 use crate::rng::SeededRng;
 use icao9303::access::bac::ChipBac;
 use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use icao9303::asn1;
 use icao9303::lds::LdsFile;
 use icao9303::mrz::MrzKey;
 use icao9303::reader::EMRTD_AID;
 use icao9303::sm::SecureMessaging;
-use icao9303::tlv;
 
 /// Behaviour switches of the emulated chip.
 #[derive(Debug, Clone)]
@@ -349,7 +349,7 @@ impl Chip {
 
     fn read_binary(&mut self, cmd: &CommandApdu) -> ResponseApdu {
         let (file, offset) = if cmd.ins == 0xB1 {
-            let Ok(off) = tlv::parse_exact(&cmd.data, 0x54) else {
+            let Ok(off) = asn1::parse_tagged(&cmd.data, 0x54) else {
                 return sw(StatusWord::WRONG_DATA);
             };
             if off.value.is_empty() || off.value.len() > 4 {
@@ -425,7 +425,7 @@ impl Chip {
         let data = self.served_bytes(file, content, offset, budget);
         let short = data.len() < budget && le != 256 && le != 65536;
         let data = if cmd.ins == 0xB1 {
-            tlv::encode(0x53, &data)
+            asn1::der::tlv(0x53, &data)
         } else {
             data
         };

@@ -1,10 +1,11 @@
-//! `mrtd inspect FILE [--json]`: decodes one LDS file (or a bare face record, or an image) recognised by its
-//! leading tag, and prints what it holds.
+//! `mrtd inspect FILE [--json]`: decodes one LDS file (or a bare face record, an image, a CV certificate or
+//! certificate request) recognised by its leading tag, and prints what it holds.
 //!
 //! Exit codes: 0 the file was recognised and decoded (files shown raw by design, such as DG14, count as
 //! decoded); 1 the file was recognised but does not parse, an image in it is broken, or its kind is unknown;
 //! 2 the file cannot be read.
 
+use crate::inspect_cvc::{self, CvKind};
 use anyhow::anyhow;
 use clap::Args;
 use icao9303::asn1;
@@ -44,6 +45,8 @@ enum Kind {
     FaceRecord,
     /// An image file.
     Image(ImageFormat),
+    /// A CV certificate or certificate request (Terminal Authentication).
+    Cv(CvKind),
     /// Nothing known.
     Unknown,
 }
@@ -54,6 +57,7 @@ impl Kind {
             Kind::Lds(f) => f.name(),
             Kind::FaceRecord => "face record".into(),
             Kind::Image(f) => format!("{f:?} image"),
+            Kind::Cv(k) => k.label().into(),
             Kind::Unknown => "unknown".into(),
         }
     }
@@ -68,6 +72,7 @@ impl Kind {
             Kind::Lds(LdsFile::CardSecurity) => "signed SecurityInfos",
             Kind::Lds(LdsFile::AtrInfo) => "the chip's capabilities",
             Kind::Lds(LdsFile::Dir) => "the applications on the chip",
+            Kind::Lds(LdsFile::Cvca) => "the chip's Terminal Authentication trust points",
             Kind::Lds(LdsFile::Dg(n)) => match n {
                 1 => "the machine readable zone",
                 2 => "encoded face",
@@ -87,6 +92,7 @@ impl Kind {
             },
             Kind::FaceRecord => "ISO/IEC 19794-5 or 39794-5 face record",
             Kind::Image(_) => "image",
+            Kind::Cv(k) => k.description(),
             Kind::Unknown => "not an LDS file this tool recognises",
         }
     }
@@ -100,6 +106,9 @@ fn detect(name: Option<&str>, bytes: &[u8]) -> Kind {
     }
     if let Some(format) = sniff_format(bytes) {
         return Kind::Image(format);
+    }
+    if let Some(cv) = inspect_cvc::detect(bytes) {
+        return Kind::Cv(cv);
     }
     let Ok(header) = asn1::parse_header(bytes) else {
         return by_name.map_or(Kind::Unknown, Kind::Lds);
@@ -118,6 +127,7 @@ fn detect(name: Option<&str>, bytes: &[u8]) -> Kind {
         }
         0x31 => LdsFile::CardAccess,
         0x77 => LdsFile::Sod,
+        0x42 => LdsFile::Cvca,
         0x7F66 | 0x47 | 0x5F52 | 0x46 | 0x45 => LdsFile::AtrInfo,
         0xA1 => return Kind::FaceRecord,
         tag => match LdsFile::from_tag(tag).or(by_name) {
@@ -235,7 +245,7 @@ fn inspect(path: &Path, bytes: &[u8]) -> (Inspection, Vec<FaceImage>) {
     let name = path.file_name().and_then(|n| n.to_str());
     let kind = detect(name, bytes);
     let tag = match kind {
-        Kind::Lds(_) | Kind::Unknown => asn1::parse_header(bytes)
+        Kind::Lds(_) | Kind::Cv(_) | Kind::Unknown => asn1::parse_header(bytes)
             .ok()
             .map(|h| format!("{:X}", h.tag)),
         Kind::FaceRecord | Kind::Image(_) => None,
@@ -280,11 +290,12 @@ fn inspect(path: &Path, bytes: &[u8]) -> (Inspection, Vec<FaceImage>) {
             images.push(check_image("file".into(), bytes, format));
             (Value::Null, true)
         }
+        Kind::Cv(cv) => inspect_cvc::decode(cv, bytes),
         Kind::Unknown => {
             note = Some(format!(
                 "not recognised: the file starts with {} — expected an LDS tag (60 EF.COM, 61 DG1, 75 DG2, \
-                 63/76 DG3/4, 65-67 DG5-7, 6B-6F DG11-15, 70 DG16, 77 EF.SOD, 31 EF.CardAccess), a face record \
-                 or an image; shown as hex",
+                 63/76 DG3/4, 65-67 DG5-7, 6B-6F DG11-15, 70 DG16, 77 EF.SOD, 31 EF.CardAccess, 42 EF.CVCA), a \
+                 face record, an image, or a CV certificate (7F21) or request (67); shown as hex",
                 hex(bytes.get(..4).unwrap_or(bytes))
             ));
             (Value::Null, false)
@@ -510,6 +521,19 @@ mod tests {
             Kind::Image(ImageFormat::Jpeg)
         );
         assert_eq!(detect(None, &[0x99, 0x00]), Kind::Unknown);
+        assert_eq!(detect(None, &[0x42, 0x01, 0x41]), Kind::Lds(LdsFile::Cvca));
+        assert_eq!(
+            detect(None, &[0x67, 0x04, 0x7F, 0x21, 0x01, 0x00]),
+            Kind::Cv(CvKind::Request)
+        );
+        assert_eq!(
+            detect(None, &[0x67, 0x03, 0x02, 0x01, 0x01]),
+            Kind::Lds(LdsFile::Dg(7))
+        );
+        assert_eq!(
+            detect(None, &[0x7F, 0x21, 0x00]),
+            Kind::Cv(CvKind::Certificate)
+        );
         assert_eq!(detect(None, &[0x1F]), Kind::Unknown);
         assert_eq!(
             detect(Some("EF_ATR_INFO.bin"), &[0x1F]),

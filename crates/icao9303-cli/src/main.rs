@@ -10,6 +10,7 @@ mod apdu_log;
 mod fingerprints;
 mod html;
 mod inspect;
+mod inspect_cvc;
 mod outputs;
 mod pcsc_cmd;
 mod photo;

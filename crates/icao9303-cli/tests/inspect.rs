@@ -257,5 +257,85 @@ fn inspect_dg3_writes_each_finger_as_png() {
     assert_eq!(code, 0);
     assert!(stderr.contains("DG2: no finger image found"), "{stderr}");
     assert!(!out.join("none").exists());
+}
+
+#[test]
+fn cv_certificates_and_requests_are_decoded() {
+    for (rel, kind, chr) in [
+        (
+            "cvc/persosim-is/DEISCVCA00001.cvcert",
+            "CV certificate",
+            "DEISCVCA00001",
+        ),
+        (
+            "cvc/german-cvca/DECVCAEPASS00102.cvcert",
+            "CV certificate",
+            "DECVCAEPASS00102",
+        ),
+        (
+            "cvc/bsi-worked-example/dh/DETESTCVCA00003.cvcert",
+            "CV certificate",
+            "DETESTCVCA00003",
+        ),
+        (
+            "cvc/test-pki/UTTESTIS00002.cvcert",
+            "CV certificate",
+            "UTTESTIS00002",
+        ),
+        (
+            "cvc/test-pki/UTTESTIS00004-request.cvreq",
+            "CV certificate request",
+            "UTTESTIS00004",
+        ),
+    ] {
+        let path = data(rel);
+        let p = path.to_str().unwrap();
+        let (code, stdout, stderr) = mrtd(&["inspect", p]);
+        assert_eq!(code, 0, "{rel}: {stdout}\n{stderr}");
+        assert!(stdout.contains(chr), "{rel}: {stdout}");
+        let (_, json, _) = mrtd(&["inspect", "--json", p]);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["kind"], kind, "{rel}: {json}");
+        assert_eq!(json["ok"], true, "{rel}: {json}");
+    }
+    // What the file says, in words.
+    let (_, stdout, _) = mrtd(&[
+        "inspect",
+        data("cvc/test-pki/UTTESTIS00002.cvcert").to_str().unwrap(),
+    ]);
+    assert!(stdout.contains("read dg3: false"), "{stdout}");
+    assert!(stdout.contains("read dg4: true"), "{stdout}");
+    assert!(stdout.contains("inherited from the CVCA"), "{stdout}");
+    let (_, stdout, _) = mrtd(&[
+        "inspect",
+        data("cvc/persosim-is/DEISCVCA00001.cvcert")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert!(stdout.contains("self signature: valid"), "{stdout}");
+    let (_, stdout, _) = mrtd(&[
+        "inspect",
+        data("cvc/test-pki/UTTESTIS00004-request.cvreq")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert!(stdout.contains("inner signature: valid"), "{stdout}");
+    assert!(stdout.contains("by UTTESTIS00001"), "{stdout}");
+
+    // A CVCA whose self-signature is broken, and a truncated certificate: recognised, not sound.
+    let dir = temp_dir("cvc");
+    let mut bytes = std::fs::read(data("cvc/persosim-is/DEISCVCA00001.cvcert")).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    let bad = dir.join("bad.cvcert");
+    std::fs::write(&bad, &bytes).unwrap();
+    let (code, stdout, _) = mrtd(&["inspect", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("INVALID"), "{stdout}");
+    let cut = dir.join("cut.cvcert");
+    std::fs::write(&cut, &bytes[..100]).unwrap();
+    let (code, stdout, _) = mrtd(&["inspect", cut.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("cannot be parsed"), "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

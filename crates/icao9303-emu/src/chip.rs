@@ -1,18 +1,22 @@
 //! The emulated chip's command processing: SELECT, READ BINARY, BAC (GET CHALLENGE, EXTERNAL
-//! AUTHENTICATE) and secure messaging, with ICAO 9303 access conditions.
+//! AUTHENTICATE), secure messaging, Chip and Terminal Authentication, with ICAO 9303 access conditions.
 //!
 //! Before access control only the master file's EF.CardAccess and EF.ATR/INFO can be read.
 //! Everything in the eMRTD application needs an established secure messaging session, and every command
 //! of that session must be protected: an unprotected command ends it, and a wrong MAC ends it with 6988.
+//! DG3 and DG4 need Terminal Authentication (after Chip Authentication, in the same session) with a
+//! chain granting the right; otherwise 6982.
 
 use crate::aa::AaKey;
 use crate::ca::CaKey;
 use crate::fs::{Df, FileSystem};
 use crate::pace::PaceChip;
 use crate::rng::SeededRng;
+use crate::ta::TaChip;
 use icao9303::access::bac::ChipBac;
 use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use icao9303::asn1;
+use icao9303::auth::terminal::id_picc_bac;
 use icao9303::lds::LdsFile;
 use icao9303::mrz::MrzKey;
 use icao9303::reader::EMRTD_AID;
@@ -91,6 +95,12 @@ pub struct Chip {
     field_lost: bool,
     /// The `mac_less_61xx_after_ca` quirk: Chip Authentication just ended, the next answer is a bare 6110.
     plain_61xx_pending: bool,
+    /// Terminal Authentication: trust points, current date and the session's progress.
+    ta: Option<TaChip>,
+    /// ID_PICC of this session (from BAC or PACE) and Comp() of the terminal's ephemeral Chip
+    /// Authentication key (set when CA succeeds; TA v1 needs it).
+    id_picc: Option<Vec<u8>>,
+    ta_comp_pk_pcd: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Chip {
@@ -131,7 +141,22 @@ impl Chip {
             next_sm: None,
             field_lost: false,
             plain_61xx_pending: false,
+            ta: None,
+            id_picc: None,
+            ta_comp_pk_pcd: None,
         }
+    }
+
+    /// Adds Terminal Authentication: EF.CVCA from the trust points, DG3/DG4 behind it.
+    pub fn with_terminal_authentication(mut self, ta: TaChip) -> Self {
+        self.fs.insert(LdsFile::Cvca, ta.ef_cvca());
+        self.ta = Some(ta);
+        self
+    }
+
+    /// The chip's Terminal Authentication state, if it offers TA.
+    pub fn terminal_authentication(&self) -> Option<&TaChip> {
+        self.ta.as_ref()
     }
 
     /// Gives the chip a Chip Authentication key (published in DG14 by the personalisation).
@@ -195,6 +220,7 @@ impl Chip {
 
     /// Power-cycles the chip: back to the master file, no session.
     pub fn reset(&mut self) {
+        self.new_ta_session(None);
         self.df = Df::Master;
         self.current_ef = None;
         self.bac = None;
@@ -217,6 +243,17 @@ impl Chip {
             sm.end();
         }
         self.sm = None;
+        self.new_ta_session(None);
+    }
+
+    /// A secure messaging session began (or ended): Terminal Authentication starts over, with the
+    /// session's ID_PICC.
+    fn new_ta_session(&mut self, id_picc: Option<Vec<u8>>) {
+        self.id_picc = id_picc;
+        self.ta_comp_pk_pcd = None;
+        if let Some(ta) = self.ta.as_mut() {
+            ta.new_session();
+        }
     }
 
     /// Processes one command APDU and returns the response APDU, as a card would.
@@ -277,8 +314,11 @@ impl Chip {
             _ => sw(StatusWord(0x6F00)).to_bytes(),
         };
         // Chip Authentication: its last response goes under the old keys, everything after under the new.
+        // The session continues (ID_PICC and the CA key stay for Terminal Authentication).
         if let Some(next) = self.next_sm.take() {
-            self.end_session();
+            if let Some(old) = self.sm.as_mut() {
+                old.end();
+            }
             self.sm = Some(next);
             self.plain_61xx_pending = self.options.mac_less_61xx_after_ca;
         }
@@ -286,6 +326,15 @@ impl Chip {
     }
 
     fn dispatch(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        if self.ta.is_some()
+            && self.sm.is_some()
+            && matches!(
+                (cmd.ins, cmd.p1),
+                (0x22, 0x81) | (0x2A, _) | (0x84, _) | (0x82, _)
+            )
+        {
+            return self.terminal_authentication_command(cmd);
+        }
         match cmd.ins {
             0xA4 => self.select(cmd),
             0xB0 | 0xB1 => self.read_binary(cmd),
@@ -341,8 +390,10 @@ impl Chip {
     fn readable(&self, file: LdsFile) -> bool {
         match file {
             LdsFile::CardAccess | LdsFile::AtrInfo => true,
-            // DG3 and DG4 need Terminal Authentication, which this chip does not offer.
-            LdsFile::Dg(3 | 4) => false,
+            // DG3 and DG4 need Terminal Authentication granting the right, in this session.
+            LdsFile::Dg(n @ (3 | 4)) => {
+                self.sm.is_some() && self.ta.as_ref().is_some_and(|ta| ta.allows_dg(n))
+            }
             _ => self.sm.is_some(),
         }
     }
@@ -483,6 +534,12 @@ impl Chip {
             Ok((data, session)) => {
                 if let Some(session) = session {
                     self.sm = Some(session);
+                    let id_picc = self
+                        .pace
+                        .as_ref()
+                        .and_then(|p| p.id_picc())
+                        .map(<[u8]>::to_vec);
+                    self.new_ta_session(id_picc);
                 }
                 ResponseApdu::new(data, StatusWord::OK)
             }
@@ -513,6 +570,8 @@ impl Chip {
         match bac.external_authenticate(&cmd.data, &mut self.rng) {
             Ok((answer, session)) => {
                 self.sm = Some(session);
+                let id_picc = self.mrz_key.as_ref().map(id_picc_bac);
+                self.new_ta_session(id_picc);
                 ResponseApdu::new(answer, StatusWord::OK)
             }
             Err(status) => sw(status),
@@ -530,6 +589,7 @@ impl Chip {
             0xA6 => match ca.set_kat(&cmd.data) {
                 Some(next) => {
                     self.next_sm = Some(next);
+                    self.ta_comp_pk_pcd = ca_comp(&cmd.data, 0x91);
                     sw(StatusWord::OK)
                 }
                 None => sw(StatusWord::WRONG_DATA),
@@ -553,6 +613,9 @@ impl Chip {
         {
             Some(next) => {
                 self.next_sm = Some(next);
+                self.ta_comp_pk_pcd = asn1::parse_tagged(&cmd.data, 0x7C)
+                    .ok()
+                    .and_then(|t| ca_comp(t.value, 0x80));
                 ResponseApdu::new(vec![0x7C, 0x00], StatusWord::OK)
             }
             None => sw(StatusWord::WRONG_DATA),
@@ -575,4 +638,42 @@ impl Chip {
             Err(status) => sw(status),
         }
     }
+
+    /// The commands of Terminal Authentication, inside secure messaging: MSE:Set DST, PSO:Verify
+    /// Certificate, MSE:Set AT, GET CHALLENGE and EXTERNAL AUTHENTICATE. TA version 1 needs Chip
+    /// Authentication first (6985 before it).
+    fn terminal_authentication_command(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        let (Some(ta), Some(comp)) = (self.ta.as_mut(), self.ta_comp_pk_pcd.as_ref()) else {
+            return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
+        };
+        match (cmd.ins, cmd.p1, cmd.p2) {
+            (0x22, 0x81, 0xB6) => sw(ta.mse_set_dst(&cmd.data)),
+            (0x22, 0x81, 0xA4) => sw(ta.mse_set_at(&cmd.data)),
+            (0x2A, 0x00, 0xBE) => {
+                let status = ta.pso_verify_certificate(&cmd.data);
+                // A link certificate may have changed the trust points.
+                self.fs.insert(LdsFile::Cvca, ta.ef_cvca());
+                sw(status)
+            }
+            (0x84, 0x00, 0x00) if cmd.le == Some(8) => {
+                ResponseApdu::new(ta.get_challenge(&mut self.rng).to_vec(), StatusWord::OK)
+            }
+            (0x84, _, _) => sw(StatusWord::WRONG_LENGTH),
+            (0x82, 0x00, 0x00) => {
+                let Some(id_picc) = self.id_picc.as_ref() else {
+                    return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
+                };
+                sw(ta.external_authenticate(&cmd.data, id_picc, comp))
+            }
+            _ => sw(StatusWord::WRONG_P1P2),
+        }
+    }
+}
+
+/// Comp() of the terminal's ephemeral Chip Authentication key in data object `tag` of `data`: the
+/// x-coordinate of the uncompressed point (the emulator's CA is ECDH).
+fn ca_comp(data: &[u8], tag: u32) -> Option<Vec<u8>> {
+    let point = asn1::find(data, tag).ok()??.value;
+    let half = point.len().checked_sub(1)? / 2;
+    (point.first() == Some(&0x04) && point.len() == 1 + 2 * half).then(|| point[1..=half].to_vec())
 }

@@ -89,6 +89,9 @@ pub struct PaceChip {
     cam: Option<CamKey>,
     extra_infos: Vec<Vec<u8>>,
     state: State,
+    /// Comp() of the chip's ephemeral public key of the last completed PACE: ID_PICC for Terminal
+    /// Authentication.
+    id_picc: Option<Vec<u8>>,
 }
 
 const WRONG_DATA: StatusWord = StatusWord::WRONG_DATA;
@@ -118,6 +121,7 @@ impl PaceChip {
             cam,
             extra_infos: Vec::new(),
             state: State::Idle,
+            id_picc: None,
         }
     }
 
@@ -158,6 +162,12 @@ impl PaceChip {
         self.state = State::Idle;
     }
 
+    /// ID_PICC of Terminal Authentication after PACE: Comp() of the chip's ephemeral public key of the
+    /// last completed PACE (TR-03110-1 §3.5, dynamic binding).
+    pub fn id_picc(&self) -> Option<&[u8]> {
+        self.id_picc.as_deref()
+    }
+
     /// The protocols offered.
     pub fn offers(&self) -> &[PaceOffer] {
         &self.offers
@@ -176,6 +186,7 @@ impl PaceChip {
     /// offers share the OID).
     pub fn mse_set_at(&mut self, data: &[u8]) -> StatusWord {
         self.state = State::Idle;
+        self.id_picc = None;
         let Ok(objects) = asn1::parse_all(data) else {
             return WRONG_DATA;
         };
@@ -357,6 +368,7 @@ impl PaceChip {
                         .map_err(|_| StatusWord(0x6F00))?;
                     reply.extend(asn1::der::tlv(0x8A, &a_ic));
                 }
+                self.id_picc = icao9303::auth::terminal::comp(&domain, &pk_ic).ok();
                 Ok((asn1::der::tlv(0x7C, &reply), Some(sm)))
             }
         }

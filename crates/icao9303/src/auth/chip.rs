@@ -252,6 +252,17 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
     plan: &CaPlan,
     rng: &mut R,
 ) -> Result<SecureMessaging, Error> {
+    authenticate_keeping_ephemeral_key(channel, plan, rng).map(|(sm, _)| sm)
+}
+
+/// [`authenticate`], also returning the terminal's ephemeral public key PK_IFD (an uncompressed point,
+/// or the DH value): Terminal Authentication signs Comp() of it
+/// ([`terminal::comp`](crate::auth::terminal::comp)).
+pub fn authenticate_keeping_ephemeral_key<R: CryptoRng + ?Sized>(
+    channel: &mut dyn Channel,
+    plan: &CaPlan,
+    rng: &mut R,
+) -> Result<(SecureMessaging, Vec<u8>), Error> {
     let (pk_ifd, k) = key_agreement(&plan.key, rng).map_err(|e| Error::protocol(STEP_MSE, e))?;
     let key_ref = plan
         .key
@@ -295,7 +306,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
             })?;
         }
     }
-    Ok(SecureMessaging::from_shared_secret(plan.cipher, &k))
+    Ok((SecureMessaging::from_shared_secret(plan.cipher, &k), pk_ifd))
 }
 
 /// The chip side (emulator): the shared secret K from the terminal's ephemeral public key and the chip's

@@ -270,6 +270,16 @@ pub fn decode_file(file: LdsFile, bytes: &[u8]) -> FileContent {
         LdsFile::CardSecurity => {
             raw("EF.CardSecurity: signed SecurityInfos (CMS); not decoded by this build")
         }
+        LdsFile::Cvca => raw(&match crate::pki::cvc::parse_ef_cvca(bytes) {
+            Ok(cars) => format!(
+                "EF.CVCA: trust points {}",
+                cars.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Err(e) => format!("EF.CVCA: {e}"),
+        }),
         LdsFile::Dg(1) => FileContent::Dg1(Dg1::parse(bytes).into()),
         LdsFile::Dg(2) => FileContent::Dg2(Dg2::parse(bytes).into()),
         LdsFile::Dg(3) => FileContent::Dg3(Dg3::parse(bytes).into()),

@@ -19,6 +19,9 @@ pub enum LdsFile {
     Com,
     /// EF.SOD (011D in the application): the document security object.
     Sod,
+    /// EF.CVCA (011C in the application, SFI 1C): the CARs of the chip's Terminal Authentication trust
+    /// points (TR-03110-3 A.6.2.1).
+    Cvca,
     /// Data group 1 to 16.
     Dg(u8),
 }
@@ -33,6 +36,7 @@ impl LdsFile {
             LdsFile::Dir => 0x2F00,
             LdsFile::Com => 0x011E,
             LdsFile::Sod => 0x011D,
+            LdsFile::Cvca => 0x011C,
             LdsFile::Dg(n) => 0x0100 + u16::from(n),
         }
     }
@@ -46,6 +50,7 @@ impl LdsFile {
             LdsFile::Dir => Some(0x1E),
             LdsFile::Com => Some(0x1E),
             LdsFile::Sod => Some(0x1D),
+            LdsFile::Cvca => Some(0x1C),
             LdsFile::Dg(n @ 1..=16) => Some(n),
             LdsFile::Dg(_) => None,
         }
@@ -101,6 +106,7 @@ impl LdsFile {
             LdsFile::Dir => "EF.DIR".into(),
             LdsFile::Com => "EF.COM".into(),
             LdsFile::Sod => "EF.SOD".into(),
+            LdsFile::Cvca => "EF.CVCA".into(),
             LdsFile::Dg(n) => format!("DG{n}"),
         }
     }
@@ -114,7 +120,7 @@ impl LdsFile {
         }
     }
 
-    /// Every file of the LDS: the master file's, then EF.COM, EF.SOD and DG1–DG16.
+    /// Every file of the LDS: the master file's, then EF.COM, EF.SOD, EF.CVCA and DG1–DG16.
     pub fn all() -> impl Iterator<Item = LdsFile> {
         [
             LdsFile::CardAccess,
@@ -123,6 +129,7 @@ impl LdsFile {
             LdsFile::Dir,
             LdsFile::Com,
             LdsFile::Sod,
+            LdsFile::Cvca,
         ]
         .into_iter()
         .chain((1..=16).map(LdsFile::Dg))
@@ -160,5 +167,8 @@ mod tests {
         assert_eq!(LdsFile::Com.dump_name(), "EF_COM.bin");
         assert_eq!(LdsFile::from_dump_name("EF_SOD.bin"), Some(LdsFile::Sod));
         assert_eq!(LdsFile::from_dump_name("DG14.bin"), Some(LdsFile::Dg(14)));
+        assert_eq!(LdsFile::Cvca.fid(), LdsFile::CardAccess.fid());
+        assert!(!LdsFile::Cvca.in_master_file());
+        assert_eq!(LdsFile::from_dump_name("EF_CVCA.bin"), Some(LdsFile::Cvca));
     }
 }

@@ -28,7 +28,16 @@
 //! lowest filter tap up, low-pass terms before high-pass terms, and the `+ 0.5` of the output in `f64`. The tests
 //! check the SHA-256 of the pixels of four streams (the BSI specimen's two fingerprints, and two NIST/JNBIS
 //! samples with odd sizes) against NBIS 5.0. A decoder that computes in `f64` instead differs from NBIS by ±1 grey
-//! level in a few pixels per image; the quantized coefficients (step 1) are exact integers either way.
+//! level in a few pixels per image (measured in `test-vectors/data/biometric/dg3-dg4/WSQ-NOTES.md`); the quantized
+//! coefficients (step 1) are exact integers either way.
+//!
+//! # Limits
+//!
+//! - Filters must have an odd number of taps (symmetric filters, as the specification's 9/7 pair; only that pair
+//!   is checked against NBIS). NBIS also has a path for even-length filters that no encoder uses; here they are
+//!   an error, as is a `DRT` (restart interval) segment, which NBIS rejects too.
+//! - On images so small that a band is shorter than a filter's reach (under about 64 pixels a side), the mirror
+//!   extension simply continues periodically; NBIS reads outside the band there, so such images need not match it.
 //!
 //! # Untrusted input
 //!

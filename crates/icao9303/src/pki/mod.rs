@@ -11,6 +11,7 @@ pub mod certificate;
 pub mod cms;
 pub mod country;
 pub mod crl;
+pub mod cvc;
 pub mod master_list;
 pub mod passive;
 pub mod signature;

@@ -31,7 +31,10 @@ seed lds "${lds_files[@]}"
 seed lds_all "${lds_files[@]}" "$data"/biometric/*.jpg "$images"/*.j2k "$images"/*.jp2
 seed image "$data"/biometric/*.jpg "$images"/*.j2k "$images"/*.jp2 "$data"/biometric/dg3-dg4/*.wsq
 seed wsq "$data"/biometric/dg3-dg4/*.wsq "$data"/biometric/dg3-dg4/samples/*.wsq
-seed tlv "$data"/icao-9303-10-examples/*.bin "$data"/bsi-reference-dataset/EF_COM.bin "$data"/card-access/*.bin
+seed tlv "$data"/icao-9303-10-examples/*.bin "$data"/bsi-reference-dataset/EF_COM.bin "$data"/card-access/*.bin \
+    "$data"/sod/*/EF_SOD.bin
+# The structure-aware target reads its input as generator choices: any bytes will do as a start.
+seed asn1_structured "$data"/icao-9303-10-examples/*.bin "$data"/card-access/*.bin
 seed dtc "$data"/dtc/*.dtcvc
 seed sod "$data"/sod/*/EF_SOD.bin "$data"/bsi-reference-dataset/EF_SOD.bin "$data"/card-security/*.bin
 # Master lists: only the smallest (457 KB); the others are 0.6–0.9 MB and slow every execution down.

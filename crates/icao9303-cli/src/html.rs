@@ -692,6 +692,7 @@ fn sod_section(out: &mut String, decoded: &DecodedFiles) {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use icao9303::asn1;
     use icao9303::document::Document;
     use icao9303::lds::LdsFile;
     use icao9303::lds::decoded::decode;
@@ -731,20 +732,20 @@ mod tests {
 
     #[test]
     fn chip_text_cannot_inject_markup() {
-        let dg11 = tlv::encode_constructed(
+        let dg11 = asn1::der::constructed(
             0x6B,
             &[
-                tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x13, 0x5F, 0x11]),
-                tlv::encode(0x5F0E, b"EVIL<<MALLORY"),
-                tlv::encode(0x5F13, b"<script>alert(1)</script>"),
-                tlv::encode(0x5F11, b"\"><img src=x onerror=alert(1)>"),
+                &asn1::der::tlv(0x5C, &[0x5F, 0x0E, 0x5F, 0x13, 0x5F, 0x11]),
+                &asn1::der::tlv(0x5F0E, b"EVIL<<MALLORY"),
+                &asn1::der::tlv(0x5F13, b"<script>alert(1)</script>"),
+                &asn1::der::tlv(0x5F11, b"\"><img src=x onerror=alert(1)>"),
             ],
         );
-        let dg12 = tlv::encode_constructed(
+        let dg12 = asn1::der::constructed(
             0x6C,
             &[
-                tlv::encode(0x5C, &[0x5F, 0x19]),
-                tlv::encode(0x5F19, b"</td></tr></table><iframe src=\"//x\">"),
+                &asn1::der::tlv(0x5C, &[0x5F, 0x19]),
+                &asn1::der::tlv(0x5F19, b"</td></tr></table><iframe src=\"//x\">"),
             ],
         );
         let doc = Document::from_files([(LdsFile::Dg(11), dg11), (LdsFile::Dg(12), dg12)]);
@@ -832,9 +833,9 @@ mod tests {
 mod emulator_tests {
     use super::*;
     use icao9303::access::Password;
+    use icao9303::asn1;
     use icao9303::lds::decoded::decode;
     use icao9303::reader::Reader;
-    use icao9303::tlv;
     use icao9303_emu::profile::Profile;
     use icao9303_emu::transport::EmulatorTransport;
 
@@ -842,13 +843,13 @@ mod emulator_tests {
     #[test]
     fn hostile_dg11_read_from_a_chip_is_escaped() {
         let mut profile = Profile::brp();
-        let dg11 = tlv::encode_constructed(
+        let dg11 = asn1::der::constructed(
             0x6B,
             &[
-                tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x11, 0x5F, 0x15]),
-                tlv::encode(0x5F0E, b"TESTHOLDER<<AMINA<GRACE"),
-                tlv::encode(0x5F11, b"TESTVILLE<UTOPIA"),
-                tlv::encode(0x5F15, b"<script>alert(document.cookie)</script>"),
+                &asn1::der::tlv(0x5C, &[0x5F, 0x0E, 0x5F, 0x11, 0x5F, 0x15]),
+                &asn1::der::tlv(0x5F0E, b"TESTHOLDER<<AMINA<GRACE"),
+                &asn1::der::tlv(0x5F11, b"TESTVILLE<UTOPIA"),
+                &asn1::der::tlv(0x5F15, b"<script>alert(document.cookie)</script>"),
             ],
         );
         for (n, bytes) in &mut profile.extra_data_groups {

@@ -6,15 +6,15 @@
 //! 2 the file cannot be read.
 
 use crate::inspect_cvc::{self, CvKind};
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::Args;
+use icao9303::asn1;
 use icao9303::dtc::Dtc;
 use icao9303::lds::LdsFile;
 use icao9303::lds::decoded::{Decoded, FileContent, decode_file};
 use icao9303::lds::dg3::Dg3;
 use icao9303::lds::face::{FaceImage, FaceRecord};
 use icao9303::lds::image::{ImageFormat, decode_image, sniff_format};
-use icao9303::tlv;
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Write;
@@ -117,7 +117,7 @@ fn detect(name: Option<&str>, bytes: &[u8]) -> Kind {
     if let Some(cv) = inspect_cvc::detect(bytes) {
         return Kind::Cv(cv);
     }
-    let Ok(header) = tlv::parse_header(bytes) else {
+    let Ok(header) = asn1::parse_header(bytes) else {
         return by_name.map_or(Kind::Unknown, Kind::Lds);
     };
     let file = match header.tag {
@@ -128,7 +128,7 @@ fn detect(name: Option<&str>, bytes: &[u8]) -> Kind {
         0x61 => {
             let inner = bytes
                 .get(header.header_len..)
-                .and_then(|v| tlv::parse_header(v).ok());
+                .and_then(|v| asn1::parse_header(v).ok());
             match (inner.map(|h| h.tag), by_name) {
                 (Some(0x4F | 0x50), _) | (_, Some(LdsFile::Dir)) => LdsFile::Dir,
                 _ => LdsFile::Dg(1),
@@ -214,8 +214,8 @@ struct Inspection {
 
 /// Runs `mrtd inspect`. `Ok(true)`: decoded; `Ok(false)`: recognised but broken, or unknown; `Err`: unreadable.
 pub fn run(args: &InspectArgs) -> anyhow::Result<bool> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    // Read with a size limit (a device or an endless file is refused, not buffered whole).
+    let bytes = icao9303_emu::dump::read_file(&args.file)?;
     if bytes.is_empty() {
         return Err(anyhow!("{} is empty", args.file.display()));
     }
@@ -254,7 +254,7 @@ fn inspect(path: &Path, bytes: &[u8]) -> (Inspection, Vec<FaceImage>) {
     let name = path.file_name().and_then(|n| n.to_str());
     let kind = detect(name, bytes);
     let tag = match kind {
-        Kind::Lds(_) | Kind::Dtc | Kind::Cv(_) | Kind::Unknown => tlv::parse_header(bytes)
+        Kind::Lds(_) | Kind::Dtc | Kind::Cv(_) | Kind::Unknown => asn1::parse_header(bytes)
             .ok()
             .map(|h| format!("{:X}", h.tag)),
         Kind::FaceRecord | Kind::Image(_) => None,

@@ -24,7 +24,6 @@ use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
 use icao9303::access::Password;
 use icao9303::document::Document;
-use icao9303::lds::LdsFile;
 use icao9303::mrz::{Mrz, MrzKey, ParseOptions};
 use icao9303::pki::{Time, TrustStore};
 use icao9303::reader::{Reader, ReaderOptions};
@@ -409,21 +408,8 @@ fn verify(
 
 /// Loads a dump directory written by `read --out` (the files named by [`LdsFile::dump_name`]).
 fn load_dump(dir: &Path) -> anyhow::Result<Document> {
-    let mut files = Vec::new();
-    let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
-    for entry in entries {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if let Some(file) = LdsFile::from_dump_name(name) {
-            files.push((
-                file,
-                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
-            ));
-        }
-    }
+    // The emulator's dump loader: the same file names, and a size limit that holds while reading.
+    let mut files = icao9303_emu::dump::load_files(dir)?;
     if files.is_empty() {
         return Err(anyhow!(
             "{}: no dump files (EF_COM.bin, EF_SOD.bin, DG1.bin, ...)",

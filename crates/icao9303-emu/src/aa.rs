@@ -3,10 +3,10 @@
 //! up to 1024-bit keys, SHA-256 `34CC` above), or ECDSA P-256 with SHA-256 (plain `r ‖ s`).
 
 use icao9303::apdu::StatusWord;
+use icao9303::asn1::{ObjectIdentifier, der, tag};
 use icao9303::auth::active::encode_representative;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
-use icao9303::pki::ber::encode;
 use p256::ecdsa::signature::Signer;
 use rand_core::CryptoRng;
 use rsa::traits::PublicKeyParts;
@@ -43,42 +43,20 @@ impl Clone for AaKey {
 
 /// An EC SubjectPublicKeyInfo with a named curve.
 fn ec_spki(curve: &[u8], point: &[u8]) -> Vec<u8> {
-    let mut bits = vec![0u8];
-    bits.extend_from_slice(point);
-    seq(&[
-        &seq(&[&oid(&EC_PUBLIC_KEY), &oid(curve)]),
-        &encode(0x03, &bits),
+    der::sequence(&[
+        &der::sequence(&[&der::oid(&EC_PUBLIC_KEY), &der::tlv(tag::OID, curve)]),
+        &der::bit_string(point),
     ])
 }
 
-fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    encode(0x30, &parts.concat())
-}
-
-fn oid(content: &[u8]) -> Vec<u8> {
-    encode(0x06, content)
-}
-
-fn uint(magnitude: &[u8]) -> Vec<u8> {
-    let start = magnitude
-        .iter()
-        .position(|b| *b != 0)
-        .unwrap_or(magnitude.len());
-    let mut v = magnitude[start..].to_vec();
-    if v.first().is_none_or(|b| b & 0x80 != 0) {
-        v.insert(0, 0);
-    }
-    encode(0x02, &v)
-}
-
-/// rsaEncryption, encoded.
-const RSA_ENCRYPTION: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
-/// id-ecPublicKey, encoded.
-const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
-/// ecdsa-with-SHA256, encoded.
-const ECDSA_SHA256: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
-/// id-icao-mrtd-security-aaProtocolObject (2.23.136.1.1.5), encoded.
-const AA_PROTOCOL: [u8; 6] = [0x67, 0x81, 0x08, 0x01, 0x01, 0x05];
+/// rsaEncryption.
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// id-ecPublicKey.
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// ecdsa-with-SHA256.
+const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// id-icao-mrtd-security-aaProtocolObject.
+const AA_PROTOCOL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.5");
 
 impl AaKey {
     /// A fresh RSA key of `bits` bits from `rng`.
@@ -122,12 +100,13 @@ impl AaKey {
     pub fn spki(&self) -> Vec<u8> {
         match self {
             AaKey::Rsa(k) => {
-                let key = seq(&[&uint(&k.n_bytes()), &uint(&k.e_bytes())]);
-                let mut bits = vec![0u8];
-                bits.extend(key);
-                seq(&[
-                    &seq(&[&oid(&RSA_ENCRYPTION), &[0x05, 0x00]]),
-                    &encode(0x03, &bits),
+                let key = der::sequence(&[
+                    &der::integer_unsigned(&k.n_bytes()),
+                    &der::integer_unsigned(&k.e_bytes()),
+                ]);
+                der::sequence(&[
+                    &der::sequence(&[&der::oid(&RSA_ENCRYPTION), &der::null()]),
+                    &der::bit_string(&key),
                 ])
             }
             AaKey::EcdsaP256(k) => ec_spki(
@@ -145,9 +124,11 @@ impl AaKey {
     pub fn security_info(&self) -> Option<Vec<u8>> {
         match self {
             AaKey::Rsa(_) => None,
-            AaKey::EcdsaP256(_) | AaKey::EcdsaBp256(_) => {
-                Some(seq(&[&oid(&AA_PROTOCOL), &uint(&[1]), &oid(&ECDSA_SHA256)]))
-            }
+            AaKey::EcdsaP256(_) | AaKey::EcdsaBp256(_) => Some(der::sequence(&[
+                &der::oid(&AA_PROTOCOL),
+                &der::integer_u64(1),
+                &der::oid(&ECDSA_SHA256),
+            ])),
         }
     }
 

@@ -10,13 +10,12 @@ use crate::aa::AaKey;
 use crate::ca::CaKey;
 use crate::chip::{Chip, ChipOptions};
 use crate::dump::{DumpError, chip_from_files, read_file};
+use icao9303::asn1::{self, Asn1Error, Mode, tag};
 use icao9303::auth::chip::plan;
 use icao9303::crypto::domain::DomainParameters;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::lds::LdsFile;
 use icao9303::lds::security_infos::SecurityInfos;
-use icao9303::pki::ber::{self, tag};
-use icao9303::tlv;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -97,7 +96,7 @@ pub fn reference_chip_with(dir: &Path, options: ChipOptions) -> Result<Chip, Bsi
 /// whose public key it must match.
 pub fn ca_key(pkcs8: &[u8], dg14: &[u8]) -> Result<CaKey, String> {
     let (curve, sk) = ec_private_key(pkcs8).map_err(|e| format!("EC PKCS#8 private key: {e}"))?;
-    let outer = tlv::parse_exact(dg14, 0x6E).map_err(|e| format!("DG14: {e}"))?;
+    let outer = asn1::parse_tagged(dg14, 0x6E).map_err(|e| format!("DG14: {e}"))?;
     let infos = SecurityInfos::parse(outer.value).map_err(|e| format!("DG14: {e}"))?;
     let plan = plan(&infos)
         .map_err(|e| format!("DG14: {e}"))?
@@ -121,43 +120,39 @@ pub fn ca_key(pkcs8: &[u8], dg14: &[u8]) -> Result<CaKey, String> {
 /// Reads a PKCS#8 PrivateKeyInfo of id-ecPublicKey on explicit prime-field parameters: the curve and
 /// the private scalar, left-padded to the field size.
 pub fn ec_private_key(der: &[u8]) -> Result<(EcCurve, Vec<u8>), String> {
-    let e = |e: ber::BerError| e.to_string();
-    let info = ber::parse_exact(der)
+    let e = |e: Asn1Error| e.to_string();
+    let info = Mode::Ber
+        .parse_exact(der)
         .map_err(e)?
-        .expect(tag::SEQUENCE, "PrivateKeyInfo is not a SEQUENCE")
+        .expect(tag::SEQUENCE)
         .map_err(e)?;
-    let mut r = info.reader();
-    r.next_tagged(tag::INTEGER, "missing version").map_err(e)?;
+    let mut r = info.cursor();
+    r.next_tagged(tag::INTEGER, "version").map_err(e)?;
     let alg = r
-        .next_tagged(tag::SEQUENCE, "missing AlgorithmIdentifier")
+        .next_tagged(tag::SEQUENCE, "AlgorithmIdentifier")
         .map_err(e)?;
-    let key = r
-        .next_tagged(tag::OCTET_STRING, "missing privateKey")
-        .map_err(e)?;
-    let mut a = alg.reader();
-    let oid = a.next_tagged(tag::OID, "missing algorithm").map_err(e)?;
-    if oid.content != EC_PUBLIC_KEY {
+    let key = r.next_tagged(tag::OCTET_STRING, "privateKey").map_err(e)?;
+    let mut a = alg.cursor();
+    let oid = a.next_tagged(tag::OID, "algorithm").map_err(e)?;
+    if oid.value != EC_PUBLIC_KEY {
         return Err("not an id-ecPublicKey key".into());
     }
-    let params = a.next("missing ECParameters").map_err(e)?;
+    let params = a.next("ECParameters").map_err(e)?;
     let curve = EcCurve::from_parameters(params.raw).map_err(|e| format!("ECParameters: {e}"))?;
     // ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] parameters, [1] publicKey }
-    let ec = ber::parse_exact(key.content)
+    let ec = Mode::Ber
+        .parse_exact(key.value)
         .map_err(e)?
-        .expect(tag::SEQUENCE, "ECPrivateKey is not a SEQUENCE")
+        .expect(tag::SEQUENCE)
         .map_err(e)?;
-    let mut k = ec.reader();
-    if k.next("missing ECPrivateKey version")
-        .map_err(e)?
-        .small_uint()
-        != Ok(1)
-    {
+    let mut k = ec.cursor();
+    if k.next("ECPrivateKey version").map_err(e)?.small_uint() != Ok(1) {
         return Err("ECPrivateKey version is not 1".into());
     }
     let sk = k
-        .next_tagged(tag::OCTET_STRING, "missing private scalar")
+        .next_tagged(tag::OCTET_STRING, "private scalar")
         .map_err(e)?
-        .content;
+        .value;
     let size = curve.field_size();
     let start = sk.iter().position(|b| *b != 0).unwrap_or(sk.len());
     let sk = &sk[start..];

@@ -15,12 +15,12 @@ use crate::rng::SeededRng;
 use crate::ta::TaChip;
 use icao9303::access::bac::ChipBac;
 use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use icao9303::asn1;
 use icao9303::auth::terminal::id_picc_bac;
 use icao9303::lds::LdsFile;
 use icao9303::mrz::MrzKey;
 use icao9303::reader::EMRTD_AID;
 use icao9303::sm::SecureMessaging;
-use icao9303::tlv;
 
 /// Behaviour switches of the emulated chip.
 #[derive(Debug, Clone)]
@@ -400,7 +400,7 @@ impl Chip {
 
     fn read_binary(&mut self, cmd: &CommandApdu) -> ResponseApdu {
         let (file, offset) = if cmd.ins == 0xB1 {
-            let Ok(off) = tlv::parse_exact(&cmd.data, 0x54) else {
+            let Ok(off) = asn1::parse_tagged(&cmd.data, 0x54) else {
                 return sw(StatusWord::WRONG_DATA);
             };
             if off.value.is_empty() || off.value.len() > 4 {
@@ -476,7 +476,7 @@ impl Chip {
         let data = self.served_bytes(file, content, offset, budget);
         let short = data.len() < budget && le != 256 && le != 65536;
         let data = if cmd.ins == 0xB1 {
-            tlv::encode(0x53, &data)
+            asn1::der::tlv(0x53, &data)
         } else {
             data
         };
@@ -613,7 +613,7 @@ impl Chip {
         {
             Some(next) => {
                 self.next_sm = Some(next);
-                self.ta_comp_pk_pcd = tlv::parse_exact(&cmd.data, 0x7C)
+                self.ta_comp_pk_pcd = asn1::parse_tagged(&cmd.data, 0x7C)
                     .ok()
                     .and_then(|t| ca_comp(t.value, 0x80));
                 ResponseApdu::new(vec![0x7C, 0x00], StatusWord::OK)
@@ -673,7 +673,7 @@ impl Chip {
 /// Comp() of the terminal's ephemeral Chip Authentication key in data object `tag` of `data`: the
 /// x-coordinate of the uncompressed point (the emulator's CA is ECDH).
 fn ca_comp(data: &[u8], tag: u32) -> Option<Vec<u8>> {
-    let point = tlv::find(data, tag).ok()??.value;
+    let point = asn1::find(data, tag).ok()??.value;
     let half = point.len().checked_sub(1)? / 2;
     (point.first() == Some(&0x04) && point.len() == 1 + 2 * half).then(|| point[1..=half].to_vec())
 }

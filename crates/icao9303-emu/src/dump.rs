@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Largest file accepted from a dump (an LDS file is at most a few hundred kilobytes).
-const MAX_FILE: u64 = 4 * 1024 * 1024;
+pub const MAX_FILE: u64 = 4 * 1024 * 1024;
 
 /// A dump could not be turned into a chip.
 #[derive(Debug, Error)]
@@ -48,20 +48,32 @@ pub enum DumpError {
     },
 }
 
-/// The bytes of one file, refusing anything larger than an LDS file can be.
+/// The bytes of one file, refusing anything larger than an LDS file can be. The limit holds while reading,
+/// not only by the size the file system reports: a device, a pipe or a file that grows is cut off at
+/// [`MAX_FILE`] + 1 bytes and refused.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, DumpError> {
+    use std::io::Read;
     let io = |source| DumpError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
+    let too_large = |size| DumpError::TooLarge {
+        path: path.to_path_buf(),
+        size,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
     if size > MAX_FILE {
-        return Err(DumpError::TooLarge {
-            path: path.to_path_buf(),
-            size,
-        });
+        return Err(too_large(size));
     }
-    std::fs::read(path).map_err(io)
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// The LDS files found in `dir`, by their dump names; other files (report.json, ...) are ignored.
@@ -173,6 +185,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("DG1.bin: "), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn oversized_and_endless_files_are_refused_without_reading_them_whole() {
+        let dir = temp_dir("large");
+        // A sparse file one byte over the limit: refused from its size.
+        let big = std::fs::File::create(dir.join("DG2.bin")).unwrap();
+        big.set_len(MAX_FILE + 1).unwrap();
+        let err = load_files(&dir).unwrap_err();
+        assert!(
+            matches!(err, DumpError::TooLarge { size, .. } if size == MAX_FILE + 1),
+            "{err}"
+        );
+        std::fs::remove_file(dir.join("DG2.bin")).unwrap();
+        // A device that reports size 0 and never ends: cut off at the limit while reading.
+        #[cfg(unix)]
+        if Path::new("/dev/zero").exists() {
+            std::os::unix::fs::symlink("/dev/zero", dir.join("DG3.bin")).unwrap();
+            let err = load_files(&dir).unwrap_err();
+            assert!(
+                matches!(err, DumpError::TooLarge { size, .. } if size == MAX_FILE + 1),
+                "{err}"
+            );
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

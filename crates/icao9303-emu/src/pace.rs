@@ -8,13 +8,13 @@
 use icao9303::access::Password;
 use icao9303::access::pace::{im, primitives};
 use icao9303::apdu::StatusWord;
+use icao9303::asn1;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::crypto::domain::DomainParameters;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::lds::security_infos::{KeyAgreement, Mapping, PaceInfo, SecurityInfos};
 use icao9303::mrz::MrzKey;
 use icao9303::sm::SecureMessaging;
-use icao9303::tlv;
 use primitives::Generator;
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
@@ -143,12 +143,12 @@ impl PaceChip {
         if let Some(cam) = &self.cam {
             // id-CA-ECDH-AES-CBC-CMAC-128, version 2, keyId.
             let oid = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02, 0x02];
-            let ca = tlv::encode_constructed(
+            let ca = asn1::der::constructed(
                 0x30,
                 &[
-                    tlv::encode(0x06, &oid),
-                    tlv::encode(0x02, &[2]),
-                    tlv::encode(0x02, &minimal(cam.key_id)),
+                    &asn1::der::tlv(0x06, &oid),
+                    &asn1::der::integer_u64(2),
+                    &asn1::der::integer_u64(cam.key_id.into()),
                 ],
             );
             entries.push(ca);
@@ -187,7 +187,7 @@ impl PaceChip {
     pub fn mse_set_at(&mut self, data: &[u8]) -> StatusWord {
         self.state = State::Idle;
         self.id_picc = None;
-        let Ok(objects) = tlv::parse_all(data) else {
+        let Ok(objects) = asn1::parse_all(data) else {
             return WRONG_DATA;
         };
         let find = |tag| objects.iter().find(|o| o.tag == tag).map(|o| o.value);
@@ -248,7 +248,7 @@ impl PaceChip {
         rng: &mut R,
     ) -> Result<(Vec<u8>, Option<SecureMessaging>), StatusWord> {
         let state = std::mem::replace(&mut self.state, State::Idle);
-        let objects = match tlv::parse_exact(data, 0x7C).and_then(|t| t.children()) {
+        let objects = match asn1::parse_tagged(data, 0x7C).and_then(|t| t.children()) {
             Ok(o) => o,
             Err(_) => return Err(WRONG_DATA),
         };
@@ -275,7 +275,7 @@ impl PaceChip {
                 rng.fill_bytes(&mut s);
                 let z = primitives::encrypt_nonce(info.cipher, &k_pi, &s).map_err(fail)?;
                 self.state = State::NonceSent { info, domain, s };
-                Ok((tlv::encode(0x7C, &tlv::encode(0x80, &z)), None))
+                Ok((asn1::der::tlv(0x7C, &asn1::der::tlv(0x80, &z)), None))
             }
             State::NonceSent { info, domain, s } => {
                 let data = get(0x81)?;
@@ -299,7 +299,7 @@ impl PaceChip {
                         }
                         let g = primitives::generic_map(&domain, &s, &sk_map, &pk_map_ifd)
                             .map_err(fail)?;
-                        let reply = tlv::encode(0x82, &pk_map_ic);
+                        let reply = asn1::der::tlv(0x82, &pk_map_ic);
                         (g, Some(sk_map), reply)
                     }
                 };
@@ -309,7 +309,7 @@ impl PaceChip {
                     generator,
                     sk_map,
                 };
-                Ok((tlv::encode(0x7C, &reply), None))
+                Ok((asn1::der::tlv(0x7C, &reply), None))
             }
             State::Mapped {
                 info,
@@ -325,7 +325,7 @@ impl PaceChip {
                 }
                 let k = primitives::shared_secret(&domain, &sk, &pk_ifd).map_err(fail)?;
                 let sm = SecureMessaging::from_shared_secret(info.cipher, &k);
-                let reply = tlv::encode(0x7C, &tlv::encode(0x84, &pk_ic));
+                let reply = asn1::der::tlv(0x7C, &asn1::der::tlv(0x84, &pk_ic));
                 self.state = State::KeysAgreed {
                     info,
                     domain,
@@ -354,7 +354,7 @@ impl PaceChip {
                 let t_ic =
                     primitives::auth_token(&domain, info.cipher, sm.k_mac(), &info.oid, &pk_ifd)
                         .map_err(fail)?;
-                let mut reply = tlv::encode(0x86, &t_ic);
+                let mut reply = asn1::der::tlv(0x86, &t_ic);
                 if info.mapping == Mapping::ChipAuthentication {
                     let (Some(cam), Some(sk_map), DomainParameters::Ec(curve)) =
                         (&self.cam, &sk_map, &domain)
@@ -366,21 +366,11 @@ impl PaceChip {
                     let ca_ic = sk_ic.invert_mul(&sk_map).map_err(|_| StatusWord(0x6F00))?;
                     let a_ic = primitives::encrypt_chip_auth_data(info.cipher, sm.k_enc(), &ca_ic)
                         .map_err(|_| StatusWord(0x6F00))?;
-                    reply.extend(tlv::encode(0x8A, &a_ic));
+                    reply.extend(asn1::der::tlv(0x8A, &a_ic));
                 }
                 self.id_picc = icao9303::auth::terminal::comp(&domain, &pk_ic).ok();
-                Ok((tlv::encode(0x7C, &reply), Some(sm)))
+                Ok((asn1::der::tlv(0x7C, &reply), Some(sm)))
             }
         }
     }
-}
-
-fn minimal(v: u32) -> Vec<u8> {
-    let b = v.to_be_bytes();
-    let start = b.iter().position(|x| *x != 0).unwrap_or(3);
-    let mut out = b[start..].to_vec();
-    if out.first().is_some_and(|x| x & 0x80 != 0) {
-        out.insert(0, 0);
-    }
-    out
 }

@@ -5,9 +5,9 @@
 //! certificates and the same signed files (tests and recorded traces rely on that). The keys are test keys:
 //! never use them for anything real.
 
-use der::asn1::ObjectIdentifier;
+use icao9303::asn1::{ObjectIdentifier, der, tag};
 use icao9303::crypto::hash::HashAlgorithm;
-use icao9303::pki::ber::encode;
+use icao9303::lds::sod::SOD_TAG;
 use p256::ecdsa::signature::Signer;
 use rand_core::{CryptoRng, TryCryptoRng, TryRng};
 use rsa::traits::PublicKeyParts;
@@ -53,63 +53,24 @@ pub enum PkiBuildError {
     },
 }
 
-// OIDs (DER content bytes).
-const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
-const OID_PRIME256V1: &str = "1.2.840.10045.3.1.7";
-const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
-const OID_RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
-const OID_RSASSA_PSS: &str = "1.2.840.113549.1.1.10";
-const OID_MGF1: &str = "1.2.840.113549.1.1.8";
-const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
-const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
-const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
-const OID_LDS_SECURITY_OBJECT: &str = "2.23.136.1.1.1";
-const OID_COUNTRY: &str = "2.5.4.6";
-const OID_ORGANIZATION: &str = "2.5.4.10";
-const OID_COMMON_NAME: &str = "2.5.4.3";
-const OID_SKI: &str = "2.5.29.14";
-const OID_KEY_USAGE: &str = "2.5.29.15";
-const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
-const OID_AKI: &str = "2.5.29.35";
-
-fn oid(dotted: &str) -> Vec<u8> {
-    // The constants above are valid; an invalid one would be a programming error caught by the tests.
-    match ObjectIdentifier::new(dotted) {
-        Ok(o) => encode(0x06, o.as_bytes()),
-        Err(_) => encode(0x06, &[]),
-    }
-}
-
-fn oid_value(o: &ObjectIdentifier) -> Vec<u8> {
-    encode(0x06, o.as_bytes())
-}
-
-fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    encode(0x30, &parts.concat())
-}
-
-/// DER INTEGER from an unsigned big-endian magnitude.
-fn uint(magnitude: &[u8]) -> Vec<u8> {
-    let start = magnitude
-        .iter()
-        .position(|b| *b != 0)
-        .unwrap_or(magnitude.len().saturating_sub(1));
-    let mut content = Vec::with_capacity(magnitude.len() + 1);
-    if magnitude.get(start).is_some_and(|b| b & 0x80 != 0) {
-        content.push(0);
-    }
-    content.extend_from_slice(magnitude.get(start..).unwrap_or(&[0]));
-    if content.is_empty() {
-        content.push(0);
-    }
-    encode(0x02, &content)
-}
-
-fn bit_string(bytes: &[u8]) -> Vec<u8> {
-    let mut content = vec![0u8];
-    content.extend_from_slice(bytes);
-    encode(0x03, &content)
-}
+// Object identifiers of the certificates, CRLs and CMS structures written here.
+const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const OID_PRIME256V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const OID_RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+const OID_MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
+const OID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+const OID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+const OID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+const OID_LDS_SECURITY_OBJECT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.1");
+const OID_COUNTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
+const OID_ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
+const OID_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+const OID_SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
+const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+const OID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+const OID_AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
 
 /// A deterministic byte generator (SHA-256 in counter mode over a seed and a label), used where the
 /// signature scheme needs randomness after generation (RSA-PSS salt and blinding).
@@ -185,16 +146,19 @@ impl KeyPair {
         match self {
             KeyPair::Ec(k) => {
                 let point = k.verifying_key().to_sec1_point(false);
-                seq(&[
-                    &seq(&[&oid(OID_EC_PUBLIC_KEY), &oid(OID_PRIME256V1)]),
-                    &bit_string(point.as_bytes()),
+                der::sequence(&[
+                    &der::sequence(&[&der::oid(&OID_EC_PUBLIC_KEY), &der::oid(&OID_PRIME256V1)]),
+                    &der::bit_string(point.as_bytes()),
                 ])
             }
             KeyPair::Rsa(k) => {
-                let rsa_key = seq(&[&uint(&k.n_bytes()), &uint(&k.e_bytes())]);
-                seq(&[
-                    &seq(&[&oid(OID_RSA_ENCRYPTION), &[0x05, 0x00]]),
-                    &bit_string(&rsa_key),
+                let rsa_key = der::sequence(&[
+                    &der::integer_unsigned(&k.n_bytes()),
+                    &der::integer_unsigned(&k.e_bytes()),
+                ]);
+                der::sequence(&[
+                    &der::sequence(&[&der::oid(&OID_RSA_ENCRYPTION), &der::null()]),
+                    &der::bit_string(&rsa_key),
                 ])
             }
         }
@@ -203,15 +167,18 @@ impl KeyPair {
     /// The AlgorithmIdentifier of signatures made with this key.
     fn signature_algorithm(&self) -> Vec<u8> {
         match self {
-            KeyPair::Ec(_) => seq(&[&oid(OID_ECDSA_SHA256)]),
+            KeyPair::Ec(_) => der::sequence(&[&der::oid(&OID_ECDSA_SHA256)]),
             KeyPair::Rsa(_) => {
-                let sha256 = seq(&[&oid_value(&HashAlgorithm::Sha256.oid())]);
-                let params = seq(&[
-                    &encode(0xA0, &sha256),
-                    &encode(0xA1, &seq(&[&oid(OID_MGF1), &sha256])),
-                    &encode(0xA2, &uint(&[32])),
+                let sha256 = der::sequence(&[&der::oid(&HashAlgorithm::Sha256.oid())]);
+                let params = der::sequence(&[
+                    &der::tlv(tag::context(0), &sha256),
+                    &der::tlv(
+                        tag::context(1),
+                        &der::sequence(&[&der::oid(&OID_MGF1), &sha256]),
+                    ),
+                    &der::tlv(tag::context(2), &der::integer_unsigned(&[32])),
                 ]);
-                seq(&[&oid(OID_RSASSA_PSS), &params])
+                der::sequence(&[&der::oid(&OID_RSASSA_PSS), &params])
             }
         }
     }
@@ -248,20 +215,28 @@ fn key_identifier(spki: &[u8]) -> Vec<u8> {
 }
 
 fn name(country: &str, organization: &str, common_name: &str) -> Vec<u8> {
-    let rdn =
-        |o: &str, tag: u8, v: &str| encode(0x31, &seq(&[&oid(o), &encode(tag, v.as_bytes())]));
-    seq(&[
-        &rdn(OID_COUNTRY, 0x13, country),
-        &rdn(OID_ORGANIZATION, 0x0C, organization),
-        &rdn(OID_COMMON_NAME, 0x0C, common_name),
+    let rdn = |o: &ObjectIdentifier, string_tag, v: &str| {
+        der::set(&[&der::sequence(&[
+            &der::oid(o),
+            &der::tlv(string_tag, v.as_bytes()),
+        ])])
+    };
+    der::sequence(&[
+        &rdn(&OID_COUNTRY, tag::PRINTABLE_STRING, country),
+        &rdn(&OID_ORGANIZATION, tag::UTF8_STRING, organization),
+        &rdn(&OID_COMMON_NAME, tag::UTF8_STRING, common_name),
     ])
 }
 
-fn extension(id: &str, critical: bool, value: &[u8]) -> Vec<u8> {
+fn extension(id: &ObjectIdentifier, critical: bool, value: &[u8]) -> Vec<u8> {
     if critical {
-        seq(&[&oid(id), &[0x01, 0x01, 0xFF], &encode(0x04, value)])
+        der::sequence(&[
+            &der::oid(id),
+            &der::boolean(true),
+            &der::octet_string(value),
+        ])
     } else {
-        seq(&[&oid(id), &encode(0x04, value)])
+        der::sequence(&[&der::oid(id), &der::octet_string(value)])
     }
 }
 
@@ -282,36 +257,40 @@ fn issue(
     seed: &[u8],
 ) -> Result<Vec<u8>, PkiBuildError> {
     let sig_alg = issuer_key.signature_algorithm();
-    let validity = seq(&[
-        &encode(0x17, spec.not_before.as_bytes()),
-        &encode(0x17, spec.not_after.as_bytes()),
+    let validity = der::sequence(&[
+        &der::tlv(tag::UTC_TIME, spec.not_before.as_bytes()),
+        &der::tlv(tag::UTC_TIME, spec.not_after.as_bytes()),
     ]);
     let ski = key_identifier(spec.subject_spki);
     let (key_usage, basic) = if spec.ca {
         // keyCertSign | cRLSign (bits 5, 6); cA TRUE, pathLenConstraint 0.
         (
-            encode(0x03, &[0x01, 0x06]),
-            seq(&[&[0x01, 0x01, 0xFF], &uint(&[0])]),
+            der::bit_string_with_unused(&[0x06], 1),
+            der::sequence(&[&der::boolean(true), &der::integer_unsigned(&[0])]),
         )
     } else {
         // digitalSignature (bit 0).
-        (encode(0x03, &[0x07, 0x80]), seq(&[]))
+        (der::bit_string_with_unused(&[0x80], 7), der::sequence(&[]))
     };
     let mut exts = vec![
-        extension(OID_AKI, false, &seq(&[&encode(0x80, spec.issuer_key_id)])),
-        extension(OID_SKI, false, &encode(0x04, &ski)),
-        extension(OID_KEY_USAGE, true, &key_usage),
+        extension(
+            &OID_AKI,
+            false,
+            &der::sequence(&[&der::tlv(tag::context_primitive(0), spec.issuer_key_id)]),
+        ),
+        extension(&OID_SKI, false, &der::octet_string(&ski)),
+        extension(&OID_KEY_USAGE, true, &key_usage),
     ];
     if spec.ca {
-        exts.push(extension(OID_BASIC_CONSTRAINTS, true, &basic));
+        exts.push(extension(&OID_BASIC_CONSTRAINTS, true, &basic));
     }
-    let extensions = encode(
-        0xA3,
-        &seq(&exts.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+    let extensions = der::tlv(
+        tag::context(3),
+        &der::sequence(&exts.iter().map(Vec::as_slice).collect::<Vec<_>>()),
     );
-    let tbs = seq(&[
-        &encode(0xA0, &uint(&[2])),
-        &uint(spec.serial),
+    let tbs = der::sequence(&[
+        &der::tlv(tag::context(0), &der::integer_unsigned(&[2])),
+        &der::integer_unsigned(spec.serial),
         &sig_alg,
         spec.issuer,
         &validity,
@@ -320,7 +299,11 @@ fn issue(
         &extensions,
     ]);
     let signature = issuer_key.sign(&tbs, seed)?;
-    Ok(seq(&[&tbs, &sig_alg, &bit_string(&signature)]))
+    Ok(der::sequence(&[
+        &tbs,
+        &sig_alg,
+        &der::bit_string(&signature),
+    ]))
 }
 
 /// A generated CSCA and Document Signer for one test country.
@@ -456,21 +439,32 @@ impl TestPki {
         let sig_alg = self.csca_key.signature_algorithm();
         let entries: Vec<Vec<u8>> = revoked_serials
             .iter()
-            .map(|s| seq(&[&uint(s), &encode(0x17, b"250101000000Z")]))
+            .map(|s| {
+                der::sequence(&[
+                    &der::integer_unsigned(s),
+                    &der::tlv(tag::UTC_TIME, b"250101000000Z"),
+                ])
+            })
             .collect();
         let mut parts: Vec<Vec<u8>> = vec![
-            uint(&[1]),
+            der::integer_unsigned(&[1]),
             sig_alg.clone(),
             self.csca_name.clone(),
-            encode(0x17, b"250101000000Z"),
-            encode(0x17, b"400101000000Z"),
+            der::tlv(tag::UTC_TIME, b"250101000000Z"),
+            der::tlv(tag::UTC_TIME, b"400101000000Z"),
         ];
         if !entries.is_empty() {
-            parts.push(seq(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()));
+            parts.push(der::sequence(
+                &entries.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+            ));
         }
-        let tbs = seq(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let tbs = der::sequence(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
         let signature = self.csca_key.sign(&tbs, &self.seed)?;
-        Ok(seq(&[&tbs, &sig_alg, &bit_string(&signature)]))
+        Ok(der::sequence(&[
+            &tbs,
+            &sig_alg,
+            &der::bit_string(&signature),
+        ]))
     }
 
     /// EF.SOD bytes: tag 77 { ContentInfo SignedData { LDSSecurityObject v0 } }, signed by the DSC (SHA-256),
@@ -499,16 +493,19 @@ impl TestPki {
                     expected: hash.output_len(),
                 });
             }
-            entries.push(seq(&[&uint(&[*dg]), &encode(0x04, value)]));
+            entries.push(der::sequence(&[
+                &der::integer_unsigned(&[*dg]),
+                &der::octet_string(value),
+            ]));
         }
-        let lds_security_object = seq(&[
-            &uint(&[0]),
-            &seq(&[&oid_value(&hash.oid())]),
-            &seq(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+        let lds_security_object = der::sequence(&[
+            &der::integer_unsigned(&[0]),
+            &der::sequence(&[&der::oid(&hash.oid())]),
+            &der::sequence(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()),
         ]);
-        let content_type = ObjectIdentifier::new_unwrap(OID_LDS_SECURITY_OBJECT);
+        let content_type = OID_LDS_SECURITY_OBJECT;
         let content_info = self.sign_content(content_type, &lds_security_object)?;
-        Ok(encode(0x77, &content_info))
+        Ok(der::tlv(SOD_TAG, &content_info))
     }
 
     /// CMS-signs `content` with the DSC: a ContentInfo (DER) holding SignedData with eContentType
@@ -519,41 +516,41 @@ impl TestPki {
         content_type: ObjectIdentifier,
         content: &[u8],
     ) -> Result<Vec<u8>, PkiBuildError> {
-        let sha256 = seq(&[&oid_value(&HashAlgorithm::Sha256.oid())]);
-        let mut attrs = [
-            seq(&[
-                &oid(OID_CONTENT_TYPE),
-                &encode(0x31, &oid_value(&content_type)),
-            ]),
-            seq(&[
-                &oid(OID_MESSAGE_DIGEST),
-                &encode(0x31, &encode(0x04, &Sha256::digest(content))),
-            ]),
-        ];
-        // DER orders SET OF elements by their encodings.
-        attrs.sort();
-        let attrs = attrs.concat();
-        let signed_attrs = encode(0x31, &attrs);
+        let sha256 = der::sequence(&[&der::oid(&HashAlgorithm::Sha256.oid())]);
+        let content_type_attr = der::sequence(&[
+            &der::oid(&OID_CONTENT_TYPE),
+            &der::set(&[&der::oid(&content_type)]),
+        ]);
+        let digest_attr = der::sequence(&[
+            &der::oid(&OID_MESSAGE_DIGEST),
+            &der::set(&[&der::octet_string(&Sha256::digest(content))]),
+        ]);
+        // signedAttrs is a DER SET OF sent as [0] IMPLICIT; the signature covers it under the SET tag.
+        let attrs = der::set_of_value(&[&content_type_attr, &digest_attr]);
+        let signed_attrs = der::tlv(tag::SET, &attrs);
         let signature = self.dsc_key.sign(&signed_attrs, &self.seed)?;
-        let signer_info = seq(&[
-            &uint(&[1]),
-            &seq(&[&self.csca_name, &uint(&self.dsc_serial)]),
+        let signer_info = der::sequence(&[
+            &der::integer_unsigned(&[1]),
+            &der::sequence(&[&self.csca_name, &der::integer_unsigned(&self.dsc_serial)]),
             &sha256,
-            &encode(0xA0, &attrs),
+            &der::tlv(tag::context(0), &attrs),
             &self.dsc_key.signature_algorithm(),
-            &encode(0x04, &signature),
+            &der::octet_string(&signature),
         ]);
-        let signed_data = seq(&[
-            &uint(&[3]),
-            &encode(0x31, &sha256),
-            &seq(&[
-                &oid_value(&content_type),
-                &encode(0xA0, &encode(0x04, content)),
+        let signed_data = der::sequence(&[
+            &der::integer_unsigned(&[3]),
+            &der::set(&[&sha256]),
+            &der::sequence(&[
+                &der::oid(&content_type),
+                &der::tlv(tag::context(0), &der::octet_string(content)),
             ]),
-            &encode(0xA0, &self.dsc_der),
-            &encode(0x31, &signer_info),
+            &der::tlv(tag::context(0), &self.dsc_der),
+            &der::set(&[&signer_info]),
         ]);
-        Ok(seq(&[&oid(OID_SIGNED_DATA), &encode(0xA0, &signed_data)]))
+        Ok(der::sequence(&[
+            &der::oid(&OID_SIGNED_DATA),
+            &der::tlv(tag::context(0), &signed_data),
+        ]))
     }
 }
 
@@ -570,7 +567,7 @@ mod tests {
     }
 
     fn tbs_and_signature(cert: &[u8]) -> (Vec<u8>, Vec<u8>) {
-        let el = icao9303::pki::ber::parse_exact(cert).unwrap();
+        let el = icao9303::asn1::parse_exact(cert).unwrap();
         let parts = el.children().unwrap();
         (
             parts[0].raw.to_vec(),

@@ -11,6 +11,7 @@ use crate::fs::FileSystem;
 use crate::pace::{PaceChip, PaceOffer};
 use crate::pki::{PkiBuildError, SignatureScheme, TestPki};
 use crate::rng::SeededRng;
+use icao9303::asn1;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
@@ -27,8 +28,8 @@ use icao9303::tlv;
 const CAM_KEY_ID: u32 = 1;
 
 /// id-SecurityObject (BSI TR-03110): the eContentType of EF.CardSecurity.
-const ID_SECURITY_OBJECT: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.3.2.1");
+const ID_SECURITY_OBJECT: icao9303::asn1::ObjectIdentifier =
+    icao9303::asn1::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.3.2.1");
 
 /// The synthetic face of the built-in profiles: a 240x320 JPEG 2000 cartoon of about 16 KB.
 pub const SYNTHETIC_FACE_JP2: &[u8] = include_bytes!("../assets/synthetic-face.jp2");
@@ -107,22 +108,22 @@ pub const PROFILE_NAMES: &[&str] = &[
 impl Profile {
     /// A UK-BRP-like TD1 card (synthetic holder TESTHOLDER AMINA GRACE, document ZU3847562).
     pub fn brp() -> Profile {
-        let dg11 = tlv::encode_constructed(
+        let dg11 = asn1::der::constructed(
             0x6B,
             &[
-                tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]),
-                tlv::encode(0x5F0E, b"TESTHOLDER<<AMINA<GRACE"),
-                tlv::encode(0x5F2B, b"19880314"),
-                tlv::encode(0x5F11, b"TESTVILLE<UTOPIA"),
+                &asn1::der::tlv(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]),
+                &asn1::der::tlv(0x5F0E, b"TESTHOLDER<<AMINA<GRACE"),
+                &asn1::der::tlv(0x5F2B, b"19880314"),
+                &asn1::der::tlv(0x5F11, b"TESTVILLE<UTOPIA"),
             ],
         );
-        let dg12 = tlv::encode_constructed(
+        let dg12 = asn1::der::constructed(
             0x6C,
             &[
-                tlv::encode(0x5C, &[0x5F, 0x19, 0x5F, 0x26, 0x5F, 0x1B]),
-                tlv::encode(0x5F19, b"UK VISAS AND IMMIGRATION (TEST)"),
-                tlv::encode(0x5F26, b"20240314"),
-                tlv::encode(
+                &asn1::der::tlv(0x5C, &[0x5F, 0x19, 0x5F, 0x26, 0x5F, 0x1B]),
+                &asn1::der::tlv(0x5F19, b"UK VISAS AND IMMIGRATION (TEST)"),
+                &asn1::der::tlv(0x5F26, b"20240314"),
+                &asn1::der::tlv(
                     0x5F1B,
                     b"SPECIMEN<<LEAVE TO REMAIN<<WORK PERMITTED<<NO PUBLIC FUNDS",
                 ),
@@ -378,7 +379,10 @@ impl Profile {
         let mut dg14_infos: Vec<Vec<u8>> = ca_key.iter().flat_map(CaKey::security_infos).collect();
         dg14_infos.extend(aa_key.as_ref().and_then(AaKey::security_info));
         if !dg14_infos.is_empty() {
-            dgs.push((14, tlv::encode(0x6E, &SecurityInfos::encode(&dg14_infos))));
+            dgs.push((
+                14,
+                asn1::der::tlv(0x6E, &SecurityInfos::encode(&dg14_infos)),
+            ));
         }
         if let Some(aa) = &aa_key {
             dgs.push((15, Dg15::encode(&aa.spki())));
@@ -405,19 +409,11 @@ impl Profile {
         }
         if self.options.extended_length {
             // EF.ATR/INFO announces the extended-length limits (ISO/IEC 7816-4 tag 7F66).
-            let int = |n: usize| {
-                // A positive DER INTEGER: minimal bytes, with a leading 00 when the top bit is set.
-                let b = (n.min(0xFFFF) as u32).to_be_bytes();
-                let mut v: Vec<u8> = b.iter().copied().skip_while(|x| *x == 0).collect();
-                if v.first().is_none_or(|x| x & 0x80 != 0) {
-                    v.insert(0, 0);
-                }
-                tlv::encode(0x02, &v)
-            };
+            let int = |n: usize| asn1::der::integer_u64(n.min(0xFFFF) as u64);
             let max = self.options.max_read.min(65_535);
             fs.insert(
                 LdsFile::AtrInfo,
-                tlv::encode_constructed(0x7F66, &[int(1024), int(max)]),
+                asn1::der::constructed(0x7F66, &[&int(1024), &int(max)]),
             );
         }
         let chip_rng = SeededRng::new(format!("icao9303-emu chip {}", self.seed).as_bytes());
@@ -615,18 +611,18 @@ pub fn encode_dg2_iso19794(image: &[u8], width: u16, height: u16) -> Vec<u8> {
     record.extend_from_slice(&((14 + face.len()) as u32).to_be_bytes());
     record.extend_from_slice(&1u16.to_be_bytes());
     record.extend_from_slice(&face);
-    let header = tlv::encode_constructed(
+    let header = asn1::der::constructed(
         0xA1,
         &[
-            tlv::encode(0x80, &[0x01, 0x01]),
-            tlv::encode(0x81, &[0x02]),
-            tlv::encode(0x87, &[0x01, 0x01]),
-            tlv::encode(0x88, &[0x00, 0x08]),
+            &asn1::der::tlv(0x80, &[0x01, 0x01]),
+            &asn1::der::tlv(0x81, &[0x02]),
+            &asn1::der::tlv(0x87, &[0x01, 0x01]),
+            &asn1::der::tlv(0x88, &[0x00, 0x08]),
         ],
     );
-    let bit = tlv::encode_constructed(0x7F60, &[header, tlv::encode(0x5F2E, &record)]);
-    tlv::encode(
+    let bit = asn1::der::constructed(0x7F60, &[&header, &asn1::der::tlv(0x5F2E, &record)]);
+    asn1::der::tlv(
         0x75,
-        &tlv::encode_constructed(0x7F61, &[tlv::encode(0x02, &[0x01]), bit]),
+        &asn1::der::constructed(0x7F61, &[&asn1::der::tlv(0x02, &[0x01]), &bit]),
     )
 }

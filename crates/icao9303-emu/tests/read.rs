@@ -162,7 +162,7 @@ fn reads_without_short_file_ids_and_beyond_offset_32767() {
     let big: Vec<u8> = (0..40_000u32).map(|i| (i * 7 % 251) as u8).collect();
     profile
         .extra_data_groups
-        .push((13, icao9303::tlv::encode(0x6D, &big)));
+        .push((13, icao9303::asn1::der::tlv(0x6D, &big)));
     let card = profile.personalize().unwrap();
     let options = ReaderOptions {
         use_short_file_ids: false,
@@ -179,7 +179,7 @@ fn reads_without_short_file_ids_and_beyond_offset_32767() {
     assert_eq!(status(&report, CheckId::DgHash(13)), CheckStatus::Valid);
     assert_eq!(
         doc.raw(LdsFile::Dg(13)).unwrap().len(),
-        icao9303::tlv::encode(0x6D, &big).len()
+        icao9303::asn1::der::tlv(0x6D, &big).len()
     );
 }
 
@@ -313,17 +313,17 @@ fn bac_fallback_only_when_allowed() {
     let mut profile = Profile::brp();
     let card = profile.personalize().unwrap();
     let mut chip = card.chip;
-    let broken = icao9303::tlv::encode(
+    let broken = icao9303::asn1::der::tlv(
         0x31,
-        &icao9303::tlv::encode_constructed(
+        &icao9303::asn1::der::constructed(
             0x30,
             &[
-                icao9303::tlv::encode(
+                &icao9303::asn1::der::tlv(
                     0x06,
                     &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02],
                 ),
-                icao9303::tlv::encode(0x02, &[0x02]),
-                icao9303::tlv::encode(0x02, &[0x0D]),
+                &icao9303::asn1::der::tlv(0x02, &[0x02]),
+                &icao9303::asn1::der::tlv(0x02, &[0x0D]),
             ],
         ),
     );

@@ -35,6 +35,7 @@ use std::fmt::Write;
 
 use thiserror::Error;
 
+use crate::asn1::ErrorKind;
 use crate::document::Document;
 use crate::lds::LdsFile;
 use crate::lds::error::to_hex as hex;
@@ -694,7 +695,11 @@ fn check_file_tlv(n: u8, content: &[u8]) -> Result<(), DtcError> {
     };
     match tlv::parse_exact(content, expected) {
         Ok(_) => Ok(()),
-        Err(TlvError::UnexpectedTag { found, .. }) => Err(DtcError::WrongFileTag {
+        Err(TlvError {
+            kind: ErrorKind::UnexpectedTag { .. },
+            tag: Some(found),
+            ..
+        }) => Err(DtcError::WrongFileTag {
             element: element_name(n),
             file,
             expected,
@@ -732,19 +737,9 @@ impl DerElement {
 /// shortest form, a single-byte tag.
 fn der_element(bytes: &[u8], offset: usize) -> Result<DerElement, DtcError> {
     let input = bytes.get(offset..).unwrap_or_default();
-    let shift = |e: TlvError| match e {
-        TlvError::Truncated { offset: at, what } => DtcError::NotDer {
-            offset: offset + at,
-            what: format!("truncated {what}"),
-        },
-        TlvError::Malformed { offset: at, what } => DtcError::NotDer {
-            offset: offset + at,
-            what: what.to_string(),
-        },
-        other => DtcError::NotDer {
-            offset,
-            what: other.to_string(),
-        },
+    let shift = |e: TlvError| DtcError::NotDer {
+        offset: offset + e.offset,
+        what: e.kind.to_string(),
     };
     let (tlv, _) = tlv::parse_one(input).map_err(shift)?;
     let header = tlv.raw.len() - tlv.value.len();

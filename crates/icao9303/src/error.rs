@@ -84,7 +84,7 @@ pub enum Error {
     Usage(String),
     /// A malformed TLV structure.
     #[error(transparent)]
-    Tlv(#[from] crate::tlv::TlvError),
+    Tlv(#[from] crate::asn1::Asn1Error),
     /// A malformed APDU.
     #[error(transparent)]
     Apdu(#[from] crate::apdu::ApduError),

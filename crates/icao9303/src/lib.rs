@@ -21,6 +21,7 @@
 
 pub mod access;
 pub mod apdu;
+pub mod asn1;
 pub mod auth;
 pub mod channel;
 pub mod crypto;

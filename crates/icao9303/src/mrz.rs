@@ -984,7 +984,7 @@ mod tests {
     }
 
     fn dg1_mrz(bytes: &[u8]) -> String {
-        let dg1 = crate::tlv::parse_exact(bytes, 0x61).unwrap();
+        let dg1 = crate::asn1::parse_tagged(bytes, 0x61).unwrap();
         let mrz = dg1.require(0x5F1F).unwrap();
         String::from_utf8(mrz.value.to_vec()).unwrap()
     }

@@ -10,12 +10,12 @@
 //! cannot drift apart.
 
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use crate::asn1::{self, Asn1Error};
 use crate::crypto::CryptoError;
 use crate::crypto::cipher::{CipherAlgorithm, cbc_decrypt, cbc_encrypt, encrypt_block};
 use crate::crypto::kdf::{COUNTER_ENC, COUNTER_MAC, kdf};
 use crate::crypto::mac::{MAC_LEN, mac, verify};
 use crate::crypto::padding::{pad, unpad};
-use crate::tlv::{self, TlvError};
 use std::fmt;
 use thiserror::Error;
 use zeroize::Zeroizing;
@@ -40,7 +40,7 @@ pub enum SmError {
     Malformed(String),
     /// The TLV structure of the protected data is broken.
     #[error("secure messaging: {0}")]
-    Tlv(#[from] TlvError),
+    Tlv(#[from] Asn1Error),
     /// A cipher or padding failure after the MAC had verified.
     #[error("secure messaging: {0}")]
     Crypto(#[from] CryptoError),
@@ -187,17 +187,17 @@ impl SecureMessaging {
             &pad(data, self.alg.block_len()),
         )?;
         Ok(if odd_ins {
-            tlv::encode(0x85, &cryptogram)
+            asn1::der::tlv(0x85, &cryptogram)
         } else {
             let mut v = Vec::with_capacity(cryptogram.len() + 1);
             v.push(0x01);
             v.extend_from_slice(&cryptogram);
-            tlv::encode(0x87, &v)
+            asn1::der::tlv(0x87, &v)
         })
     }
 
     /// Decrypts the value of DO'85' or DO'87'.
-    fn decrypt_do(&self, tag: tlv::Tag, value: &[u8]) -> Result<Vec<u8>, SmError> {
+    fn decrypt_do(&self, tag: asn1::Tag, value: &[u8]) -> Result<Vec<u8>, SmError> {
         let cryptogram = match tag {
             0x85 => value,
             _ => match value.split_first() {
@@ -227,10 +227,10 @@ impl SecureMessaging {
         &mut self,
         mut covered: Vec<u8>,
         data: &[u8],
-        extra_tag: tlv::Tag,
+        extra_tag: asn1::Tag,
         what: &str,
     ) -> Result<(Vec<u8>, Option<Vec<u8>>), SmError> {
-        let objects = tlv::parse_all(data)?;
+        let objects = asn1::parse_all(data)?;
         let mut cryptogram = None;
         let mut extra = None;
         let mut cc = None;
@@ -278,14 +278,14 @@ impl SecureMessaging {
         };
         let do97 = match cmd.le {
             None => Vec::new(),
-            Some(le) if extended => tlv::encode(0x97, &((le % 65536) as u16).to_be_bytes()),
-            Some(le) => tlv::encode(0x97, &[(le % 256) as u8]),
+            Some(le) if extended => asn1::der::tlv(0x97, &((le % 65536) as u16).to_be_bytes()),
+            Some(le) => asn1::der::tlv(0x97, &[(le % 256) as u8]),
         };
         let n = self.mac_input(&[&pad(&header, self.alg.block_len()), &do87, &do97]);
         let cc = mac(self.alg, &self.k_mac, &n)?;
         let mut data = do87;
         data.extend_from_slice(&do97);
-        data.extend_from_slice(&tlv::encode(0x8E, &cc));
+        data.extend_from_slice(&asn1::der::tlv(0x8E, &cc));
         let le = if extended || data.len() > 255 {
             65536
         } else {
@@ -383,11 +383,11 @@ impl SecureMessaging {
         } else {
             self.encrypt_do(&resp.data, ins & 1 == 1)?
         };
-        let do99 = tlv::encode(0x99, &resp.sw.0.to_be_bytes());
+        let do99 = asn1::der::tlv(0x99, &resp.sw.0.to_be_bytes());
         let cc = mac(self.alg, &self.k_mac, &self.mac_input(&[&do87, &do99]))?;
         let mut data = do87;
         data.extend_from_slice(&do99);
-        data.extend_from_slice(&tlv::encode(0x8E, &cc));
+        data.extend_from_slice(&asn1::der::tlv(0x8E, &cc));
         Ok(ResponseApdu { data, sw: resp.sw })
     }
 
@@ -398,13 +398,7 @@ impl SecureMessaging {
         let bl = self.alg.block_len();
         let overhead = |len: usize| -> usize {
             let cryptogram = (len / bl + 1) * bl;
-            let len_bytes = if cryptogram + 1 < 0x80 {
-                1
-            } else if cryptogram + 1 < 0x100 {
-                2
-            } else {
-                3
-            };
+            let len_bytes = asn1::der::length_octets(cryptogram + 1);
             1 + len_bytes + 1 + cryptogram + 4 + 2 + MAC_LEN + 2
         };
         let mut n = max_response.saturating_sub(16);

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use icao9303::apdu::{CommandApdu, ResponseApdu};
+use icao9303::asn1;
 use icao9303::auth::chip;
 use icao9303::channel::Channel;
 use icao9303::crypto::cipher::CipherAlgorithm;
@@ -64,7 +65,7 @@ impl Channel for Recorded {
 }
 
 fn dg14_infos(dg14: &[u8]) -> SecurityInfos {
-    SecurityInfos::parse(tlv::parse_exact(dg14, 0x6E).unwrap().value).unwrap()
+    SecurityInfos::parse(asn1::parse_tagged(dg14, 0x6E).unwrap().value).unwrap()
 }
 
 fn session(

@@ -38,18 +38,15 @@ fn dg11_example() {
 #[test]
 fn dg11_partial_date_and_other_names() {
     // 6B { 5C 5F0E A0 5F2B, 5F0E, A0 { 02 01, 5F0F }, 5F2B "19880000", 5F7F (not a DG11 tag) }
-    use icao9303::tlv::{encode, encode_constructed};
-    let bytes = encode_constructed(
+    use icao9303::asn1::der::{constructed, tlv};
+    let bytes = constructed(
         0x6B,
         &[
-            encode(0x5C, &[0x5F, 0x0E, 0xA0, 0x5F, 0x2B]),
-            encode(0x5F0E, "MÜLLER<<JÖRG".as_bytes()),
-            encode_constructed(
-                0xA0,
-                &[encode(0x02, &[1]), encode(0x5F0F, b"MUELLER<<JOERG")],
-            ),
-            encode(0x5F2B, b"19880000"),
-            encode(0x5F7F, b"?"),
+            &tlv(0x5C, &[0x5F, 0x0E, 0xA0, 0x5F, 0x2B]),
+            &tlv(0x5F0E, "MÜLLER<<JÖRG".as_bytes()),
+            &constructed(0xA0, &[&tlv(0x02, &[1]), &tlv(0x5F0F, b"MUELLER<<JOERG")]),
+            &tlv(0x5F2B, b"19880000"),
+            &tlv(0x5F7F, b"?"),
         ],
     );
     let dg = Dg11::parse(&bytes).unwrap();

@@ -14,14 +14,14 @@
 
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
+use crate::asn1::ObjectIdentifier;
+use crate::asn1::{Asn1Error, Mode, tag};
 use crate::channel::Channel;
 use crate::crypto::hash::HashAlgorithm;
 use crate::lds::dg15::{AaKeyKind, Dg15};
-use crate::pki::ber;
 use crate::pki::certificate::PublicKeyInfo;
 use crate::pki::cms::AlgorithmId;
 use crate::pki::signature::{self, Scheme};
-use der::asn1::ObjectIdentifier;
 use rand_core::CryptoRng;
 use rsa::traits::PublicKeyParts;
 use subtle::ConstantTimeEq;
@@ -199,9 +199,9 @@ pub fn encode_representative(
 }
 
 fn rsa_public_key(key: &PublicKeyInfo) -> Result<rsa::PublicKey, AaError> {
-    let bad = |e: ber::BerError| AaError::Key(format!("RSAPublicKey: {e}"));
-    let seq = ber::parse_exact(&key.key).map_err(bad)?;
-    let mut r = seq.reader();
+    let bad = |e: Asn1Error| AaError::Key(format!("RSAPublicKey: {e}"));
+    let seq = Mode::Ber.parse_exact(&key.key).map_err(bad)?;
+    let mut r = seq.cursor();
     let n = r
         .next("modulus")
         .and_then(|e| e.unsigned_integer())
@@ -316,7 +316,9 @@ pub fn verify(
                 ),
             };
             let digest = hash.digest(challenge);
-            let der = ber::parse_exact(signature).is_ok_and(|e| e.tag == ber::tag::SEQUENCE);
+            let der = Mode::Ber
+                .parse_exact(signature)
+                .is_ok_and(|e| e.tag == tag::SEQUENCE);
             let scheme = if der {
                 Scheme::Ecdsa(hash)
             } else {

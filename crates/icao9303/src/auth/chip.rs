@@ -13,6 +13,7 @@
 
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
+use crate::asn1;
 use crate::channel::Channel;
 use crate::crypto::cipher::CipherAlgorithm;
 use crate::crypto::domain::{DomainParameters, KeyAgreement};
@@ -78,7 +79,7 @@ impl ChipKey {
     /// Reads a SubjectPublicKeyInfo of `id-PK-ECDH` / `id-PK-DH`: named or explicit EC parameters, a
     /// standardized parameter id, or explicit DH parameters.
     pub fn from_spki(spki: &[u8], key_id: Option<u32>) -> Result<ChipKey, String> {
-        let seq = tlv::parse_exact(spki, 0x30).map_err(|e| format!("CA public key: {e}"))?;
+        let seq = asn1::parse_tagged(spki, 0x30).map_err(|e| format!("CA public key: {e}"))?;
         let c = seq.children().map_err(|e| format!("CA public key: {e}"))?;
         let (Some(alg), Some(bits)) = (c.first(), c.get(1)) else {
             return Err("CA public key: SubjectPublicKeyInfo needs algorithm and key".into());
@@ -266,9 +267,9 @@ pub fn authenticate_keeping_ephemeral_key<R: CryptoRng + ?Sized>(
     let key_ref = plan
         .key
         .key_id
-        .map(|id| tlv::encode(0x84, &key_reference(id)));
+        .map(|id| asn1::der::tlv(0x84, &key_reference(id)));
     if plan.cipher == CipherAlgorithm::Tdes {
-        let mut data = tlv::encode(0x91, &pk_ifd);
+        let mut data = asn1::der::tlv(0x91, &pk_ifd);
         data.extend(key_ref.unwrap_or_default());
         let cmd = CommandApdu::new(0x00, 0x22, 0x41, 0xA6).with_data(data);
         let resp = channel.exchange(STEP_MSE, &cmd)?;
@@ -279,7 +280,7 @@ pub fn authenticate_keeping_ephemeral_key<R: CryptoRng + ?Sized>(
             });
         }
     } else {
-        let mut data = tlv::encode(0x80, &plan.oid);
+        let mut data = asn1::der::tlv(0x80, &plan.oid);
         data.extend(key_ref.unwrap_or_default());
         let cmd = CommandApdu::new(0x00, 0x22, 0x41, 0xA4).with_data(data);
         let resp = channel.exchange(STEP_MSE, &cmd)?;
@@ -290,7 +291,7 @@ pub fn authenticate_keeping_ephemeral_key<R: CryptoRng + ?Sized>(
             });
         }
         let cmd = CommandApdu::new(0x00, 0x86, 0x00, 0x00)
-            .with_data(tlv::encode(0x7C, &tlv::encode(0x80, &pk_ifd)))
+            .with_data(asn1::der::tlv(0x7C, &asn1::der::tlv(0x80, &pk_ifd)))
             .with_le(256);
         let resp = channel.exchange(STEP_GA, &cmd)?;
         if resp.sw != StatusWord::OK {
@@ -300,7 +301,7 @@ pub fn authenticate_keeping_ephemeral_key<R: CryptoRng + ?Sized>(
             });
         }
         if !resp.data.is_empty() {
-            tlv::parse_exact(&resp.data, 0x7C).map_err(|e| {
+            asn1::parse_tagged(&resp.data, 0x7C).map_err(|e| {
                 Error::protocol(STEP_GA, format!("dynamic authentication data: {e}"))
             })?;
         }

@@ -284,7 +284,7 @@ pub struct RunOutcome {
 fn security_infos_of_dg14(
     dg14: &[u8],
 ) -> Result<crate::lds::security_infos::SecurityInfos, String> {
-    let outer = crate::tlv::parse_exact(dg14, 0x6E).map_err(|e| format!("DG14: {e}"))?;
+    let outer = crate::asn1::parse_tagged(dg14, 0x6E).map_err(|e| format!("DG14: {e}"))?;
     crate::lds::security_infos::SecurityInfos::parse(outer.value).map_err(|e| format!("DG14: {e}"))
 }
 
@@ -320,7 +320,7 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
                 let ecdsa_hash = infos.as_ref().and_then(|i| i.as_ref().ok()).and_then(|i| {
                     i.infos.iter().find_map(|x| match x {
                         SecurityInfo::ActiveAuthentication(a) => {
-                            der::asn1::ObjectIdentifier::from_bytes(&a.signature_algorithm)
+                            crate::asn1::ObjectIdentifier::from_bytes(&a.signature_algorithm)
                                 .ok()
                                 .and_then(|o| active::ecdsa_hash_for(&o))
                         }

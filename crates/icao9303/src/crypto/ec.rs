@@ -696,7 +696,7 @@ fn bit_length(v: &[u8]) -> usize {
 
 /// Dotted text of an encoded OID for messages (hex when it does not decode).
 fn oid_text(encoded: &[u8]) -> String {
-    der::asn1::ObjectIdentifier::from_bytes(encoded)
+    crate::asn1::ObjectIdentifier::from_bytes(encoded)
         .map(|o| o.to_string())
         .unwrap_or_else(|_| encoded.iter().map(|b| format!("{b:02X}")).collect())
 }
@@ -938,7 +938,7 @@ mod tests {
     fn named_and_explicit_parameters_resolve_to_the_registry() {
         for curve in EcCurve::ALL {
             // The OID table agrees with the dotted names.
-            let dotted = der::asn1::ObjectIdentifier::from_bytes(curve.oid()).unwrap();
+            let dotted = crate::asn1::ObjectIdentifier::from_bytes(curve.oid()).unwrap();
             assert_eq!(EcCurve::from_oid(dotted.as_bytes()), Some(curve));
             assert_eq!(
                 EcCurve::from_parameters(&tlv::encode(0x06, curve.oid())),
@@ -963,7 +963,7 @@ mod tests {
             }
         }
         assert_eq!(
-            der::asn1::ObjectIdentifier::from_bytes(EcCurve::BrainpoolP512r1.oid())
+            crate::asn1::ObjectIdentifier::from_bytes(EcCurve::BrainpoolP512r1.oid())
                 .unwrap()
                 .to_string(),
             "1.3.36.3.3.2.8.1.1.13"

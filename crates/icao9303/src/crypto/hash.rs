@@ -1,6 +1,6 @@
 //! Hash algorithms named in EF.SOD and certificates (SHA-1, SHA-224, SHA-256, SHA-384, SHA-512).
 
-use der::asn1::ObjectIdentifier;
+use crate::asn1::ObjectIdentifier;
 use sha2::Digest;
 
 /// OID of SHA-1 (1.3.14.3.2.26).

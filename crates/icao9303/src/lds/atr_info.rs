@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::error::{LdsError, TlvContext, be_uint, serialize_unknown, to_hex};
-use crate::tlv::{self, Tag};
+use crate::asn1::{self, Tag};
 
 /// Tag of the extended length information.
 pub const TAG_EXTENDED_LENGTH_INFO: Tag = 0x7F66;
@@ -56,7 +56,7 @@ impl AtrInfo {
         const FILE: &str = "EF.ATR/INFO";
         let mut info = AtrInfo::default();
         let mut capabilities: Option<Vec<u8>> = None;
-        for object in tlv::parse_all(bytes).in_file(FILE, None)? {
+        for object in asn1::parse_all(bytes).in_file(FILE, None)? {
             match object.tag {
                 TAG_EXTENDED_LENGTH_INFO => {
                     let ints: Vec<Option<usize>> = object

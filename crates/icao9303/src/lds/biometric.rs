@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::error::{
     LdsError, TlvContext, be_uint, parse_file, serialize_len, serialize_unknown, to_hex,
 };
-use crate::tlv::{self, Tag, Tlv};
+use crate::asn1::{self, Element, Tag};
 
 /// Tag of the Biometric Information Template Group.
 pub const TAG_BIT_GROUP: Tag = 0x7F61;
@@ -53,7 +53,7 @@ impl BiometricHeader {
         warnings: &mut Vec<String>,
     ) -> Result<Self, LdsError> {
         let mut header = BiometricHeader::default();
-        for field in tlv::parse_all(value).in_file(file, Some(TAG_BHT))? {
+        for field in asn1::parse_all(value).in_file(file, Some(TAG_BHT))? {
             let v = field.value;
             let as_u16 = |warnings: &mut Vec<String>| {
                 let n = be_uint(v).and_then(|n| u16::try_from(n).ok());
@@ -136,7 +136,7 @@ impl BiometricGroup {
     }
 
     /// Parses a group TLV (tag 7F61) that was already located.
-    fn parse_group(file: &'static str, group: Tlv<'_>) -> Result<Self, LdsError> {
+    fn parse_group(file: &'static str, group: Element<'_>) -> Result<Self, LdsError> {
         let warnings = &mut Vec::new();
         let mut out = BiometricGroup {
             declared_count: None,
@@ -178,7 +178,7 @@ impl BiometricGroup {
 
 fn parse_template(
     file: &'static str,
-    bit: Tlv<'_>,
+    bit: Element<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<BiometricTemplate, LdsError> {
     let mut header = None;
@@ -220,23 +220,23 @@ pub use super::dg4::Dg4;
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::tlv::{encode, encode_constructed};
+    use crate::asn1::der::{constructed, tlv};
 
     fn sample_dg3(count: u8, records: &[&[u8]]) -> Vec<u8> {
-        let mut kids = vec![encode(0x02, &[count])];
+        let mut kids = vec![tlv(0x02, &[count])];
         for r in records {
-            let bht = encode_constructed(
+            let bht = constructed(
                 TAG_BHT,
                 &[
-                    encode(0x81, &[0x08]),
-                    encode(0x82, &[0x05]),
-                    encode(0x87, &[1, 1]),
-                    encode(0x88, &[0, 7]),
+                    &tlv(0x81, &[0x08]),
+                    &tlv(0x82, &[0x05]),
+                    &tlv(0x87, &[1, 1]),
+                    &tlv(0x88, &[0, 7]),
                 ],
             );
-            kids.push(encode_constructed(TAG_BIT, &[bht, encode(TAG_BDB, r)]));
+            kids.push(constructed(TAG_BIT, &[&bht, &tlv(TAG_BDB, r)]));
         }
-        encode_constructed(0x63, &[encode_constructed(TAG_BIT_GROUP, &kids)])
+        constructed(0x63, &[&tlv(TAG_BIT_GROUP, &kids.concat())])
     }
 
     #[test]

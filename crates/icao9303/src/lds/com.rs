@@ -2,7 +2,8 @@
 //! present.
 
 use super::LdsFile;
-use crate::tlv;
+use super::error::split_tag_list;
+use crate::asn1;
 
 /// A parsed EF.COM.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -24,7 +25,7 @@ impl Com {
             file: "EF.COM".into(),
             what,
         };
-        let (top, _) = tlv::parse_one(bytes).map_err(|e| err(e.to_string()))?;
+        let (top, _) = asn1::parse_one(bytes).map_err(|e| err(e.to_string()))?;
         if top.tag != 0x60 {
             return Err(err(format!("starts with tag {:X}, expected 60", top.tag)));
         }
@@ -43,24 +44,14 @@ impl Com {
             .ok_or_else(|| err("tag list 5C missing".into()))?;
         let mut data_groups = Vec::new();
         let mut unknown_tags = Vec::new();
-        let mut rest = list.value;
-        while let Some(&first) = rest.first() {
-            // Tags in the list are one byte (61, 75, ...) except for two-byte forms, decoded as BER tags.
-            let len = if first & 0x1F == 0x1F {
-                rest.iter()
-                    .skip(1)
-                    .position(|b| b & 0x80 == 0)
-                    .map_or(rest.len(), |p| p + 2)
-            } else {
-                1
-            };
-            let bytes = &rest[..len.min(rest.len())];
-            let tag = bytes.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+        // Tags in the list are one byte (61, 75, ...) except for multi-byte forms; a tag cut off at the end
+        // of the list is dropped.
+        let tags = split_tag_list(list.value).unwrap_or_else(|read| read);
+        for tag in tags {
             match LdsFile::from_tag(tag) {
                 Some(f) => data_groups.push(f),
                 None => unknown_tags.push(tag),
             }
-            rest = &rest[bytes.len()..];
         }
         Ok(Com {
             lds_version,
@@ -77,12 +68,12 @@ impl Com {
             .filter_map(|f| f.tag())
             .map(|t| t as u8)
             .collect();
-        tlv::encode_constructed(
+        asn1::der::constructed(
             0x60,
             &[
-                tlv::encode(0x5F01, lds_version.as_bytes()),
-                tlv::encode(0x5F36, unicode_version.as_bytes()),
-                tlv::encode(0x5C, &list),
+                &asn1::der::tlv(0x5F01, lds_version.as_bytes()),
+                &asn1::der::tlv(0x5F36, unicode_version.as_bytes()),
+                &asn1::der::tlv(0x5C, &list),
             ],
         )
     }

@@ -21,8 +21,8 @@ use super::displayed_image::DisplayedImageGroup;
 use super::ef_dir::EfDir;
 use super::error::to_hex;
 use super::sod::Sod;
+use crate::asn1::Mode;
 use crate::document::Document;
-use crate::pki::ber;
 use crate::pki::certificate::{Certificate, Name};
 use crate::pki::cms::{SignerIdentifier, SignerInfo};
 use crate::pki::signature::{algorithm_name, describe_key};
@@ -417,7 +417,8 @@ impl SodSummary {
 fn signer_identifier(si: &SignerInfo) -> String {
     match &si.sid {
         SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            let name = ber::parse_exact(issuer)
+            let name = Mode::Ber
+                .parse_exact(issuer)
                 .ok()
                 .and_then(|e| Name::parse(&e).ok())
                 .map_or_else(
@@ -437,11 +438,11 @@ mod tests {
 
     #[test]
     fn one_broken_file_does_not_fail_the_others() {
-        let dg11 = crate::tlv::encode_constructed(
+        let dg11 = crate::asn1::der::constructed(
             0x6B,
             &[
-                crate::tlv::encode(0x5C, &[0x5F, 0x11]),
-                crate::tlv::encode(0x5F11, b"LONDON<script>"),
+                &crate::asn1::der::tlv(0x5C, &[0x5F, 0x11]),
+                &crate::asn1::der::tlv(0x5F11, b"LONDON<script>"),
             ],
         );
         let doc = Document::from_files([

@@ -1,7 +1,7 @@
 //! DG1 (ICAO 9303-10 section 4.7.1): the MRZ as stored on the chip, tag 61 { 5F1F MRZ }.
 
+use crate::asn1;
 use crate::mrz::{Mrz, ParseOptions};
-use crate::tlv;
 
 /// A parsed DG1: the MRZ text and its parsed fields.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
@@ -24,7 +24,7 @@ impl Dg1 {
             file: "DG1".into(),
             what,
         };
-        let (top, _) = tlv::parse_one(bytes).map_err(|e| err(e.to_string()))?;
+        let (top, _) = asn1::parse_one(bytes).map_err(|e| err(e.to_string()))?;
         if top.tag != 0x61 {
             return Err(err(format!("starts with tag {:X}, expected 61", top.tag)));
         }
@@ -42,7 +42,7 @@ impl Dg1 {
 
     /// Encodes an MRZ (its lines concatenated) as DG1.
     pub fn encode(mrz_lines: &[&str]) -> Vec<u8> {
-        tlv::encode(0x61, &tlv::encode(0x5F1F, mrz_lines.concat().as_bytes()))
+        asn1::der::tlv(0x61, &asn1::der::tlv(0x5F1F, mrz_lines.concat().as_bytes()))
     }
 }
 

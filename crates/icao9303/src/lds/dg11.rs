@@ -11,7 +11,7 @@ use super::error::{
     LdsError, TlvContext, be_uint, decode_text, parse_file, serialize_opt_len, serialize_unknown,
     split_tag_list, to_hex,
 };
-use crate::tlv::{Tag, Tlv};
+use crate::asn1::{Element, Tag};
 
 /// The tag of EF.DG11.
 pub const TAG_DG11: Tag = 0x6B;
@@ -194,7 +194,7 @@ pub(crate) fn tag_list(file: &str, value: &[u8], warnings: &mut Vec<String>) -> 
 pub(crate) fn check_tag_list(
     file: &str,
     list: &[Tag],
-    children: &[Tlv<'_>],
+    children: &[Element<'_>],
     aliases: &[Tag],
     warnings: &mut Vec<String>,
 ) {
@@ -238,7 +238,7 @@ pub(crate) fn check_tag_list(
 /// Reads `A0 { 02 count, <tag> text… }` (other names in DG11, other persons in DG12).
 pub(crate) fn counted_names(
     file: &'static str,
-    template: &Tlv<'_>,
+    template: &Element<'_>,
     tag: Tag,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<String>, LdsError> {

@@ -11,7 +11,7 @@ use super::dg11::{PartialDate, check_tag_list, counted_names, tag_list};
 use super::error::{
     LdsError, TlvContext, decode_text, parse_file, serialize_opt_len, serialize_unknown, to_hex,
 };
-use crate::tlv::Tag;
+use crate::asn1::Tag;
 
 /// The tag of EF.DG12.
 pub const TAG_DG12: Tag = 0x6C;
@@ -108,25 +108,25 @@ fn date_time_text(value: &[u8]) -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::tlv::{encode, encode_constructed};
+    use crate::asn1::der::{constructed, tlv};
 
     #[test]
     fn bcd_date_other_persons_and_bcd_personalization() {
-        let bytes = encode_constructed(
+        let bytes = constructed(
             TAG_DG12,
             &[
-                encode(0x5F26, &[0x20, 0x19, 0x12, 0x31]),
-                encode_constructed(
+                &tlv(0x5F26, &[0x20, 0x19, 0x12, 0x31]),
+                &constructed(
                     0xA0,
                     &[
-                        encode(0x02, &[2]),
-                        encode(0x5F1A, b"DOE<<JANE"),
-                        encode(0x5F1A, b"DOE<<JIM"),
+                        &tlv(0x02, &[2]),
+                        &tlv(0x5F1A, b"DOE<<JANE"),
+                        &tlv(0x5F1A, b"DOE<<JIM"),
                     ],
                 ),
-                encode(0x5F1B, b"LEAVE TO REMAIN"),
-                encode(0x5F55, &[0x20, 0x19, 0x12, 0x31, 0x23, 0x59, 0x00]),
-                encode(0x5F7F, &[1, 2]),
+                &tlv(0x5F1B, b"LEAVE TO REMAIN"),
+                &tlv(0x5F55, &[0x20, 0x19, 0x12, 0x31, 0x23, 0x59, 0x00]),
+                &tlv(0x5F7F, &[1, 2]),
             ],
         );
         let dg = Dg12::parse(&bytes).unwrap();

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::error::{LdsError, parse_file, to_hex};
-use crate::tlv::Tag;
+use crate::asn1::Tag;
 
 /// The tag of EF.DG13.
 pub const TAG_DG13: Tag = 0x6D;

@@ -1,10 +1,9 @@
 //! DG15 (ICAO 9303-10 section 4.7.15): the Active Authentication public key, a SubjectPublicKeyInfo
 //! (RSA or EC) inside tag `6F`.
 
-use crate::pki::ber;
+use crate::asn1::{self, Mode};
 use crate::pki::certificate::PublicKeyInfo;
 use crate::pki::signature::describe_key;
-use crate::tlv;
 
 /// Object identifier of rsaEncryption (1.2.840.113549.1.1.1).
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
@@ -32,9 +31,10 @@ pub struct Dg15 {
 impl Dg15 {
     /// Parses DG15: `6F L SubjectPublicKeyInfo`. Keys other than RSA and EC are refused.
     pub fn parse(bytes: &[u8]) -> Result<Dg15, String> {
-        let outer = tlv::parse_exact(bytes, 0x6F).map_err(|e| format!("DG15: {e}"))?;
-        let spki =
-            ber::parse_exact(outer.value).map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
+        let outer = asn1::parse_tagged(bytes, 0x6F).map_err(|e| format!("DG15: {e}"))?;
+        let spki = Mode::Ber
+            .parse_exact(outer.value)
+            .map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
         let key =
             PublicKeyInfo::parse(&spki).map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
         let kind = match key.algorithm.oid.to_string().as_str() {
@@ -47,7 +47,7 @@ impl Dg15 {
 
     /// Encodes DG15 from a DER SubjectPublicKeyInfo (the emulator's personalisation).
     pub fn encode(spki: &[u8]) -> Vec<u8> {
-        tlv::encode(0x6F, spki)
+        asn1::der::tlv(0x6F, spki)
     }
 
     /// A short description of the key ("RSA-1024", "EC NIST P-256").

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::dg11::PartialDate;
 use super::error::{LdsError, TlvContext, be_uint, decode_text, parse_file, serialize_unknown};
-use crate::tlv::{Tag, Tlv};
+use crate::asn1::{Element, Tag};
 
 /// The tag of EF.DG16.
 pub const TAG_DG16: Tag = 0x70;
@@ -82,7 +82,7 @@ impl Dg16 {
     }
 }
 
-fn person(template: Tlv<'_>, warnings: &mut Vec<String>) -> Result<PersonToNotify, LdsError> {
+fn person(template: Element<'_>, warnings: &mut Vec<String>) -> Result<PersonToNotify, LdsError> {
     let mut p = PersonToNotify {
         template_tag: template.tag,
         ..Default::default()

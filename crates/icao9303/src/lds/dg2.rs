@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::biometric::{BiometricGroup, BiometricHeader, TAG_BIT};
 use super::error::{LdsError, serialize_unknown};
 use super::face::{FaceImage, FaceRecord};
-use crate::tlv::Tag;
+use crate::asn1::Tag;
 
 /// The tag of EF.DG2.
 pub const TAG_DG2: Tag = 0x75;

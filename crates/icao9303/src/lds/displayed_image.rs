@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::error::{LdsError, TlvContext, be_uint, parse_file, serialize_len, serialize_unknown};
 use super::image::{ImageFormat, sniff_format};
-use crate::tlv::Tag;
+use crate::asn1::Tag;
 
 /// Tag of a displayed portrait.
 pub const TAG_PORTRAIT: Tag = 0x5F40;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::error::{LdsError, TlvContext, decode_text, serialize_unknown, to_hex};
-use crate::tlv::{self, Tag};
+use crate::asn1::{self, Tag};
 
 /// The tag of an application template.
 pub const TAG_APPLICATION_TEMPLATE: Tag = 0x61;
@@ -66,7 +66,7 @@ impl EfDir {
     pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
         const FILE: &str = "EF.DIR";
         let mut dir = EfDir::default();
-        for object in tlv::parse_all(bytes).in_file(FILE, None)? {
+        for object in asn1::parse_all(bytes).in_file(FILE, None)? {
             if object.tag != TAG_APPLICATION_TEMPLATE {
                 dir.unknown.push((object.tag, object.value.to_vec()));
                 continue;

@@ -7,7 +7,7 @@
 use serde::Serializer;
 use thiserror::Error;
 
-use crate::tlv::{Tag, Tlv, TlvError};
+use crate::asn1::{Asn1Error, Element, ErrorKind, Tag};
 
 /// Why an LDS file could not be parsed. Every variant names the file (`"DG2"`, `"EF.DIR"`, …).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -22,7 +22,7 @@ pub enum LdsError {
         inside: Option<Tag>,
         /// What the TLV codec found wrong.
         #[source]
-        source: TlvError,
+        source: Asn1Error,
     },
     /// A tag the structure requires is absent.
     #[error("{file}: missing tag {tag:X}")]
@@ -59,15 +59,15 @@ fn inside_tag(tag: Option<Tag>) -> String {
 
 impl LdsError {
     /// Wraps a TLV codec error, turning its missing/unexpected tag cases into the matching variants.
-    pub fn from_tlv(file: &'static str, inside: Option<Tag>, source: TlvError) -> Self {
-        match source {
-            TlvError::MissingTag(tag) => LdsError::MissingTag { file, tag },
-            TlvError::UnexpectedTag { expected, found } => LdsError::UnexpectedTag {
+    pub fn from_tlv(file: &'static str, inside: Option<Tag>, source: Asn1Error) -> Self {
+        match source.kind {
+            ErrorKind::MissingTag(tag) => LdsError::MissingTag { file, tag },
+            ErrorKind::UnexpectedTag { expected } => LdsError::UnexpectedTag {
                 file,
                 expected,
-                found,
+                found: source.tag.unwrap_or_default(),
             },
-            source => LdsError::Tlv {
+            _ => LdsError::Tlv {
                 file,
                 inside,
                 source,
@@ -78,11 +78,11 @@ impl LdsError {
 
 /// Attaches a file name (and the enclosing tag) to a TLV codec result.
 pub(crate) trait TlvContext<T> {
-    /// Maps a [`TlvError`] to an [`LdsError`] naming `file` and the constructed tag `inside`.
+    /// Maps a [`Asn1Error`] to an [`LdsError`] naming `file` and the constructed tag `inside`.
     fn in_file(self, file: &'static str, inside: Option<Tag>) -> Result<T, LdsError>;
 }
 
-impl<T> TlvContext<T> for Result<T, TlvError> {
+impl<T> TlvContext<T> for Result<T, Asn1Error> {
     fn in_file(self, file: &'static str, inside: Option<Tag>) -> Result<T, LdsError> {
         self.map_err(|e| LdsError::from_tlv(file, inside, e))
     }
@@ -95,8 +95,8 @@ pub(crate) fn parse_file<'a>(
     tag: Tag,
     bytes: &'a [u8],
     warnings: &mut Vec<String>,
-) -> Result<Tlv<'a>, LdsError> {
-    let (tlv, rest) = crate::tlv::parse_one(bytes).in_file(file, None)?;
+) -> Result<Element<'a>, LdsError> {
+    let (tlv, rest) = crate::asn1::parse_one(bytes).in_file(file, None)?;
     if tlv.tag != tag {
         return Err(LdsError::UnexpectedTag {
             file,
@@ -189,26 +189,13 @@ pub(crate) fn be_uint(bytes: &[u8]) -> Option<u64> {
 /// tags read so far.
 pub(crate) fn split_tag_list(bytes: &[u8]) -> Result<Vec<Tag>, Vec<Tag>> {
     let mut tags = Vec::new();
-    let mut iter = bytes.iter();
-    while let Some(&first) = iter.next() {
-        let mut tag = Tag::from(first);
-        if first & 0x1F == 0x1F {
-            let mut n = 1;
-            loop {
-                let Some(&b) = iter.next() else {
-                    return Err(tags);
-                };
-                n += 1;
-                if n > 4 {
-                    return Err(tags);
-                }
-                tag = (tag << 8) | Tag::from(b);
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-        }
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let Ok((tag, len)) = crate::asn1::parse_tag(rest) else {
+            return Err(tags);
+        };
         tags.push(tag);
+        rest = &rest[len..];
     }
     Ok(tags)
 }
@@ -261,16 +248,17 @@ mod tests {
         let e = LdsError::from_tlv(
             "DG2",
             Some(0x7F61),
-            TlvError::Truncated {
-                offset: 3,
-                what: "value",
-            },
+            Asn1Error::new(ErrorKind::Truncated(crate::asn1::Part::Value), 3).in_tag(0x5F2E),
         );
         assert_eq!(
             e.to_string(),
-            "DG2: malformed TLV inside tag 7F61: TLV truncated at offset 3: value"
+            "DG2: malformed TLV inside tag 7F61: truncated value in tag 5F2E at offset 3"
         );
-        let e = LdsError::from_tlv("DG11", None, TlvError::MissingTag(0x5F0E));
+        let e = LdsError::from_tlv(
+            "DG11",
+            None,
+            Asn1Error::new(ErrorKind::MissingTag(0x5F0E), 0).in_tag(0x6B),
+        );
         assert_eq!(e.to_string(), "DG11: missing tag 5F0E");
     }
 }

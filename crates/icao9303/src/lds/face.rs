@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::error::{LdsError, TlvContext, be_uint, serialize_len, serialize_unknown, to_hex};
 use super::image::{ImageFormat, probe_size, sniff_format};
-use crate::tlv::{self, Tag, Tlv};
+use crate::asn1::{self, Element, Tag};
 
 /// Which standard a face record follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -496,7 +496,7 @@ fn parse_iso39794_5(
     bytes: &[u8],
     warnings: &mut Vec<String>,
 ) -> Result<Vec<FaceImage>, LdsError> {
-    let (first, rest) = tlv::parse_one(bytes).in_file(file, None)?;
+    let (first, rest) = asn1::parse_one(bytes).in_file(file, None)?;
     if !rest.is_empty() {
         warnings.push(format!(
             "{file}: {} bytes after the ISO/IEC 39794-5 data block",
@@ -564,7 +564,10 @@ fn parse_iso39794_5(
 
 /// The first score of an ISO/IEC 39794 `QualityBlocks` field: SEQUENCE OF { algorithm [0], scoreOrError [1]
 /// CHOICE { score [0], error [1] } }.
-pub(crate) fn quality_score(file: &'static str, field: Tlv<'_>) -> Result<Option<u32>, LdsError> {
+pub(crate) fn quality_score(
+    file: &'static str,
+    field: Element<'_>,
+) -> Result<Option<u32>, LdsError> {
     Ok(ctx_fields(file, field)?
         .iter()
         .filter_map(|q| q.find(0xA1).ok().flatten())
@@ -574,11 +577,14 @@ pub(crate) fn quality_score(file: &'static str, field: Tlv<'_>) -> Result<Option
 }
 
 /// The children of a constructed context-tagged field.
-pub(crate) fn ctx_fields<'a>(file: &'static str, tlv: Tlv<'a>) -> Result<Vec<Tlv<'a>>, LdsError> {
+pub(crate) fn ctx_fields<'a>(
+    file: &'static str,
+    tlv: Element<'a>,
+) -> Result<Vec<Element<'a>>, LdsError> {
     tlv.children().in_file(file, Some(tlv.tag))
 }
 
-pub(crate) fn int_field(fields: &[Tlv<'_>], tag: Tag) -> Option<u32> {
+pub(crate) fn int_field(fields: &[Element<'_>], tag: Tag) -> Option<u32> {
     fields
         .iter()
         .find(|f| f.tag == tag)
@@ -588,7 +594,7 @@ pub(crate) fn int_field(fields: &[Tlv<'_>], tag: Tag) -> Option<u32> {
 
 /// Reads a 39794 "code or extension block" CHOICE held in the field `tlv`: `[0]` code, or `[1]` extension block
 /// whose `[0]` carries the code.
-pub(crate) fn code_choice(tlv: &Tlv<'_>) -> Option<u32> {
+pub(crate) fn code_choice(tlv: &Element<'_>) -> Option<u32> {
     let alternatives = tlv.children().ok()?;
     let alt = alternatives.first()?;
     let n = match alt.tag {
@@ -602,7 +608,7 @@ pub(crate) fn code_choice(tlv: &Tlv<'_>) -> Option<u32> {
 fn parse_39794_representation(
     file: &'static str,
     version: &str,
-    rep: Tlv<'_>,
+    rep: Element<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Option<FaceImage>, LdsError> {
     let mut face = FaceImage::new(FaceRecordFormat::Iso39794_5, version.to_owned());
@@ -649,7 +655,7 @@ fn parse_39794_representation(
 /// ImageInformation2DBlock; returns the declared image size.
 fn parse_image_information(
     file: &'static str,
-    info: Tlv<'_>,
+    info: Element<'_>,
     face: &mut FaceImage,
 ) -> Result<Option<(u32, u32)>, LdsError> {
     let mut size = None;
@@ -675,7 +681,7 @@ fn parse_image_information(
 
 fn parse_identity_metadata(
     file: &'static str,
-    block: Tlv<'_>,
+    block: Element<'_>,
     face: &mut FaceImage,
 ) -> Result<(), LdsError> {
     for field in ctx_fields(file, block)? {
@@ -718,7 +724,7 @@ fn signed(value: &[u8]) -> Option<i32> {
 }
 
 /// DateTimeBlock { year [0], month [1], day [2], hour [3], minute [4], second [5], millisecond [6] } as ISO 8601.
-pub(crate) fn date_time(fields: &[Tlv<'_>]) -> String {
+pub(crate) fn date_time(fields: &[Element<'_>]) -> String {
     let get = |tag| int_field(fields, tag);
     let mut s = get(0x80).map_or_else(|| "????".to_owned(), |y| format!("{y:04}"));
     if let Some(m) = get(0x81) {

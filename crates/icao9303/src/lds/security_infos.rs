@@ -6,9 +6,9 @@
 //! kept as [`SecurityInfo::Unknown`]. Bytes after the SET (seen on real chips: padding, a stray status
 //! word) are tolerated and kept in [`SecurityInfos::trailing`].
 
+use crate::asn1::{self, Asn1Error, Element, der, tag};
 use crate::crypto::cipher::CipherAlgorithm;
 use crate::crypto::domain::{DomainParameterError, DomainParameters, MAX_STANDARDIZED_ID};
-use crate::tlv::{self, Tlv, TlvError};
 
 pub use crate::crypto::domain::KeyAgreement;
 
@@ -22,7 +22,7 @@ const AA_OID: [u8; 6] = [0x67, 0x81, 0x08, 0x01, 0x01, 0x05];
 pub enum SecurityInfosError {
     /// The TLV structure is broken.
     #[error("SecurityInfos: {0}")]
-    Tlv(#[from] TlvError),
+    Tlv(#[from] Asn1Error),
     /// A structure with the wrong shape.
     #[error("SecurityInfos: {0}")]
     Malformed(String),
@@ -136,11 +136,12 @@ impl PaceInfo {
 
     /// The encoding of this PACEInfo (`SEQUENCE { OID, version, parameterId? }`), for EF.CardAccess.
     pub fn to_der(&self) -> Vec<u8> {
-        let mut children = vec![tlv::encode(0x06, &self.oid), der_integer(self.version)];
-        if let Some(id) = self.parameter_id {
-            children.push(der_integer(id));
+        let oid = der::tlv(tag::OID, &self.oid);
+        let version = der::integer_u64(self.version.into());
+        match self.parameter_id {
+            Some(id) => der::sequence(&[&oid, &version, &der::integer_u64(id.into())]),
+            None => der::sequence(&[&oid, &version]),
         }
-        tlv::encode_constructed(0x30, &children)
     }
 }
 
@@ -241,44 +242,22 @@ pub struct SecurityInfos {
     pub trailing: Vec<u8>,
 }
 
-fn der_integer(v: u32) -> Vec<u8> {
-    let bytes = v.to_be_bytes();
-    let start = bytes.iter().position(|b| *b != 0).unwrap_or(3);
-    let mut value = bytes[start..].to_vec();
-    if value.first().is_some_and(|b| b & 0x80 != 0) {
-        value.insert(0, 0);
-    }
-    tlv::encode(0x02, &value)
-}
-
 fn malformed(what: impl Into<String>) -> SecurityInfosError {
     SecurityInfosError::Malformed(what.into())
 }
 
-fn small_int(t: &Tlv<'_>) -> Result<u32, SecurityInfosError> {
-    if t.tag != 0x02 {
-        return Err(malformed(format!(
-            "expected INTEGER, found tag {:X}",
-            t.tag
-        )));
-    }
-    let v = t.value;
-    let start = v.iter().position(|b| *b != 0).unwrap_or(v.len());
-    let v = &v[start..];
-    if v.len() > 4 || t.value.first().is_some_and(|b| b & 0x80 != 0) {
-        return Err(malformed("INTEGER out of range"));
-    }
-    Ok(v.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)))
+fn small_int(t: &Element<'_>) -> Result<u32, SecurityInfosError> {
+    u32::try_from(t.small_uint()?).map_err(|_| malformed("INTEGER out of range"))
 }
 
-fn opt_int(t: Option<&Tlv<'_>>) -> Result<Option<u32>, SecurityInfosError> {
+fn opt_int(t: Option<&Element<'_>>) -> Result<Option<u32>, SecurityInfosError> {
     match t {
         Some(t) if t.tag == 0x02 => Ok(Some(small_int(t)?)),
         _ => Ok(None),
     }
 }
 
-fn parse_info(seq: &Tlv<'_>) -> Result<SecurityInfo, SecurityInfosError> {
+fn parse_info(seq: &Element<'_>) -> Result<SecurityInfo, SecurityInfosError> {
     if seq.tag != 0x30 {
         return Err(malformed(format!("SecurityInfo with tag {:X}", seq.tag)));
     }
@@ -368,7 +347,7 @@ fn parse_info(seq: &Tlv<'_>) -> Result<SecurityInfo, SecurityInfosError> {
 impl SecurityInfos {
     /// Parses a SecurityInfos SET (the content of EF.CardAccess, or of DG14 / EF.CardSecurity's eContent).
     pub fn parse(bytes: &[u8]) -> Result<SecurityInfos, SecurityInfosError> {
-        let (set, rest) = tlv::parse_one(bytes)?;
+        let (set, rest) = asn1::parse_one(bytes)?;
         if set.tag != 0x31 {
             return Err(malformed(format!("expected SET (31), found {:X}", set.tag)));
         }
@@ -446,8 +425,10 @@ impl SecurityInfos {
     }
 
     /// Encodes a SecurityInfos SET from raw SecurityInfo encodings (the emulator's EF.CardAccess).
+    /// The entries keep the order given (a chip's file need not be DER-sorted, and the emulator's recorded
+    /// traces depend on the bytes).
     pub fn encode(entries: &[Vec<u8>]) -> Vec<u8> {
-        tlv::encode_constructed(0x31, entries)
+        der::tlv(tag::SET, &entries.concat())
     }
 }
 
@@ -456,6 +437,7 @@ mod tests {
     use super::*;
     use crate::crypto::dh::DhError;
     use crate::crypto::ec::{EcCurve, EcError};
+    use crate::tlv;
 
     fn file(name: &str) -> Vec<u8> {
         let path = format!(
@@ -668,7 +650,7 @@ mod tests {
             ),
             alg,
         ];
-        fields.extend(id.map(der_integer));
+        fields.extend(id.map(|v| der::integer_u64(v.into())));
         tlv::encode_constructed(0x30, &fields)
     }
 

@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use der::asn1::ObjectIdentifier;
+use crate::asn1::ObjectIdentifier;
 use thiserror::Error;
 
+use crate::asn1::{Asn1Error, Element, Mode, tag};
 use crate::crypto::hash::HashAlgorithm;
-use crate::pki::ber::{self, tag};
 use crate::pki::cms::{self, SignedData};
 
 /// id-icao-mrtd-security-ldsSecurityObject (2.23.136.1.1.1).
@@ -68,7 +68,7 @@ pub enum SodError {
     },
 }
 
-fn lso(step: &'static str) -> impl Fn(ber::BerError) -> SodError {
+fn lso(step: &'static str) -> impl Fn(Asn1Error) -> SodError {
     move |e| SodError::SecurityObject {
         step,
         what: e.to_string(),
@@ -100,7 +100,9 @@ impl Sod {
     /// Parses a whole EF.SOD, starting with tag 0x77. Trailing bytes after the 0x77 element are ignored
     /// (chips pad files).
     pub fn parse(bytes: &[u8]) -> Result<Sod, SodError> {
-        let (outer, _) = ber::parse_one(bytes).map_err(|e| SodError::Wrapper(e.to_string()))?;
+        let (outer, _) = Mode::Ber
+            .parse_one(bytes)
+            .map_err(|e| SodError::Wrapper(e.to_string()))?;
         if outer.tag != SOD_TAG {
             return Err(SodError::Wrapper(format!(
                 "tag {:X} instead of 77",
@@ -108,7 +110,7 @@ impl Sod {
             )));
         }
         let signed_data =
-            SignedData::from_content_info(outer.content).map_err(SodError::NotSignedData)?;
+            SignedData::from_content_info(outer.value).map_err(SodError::NotSignedData)?;
         if signed_data.content_type != ID_LDS_SECURITY_OBJECT
             && signed_data.content_type != cms::ID_DATA
         {
@@ -153,11 +155,9 @@ struct SecurityObject {
 }
 
 fn parse_security_object(bytes: &[u8]) -> Result<SecurityObject, SodError> {
-    let (seq, _) = ber::parse_one(bytes).map_err(lso("SEQUENCE"))?;
-    let seq = seq
-        .expect(tag::SEQUENCE, "not a SEQUENCE")
-        .map_err(lso("SEQUENCE"))?;
-    let mut r = seq.reader();
+    let (seq, _) = Mode::Ber.parse_one(bytes).map_err(lso("SEQUENCE"))?;
+    let seq = seq.expect(tag::SEQUENCE).map_err(lso("SEQUENCE"))?;
+    let mut r = seq.cursor();
     let version = r
         .next("missing version")
         .and_then(|e| e.small_uint())
@@ -178,10 +178,8 @@ fn parse_security_object(bytes: &[u8]) -> Result<SecurityObject, SodError> {
         .map_err(lso("dataGroupHashValues"))?;
     let mut data_group_hashes = BTreeMap::new();
     for entry in hashes.children().map_err(lso("dataGroupHashValues"))? {
-        let entry = entry
-            .expect(tag::SEQUENCE, "DataGroupHash is not a SEQUENCE")
-            .map_err(lso("DataGroupHash"))?;
-        let mut e = entry.reader();
+        let entry = entry.expect(tag::SEQUENCE).map_err(lso("DataGroupHash"))?;
+        let mut e = entry.cursor();
         let number = e
             .next("missing dataGroupNumber")
             .and_then(|x| x.small_uint())
@@ -210,10 +208,8 @@ fn parse_security_object(bytes: &[u8]) -> Result<SecurityObject, SodError> {
     if version == 1
         && let Some(info) = r.next_opt().map_err(lso("ldsVersionInfo"))?
     {
-        let info = info
-            .expect(tag::SEQUENCE, "not a SEQUENCE")
-            .map_err(lso("ldsVersionInfo"))?;
-        let mut i = info.reader();
+        let info = info.expect(tag::SEQUENCE).map_err(lso("ldsVersionInfo"))?;
+        let mut i = info.cursor();
         lds_version = Some(printable(
             i.next("missing ldsVersion").map_err(lso("ldsVersion"))?,
             "ldsVersion",
@@ -233,10 +229,10 @@ fn parse_security_object(bytes: &[u8]) -> Result<SecurityObject, SodError> {
     })
 }
 
-fn printable(el: ber::Element<'_>, step: &'static str) -> Result<String, SodError> {
+fn printable(el: Element<'_>, step: &'static str) -> Result<String, SodError> {
     // PrintableString (0x13); UTF8String (0x0C) is tolerated.
     let bytes = match el.tag {
-        0x13 | 0x0C => el.content,
+        0x13 | 0x0C => el.value,
         _ => {
             return Err(SodError::SecurityObject {
                 step,
@@ -254,6 +250,7 @@ fn printable(el: ber::Element<'_>, step: &'static str) -> Result<String, SodErro
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::asn1::der;
 
     #[test]
     fn rejects_wrong_outer_tag_and_garbage() {
@@ -273,16 +270,16 @@ mod tests {
         // SEQUENCE { 0, {sha256}, SEQUENCE { SEQUENCE { 0, OCTET STRING(32) } } }
         let mut dgh = vec![0x02, 0x01, 0x00, 0x04, 0x20];
         dgh.extend([0u8; 32]);
-        let dgh = ber::encode(0x30, &dgh);
+        let dgh = der::tlv(0x30, &dgh);
         let mut body = vec![0x02, 0x01, 0x00];
-        body.extend(ber::encode(
+        body.extend(der::tlv(
             0x30,
             &[
                 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
             ],
         ));
-        body.extend(ber::encode(0x30, &dgh));
-        let lso = ber::encode(0x30, &body);
+        body.extend(der::tlv(0x30, &dgh));
+        let lso = der::tlv(0x30, &body);
         let err = parse_security_object(&lso).err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),

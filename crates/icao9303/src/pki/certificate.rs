@@ -4,11 +4,12 @@
 
 use std::fmt;
 
-use der::asn1::ObjectIdentifier;
+use crate::asn1::ObjectIdentifier;
 use thiserror::Error;
 
-use super::ber::{self, Element, tag};
 use super::cms::AlgorithmId;
+pub use crate::asn1::Time;
+use crate::asn1::{Asn1Error, Element, Mode, tag};
 
 /// id-at-countryName (2.5.4.6).
 pub const ID_COUNTRY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
@@ -29,145 +30,10 @@ pub struct CertificateError {
     pub what: String,
 }
 
-fn at(step: &'static str) -> impl Fn(ber::BerError) -> CertificateError {
+fn at(step: &'static str) -> impl Fn(Asn1Error) -> CertificateError {
     move |e| CertificateError {
         step,
         what: e.to_string(),
-    }
-}
-
-/// A point in time (UTC) with one-second resolution, as certificates and CRLs carry it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Time {
-    /// Year (four digits).
-    pub year: u16,
-    /// Month 1..=12.
-    pub month: u8,
-    /// Day 1..=31.
-    pub day: u8,
-    /// Hour 0..=23.
-    pub hour: u8,
-    /// Minute 0..=59.
-    pub minute: u8,
-    /// Second 0..=60.
-    pub second: u8,
-}
-
-impl Time {
-    /// The current time from the system clock (UTC).
-    pub fn now() -> Self {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Time::from_unix(secs)
-    }
-
-    /// The UTC time `secs` seconds after 1970-01-01T00:00:00Z.
-    pub fn from_unix(secs: u64) -> Self {
-        let days = (secs / 86_400) as i64;
-        let rem = secs % 86_400;
-        // Civil date from days since the epoch (proleptic Gregorian calendar).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        Time {
-            year,
-            month,
-            day,
-            hour: (rem / 3600) as u8,
-            minute: (rem / 60 % 60) as u8,
-            second: (rem % 60) as u8,
-        }
-    }
-
-    /// Midnight UTC at the start of the given day.
-    pub fn from_ymd(year: u16, month: u8, day: u8) -> Self {
-        Time {
-            year,
-            month,
-            day,
-            hour: 0,
-            minute: 0,
-            second: 0,
-        }
-    }
-
-    /// Parses a UTCTime (`YYMMDDhhmm[ss]Z`, years 50..99 → 19xx) or GeneralizedTime element.
-    pub fn from_element(el: &Element<'_>) -> Result<Self, ber::BerError> {
-        let bad = ber::BerError {
-            offset: 0,
-            what: "malformed time",
-        };
-        let text = std::str::from_utf8(el.content).map_err(|_| bad.clone())?;
-        let text = text.strip_suffix('Z').ok_or(bad.clone())?;
-        let digits = |s: &str| -> Result<u16, ber::BerError> {
-            if s.bytes().all(|b| b.is_ascii_digit()) {
-                s.parse().map_err(|_| bad.clone())
-            } else {
-                Err(bad.clone())
-            }
-        };
-        let (year, rest) = match el.tag {
-            tag::UTC_TIME => {
-                let yy = digits(text.get(0..2).ok_or(bad.clone())?)?;
-                (
-                    if yy >= 50 { 1900 + yy } else { 2000 + yy },
-                    text.get(2..).ok_or(bad.clone())?,
-                )
-            }
-            tag::GENERALIZED_TIME => (
-                digits(text.get(0..4).ok_or(bad.clone())?)?,
-                text.get(4..).ok_or(bad.clone())?,
-            ),
-            _ => {
-                return Err(ber::BerError {
-                    offset: 0,
-                    what: "expected UTCTime or GeneralizedTime",
-                });
-            }
-        };
-        // Fractional seconds (GeneralizedTime) are dropped.
-        let rest = rest.split('.').next().unwrap_or("");
-        if rest.len() != 8 && rest.len() != 10 {
-            return Err(bad);
-        }
-        let field = |i: usize| -> Result<u8, ber::BerError> {
-            let v = digits(rest.get(i..i + 2).ok_or(bad.clone())?)?;
-            u8::try_from(v).map_err(|_| bad.clone())
-        };
-        let t = Time {
-            year,
-            month: field(0)?,
-            day: field(2)?,
-            hour: field(4)?,
-            minute: field(6)?,
-            second: if rest.len() == 10 { field(8)? } else { 0 },
-        };
-        if !(1..=12).contains(&t.month)
-            || !(1..=31).contains(&t.day)
-            || t.hour > 23
-            || t.minute > 59
-            || t.second > 60
-        {
-            return Err(bad);
-        }
-        Ok(t)
-    }
-}
-
-impl fmt::Display for Time {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
     }
 }
 
@@ -191,15 +57,13 @@ pub struct Name {
 
 impl Name {
     /// Reads a Name (RDNSequence).
-    pub fn parse(el: &Element<'_>) -> Result<Self, ber::BerError> {
-        let el = el.expect(tag::SEQUENCE, "Name is not a SEQUENCE")?;
+    pub fn parse(el: &Element<'_>) -> Result<Self, Asn1Error> {
+        let el = el.expect(tag::SEQUENCE)?;
         let mut attributes = Vec::new();
         for rdn in el.children()? {
-            let rdn = rdn.expect(tag::SET, "RDN is not a SET")?;
+            let rdn = rdn.expect(tag::SET)?;
             for atv in rdn.children()? {
-                let mut r = atv
-                    .expect(tag::SEQUENCE, "AttributeTypeAndValue is not a SEQUENCE")?
-                    .reader();
+                let mut r = atv.expect(tag::SEQUENCE)?.cursor();
                 let oid = r.next("attribute type")?.oid()?;
                 let value = r.next("attribute value")?;
                 attributes.push(NameAttribute {
@@ -286,15 +150,15 @@ fn decode_string(el: &Element<'_>) -> String {
         // BMPString: UTF-16BE.
         0x1E => {
             let units: Vec<u16> = el
-                .content
+                .value
                 .chunks(2)
                 .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
                 .collect();
             String::from_utf16_lossy(&units)
         }
         // TeletexString / T61String: treat as Latin-1.
-        0x14 => el.content.iter().map(|b| char::from(*b)).collect(),
-        _ => String::from_utf8_lossy(el.content).into_owned(),
+        0x14 => el.value.iter().map(|b| char::from(*b)).collect(),
+        _ => String::from_utf8_lossy(el.value).into_owned(),
     }
 }
 
@@ -311,9 +175,9 @@ pub struct PublicKeyInfo {
 
 impl PublicKeyInfo {
     /// Reads a SubjectPublicKeyInfo.
-    pub fn parse(el: &Element<'_>) -> Result<Self, ber::BerError> {
-        let el = el.expect(tag::SEQUENCE, "SubjectPublicKeyInfo is not a SEQUENCE")?;
-        let mut r = el.reader();
+    pub fn parse(el: &Element<'_>) -> Result<Self, Asn1Error> {
+        let el = el.expect(tag::SEQUENCE)?;
+        let mut r = el.cursor();
         let algorithm = AlgorithmId::parse(&r.next("SubjectPublicKeyInfo algorithm")?)?;
         let key = r.next("subjectPublicKey")?.bit_string_octets()?.to_vec();
         Ok(PublicKeyInfo {
@@ -360,7 +224,7 @@ pub struct Certificate {
 impl Certificate {
     /// Parses one DER certificate (trailing bytes are an error).
     pub fn from_der(bytes: &[u8]) -> Result<Self, CertificateError> {
-        let el = ber::parse_exact(bytes).map_err(at("structure"))?;
+        let el = Mode::Ber.parse_exact(bytes).map_err(at("structure"))?;
         Self::from_element(&el)
     }
 
@@ -372,7 +236,7 @@ impl Certificate {
                 what: "not a SEQUENCE".into(),
             });
         }
-        let mut r = el.reader();
+        let mut r = el.cursor();
         let tbs = r
             .next_tagged(tag::SEQUENCE, "TBSCertificate")
             .map_err(at("TBSCertificate"))?;
@@ -385,10 +249,10 @@ impl Certificate {
             .and_then(|e| e.bit_string_octets())
             .map_err(at("signatureValue"))?;
 
-        let mut t = tbs.reader();
-        let version = match t.next_if(ber::context(0)).map_err(at("version"))? {
+        let mut t = tbs.cursor();
+        let version = match t.next_if(tag::context(0)).map_err(at("version"))? {
             Some(v) => v
-                .reader()
+                .cursor()
                 .next("version")
                 .and_then(|e| e.small_uint())
                 .map_err(at("version"))?,
@@ -409,14 +273,14 @@ impl Certificate {
         let validity = t
             .next_tagged(tag::SEQUENCE, "validity")
             .map_err(at("validity"))?;
-        let mut v = validity.reader();
+        let mut v = validity.cursor();
         let not_before = v
             .next("notBefore")
-            .and_then(|e| Time::from_element(&e))
+            .and_then(|e| e.time())
             .map_err(at("notBefore"))?;
         let not_after = v
             .next("notAfter")
-            .and_then(|e| Time::from_element(&e))
+            .and_then(|e| e.time())
             .map_err(at("notAfter"))?;
         let subject = t
             .next("subject")
@@ -443,35 +307,35 @@ impl Certificate {
             is_ca: None,
         };
         while let Some(field) = t.next_opt().map_err(at("extensions"))? {
-            if field.tag == ber::context(3) {
+            if field.tag == tag::context(3) {
                 cert.read_extensions(&field).map_err(at("extensions"))?;
             }
         }
         Ok(cert)
     }
 
-    fn read_extensions(&mut self, wrapper: &Element<'_>) -> Result<(), ber::BerError> {
-        let list = wrapper.reader().next_tagged(tag::SEQUENCE, "Extensions")?;
+    fn read_extensions(&mut self, wrapper: &Element<'_>) -> Result<(), Asn1Error> {
+        let list = wrapper.cursor().next_tagged(tag::SEQUENCE, "Extensions")?;
         for ext in list.children()? {
-            let mut r = ext.reader();
+            let mut r = ext.cursor();
             let oid = r.next("extnID")?.oid()?;
             let mut value = r.next("extnValue")?;
             if value.tag == tag::BOOLEAN {
                 value = r.next("extnValue")?;
             }
             let inner = value.octet_string()?;
-            let (inner, _) = ber::parse_one(&inner)?;
+            let (inner, _) = Mode::Ber.parse_one(&inner)?;
             if oid == ID_SKI {
                 self.subject_key_id = Some(inner.octet_string()?);
             } else if oid == ID_AKI {
-                let mut a = inner.reader();
-                if let Some(id) = a.next_if(ber::context_primitive(0))? {
-                    self.authority_key_id = Some(id.content.to_vec());
+                let mut a = inner.cursor();
+                if let Some(id) = a.next_if(tag::context_primitive(0))? {
+                    self.authority_key_id = Some(id.value.to_vec());
                 }
             } else if oid == ID_BASIC_CONSTRAINTS {
-                let mut b = inner.reader();
+                let mut b = inner.cursor();
                 let ca = match b.next_if(tag::BOOLEAN)? {
-                    Some(flag) => flag.content.first().is_some_and(|v| *v != 0),
+                    Some(flag) => flag.value.first().is_some_and(|v| *v != 0),
                     None => false,
                 };
                 self.is_ca = Some(ca);
@@ -582,40 +446,6 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times() {
-        let utc = ber::encode(0x17, b"491231235959Z");
-        let t = Time::from_element(&ber::parse_exact(&utc).unwrap()).unwrap();
-        assert_eq!(
-            t,
-            Time {
-                year: 2049,
-                month: 12,
-                day: 31,
-                hour: 23,
-                minute: 59,
-                second: 59
-            }
-        );
-        let utc = ber::encode(0x17, b"5001010000Z");
-        assert_eq!(
-            Time::from_element(&ber::parse_exact(&utc).unwrap())
-                .unwrap()
-                .year,
-            1950
-        );
-        let generalized = ber::encode(0x18, b"20500101000000.5Z");
-        assert_eq!(
-            Time::from_element(&ber::parse_exact(&generalized).unwrap())
-                .unwrap()
-                .year,
-            2050
-        );
-        let bad = ber::encode(0x17, b"501301000000Z");
-        assert!(Time::from_element(&ber::parse_exact(&bad).unwrap()).is_err());
-        assert!(Time::from_ymd(2024, 1, 1) < Time::from_ymd(2024, 1, 2));
-    }
 
     #[test]
     fn base64() {

@@ -3,10 +3,10 @@
 //! The structure is read with the crate's BER reader so that the original bytes of the signed attributes,
 //! the encapsulated content and each certificate are kept exactly as they were encoded.
 
-use der::asn1::ObjectIdentifier;
+use crate::asn1::ObjectIdentifier;
 use thiserror::Error;
 
-use super::ber::{self, Element, tag};
+use crate::asn1::{Asn1Error, Element, Mode, tag};
 
 /// id-signedData (1.2.840.113549.1.7.2).
 pub const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
@@ -29,7 +29,7 @@ pub enum CmsError {
         /// Which part of the structure was being read.
         step: &'static str,
         /// The encoding error.
-        source: ber::BerError,
+        source: Asn1Error,
     },
     /// The ContentInfo does not hold a SignedData.
     #[error("not a CMS SignedData (content type {0})")]
@@ -39,7 +39,7 @@ pub enum CmsError {
     Malformed(&'static str),
 }
 
-fn at(step: &'static str) -> impl Fn(ber::BerError) -> CmsError {
+fn at(step: &'static str) -> impl Fn(Asn1Error) -> CmsError {
     move |source| CmsError::Ber { step, source }
 }
 
@@ -54,9 +54,9 @@ pub struct AlgorithmId {
 
 impl AlgorithmId {
     /// Reads an AlgorithmIdentifier SEQUENCE.
-    pub fn parse(el: &Element<'_>) -> Result<Self, ber::BerError> {
-        let el = el.expect(tag::SEQUENCE, "AlgorithmIdentifier is not a SEQUENCE")?;
-        let mut r = el.reader();
+    pub fn parse(el: &Element<'_>) -> Result<Self, Asn1Error> {
+        let el = el.expect(tag::SEQUENCE)?;
+        let mut r = el.cursor();
         let oid = r.next("AlgorithmIdentifier without OID")?.oid()?;
         let parameters = r.next_opt()?.map(|p| p.raw.to_vec());
         Ok(AlgorithmId { oid, parameters })
@@ -81,7 +81,7 @@ pub enum SignerIdentifier {
         /// The serial number's content bytes.
         serial: Vec<u8>,
     },
-    /// subjectKeyIdentifier [0].
+    /// subjectKeyIdentifier \[0\].
     SubjectKeyIdentifier(Vec<u8>),
 }
 
@@ -135,11 +135,11 @@ pub struct SignedData {
 impl SignedData {
     /// Parses a ContentInfo whose contentType is id-signedData. Trailing bytes after it are ignored.
     pub fn from_content_info(bytes: &[u8]) -> Result<Self, CmsError> {
-        let (ci, _) = ber::parse_one(bytes).map_err(at("ContentInfo"))?;
+        let (ci, _) = Mode::Ber.parse_one(bytes).map_err(at("ContentInfo"))?;
         if ci.tag != tag::SEQUENCE {
             return Err(CmsError::Malformed("ContentInfo is not a SEQUENCE"));
         }
-        let mut r = ci.reader();
+        let mut r = ci.cursor();
         let ct = r
             .next("ContentInfo contentType")
             .and_then(|e| e.oid())
@@ -148,9 +148,9 @@ impl SignedData {
             return Err(CmsError::NotSignedData(ct.to_string()));
         }
         let wrapper = r
-            .next_tagged(ber::context(0), "ContentInfo [0] content")
+            .next_tagged(tag::context(0), "ContentInfo [0] content")
             .map_err(at("ContentInfo content"))?;
-        let mut w = wrapper.reader();
+        let mut w = wrapper.cursor();
         let sd = w
             .next_tagged(tag::SEQUENCE, "SignedData SEQUENCE")
             .map_err(at("SignedData"))?;
@@ -159,7 +159,7 @@ impl SignedData {
 
     /// Parses the SignedData SEQUENCE itself.
     pub fn parse(sd: &Element<'_>) -> Result<Self, CmsError> {
-        let mut r = sd.reader();
+        let mut r = sd.cursor();
         let version = r
             .next("SignedData version")
             .and_then(|e| e.small_uint())
@@ -179,14 +179,14 @@ impl SignedData {
         let eci = r
             .next_tagged(tag::SEQUENCE, "encapContentInfo SEQUENCE")
             .map_err(at("encapContentInfo"))?;
-        let mut er = eci.reader();
+        let mut er = eci.cursor();
         let content_type = er
             .next("eContentType")
             .and_then(|e| e.oid())
             .map_err(at("eContentType"))?;
-        let content = match er.next_if(ber::context(0)).map_err(at("eContent"))? {
+        let content = match er.next_if(tag::context(0)).map_err(at("eContent"))? {
             Some(explicit) => {
-                let mut x = explicit.reader();
+                let mut x = explicit.cursor();
                 let os = x.next("eContent OCTET STRING").map_err(at("eContent"))?;
                 Some(os.octet_string().map_err(at("eContent"))?)
             }
@@ -194,7 +194,7 @@ impl SignedData {
         };
 
         let mut certificates = Vec::new();
-        if let Some(certs) = r.next_if(ber::context(0)).map_err(at("certificates"))? {
+        if let Some(certs) = r.next_if(tag::context(0)).map_err(at("certificates"))? {
             for c in certs.children().map_err(at("certificates"))? {
                 // Only plain X.509 certificates (SEQUENCE) are used; other choices are skipped.
                 if c.tag == tag::SEQUENCE {
@@ -203,7 +203,7 @@ impl SignedData {
             }
         }
         let mut crls = Vec::new();
-        if let Some(list) = r.next_if(ber::context(1)).map_err(at("crls"))? {
+        if let Some(list) = r.next_if(tag::context(1)).map_err(at("crls"))? {
             for c in list.children().map_err(at("crls"))? {
                 if c.tag == tag::SEQUENCE {
                     crls.push(c.raw.to_vec());
@@ -234,7 +234,7 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
     if si.tag != tag::SEQUENCE {
         return Err(CmsError::Malformed("SignerInfo is not a SEQUENCE"));
     }
-    let mut r = si.reader();
+    let mut r = si.cursor();
     let version = r
         .next("SignerInfo version")
         .and_then(|e| e.small_uint())
@@ -242,7 +242,7 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
     let sid_el = r.next("SignerInfo sid").map_err(at(step))?;
     let sid = match sid_el.tag {
         tag::SEQUENCE => {
-            let mut s = sid_el.reader();
+            let mut s = sid_el.cursor();
             let issuer = s
                 .next_tagged(tag::SEQUENCE, "sid issuer Name")
                 .map_err(at("SignerInfo sid"))?;
@@ -255,17 +255,14 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
                 serial: serial.to_vec(),
             }
         }
-        t if t == ber::context_primitive(0) => {
-            SignerIdentifier::SubjectKeyIdentifier(sid_el.content.to_vec())
+        t if t == tag::context_primitive(0) => {
+            SignerIdentifier::SubjectKeyIdentifier(sid_el.value.to_vec())
         }
-        t if t == ber::context(0) => {
+        t if t == tag::context(0) => {
             // A constructed [0] (BER) holding the key identifier's segments.
             let bytes = sid_el.children().map_err(at("SignerInfo sid"))?;
             SignerIdentifier::SubjectKeyIdentifier(
-                bytes
-                    .iter()
-                    .flat_map(|e| e.content.iter().copied())
-                    .collect(),
+                bytes.iter().flat_map(|e| e.value.iter().copied()).collect(),
             )
         }
         _ => {
@@ -282,7 +279,7 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
     let mut signed_attrs = None;
     let mut content_type_attr = None;
     let mut message_digest = None;
-    if let Some(attrs) = r.next_if(ber::context(0)).map_err(at("signedAttrs"))? {
+    if let Some(attrs) = r.next_if(tag::context(0)).map_err(at("signedAttrs"))? {
         // The signature covers the DER encoding with the SET OF tag (RFC 5652 §5.4): re-tag the original bytes.
         let mut retagged = attrs.raw.to_vec();
         if let Some(first) = retagged.first_mut() {
@@ -290,7 +287,7 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
         }
         signed_attrs = Some(retagged);
         for attr in attrs.children().map_err(at("signedAttrs"))? {
-            let mut a = attr.reader();
+            let mut a = attr.cursor();
             let oid = a
                 .next("attribute type")
                 .and_then(|e| e.oid())

@@ -2,9 +2,9 @@
 
 use thiserror::Error;
 
-use super::ber::{self, tag};
 use super::certificate::{Name, Time};
 use super::cms::AlgorithmId;
+use crate::asn1::{Asn1Error, Mode, tag};
 
 /// What was wrong with a CRL.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -16,7 +16,7 @@ pub struct CrlError {
     pub what: String,
 }
 
-fn at(step: &'static str) -> impl Fn(ber::BerError) -> CrlError {
+fn at(step: &'static str) -> impl Fn(Asn1Error) -> CrlError {
     move |e| CrlError {
         step,
         what: e.to_string(),
@@ -56,11 +56,8 @@ pub struct Crl {
 impl Crl {
     /// Parses a DER CRL.
     pub fn from_der(bytes: &[u8]) -> Result<Crl, CrlError> {
-        let el = ber::parse_exact(bytes).map_err(at("structure"))?;
-        let mut r = el
-            .expect(tag::SEQUENCE, "CertificateList is not a SEQUENCE")
-            .map_err(at("structure"))?
-            .reader();
+        let el = Mode::Ber.parse_exact(bytes).map_err(at("structure"))?;
+        let mut r = el.expect(tag::SEQUENCE).map_err(at("structure"))?.cursor();
         let tbs = r
             .next_tagged(tag::SEQUENCE, "TBSCertList")
             .map_err(at("TBSCertList"))?;
@@ -72,7 +69,7 @@ impl Crl {
             .next("signatureValue")
             .and_then(|e| e.bit_string_octets())
             .map_err(at("signatureValue"))?;
-        let mut t = tbs.reader();
+        let mut t = tbs.cursor();
         t.next_if(tag::INTEGER).map_err(at("version"))?;
         t.next("signature")
             .and_then(|e| AlgorithmId::parse(&e))
@@ -83,13 +80,13 @@ impl Crl {
             .map_err(at("issuer"))?;
         let this_update = t
             .next("thisUpdate")
-            .and_then(|e| Time::from_element(&e))
+            .and_then(|e| e.time())
             .map_err(at("thisUpdate"))?;
         let mut next_update = None;
         if matches!(t.peek_tag(), Some(tag::UTC_TIME | tag::GENERALIZED_TIME)) {
             next_update = Some(
                 t.next("nextUpdate")
-                    .and_then(|e| Time::from_element(&e))
+                    .and_then(|e| e.time())
                     .map_err(at("nextUpdate"))?,
             );
         }
@@ -99,14 +96,14 @@ impl Crl {
             .map_err(at("revokedCertificates"))?
         {
             for entry in list.children().map_err(at("revokedCertificates"))? {
-                let mut e = entry.reader();
+                let mut e = entry.cursor();
                 let serial = e
                     .next("userCertificate")
                     .and_then(|x| x.integer_bytes())
                     .map_err(at("userCertificate"))?;
                 let date = e
                     .next("revocationDate")
-                    .and_then(|x| Time::from_element(&x))
+                    .and_then(|x| x.time())
                     .map_err(at("revocationDate"))?;
                 revoked.push(RevokedCertificate {
                     serial: serial.to_vec(),

@@ -2,12 +2,12 @@
 //! (2.23.136.1.1.2) whose content is `SEQUENCE { version INTEGER, certList SET OF Certificate }`, signed by a
 //! Master List Signer certified by the issuing state's CSCA.
 
-use der::asn1::ObjectIdentifier;
+use crate::asn1::ObjectIdentifier;
 
 use super::PkiError;
-use super::ber::{self, tag};
 use super::certificate::Certificate;
 use super::cms::SignedData;
+use crate::asn1::{Asn1Error, Mode, tag};
 
 /// id-icao-cscaMasterList (2.23.136.1.1.2).
 pub const ID_CSCA_MASTER_LIST: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.2");
@@ -40,12 +40,9 @@ impl MasterList {
             .content
             .as_deref()
             .ok_or(PkiError::MasterList("no eContent".into()))?;
-        let bad = |e: ber::BerError| PkiError::MasterList(format!("CscaMasterList: {e}"));
-        let (list, _) = ber::parse_one(content).map_err(bad)?;
-        let mut r = list
-            .expect(tag::SEQUENCE, "CscaMasterList is not a SEQUENCE")
-            .map_err(bad)?
-            .reader();
+        let bad = |e: Asn1Error| PkiError::MasterList(format!("CscaMasterList: {e}"));
+        let (list, _) = Mode::Ber.parse_one(content).map_err(bad)?;
+        let mut r = list.expect(tag::SEQUENCE).map_err(bad)?.cursor();
         let version = r
             .next("version")
             .and_then(|e| e.small_uint())

@@ -7,7 +7,6 @@
 //! compares data group bytes with the hashes the SOD lists ([`data_group_hash`]: a data group the SOD does
 //! not list fails).
 
-pub mod ber;
 pub mod certificate;
 pub mod cms;
 pub mod country;
@@ -27,6 +26,8 @@ pub use passive::{
 pub use trust_store::{MasterListSummary, PathSummary, TrustAnchor, TrustStore};
 
 use thiserror::Error;
+
+use crate::asn1::Mode;
 
 /// Errors of the PKI layer: loading trust anchors, master lists and CRLs.
 #[derive(Debug, Error)]
@@ -119,7 +120,8 @@ pub fn find_signer<'a>(
 ) -> Option<&'a Certificate> {
     match &signer_info.sid {
         cms::SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            let issuer = ber::parse_exact(issuer)
+            let issuer = Mode::Ber
+                .parse_exact(issuer)
                 .ok()
                 .and_then(|e| Name::parse(&e).ok())?;
             certificates

@@ -2,13 +2,13 @@
 //! r‖s) over the curves of the registry ([`crate::crypto::ec::EcCurve`]), with named or explicit domain
 //! parameters (explicit ones, common in CSCA and DSC keys, must equal a known curve exactly).
 
-use der::asn1::ObjectIdentifier;
+use crate::asn1::ObjectIdentifier;
 use rsa::traits::SignatureScheme as _;
 use thiserror::Error;
 
-use super::ber::{self, tag};
 use super::certificate::PublicKeyInfo;
 use super::cms::AlgorithmId;
+use crate::asn1::{Asn1Error, Mode, der, tag};
 use crate::crypto::ec::{EcCurve, EcError};
 use crate::crypto::hash::HashAlgorithm;
 
@@ -132,13 +132,15 @@ fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
     let Some(params) = params else {
         return Ok(Scheme::RsaPss { hash, salt_len });
     };
-    let seq = ber::parse_exact(params).map_err(|e| bad(&e.to_string()))?;
+    let seq = Mode::Ber
+        .parse_exact(params)
+        .map_err(|e| bad(&e.to_string()))?;
     if seq.tag == tag::NULL {
         return Ok(Scheme::RsaPss { hash, salt_len });
     }
     for field in seq.children().map_err(|e| bad(&e.to_string()))? {
         let inner = field
-            .reader()
+            .cursor()
             .next("PSS parameter")
             .map_err(|e| bad(&e.to_string()))?;
         match field.tag {
@@ -153,7 +155,8 @@ fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
                     return Err(bad(&format!("mask generation {}", alg.oid)));
                 }
                 let mgf_params = alg.parameters.ok_or_else(|| bad("MGF1 without hash"))?;
-                let mgf_alg = ber::parse_exact(&mgf_params)
+                let mgf_alg = Mode::Ber
+                    .parse_exact(&mgf_params)
                     .and_then(|e| AlgorithmId::parse(&e))
                     .map_err(|e| bad(&e.to_string()))?;
                 mgf_hash = HashAlgorithm::from_oid(&mgf_alg.oid)
@@ -266,9 +269,9 @@ fn bit_length(n: &[u8]) -> usize {
 }
 
 fn rsa_components(key: &[u8]) -> Result<(&[u8], &[u8]), SignatureError> {
-    let bad = |e: ber::BerError| SignatureError::MalformedKey(format!("RSAPublicKey: {e}"));
-    let seq = ber::parse_exact(key).map_err(bad)?;
-    let mut r = seq.reader();
+    let bad = |e: Asn1Error| SignatureError::MalformedKey(format!("RSAPublicKey: {e}"));
+    let seq = Mode::Ber.parse_exact(key).map_err(bad)?;
+    let mut r = seq.cursor();
     let n = r
         .next("modulus")
         .and_then(|e| e.unsigned_integer())
@@ -281,18 +284,18 @@ fn rsa_components(key: &[u8]) -> Result<(&[u8], &[u8]), SignatureError> {
 }
 
 fn digest_info_prefix(hash: HashAlgorithm, with_null: bool) -> Vec<u8> {
-    let oid = ber::encode(0x06, hash.oid().as_bytes());
+    let oid = der::tlv(0x06, hash.oid().as_bytes());
     let alg = if with_null {
-        ber::encode(0x30, &[oid, vec![0x05, 0x00]].concat())
+        der::tlv(0x30, &[oid, vec![0x05, 0x00]].concat())
     } else {
-        ber::encode(0x30, &oid)
+        der::tlv(0x30, &oid)
     };
     // SEQUENCE { alg, OCTET STRING (hash) } with the hash left off: the prefix.
     let mut octets_header = vec![0x04];
-    ber::encode_length(hash.output_len(), &mut octets_header);
+    der::write_length(hash.output_len(), &mut octets_header);
     let body_len = alg.len() + octets_header.len() + hash.output_len();
     let mut out = vec![0x30];
-    ber::encode_length(body_len, &mut out);
+    der::write_length(body_len, &mut out);
     out.extend(alg);
     out.extend(octets_header);
     out
@@ -400,9 +403,9 @@ fn verify_ecdsa(
         signature.split_at(signature.len() / 2)
     } else {
         let bad =
-            |e: ber::BerError| SignatureError::MalformedSignature(format!("ECDSA-Sig-Value: {e}"));
-        let seq = ber::parse_exact(signature).map_err(bad)?;
-        let mut rd = seq.reader();
+            |e: Asn1Error| SignatureError::MalformedSignature(format!("ECDSA-Sig-Value: {e}"));
+        let seq = Mode::Ber.parse_exact(signature).map_err(bad)?;
+        let mut rd = seq.cursor();
         let r = rd
             .next("r")
             .and_then(|e| e.unsigned_integer())

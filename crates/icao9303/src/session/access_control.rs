@@ -189,7 +189,7 @@ impl<T: Transport> Session<T> {
                     cipher: outcome.cipher.name().into(),
                     mapping: Some(outcome.mapping.name().into()),
                     parameter_id: outcome.parameter_id.and_then(|id| u8::try_from(id).ok()),
-                    protocol_oid: der::asn1::ObjectIdentifier::from_bytes(&outcome.protocol_oid)
+                    protocol_oid: crate::asn1::ObjectIdentifier::from_bytes(&outcome.protocol_oid)
                         .ok()
                         .map(|o| o.to_string()),
                     fallback: false,

@@ -6,9 +6,9 @@
 use super::Session;
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
+use crate::asn1;
 use crate::lds::LdsFile;
 use crate::read_plan::{FileBudget, ReadLimit};
-use crate::tlv::{self, TlvError};
 use crate::transport::Transport;
 
 const STEP_READ: &str = "READ BINARY";
@@ -26,15 +26,7 @@ impl<T: Transport> Session<T> {
         len: usize,
     ) -> Result<Option<Vec<u8>>, Error> {
         // With odd INS B1 the data comes inside DO'53': its header counts against Le.
-        let do53_header = |n: usize| {
-            if n < 0x80 {
-                2
-            } else if n < 0x100 {
-                3
-            } else {
-                4
-            }
-        };
+        let do53_header = |n: usize| 1 + asn1::der::length_octets(n);
         let mut le = len.min(self.planner.block_size(self.link_state())).max(1);
         loop {
             budget.round().map_err(|limit| limit_err(file, limit))?;
@@ -58,7 +50,7 @@ impl<T: Transport> Session<T> {
                     let off = (offset as u32).to_be_bytes();
                     let skip = off.iter().take_while(|b| **b == 0).count().min(3);
                     CommandApdu::new(0x00, 0xB1, 0x00, 0x00)
-                        .with_data(tlv::encode(0x54, &off[skip..]))
+                        .with_data(asn1::der::tlv(0x54, &off[skip..]))
                         .with_le(payload + do53_header(payload))
                 }
             };
@@ -73,7 +65,7 @@ impl<T: Transport> Session<T> {
             match resp.sw {
                 StatusWord::OK | StatusWord::END_OF_FILE => {
                     let data = if cmd.ins == 0xB1 {
-                        tlv::parse_exact(&resp.data, 0x53)
+                        asn1::parse_tagged(&resp.data, 0x53)
                             .map_err(|e| Error::protocol(STEP_READ, format!("DO'53': {e}")))?
                             .value
                             .to_vec()
@@ -180,7 +172,7 @@ impl<T: Transport> Session<T> {
             return Ok(false);
         }
         let total = loop {
-            match tlv::parse_header(data) {
+            match asn1::parse_header(data) {
                 Ok(h) => {
                     let total = h.total_len();
                     budget
@@ -188,7 +180,7 @@ impl<T: Transport> Session<T> {
                         .map_err(|limit| limit_err(file, limit))?;
                     break total;
                 }
-                Err(TlvError::Truncated { .. }) if data.len() < 8 => {
+                Err(e) if e.is_truncated() && data.len() < 8 => {
                     let more = self
                         .read_binary(file, budget, None, data.len(), 8 - data.len())?
                         .unwrap_or_default();

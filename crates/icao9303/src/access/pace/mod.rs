@@ -22,12 +22,12 @@ use self::primitives::{
 use crate::Error;
 use crate::access::password::Password;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use crate::asn1;
 use crate::channel::Channel;
 use crate::crypto::cipher::CipherAlgorithm;
 use crate::crypto::domain::{DomainParameterError, DomainParameters, MAX_STANDARDIZED_ID};
 use crate::lds::security_infos::{KeyAgreement, Mapping, PaceInfo};
 use crate::sm::SecureMessaging;
-use crate::tlv;
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -103,10 +103,10 @@ fn general_authenticate(
     data: &[u8],
     last: bool,
     password: &Password,
-) -> Result<Vec<(tlv::Tag, Vec<u8>)>, Error> {
+) -> Result<Vec<(asn1::Tag, Vec<u8>)>, Error> {
     let cla = if last { 0x00 } else { 0x10 };
     let cmd = CommandApdu::new(cla, 0x86, 0x00, 0x00)
-        .with_data(tlv::encode(0x7C, data))
+        .with_data(asn1::der::tlv(0x7C, data))
         .with_le(256);
     let resp: ResponseApdu = channel.exchange(step, &cmd)?;
     if resp.sw != StatusWord::OK {
@@ -119,7 +119,7 @@ fn general_authenticate(
         }
         return Err(Error::Status { step, sw: resp.sw });
     }
-    let outer = tlv::parse_exact(&resp.data, 0x7C)
+    let outer = asn1::parse_tagged(&resp.data, 0x7C)
         .map_err(|e| Error::protocol(step, format!("dynamic authentication data: {e}")))?;
     let children = outer
         .children()
@@ -131,8 +131,8 @@ fn general_authenticate(
 }
 
 fn take(
-    objects: &[(tlv::Tag, Vec<u8>)],
-    tag: tlv::Tag,
+    objects: &[(asn1::Tag, Vec<u8>)],
+    tag: asn1::Tag,
     step: &'static str,
 ) -> Result<Vec<u8>, Error> {
     objects
@@ -206,12 +206,12 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
     let cipher = info.cipher;
 
     // MSE:Set AT — no Le.
-    let mut mse = tlv::encode(0x80, &info.oid);
-    mse.extend(tlv::encode(0x83, &[password.pace_reference()]));
+    let mut mse = asn1::der::tlv(0x80, &info.oid);
+    mse.extend(asn1::der::tlv(0x83, &[password.pace_reference()]));
     if send_parameter_id && let Some(id) = info.parameter_id {
         let id = u8::try_from(id)
             .map_err(|_| Error::protocol(STEP_MSE, "parameter id does not fit one byte"))?;
-        mse.extend(tlv::encode(0x84, &[id]));
+        mse.extend(asn1::der::tlv(0x84, &[id]));
     }
     let resp = channel.exchange(
         STEP_MSE,
@@ -243,7 +243,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
             let objects = general_authenticate(
                 channel,
                 STEP_MAP,
-                &tlv::encode(0x81, &pk_map),
+                &asn1::der::tlv(0x81, &pk_map),
                 false,
                 password,
             )?;
@@ -260,7 +260,13 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
         Mapping::Integrated => {
             let mut t = Zeroizing::new(vec![0u8; im::t_len(cipher)]);
             rng.fill_bytes(&mut t);
-            general_authenticate(channel, STEP_MAP, &tlv::encode(0x81, &t), false, password)?;
+            general_authenticate(
+                channel,
+                STEP_MAP,
+                &asn1::der::tlv(0x81, &t),
+                false,
+                password,
+            )?;
             integrated_map(&domain, cipher, &s, &t).map_err(crypto_err(STEP_MAP))?
         }
     };
@@ -268,7 +274,13 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
     // 3. Key agreement.
     let sk = random_private(&domain, rng);
     let pk = public_key(&domain, &generator, &sk).map_err(crypto_err(STEP_KA))?;
-    let objects = general_authenticate(channel, STEP_KA, &tlv::encode(0x83, &pk), false, password)?;
+    let objects = general_authenticate(
+        channel,
+        STEP_KA,
+        &asn1::der::tlv(0x83, &pk),
+        false,
+        password,
+    )?;
     let pk_ic =
         check_public(&domain, &take(&objects, 0x84, STEP_KA)?).map_err(crypto_err(STEP_KA))?;
     if bool::from(pk_ic.ct_eq(&pk)) {
@@ -286,7 +298,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
     let objects = general_authenticate(
         channel,
         STEP_TOKEN,
-        &tlv::encode(0x85, &t_ifd),
+        &asn1::der::tlv(0x85, &t_ifd),
         true,
         password,
     )?;

@@ -6,6 +6,7 @@
 use super::error::PaceCryptoError;
 use super::im;
 use crate::access::password::Password;
+use crate::asn1;
 use crate::crypto::cipher::{CipherAlgorithm, cbc_decrypt, cbc_encrypt, encrypt_block};
 use crate::crypto::domain::DomainParameters;
 use crate::crypto::ec::{EcCurve, EcPoint, reduce_mod};
@@ -13,7 +14,6 @@ use crate::crypto::kdf::{COUNTER_PACE, kdf};
 use crate::crypto::mac::{MAC_LEN, mac};
 use crate::crypto::padding::{pad, unpad};
 use crate::lds::security_infos::Mapping;
-use crate::tlv;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
@@ -196,7 +196,10 @@ pub fn public_key_object(domain: &DomainParameters, oid: &[u8], pk: &[u8]) -> Ve
         DomainParameters::Ec(_) => 0x86,
         DomainParameters::Dh(_) => 0x84,
     };
-    tlv::encode_constructed(0x7F49, &[tlv::encode(0x06, oid), tlv::encode(key_tag, pk)])
+    asn1::der::constructed(
+        0x7F49,
+        &[&asn1::der::tlv(0x06, oid), &asn1::der::tlv(key_tag, pk)],
+    )
 }
 
 /// The authentication token `MAC(KSmac, 7F49{OID, PK})` over the *other* side's ephemeral public key

@@ -15,13 +15,13 @@
 //! Verification goes through [`crate::pki::signature`], the crate's one signature verifier.
 
 use super::{CvcError, Fields, TAG_OID, TAG_PUBLIC_KEY, hex_string};
+use crate::asn1::ObjectIdentifier;
 use crate::crypto::ec::{EcCurve, ExplicitCurve};
 use crate::crypto::hash::HashAlgorithm;
 use crate::pki::certificate::PublicKeyInfo;
 use crate::pki::cms::AlgorithmId;
 use crate::pki::signature::{self, Scheme};
 use crate::tlv::{self, Tlv};
-use der::asn1::ObjectIdentifier;
 
 /// `id-TA` (0.4.0.127.0.7.2.2.2), encoded.
 pub const ID_TA: [u8; 8] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x02];

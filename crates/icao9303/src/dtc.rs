@@ -737,9 +737,24 @@ impl DerElement {
 /// shortest form, a single-byte tag.
 fn der_element(bytes: &[u8], offset: usize) -> Result<DerElement, DtcError> {
     let input = bytes.get(offset..).unwrap_or_default();
-    let shift = |e: TlvError| DtcError::NotDer {
-        offset: offset + e.offset,
-        what: e.kind.to_string(),
+    let shift = |e: TlvError| {
+        // An indefinite length is reported at its element; point at the length octet itself.
+        let at = match e.kind {
+            ErrorKind::IndefiniteLength => {
+                let tag_len = input
+                    .get(e.offset..)
+                    .and_then(|rest| crate::asn1::parse_tag(rest).ok())
+                    .map_or(0, |(_, n)| n);
+                e.offset + tag_len
+            }
+            // Truncation: where the bytes ran out.
+            ErrorKind::Truncated(_) => input.len(),
+            _ => e.offset,
+        };
+        DtcError::NotDer {
+            offset: offset + at,
+            what: e.kind.to_string(),
+        }
     };
     let (tlv, _) = tlv::parse_one(input).map_err(shift)?;
     let header = tlv.raw.len() - tlv.value.len();

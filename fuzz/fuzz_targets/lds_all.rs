@@ -13,8 +13,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = lds::com::Com::parse(data);
     let _ = lds::dg1::Dg1::parse(data);
     let _ = lds::dg2::Dg2::parse(data);
-    let _ = lds::biometric::Dg3::parse(data);
-    let _ = lds::biometric::Dg4::parse(data);
+    let _ = lds::dg3::Dg3::parse(data);
+    let _ = lds::dg4::Dg4::parse(data);
     let _ = lds::displayed_image::DisplayedImageGroup::parse(data);
     let _ = lds::dg11::Dg11::parse(data);
     let _ = lds::dg12::Dg12::parse(data);

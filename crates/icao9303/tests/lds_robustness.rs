@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use icao9303::lds::atr_info::AtrInfo;
-use icao9303::lds::biometric::{Dg3, Dg4};
 use icao9303::lds::dg2::Dg2;
 use icao9303::lds::dg11::Dg11;
 use icao9303::lds::dg12::Dg12;
@@ -14,6 +13,7 @@ use icao9303::lds::displayed_image::DisplayedImageGroup;
 use icao9303::lds::ef_dir::EfDir;
 use icao9303::lds::face::FaceRecord;
 use icao9303::lds::image::{decode_image, probe_size};
+use icao9303::lds::{dg3::Dg3, dg4::Dg4};
 
 fn data(path: &str) -> Vec<u8> {
     let full = format!("{}/../../test-vectors/{path}", env!("CARGO_MANIFEST_DIR"));

@@ -1,7 +1,7 @@
 //! The biometric structure shared by DG2, DG3 and DG4: the Biometric Information Template Group (tag 7F61, ICAO
 //! 9303-10 section 4.7.2, after ISO/IEC 7816-11 and the CBEFF patron format) with its Biometric Information
 //! Templates (7F60), each holding a Biometric Header Template (A1) and a biometric data block (5F2E, or 7F2E for
-//! ISO/IEC 39794 encodings). DG3 and DG4 themselves are in [`super::dg3`] and [`super::dg4`].
+//! ISO/IEC 39794 encodings). DG3 and DG4 themselves are in `lds::dg3` and `lds::dg4`.
 
 use serde::Serialize;
 
@@ -213,9 +213,6 @@ fn parse_template(
     })
 }
 
-pub use super::dg3::Dg3;
-pub use super::dg4::Dg4;
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -264,7 +261,7 @@ mod tests {
 
     #[test]
     fn wrong_file_is_an_error() {
-        let e = Dg4::parse(&sample_dg3(1, &[b"x"])).unwrap_err();
+        let e = super::super::dg4::Dg4::parse(&sample_dg3(1, &[b"x"])).unwrap_err();
         assert_eq!(
             e,
             LdsError::UnexpectedTag {

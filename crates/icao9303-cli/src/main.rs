@@ -15,6 +15,7 @@ mod inspect_cvc;
 mod outputs;
 mod pcsc_cmd;
 mod photo;
+mod plan;
 mod render;
 mod trace_cmd;
 mod trust;
@@ -104,7 +105,8 @@ enum Command {
         #[command(subcommand)]
         command: TrustCommand,
     },
-    /// List the PC/SC readers: name, whether a card is present, its ATR.
+    /// List the PC/SC readers: name, whether a card is present, its ATR (with --verbose: what each reader
+    /// carries, from its driver: extended length yes / no / unknown, the largest command and response).
     Readers {
         /// Print the list as JSON.
         #[arg(long)]
@@ -176,6 +178,8 @@ struct ReadArgs {
     #[command(flatten)]
     trust: TrustArgs,
     #[command(flatten)]
+    plan: plan::PlanArgs,
+    #[command(flatten)]
     dtc: dtc_cmd::ReadDtcArgs,
     #[command(flatten)]
     pcsc: pcsc_cmd::ReaderArgs,
@@ -225,7 +229,7 @@ fn main() -> ExitCode {
             export_csca,
             outputs,
         } => demo(json, export_csca.as_deref(), &outputs),
-        Command::Read(args) => read(&args),
+        Command::Read(args) => read(&args, cli.verbose),
         Command::Verify {
             path,
             trust,
@@ -236,7 +240,7 @@ fn main() -> ExitCode {
         Command::Trust {
             command: TrustCommand::Inspect { path, json },
         } => trust::inspect(&path, json).map(|()| Outcome::Valid),
-        Command::Readers { json } => pcsc_cmd::readers(json),
+        Command::Readers { json } => pcsc_cmd::readers(json, cli.verbose),
         Command::Emulate(args) => pcsc_cmd::emulate(&args),
         Command::Inspect(args) => {
             inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
@@ -335,15 +339,16 @@ fn password(args: &ReadArgs) -> anyhow::Result<Password> {
     }
 }
 
-fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
+fn read(args: &ReadArgs, verbose: bool) -> anyhow::Result<Outcome> {
     let password = password(args)?;
     let compare = args.dtc.compare_with()?;
     let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
-    let options = ReaderOptions {
+    let mut options = ReaderOptions {
         trust: store.map(Arc::new),
         allow_bac_fallback: args.allow_bac_fallback,
         ..ReaderOptions::default()
     };
+    args.plan.apply(&mut options)?;
     let (document, mut report) = trace_cmd::read(args, &password, options)?;
     args.dtc
         .after_read(compare.as_ref(), &document, &mut report)?;
@@ -351,10 +356,21 @@ fn read(args: &ReadArgs) -> anyhow::Result<Outcome> {
         save_dump(dir, &document, &report)?;
     }
     args.outputs.write(&document, &report)?;
+    let stats = report
+        .read_stats
+        .as_ref()
+        .filter(|_| args.plan.stats() || verbose)
+        .map(plan::render_stats);
     if args.json {
         println!("{}", report.to_json());
+        if let Some(stats) = stats.filter(|_| args.plan.stats()) {
+            eprint!("{stats}");
+        }
     } else {
         print!("{}", render::text(&report));
+        if let Some(stats) = stats {
+            print!("{stats}");
+        }
     }
     Ok(outcome(&report))
 }

@@ -5,12 +5,12 @@ use crate::Outcome;
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
 use icao9303_emu::chip::Chip;
+use icao9303_emu::chip::ExtendedLengthBehaviour;
 use icao9303_emu::dump::chip_from_dump;
 use icao9303_emu::profile::{PROFILE_NAMES, Profile};
 use icao9303_emu::vpcd::{Bridge, BridgeEvent, BridgeOptions, DEFAULT_ADDRESS};
-use icao9303_pcsc::{
-    ConnectOptions, ExtendedLength, PcscTransport, ProtocolChoice, ReaderSelector,
-};
+use icao9303_pcsc::part10::CapabilitySource;
+use icao9303_pcsc::{ConnectOptions, PcscTransport, ProtocolChoice, ReaderSelector};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,9 +32,6 @@ pub(crate) struct ReaderArgs {
     /// Transmission protocol to accept.
     #[arg(long, value_enum, default_value = "any")]
     protocol: ProtocolArg,
-    /// Extended-length APDUs: auto = only when the card's ATR announces them.
-    #[arg(long, value_enum, default_value = "auto")]
-    extended_length: ExtendedArg,
 }
 
 /// `--protocol`.
@@ -46,17 +43,6 @@ enum ProtocolArg {
     T0,
     /// T=1 only.
     T1,
-}
-
-/// `--extended-length`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ExtendedArg {
-    /// When the ATR announces them.
-    Auto,
-    /// Always.
-    On,
-    /// Never.
-    Off,
 }
 
 /// Opens the reader `args` choose, waiting for a card if asked.
@@ -79,11 +65,6 @@ pub(crate) fn open(args: &ReaderArgs) -> anyhow::Result<PcscTransport> {
             ProtocolArg::T0 => ProtocolChoice::T0,
             ProtocolArg::T1 => ProtocolChoice::T1,
         },
-        extended_length: match args.extended_length {
-            ExtendedArg::Auto => ExtendedLength::Auto,
-            ExtendedArg::On => ExtendedLength::On,
-            ExtendedArg::Off => ExtendedLength::Off,
-        },
         // With --wait, a card lost mid-read is waited for as long as for the first one, then the read
         // resumes where it stopped.
         reconnect_wait: timeout,
@@ -98,19 +79,101 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
-/// `mrtd readers`: every reader, whether it holds a card, and the card's ATR.
-pub(crate) fn readers(json: bool) -> anyhow::Result<Outcome> {
+/// What a reader carries, asked of its driver, and what the card's ATR says about extended length:
+/// `mrtd readers --verbose`.
+struct Carries {
+    reader: Result<icao9303_pcsc::part10::ReaderCapabilities, String>,
+    card: Option<Option<bool>>,
+}
+
+impl Carries {
+    fn of(r: &icao9303_pcsc::ReaderInfo) -> Self {
+        Carries {
+            reader: icao9303_pcsc::reader_capabilities(&ReaderSelector::Index(r.index))
+                .map_err(|e| e.to_string()),
+            card: r
+                .atr
+                .as_deref()
+                .map(|atr| icao9303_pcsc::atr::parse(atr).and_then(|a| a.extended_length)),
+        }
+    }
+
+    fn source(source: CapabilitySource) -> &'static str {
+        match source {
+            CapabilitySource::TlvProperties => "tlv-properties",
+            CapabilitySource::MaxInput => "max-input",
+            CapabilitySource::Nothing => "none",
+        }
+    }
+
+    fn card(says: Option<bool>) -> &'static str {
+        match says {
+            Some(true) => "extended length",
+            Some(false) => "short only",
+            None => "not announced",
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut v = match &self.reader {
+            Ok(c) => serde_json::json!({
+                "extended_length": c.extended_length.as_str(),
+                "max_command": c.max_command_len,
+                "max_response": c.max_response_len,
+                "source": Self::source(c.source),
+                "max_apdu_data_size": c.properties.as_ref().and_then(|p| p.max_apdu_data_size),
+            }),
+            Err(e) => serde_json::json!({ "extended_length": "unknown", "error": e }),
+        };
+        if let (Some(says), Some(map)) = (self.card, v.as_object_mut()) {
+            map.insert("card".into(), Self::card(says).into());
+        }
+        v
+    }
+
+    fn text(&self) -> String {
+        let reader = match &self.reader {
+            Ok(c) => {
+                let from = match (
+                    c.source,
+                    c.properties.as_ref().and_then(|p| p.max_apdu_data_size),
+                ) {
+                    (CapabilitySource::TlvProperties, Some(n)) => format!("dwMaxAPDUDataSize {n}"),
+                    (CapabilitySource::MaxInput, _) => "SCARD_ATTR_MAXINPUT".into(),
+                    _ => "the driver does not say".into(),
+                };
+                format!(
+                    "extended length {} ({from}); largest command {} bytes, response {} bytes",
+                    c.extended_length, c.max_command_len, c.max_response_len
+                )
+            }
+            Err(e) => format!("extended length unknown (cannot ask the driver: {e})"),
+        };
+        match self.card {
+            Some(says) => format!("{reader}; the card's ATR says: {}", Self::card(says)),
+            None => reader,
+        }
+    }
+}
+
+/// `mrtd readers`: every reader, whether it holds a card, and the card's ATR; with `verbose`, what each
+/// reader carries.
+pub(crate) fn readers(json: bool, verbose: bool) -> anyhow::Result<Outcome> {
     let readers = icao9303_pcsc::list_readers()?;
     if json {
         let list: Vec<_> = readers
             .iter()
             .map(|r| {
-                serde_json::json!({
+                let mut v = serde_json::json!({
                     "index": r.index,
                     "name": r.name,
                     "card_present": r.card_present,
                     "atr": r.atr.as_deref().map(hex),
-                })
+                });
+                if let (true, Some(map)) = (verbose, v.as_object_mut()) {
+                    map.insert("carries".into(), Carries::of(r).json());
+                }
+                v
             })
             .collect();
         println!("{}", serde_json::Value::Array(list));
@@ -126,6 +189,9 @@ pub(crate) fn readers(json: bool) -> anyhow::Result<Outcome> {
             None => "no card".into(),
         };
         println!("{}  {}  {card}", r.index, r.name);
+        if verbose {
+            println!("   {}", Carries::of(r).text());
+        }
     }
     Ok(Outcome::Valid)
 }
@@ -148,9 +214,39 @@ pub(crate) struct EmulateArgs {
     /// Address of the vpcd driver (35963 is "Virtual PCD 00 00", 35964 "Virtual PCD 00 01").
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDRESS)]
     vpcd: String,
-    /// Accept extended-length APDUs and announce them in the ATR.
-    #[arg(long)]
-    extended_length: bool,
+    /// How the chip treats extended-length APDUs: announced (takes them and says so in its ATR and
+    /// EF.ATR/INFO; the default of a bare --extended-length), silent (takes them, announces nothing),
+    /// refused (announces nothing, answers 6700), mute (announces nothing, goes mute on them), short
+    /// (short APDUs only, as its ATR says; the default).
+    #[arg(long, value_enum, value_name = "BEHAVIOUR", num_args = 0..=1, default_missing_value = "announced")]
+    extended_length: Option<ExtendedChip>,
+}
+
+/// `mrtd emulate --extended-length`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExtendedChip {
+    /// Takes extended length and announces it.
+    Announced,
+    /// Takes extended length, announces nothing.
+    Silent,
+    /// Announces nothing, answers 6700.
+    Refused,
+    /// Announces nothing, goes mute.
+    Mute,
+    /// Short APDUs only, and says so.
+    Short,
+}
+
+impl ExtendedChip {
+    fn behaviour(self) -> ExtendedLengthBehaviour {
+        match self {
+            ExtendedChip::Announced => ExtendedLengthBehaviour::Announced,
+            ExtendedChip::Silent => ExtendedLengthBehaviour::Silent,
+            ExtendedChip::Refused => ExtendedLengthBehaviour::Refused,
+            ExtendedChip::Mute => ExtendedLengthBehaviour::Mute,
+            ExtendedChip::Short => ExtendedLengthBehaviour::ShortAnnounced,
+        }
+    }
 }
 
 /// `mrtd emulate`: serves the chip to vpcd until Ctrl-C (or SIGTERM), which removes the card.
@@ -196,15 +292,18 @@ pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
                 after.as_millis()
             )
         }
+        BridgeEvent::CardLost(after) => eprintln!(
+            "the chip gave no answer: card removed, back in {} ms",
+            after.as_millis()
+        ),
         BridgeEvent::Stopped => eprintln!("card removed"),
     });
     bridge.run(&stop)?;
     Ok(Outcome::Valid)
 }
 
-fn set_extended(options: &mut icao9303_emu::chip::ChipOptions, on: bool) {
-    if on {
-        options.extended_length = true;
-        options.max_read = 65536;
+fn set_extended(options: &mut icao9303_emu::chip::ChipOptions, how: Option<ExtendedChip>) {
+    if let Some(how) = how {
+        how.behaviour().apply(options);
     }
 }

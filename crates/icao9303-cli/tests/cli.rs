@@ -276,3 +276,111 @@ fn mac_less_61xx_after_chip_authentication_is_a_failed_check() {
     );
     assert_eq!(json["chip_authenticity"]["verdict"], "failed", "{stdout}");
 }
+
+const BRP: [&str; 8] = [
+    "read",
+    "--emulator",
+    "brp",
+    "--doc",
+    "ZU3847562",
+    "--dob",
+    "880314",
+    "--expiry",
+];
+
+#[test]
+fn read_statistics_with_stats_and_in_the_json_report() {
+    let anchor = test_anchor("brp");
+    let mut args = BRP.to_vec();
+    args.extend(["340313", "--trust", &anchor, "--stats"]);
+    let (code, stdout, stderr) = mrtd(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Read statistics"), "{stdout}");
+    assert!(
+        stdout.contains("extended length  no on this link (policy auto"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("    READ BINARY "), "{stdout}");
+    assert!(stdout.contains("    access control "), "{stdout}");
+    assert!(
+        !stdout.contains("probe"),
+        "a chip announcing short APDUs is not probed"
+    );
+
+    // With --json the statistics are in the report; --stats prints them on stderr.
+    args.push("--json");
+    let (code, stdout, stderr) = mrtd(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let stats = &json["read_stats"];
+    assert_eq!(stats["extended_length"], "no");
+    assert!(stats["apdus"].as_u64().unwrap() > 50, "{stats}");
+    assert!(stats["apdus_by_kind"]["READ BINARY"].as_u64().unwrap() > 50);
+    assert!(stats["phases"][0]["ms"].is_number());
+    assert!(stderr.contains("Read statistics"), "{stderr}");
+}
+
+#[test]
+fn no_images_and_extra_files() {
+    let anchor = test_anchor("brp");
+    let mut args = BRP.to_vec();
+    args.extend([
+        "340313",
+        "--trust",
+        &anchor,
+        "--json",
+        "--no-images",
+        "--files",
+        "DG3,dg13",
+        "--extended-length",
+        "off",
+    ]);
+    let (_, stdout, stderr) = mrtd(&args);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    let files: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"DG1") && !files.contains(&"DG2"),
+        "{files:?}"
+    );
+    let check = |id: &str| {
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no check {id}: {stdout}"))
+            .clone()
+    };
+    assert!(
+        check("read:DG2")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("leaves out images")
+    );
+    // DG13 was asked for, the chip has none; DG3 is an image, so left out too.
+    assert!(
+        check("read:DG13")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not present")
+    );
+    assert!(
+        check("read:DG3")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("leaves out images")
+    );
+    assert_eq!(json["read_stats"]["extended_length_policy"], "off");
+
+    let mut args = BRP.to_vec();
+    args.extend(["340313", "--files", "DG17"]);
+    let (code, _, stderr) = mrtd(&args);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("DG17"), "{stderr}");
+}

@@ -31,6 +31,12 @@ pub struct ChipOptions {
     pub extended_length: bool,
     /// Largest Le the chip honours for READ BINARY (256 for short APDUs only).
     pub max_read: usize,
+    /// The ATR says nothing about extended length (no card capabilities in its historical bytes, as
+    /// when a contactless reader builds the ATR from the ATS), and the chip has no EF.ATR/INFO.
+    pub silent_atr: bool,
+    /// Go mute on a command APDU in extended-length form: no answer at all until the reader resets the
+    /// chip (as some chips do when their buffer overflows).
+    pub mute_on_extended: bool,
     /// Answer errors to protected commands with a plain status word (no DO'99'/DO'8E'), as some chips do.
     pub plain_errors: bool,
     /// Answer SELECT of the master file with this status word instead of 9000 (real chips answer 6982,
@@ -60,6 +66,8 @@ impl Default for ChipOptions {
             bac: true,
             extended_length: false,
             max_read: 256,
+            silent_atr: false,
+            mute_on_extended: false,
             select_mf_status: None,
             reject_le_on_select: false,
             drop_field_above: None,
@@ -68,6 +76,39 @@ impl Default for ChipOptions {
             alternate_6cxx: None,
             declared_length: None,
         }
+    }
+}
+
+/// How an emulated chip treats extended-length APDUs, and what it announces about them: the
+/// configurations the read planner must handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtendedLengthBehaviour {
+    /// Short APDUs only, and the ATR says so (the default).
+    ShortAnnounced,
+    /// Takes extended length up to 64 KB and announces it (ATR card capabilities and EF.ATR/INFO).
+    Announced,
+    /// Takes extended length up to 64 KB but announces nothing, as most passports and ID cards.
+    Silent,
+    /// Announces nothing and answers 6700 to an extended READ BINARY.
+    Refused,
+    /// Announces nothing and goes mute on an extended-length command.
+    Mute,
+}
+
+impl ExtendedLengthBehaviour {
+    /// Sets `options` to behave this way.
+    pub fn apply(self, options: &mut ChipOptions) {
+        let (accepts, silent, mute) = match self {
+            ExtendedLengthBehaviour::ShortAnnounced => (false, false, false),
+            ExtendedLengthBehaviour::Announced => (true, false, false),
+            ExtendedLengthBehaviour::Silent => (true, true, false),
+            ExtendedLengthBehaviour::Refused => (false, true, false),
+            ExtendedLengthBehaviour::Mute => (false, true, true),
+        };
+        options.extended_length = accepts;
+        options.max_read = if accepts { 65_536 } else { 256 };
+        options.silent_atr = silent;
+        options.mute_on_extended = mute;
     }
 }
 
@@ -93,6 +134,8 @@ pub struct Chip {
     /// under the old keys.
     next_sm: Option<SecureMessaging>,
     field_lost: bool,
+    /// The `mute_on_extended` quirk struck: no answer until reset.
+    mute: bool,
     /// The `mac_less_61xx_after_ca` quirk: Chip Authentication just ended, the next answer is a bare 6110.
     plain_61xx_pending: bool,
     /// Terminal Authentication: trust points, current date and the session's progress.
@@ -140,6 +183,7 @@ impl Chip {
             ca_at_set: false,
             next_sm: None,
             field_lost: false,
+            mute: false,
             plain_61xx_pending: false,
             ta: None,
             id_picc: None,
@@ -198,15 +242,24 @@ impl Chip {
         &self.options
     }
 
+    /// The chip went mute (the `mute_on_extended` quirk): it answers nothing until [`Chip::reset`].
+    pub fn is_mute(&self) -> bool {
+        self.mute
+    }
+
     /// Number of command APDUs processed since power-on.
     pub fn command_count(&self) -> u64 {
         self.commands
     }
 
-    /// The answer to reset: a contactless ISO 14443-4 card announcing extended length when it supports it.
+    /// The answer to reset: a contactless ISO 14443-4 card announcing extended length when it supports it
+    /// (card capabilities, ISO/IEC 7816-4 section 8.1.1.2.7), or, with `silent_atr`, eight historical
+    /// bytes saying nothing about it, as a PC/SC reader builds from a type B card's ATQB.
     pub fn atr(&self) -> Vec<u8> {
         // 3B 8x 80 01 + historical bytes; the last byte is the TCK checksum over T0..end.
-        let hist: &[u8] = if self.options.extended_length {
+        let hist: &[u8] = if self.options.silent_atr {
+            &[0; 8]
+        } else if self.options.extended_length {
             &[0x80, 0x73, 0xC8, 0x21, 0x40]
         } else {
             &[0x80, 0x73, 0xC8, 0x21, 0x00]
@@ -235,6 +288,7 @@ impl Chip {
         self.sm = None;
         self.commands = 0;
         self.field_lost = false;
+        self.mute = false;
         self.plain_61xx_pending = false;
     }
 
@@ -258,16 +312,22 @@ impl Chip {
 
     /// Processes one command APDU and returns the response APDU, as a card would.
     ///
-    /// An empty answer means the chip has left the field (the `drop_field_above` quirk): it stays silent
-    /// until [`Chip::reset`].
+    /// An empty answer means the chip has left the field (the `drop_field_above` quirk) or gone mute
+    /// ([`Chip::is_mute`]): it stays silent until [`Chip::reset`].
     pub fn process(&mut self, command: &[u8]) -> Vec<u8> {
-        if self.field_lost {
+        if self.field_lost || self.mute {
             return Vec::new();
         }
         self.commands += 1;
         let Ok(cmd) = CommandApdu::parse(command) else {
             return sw(StatusWord::WRONG_LENGTH).to_bytes();
         };
+        if self.options.mute_on_extended && cmd.extended {
+            tracing::debug!("emulator: mute after an extended-length command");
+            self.mute = true;
+            self.end_session();
+            return Vec::new();
+        }
         let protected = cmd.cla & 0x0C == 0x0C;
         if !protected {
             // An unprotected command ends a secure messaging session (ICAO 9303-11 section 9.8.6.1).

@@ -6,7 +6,8 @@
 //! a parity bit per byte and frame delimiters of about the same weight), each I-block adds 3 bytes of
 //! protocol framing (PCB and CRC), and each command/response pair costs a fixed turnaround for the chip's
 //! processing and the frame delays. Long APDUs are carried in chained I-blocks: their framing is counted
-//! per block of at most `frame_size` bytes.
+//! per block of at most `frame_size` bytes. A command that gets no answer (a mute chip, a dropped field)
+//! costs its bytes, the turnaround and the time the reader waits before giving up (`no_answer`).
 
 use icao9303::transport::{Capabilities, Transport, TransportError};
 use std::time::Duration;
@@ -20,15 +21,19 @@ pub struct LinkModel {
     pub turnaround: Duration,
     /// Largest frame (FSC/FSD) in bytes; longer APDUs are chained.
     pub frame_size: usize,
+    /// How long the reader waits for an answer that never comes before it gives up.
+    pub no_answer: Duration,
 }
 
 impl LinkModel {
-    /// A link at `kbit_s` kbit/s with a 5 ms turnaround and 256-byte frames.
+    /// A link at `kbit_s` kbit/s with a 5 ms turnaround, 256-byte frames, and 309 ms of waiting for an
+    /// answer that never comes (the ISO/IEC 14443-4 frame waiting time at FWI 10).
     pub fn new(kbit_s: u32) -> Self {
         LinkModel {
             bit_rate: kbit_s * 1000,
             turnaround: Duration::from_millis(5),
             frame_size: 256,
+            no_answer: Duration::from_millis(309),
         }
     }
 
@@ -66,11 +71,17 @@ impl LinkStats {
 }
 
 /// A transport that counts and times (by the model) what passes through it.
+///
+/// It also keeps apart what resuming after a lost card costs: the command that got no answer, and every
+/// exchange from the reconnect up to the first protected READ BINARY after it (access control again, the
+/// SELECT of the file being read).
 #[derive(Debug)]
 pub struct ModelledTransport<T> {
     inner: T,
     model: LinkModel,
     stats: LinkStats,
+    resume: LinkStats,
+    resuming: bool,
 }
 
 impl<T: Transport> ModelledTransport<T> {
@@ -80,6 +91,8 @@ impl<T: Transport> ModelledTransport<T> {
             inner,
             model,
             stats: LinkStats::default(),
+            resume: LinkStats::default(),
+            resuming: false,
         }
     }
 
@@ -88,20 +101,50 @@ impl<T: Transport> ModelledTransport<T> {
         self.stats
     }
 
+    /// The part of [`ModelledTransport::stats`] that resuming after lost cards cost.
+    pub fn resume_stats(&self) -> LinkStats {
+        self.resume
+    }
+
     /// Starts counting afresh (e.g. after access control, to measure only the file reads).
     pub fn reset_stats(&mut self) {
         self.stats = LinkStats::default();
+        self.resume = LinkStats::default();
+    }
+
+    fn count(&mut self, command: usize, response: usize, time: Duration, resume: bool) {
+        for stats in [Some(&mut self.stats), resume.then_some(&mut self.resume)]
+            .into_iter()
+            .flatten()
+        {
+            stats.apdus += 1;
+            stats.command_bytes += command;
+            stats.response_bytes += response;
+            stats.time += time;
+        }
     }
 }
 
 impl<T: Transport> Transport for ModelledTransport<T> {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let response = self.inner.transmit(command)?;
-        self.stats.apdus += 1;
-        self.stats.command_bytes += command.len();
-        self.stats.response_bytes += response.len();
-        self.stats.time += self.model.exchange(command.len(), response.len());
-        Ok(response)
+        // The first protected READ BINARY after a reconnect: the read goes on, the resume is over.
+        if matches!(command, [cla, 0xB0 | 0xB1, ..] if cla & 0x0C == 0x0C) {
+            self.resuming = false;
+        }
+        match self.inner.transmit(command) {
+            Ok(response) => {
+                let time = self.model.exchange(command.len(), response.len());
+                self.count(command.len(), response.len(), time, self.resuming);
+                Ok(response)
+            }
+            Err(e) => {
+                let time = self.model.turnaround
+                    + self.model.transfer(command.len())
+                    + self.model.no_answer;
+                self.count(command.len(), 0, time, true);
+                Err(e)
+            }
+        }
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -109,6 +152,7 @@ impl<T: Transport> Transport for ModelledTransport<T> {
     }
 
     fn reconnect(&mut self) -> Result<(), TransportError> {
+        self.resuming = true;
         self.inner.reconnect()
     }
 }
@@ -116,8 +160,13 @@ impl<T: Transport> Transport for ModelledTransport<T> {
 /// The file-reading phase of one read over a modelled link, and its lower bound.
 #[derive(Debug, Clone)]
 pub struct Measurement {
-    /// What the reader sent and received after access control (EF.COM, EF.SOD, the data groups).
+    /// What the reader sent and received after access control (EF.SOD, the data groups; a resume).
     pub stats: LinkStats,
+    /// The part of `stats` that resuming after a lost card cost (the command that got no answer, access
+    /// control again, the SELECT of the file being read).
+    pub resume: LinkStats,
+    /// The read's own statistics, from its report (APDUs by kind, block sizes, the probe, resumes).
+    pub read_stats: icao9303::read_stats::ReadStats,
     /// The same files read with the fewest possible READ BINARY commands the chip allows, each carrying
     /// its unavoidable secure messaging and APDU overhead.
     pub lower_bound: LinkStats,
@@ -130,14 +179,25 @@ impl Measurement {
     pub fn ratio(&self) -> f64 {
         self.stats.time.as_secs_f64() / self.lower_bound.time.as_secs_f64().max(f64::MIN_POSITIVE)
     }
+
+    /// Modelled time of the read without what resuming cost, over the lower bound: how well the rest of
+    /// the read went.
+    pub fn ratio_without_resume(&self) -> f64 {
+        self.stats
+            .time
+            .saturating_sub(self.resume.time)
+            .as_secs_f64()
+            / self.lower_bound.time.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
 }
 
 /// Reads `profile` through the in-process emulator over `model` with `options`, counting only the file
-/// reads (after access control), and computes the lower bound for the same files.
+/// reads (after access control; Chip and Active Authentication are left out), resuming once when the
+/// card is lost, and computes the lower bound for the same files.
 pub fn measure_read(
     profile: &crate::profile::Profile,
     model: LinkModel,
-    options: icao9303::reader::ReaderOptions,
+    mut options: icao9303::reader::ReaderOptions,
 ) -> Result<Measurement, Box<dyn std::error::Error>> {
     use icao9303::access::Password;
     use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
@@ -152,16 +212,17 @@ pub fn measure_read(
     };
     let transport =
         ModelledTransport::new(crate::transport::EmulatorTransport::new(card.chip), model);
+    options.chip_authentication = false;
+    options.active_authentication = false;
     let mut reader = Reader::with_options(transport, options);
-    let access = reader
-        .authenticate(
-            &Password::Mrz(profile.mrz_key()?),
-            &mut crate::rng::SeededRng::new(b"link"),
-        )?
-        .clone();
+    let password = Password::Mrz(profile.mrz_key()?);
+    let mut rng = crate::rng::SeededRng::new(b"link");
+    let access = reader.authenticate(&password, &mut rng)?.clone();
     reader.transport_mut().reset_stats();
-    let (document, _) = reader.read_document()?;
+    let (document, report) = reader.read_document_resuming(&password, &mut rng, 1)?;
     let stats = reader.transport().stats();
+    let resume = reader.transport().resume_stats();
+    let read_stats = report.read_stats.unwrap_or_default();
 
     // The lower bound: every file in chunks of the largest block the chip and secure messaging allow.
     let alg = match access.cipher.as_str() {
@@ -205,6 +266,8 @@ pub fn measure_read(
     );
     Ok(Measurement {
         stats,
+        resume,
+        read_stats,
         lower_bound: bound,
         access,
     })

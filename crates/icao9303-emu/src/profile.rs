@@ -407,7 +407,7 @@ impl Profile {
         {
             fs.insert(LdsFile::Dg(n), bytes);
         }
-        if self.options.extended_length {
+        if self.options.extended_length && !self.options.silent_atr {
             // EF.ATR/INFO announces the extended-length limits (ISO/IEC 7816-4 tag 7F66).
             let int = |n: usize| asn1::der::integer_u64(n.min(0xFFFF) as u64);
             let max = self.options.max_read.min(65_535);

@@ -1,7 +1,7 @@
 //! The emulated chip as an in-process [`Transport`]: what `mrtd demo` and the tests read through.
 
 use crate::chip::Chip;
-use icao9303::transport::{Capabilities, Transport, TransportError};
+use icao9303::transport::{Capabilities, ExtendedLength, Transport, TransportError};
 
 /// A [`Transport`] that hands every command APDU straight to an emulated chip.
 #[derive(Debug)]
@@ -30,18 +30,25 @@ impl Transport for EmulatorTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let response = self.chip.process(command);
         if response.is_empty() {
-            // The chip left the field: no answer until the reader reconnects.
-            return Err(TransportError::CardRemoved);
+            // The chip went mute (the reader times out) or left the field: no answer until the reader
+            // reconnects.
+            return Err(if self.chip.is_mute() {
+                TransportError::Timeout
+            } else {
+                TransportError::CardRemoved
+            });
         }
         Ok(response)
     }
 
+    /// What a reader that carries extended-length APDUs would report for this chip: from its ATR, as
+    /// the PC/SC transport does (announced: yes; announced short only: no; silent: unknown).
     fn capabilities(&self) -> Capabilities {
-        let ext = self.chip.options().extended_length;
-        Capabilities {
-            extended_length: ext,
-            max_command_len: if ext { 65544 } else { 261 },
-            max_response_len: if ext { 65538 } else { 258 },
+        let options = self.chip.options();
+        match (options.silent_atr, options.extended_length) {
+            (true, _) => Capabilities::extended(ExtendedLength::Unknown),
+            (false, true) => Capabilities::extended(ExtendedLength::Yes),
+            (false, false) => Capabilities::default(),
         }
     }
 

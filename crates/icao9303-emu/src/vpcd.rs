@@ -102,6 +102,9 @@ pub enum BridgeEvent {
     Connected(String),
     /// The driver went away; retrying after the given delay.
     Retrying(Duration),
+    /// The chip gave no answer (it went mute or left the field, see the chip's quirks): vpcd waits for
+    /// an answer without end, so the card leaves the reader instead, and comes back after the given delay.
+    CardLost(Duration),
     /// Stopped on request: the card was removed.
     Stopped,
 }
@@ -131,7 +134,12 @@ impl std::fmt::Debug for Bridge {
 enum Ended {
     Stopped,
     Closed(std::io::Error),
+    /// The chip gave no answer to a command.
+    CardLost,
 }
+
+/// How long a card that gave no answer stays out of the reader.
+const CARD_LOST_PAUSE: Duration = Duration::from_millis(500);
 
 impl Bridge {
     /// A bridge serving `chip`.
@@ -202,6 +210,11 @@ impl Bridge {
             };
             match ended {
                 Ended::Stopped => break,
+                Ended::CardLost => {
+                    self.chip.reset();
+                    self.emit(BridgeEvent::CardLost(CARD_LOST_PAUSE));
+                    sleep_unless_stopped(CARD_LOST_PAUSE, stop);
+                }
                 Ended::Closed(source) if !self.options.reconnect => {
                     return Err(VpcdError::Io { address, source });
                 }
@@ -233,10 +246,18 @@ impl Bridge {
             }
             // Answer every complete message in the buffer.
             while let Some(message) = take_frame(&mut buffer) {
-                if let Some(answer) = self.handle(&message)
-                    && let Err(e) = write_frame(&mut stream, &answer)
-                {
-                    return Ended::Closed(e);
+                match self.handle(&message) {
+                    Some(answer) if answer.is_empty() => {
+                        // The chip is silent. A real reader would time out; vpcd would wait for ever.
+                        let _ = stream.shutdown(Shutdown::Both);
+                        return Ended::CardLost;
+                    }
+                    Some(answer) => {
+                        if let Err(e) = write_frame(&mut stream, &answer) {
+                            return Ended::Closed(e);
+                        }
+                    }
+                    None => {}
                 }
             }
             match stream.read(&mut chunk) {

@@ -2,7 +2,9 @@
 //!
 //! A [`Transport`] over PC/SC (pcsc-lite on Linux and macOS, WinSCard on Windows) for the `icao9303`
 //! reader: list readers, pick one by name or index, wait for a card, connect with T=0 or T=1 in shared or
-//! exclusive mode, and exchange APDUs (extended length only when known to work).
+//! exclusive mode, and exchange APDUs. What the link carries comes from the reader driver (PC/SC part 10
+//! TLV properties, [`part10`]) and the card's ATR ([`atr`]): extended length yes, no, or unknown (then the
+//! `icao9303` read plan probes the chip once).
 //!
 //! ```no_run
 //! use icao9303::{access::Password, mrz::MrzKey, reader::Reader};
@@ -26,8 +28,10 @@
 //! [`TransportError`]s (a card taken out of the field mid-session is [`TransportError::CardRemoved`]).
 
 pub mod atr;
+pub mod part10;
 
 use icao9303::transport::{Capabilities, Transport, TransportError};
+use part10::ReaderCapabilities;
 use pcsc::{Card, Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use std::ffi::CString;
 use std::str::FromStr;
@@ -39,15 +43,6 @@ const POLL: Duration = Duration::from_millis(200);
 
 /// Most GET RESPONSE rounds accepted for one command (a chip answering 61xx forever is broken).
 const MAX_GET_RESPONSE: usize = 64;
-
-/// Largest short command APDU: header, Lc, 255 data bytes, Le.
-const SHORT_COMMAND: usize = 261;
-/// Largest short response APDU: 256 data bytes and the status word.
-const SHORT_RESPONSE: usize = 258;
-/// Largest extended command APDU: header, 3-byte Lc, 65535 data bytes, 2-byte Le.
-const EXTENDED_COMMAND: usize = 65544;
-/// Largest extended response APDU: 65536 data bytes and the status word.
-const EXTENDED_RESPONSE: usize = 65538;
 
 /// A failure of the PC/SC layer before or while connecting.
 #[derive(Debug, Error)]
@@ -280,20 +275,6 @@ pub fn wait_for_card(
     }
 }
 
-/// Whether to use extended-length APDUs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ExtendedLength {
-    /// Only when the card's ATR says it takes extended Lc/Le (card capabilities in the historical
-    /// bytes) and the reader does not report a smaller maximum. Most contactless readers pass extended
-    /// APDUs; a card that does not announce them is read with short APDUs.
-    #[default]
-    Auto,
-    /// Always (the user knows the card and reader take them).
-    On,
-    /// Never.
-    Off,
-}
-
 /// Which transmission protocol to accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProtocolChoice {
@@ -324,8 +305,6 @@ pub struct ConnectOptions {
     pub exclusive: bool,
     /// Which protocol to accept.
     pub protocol: ProtocolChoice,
-    /// Extended-length policy.
-    pub extended_length: ExtendedLength,
     /// How long `reconnect` waits for the card to be presented again after it was lost (zero: not at
     /// all). Lets a resumed read survive a card pulled out of the field and put back.
     pub reconnect_wait: std::time::Duration,
@@ -348,6 +327,8 @@ pub struct PcscTransport {
     reader: String,
     atr: Vec<u8>,
     options: ConnectOptions,
+    /// What the reader carries, as its driver says (asked once, at connect).
+    reader_caps: ReaderCapabilities,
     capabilities: Capabilities,
     buffer: Vec<u8>,
 }
@@ -386,12 +367,14 @@ impl PcscTransport {
         let card = context
             .connect(&name, options.share_mode(), options.protocol.protocols())
             .map_err(connect_err(&reader))?;
+        let reader_caps = driver_capabilities(&card);
         let mut transport = PcscTransport {
             context,
             card,
             reader,
             atr: Vec::new(),
             options: options.clone(),
+            reader_caps,
             capabilities: Capabilities::default(),
             buffer: vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED],
         };
@@ -401,40 +384,27 @@ impl PcscTransport {
         Ok(transport)
     }
 
-    /// Reads the ATR and works out the capabilities after (re)connecting.
+    /// Reads the ATR and works out the capabilities after (re)connecting: the reader's limits with what
+    /// the card's ATR says about extended length.
     fn refresh(&mut self) -> Result<(), pcsc::Error> {
         self.atr = self.card.status2_owned()?.atr().to_vec();
-        let card_says = atr::parse(&self.atr)
-            .and_then(|a| a.extended_length)
-            .unwrap_or(false);
-        // SCARD_ATTR_MAXINPUT: the reader's largest command, when its driver reports one.
-        let reader_max = self
-            .card
-            .get_attribute_owned(pcsc::Attribute::Maxinput)
-            .ok()
-            .and_then(|v| v.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok()))
-            .map(|b| u32::from_ne_bytes(b) as usize)
-            .filter(|n| *n > 0);
-        let extended = match self.options.extended_length {
-            ExtendedLength::On => true,
-            ExtendedLength::Off => false,
-            ExtendedLength::Auto => card_says && reader_max.is_none_or(|n| n > SHORT_COMMAND),
-        };
-        self.capabilities = if extended {
-            Capabilities {
-                extended_length: true,
-                max_command_len: reader_max.map_or(EXTENDED_COMMAND, |n| n.min(EXTENDED_COMMAND)),
-                max_response_len: EXTENDED_RESPONSE,
-            }
-        } else {
-            Capabilities {
-                extended_length: false,
-                max_command_len: SHORT_COMMAND,
-                max_response_len: SHORT_RESPONSE,
-            }
-        };
-        tracing::debug!(reader = %self.reader, atr = %hex(&self.atr), card_says, ?reader_max, extended, "PC/SC connected");
+        let card_says = atr::parse(&self.atr).and_then(|a| a.extended_length);
+        self.capabilities = self.reader_caps.with_card(card_says);
+        tracing::debug!(
+            reader = %self.reader,
+            atr = %hex(&self.atr),
+            ?card_says,
+            reader_extended = %self.reader_caps.extended_length,
+            source = ?self.reader_caps.source,
+            extended = %self.capabilities.extended_length,
+            "PC/SC connected"
+        );
         Ok(())
+    }
+
+    /// What the reader carries, as its driver says.
+    pub fn reader_capabilities(&self) -> &ReaderCapabilities {
+        &self.reader_caps
     }
 
     /// The reader's name.
@@ -464,10 +434,21 @@ impl PcscTransport {
     }
 
     fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        match self.card.transmit(command, &mut self.buffer) {
-            Ok(response) => Ok(response.to_vec()),
-            Err(e) => Err(self.transport_error(e)),
+        let response = match self.card.transmit(command, &mut self.buffer) {
+            Ok(response) => response.to_vec(),
+            Err(e) => return Err(self.transport_error(e)),
+        };
+        if response.is_empty() {
+            // No status word: the card did not answer (some drivers report it so, vpcd among them).
+            return Err(if self.card_left() {
+                TransportError::CardRemoved
+            } else {
+                TransportError::Io(
+                    "the reader returned no response (the card did not answer)".into(),
+                )
+            });
         }
+        Ok(response)
     }
 
     /// Maps a PC/SC error during a session to a [`TransportError`]. For errors that do not say what
@@ -515,6 +496,70 @@ impl PcscTransport {
             std::thread::sleep(POLL);
         }
     }
+}
+
+/// Asks the reader driver through `card` (a card or a direct connection) what it carries: its PC/SC part 10
+/// TLV properties, else `SCARD_ATTR_MAXINPUT`. A driver that answers neither leaves it unknown.
+fn driver_capabilities(card: &Card) -> ReaderCapabilities {
+    let mut buffer = [0u8; 256];
+    let properties = card
+        .control(
+            pcsc::ctl_code(part10::CM_IOCTL_GET_FEATURE_REQUEST as _),
+            &[],
+            &mut buffer,
+        )
+        .map_err(|e| tracing::debug!(%e, "PC/SC part 10 feature request refused"))
+        .ok()
+        .and_then(|answer| {
+            part10::parse_features(answer)
+                .map_err(|e| tracing::debug!(%e, "PC/SC part 10 features"))
+                .ok()
+        })
+        .and_then(|features| {
+            features
+                .into_iter()
+                .find(|(feature, _)| *feature == part10::FEATURE_GET_TLV_PROPERTIES)
+        })
+        .and_then(|(_, code)| {
+            let mut buffer = [0u8; 512];
+            let answer = card
+                .control(code as _, &[], &mut buffer)
+                .map_err(|e| tracing::debug!(%e, "PC/SC part 10 TLV properties refused"))
+                .ok()?;
+            part10::parse_tlv_properties(answer)
+                .map_err(|e| tracing::debug!(%e, "PC/SC part 10 TLV properties"))
+                .ok()
+        });
+    // SCARD_ATTR_MAXINPUT: the reader's largest command, when its driver reports one.
+    let max_input = card
+        .get_attribute_owned(pcsc::Attribute::Maxinput)
+        .ok()
+        .and_then(|v| v.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok()))
+        .map(|b| u32::from_ne_bytes(b) as usize);
+    ReaderCapabilities::from_driver(properties, max_input)
+}
+
+/// What the reader `selector` picks can carry, asked of its driver over a direct connection (no card
+/// needed; a card in the reader is left as it is). A reader held exclusively by another application, or
+/// whose driver refuses direct connections, gives an error.
+pub fn reader_capabilities(selector: &ReaderSelector) -> Result<ReaderCapabilities, PcscError> {
+    let context = establish()?;
+    let readers = readers_of(&context)?;
+    let reader = selector.pick(&readers)?.name.clone();
+    let name = CString::new(reader.as_bytes()).map_err(|_| PcscError::ReaderNotFound {
+        wanted: reader.clone(),
+        available: Vec::new(),
+    })?;
+    let card = context
+        .connect(&name, ShareMode::Direct, Protocols::UNDEFINED)
+        .map_err(PcscError::pcsc("direct connection"))?;
+    let capabilities = driver_capabilities(&card);
+    // Leave the card as it is: dropping the connection would reset it, and with it the session of
+    // whoever is reading it.
+    if let Err((_, e)) = card.disconnect(Disposition::LeaveCard) {
+        tracing::debug!(%e, "PC/SC direct connection: disconnect");
+    }
+    Ok(capabilities)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -565,12 +610,33 @@ impl Transport for PcscTransport {
             let name = CString::new(self.reader.as_bytes())
                 .map_err(|_| TransportError::Io("reader name".into()))?;
             let deadline = std::time::Instant::now() + self.options.reconnect_wait;
-            self.card = loop {
-                match self.context.connect(&name, share, protocols) {
-                    Ok(card) => break card,
-                    Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard)
-                        if std::time::Instant::now() < deadline =>
-                    {
+            // While the card is away, or back but not yet powered up, try again until the deadline.
+            let transient = |e: &pcsc::Error| {
+                matches!(
+                    e,
+                    pcsc::Error::NoSmartcard
+                        | pcsc::Error::RemovedCard
+                        | pcsc::Error::ResetCard
+                        | pcsc::Error::UnpoweredCard
+                        | pcsc::Error::UnresponsiveCard
+                )
+            };
+            loop {
+                let connected = self
+                    .context
+                    .connect(&name, share, protocols)
+                    .and_then(|card| {
+                        // Dropping the old handle would reset the card just connected to: leave it.
+                        let old = std::mem::replace(&mut self.card, card);
+                        if let Err((_, e)) = old.disconnect(Disposition::LeaveCard) {
+                            tracing::debug!(%e, "PC/SC: the old connection");
+                        }
+                        self.refresh()
+                    });
+                match connected {
+                    Ok(()) => return Ok(()),
+                    Err(e) if transient(&e) && std::time::Instant::now() < deadline => {
+                        tracing::debug!(%e, "PC/SC reconnect: waiting for the card");
                         std::thread::sleep(std::time::Duration::from_millis(200));
                     }
                     Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => {
@@ -578,7 +644,7 @@ impl Transport for PcscTransport {
                     }
                     Err(e) => return Err(self.transport_error(e)),
                 }
-            };
+            }
         }
         self.refresh().map_err(|e| self.transport_error(e))
     }

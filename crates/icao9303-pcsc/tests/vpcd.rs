@@ -8,9 +8,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use icao9303::access::Password;
+use icao9303::read_stats::ProbeOutcome;
 use icao9303::reader::Reader;
 use icao9303::trace::{self, Event, Recorder};
-use icao9303::transport::{Transport, TransportError};
+use icao9303::transport::{ExtendedLength, Transport, TransportError};
+use icao9303_emu::chip::ExtendedLengthBehaviour;
 use icao9303_emu::profile::Profile;
 use icao9303_emu::rng::SeededRng;
 use icao9303_emu::vpcd::{Bridge, BridgeOptions};
@@ -121,9 +123,10 @@ fn reads_the_emulated_brp_through_pcscd() {
 
     let mut transport = connect();
     assert_eq!(transport.atr(), chip_atr.as_slice());
-    assert!(
-        !transport.capabilities().extended_length,
-        "the brp profile's ATR does not announce extended length"
+    assert_eq!(
+        transport.capabilities().extended_length,
+        ExtendedLength::No,
+        "the brp profile's ATR says it takes no extended length"
     );
     let uid = transport
         .uid()
@@ -152,6 +155,59 @@ fn reads_the_emulated_brp_through_pcscd() {
             &mut SeededRng::new(b"u"),
         )
         .unwrap();
+}
+
+#[test]
+fn a_chip_announcing_nothing_is_probed_and_read_with_extended_length() {
+    let mut profile = Profile::brp();
+    ExtendedLengthBehaviour::Silent.apply(&mut profile.options);
+    let Some(_card) = insert(&profile) else {
+        return;
+    };
+    let transport = connect();
+    let reader_caps = transport.reader_capabilities().clone();
+    eprintln!("vpcd: {reader_caps:?}");
+    assert_ne!(reader_caps.extended_length, ExtendedLength::No);
+    assert_eq!(
+        transport.capabilities().extended_length,
+        ExtendedLength::Unknown,
+        "the ATR says nothing about extended length"
+    );
+    // Asked directly of the driver, without the card's connection: the same answer.
+    let direct = icao9303_pcsc::reader_capabilities(&ReaderSelector::Name(READER.into())).unwrap();
+    assert_eq!(direct.extended_length, reader_caps.extended_length);
+
+    let mut reader = Reader::new(transport);
+    reader
+        .authenticate(
+            &Password::Mrz(profile.mrz_key().unwrap()),
+            &mut SeededRng::new(b"t"),
+        )
+        .unwrap();
+    let (document, report) = reader.read_document().unwrap();
+    assert!(!report.has_failures(), "{}", report.summary());
+    assert_eq!(
+        document.raw(icao9303::lds::LdsFile::Dg(2)).unwrap().len(),
+        16536
+    );
+    let stats = report.read_stats.unwrap();
+    let probe = stats.probe.expect("a probe");
+    assert_eq!(
+        (probe.file.as_str(), probe.outcome),
+        ("EF.SOD", ProbeOutcome::Accepted)
+    );
+    // The probe for EF.SOD's remainder, then every other file of the application in one extended READ
+    // BINARY each (EF.COM, DG1, DG2, DG11, DG12, DG14, DG15).
+    let files = document
+        .files
+        .keys()
+        .filter(|f| !f.in_master_file())
+        .count();
+    assert_eq!(files, 8);
+    assert_eq!(
+        stats.apdus_by_kind.get("READ BINARY (extended)"),
+        Some(&files)
+    );
 }
 
 #[test]

@@ -33,6 +33,7 @@ pub mod mrz;
 pub mod options;
 pub mod pki;
 mod read_plan;
+pub mod read_stats;
 pub mod reader;
 pub mod report;
 mod session;

@@ -32,6 +32,48 @@ pub struct ReaderOptions {
     /// Use BAC when PACE fails for a reason other than a wrong password. Off by default: a silent
     /// downgrade from PACE to BAC is an attack; the report marks a fallback.
     pub allow_bac_fallback: bool,
+    /// When to use extended-length READ BINARY (see [`ExtendedLengthPolicy`]).
+    pub extended_length: ExtendedLengthPolicy,
+    /// Read the image data groups (DG2 face, DG3 fingerprints, DG4 iris, DG5 portrait, DG6, DG7
+    /// signature). They are read last, so a read without them (the MRZ and an authenticity check) stops
+    /// early; the report says they were not read.
+    pub read_images: bool,
+}
+
+/// The default bound on a file's declared length ([`ReaderOptions::max_file_len`]): large enough for a
+/// real DG2 or DG3 (tens to a few hundred kilobytes).
+pub const DEFAULT_MAX_FILE_LEN: usize = 1 << 20;
+
+/// The default bound on READ BINARY commands per file ([`ReaderOptions::max_read_rounds`]): a file of
+/// [`DEFAULT_MAX_FILE_LEN`] bytes in blocks of 0xDF bytes takes 4,703, with room for the retries of a chip
+/// that refuses sizes.
+pub const DEFAULT_MAX_READ_ROUNDS: usize = 8192;
+
+/// When the reader uses extended-length READ BINARY under secure messaging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExtendedLengthPolicy {
+    /// When the link and the chip announce it; when the link may carry it but the chip announced
+    /// nothing, one probe: the first file larger than a short block asks for its whole remainder in one
+    /// extended READ BINARY, and the chip's answer decides the rest of the session (data: extended
+    /// length; an error: short blocks; no answer: resume with short blocks).
+    #[default]
+    Auto,
+    /// Always, as far as the link carries it (the user knows the chip takes it).
+    On,
+    /// Never: short blocks only, no probe.
+    Off,
+}
+
+impl ExtendedLengthPolicy {
+    /// `auto`, `on` or `off`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtendedLengthPolicy::Auto => "auto",
+            ExtendedLengthPolicy::On => "on",
+            ExtendedLengthPolicy::Off => "off",
+        }
+    }
 }
 
 impl Default for ReaderOptions {
@@ -39,8 +81,8 @@ impl Default for ReaderOptions {
         ReaderOptions {
             use_short_file_ids: true,
             max_read_block: None,
-            max_file_len: crate::read_plan::DEFAULT_MAX_FILE_LEN,
-            max_read_rounds: crate::read_plan::DEFAULT_MAX_READ_ROUNDS,
+            max_file_len: DEFAULT_MAX_FILE_LEN,
+            max_read_rounds: DEFAULT_MAX_READ_ROUNDS,
             extra_data_groups: Vec::new(),
             trust: None,
             at: None,
@@ -48,6 +90,8 @@ impl Default for ReaderOptions {
             active_authentication: true,
             aa_challenge: None,
             allow_bac_fallback: false,
+            extended_length: ExtendedLengthPolicy::Auto,
+            read_images: true,
         }
     }
 }

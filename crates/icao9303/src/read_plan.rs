@@ -2,27 +2,57 @@
 //!
 //! A [`ReadPlanner`] lives as long as a reading session. It starts from the caller's bound and learns from
 //! the chip: EF.ATR/INFO's largest response, every block answered in full, every size refused with 6700,
-//! a field lost during a large read, a refused READ BINARY with a short file identifier.
+//! a field lost during a large read, a refused READ BINARY with a short file identifier, and the answer to
+//! the one extended-length probe it asks for when the link may carry extended APDUs but the chip announced
+//! nothing ([`ReadPlanner::probe_size`]).
 //! [`ReadPlanner::block_size`] turns that and the link's state into the next block size; it does no I/O.
 //!
 //! Every byte of a chip is untrusted: a [`FileBudget`] bounds one file's read by its declared length and
 //! by the number of READ BINARY commands, so a hostile chip can neither make the reader allocate without
 //! bound nor keep it reading for ever.
 
+use crate::options::ExtendedLengthPolicy;
 use crate::sm::SecureMessaging;
-use crate::transport::Capabilities;
+use crate::transport::{Capabilities, ExtendedLength, SHORT_RESPONSE_LEN};
 
 /// The largest plaintext block every chip takes under secure messaging with short APDUs (ICAO 9303-10
 /// section 3.5.3 recommends reading in blocks of at most 0xDF bytes).
 const SAFE_BLOCK: usize = 0xDF;
 
-/// The default bound on a file's declared length: large enough for a real DG2 or DG3 (tens to a few
-/// hundred kilobytes).
-pub const DEFAULT_MAX_FILE_LEN: usize = 1 << 20;
+/// What the one extended-length probe of a session gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeOutcome {
+    /// Not probed (yet).
+    #[default]
+    NotProbed,
+    /// The chip answered with data: extended length for the rest of the session.
+    Accepted,
+    /// The chip answered with an error (6700, 6Cxx or any other): short blocks.
+    Refused,
+    /// The chip went mute or the field dropped: the read resumes with short blocks, no more probes.
+    LinkLost,
+}
 
-/// The default bound on READ BINARY commands per file: a file of [`DEFAULT_MAX_FILE_LEN`] bytes in blocks
-/// of 0xDF bytes takes 4,703, with room for the retries of a chip that refuses sizes.
-pub const DEFAULT_MAX_READ_ROUNDS: usize = 8192;
+/// How the next READ BINARY may use extended length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extended {
+    /// Extended length is known to work (announced, forced, or the probe was accepted).
+    Use,
+    /// The link may carry it and the chip announced nothing: short blocks until the probe.
+    Probe,
+    /// Short APDUs only.
+    Short,
+}
+
+/// The largest plaintext block whose response fits a short APDU (256 data bytes), under `sm` when secure
+/// messaging is on: a READ BINARY asking for more must be sent in extended form.
+pub(crate) fn short_block(sm: Option<&SecureMessaging>) -> usize {
+    match sm {
+        Some(sm) => sm.max_plain_response(SHORT_RESPONSE_LEN),
+        None => SHORT_RESPONSE_LEN - 2,
+    }
+}
 
 /// A limit one file's read reached (the limits are [`crate::reader::ReaderOptions::max_file_len`] and
 /// [`crate::reader::ReaderOptions::max_read_rounds`]).
@@ -108,8 +138,14 @@ pub(crate) struct LinkState<'a> {
 pub(crate) struct ReadPlanner {
     /// The caller's bound on the plaintext bytes of one READ BINARY.
     max_block: Option<usize>,
+    /// The caller's choice about extended length.
+    policy: ExtendedLengthPolicy,
+    /// What EF.ATR/INFO says about extended length, when the chip has one.
+    chip_extended: Option<bool>,
     /// The chip's largest response data field, from EF.ATR/INFO.
     chip_max_response: Option<usize>,
+    /// The extended-length probe's outcome.
+    probe: ProbeOutcome,
     /// The largest READ BINARY (plaintext Le) the chip answered in full so far.
     le_ok: usize,
     /// The smallest READ BINARY the chip refused (6700) or dropped the field at.
@@ -121,12 +157,39 @@ pub(crate) struct ReadPlanner {
 }
 
 impl ReadPlanner {
-    /// A planner bounded by the caller's largest block (`None`: only the link and the chip bound it).
-    pub fn new(max_block: Option<usize>) -> Self {
+    /// A planner bounded by the caller's largest block (`None`: only the link and the chip bound it), using
+    /// extended length as `policy` says.
+    pub fn new(max_block: Option<usize>, policy: ExtendedLengthPolicy) -> Self {
         ReadPlanner {
             max_block,
+            policy,
             ..ReadPlanner::default()
         }
+    }
+
+    /// Whether extended length works, may work (probe), or is out, from the caller's policy, the link,
+    /// EF.ATR/INFO and the probe.
+    fn extended(&self, caps: Capabilities) -> Extended {
+        match self.policy {
+            ExtendedLengthPolicy::Off => return Extended::Short,
+            ExtendedLengthPolicy::On => return Extended::Use,
+            ExtendedLengthPolicy::Auto => {}
+        }
+        match (caps.extended_length, self.chip_extended) {
+            (ExtendedLength::No, _) | (_, Some(false)) => Extended::Short,
+            (ExtendedLength::Yes, _) | (_, Some(true)) => Extended::Use,
+            (ExtendedLength::Unknown, None) => match self.probe {
+                ProbeOutcome::NotProbed => Extended::Probe,
+                ProbeOutcome::Accepted => Extended::Use,
+                ProbeOutcome::Refused | ProbeOutcome::LinkLost => Extended::Short,
+            },
+        }
+    }
+
+    /// Whether the session may use extended length at all: announced, forced or not yet ruled out by the
+    /// probe (EF.ATR/INFO is read only then).
+    pub fn may_use_extended(&self, caps: Capabilities) -> bool {
+        self.extended(caps) != Extended::Short
     }
 
     /// The largest plaintext block one READ BINARY may ask for: what the link, the chip (EF.ATR/INFO) and
@@ -134,11 +197,12 @@ impl ReadPlanner {
     /// the largest size it accepted and the smallest it refused, so the limit is found in a few reads.
     pub fn block_size(&self, link: LinkState<'_>) -> usize {
         let caps = link.caps;
-        let link_max = if caps.extended_length && link.sm.is_some() && link.in_application {
-            caps.max_response_len.min(65_538)
-        } else {
-            caps.max_response_len.min(258)
-        };
+        let link_max =
+            if self.extended(caps) == Extended::Use && link.sm.is_some() && link.in_application {
+                caps.max_response_len.min(65_538)
+            } else {
+                caps.max_response_len.min(SHORT_RESPONSE_LEN)
+            };
         let chip = self
             .chip_max_response
             .map_or(usize::MAX, |n| n.saturating_add(2));
@@ -165,9 +229,50 @@ impl ReadPlanner {
         size.max(1)
     }
 
-    /// The chip's largest response data field as EF.ATR/INFO gives it (`None`: not announced).
-    pub fn set_chip_max_response(&mut self, max: Option<usize>) {
-        self.chip_max_response = max;
+    /// What EF.ATR/INFO says: whether the chip takes extended length, and its largest response data field
+    /// (`None`: not given).
+    pub fn set_atr_info(&mut self, extended: bool, max_response: Option<usize>) {
+        self.chip_extended = Some(extended);
+        self.chip_max_response = if extended { max_response } else { Some(256) };
+    }
+
+    /// The plaintext bytes of the extended-length probe for the `remaining` bytes of a file, when one is
+    /// due: the link may carry extended APDUs but the chip announced nothing and has not been probed,
+    /// secure messaging is on, the eMRTD application is selected, and the remainder is larger than one
+    /// short block. The probe asks for the whole remainder (as far as the link and the caller allow).
+    pub fn probe_size(&self, link: LinkState<'_>, remaining: usize) -> Option<usize> {
+        if self.extended(link.caps) != Extended::Probe || !link.in_application {
+            return None;
+        }
+        let sm = link.sm?;
+        let short = self.block_size(link);
+        let mut size = sm
+            .max_plain_response(link.caps.max_response_len.min(65_538))
+            .min(remaining);
+        if let Some(limit) = self.max_block {
+            size = size.min(limit);
+        }
+        (size > short).then_some(size)
+    }
+
+    /// The chip answered the probe: with data (`accepted`) or with an error status word.
+    pub fn probe_answered(&mut self, accepted: bool) {
+        self.probe = if accepted {
+            ProbeOutcome::Accepted
+        } else {
+            ProbeOutcome::Refused
+        };
+    }
+
+    /// The link failed during the probe: no extended length for this chip, and no more probes.
+    pub fn probe_lost(&mut self) {
+        self.probe = ProbeOutcome::LinkLost;
+    }
+
+    /// The probe's outcome so far.
+    #[cfg(test)]
+    pub fn probe_outcome(&self) -> ProbeOutcome {
+        self.probe
     }
 
     /// The chip answered a READ BINARY of `le` bytes in full.
@@ -206,17 +311,18 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::crypto::cipher::CipherAlgorithm;
+    use crate::options::{DEFAULT_MAX_FILE_LEN, DEFAULT_MAX_READ_ROUNDS};
 
     fn short() -> Capabilities {
         Capabilities::default()
     }
 
     fn extended() -> Capabilities {
-        Capabilities {
-            extended_length: true,
-            max_command_len: 65_544,
-            max_response_len: 65_538,
-        }
+        Capabilities::extended(ExtendedLength::Yes)
+    }
+
+    fn unknown() -> Capabilities {
+        Capabilities::extended(ExtendedLength::Unknown)
     }
 
     fn sm(alg: CipherAlgorithm) -> SecureMessaging {
@@ -239,7 +345,11 @@ mod tests {
     #[test]
     fn short_apdus_without_secure_messaging_read_256_bytes() {
         assert_eq!(
-            ReadPlanner::new(None).block_size(link(short(), None, false)),
+            ReadPlanner::new(None, ExtendedLengthPolicy::Auto).block_size(link(
+                short(),
+                None,
+                false
+            )),
             256
         );
     }
@@ -248,7 +358,7 @@ mod tests {
     fn secure_messaging_costs_its_data_objects() {
         let aes = sm(CipherAlgorithm::Aes128);
         let tdes = sm(CipherAlgorithm::Tdes);
-        let planner = ReadPlanner::new(None);
+        let planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
         // 256 bytes of response data: DO'87' (tag, 3 length bytes, padding indicator), DO'99' (4), DO'8E'
         // (10) and padding to the block size leave 0xDF bytes with AES and 0xE7 with 3DES.
         let aes_block = planner.block_size(link(short(), Some(&aes), true));
@@ -262,7 +372,7 @@ mod tests {
     #[test]
     fn extended_length_only_in_the_application_under_secure_messaging() {
         let aes = sm(CipherAlgorithm::Aes128);
-        let planner = ReadPlanner::new(None);
+        let planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
         let big = planner.block_size(link(extended(), Some(&aes), true));
         assert_eq!(big, aes.max_plain_response(65_538));
         assert!(big > 60_000);
@@ -274,24 +384,28 @@ mod tests {
     #[test]
     fn the_chip_and_the_caller_bound_the_block() {
         let aes = sm(CipherAlgorithm::Aes128);
-        let mut planner = ReadPlanner::new(None);
-        planner.set_chip_max_response(Some(1024));
+        let mut planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
+        planner.set_atr_info(true, Some(1024));
         assert_eq!(
             planner.block_size(link(extended(), Some(&aes), true)),
             aes.max_plain_response(1026)
         );
-        let mut planner = ReadPlanner::new(Some(100));
-        planner.set_chip_max_response(Some(1024));
+        let mut planner = ReadPlanner::new(Some(100), ExtendedLengthPolicy::Auto);
+        planner.set_atr_info(true, Some(1024));
         assert_eq!(planner.block_size(link(extended(), Some(&aes), true)), 100);
         assert_eq!(
-            ReadPlanner::new(Some(0)).block_size(link(short(), None, false)),
+            ReadPlanner::new(Some(0), ExtendedLengthPolicy::Auto).block_size(link(
+                short(),
+                None,
+                false
+            )),
             1
         );
     }
 
     #[test]
     fn a_refused_size_is_bisected() {
-        let mut planner = ReadPlanner::new(None);
+        let mut planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
         let state = link(short(), None, true);
         planner.refused(256);
         // Nothing accepted yet: half of the refused size.
@@ -312,7 +426,7 @@ mod tests {
     #[test]
     fn after_a_lost_field_no_more_probing() {
         let aes = sm(CipherAlgorithm::Aes128);
-        let mut planner = ReadPlanner::new(None);
+        let mut planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
         let state = link(extended(), Some(&aes), true);
         // Small reads lose no field: nothing learnt.
         planner.link_failed(100);
@@ -321,6 +435,84 @@ mod tests {
         assert_eq!(planner.block_size(state), SAFE_BLOCK);
         planner.answered_in_full(1000);
         assert_eq!(planner.block_size(state), 1000);
+    }
+
+    #[test]
+    fn a_chip_that_announced_nothing_is_probed_once_for_the_remainder() {
+        let aes = sm(CipherAlgorithm::Aes128);
+        let mut planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
+        let state = link(unknown(), Some(&aes), true);
+        assert!(planner.may_use_extended(unknown()));
+        // Short blocks until the probe.
+        assert_eq!(planner.block_size(state), short_block(Some(&aes)));
+        // No probe for what one short block reads, before secure messaging, or outside the application.
+        assert_eq!(planner.probe_size(state, SAFE_BLOCK), None);
+        assert_eq!(planner.probe_size(link(unknown(), None, true), 5000), None);
+        assert_eq!(
+            planner.probe_size(link(unknown(), Some(&aes), false), 5000),
+            None
+        );
+        // The whole remainder in one extended READ BINARY.
+        assert_eq!(planner.probe_size(state, 16_000), Some(16_000));
+        assert_eq!(
+            planner.probe_size(state, 100_000),
+            Some(aes.max_plain_response(65_538))
+        );
+        // Accepted: extended length for the rest of the session, no more probes.
+        planner.probe_answered(true);
+        assert_eq!(planner.probe_outcome(), ProbeOutcome::Accepted);
+        assert_eq!(planner.probe_size(state, 16_000), None);
+        assert_eq!(planner.block_size(state), aes.max_plain_response(65_538));
+    }
+
+    #[test]
+    fn a_refused_or_lost_probe_means_short_blocks_for_good() {
+        let aes = sm(CipherAlgorithm::Aes128);
+        let state = link(unknown(), Some(&aes), true);
+        for lost in [false, true] {
+            let mut planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
+            if lost {
+                planner.probe_lost();
+            } else {
+                planner.probe_answered(false);
+            }
+            assert_eq!(planner.probe_size(state, 16_000), None);
+            assert_eq!(planner.block_size(state), short_block(Some(&aes)));
+            assert!(!planner.may_use_extended(unknown()));
+        }
+    }
+
+    #[test]
+    fn the_policy_and_ef_atr_info_decide_before_any_probe() {
+        let aes = sm(CipherAlgorithm::Aes128);
+        let state = link(unknown(), Some(&aes), true);
+        let off = ReadPlanner::new(None, ExtendedLengthPolicy::Off);
+        assert_eq!(off.probe_size(state, 16_000), None);
+        assert_eq!(
+            off.block_size(link(extended(), Some(&aes), true)),
+            SAFE_BLOCK
+        );
+        let on = ReadPlanner::new(None, ExtendedLengthPolicy::On);
+        assert_eq!(on.probe_size(state, 16_000), None);
+        assert!(on.block_size(state) > 60_000);
+        // The caller's bound below a short block: nothing to probe for.
+        let capped = ReadPlanner::new(Some(SAFE_BLOCK), ExtendedLengthPolicy::Auto);
+        assert_eq!(capped.probe_size(state, 16_000), None);
+        // EF.ATR/INFO answers the question: no probe either way.
+        let mut announced = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
+        announced.set_atr_info(true, Some(4096));
+        assert_eq!(announced.probe_size(state, 16_000), None);
+        assert_eq!(announced.block_size(state), aes.max_plain_response(4098));
+        let mut refused = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
+        refused.set_atr_info(false, None);
+        assert_eq!(refused.probe_size(state, 16_000), None);
+        assert_eq!(refused.block_size(state), SAFE_BLOCK);
+        // A link that cannot carry them: never.
+        let planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
+        assert_eq!(
+            planner.probe_size(link(short(), Some(&aes), true), 16_000),
+            None
+        );
     }
 
     #[test]
@@ -350,7 +542,7 @@ mod tests {
 
     #[test]
     fn short_file_identifiers_until_refused() {
-        let mut planner = ReadPlanner::new(None);
+        let mut planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
         assert!(planner.use_sfi(true));
         assert!(!planner.use_sfi(false));
         planner.refuse_sfi();

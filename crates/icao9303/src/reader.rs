@@ -3,12 +3,13 @@
 //!
 //! ```text
 //! Reader ─ authenticate (session: EF.CardAccess → PACE / BAC → secure messaging)
-//!        ─ read:   EF.COM, EF.SOD → DG14, DG15 → Active / Chip Authentication → the other data groups
-//!        ─ report: Document → passive authentication → PACE-CAM → chip authenticity
+//!        ─ read:   EF.SOD, EF.COM → DG14, DG15 → Active / Chip Authentication → the other data groups → images
+//!        ─ report: Document → passive authentication → PACE-CAM → chip authenticity, read statistics
 //! ```
 //!
-//! The reading session (transport, secure messaging, selection, access control and the read plan) is in
-//! the `session` module; this one only runs its steps in order.
+//! Only what is needed is read, and nothing twice: EF.SOD and EF.COM list the data groups, the caller adds
+//! its own, and the image data groups come last so a read without them stops early. The reading session (transport, secure messaging, selection, access control,
+//! the read plan and its statistics) is in the `session` module; this one only runs its steps in order.
 
 use crate::Error;
 use crate::access::Password;
@@ -17,6 +18,7 @@ use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::auth::RunOutcome;
 use crate::document::Document;
 use crate::lds::LdsFile;
+use crate::read_stats::{PHASE_ACCESS_CONTROL, PHASE_CHIP_AUTHENTICATION, PHASE_RESUME};
 use crate::report::{AccessReport, Check, CheckId, Report};
 use crate::session::Session;
 use crate::transport::Transport;
@@ -39,21 +41,24 @@ pub struct Reader<T: Transport> {
 /// The steps of a read after access control, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
-    /// EF.COM and EF.SOD: which data groups the chip holds.
+    /// EF.SOD and EF.COM: which data groups the chip holds.
     ReadIndex,
     /// DG14 and DG15: the keys of Chip and Active Authentication.
     ReadKeyFiles,
     /// Active Authentication and Chip Authentication (only with an RNG).
     ChipAuthentication,
-    /// The other data groups, under the keys Chip Authentication established.
+    /// The other data groups but the images, under the keys Chip Authentication established.
     ReadDataGroups,
+    /// The image data groups, last (or not at all when the caller leaves them out).
+    ReadImages,
 }
 
-const STEPS: [Step; 4] = [
+const STEPS: [Step; 5] = [
     Step::ReadIndex,
     Step::ReadKeyFiles,
     Step::ChipAuthentication,
     Step::ReadDataGroups,
+    Step::ReadImages,
 ];
 
 /// What the steps of one read have gathered so far.
@@ -63,9 +68,7 @@ struct ReadState<'r, R: CryptoRng + ?Sized> {
     files: Vec<(LdsFile, Vec<u8>)>,
     /// Report lines about the read itself (files missing or refused, resumes, a BAC fallback).
     notes: Vec<Check>,
-    /// How often the card was lost and the read resumed.
-    resumes: usize,
-    /// The data groups to read: those EF.COM and EF.SOD list, DG1, and the caller's extra ones.
+    /// The data groups to read: those EF.SOD and EF.COM list, DG1, and the caller's extra ones.
     wanted: BTreeSet<u8>,
     /// What Active and Chip Authentication gave, once they ran.
     chip_auth: Option<RunOutcome>,
@@ -75,6 +78,12 @@ struct ReadState<'r, R: CryptoRng + ?Sized> {
 /// chip authentication can run first.
 fn is_key_file(n: u8) -> bool {
     matches!(n, 14 | 15)
+}
+
+/// The image data groups (DG2 face, DG3 fingerprints, DG4 iris, DG5 displayed portrait, DG6 reserved,
+/// DG7 displayed signature): the bulk of a read, read last.
+fn is_image(n: u8) -> bool {
+    (2..=7).contains(&n)
 }
 
 impl<T: Transport> Reader<T> {
@@ -150,7 +159,19 @@ impl<T: Transport> Reader<T> {
         password: &Password,
         rng: &mut R,
     ) -> Result<&AccessReport, Error> {
-        self.session.authenticate(password, rng)
+        self.session.enter_phase(PHASE_ACCESS_CONTROL);
+        let result = self.session.authenticate(password, rng).map(|_| ());
+        self.session.leave_phase();
+        result?;
+        self.session
+            .access()
+            .ok_or_else(|| Error::protocol("access control", "no access report"))
+    }
+
+    /// What the session's exchanges cost so far: APDUs, bytes, block sizes, the extended-length probe,
+    /// resumes and the time of each phase (also in the report of a read).
+    pub fn read_stats(&self) -> crate::read_stats::ReadStats {
+        self.session.read_stats()
     }
 
     /// Reads a whole file in the current dedicated file. Returns `None` when the chip has no such file.
@@ -158,8 +179,9 @@ impl<T: Transport> Reader<T> {
         self.session.read_file(file)
     }
 
-    /// Reads EF.COM, EF.SOD and every data group they list (plus those asked for), then verifies them.
-    /// Runs no chip authentication (it needs randomness): see [`Reader::read_document_with_rng`].
+    /// Reads EF.SOD, EF.COM and every data group they list (plus those asked for; the images last,
+    /// unless left out), then verifies them. Runs no chip authentication (it needs randomness): see
+    /// [`Reader::read_document_with_rng`].
     pub fn read_document(&mut self) -> Result<(Document, Report), Error> {
         self.read_all(
             None::<&mut dyn CryptoRng>,
@@ -199,15 +221,10 @@ impl<T: Transport> Reader<T> {
                 }
                 left -= 1;
                 tracing::info!(error = %lost, "card lost: reconnecting to resume the read");
-                session
-                    .transport_mut()
-                    .reconnect()
-                    .map_err(|source| Error::Transport {
-                        step: "reconnect",
-                        source,
-                    })?;
+                session.enter_phase(PHASE_RESUME);
+                session.reconnect()?;
                 let rng = rng.ok_or_else(|| Error::Usage("no RNG to re-authenticate".into()))?;
-                session.authenticate(password, rng)?;
+                session.reauthenticate(password, rng)?;
                 Ok(true)
             },
         )
@@ -231,12 +248,13 @@ impl<T: Transport> Reader<T> {
             rng,
             files: Vec::new(),
             notes: self.session.take_notes(),
-            resumes: 0,
             wanted,
             chip_auth: None,
         };
         for step in STEPS {
-            self.run_step(step, &mut state, recover)?;
+            let result = self.run_step(step, &mut state, recover);
+            self.session.leave_phase();
+            result?;
         }
         Ok(self.report(state))
     }
@@ -260,6 +278,7 @@ impl<T: Transport> Reader<T> {
             }
             Step::ChipAuthentication => {
                 if let Some(rng) = state.rng.as_deref_mut() {
+                    self.session.enter_phase(PHASE_CHIP_AUTHENTICATION);
                     let options = self.session.options().clone();
                     state.chip_auth = Some(crate::auth::run(
                         &mut self.session.link(),
@@ -275,20 +294,41 @@ impl<T: Transport> Reader<T> {
                     .wanted
                     .iter()
                     .copied()
-                    .filter(|n| (1..=16).contains(n) && !is_key_file(*n))
+                    .filter(|n| (1..=16).contains(n) && !is_key_file(*n) && !is_image(*n))
                     .collect();
                 self.read_data_groups(&others, state, recover)
+            }
+            Step::ReadImages => {
+                let images: Vec<u8> = state
+                    .wanted
+                    .iter()
+                    .copied()
+                    .filter(|n| is_image(*n))
+                    .collect();
+                if self.session.options().read_images {
+                    return self.read_data_groups(&images, state, recover);
+                }
+                for n in images {
+                    state.notes.push(Check::not_checked(
+                        CheckId::FileRead(LdsFile::Dg(n)),
+                        "not read: the read leaves out images",
+                    ));
+                }
+                Ok(())
             }
         }
     }
 
-    /// EF.COM and EF.SOD, and the data groups they list (malformed files list none; the report says why).
+    /// EF.SOD, then EF.COM, and the data groups they list. EF.SOD comes first: it is the large one, so
+    /// an extended-length probe happens on it and everything after benefits. EF.COM is one short read; a
+    /// data group it lists that EF.SOD does not is read too, so its hash check fails (unsigned data on the
+    /// chip). Malformed files list none; the report says why.
     fn read_index<R: CryptoRng + ?Sized>(
         &mut self,
         state: &mut ReadState<'_, R>,
         recover: &mut Recover<'_, T, R>,
     ) -> Result<(), Error> {
-        for file in [LdsFile::Com, LdsFile::Sod] {
+        for file in [LdsFile::Sod, LdsFile::Com] {
             match self.read_resilient(file, state, recover)? {
                 Some(bytes) => state.files.push((file, bytes)),
                 None if file == LdsFile::Com => state.notes.push(Check::not_checked(
@@ -369,6 +409,7 @@ impl<T: Transport> Reader<T> {
     ) -> Result<Option<Vec<u8>>, Error> {
         let mut data = Vec::new();
         loop {
+            self.session.enter_phase(&file.name());
             match self.session.read_file_into(file, &mut data) {
                 Ok(true) => return Ok(Some(data)),
                 Ok(false) => return Ok(None),
@@ -376,7 +417,6 @@ impl<T: Transport> Reader<T> {
                     if !recover(&mut self.session, &e, state.rng.as_deref_mut())? {
                         return Err(e);
                     }
-                    state.resumes += 1;
                 }
                 Err(e) => return Err(e),
             }
@@ -389,10 +429,11 @@ impl<T: Transport> Reader<T> {
         let ReadState {
             files,
             mut notes,
-            resumes,
             chip_auth,
             ..
         } = state;
+        let read_stats = self.session.read_stats();
+        let resumes = read_stats.resumes;
         if resumes > 0 {
             notes.push(Check::valid_with_warning(
                 CheckId::ReadResumed,
@@ -418,7 +459,7 @@ impl<T: Transport> Reader<T> {
         let document = Document::from_files(all);
         let at = options.at.unwrap_or_else(crate::pki::Time::now);
         let mechanisms = chip_auth.map(|c| c.results).unwrap_or_default();
-        let report = crate::verify::report(
+        let mut report = crate::verify::report(
             &document,
             session.access().cloned(),
             notes,
@@ -429,6 +470,7 @@ impl<T: Transport> Reader<T> {
                 cam: session.chip_auth_data(),
             },
         );
+        report.read_stats = Some(read_stats);
         (document, report)
     }
 }

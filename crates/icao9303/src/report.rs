@@ -441,6 +441,10 @@ pub struct Report {
     /// present).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chip_authenticity: Option<ChipAuthenticity>,
+    /// What the read cost: APDUs, bytes, block sizes, the extended-length probe, resumes, time per phase
+    /// (live reads; absent for offline verification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_stats: Option<crate::read_stats::ReadStats>,
 }
 
 impl Default for Report {
@@ -454,6 +458,7 @@ impl Default for Report {
             files: Vec::new(),
             checks: Vec::new(),
             chip_authenticity: None,
+            read_stats: None,
         }
     }
 }

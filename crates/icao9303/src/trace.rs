@@ -40,7 +40,7 @@
 //! A trace holds everything needed to decrypt the session once the MRZ is known: treat it like the
 //! document itself.
 
-use crate::transport::{Capabilities, Transport, TransportError};
+use crate::transport::{Capabilities, ExtendedLength, Transport, TransportError};
 use rand_core::{CryptoRng, TryCryptoRng, TryRng};
 use std::convert::Infallible;
 use std::fmt::Write as _;
@@ -67,6 +67,8 @@ pub enum Event {
     Random(Vec<u8>),
     /// The reader reset the card ([`Transport::reconnect`]) (`reset`).
     Reset,
+    /// The command before it got no answer: the link failed (`! timeout`, `! card-removed`, `! io TEXT`).
+    NoAnswer(TransportError),
 }
 
 impl Event {
@@ -76,6 +78,7 @@ impl Event {
             Event::Response(r) => format!("response {}", hex(r)),
             Event::Random(b) => format!("{} random bytes", b.len()),
             Event::Reset => "a card reset".into(),
+            Event::NoAnswer(e) => format!("no answer ({e})"),
         }
     }
 }
@@ -157,9 +160,7 @@ pub struct Trace {
 fn format_caps(c: &Capabilities) -> String {
     format!(
         "caps extended={} command={} response={}",
-        if c.extended_length { "yes" } else { "no" },
-        c.max_command_len,
-        c.max_response_len
+        c.extended_length, c.max_command_len, c.max_response_len
     )
 }
 
@@ -176,11 +177,9 @@ fn parse_caps(rest: &str) -> Result<Capabilities, String> {
         };
         match key {
             "extended" => {
-                caps.extended_length = match value {
-                    "yes" => true,
-                    "no" => false,
-                    _ => return Err(format!("caps: extended={value:?} (expected yes or no)")),
-                }
+                caps.extended_length = ExtendedLength::parse(value).ok_or_else(|| {
+                    format!("caps: extended={value:?} (expected yes, no or unknown)")
+                })?
             }
             "command" => caps.max_command_len = number()?,
             "response" => caps.max_response_len = number()?,
@@ -262,10 +261,12 @@ pub fn parse(text: &str) -> Result<Trace, TraceError> {
             Event::Random(bytes)
         } else if text == "reset" {
             Event::Reset
+        } else if let Some(rest) = text.strip_prefix('!') {
+            Event::NoAnswer(parse_no_answer(rest.trim()).map_err(syntax)?)
         } else {
             let shown: String = text.chars().take(24).collect();
             return Err(syntax(format!(
-                "unknown line {shown:?} (expected '>', '<', 'rng', 'reset', 'caps' or '#')"
+                "unknown line {shown:?} (expected '>', '<', '!', 'rng', 'reset', 'caps' or '#')"
             )));
         };
         trace.events.push(TraceLine { line, event });
@@ -303,9 +304,45 @@ pub fn to_text<'a>(
                 let _ = writeln!(out, "rng {} {}", b.len(), hex(b));
             }
             Event::Reset => out.push_str("reset\n"),
+            Event::NoAnswer(e) => {
+                let _ = writeln!(out, "! {}", format_no_answer(e));
+            }
         }
     }
     out
+}
+
+/// A link failure as a `!` line writes it.
+fn format_no_answer(e: &TransportError) -> String {
+    match e {
+        TransportError::NoCard => "no-card".into(),
+        TransportError::CardRemoved => "card-removed".into(),
+        TransportError::Timeout => "timeout".into(),
+        TransportError::Unsupported(what) => format!("io not supported: {what}"),
+        TransportError::Replay(text) => format!("io replay: {}", one_line(text)),
+        TransportError::Io(text) => format!("io {}", one_line(text)),
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Parses the rest of a `!` line.
+fn parse_no_answer(rest: &str) -> Result<TransportError, String> {
+    match rest {
+        "no-card" => Ok(TransportError::NoCard),
+        "card-removed" => Ok(TransportError::CardRemoved),
+        "timeout" => Ok(TransportError::Timeout),
+        _ => match rest.strip_prefix("io") {
+            Some(text) if text.is_empty() || text.starts_with(' ') => {
+                Ok(TransportError::Io(text.trim().to_string()))
+            }
+            _ => Err(format!(
+                "no answer: {rest:?} (expected timeout, card-removed, no-card or io TEXT)"
+            )),
+        },
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -389,9 +426,16 @@ impl<T> RecordingTransport<T> {
 impl<T: Transport> Transport for RecordingTransport<T> {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.recorder.push(Event::Command(command.to_vec()));
-        let response = self.inner.transmit(command)?;
-        self.recorder.push(Event::Response(response.clone()));
-        Ok(response)
+        match self.inner.transmit(command) {
+            Ok(response) => {
+                self.recorder.push(Event::Response(response.clone()));
+                Ok(response)
+            }
+            Err(e) => {
+                self.recorder.push(Event::NoAnswer(e.clone()));
+                Err(e)
+            }
+        }
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -572,9 +616,10 @@ impl Transport for ReplayTransport {
             _ => None,
         })?;
         state.expect("waited for the response", |e| match e {
-            Event::Response(r) => Some(r.clone()),
+            Event::Response(r) => Some(Ok(r.clone())),
+            Event::NoAnswer(err) => Some(Err(err.clone())),
             _ => None,
-        })
+        })?
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -708,6 +753,30 @@ mod tests {
     }
 
     #[test]
+    fn a_command_without_an_answer_is_recorded_and_replayed() {
+        let errors = [
+            TransportError::Timeout,
+            TransportError::CardRemoved,
+            TransportError::NoCard,
+            TransportError::Io("reader gone".into()),
+        ];
+        let text: String = errors
+            .iter()
+            .map(|e| format!("> 00B0000010\n! {}\nreset\n", format_no_answer(e)))
+            .collect();
+        assert!(text.contains("! timeout\n") && text.contains("! io reader gone\n"));
+        let replay = Replay::parse(&format!("{TRACE_HEADER}\n{text}")).unwrap();
+        let mut t = replay.transport();
+        for e in errors {
+            assert_eq!(t.transmit(&[0x00, 0xB0, 0x00, 0x00, 0x10]), Err(e));
+            t.reconnect().unwrap();
+        }
+        replay.finish().unwrap();
+        let err = parse("# mrtd-trace 1\n> 00B0000010\n! lost\n").unwrap_err();
+        assert!(err.to_string().contains("line 3: no answer"), "{err}");
+    }
+
+    #[test]
     fn replay_stops_at_first_difference() {
         let replay = Replay::parse(&recorded()).unwrap();
         let mut t = replay.transport();
@@ -776,7 +845,7 @@ mod tests {
             ("# mrtd-trace 1\n> 00 A4 04 0C é\n", "not a hex digit"),
             (
                 "# mrtd-trace 1\ncaps extended=maybe\n",
-                "line 2: caps: extended=\"maybe\"",
+                "line 2: caps: extended=\"maybe\" (expected yes, no or unknown)",
             ),
             (
                 "# mrtd-trace 1\ncaps command=-1\n",
@@ -800,7 +869,16 @@ mod tests {
             .unwrap()
             .capabilities
             .unwrap();
-        assert!(caps.extended_length);
+        assert_eq!(caps.extended_length, ExtendedLength::Yes);
         assert_eq!(caps.max_response_len, 65538);
+        let caps = parse("# mrtd-trace 1\ncaps extended=unknown command=65544 response=65538\n")
+            .unwrap()
+            .capabilities
+            .unwrap();
+        assert_eq!(caps.extended_length, ExtendedLength::Unknown);
+        assert_eq!(
+            format_caps(&caps),
+            "caps extended=unknown command=65544 response=65538"
+        );
     }
 }

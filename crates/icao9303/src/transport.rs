@@ -29,23 +29,87 @@ pub enum TransportError {
     Io(String),
 }
 
+/// Whether extended-length APDUs (ISO/IEC 7816-4 section 5.1: Lc and Le of up to 65535 and 65536 bytes)
+/// work on a link with the chip on it, as far as the transport knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExtendedLength {
+    /// The reader carries them and the chip announced them (ATR card capabilities).
+    Yes,
+    /// The reader cannot carry them, or the chip announced that it does not take them.
+    #[default]
+    No,
+    /// The reader carries them (or does not say) and the chip announced nothing: only trying tells. The
+    /// read plan probes once under secure messaging (see [`crate::options::ExtendedLengthPolicy`]).
+    Unknown,
+}
+
+impl ExtendedLength {
+    /// `yes`, `no` or `unknown`, as in traces and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtendedLength::Yes => "yes",
+            ExtendedLength::No => "no",
+            ExtendedLength::Unknown => "unknown",
+        }
+    }
+
+    /// Parses `yes`, `no` or `unknown`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "yes" => Some(ExtendedLength::Yes),
+            "no" => Some(ExtendedLength::No),
+            "unknown" => Some(ExtendedLength::Unknown),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ExtendedLength {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a link can carry: the reader plans its READ BINARY sizes from this and the chip's own limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capabilities {
-    /// The link carries extended-length APDUs.
-    pub extended_length: bool,
-    /// Largest command APDU in bytes.
+    /// Whether extended-length APDUs work with this reader and chip.
+    pub extended_length: ExtendedLength,
+    /// Largest command APDU in bytes the reader carries (the extended size when it may carry them).
     pub max_command_len: usize,
-    /// Largest response APDU in bytes (data and status word).
+    /// Largest response APDU in bytes (data and status word) the reader carries.
     pub max_response_len: usize,
 }
 
 impl Default for Capabilities {
+    /// Short APDUs only.
     fn default() -> Self {
         Capabilities {
-            extended_length: false,
-            max_command_len: 261,
-            max_response_len: 258,
+            extended_length: ExtendedLength::No,
+            max_command_len: SHORT_COMMAND_LEN,
+            max_response_len: SHORT_RESPONSE_LEN,
+        }
+    }
+}
+
+/// Largest short command APDU: header, Lc, 255 data bytes, Le.
+pub const SHORT_COMMAND_LEN: usize = 261;
+/// Largest short response APDU: 256 data bytes and the status word.
+pub const SHORT_RESPONSE_LEN: usize = 258;
+/// Largest extended command APDU: header, 3-byte Lc, 65535 data bytes, 2-byte Le.
+pub const EXTENDED_COMMAND_LEN: usize = 65_544;
+/// Largest extended response APDU: 65536 data bytes and the status word.
+pub const EXTENDED_RESPONSE_LEN: usize = 65_538;
+
+impl Capabilities {
+    /// A link whose reader may carry extended-length APDUs of the largest size, with `extended_length`
+    /// saying whether they work with the chip.
+    pub fn extended(extended_length: ExtendedLength) -> Self {
+        Capabilities {
+            extended_length,
+            max_command_len: EXTENDED_COMMAND_LEN,
+            max_response_len: EXTENDED_RESPONSE_LEN,
         }
     }
 }

@@ -23,10 +23,38 @@ impl<T: Transport> Session<T> {
         password: &Password,
         rng: &mut R,
     ) -> Result<&AccessReport, Error> {
+        self.master_files_read = false;
+        self.access_control(password, rng)
+    }
+
+    /// Access control again after the card was lost and reconnected: the master file's files this
+    /// session already holds (EF.CardAccess, EF.ATR/INFO, EF.CardSecurity) are not read again.
+    pub fn reauthenticate<R: CryptoRng + ?Sized>(
+        &mut self,
+        password: &Password,
+        rng: &mut R,
+    ) -> Result<&AccessReport, Error> {
+        self.access_control(password, rng)
+    }
+
+    fn access_control<R: CryptoRng + ?Sized>(
+        &mut self,
+        password: &Password,
+        rng: &mut R,
+    ) -> Result<&AccessReport, Error> {
         self.sm = None;
         self.cam = None;
         self.access = None;
-        let infos = self.read_card_access()?;
+        let infos = if self.master_files_read {
+            self.card_access
+                .as_deref()
+                .and_then(|b| SecurityInfos::parse(b).ok())
+        } else {
+            self.card_security = None;
+            let infos = self.read_card_access()?;
+            self.master_files_read = true;
+            infos
+        };
         let offers: Vec<PaceInfo> = infos.iter().flat_map(|i| i.pace_infos().cloned()).collect();
         let mut pace_failure = None;
         if let Some(infos) = infos.as_ref().filter(|_| !offers.is_empty()) {
@@ -120,23 +148,20 @@ impl<T: Transport> Session<T> {
         })
     }
 
-    /// Reads EF.ATR/INFO (once per session) when the link can carry extended length, to learn the chip's
-    /// largest response. A chip without it keeps the link's limits.
+    /// Reads EF.ATR/INFO (once per session) when the link may carry extended length, to learn whether the
+    /// chip takes it and its largest response. A chip without it keeps the link's limits (and, when it
+    /// announced nothing, is probed).
     fn read_atr_info(&mut self) -> Result<(), Error> {
-        if self.atr_info.is_some() || !self.transport.capabilities().extended_length {
+        if self.atr_info.is_some() || !self.planner.may_use_extended(self.transport.capabilities())
+        {
             return Ok(());
         }
         match self.read_file(LdsFile::AtrInfo) {
             Ok(Some(bytes)) => {
                 match crate::lds::atr_info::AtrInfo::parse(&bytes) {
                     Ok(info) => {
-                        self.planner.set_chip_max_response(
-                            match (info.extended_length, info.max_response_len) {
-                                (true, Some(n)) => Some(n),
-                                (true, None) => None,
-                                (false, _) => Some(256),
-                            },
-                        );
+                        self.planner
+                            .set_atr_info(info.extended_length, info.max_response_len);
                     }
                     Err(e) => tracing::warn!(error = %e, "EF.ATR/INFO cannot be parsed"),
                 }
@@ -196,8 +221,7 @@ impl<T: Transport> Session<T> {
                 };
                 self.sm = Some(outcome.sm);
                 self.cam = outcome.chip_auth;
-                self.card_security = None;
-                if self.cam.is_some() {
+                if self.cam.is_some() && self.card_security.is_none() {
                     // EF.CardSecurity is in the master file, readable only now, under secure messaging.
                     match self.read_file(LdsFile::CardSecurity) {
                         Ok(bytes) => self.card_security = bytes,

@@ -1,19 +1,88 @@
 //! Reading an elementary file (ICAO 9303-10 section 3.5, ISO/IEC 7816-4 READ BINARY): a first block by
 //! short file identifier (or SELECT), the length from the file's TLV header, then the rest in blocks the
-//! read plan sizes; offsets beyond 32767 with the odd instruction B1. A [`FileBudget`] bounds each file's
-//! declared length and READ BINARY commands.
+//! read plan sizes; offsets beyond 32767 with the odd instruction B1. When the link may carry extended
+//! length but the chip announced nothing, the first large remainder is asked for in one extended READ
+//! BINARY: the probe ([`Session::probe_extended`]). A [`FileBudget`] bounds each file's declared length
+//! and READ BINARY commands.
 
 use super::Session;
 use crate::Error;
-use crate::apdu::{CommandApdu, StatusWord};
+use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::asn1;
 use crate::lds::LdsFile;
-use crate::read_plan::{FileBudget, ReadLimit};
+use crate::read_plan::{FileBudget, ProbeOutcome, ReadLimit, short_block};
+use crate::read_stats::ProbeStats;
 use crate::transport::Transport;
 
 const STEP_READ: &str = "READ BINARY";
 
 impl<T: Transport> Session<T> {
+    /// The READ BINARY command for `le` plaintext bytes at `offset` (by short file identifier `sfi` when
+    /// given), and the data bytes it asks for. Offsets beyond 32767 use the odd instruction B1, whose
+    /// DO'53' header counts against Le. A command whose response cannot fit a short APDU goes in extended
+    /// form.
+    fn read_command(&self, sfi: Option<u8>, offset: usize, le: usize) -> (CommandApdu, usize) {
+        let do53_header = |n: usize| 1 + asn1::der::length_octets(n);
+        let odd = offset > 0x7FFF && sfi.is_none();
+        let payload = if odd {
+            let mut p = le.saturating_sub(4).max(1);
+            while p + 1 + do53_header(p + 1) <= le {
+                p += 1;
+            }
+            p
+        } else {
+            le
+        };
+        let cmd = match sfi {
+            Some(sfi) => CommandApdu::new(0x00, 0xB0, 0x80 | sfi, offset as u8).with_le(le),
+            None if !odd => {
+                CommandApdu::new(0x00, 0xB0, (offset >> 8) as u8, offset as u8).with_le(le)
+            }
+            None => {
+                // Offsets beyond 32767: odd INS B1 with the offset in DO'54' and the data in DO'53'.
+                let off = (offset as u32).to_be_bytes();
+                let skip = off.iter().take_while(|b| **b == 0).count().min(3);
+                CommandApdu::new(0x00, 0xB1, 0x00, 0x00)
+                    .with_data(asn1::der::tlv(0x54, &off[skip..]))
+                    .with_le(payload + do53_header(payload))
+            }
+        };
+        let extended = cmd.le.is_some_and(|n| n > short_block(self.sm.as_ref()));
+        (cmd.force_extended(extended), payload)
+    }
+
+    /// The data of a successful READ BINARY response (unwrapped from DO'53' for B1), checked against the
+    /// `payload` bytes asked for; remembers a block answered in full and the file an SFI selected.
+    fn read_data(
+        &mut self,
+        cmd: &CommandApdu,
+        resp: ResponseApdu,
+        payload: usize,
+        sfi: Option<u8>,
+    ) -> Result<Vec<u8>, Error> {
+        let data = if cmd.ins == 0xB1 {
+            asn1::parse_tagged(&resp.data, 0x53)
+                .map_err(|e| Error::protocol(STEP_READ, format!("DO'53': {e}")))?
+                .value
+                .to_vec()
+        } else {
+            resp.data
+        };
+        if data.len() > payload {
+            return Err(Error::protocol(
+                STEP_READ,
+                format!("asked for {payload} bytes, chip sent {}", data.len()),
+            ));
+        }
+        if data.len() == payload {
+            self.planner.answered_in_full(cmd.le.unwrap_or(payload));
+        }
+        if let Some(sfi_file) = sfi.and_then(|n| self.sfi_file(n)) {
+            self.current_ef = Some(sfi_file);
+        }
+        Ok(data)
+    }
+
     /// One READ BINARY of `file` at `offset` for up to `len` bytes; `sfi` reads with a short file
     /// identifier (offset below 256). Adapts the length on 6700 / 6Cxx and remembers what the chip
     /// refused; every command counts against `budget`. Returns `None` when the file does not exist.
@@ -25,35 +94,11 @@ impl<T: Transport> Session<T> {
         offset: usize,
         len: usize,
     ) -> Result<Option<Vec<u8>>, Error> {
-        // With odd INS B1 the data comes inside DO'53': its header counts against Le.
-        let do53_header = |n: usize| 1 + asn1::der::length_octets(n);
         let mut le = len.min(self.planner.block_size(self.link_state())).max(1);
         loop {
             budget.round().map_err(|limit| limit_err(file, limit))?;
-            let odd = offset > 0x7FFF && sfi.is_none();
-            let payload = if odd {
-                let mut p = le.saturating_sub(4).max(1);
-                while p + 1 + do53_header(p + 1) <= le {
-                    p += 1;
-                }
-                p
-            } else {
-                le
-            };
-            let cmd = match sfi {
-                Some(sfi) => CommandApdu::new(0x00, 0xB0, 0x80 | sfi, offset as u8).with_le(le),
-                None if !odd => {
-                    CommandApdu::new(0x00, 0xB0, (offset >> 8) as u8, offset as u8).with_le(le)
-                }
-                None => {
-                    // Offsets beyond 32767: odd INS B1 with the offset in DO'54' and the data in DO'53'.
-                    let off = (offset as u32).to_be_bytes();
-                    let skip = off.iter().take_while(|b| **b == 0).count().min(3);
-                    CommandApdu::new(0x00, 0xB1, 0x00, 0x00)
-                        .with_data(asn1::der::tlv(0x54, &off[skip..]))
-                        .with_le(payload + do53_header(payload))
-                }
-            };
+            let (cmd, payload) = self.read_command(sfi, offset, le);
+            self.stats.read_block(cmd.le.unwrap_or(le));
             let resp = match self.exchange(STEP_READ, &cmd) {
                 Ok(resp) => resp,
                 Err(e @ Error::Transport { .. }) => {
@@ -64,27 +109,7 @@ impl<T: Transport> Session<T> {
             };
             match resp.sw {
                 StatusWord::OK | StatusWord::END_OF_FILE => {
-                    let data = if cmd.ins == 0xB1 {
-                        asn1::parse_tagged(&resp.data, 0x53)
-                            .map_err(|e| Error::protocol(STEP_READ, format!("DO'53': {e}")))?
-                            .value
-                            .to_vec()
-                    } else {
-                        resp.data
-                    };
-                    if data.len() > payload {
-                        return Err(Error::protocol(
-                            STEP_READ,
-                            format!("asked for {payload} bytes, chip sent {}", data.len()),
-                        ));
-                    }
-                    if data.len() == payload {
-                        self.planner.answered_in_full(le);
-                    }
-                    if let Some(sfi_file) = sfi.and_then(|n| self.sfi_file(n)) {
-                        self.current_ef = Some(sfi_file);
-                    }
-                    return Ok(Some(data));
+                    return self.read_data(&cmd, resp, payload, sfi).map(Some);
                 }
                 StatusWord::FILE_NOT_FOUND => return Ok(None),
                 StatusWord::WRONG_LENGTH if le > 1 => {
@@ -109,6 +134,53 @@ impl<T: Transport> Session<T> {
                 }
             }
         }
+    }
+
+    /// The extended-length probe: one extended READ BINARY of `le` bytes at `offset` of `file` (the
+    /// current EF), for a chip that announced nothing on a link that may carry it. Data: the planner keeps
+    /// extended length and the data is returned. An error status word (6700, 6Cxx, a plain error or any
+    /// other): the planner falls back to short blocks and `None` is returned — the probe cost one
+    /// exchange, and secure messaging stays in step (a plain error advances no counter on either side).
+    /// No answer (a mute chip, a dropped field): the planner remembers that this chip takes no extended
+    /// length and the transport error goes up, for the read to resume.
+    fn probe_extended(
+        &mut self,
+        file: LdsFile,
+        budget: &mut FileBudget,
+        offset: usize,
+        le: usize,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        budget.round().map_err(|limit| limit_err(file, limit))?;
+        let (cmd, payload) = self.read_command(None, offset, le);
+        self.stats.read_block(cmd.le.unwrap_or(le));
+        let probe = |outcome, status: Option<StatusWord>| ProbeStats {
+            file: file.name(),
+            offset,
+            le,
+            outcome,
+            status: status.map(|sw| format!("{:04X}", sw.0)),
+        };
+        let resp = match self.exchange(STEP_READ, &cmd) {
+            Ok(resp) => resp,
+            Err(e @ Error::Transport { .. }) => {
+                tracing::info!(file = %file.name(), le, error = %e, "extended-length probe: no answer; short blocks from now on");
+                self.planner.probe_lost();
+                self.stats.probe(probe(ProbeOutcome::LinkLost, None));
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        let sw = resp.sw;
+        if matches!(sw, StatusWord::OK | StatusWord::END_OF_FILE) {
+            tracing::info!(file = %file.name(), le, "extended-length probe: accepted");
+            self.planner.probe_answered(true);
+            self.stats.probe(probe(ProbeOutcome::Accepted, Some(sw)));
+            return self.read_data(&cmd, resp, payload, None).map(Some);
+        }
+        tracing::info!(file = %file.name(), le, %sw, "extended-length probe: refused; short blocks");
+        self.planner.probe_answered(false);
+        self.stats.probe(probe(ProbeOutcome::Refused, Some(sw)));
+        Ok(None)
     }
 
     /// The file a short file identifier names in the current dedicated file.
@@ -193,6 +265,14 @@ impl<T: Transport> Session<T> {
             }
         };
         self.report_progress(file, data.len().min(total), total);
+        if let Some(le) = self
+            .planner
+            .probe_size(self.link_state(), total.saturating_sub(data.len()))
+            && let Some(chunk) = self.probe_extended(file, budget, data.len(), le)?
+        {
+            data.extend_from_slice(&chunk);
+            self.report_progress(file, data.len(), total);
+        }
         while data.len() < total {
             let chunk = self
                 .read_binary(file, budget, None, data.len(), total - data.len())?

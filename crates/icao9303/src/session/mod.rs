@@ -19,6 +19,7 @@ use crate::channel::{Channel, SecureChannel};
 use crate::lds::LdsFile;
 use crate::options::ReaderOptions;
 use crate::read_plan::{LinkState, ReadPlanner};
+use crate::read_stats::{ReadStats, StatsRecorder};
 use crate::report::{AccessReport, Check};
 use crate::sm::SecureMessaging;
 use crate::transport::Transport;
@@ -48,6 +49,11 @@ pub(crate) struct Session<T: Transport> {
     current_ef: Option<LdsFile>,
     /// How large a READ BINARY may be.
     planner: ReadPlanner,
+    /// What the session's exchanges cost.
+    stats: StatsRecorder,
+    /// The master file's files were read in this session (a resumed access control does not read them
+    /// again).
+    master_files_read: bool,
     /// EF.CardAccess as read before access control, if the chip has one.
     card_access: Option<Vec<u8>>,
     /// EF.ATR/INFO as read before access control, if the chip has one and the link could use it.
@@ -61,10 +67,12 @@ pub(crate) struct Session<T: Transport> {
     progress: Option<ProgressHook>,
 }
 
-/// The link a protocol step talks through: the transport plus secure messaging when active.
+/// The link a protocol step talks through: the transport plus secure messaging when active, counting
+/// every exchange into the session's statistics.
 pub(crate) struct Link<'a, T: Transport> {
     transport: &'a mut T,
     sm: &'a mut Option<SecureMessaging>,
+    stats: &'a mut StatsRecorder,
 }
 
 impl<T: Transport> SecureChannel for Link<'_, T> {
@@ -88,10 +96,15 @@ impl<T: Transport> Channel for Link<'_, T> {
                 .map_err(|source| Error::SecureMessaging { step, source })?,
             None => command.clone(),
         };
-        let raw = self
-            .transport
-            .transmit(&wire.to_bytes()?)
-            .map_err(|source| Error::Transport { step, source })?;
+        let bytes = wire.to_bytes()?;
+        let sent = self.transport.transmit(&bytes);
+        self.stats.exchange(
+            command.ins,
+            wire.is_extended(),
+            bytes.len(),
+            sent.as_ref().map_or(0, Vec::len),
+        );
+        let raw = sent.map_err(|source| Error::Transport { step, source })?;
         let resp = ResponseApdu::parse(&raw).map_err(|e| Error::protocol(step, e.to_string()))?;
         match self.sm.as_mut() {
             Some(sm) => sm
@@ -105,14 +118,17 @@ impl<T: Transport> Channel for Link<'_, T> {
 impl<T: Transport> Session<T> {
     /// A session over `transport`; nothing is sent yet.
     pub fn new(transport: T, options: ReaderOptions) -> Self {
+        let stats = StatsRecorder::new(transport.capabilities(), options.extended_length);
         Session {
             transport,
             sm: None,
-            planner: ReadPlanner::new(options.max_read_block),
+            planner: ReadPlanner::new(options.max_read_block, options.extended_length),
+            stats,
             options,
             access: None,
             app_selected: false,
             current_ef: None,
+            master_files_read: false,
             card_access: None,
             atr_info: None,
             cam: None,
@@ -188,7 +204,40 @@ impl<T: Transport> Session<T> {
         Link {
             transport: &mut self.transport,
             sm: &mut self.sm,
+            stats: &mut self.stats,
         }
+    }
+
+    /// Starts a phase of the read statistics (access control, a file, chip authentication); the phase
+    /// running ends.
+    pub fn enter_phase(&mut self, phase: &str) {
+        self.stats.enter(phase);
+    }
+
+    /// Ends the phase running.
+    pub fn leave_phase(&mut self) {
+        self.stats.leave();
+    }
+
+    /// The read statistics so far, with the extended-length probe's outcome.
+    pub fn read_stats(&self) -> ReadStats {
+        self.stats.snapshot()
+    }
+
+    /// Re-establishes the link after the card was lost: reconnects (the chip is reset, so back in its
+    /// master file with nothing selected) and counts the resume. The planner keeps what it learnt.
+    pub fn reconnect(&mut self) -> Result<(), Error> {
+        self.transport
+            .reconnect()
+            .map_err(|source| Error::Transport {
+                step: "reconnect",
+                source,
+            })?;
+        self.app_selected = false;
+        self.current_ef = None;
+        self.stats.set_capabilities(self.transport.capabilities());
+        self.stats.resumed();
+        Ok(())
     }
 
     /// The link's state for the read plan.

@@ -21,6 +21,7 @@ pub mod file;
 pub mod finger;
 pub mod image;
 pub mod iris;
+pub mod modality;
 pub mod security_infos;
 pub mod sod;
 pub mod wsq;

@@ -4,6 +4,8 @@
 //! face record is ISO/IEC 19794-5 or ISO/IEC 39794-5 (see [`super::face`]). The group is parsed by
 //! [`BiometricDataGroup::parse`], shared with DG3 and DG4.
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::biometric::{BiometricDataGroup, BiometricHeader};
@@ -41,5 +43,13 @@ impl Dg2 {
             unknown: group.unknown,
             warnings: group.warnings,
         })
+    }
+}
+
+impl LdsElement for Dg2 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(2)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg2::parse(bytes)
     }
 }

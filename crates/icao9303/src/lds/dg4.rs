@@ -5,6 +5,8 @@
 //! readable only after Terminal Authentication. The group is parsed by [`BiometricDataGroup::parse`], shared with DG2
 //! and DG3.
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::biometric::{BiometricDataGroup, BiometricHeader};
@@ -42,5 +44,13 @@ impl Dg4 {
             unknown: group.unknown,
             warnings: group.warnings,
         })
+    }
+}
+
+impl LdsElement for Dg4 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(4)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg4::parse(bytes)
     }
 }

@@ -225,7 +225,7 @@ fn offered_but_not_passed(document: &Document, results: &[MechanismResult]) -> V
     };
     let dg14_offers_ca = document
         .raw(LdsFile::Dg(14))
-        .and_then(|b| crate::tlv::parse_exact(b, 0x6E).ok())
+        .and_then(|b| crate::asn1::parse_tagged(b, 0x6E).ok())
         .and_then(|t| SecurityInfos::parse(t.value).ok())
         .is_some_and(|i| {
             i.infos

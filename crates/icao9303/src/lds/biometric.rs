@@ -6,7 +6,7 @@
 //! Also here, because DG2, DG3 and DG4 share them: the one parser of a biometric data group,
 //! [`BiometricDataGroup::parse`], generic over the record type it holds ([`BiometricRecord`]: a face, finger or
 //! iris record), the recognition of a record's encoding ([`record_encoding`]: ISO/IEC 19794 binary or ISO/IEC
-//! 39794 ASN.1) and the bounds-checked [`RecordCursor`] the ISO/IEC 19794 binary parsers read with. The data
+//! 39794 ASN.1) and the bounds-checked `RecordCursor` the ISO/IEC 19794 binary parsers read with. The data
 //! groups themselves are in `lds::dg2`, `lds::dg3` and `lds::dg4`; the records in `lds::face`, `lds::finger` and
 //! `lds::iris`.
 

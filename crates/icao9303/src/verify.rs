@@ -120,14 +120,7 @@ pub fn report(
     if let Chip::Present { mechanisms, cam } = chip {
         let mut results = mechanisms.to_vec();
         if let Some(cam) = cam {
-            let card_access = document
-                .raw(LdsFile::CardAccess)
-                .and_then(|b| SecurityInfos::parse(b).ok());
-            results.push(auth::cam::verify(
-                cam,
-                card_access.as_ref(),
-                document.raw(LdsFile::CardSecurity),
-            ));
+            results.push(auth::cam::verify(cam, document.raw(LdsFile::CardSecurity)));
         }
         offered_not_run = offered_but_not_passed(document, &results);
         let (authenticity, mechanism_checks) = auth::assess(

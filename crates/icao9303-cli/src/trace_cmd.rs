@@ -105,7 +105,7 @@ fn session<T: Transport, R: CryptoRng>(
         password,
         options,
     );
-    std::fs::write(path, recorder.to_text())
+    crate::private_file::write_private(path, recorder.to_text().as_bytes())
         .with_context(|| format!("writing the trace {}", path.display()))?;
     result
 }

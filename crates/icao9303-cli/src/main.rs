@@ -19,6 +19,7 @@ mod photo;
 mod plan;
 mod private_file;
 mod render;
+mod safe_text;
 mod trace_cmd;
 mod trust;
 mod ui;

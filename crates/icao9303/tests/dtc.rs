@@ -665,6 +665,21 @@ fn unknown_and_malformed_elements_are_rejected() {
 }
 
 #[test]
+fn padding_between_elements_is_not_der() {
+    // ISO/IEC 7816-4 lets LDS files pad with 00 or FF between objects; DER and the DTC-VC envelope do not.
+    for pad in [0x00u8, 0xFF] {
+        let err = Dtc::parse(&build(&minimal_elements(), &[pad], &[])).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DtcError::NotDer { .. } | DtcError::UnknownElement { .. }
+            ),
+            "{pad:02X}: {err:?}"
+        );
+    }
+}
+
+#[test]
 fn every_truncation_is_an_error_never_a_panic() {
     let bytes = minimal();
     for n in (0..bytes.len())

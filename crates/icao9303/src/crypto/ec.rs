@@ -19,6 +19,7 @@ use super::brainpool::{
     p192r1::BrainpoolP192r1, p224r1::BrainpoolP224r1, p320r1::BrainpoolP320r1,
     p512r1::BrainpoolP512r1,
 };
+use super::hash::HashAlgorithm;
 use crate::tlv::{self, Tlv};
 use ecdsa::EcdsaCurve;
 use ecdsa::signature::hazmat::PrehashVerifier;
@@ -27,7 +28,7 @@ use elliptic_curve::ff::{Field, PrimeField};
 use elliptic_curve::point::AffineCoordinates;
 use elliptic_curve::sec1::{FromSec1Point, Sec1Point, ToSec1Point};
 use elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
-use elliptic_curve::{FieldBytes, FieldBytesSize};
+use elliptic_curve::{FieldBytes, FieldBytesSize, NonZeroScalar};
 use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint};
 use rand_core::CryptoRng;
 use std::fmt;
@@ -317,6 +318,24 @@ where
     let sig = ecdsa::Signature::<C>::from_scalars(to_field(r)?, to_field(s)?).ok()?;
     let key = ecdsa::VerifyingKey::<C>::from_affine(decode::<C>(point)?).ok()?;
     Some(key.verify_prehash(digest, &sig).is_ok())
+}
+
+/// ECDSA signature over a prehashed message with an RFC 6979 nonce (HMAC over `hash`), as plain `r ‖ s`.
+fn ecdsa_sign<C>(d: &[u8], digest: &[u8], hash: HashAlgorithm) -> Option<Vec<u8>>
+where
+    C: PrimeCurveParams + EcdsaCurve,
+{
+    use ecdsa::hazmat::sign_prehashed_rfc6979;
+    let repr = FieldBytes::<C>::try_from(d).ok()?;
+    let d: NonZeroScalar<C> = NonZeroScalar::<C>::from_repr(repr).into_option()?;
+    let (sig, _) = match hash {
+        HashAlgorithm::Sha1 => sign_prehashed_rfc6979::<C, sha1::Sha1>(&d, digest, &[]),
+        HashAlgorithm::Sha224 => sign_prehashed_rfc6979::<C, sha2::Sha224>(&d, digest, &[]),
+        HashAlgorithm::Sha256 => sign_prehashed_rfc6979::<C, sha2::Sha256>(&d, digest, &[]),
+        HashAlgorithm::Sha384 => sign_prehashed_rfc6979::<C, sha2::Sha384>(&d, digest, &[]),
+        HashAlgorithm::Sha512 => sign_prehashed_rfc6979::<C, sha2::Sha512>(&d, digest, &[]),
+    };
+    Some(sig.to_bytes().to_vec())
 }
 
 fn scalar<C: PrimeCurveParams>(bytes: &[u8]) -> Option<C::Scalar> {
@@ -816,6 +835,13 @@ impl EcScalar {
         }
         with_curve!(self.curve, C => ecdh_x::<C>(&self.bytes, &peer.encoded))
             .ok_or(EcError::Identity("ECDH"))
+    }
+
+    /// ECDSA with this key over a message already hashed with `hash` (RFC 6979 nonce): the plain
+    /// signature `r ‖ s`, each half left-padded to the field size.
+    pub fn sign_prehashed(&self, hash: HashAlgorithm, digest: &[u8]) -> Result<Vec<u8>, EcError> {
+        with_curve!(self.curve, C => ecdsa_sign::<C>(&self.bytes, digest, hash))
+            .ok_or(EcError::InvalidScalar(self.curve.name()))
     }
 
     /// `self⁻¹ · other mod n` (PACE-CAM: CA_IC = SK_IC⁻¹ · SK_map,IC), as field-size bytes.

@@ -24,9 +24,6 @@ use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::lds::security_infos::{KeyAgreement, Mapping, PaceInfo};
 use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
 
-/// The key id of the PACE-CAM key in EF.CardAccess and EF.CardSecurity.
-const CAM_KEY_ID: u32 = 1;
-
 /// id-SecurityObject (BSI TR-03110): the eContentType of EF.CardSecurity.
 const ID_SECURITY_OBJECT: icao9303::asn1::ObjectIdentifier =
     icao9303::asn1::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.3.2.1");
@@ -431,8 +428,9 @@ impl Profile {
                 });
             let mut cam_key = None;
             if let Some((id, cipher, curve)) = cam {
+                // BSI TR-03110-3: the PACE-CAM key's keyId is the PACE parameter id.
                 let genuine = curve.random_scalar(&mut rng).to_bytes().to_vec();
-                let published = CaKey::from_private(curve, &genuine, cipher, Some(CAM_KEY_ID))
+                let published = CaKey::from_private(curve, &genuine, cipher, Some(id))
                     .map_err(PersonalizationError::Keys)?;
                 let mut infos: Vec<Vec<u8>> = self
                     .pace_offers
@@ -459,7 +457,7 @@ impl Profile {
                 } else {
                     genuine
                 };
-                cam_key = Some((CAM_KEY_ID, held, id));
+                cam_key = Some((id, held, id));
             }
             let mrz = self.pace_with_mrz.then_some(mrz_key);
             chip = chip.with_pace(

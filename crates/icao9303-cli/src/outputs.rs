@@ -4,14 +4,15 @@ use anyhow::Context;
 use clap::Args;
 use icao9303::document::Document;
 use icao9303::lds::decoded::{self, Decoded};
-use icao9303::report::Report;
+use icao9303::report::{CheckId, CheckStatus, Report};
 use std::path::PathBuf;
 
 /// Files written from what was read, besides the report on stdout.
 #[derive(Args, Debug, Default, Clone)]
 pub struct ReportOutputs {
     /// Write the face image of DG2 to this file: decoded to PNG, or unchanged when the extension is the image's
-    /// own (.jpg, .jp2). A broken image is kept raw next to it.
+    /// own (.jpg, .jp2). A broken image is kept raw next to it. Written only when DG2's hash matches EF.SOD:
+    /// a face the issuer did not sign is never saved as the holder's.
     #[arg(long, value_name = "FILE")]
     pub photo: Option<PathBuf>,
     /// Write a self-contained HTML report (holder, document, face, checks) to this file, to print or attach
@@ -28,7 +29,15 @@ impl ReportOutputs {
         }
         let decoded = decoded::decode(document);
         if let Some(path) = &self.photo {
+            let signed = report
+                .status(CheckId::DgHash(2))
+                .is_some_and(CheckStatus::is_valid);
             match decoded.dg2() {
+                Some(_) if !signed => eprintln!(
+                    "DG2: its hash does not match a signed EF.SOD (see the DG2 hash check); the face is not \
+                     the issuer's signed data and nothing was written to {}",
+                    path.display()
+                ),
                 None => eprintln!(
                     "DG2: not read from this document; nothing written to {}",
                     path.display()

@@ -85,6 +85,24 @@ fn decoded_content_is_shown() {
 }
 
 #[test]
+fn rsassa_pss_is_named_with_its_parameters() {
+    // The BSI specimen's EF.SOD is signed with RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 in its parameters;
+    // naming it from the OID alone would say the RFC 4055 defaults (SHA-1, salt 20), which it is not.
+    let (code, stdout, _) = mrtd(&[
+        "inspect",
+        data("bsi-reference-dataset")
+            .join("EF_SOD.bin")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("signature algorithm: RSASSA-PSS with SHA-256 (salt 32)"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn sod_card_access_and_dg14_are_described() {
     let (code, stdout, _) = mrtd(&[
         "inspect",

@@ -140,6 +140,19 @@ fn dump_verifies_offline_like_a_live_read() {
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(check(&json, "DG2 hash")["status"], "invalid");
+    // A face whose hash fails is not the issuer's: --photo refuses to save it as the holder's.
+    let photo = dir.join("face.png");
+    let (code, _, stderr) = mrtd(&[
+        "verify",
+        dump.to_str().unwrap(),
+        "--trust",
+        csca.to_str().unwrap(),
+        "--photo",
+        photo.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(!photo.exists(), "a tampered face was written");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

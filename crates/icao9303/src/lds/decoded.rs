@@ -22,10 +22,11 @@ use super::ef_dir::EfDir;
 use super::error::to_hex;
 use super::sod::Sod;
 use crate::asn1::Mode;
+use crate::crypto::hash::HashAlgorithm;
 use crate::document::Document;
 use crate::pki::certificate::{Certificate, Name};
 use crate::pki::cms::{SignerIdentifier, SignerInfo};
-use crate::pki::signature::{algorithm_name, describe_key};
+use crate::pki::signature::{algorithm_name, describe_algorithm, describe_key};
 
 /// The outcome of decoding one file: the parsed value, or why it could not be parsed.
 ///
@@ -404,7 +405,10 @@ impl SodSummary {
                 .map(|si| SignerSummary {
                     identifier: signer_identifier(si),
                     digest_algorithm: algorithm_name(&si.digest_algorithm.oid),
-                    signature_algorithm: algorithm_name(&si.signature_algorithm.oid),
+                    signature_algorithm: describe_algorithm(
+                        &si.signature_algorithm,
+                        HashAlgorithm::from_oid(&si.digest_algorithm.oid),
+                    ),
                     certificate: crate::pki::find_signer(si, &certificates)
                         .map(CertificateSummary::new),
                 })

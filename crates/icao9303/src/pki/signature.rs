@@ -423,6 +423,15 @@ fn verify_ecdsa(
     }
 }
 
+/// The scheme a signature AlgorithmIdentifier names, parameters included (RSASSA-PSS hash and salt), as
+/// text for reports; `digest_hint` as in [`scheme_for`]. Falls back to [`algorithm_name`] of the OID.
+pub fn describe_algorithm(alg: &AlgorithmId, digest_hint: Option<HashAlgorithm>) -> String {
+    match scheme_for(alg, digest_hint) {
+        Ok(scheme) => scheme.describe(),
+        Err(_) => algorithm_name(&alg.oid),
+    }
+}
+
 /// Whether the OID names a known hash, signature or key algorithm (for messages).
 pub fn algorithm_name(oid: &ObjectIdentifier) -> String {
     if let Some(h) = HashAlgorithm::from_oid(oid) {

@@ -61,8 +61,13 @@ pub fn describe(info: &PaceInfo) -> String {
     )
 }
 
-fn same_variant(a: &PaceInfo, b: &PaceInfo) -> bool {
-    a.oid == b.oid && a.parameter_id == b.parameter_id
+/// Whether `offered` (or run) is the variant `signed` lists: the same protocol, and the same parameter
+/// id unless either leaves it out (a single PACEInfo need not carry one).
+fn same_variant(signed: &PaceInfo, offered: &PaceInfo) -> bool {
+    signed.oid == offered.oid
+        && (signed.parameter_id.is_none()
+            || offered.parameter_id.is_none()
+            || signed.parameter_id == offered.parameter_id)
 }
 
 /// The PACE variant an access report says was run, as a PACEInfo.
@@ -86,12 +91,23 @@ pub fn compare_pace(
     card_access: CardAccess<'_>,
     run: Option<&AccessReport>,
 ) -> Option<Check> {
+    // The domain parameters of each signed offer: from its own file, else (a proprietary parameter id
+    // whose PACEDomainParameterInfo only EF.CardAccess carries) from EF.CardAccess.
+    let offered = match card_access {
+        CardAccess::Offered(ca) => Some(ca),
+        _ => None,
+    };
     let offers: Vec<(LdsFile, &PaceInfo, Option<DomainParameters>)> = signed
         .iter()
         .flat_map(|s| {
-            s.infos
-                .pace_infos()
-                .map(move |p| (s.file, p, s.infos.pace_domain(p).ok()))
+            s.infos.pace_infos().map(move |p| {
+                let domain = s
+                    .infos
+                    .pace_domain(p)
+                    .ok()
+                    .or_else(|| offered.and_then(|ca| ca.pace_domain(p).ok()));
+                (s.file, p, domain)
+            })
         })
         .collect();
     if offers.is_empty() {
@@ -146,10 +162,9 @@ pub fn compare_pace(
                             "PACE ran {}, which no signed file lists",
                             describe(&ran)
                         )),
-                        Some((_, _, None)) => problems.push(format!(
-                            "the domain parameters of {} cannot be resolved from the signed {files}",
-                            describe(&ran)
-                        )),
+                        // Unknown domain parameters cannot be ranked (PACE could not have run on
+                        // them either); nothing to compare.
+                        Some((_, _, None)) => {}
                         Some((_, _, Some(domain))) => {
                             let strength = ran.strength(domain);
                             // The strongest signed offer this reader can run.
@@ -387,6 +402,28 @@ mod tests {
             Some(&pace_run(&aes128)),
         ));
         assert_eq!(st, CheckStatus::Invalid);
+    }
+
+    #[test]
+    fn a_signed_info_without_parameter_id_matches_any() {
+        let signed = infos(&[PaceInfo::new(
+            Mapping::Generic,
+            KeyAgreement::Ecdh,
+            CipherAlgorithm::Aes256,
+            None,
+        )
+        .unwrap()]);
+        let card_access = infos(&[gm()]);
+        let s = [SignedInfos {
+            file: LdsFile::Dg(14),
+            infos: &signed,
+        }];
+        let (st, why) = status(compare_pace(
+            &s,
+            CardAccess::Offered(&card_access),
+            Some(&pace_run(&gm())),
+        ));
+        assert_eq!(st, CheckStatus::Valid, "{why}");
     }
 
     #[test]

@@ -370,7 +370,7 @@ impl Certificate {
             let mut value = r.next("extnValue")?;
             if value.tag == tag::BOOLEAN {
                 if value.value.first().is_some_and(|v| *v != 0) {
-                    self.critical_extensions.push(oid.clone());
+                    self.critical_extensions.push(oid);
                 }
                 value = r.next("extnValue")?;
             }

@@ -10,6 +10,7 @@
 pub mod active;
 pub mod cam;
 pub mod chip;
+pub mod downgrade;
 pub mod terminal;
 
 use crate::channel::SecureChannel;

@@ -2,8 +2,7 @@
 //!
 //! Run with `cargo run -p icao9303-examples --example read_emulator`.
 
-use icao9303::access::Password;
-use icao9303::reader::Reader;
+use icao9303::{Password, Reader};
 use icao9303_emu::profile::Profile;
 use icao9303_emu::rng::SeededRng;
 use icao9303_emu::transport::EmulatorTransport;

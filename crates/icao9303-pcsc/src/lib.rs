@@ -7,7 +7,7 @@
 //! `icao9303` read plan probes the chip once).
 //!
 //! ```no_run
-//! use icao9303::{access::Password, mrz::MrzKey, reader::Reader};
+//! use icao9303::{MrzKey, Password, Reader};
 //! use icao9303_pcsc::{ConnectOptions, PcscTransport, ReaderSelector};
 //! use std::time::Duration;
 //!

@@ -5,12 +5,12 @@
 //! access control (BAC, PACE), secure messaging, reading and parsing the LDS files, passive authentication
 //! and chip authenticity checks.
 //!
-//! It does no I/O of its own: a [`transport::Transport`] carries APDUs to the chip (PC/SC, a phone's NFC
-//! stack, the software emulator or a recorded trace), and randomness comes from an injected RNG.
+//! It does no I/O of its own: a [`Transport`] carries APDUs to the chip (PC/SC, a phone's NFC stack, the
+//! software emulator or a recorded trace), and randomness comes from an injected RNG.
 //!
 //! ```no_run
-//! use icao9303::{mrz::MrzKey, reader::Reader, access::Password};
-//! # fn demo<T: icao9303::transport::Transport>(transport: T, rng: &mut impl rand_core::CryptoRng) -> Result<(), icao9303::Error> {
+//! use icao9303::{MrzKey, Password, Reader};
+//! # fn demo<T: icao9303::Transport>(transport: T, rng: &mut impl rand_core::CryptoRng) -> Result<(), icao9303::Error> {
 //! let key = MrzKey::new("ZU3847562", "880314", "340313")?;
 //! let mut reader = Reader::new(transport);
 //! reader.authenticate(&Password::Mrz(key), rng)?;
@@ -18,6 +18,23 @@
 //! println!("{}", report.summary());
 //! # Ok(()) }
 //! ```
+//!
+//! ## Layers
+//!
+//! - **The embedding API, at the crate root**: [`Reader`] (a session with one chip) configured by
+//!   [`ReaderOptions`] over a [`Transport`], unlocked with a [`Password`] (from an [`MrzKey`] or a CAN);
+//!   it returns a [`Document`] (the files read, raw and parsed) and a [`Report`] (one [`Check`] per
+//!   [`CheckId`] with its [`CheckStatus`], and a [`DocumentVerdict`] whose [`DocumentResult`] is the
+//!   answer). [`TrustStore`] holds the CSCAs and CRLs passive authentication trusts; [`Mrz`] parses a
+//!   printed machine-readable zone; every failure is an [`Error`].
+//! - **The LDS types in [`lds`]**: one module per file of ICAO 9303-10 (EF.COM, EF.SOD, DG1…DG16,
+//!   SecurityInfos, biometric templates, images), each parser following [`lds::LdsElement`].
+//! - **The PKI in [`pki`]**: X.509 certificates, CRLs, master lists, CMS, passive authentication, CV
+//!   certificates; offline verification of saved files through [`verify`] and Digital Travel Credentials
+//!   through [`dtc`]; APDU traces through [`trace`].
+//! - **The card-side building blocks** (APDUs, secure messaging, the cipher suites, the channel the
+//!   protocols talk through) are public only with the `chip` cargo feature, for the card emulator and
+//!   the fuzzers; an embedding application does not need them.
 
 pub mod access;
 pub mod apdu;
@@ -43,4 +60,12 @@ pub mod trace;
 pub mod transport;
 pub mod verify;
 
+pub use access::Password;
+pub use document::Document;
 pub use error::Error;
+pub use mrz::{Mrz, MrzKey};
+pub use options::ReaderOptions;
+pub use pki::TrustStore;
+pub use reader::Reader;
+pub use report::{Check, CheckId, CheckStatus, DocumentResult, DocumentVerdict, Report};
+pub use transport::Transport;

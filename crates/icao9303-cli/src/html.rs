@@ -703,7 +703,6 @@ mod tests {
     use icao9303::lds::LdsFile;
     use icao9303::lds::decoded::decode;
     use icao9303::report::{Check, DocumentVerdict};
-    use icao9303::tlv;
 
     #[test]
     fn escapes_markup() {
@@ -818,19 +817,19 @@ mod tests {
 
     #[test]
     fn data_groups_without_a_valid_hash_are_not_shown() {
-        let dg11 = tlv::encode_constructed(
+        let dg11 = asn1::der::constructed(
             0x6B,
             &[
-                tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x11]),
-                tlv::encode(0x5F0E, b"IMPOSTOR<<MALLORY"),
-                tlv::encode(0x5F11, b"ELSEWHERE"),
+                &asn1::der::tlv(0x5C, &[0x5F, 0x0E, 0x5F, 0x11]),
+                &asn1::der::tlv(0x5F0E, b"IMPOSTOR<<MALLORY"),
+                &asn1::der::tlv(0x5F11, b"ELSEWHERE"),
             ],
         );
-        let dg12 = tlv::encode_constructed(
+        let dg12 = asn1::der::constructed(
             0x6C,
             &[
-                tlv::encode(0x5C, &[0x5F, 0x19]),
-                tlv::encode(0x5F19, b"FORGED AUTHORITY"),
+                &asn1::der::tlv(0x5C, &[0x5F, 0x19]),
+                &asn1::der::tlv(0x5F19, b"FORGED AUTHORITY"),
             ],
         );
         let doc = Document::from_files([(LdsFile::Dg(11), dg11), (LdsFile::Dg(12), dg12)]);

@@ -2,9 +2,9 @@
 //! (`7F21` without CHAT and dates, or `67` around one): their fields, and the signatures that can be
 //! checked from the file alone (a CVCA's self-signature, a request's inner signature).
 
+use icao9303::asn1;
 use icao9303::pki::cvc::request::CertificateRequest;
 use icao9303::pki::cvc::{Chat, CvCertificate, CvKey, CvPublicKey};
-use icao9303::tlv;
 use serde_json::{Value, json};
 
 /// What a `7F21` / `67` file is.
@@ -39,7 +39,7 @@ impl CvKind {
 /// Recognises a CV certificate (`7F21` with a CHAT) or request (`7F21` without one, or `67` holding a
 /// `7F21`).
 pub fn detect(bytes: &[u8]) -> Option<CvKind> {
-    let header = tlv::parse_header(bytes).ok()?;
+    let header = asn1::parse_header(bytes).ok()?;
     match header.tag {
         0x7F21 => {
             if CvCertificate::parse(bytes).is_err() && CertificateRequest::parse(bytes).is_ok() {
@@ -50,7 +50,7 @@ pub fn detect(bytes: &[u8]) -> Option<CvKind> {
         }
         0x67 => {
             let inner = bytes.get(header.header_len..)?;
-            (tlv::parse_header(inner).ok()?.tag == 0x7F21).then_some(CvKind::Request)
+            (asn1::parse_header(inner).ok()?.tag == 0x7F21).then_some(CvKind::Request)
         }
         _ => None,
     }

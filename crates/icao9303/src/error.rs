@@ -2,6 +2,7 @@
 
 use crate::apdu::StatusWord;
 pub use crate::read_plan::ReadLimit;
+pub use crate::sm::SmError;
 use thiserror::Error;
 
 /// Anything that can go wrong while reading or verifying a document.

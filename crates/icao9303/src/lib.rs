@@ -36,11 +36,41 @@
 //!   protocols talk through) are public only with the `chip` cargo feature, for the card emulator and
 //!   the fuzzers; an embedding application does not need them.
 
+/// Declares the card-side building blocks: public with the `chip` feature (for the card emulator and the
+/// fuzzers), crate-private without it (the reader uses them; an embedding application does not).
+macro_rules! chip_modules {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "chip")]
+            pub mod $name;
+            #[cfg(not(feature = "chip"))]
+            #[allow(dead_code, unused_imports)]
+            pub(crate) mod $name;
+        )*
+    };
+}
+
+/// Declares an item `pub` with the `chip` feature and `pub(crate)` without it: the terminal-side protocol
+/// steps that run over a [`channel::Channel`] or hand back a [`sm::SecureMessaging`] session. The reader
+/// runs them for an application; the emulator's and the library's tests drive them one by one.
+macro_rules! chip_pub {
+    ($(#[$meta:meta])* pub $($item:tt)*) => {
+        $(#[$meta])*
+        #[cfg(feature = "chip")]
+        pub $($item)*
+        $(#[$meta])*
+        #[cfg(not(feature = "chip"))]
+        #[allow(dead_code)]
+        pub(crate) $($item)*
+    };
+}
+
+chip_modules!(channel, sm, tlv);
+
 pub mod access;
 pub mod apdu;
 pub mod asn1;
 pub mod auth;
-pub mod channel;
 pub mod crypto;
 pub mod document;
 pub mod dtc;
@@ -54,8 +84,6 @@ pub mod read_stats;
 pub mod reader;
 pub mod report;
 mod session;
-pub mod sm;
-pub mod tlv;
 pub mod trace;
 pub mod transport;
 pub mod verify;

@@ -1,8 +1,8 @@
 //! The link to a chip: anything that can send a command APDU and return the response APDU.
 //!
 //! PC/SC readers, a phone's NFC stack, the software emulator and trace replay all implement [`Transport`].
-//! Protocol steps talk to the chip through a [`crate::channel::Channel`], which the reading session
-//! implements on top of a transport, adding secure messaging when it is active.
+//! Protocol steps talk to the chip through a `Channel` (module `channel`, public with the `chip` feature),
+//! which the reading session implements on top of a transport, adding secure messaging when it is active.
 
 use thiserror::Error;
 

@@ -1,8 +1,9 @@
 //! Basic Access Control (ICAO 9303-11 section 4.3): mutual authentication with keys derived from the MRZ,
 //! establishing 3DES secure messaging.
 //!
-//! Terminal side: [`authenticate`]. The chip side (used by the emulator) shares [`BacKeys`],
-//! [`session_keys`] and the message layout through [`ChipBac`].
+//! Terminal side: `authenticate` (the reader runs it). The chip side (used by the emulator) shares
+//! [`BacKeys`], `session_keys` and the message layout through `ChipBac` (public with the `chip` feature, as
+//! is `authenticate`).
 
 use crate::Error;
 use crate::apdu::{CommandApdu, StatusWord};
@@ -67,6 +68,7 @@ impl BacKeys {
     }
 }
 
+chip_pub! {
 /// The BAC session: KSseed = K.IFD ⊕ K.IC, KSenc/KSmac = KDF(KSseed, 1/2), SSC = RND.IC[4..8] ‖ RND.IFD[4..8].
 pub fn session_keys(
     k_ifd: &[u8],
@@ -93,7 +95,9 @@ pub fn session_keys(
         }
     })
 }
+}
 
+chip_pub! {
 /// Runs BAC as the terminal: GET CHALLENGE, then EXTERNAL AUTHENTICATE with RND.IFD and K.IFD drawn from `rng`
 /// (in that order: 8 bytes, then 16), and returns the secure messaging session.
 ///
@@ -156,14 +160,18 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
     }
     session_keys(&*k_ifd, &r[16..32], &rnd_ic, &rnd_ifd)
 }
+}
 
+chip_pub! {
 /// The chip side of BAC: holds RND.IC between GET CHALLENGE and EXTERNAL AUTHENTICATE.
 #[derive(Clone)]
 pub struct ChipBac {
     keys: BacKeys,
     rnd_ic: Option<[u8; 8]>,
 }
+}
 
+#[cfg_attr(not(feature = "chip"), allow(dead_code))]
 impl ChipBac {
     /// A chip keyed with the document's MRZ.
     pub fn new(key: &MrzKey) -> Self {

@@ -56,6 +56,7 @@ pub fn fresh_challenge<R: CryptoRng + ?Sized>(rng: &mut R) -> [u8; CHALLENGE_LEN
     c
 }
 
+chip_pub! {
 /// Sends INTERNAL AUTHENTICATE with `challenge` (Le = 256, written `00`) and returns the signature.
 pub fn internal_authenticate(
     channel: &mut dyn Channel,
@@ -78,6 +79,7 @@ pub fn internal_authenticate(
         ));
     }
     Ok(resp.data)
+}
 }
 
 /// The hash an ISO/IEC 10118 hash identifier (the byte before `CC` in the trailer) names.

@@ -245,6 +245,7 @@ pub fn key_reference(id: u32) -> Vec<u8> {
     b[start..].to_vec()
 }
 
+chip_pub! {
 /// Runs Chip Authentication v1 over `channel` (under the current secure messaging) and returns the new
 /// session keyed from K. The caller replaces its session with it: every later command uses the new keys.
 pub fn authenticate<R: CryptoRng + ?Sized>(
@@ -254,7 +255,9 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
 ) -> Result<SecureMessaging, Error> {
     authenticate_keeping_ephemeral_key(channel, plan, rng).map(|(sm, _)| sm)
 }
+}
 
+chip_pub! {
 /// [`authenticate`], also returning the terminal's ephemeral public key PK_IFD (an uncompressed point,
 /// or the DH value): Terminal Authentication signs Comp() of it
 /// ([`terminal::comp`](crate::auth::terminal::comp)).
@@ -307,6 +310,7 @@ pub fn authenticate_keeping_ephemeral_key<R: CryptoRng + ?Sized>(
         }
     }
     Ok((SecureMessaging::from_shared_secret(plan.cipher, &k), pk_ifd))
+}
 }
 
 /// The chip side (emulator): the shared secret K from the terminal's ephemeral public key and the chip's

@@ -291,7 +291,7 @@ fn security_infos_of_dg14(
 
 /// Runs Active Authentication (DG15) then Chip Authentication (DG14) on the files read so far, as the
 /// options allow. A failed mechanism is a result, not an error: the report says the chip failed.
-pub fn run<R: rand_core::CryptoRng + ?Sized>(
+pub(crate) fn run<R: rand_core::CryptoRng + ?Sized>(
     session: &mut dyn SecureChannel,
     options: &ReaderOptions,
     files: &[(LdsFile, Vec<u8>)],

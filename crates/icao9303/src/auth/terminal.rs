@@ -18,7 +18,8 @@
 //!
 //! The private key stays behind [`TerminalSigner`]: a PKCS#8 file
 //! ([`CvPrivateKey`](crate::pki::cvc::private_key::CvPrivateKey)), a hardware module or a remote signer.
-//! [`authenticate`] runs the exchange over any [`Channel`] that protects commands.
+//! `authenticate` runs the exchange over any `Channel` that protects commands (both public with the `chip`
+//! feature; the reader runs it for an application).
 
 use crate::apdu::{CommandApdu, StatusWord};
 use crate::channel::Channel;
@@ -221,6 +222,7 @@ fn expect_ok(
     Ok(resp.data)
 }
 
+chip_pub! {
 /// Runs Terminal Authentication version 1 over `channel` (which protects the commands with the secure
 /// messaging session Chip Authentication established).
 ///
@@ -322,4 +324,5 @@ pub fn authenticate(
         sent: chain.iter().map(|c| c.chr().clone()).collect(),
         requested,
     })
+}
 }

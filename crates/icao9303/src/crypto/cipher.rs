@@ -2,7 +2,7 @@
 //! nonce encryption) and as a single-block permutation (the AES secure messaging IV, the IM pseudo-random
 //! function).
 //!
-//! Callers pad their data themselves (ISO/IEC 7816-4, see [`super::padding`]); these functions only accept
+//! Callers pad their data themselves (ISO/IEC 7816-4, see `crypto::padding`); these functions only accept
 //! whole blocks.
 
 use super::CryptoError;

@@ -8,9 +8,9 @@ pub mod domain;
 pub mod ec;
 pub mod ecdsa;
 pub mod hash;
-pub mod kdf;
-pub mod mac;
-pub mod padding;
+
+// The symmetric machinery of secure messaging and key derivation: card-side building blocks.
+chip_modules!(kdf, mac, padding);
 
 /// A failure of a cryptographic primitive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -1,8 +1,8 @@
 //! PACE (ICAO 9303-11 section 4.4, BSI TR-03110): Generic, Integrated and Chip Authentication Mapping,
 //! with DH (RFC 5114 groups) or ECDH (standardized curves 8–18), 3DES or AES.
 //!
-//! Terminal side: [`authenticate`]. The computations both sides share are in [`primitives`] and [`im`]
-//! (the emulator's chip side uses them).
+//! Terminal side: `authenticate` (the reader runs it; public with the `chip` feature). The computations
+//! both sides share are in [`primitives`] and [`im`] (the emulator's chip side uses them).
 //!
 //! APDUs: MSE:Set AT `00 22 C1 A4 {80 OID, 83 password reference, 84 parameter id}` (no Le), then four
 //! GENERAL AUTHENTICATE commands `10 86 00 00 … 00` (command chaining, CLA 00 on the last) carrying
@@ -64,6 +64,7 @@ pub struct CamData {
     pub parameter_id: u32,
 }
 
+chip_pub! {
 /// What a successful PACE established.
 #[derive(Debug)]
 pub struct PaceOutcome {
@@ -85,6 +86,7 @@ pub struct PaceOutcome {
     pub pk_ic: Vec<u8>,
     /// Certification Authority References (DO'87', DO'88') when the chip sent them.
     pub car: Vec<Vec<u8>>,
+}
 }
 
 fn denied(password: &Password, sw: Option<StatusWord>) -> Error {
@@ -146,6 +148,7 @@ fn take(
         .ok_or_else(|| Error::protocol(step, format!("response lacks data object {tag:02X}")))
 }
 
+chip_pub! {
 /// Runs PACE as the terminal and returns the secure messaging session and what was negotiated.
 ///
 /// `domain`: the parameters [`SecurityInfos::pace_domain`](crate::lds::security_infos::SecurityInfos::pace_domain)
@@ -340,4 +343,5 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
         pk_ic,
         car,
     })
+}
 }

@@ -247,6 +247,12 @@ impl Chip {
         &self.options
     }
 
+    /// The chip's options, to change after personalisation (a hostile behaviour on a personalised chip,
+    /// as the `reader` fuzz target does on each run).
+    pub fn options_mut(&mut self) -> &mut ChipOptions {
+        &mut self.options
+    }
+
     /// The chip went mute (the `mute_on_extended` quirk): it answers nothing until [`Chip::reset`].
     pub fn is_mute(&self) -> bool {
         self.mute

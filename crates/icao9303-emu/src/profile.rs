@@ -13,6 +13,7 @@ use crate::pki::{PkiBuildError, SignatureScheme, TestPki};
 use crate::rng::SeededRng;
 use icao9303::apdu::StatusWord;
 use icao9303::asn1;
+use icao9303::asn1::der;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
@@ -23,10 +24,6 @@ use icao9303::lds::dg15::Dg15;
 use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::lds::security_infos::{KeyAgreement, Mapping, PaceInfo};
 use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
-use icao9303::tlv;
-
-/// The key id of the PACE-CAM key in EF.CardAccess and EF.CardSecurity.
-const CAM_KEY_ID: u32 = 1;
 
 /// id-SecurityObject (BSI TR-03110): the eContentType of EF.CardSecurity.
 const ID_SECURITY_OBJECT: icao9303::asn1::ObjectIdentifier =
@@ -181,13 +178,13 @@ impl Profile {
         profile.extra_data_groups.retain(|(n, _)| *n != 11);
         profile.unsigned_data_groups = vec![(
             11,
-            tlv::encode_constructed(
+            der::constructed(
                 0x6B,
                 &[
-                    tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]),
-                    tlv::encode(0x5F0E, b"IMPOSTOR<<MALLORY<EVE"),
-                    tlv::encode(0x5F2B, b"19700101"),
-                    tlv::encode(0x5F11, b"ELSEWHERE<UTOPIA"),
+                    &der::tlv(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]),
+                    &der::tlv(0x5F0E, b"IMPOSTOR<<MALLORY<EVE"),
+                    &der::tlv(0x5F2B, b"19700101"),
+                    &der::tlv(0x5F11, b"ELSEWHERE<UTOPIA"),
                 ],
             ),
         )];
@@ -469,8 +466,9 @@ impl Profile {
                 });
             let mut cam_key = None;
             if let Some((id, cipher, curve)) = cam {
+                // BSI TR-03110-3: the PACE-CAM key's keyId is the PACE parameter id.
                 let genuine = curve.random_scalar(&mut rng).to_bytes().to_vec();
-                let published = CaKey::from_private(curve, &genuine, cipher, Some(CAM_KEY_ID))
+                let published = CaKey::from_private(curve, &genuine, cipher, Some(id))
                     .map_err(PersonalizationError::Keys)?;
                 let mut infos = self.pace_infos();
                 infos.extend(published.security_infos());
@@ -485,7 +483,7 @@ impl Profile {
                 } else {
                     genuine
                 };
-                cam_key = Some((CAM_KEY_ID, held, id));
+                cam_key = Some((id, held, id));
             }
             let mrz = self.pace_with_mrz.then_some(mrz_key);
             chip = chip.with_pace(
@@ -584,16 +582,16 @@ pub fn dh_domain_parameter_info(p: &[u8], g: &[u8], q: &[u8], parameter_id: u32)
             x.push(0);
         }
         x.extend(v);
-        tlv::encode(0x02, &x)
+        der::tlv(0x02, &x)
     };
-    let group = tlv::encode_constructed(0x30, &[uint(p), uint(g), uint(q)]);
-    let algorithm = tlv::encode_constructed(0x30, &[tlv::encode(0x06, &DH_PUBLIC_NUMBER), group]);
-    tlv::encode_constructed(
+    let group = der::constructed(0x30, &[&uint(p), &uint(g), &uint(q)]);
+    let algorithm = der::constructed(0x30, &[&der::tlv(0x06, &DH_PUBLIC_NUMBER), &group]);
+    der::constructed(
         0x30,
         &[
-            tlv::encode(0x06, &ID_PACE_DH_GM),
-            algorithm,
-            uint(&parameter_id.to_be_bytes()),
+            &der::tlv(0x06, &ID_PACE_DH_GM),
+            &algorithm,
+            &uint(&parameter_id.to_be_bytes()),
         ],
     )
 }

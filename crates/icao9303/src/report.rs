@@ -351,6 +351,9 @@ pub enum AuthenticityVerdict {
     NotProven,
     /// A mechanism failed: the chip does not hold the key its files publish (a clone).
     Failed,
+    /// The session was replayed from a trace ([`crate::verify::mark_replayed`]): the trace supplied the
+    /// terminal's randomness, so the chip's answers are a recording and prove nothing now.
+    Replayed,
 }
 
 /// One chip authentication mechanism in the report.
@@ -371,7 +374,7 @@ pub struct MechanismReport {
 /// The `chip_authenticity` section of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChipAuthenticity {
-    /// genuine, not-proven or failed.
+    /// genuine, not-proven, failed or replayed.
     pub verdict: AuthenticityVerdict,
     /// Why, in words: for anything but genuine, what is missing.
     pub reason: String,

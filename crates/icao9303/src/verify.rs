@@ -20,8 +20,8 @@ use crate::lds::LdsFile;
 use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
 use crate::pki::{Time, TrustStore, passive};
 use crate::report::{
-    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, DocumentResult,
-    DocumentVerdict, MrzSummary, Report, ReportSource,
+    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity,
+    DocumentResult, DocumentVerdict, MrzSummary, Report, ReportSource,
 };
 
 /// What the verification knows about the chip.
@@ -103,7 +103,7 @@ fn signed_dg14(document: &Document, checks: &[Check]) -> Option<SecurityInfos> {
 }
 
 fn dg14_security_infos(dg14: &[u8]) -> Option<SecurityInfos> {
-    crate::tlv::parse_exact(dg14, 0x6E)
+    crate::asn1::parse_tagged(dg14, 0x6E)
         .ok()
         .and_then(|t| SecurityInfos::parse(t.value).ok())
 }
@@ -213,14 +213,7 @@ pub fn report(
         let withheld = auth::downgrade::withheld_key_files(listed, delivered, &refusals, &results);
         results.extend(withheld);
         if let Some(cam) = cam {
-            let card_access = document
-                .raw(LdsFile::CardAccess)
-                .and_then(|b| SecurityInfos::parse(b).ok());
-            results.push(auth::cam::verify(
-                cam,
-                card_access.as_ref(),
-                document.raw(LdsFile::CardSecurity),
-            ));
+            results.push(auth::cam::verify(cam, document.raw(LdsFile::CardSecurity)));
         }
         offered_not_run = offered_but_not_passed(document, &results);
         let (authenticity, mechanism_checks) = auth::assess(
@@ -233,6 +226,50 @@ pub fn report(
     }
     report.verdict = document_verdict(&report, &gaps, &offered_not_run);
     report
+}
+
+/// What a replayed session's chip authenticity and verdict say about the chip.
+pub const REPLAYED: &str = "replayed from a trace: the trace supplied the terminal's randomness, so the chip's \
+     answers are a recording and prove nothing about a chip now";
+
+/// Marks `report` as the report of a session replayed from a trace ([`crate::trace::Replay`]): chip
+/// authenticity becomes [`AuthenticityVerdict::Replayed`] whatever the recorded mechanisms showed (kept,
+/// with the recorded verdict, in its reason), and the document is at best
+/// [`DocumentResult::NotVerified`] with that reason. A failed document stays failed: a failed check is
+/// a fact about the recorded data (a hash, a signature) or the recorded chip.
+pub fn mark_replayed(report: &mut Report) {
+    let (recorded, mechanisms) = match report.chip_authenticity.take() {
+        Some(chip) => (
+            format!(
+                " (in the recorded session: {} — {})",
+                match chip.verdict {
+                    AuthenticityVerdict::Genuine => "genuine",
+                    AuthenticityVerdict::NotProven => "not proven",
+                    AuthenticityVerdict::Failed => "failed",
+                    AuthenticityVerdict::Replayed => "replayed",
+                },
+                chip.reason
+            ),
+            chip.mechanisms,
+        ),
+        None => (String::new(), Vec::new()),
+    };
+    report.chip_authenticity = Some(ChipAuthenticity {
+        verdict: AuthenticityVerdict::Replayed,
+        reason: format!("{REPLAYED}{recorded}"),
+        mechanisms,
+    });
+    let line = format!("chip authenticity {REPLAYED}");
+    match report.verdict.result {
+        DocumentResult::Failed => report.verdict.reasons.push(line),
+        DocumentResult::NotVerified => report.verdict.reasons.insert(0, line),
+        DocumentResult::Verified => {
+            report.verdict = DocumentVerdict {
+                result: DocumentResult::NotVerified,
+                reasons: vec![line],
+            };
+        }
+    }
 }
 
 /// Adds a check made after the report (a DTC-VC's binding to the chip read, [`crate::dtc`]) and updates

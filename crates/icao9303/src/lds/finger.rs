@@ -730,6 +730,8 @@ fn parse_39794_representation(
 mod tests {
     use super::*;
     use crate::asn1::der::{self, tlv as encode};
+    use crate::lds::error::RecordProblem;
+    use crate::lds::face::FaceRecord;
 
     fn encode_constructed(tag: Tag, children: &[Vec<u8>]) -> Vec<u8> {
         let refs: Vec<&[u8]> = children.iter().map(Vec::as_slice).collect();
@@ -857,5 +859,29 @@ mod tests {
         assert_eq!(cbeff_finger_subtype(1), Some(0x05));
         assert_eq!(cbeff_finger_subtype(10), Some(0x16));
         assert_eq!(cbeff_finger_subtype(13), None);
+    }
+
+    #[test]
+    fn record_errors_name_the_standard_and_offset() {
+        let e = FaceRecord::parse_in("DG2", b"FIR\x00010\x00").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "DG2: face record is neither ISO/IEC 19794-5 (FAC\\0) nor ISO/IEC 39794-5 (A1/65): starts \
+             4649520030313000"
+        );
+        let e = FingerRecord::parse_in("DG3", b"FIR\x00020\x00").unwrap_err();
+        assert_eq!(
+            e,
+            LdsError::Record {
+                file: "DG3",
+                standard: "ISO/IEC 19794-4",
+                offset: 4,
+                problem: RecordProblem::UnsupportedVersion("020".into()),
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "DG3: ISO/IEC 19794-4 record: version \"020\" is not supported (only 010) (offset 4)"
+        );
     }
 }

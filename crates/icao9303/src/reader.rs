@@ -17,9 +17,9 @@ use crate::access::Password;
 use crate::access::pace::CamData;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::auth::RunOutcome;
+use crate::auth::terminal::{self, TaError, TerminalCredentials};
 use crate::document::Document;
 use crate::lds::LdsFile;
-use crate::auth::terminal::{self, TaError, TerminalCredentials};
 use crate::read_stats::{
     PHASE_ACCESS_CONTROL, PHASE_CHIP_AUTHENTICATION, PHASE_RESUME, PHASE_TERMINAL_AUTHENTICATION,
 };
@@ -305,10 +305,9 @@ impl<T: Transport> Reader<T> {
                     return Ok(());
                 };
                 let verdict = self.terminal_authentication(&credentials, state, recover)?;
-                state.notes.push(Check::new(
-                    CheckId::TerminalAuthentication,
-                    verdict.clone(),
-                ));
+                state
+                    .notes
+                    .push(Check::new(CheckId::TerminalAuthentication, verdict.clone()));
                 state.terminal_auth = Some(verdict);
                 Ok(())
             }

@@ -387,8 +387,8 @@ pub fn chain_for_chip(
     credentials: &TerminalCredentials,
     ef_cvca: &[u8],
 ) -> Result<Vec<CvCertificate>, TaSkipped> {
-    let trust_points = crate::pki::cvc::parse_ef_cvca(ef_cvca)
-        .map_err(|e| TaSkipped::Cvca(e.to_string()))?;
+    let trust_points =
+        crate::pki::cvc::parse_ef_cvca(ef_cvca).map_err(|e| TaSkipped::Cvca(e.to_string()))?;
     if trust_points.is_empty() {
         return Err(TaSkipped::Cvca("lists no trust point".into()));
     }

@@ -334,6 +334,30 @@ impl TerminalSigner for CvPrivateKey {
     }
 }
 
+/// The DER of a PKCS#8 private key file given as DER or as PEM (`-----BEGIN PRIVATE KEY-----`, unencrypted
+/// PKCS#8). Other PEM blocks (encrypted or traditional keys) are an error saying so. The result is
+/// zeroized on drop.
+pub fn pkcs8_der_from_der_or_pem(bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, CvcError> {
+    const BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
+    const END: &str = "-----END PRIVATE KEY-----";
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains("-----BEGIN") => text,
+        _ => return Ok(Zeroizing::new(bytes.to_vec())),
+    };
+    let Some(start) = text.find(BEGIN) else {
+        return Err(CvcError::Key(
+            "a PEM file, but not an unencrypted PKCS#8 PRIVATE KEY".into(),
+        ));
+    };
+    let body = &text[start + BEGIN.len()..];
+    let end = body
+        .find(END)
+        .ok_or_else(|| CvcError::Key("PEM: BEGIN PRIVATE KEY without END".into()))?;
+    crate::pki::certificate::base64_decode(&body[..end])
+        .map(Zeroizing::new)
+        .ok_or_else(|| CvcError::Key("PEM: the body is not base64".into()))
+}
+
 /// A TLV holding secret bytes: built in one buffer of the final size, zeroized on drop.
 fn secret_tlv(tag: u8, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
     let len: usize = parts.iter().map(|p| p.len()).sum();

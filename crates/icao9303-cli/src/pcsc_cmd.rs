@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use icao9303_emu::chip::Chip;
 use icao9303_emu::chip::ExtendedLengthBehaviour;
 use icao9303_emu::dump::chip_from_dump;
-use icao9303_emu::profile::{CHIP_NAMES, chip_by_name};
+use icao9303_emu::profile::{chip_by_name, chip_names};
 use icao9303_emu::vpcd::{Bridge, BridgeEvent, BridgeOptions, DEFAULT_ADDRESS};
 use icao9303_pcsc::part10::CapabilitySource;
 use icao9303_pcsc::{ConnectOptions, PcscTransport, ProtocolChoice, ReaderSelector};
@@ -278,7 +278,7 @@ pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
             .ok_or_else(|| {
                 anyhow!(
                     "unknown emulator profile {name:?}; known: {}",
-                    CHIP_NAMES.join(", ")
+                    chip_names().join(", ")
                 )
             })?;
             if let (Some(path), Some(ta)) = (&args.cvca, named.chip.terminal_authentication()) {

@@ -80,6 +80,7 @@ fn shared_checks(report: &Value) -> Vec<Value> {
         "active-authentication",
         "pace-cam",
         "card-security",
+        "downgrade",
         "dtc",
         "chip-authenticity",
     ];

@@ -14,6 +14,7 @@ pub mod crl;
 pub mod cvc;
 pub mod master_list;
 pub mod passive;
+pub mod policy;
 pub mod signature;
 pub mod trust_store;
 

@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-use super::certificate::{Certificate, certificates_from_der_or_pem};
+use super::certificate::{Certificate, Time, certificates_from_der_or_pem};
 use super::crl::Crl;
 use super::master_list::MasterList;
+use super::policy::{self, Role};
 use super::{PkiError, find_signer, verify_certificate_signature, verify_signer_info};
 
 /// A trusted CSCA (or link) certificate and where it came from.
@@ -286,17 +287,45 @@ fn verify_master_list(
     let signer = find_signer(si, &candidates)
         .ok_or("the Master List Signer certificate is not in the SignedData")?;
     let scheme = verify_signer_info(sd, si, signer).map_err(|e| format!("list signature: {e}"))?;
+    // The signer's certificate must be one for signing master lists, valid when it signed this one.
+    let mut findings = policy::check(signer, Role::MasterListSigner);
+    if !findings.passed() {
+        return Err(format!(
+            "{} (ICAO 9303-12 certificate profile)",
+            findings.failures.join("; ")
+        ));
+    }
+    let (when, what) = match si.signing_time {
+        Some(t) => (t, "at the list's signing time"),
+        None => (Time::now(), "now (the list has no signing time)"),
+    };
+    if !signer.is_valid_at(when) {
+        return Err(format!(
+            "the Master List Signer certificate is not valid {what}, {when}: valid {} to {}",
+            signer.not_before, signer.not_after
+        ));
+    }
     let mut tried = 0;
     for root in roots.iter().filter(|r| r.subject.matches(&signer.issuer)) {
         tried += 1;
         if let Ok(how) = verify_certificate_signature(signer, root) {
-            return Ok((
-                signer.subject.to_string(),
-                format!(
-                    "list signed with {scheme}; signer certified by {} with {how}",
-                    root.subject
-                ),
-            ));
+            let root_findings = policy::check(root, Role::Csca);
+            if !root_findings.passed() {
+                return Err(format!(
+                    "the root certifying the signer may not sign certificates: {}",
+                    root_findings.failures.join("; ")
+                ));
+            }
+            findings.warnings.extend(root_findings.warnings);
+            let mut verification = format!(
+                "list signed with {scheme}; signer certified by {} with {how}",
+                root.subject
+            );
+            if !findings.warnings.is_empty() {
+                verification.push_str("; ");
+                verification.push_str(&findings.warnings.join("; "));
+            }
+            return Ok((signer.subject.to_string(), verification));
         }
     }
     if tried == 0 {

@@ -245,6 +245,8 @@ pub(crate) fn run(command: &EacCommand) -> anyhow::Result<()> {
             };
             let pki = EacTestPki::generate(&options, &mut UnwrapErr(getrandom::SysRng))
                 .context("minting the test PKI")?;
+            // The directory holds private keys: owner-only, like every output of secrets.
+            crate::private_file::create_private_dir(dir)?;
             let written = pki
                 .write_to(dir)
                 .with_context(|| format!("writing into {}", dir.display()))?;

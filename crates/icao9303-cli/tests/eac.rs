@@ -359,3 +359,30 @@ fn verify_writes_the_fingerprints_of_a_saved_dump() {
     let _ = std::fs::remove_dir_all(&dump);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn emulate_cvca_must_be_a_cvca_for_a_profile_with_eac() {
+    let terminal = data_path("cvc/test-pki/UTTESTIS00001.cvcert");
+    let (code, _, stderr) = mrtd(&[
+        "emulate",
+        "--profile",
+        "brp",
+        "--cvca",
+        terminal.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a CVCA's"), "{stderr}");
+    let cvca = data_path("cvc/test-pki/UTCVCA00001.cvcert");
+    let (code, _, stderr) = mrtd(&[
+        "emulate",
+        "--profile",
+        "passport-bac",
+        "--cvca",
+        cvca.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("has no Extended Access Control"),
+        "{stderr}"
+    );
+}

@@ -334,3 +334,55 @@ fn terminal_authentication_needs_chip_authentication() {
     assert!(reason.contains("needs Chip Authentication"), "{reason}");
     assert!(doc.raw(LdsFile::Dg(3)).is_none());
 }
+
+/// The card lost while reading DG2 (after Terminal Authentication): the read resumes in a new session,
+/// which has not run TA, so the chip refuses DG3 — and the report says that, not that the chain lacks the
+/// right.
+#[test]
+fn a_resumed_read_says_the_new_session_did_not_repeat_terminal_authentication() {
+    use icao9303_emu::fault::{Fault, FaultyTransport};
+    let read = |fault: Option<usize>| {
+        let named = chip_by_name("brp", |_| {}, None).unwrap().unwrap();
+        let options = ReaderOptions {
+            terminal: Some(credentials("UTTESTIS00001", "UTTESTIS00001")),
+            ..ReaderOptions::default()
+        };
+        let transport = FaultyTransport::new(
+            EmulatorTransport::new(named.chip),
+            fault.unwrap_or(usize::MAX),
+            Fault::Drop,
+        );
+        let mut reader = Reader::with_options(transport, options);
+        let mut rng = SeededRng::new(b"resume");
+        let password = Password::Mrz(named.mrz_key);
+        reader.authenticate(&password, &mut rng).unwrap();
+        reader
+            .read_document_resuming(&password, &mut rng, 1)
+            .unwrap()
+    };
+    let (_, clean) = read(None);
+    let stats = clean.read_stats.as_ref().unwrap();
+    let apdus = |phase: &str| {
+        stats
+            .phases
+            .iter()
+            .find(|p| p.phase == phase)
+            .map_or(0, |p| p.apdus)
+    };
+    // Halfway through DG2, which is read after TA and before DG3.
+    let position = stats.apdus - apdus("DG3") - apdus("DG2") / 2;
+    let (doc, report) = read(Some(position));
+    assert_eq!(report.read_stats.as_ref().unwrap().resumes, 1);
+    assert_eq!(
+        check(&report, CheckId::TerminalAuthentication).0,
+        CheckStatus::Valid
+    );
+    assert!(doc.raw(LdsFile::Dg(2)).is_some());
+    assert!(doc.raw(LdsFile::Dg(3)).is_none());
+    let (status, reason) = check(&report, CheckId::FileRead(LdsFile::Dg(3)));
+    assert_eq!(status, CheckStatus::NotChecked);
+    assert!(
+        reason.contains("resumed session did not repeat it"),
+        "{reason}"
+    );
+}

@@ -80,8 +80,9 @@ struct ReadState<'r, R: CryptoRng + ?Sized> {
     wanted: BTreeSet<u8>,
     /// What Active and Chip Authentication gave, once they ran.
     chip_auth: Option<RunOutcome>,
-    /// What Terminal Authentication gave, when the read had credentials for it.
-    terminal_auth: Option<Verdict>,
+    /// What Terminal Authentication gave, when the read had credentials for it, and how many times the
+    /// read had resumed then (a resumed session has not run it).
+    terminal_auth: Option<(Verdict, usize)>,
 }
 
 /// DG14 (Chip Authentication) and DG15 (Active Authentication): read before the other data groups so
@@ -308,7 +309,7 @@ impl<T: Transport> Reader<T> {
                 state
                     .notes
                     .push(Check::new(CheckId::TerminalAuthentication, verdict.clone()));
-                state.terminal_auth = Some(verdict);
+                state.terminal_auth = Some((verdict, self.session.read_stats().resumes));
                 Ok(())
             }
             Step::ReadDataGroups => {
@@ -410,25 +411,25 @@ impl<T: Transport> Reader<T> {
                 {
                     // DG3 and DG4 need Terminal Authentication: without it, refusing them is expected
                     // (their hash line says so); with it, the report says why the chip still refused.
-                    match (n, &state.terminal_auth) {
-                        (3 | 4, None) => {}
-                        (3 | 4, Some(ta)) if ta.is_valid() => state.notes.push(Check::not_checked(
-                            CheckId::FileRead(file),
-                            format!(
-                                "the chip refused to read it ({sw}) after Terminal Authentication: the certificate chain does not grant DG{n}"
-                            ),
+                    let resumes = self.session.read_stats().resumes;
+                    let reason = match (n, &state.terminal_auth) {
+                        (3 | 4, None) => None,
+                        (3 | 4, Some((_, then))) if *then != resumes => Some(format!(
+                            "not read ({sw}): the card was lost after Terminal Authentication and the resumed session did not repeat it"
                         )),
-                        (3 | 4, Some(ta)) => state.notes.push(Check::not_checked(
-                            CheckId::FileRead(file),
-                            format!(
-                                "not read ({sw}): Terminal Authentication did not succeed ({})",
-                                ta.reason
-                            ),
+                        (3 | 4, Some((ta, _))) if ta.is_valid() => Some(format!(
+                            "the chip refused to read it ({sw}) after Terminal Authentication: the certificate chain does not grant DG{n}"
                         )),
-                        _ => state.notes.push(Check::not_checked(
-                            CheckId::FileRead(file),
-                            format!("the chip refused to read it ({sw})"),
+                        (3 | 4, Some((ta, _))) => Some(format!(
+                            "not read ({sw}): Terminal Authentication did not succeed ({})",
+                            ta.reason
                         )),
+                        _ => Some(format!("the chip refused to read it ({sw})")),
+                    };
+                    if let Some(reason) = reason {
+                        state
+                            .notes
+                            .push(Check::not_checked(CheckId::FileRead(file), reason));
                     }
                 }
                 Err(e) => return Err(e),

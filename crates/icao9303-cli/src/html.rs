@@ -942,6 +942,39 @@ mod tests {
         assert!(page.contains("DG12 (additional document details) is not shown"));
         assert!(page.contains("NOT VERIFIED"));
     }
+
+    #[test]
+    fn fingerprints_are_shown_only_with_a_valid_hash() {
+        let dg3 =
+            icao9303_emu::profile::encode_dg3_iso19794_4(&icao9303_emu::profile::BRP_FINGERPRINTS);
+        let doc = Document::from_files([(LdsFile::Dg(3), dg3)]);
+        let with = |status: Check| Report {
+            checks: vec![status],
+            ..Report::default()
+        };
+        let page = render(
+            &with(Check::valid(CheckId::DgHash(3), "SHA-256 matches EF.SOD")),
+            &decode(&doc),
+            "now",
+        );
+        assert!(page.contains("Fingerprints and iris"));
+        assert_eq!(
+            page.matches("alt=\"Fingerprint from the chip (DG3)\"")
+                .count(),
+            2
+        );
+        assert!(
+            page.contains("right index finger (DG3, WSQ, 620x620)"),
+            "{page}"
+        );
+        let page = render(
+            &with(Check::invalid(CheckId::DgHash(3), "differs from EF.SOD")),
+            &decode(&doc),
+            "now",
+        );
+        assert!(!page.contains("Fingerprint from the chip"));
+        assert!(page.contains("DG3 (fingerprints) is not shown"));
+    }
 }
 
 #[cfg(test)]

@@ -40,7 +40,9 @@ impl TerminalArgs {
             return Ok(None);
         };
         let certificates = load_certificates(&self.terminal)?;
-        let key_der = pkcs8_der_from_der_or_pem(&read_small(key_path)?)
+        // The key's bytes are zeroized once read (the DER copy by pkcs8_der_from_der_or_pem too).
+        let raw = zeroize::Zeroizing::new(read_small(key_path)?);
+        let key_der = pkcs8_der_from_der_or_pem(&raw)
             .with_context(|| format!("--terminal-key {}", key_path.display()))?;
         // The CVCA's domain parameters, when a CVCA certificate is among the files (DV and terminal
         // keys inherit them).

@@ -84,7 +84,8 @@ fn run_variant(run: &AccessReport) -> Option<PaceInfo> {
 
 /// Compares the PACEInfos of the signed files with EF.CardAccess and with the access control that ran
 /// (`run`: `None` for an offline verification, where nothing ran and a dump may leave EF.CardAccess
-/// out). `None` when no signed file lists PACE (nothing to compare); otherwise a [`CheckId::Downgrade`]
+/// out). `None` when no signed file lists PACE, or offline without EF.CardAccess (nothing to compare);
+/// otherwise a [`CheckId::Downgrade`]
 /// check, failed on any of the rules in the module documentation.
 pub fn compare_pace(
     signed: &[SignedInfos<'_>],
@@ -110,7 +111,8 @@ pub fn compare_pace(
             })
         })
         .collect();
-    if offers.is_empty() {
+    // Nothing to compare: no signed PACEInfos, or an offline file set without EF.CardAccess.
+    if offers.is_empty() || (run.is_none() && matches!(card_access, CardAccess::Absent)) {
         return None;
     }
     let mut files: Vec<String> = offers.iter().map(|(f, _, _)| f.name()).collect();
@@ -448,14 +450,13 @@ mod tests {
     }
 
     #[test]
-    fn offline_without_card_access_compares_nothing_but_the_file() {
+    fn offline_compares_only_a_card_access_that_is_there() {
         let signed = infos(&[gm(), cam()]);
         let s = [SignedInfos {
             file: LdsFile::Dg(14),
             infos: &signed,
         }];
-        let (st, _) = status(compare_pace(&s, CardAccess::Absent, None));
-        assert_eq!(st, CheckStatus::Valid);
+        assert!(compare_pace(&s, CardAccess::Absent, None).is_none());
         let stripped = infos(&[gm()]);
         let (st, _) = status(compare_pace(&s, CardAccess::Offered(&stripped), None));
         assert_eq!(st, CheckStatus::Invalid);

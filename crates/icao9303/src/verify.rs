@@ -52,7 +52,11 @@ pub fn passive_authentication(
     };
     let empty = TrustStore::new();
     let store = trust.unwrap_or(&empty);
-    let pa = passive::verify_sod(sod, store, at, issuing_state(document));
+    // The document parsed its EF.SOD once; a SOD it could not parse gets the parser's reasons here.
+    let pa = match &document.sod {
+        Some(parsed) => passive::verify_parsed_sod(parsed, store, at, issuing_state(document)),
+        None => passive::verify_sod(sod, store, at, issuing_state(document)),
+    };
     let mut checks = pa.sod_checks();
     if trust.is_none() {
         for c in checks

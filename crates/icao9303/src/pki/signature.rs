@@ -9,7 +9,7 @@ use thiserror::Error;
 use super::certificate::PublicKeyInfo;
 use super::cms::AlgorithmId;
 use crate::asn1::{Asn1Error, Mode, der, tag};
-use crate::crypto::ec::{EcCurve, EcError};
+use crate::crypto::ec::{EcCurve, EcError, EcPoint};
 use crate::crypto::hash::HashAlgorithm;
 
 /// Why a signature could not be verified, or did not verify.
@@ -185,6 +185,7 @@ fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
 
 /// Verifies `signature` over `message` with `key`, using the scheme named by `algorithm`
 /// (`digest_hint` for algorithms that do not name a hash). Returns a description of what was verified.
+/// A key used for many signatures is better decoded once into a [`VerifyingKey`].
 pub fn verify(
     key: &PublicKeyInfo,
     algorithm: &AlgorithmId,
@@ -192,11 +193,7 @@ pub fn verify(
     message: &[u8],
     signature: &[u8],
 ) -> Result<String, SignatureError> {
-    let scheme = scheme_for(algorithm, digest_hint)?;
-    let digest = scheme.hash().digest(message);
-    verify_prehash(key, scheme, &digest, signature)?;
-    let key_desc = describe_key(key);
-    Ok(format!("{} ({key_desc})", scheme.describe()))
+    VerifyingKey::from_spki(key)?.verify(algorithm, digest_hint, message, signature)
 }
 
 /// Verifies a signature over an already computed `digest` with `scheme`.
@@ -206,27 +203,114 @@ pub fn verify_prehash(
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
-    let key_oid = key.algorithm.oid.to_string();
-    match scheme {
-        Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. } => {
-            if key_oid != RSA_ENCRYPTION && key_oid != RSASSA_PSS {
-                return Err(SignatureError::KeyMismatch {
-                    algorithm: scheme.describe(),
-                    key: "non-RSA",
-                });
+    VerifyingKey::from_spki(key)?.verify_prehash(scheme, digest, signature)
+}
+
+/// A public key decoded once for many verifications (a Document Signer signs thousands of documents): an
+/// RSA key with its Montgomery parameters computed, or an EC point validated on its registry curve (explicit
+/// domain parameters recognised once), with its description.
+#[derive(Debug, Clone)]
+pub struct VerifyingKey {
+    key: PreparedKey,
+    description: String,
+}
+
+#[derive(Debug, Clone)]
+enum PreparedKey {
+    Rsa {
+        public: rsa::PublicKey,
+        modulus_len: usize,
+    },
+    Ec {
+        curve: EcCurve,
+        point: EcPoint,
+    },
+}
+
+impl VerifyingKey {
+    /// Decodes a SubjectPublicKeyInfo: rsaEncryption / id-RSASSA-PSS (1024 to 8192 bits) or id-ecPublicKey
+    /// on a registry curve (named or explicit parameters).
+    pub fn from_spki(key: &PublicKeyInfo) -> Result<Self, SignatureError> {
+        let prepared = match key.algorithm.oid.to_string().as_str() {
+            RSA_ENCRYPTION | RSASSA_PSS => {
+                let (n, e) = rsa_components(&key.key)?;
+                let public = rsa::PublicKey::new_with_size_limits(
+                    rsa::BoxedUint::from_be_slice_vartime(n),
+                    rsa::BoxedUint::from_be_slice_vartime(e),
+                    1024..=8192,
+                )
+                .map_err(|err| SignatureError::UnsupportedKey(format!("RSA key: {err}")))?;
+                PreparedKey::Rsa {
+                    public,
+                    modulus_len: n.len(),
+                }
             }
-            verify_rsa(&key.key, scheme, digest, signature)
-        }
-        Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_) => {
-            if key_oid != EC_PUBLIC_KEY {
-                return Err(SignatureError::KeyMismatch {
-                    algorithm: scheme.describe(),
-                    key: "non-EC",
-                });
+            EC_PUBLIC_KEY => {
+                let curve = key_curve(key)?;
+                let point = curve
+                    .decode_public_key(&key.key)
+                    .map_err(|e| SignatureError::MalformedKey(e.to_string()))?;
+                PreparedKey::Ec { curve, point }
             }
-            let curve = key_curve(key)?;
-            let plain = matches!(scheme, Scheme::EcdsaPlain(_));
-            verify_ecdsa(curve, &key.key, digest, signature, plain)
+            other => {
+                return Err(SignatureError::UnsupportedKey(format!(
+                    "key algorithm {other}"
+                )));
+            }
+        };
+        Ok(VerifyingKey {
+            key: prepared,
+            description: describe_key(key),
+        })
+    }
+
+    /// A short description of the key ("RSA-2048", "EC brainpoolP256r1 (explicit parameters)").
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Verifies `signature` over `message` with the scheme named by `algorithm` (`digest_hint` for
+    /// algorithms that do not name a hash). Returns a description of what was verified.
+    pub fn verify(
+        &self,
+        algorithm: &AlgorithmId,
+        digest_hint: Option<HashAlgorithm>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<String, SignatureError> {
+        let scheme = scheme_for(algorithm, digest_hint)?;
+        let digest = scheme.hash().digest(message);
+        self.verify_prehash(scheme, &digest, signature)?;
+        Ok(format!("{} ({})", scheme.describe(), self.description))
+    }
+
+    /// Verifies a signature over an already computed `digest` with `scheme`.
+    pub fn verify_prehash(
+        &self,
+        scheme: Scheme,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        match (&self.key, scheme) {
+            (
+                PreparedKey::Rsa {
+                    public,
+                    modulus_len,
+                },
+                Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. },
+            ) => verify_rsa(public, *modulus_len, scheme, digest, signature),
+            (PreparedKey::Ec { curve, point }, Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_)) => {
+                let plain = matches!(scheme, Scheme::EcdsaPlain(_));
+                verify_ecdsa(*curve, point, digest, signature, plain)
+            }
+            (PreparedKey::Rsa { .. }, _) => Err(SignatureError::KeyMismatch {
+                algorithm: scheme.describe(),
+                key: "RSA",
+            }),
+            (PreparedKey::Ec { .. }, _) => Err(SignatureError::KeyMismatch {
+                algorithm: scheme.describe(),
+                key: "EC",
+            }),
         }
     }
 }
@@ -302,20 +386,14 @@ fn digest_info_prefix(hash: HashAlgorithm, with_null: bool) -> Vec<u8> {
 }
 
 fn verify_rsa(
-    key: &[u8],
+    public: &rsa::PublicKey,
+    modulus_len: usize,
     scheme: Scheme,
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
-    let (n, e) = rsa_components(key)?;
-    let public = rsa::PublicKey::new_with_size_limits(
-        rsa::BoxedUint::from_be_slice_vartime(n),
-        rsa::BoxedUint::from_be_slice_vartime(e),
-        1024..=8192,
-    )
-    .map_err(|err| SignatureError::UnsupportedKey(format!("RSA key: {err}")))?;
     // Some signers drop leading zero bytes of the signature: restore the modulus length.
-    let k = n.len();
+    let k = modulus_len;
     let mut sig = signature.to_vec();
     if sig.len() < k {
         let mut padded = vec![0u8; k - sig.len()];
@@ -329,7 +407,7 @@ fn verify_rsa(
                     hash_len: Some(hash.output_len()),
                     prefix: digest_info_prefix(hash, with_null).into(),
                 };
-                if padding.verify(&public, digest, &sig).is_ok() {
+                if padding.verify(public, digest, &sig).is_ok() {
                     return Ok(());
                 }
             }
@@ -386,14 +464,11 @@ pub fn key_curve(key: &PublicKeyInfo) -> Result<EcCurve, SignatureError> {
 
 fn verify_ecdsa(
     curve: EcCurve,
-    point: &[u8],
+    key: &EcPoint,
     digest: &[u8],
     signature: &[u8],
     plain: bool,
 ) -> Result<(), SignatureError> {
-    let key = curve
-        .decode_public_key(point)
-        .map_err(|e| SignatureError::MalformedKey(e.to_string()))?;
     let (r, s) = if plain {
         if !signature.len().is_multiple_of(2) {
             return Err(SignatureError::MalformedSignature(
@@ -416,7 +491,7 @@ fn verify_ecdsa(
             .map_err(bad)?;
         (r, s)
     };
-    match curve.verify_ecdsa_prehash(&key, digest, r, s) {
+    match curve.verify_ecdsa_prehash(key, digest, r, s) {
         Ok(true) => Ok(()),
         Ok(false) => Err(SignatureError::Invalid("ECDSA".into())),
         Err(e) => Err(SignatureError::MalformedSignature(e.to_string())),

@@ -99,6 +99,8 @@ pub fn report(
     chip: Chip<'_>,
 ) -> Report {
     let mut checks = document.checks();
+    // Each data group is hashed once: the file list takes its hash status from the checks.
+    let files = document.file_reports(&checks);
     // Passive authentication goes right after the EF.SOD structure check.
     let pa = passive_authentication(document, trust, at);
     let pos = checks
@@ -115,7 +117,7 @@ pub fn report(
         },
         mrz: document.dg1.as_ref().map(|d| MrzSummary::from(&d.mrz)),
         access,
-        files: document.file_reports(),
+        files,
         checks,
         ..Report::default()
     };

@@ -314,7 +314,8 @@ fn rfind(hay: &[u8], needle: &[u8]) -> usize {
 
 #[test]
 fn tampered_signature_fails() {
-    for state in ["UK", "US", "DE"] {
+    // ECDSA (UK, DE), RSA PKCS#1 v1.5 (US, AU), RSASSA-PSS (SG, PH).
+    for state in ["UK", "US", "DE", "AU", "SG", "PH"] {
         let mut bytes = read(&format!("sod/{state}/EF_SOD.bin"));
         let sod = Sod::parse(&bytes).unwrap();
         let sig = sod.signed_data.signer_infos[0].signature.clone();

@@ -42,6 +42,25 @@ seed cms_pki "$data"/sod/*/EF_SOD.bin "$data"/bsi-reference-dataset/EF_SOD.bin "
     "$data"/bsi-reference-dataset/*.cer "$data"/crl/*.crl "$data"/card-security/*.bin \
     "$data"/master-lists/*.cer "$data"/master-lists/NL_MASTERLIST_20211207.mls
 
+# CV certificates: a mode byte 00 (the bytes are certificates), then one or a whole chain.
+mkdir -p corpus/cvc
+for f in $(find "$data"/cvc -name '*.cvcert' -o -name '*.cvc' -o -name '*.cvreq' -o -name '*.bin' | sort); do
+    name=${f#../}
+    { printf '\x00'; cat "$f"; } >"corpus/cvc/${name//\//_}"
+done
+for dir in $(find "$data"/cvc -mindepth 1 -type d | sort); do
+    certs=$(find "$dir" -maxdepth 1 \( -name '*.cvcert' -o -name '*.cvc' \) | sort)
+    [ -n "$certs" ] || continue
+    name=${dir#../}
+    { printf '\x00'; cat $certs; } >"corpus/cvc/chain_${name//\//_}"
+done
+# Generator inputs for cvc (odd mode byte) and the reader: any bytes will do as a start.
+text cvc generated '\x01\x01\x00\x10\x20\x30\x40\x50\x60\x70\x80\x90'
+text reader start '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f'
+text reader bac '\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+# Traces: the committed ones.
+seed trace ../test-vectors/traces/*.trace
+
 text mrz td3 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10'
 text mrz td1 'I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<'
 text mrz td2 'I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6'

@@ -103,7 +103,7 @@ fn export(document: &Document, path: &Path, biometrics: bool) -> anyhow::Result<
     for o in &export.omitted {
         crate::ui::note(format!("DTC-VC: {} not exported: {}", o.file, o.reason));
     }
-    write_private(path, &export.dtc.to_der())?;
+    crate::private_file::write_private(path, &export.dtc.to_der())?;
     let files: Vec<String> = std::iter::once("EF.SOD".to_string())
         .chain(export.dtc.data_groups().map(|(n, _)| format!("DG{n}")))
         .collect();
@@ -113,29 +113,4 @@ fn export(document: &Document, path: &Path, biometrics: bool) -> anyhow::Result<
         files.join(", ")
     ));
     Ok(())
-}
-
-/// Writes `bytes` to `path`, readable and writable by the owner only (0600 on Unix, also when the file
-/// already existed).
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("restricting {} to its owner", path.display()))?;
-    }
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("writing {}", path.display()))
 }

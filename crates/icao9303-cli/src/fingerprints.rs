@@ -4,7 +4,6 @@
 //! The images are decoded (WSQ, JPEG 2000, PNG or JPEG) and written as PNG. An image that does not decode is not
 //! lost: its raw bytes are written under the same name with the extension of their format, and a message says so.
 
-use anyhow::Context;
 use icao9303::lds::finger::FingerImage;
 use icao9303::lds::image::to_png;
 use std::collections::HashMap;
@@ -26,7 +25,7 @@ pub fn save_fingerprints(
         );
         return Ok(Vec::new());
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::private_file::create_private_dir(dir)?;
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut saved = Vec::new();
     for finger in fingers {
@@ -72,5 +71,5 @@ pub fn save_fingerprints(
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    crate::private_file::write_private(path, bytes)
 }

@@ -24,7 +24,9 @@ fn capitalised(text: &str) -> String {
     }
 }
 
-/// Escapes text for HTML element content and double- or single-quoted attribute values.
+/// Escapes text for HTML element content and double- or single-quoted attribute values. Bidirectional
+/// formatting characters become visible escapes (`\u{202E}`, see [`crate::safe_text`]) and other control
+/// characters U+FFFD: every piece of document text on the page goes through here.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -34,6 +36,9 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if crate::safe_text::is_bidi_control(c) => {
+                out.push_str(&crate::safe_text::visible_escape(c));
+            }
             c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
@@ -332,6 +337,7 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
                 AuthenticityVerdict::Genuine => ("valid", "CHIP GENUINE"),
                 AuthenticityVerdict::NotProven => ("not-checked", "CHIP NOT PROVEN"),
                 AuthenticityVerdict::Failed => ("invalid", "CHIP FAILED"),
+                AuthenticityVerdict::Replayed => ("not-checked", "CHIP REPLAYED"),
             };
             let _ = writeln!(
                 out,
@@ -777,6 +783,37 @@ mod tests {
         assert!(page.contains("EVIL, MALLORY"));
         assert!(page.contains("&lt;now&gt;"));
         assert!(page.contains("SUSPECT"));
+    }
+
+    /// A DG11 name carrying U+202E (right-to-left override) would display reversed; the page shows the
+    /// character as a visible escape instead, in the holder table and wherever else it appears.
+    #[test]
+    fn bidi_controls_in_dg11_are_shown_as_escapes() {
+        let name = "EVIL<<\u{202E}LLAM\u{2066}X\u{200F}";
+        let dg11 = asn1::der::constructed(
+            0x6B,
+            &[
+                &asn1::der::tlv(0x5C, &[0x5F, 0x0E]),
+                &asn1::der::tlv(0x5F0E, name.as_bytes()),
+            ],
+        );
+        let doc = Document::from_files([(LdsFile::Dg(11), dg11)]);
+        let report = Report {
+            checks: vec![
+                Check::valid(CheckId::DgHash(11), "SHA-256 matches EF.SOD"),
+                Check::invalid(CheckId::DgHash(2), "chip said \u{202E}dilav"),
+            ],
+            ..Report::default()
+        };
+        let page = render(&report, &decode(&doc), "now");
+        for c in ['\u{202E}', '\u{2066}', '\u{200F}'] {
+            assert!(!page.contains(c), "{c:?} in the page");
+        }
+        assert!(
+            page.contains("EVIL, \\u{202E}LLAM\\u{2066}X\\u{200F}"),
+            "{page}"
+        );
+        assert!(page.contains("chip said \\u{202E}dilav"), "{page}");
     }
 
     #[test]

@@ -14,10 +14,13 @@ mod html;
 mod inspect;
 mod inspect_cvc;
 mod outputs;
+mod password;
 mod pcsc_cmd;
 mod photo;
 mod plan;
+mod private_file;
 mod render;
+mod safe_text;
 mod trace_cmd;
 mod trust;
 mod ui;
@@ -26,7 +29,6 @@ use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
 use icao9303::access::Password;
 use icao9303::document::Document;
-use icao9303::mrz::{Mrz, MrzKey, ParseOptions};
 use icao9303::pki::{Time, TrustStore};
 use icao9303::reader::{Reader, ReaderOptions};
 use icao9303::report::{DocumentResult, Report};
@@ -160,7 +162,8 @@ struct ReadArgs {
     /// Read the built-in software chip with this profile instead of a reader (brp, passport-bac).
     #[arg(long, value_name = "PROFILE")]
     emulator: Option<String>,
-    /// Document number (with --dob and --expiry).
+    /// Document number (with --dob and --expiry). The password can also come from a file, the environment
+    /// or a prompt: see --mrz-file.
     #[arg(long, requires_all = ["dob", "expiry"])]
     doc: Option<String>,
     /// Date of birth, YYMMDD.
@@ -175,6 +178,15 @@ struct ReadArgs {
     /// Card Access Number (PACE).
     #[arg(long, conflicts_with = "doc")]
     can: Option<String>,
+    /// Read the whole MRZ from FILE (- for standard input) instead of the command line, where other
+    /// users can see it. Precedence: --doc/--dob/--expiry, --mrz, --can > --can-file, --mrz-file >
+    /// environment (MRTD_CAN, MRTD_MRZ, MRTD_DOC + MRTD_DOB + MRTD_EXPIRY) > a hidden-input prompt
+    /// (only when standard input is a terminal; otherwise a missing password is an error, exit 2).
+    #[arg(long, value_name = "FILE")]
+    mrz_file: Option<PathBuf>,
+    /// Read the CAN from FILE (- for standard input); precedence as for --mrz-file.
+    #[arg(long, value_name = "FILE")]
+    can_file: Option<PathBuf>,
     /// Use BAC when PACE fails for a reason other than a wrong password (reported as a fallback).
     #[arg(long)]
     allow_bac_fallback: bool,
@@ -334,30 +346,8 @@ fn demo(
     Ok(outcome(&report))
 }
 
-fn password(args: &ReadArgs) -> anyhow::Result<Password> {
-    if let Some(can) = &args.can {
-        return Ok(Password::can(can)?);
-    }
-    if let Some(text) = &args.mrz {
-        let mrz = Mrz::parse_with(
-            text,
-            ParseOptions {
-                allow_bad_check_digits: args.allow_bad_check_digits,
-            },
-        )
-        .context("--mrz")?;
-        return Ok(Password::Mrz(mrz.key()?));
-    }
-    match (&args.doc, &args.dob, &args.expiry) {
-        (Some(doc), Some(dob), Some(expiry)) => Ok(Password::Mrz(MrzKey::new(doc, dob, expiry)?)),
-        _ => Err(anyhow!(
-            "give the document's MRZ key (--doc, --dob, --expiry), the whole --mrz, or --can"
-        )),
-    }
-}
-
 fn read(args: &ReadArgs, verbose: bool) -> anyhow::Result<Outcome> {
-    let password = password(args)?;
+    let password = password::password(args)?;
     let compare = args.dtc.compare_with()?;
     let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
     let mut options = ReaderOptions {
@@ -483,15 +473,11 @@ fn load_dump(dir: &Path) -> anyhow::Result<Document> {
 }
 
 fn save_dump(dir: &Path, document: &Document, report: &Report) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    private_file::create_private_dir(dir)?;
     for (file, bytes) in &document.files {
-        let path = dir.join(file.dump_name());
-        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        private_file::write_private(&dir.join(file.dump_name()), bytes)?;
     }
-    let path = dir.join("report.json");
-    std::fs::write(&path, report.to_json())
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    private_file::write_private(&dir.join("report.json"), report.to_json().as_bytes())
 }
 
 /// The exit code follows the report's verdict.

@@ -1,6 +1,5 @@
 //! Extra outputs of a read (`--photo`, `--html`), shared by `mrtd read` and `mrtd demo`.
 
-use anyhow::Context;
 use clap::Args;
 use icao9303::document::Document;
 use icao9303::lds::decoded::{self, Decoded};
@@ -53,7 +52,7 @@ impl ReportOutputs {
         }
         if let Some(path) = &self.html {
             let page = crate::html::render(report, &decoded, &crate::html::utc_now());
-            std::fs::write(path, page).with_context(|| format!("writing {}", path.display()))?;
+            crate::private_file::write_private(path, page.as_bytes())?;
             crate::ui::note(format!("HTML report written to {}", path.display()));
         }
         Ok(())

@@ -5,7 +5,6 @@
 //! image cannot be decoded is not lost: its raw bytes are written next to `FILE` with the extension of their
 //! format, and a message says so.
 
-use anyhow::Context;
 use icao9303::lds::face::FaceImage;
 use icao9303::lds::image::{ImageFormat, sniff_format, to_png};
 use std::path::{Path, PathBuf};
@@ -51,7 +50,7 @@ fn raw_path(path: &Path, format: ImageFormat) -> PathBuf {
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    crate::private_file::write_private(path, bytes)
 }
 
 /// Writes `face` to `path` (see the module documentation). Fails only when the file cannot be written.

@@ -135,6 +135,7 @@ pub fn text(report: &Report) -> String {
                 AuthenticityVerdict::Genuine => "GENUINE",
                 AuthenticityVerdict::NotProven => "not proven",
                 AuthenticityVerdict::Failed => "FAILED (possible clone)",
+                AuthenticityVerdict::Replayed => "REPLAYED (not a live chip)",
             };
             let _ = writeln!(out, "Chip         {word}: {}", chip.reason);
         }
@@ -145,5 +146,43 @@ pub fn text(report: &Report) -> String {
             );
         }
     }
-    out
+    // Reasons and MRZ fields can carry the chip's text: no bidirectional or terminal control character
+    // reaches the terminal.
+    crate::safe_text::for_terminal(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icao9303::report::{Check, MrzSummary};
+
+    /// The text report shows bidirectional controls and escape sequences from the chip as visible escapes.
+    #[test]
+    fn chip_text_cannot_reorder_or_drive_the_terminal() {
+        let report = Report {
+            mrz: Some(MrzSummary {
+                document_code: "P".into(),
+                issuing_state: "UTO".into(),
+                document_number: "L898902C3".into(),
+                date_of_birth: "740812".into(),
+                date_of_expiry: "120415".into(),
+                nationality: "UTO".into(),
+                sex: "F".into(),
+                primary_identifier: "ERIKSSON\u{202E}".into(),
+                secondary_identifier: "ANNA\u{1B}[2J".into(),
+            }),
+            checks: vec![Check::invalid(
+                CheckId::DgHash(11),
+                "name \u{2067}x\u{2069}",
+            )],
+            ..Report::default()
+        };
+        let text = text(&report);
+        assert!(
+            text.contains("Holder       ERIKSSON\\u{202E}, ANNA\\u{001B}[2J"),
+            "{text}"
+        );
+        assert!(text.contains("name \\u{2067}x\\u{2069}"), "{text}");
+        assert!(!text.contains('\u{202E}') && !text.contains('\u{1B}'));
+    }
 }

@@ -17,12 +17,14 @@ use std::path::{Path, PathBuf};
 /// `--record` and `--replay`.
 #[derive(Args, Debug)]
 pub(crate) struct TraceArgs {
-    /// Write every APDU and every random byte of the session to FILE (format: docs/trace-format.md).
-    /// The trace lets anyone who knows the MRZ decrypt the session: keep it like the document.
+    /// Write every APDU and every random byte of the session to FILE (format: docs/trace-format.md),
+    /// created with mode 0600. A PACE or Chip Authentication trace reveals the session keys and all the
+    /// data read to anyone who has the file, even without the MRZ: keep it like the document.
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
     /// Re-run the session against a recorded trace instead of a chip (same password arguments as the
-    /// recording); stops at the first command that differs.
+    /// recording); stops at the first command that differs. The chip's authenticity is reported as
+    /// replayed (the trace supplied the terminal's randomness): the result is at best not verified (3).
     #[arg(long, value_name = "FILE", conflicts_with = "emulator")]
     replay: Option<PathBuf>,
 }
@@ -46,7 +48,7 @@ pub(crate) fn read(
             record,
             "replay".into(),
         );
-        let read = result.with_context(|| {
+        let mut read = result.with_context(|| {
             format!(
                 "replaying {} (stopped before {})",
                 path.display(),
@@ -56,6 +58,8 @@ pub(crate) fn read(
         replay
             .finish()
             .with_context(|| format!("replaying {}", path.display()))?;
+        // The trace supplied the terminal's randomness: the chip's answers prove nothing now.
+        icao9303::verify::mark_replayed(&mut read.1);
         return Ok(read);
     }
     let mut rng = UnwrapErr(getrandom::SysRng);
@@ -105,7 +109,7 @@ fn session<T: Transport, R: CryptoRng>(
         password,
         options,
     );
-    std::fs::write(path, recorder.to_text())
+    crate::private_file::write_private(path, recorder.to_text().as_bytes())
         .with_context(|| format!("writing the trace {}", path.display()))?;
     result
 }

@@ -73,13 +73,15 @@ fn assert_private(path: &Path) {
 fn assert_private(_: &Path) {}
 
 /// The checks both reports share: everything but chip authentication (needs the chip; EF.CardSecurity,
-/// PACE-CAM's key file, has no place in a DTC-VC) and the DTC's own lines.
+/// PACE-CAM's key file, has no place in a DTC-VC), downgrade detection (it compares the access control
+/// run, and EF.CardSecurity, with the signed PACEInfos) and the DTC's own lines.
 fn shared_checks(report: &Value) -> Vec<Value> {
     let only_one_side = [
         "chip-authentication",
         "active-authentication",
         "pace-cam",
         "card-security",
+        "downgrade",
         "dtc",
         "chip-authenticity",
     ];

@@ -109,3 +109,80 @@ fn unsigned_dg11_fails_and_is_not_shown_as_the_holder() {
         "{stdout}"
     );
 }
+
+/// A man in the middle answers EF.CardAccess with 6A82, so the reader uses BAC; the signed DG14 lists the
+/// chip's PACEInfos, so the downgrade is a failed check, exit 1 (before issue 12: a clean report, exit 0).
+#[test]
+fn hidden_card_access_is_a_downgrade_and_exits_1() {
+    let (code, stdout, stderr) = read("brp-hidden-card-access", &[]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("Result       SUSPECT"), "{stdout}");
+    assert!(stdout.contains("Access downgrade"), "{stdout}");
+
+    let (code, stdout, _) = read("brp-hidden-card-access", &["--json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["access"]["protocol"], "BAC", "{stdout}");
+    assert_eq!(json["verdict"]["result"], "failed", "{stdout}");
+    let downgrade = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "downgrade")
+        .unwrap();
+    assert_eq!(downgrade["status"], "invalid", "{downgrade}");
+    let why = downgrade["reason"].as_str().unwrap();
+    assert!(why.contains("EF.CardAccess was not delivered"), "{why}");
+    assert!(
+        why.contains("BAC was used; the signed DG14 lists PACE-ECDH-GM AES-256, parameter id 12"),
+        "{why}"
+    );
+    // The chip itself is genuine: only access control was attacked.
+    assert_eq!(json["chip_authenticity"]["verdict"], "genuine", "{stdout}");
+}
+
+/// A chip that lists DG14 in EF.SOD and then refuses to read it withholds its Chip Authentication key:
+/// chip authenticity failed, exit 1 (before issue 12: "not proven", exit 3).
+#[test]
+fn refused_dg14_fails_chip_authenticity_and_exits_1() {
+    let (code, stdout, stderr) = read("brp-dg14-refused", &["--json"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["verdict"]["result"], "failed", "{stdout}");
+    assert_eq!(json["chip_authenticity"]["verdict"], "failed", "{stdout}");
+    let ca = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "chip-authentication")
+        .unwrap();
+    assert_eq!(ca["status"], "invalid", "{ca}");
+    assert!(
+        ca["reason"]
+            .as_str()
+            .unwrap()
+            .contains("DG14 is listed but the chip withholds it"),
+        "{ca}"
+    );
+
+    let (code, stdout, _) = read("brp-dg14-refused", &[]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("Result       SUSPECT"), "{stdout}");
+    assert!(!stdout.contains("GENUINE"), "{stdout}");
+}
+
+/// The genuine brp chip read through a clean link: no downgrade, verified (exit 0), so the two tests
+/// above fail for the attack and not for the profile.
+#[test]
+fn the_genuine_chip_with_signed_pace_infos_is_verified() {
+    let (code, stdout, stderr) = read("brp", &["--json"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let downgrade = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "downgrade")
+        .unwrap();
+    assert_eq!(downgrade["status"], "valid", "{downgrade}");
+}

@@ -45,9 +45,23 @@ fn record_then_replay() {
     args.extend(BRP_KEY);
     args.extend(["--trust", anchor.as_str()]);
     let (code, replayed, stderr) = mrtd(&args);
-    assert_eq!(code, 0, "{stderr}");
-    // The same report, but for the wall-clock time of each phase in the read statistics.
-    assert_eq!(without_times(&recorded), without_times(&replayed));
+    // The trace supplied the terminal's randomness: the chip proved nothing now. Not verified (3), the
+    // chip "replayed", never "genuine".
+    assert_eq!(code, 3, "{stderr}");
+    let mut recorded = without_times(&recorded);
+    let mut replayed = without_times(&replayed);
+    assert_eq!(recorded["chip_authenticity"]["verdict"], "genuine");
+    assert_eq!(replayed["chip_authenticity"]["verdict"], "replayed");
+    assert_eq!(replayed["verdict"]["result"], "not_verified");
+    let reasons = replayed["verdict"]["reasons"].to_string();
+    assert!(reasons.contains("replayed from a trace"), "{reasons}");
+    // Otherwise the same report, but for the wall-clock time of each phase in the read statistics.
+    for json in [&mut recorded, &mut replayed] {
+        let json = json.as_object_mut().unwrap();
+        json.remove("verdict");
+        json.remove("chip_authenticity");
+    }
+    assert_eq!(recorded, replayed);
 
     // A wrong key changes the PACE nonce s, so the mapped generator and the third GENERAL AUTHENTICATE
     // (the terminal's ephemeral key): the replay stops there and names the line.
@@ -153,4 +167,40 @@ fn without_times(report: &str) -> serde_json::Value {
         phase.as_object_mut().unwrap().remove("ms").expect("a time");
     }
     json
+}
+
+/// The committed trace of the emulated BRP (PACE-CAM, Chip Authentication, Active Authentication):
+/// replayed, its chip is "replayed" — never "genuine" — and the document not verified (exit 3), in the
+/// text and JSON reports alike, although every mechanism's recorded answer still verifies.
+#[test]
+fn a_replayed_committed_trace_is_not_verified_and_its_chip_replayed() {
+    let trace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/traces/brp-pace-cam.trace");
+    let path = trace.to_str().unwrap();
+    let anchor = test_anchor("brp");
+    let mut args = vec!["read", "--replay", path, "--trust", anchor.as_str()];
+    args.extend(BRP_KEY);
+    let (code, stdout, stderr) = mrtd(&args);
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    assert!(stdout.contains("Result       NOT VERIFIED"), "{stdout}");
+    assert!(stdout.contains("Chip         REPLAYED"), "{stdout}");
+    assert!(!stdout.contains("GENUINE"), "{stdout}");
+    args.push("--json");
+    let (code, stdout, stderr) = mrtd(&args);
+    assert_eq!(code, 3, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["chip_authenticity"]["verdict"], "replayed");
+    let reason = json["chip_authenticity"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("the trace supplied the terminal's randomness")
+            && reason.contains("in the recorded session: genuine"),
+        "{reason}"
+    );
+    assert_eq!(json["verdict"]["result"], "not_verified");
+    let mechanisms = json["chip_authenticity"]["mechanisms"].as_array().unwrap();
+    assert!(!mechanisms.is_empty());
+    assert!(
+        mechanisms.iter().all(|m| m["status"] == "valid"),
+        "{mechanisms:?}"
+    );
 }

@@ -58,6 +58,10 @@ pub struct ChipOptions {
     /// file's first tag byte and a four-byte length), the real file after it, then zeros up to the
     /// declared length.
     pub declared_length: Option<(LdsFile, usize)>,
+    /// Hostile: answer SELECT and READ BINARY of these files with the status word given instead (6A82
+    /// for EF.CardAccess is what a man in the middle injects to hide PACE; 6982 for DG14 is a chip
+    /// withholding its Chip Authentication key).
+    pub refused_files: Vec<(LdsFile, StatusWord)>,
 }
 
 impl Default for ChipOptions {
@@ -75,6 +79,7 @@ impl Default for ChipOptions {
             mac_less_61xx_after_ca: false,
             alternate_6cxx: None,
             declared_length: None,
+            refused_files: Vec::new(),
         }
     }
 }
@@ -240,6 +245,12 @@ impl Chip {
     /// The chip's options.
     pub fn options(&self) -> &ChipOptions {
         &self.options
+    }
+
+    /// The chip's options, to change after personalisation (a hostile behaviour on a personalised chip,
+    /// as the `reader` fuzz target does on each run).
+    pub fn options_mut(&mut self) -> &mut ChipOptions {
+        &mut self.options
     }
 
     /// The chip went mute (the `mute_on_extended` quirk): it answers nothing until [`Chip::reset`].
@@ -435,6 +446,10 @@ impl Chip {
             }
             (0x00 | 0x02, [hi, lo]) => {
                 match self.fs.by_fid(self.df, u16::from_be_bytes([*hi, *lo])) {
+                    Some(f) if let Some(status) = self.refusal(f) => {
+                        self.current_ef = None;
+                        sw(status)
+                    }
                     Some(f) => {
                         self.current_ef = Some(f);
                         sw(StatusWord::OK)
@@ -444,6 +459,14 @@ impl Chip {
             }
             _ => sw(StatusWord::WRONG_P1P2),
         }
+    }
+
+    /// The status word this chip answers for `file` instead of its content ([`ChipOptions::refused_files`]).
+    fn refusal(&self, file: LdsFile) -> Option<StatusWord> {
+        self.options
+            .refused_files
+            .iter()
+            .find_map(|(f, status)| (*f == file).then_some(*status))
     }
 
     /// Files readable in the current state.
@@ -489,6 +512,9 @@ impl Chip {
         let Some(file) = file else {
             return sw(StatusWord(0x6986));
         };
+        if let Some(status) = self.refusal(file) {
+            return sw(status);
+        }
         if !self.readable(file) {
             return sw(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
         }

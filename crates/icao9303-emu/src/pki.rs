@@ -382,6 +382,50 @@ fn extension(id: &ObjectIdentifier, critical: bool, value: &[u8]) -> Vec<u8> {
     }
 }
 
+/// id-ce-extKeyUsage.
+const OID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+
+/// Departures from the ICAO 9303-12 certificate profile, to mint certificates a verifier must refuse
+/// (or, for a master list signer's key purpose, must require). The default follows the profile: a CSCA
+/// with keyUsage keyCertSign | cRLSign and basicConstraints cA TRUE, a Document Signer with keyUsage
+/// digitalSignature and no basicConstraints.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deviations {
+    /// The keyUsage bits to carry instead of the profile's (bit 0 digitalSignature … bit 6 cRLSign, RFC
+    /// 5280 numbering); `Some(0)` leaves the extension out.
+    pub key_usage: Option<u16>,
+    /// The basicConstraints cA flag to carry instead of the profile's (`Some(false)` on a CSCA, `Some(true)`
+    /// on a Document Signer).
+    pub ca: Option<bool>,
+    /// An extKeyUsage extension with these key purposes (a master list signer's 2.23.136.1.1.3).
+    pub extended_key_usage: Option<Vec<ObjectIdentifier>>,
+    /// An extension marked critical that no verifier knows, with this OID.
+    pub unknown_critical: Option<ObjectIdentifier>,
+    /// The validity period (`YYMMDDhhmmssZ`, UTCTime) instead of the profile's.
+    pub validity: Option<(&'static str, &'static str)>,
+}
+
+/// keyUsage bits (RFC 5280 numbering: bit 0 is the most significant bit of the first octet) as a DER
+/// BIT STRING.
+fn key_usage_bit_string(bits: u16) -> Vec<u8> {
+    let mut octets = [0u8; 2];
+    for n in 0..16 {
+        if bits & (1 << n) != 0
+            && let Some(o) = octets.get_mut(n / 8)
+        {
+            *o |= 0x80 >> (n % 8);
+        }
+    }
+    let len = if octets[1] == 0 { 1 } else { 2 };
+    let last = octets[len - 1];
+    let unused = if last == 0 {
+        0
+    } else {
+        last.trailing_zeros() as u8
+    };
+    der::bit_string_with_unused(&octets[..len], unused)
+}
+
 struct CertificateSpec<'a> {
     serial: &'a [u8],
     issuer: &'a [u8],
@@ -391,6 +435,7 @@ struct CertificateSpec<'a> {
     subject_spki: &'a [u8],
     issuer_key_id: &'a [u8],
     ca: bool,
+    deviations: &'a Deviations,
 }
 
 fn issue(
@@ -399,21 +444,17 @@ fn issue(
     seed: &[u8],
 ) -> Result<Vec<u8>, PkiBuildError> {
     let sig_alg = issuer_key.signature_algorithm();
+    let dev = spec.deviations;
+    let (not_before, not_after) = dev.validity.unwrap_or((spec.not_before, spec.not_after));
     let validity = der::sequence(&[
-        &der::tlv(tag::UTC_TIME, spec.not_before.as_bytes()),
-        &der::tlv(tag::UTC_TIME, spec.not_after.as_bytes()),
+        &der::tlv(tag::UTC_TIME, not_before.as_bytes()),
+        &der::tlv(tag::UTC_TIME, not_after.as_bytes()),
     ]);
     let ski = key_identifier(spec.subject_spki);
-    let (key_usage, basic) = if spec.ca {
-        // keyCertSign | cRLSign (bits 5, 6); cA TRUE, pathLenConstraint 0.
-        (
-            der::bit_string_with_unused(&[0x06], 1),
-            der::sequence(&[&der::boolean(true), &der::integer_unsigned(&[0])]),
-        )
-    } else {
-        // digitalSignature (bit 0).
-        (der::bit_string_with_unused(&[0x80], 7), der::sequence(&[]))
-    };
+    // keyCertSign | cRLSign (bits 5, 6) for a CSCA; digitalSignature (bit 0) otherwise.
+    let key_usage = dev
+        .key_usage
+        .unwrap_or(if spec.ca { (1 << 5) | (1 << 6) } else { 1 });
     let mut exts = vec![
         extension(
             &OID_AKI,
@@ -421,10 +462,34 @@ fn issue(
             &der::sequence(&[&der::tlv(tag::context_primitive(0), spec.issuer_key_id)]),
         ),
         extension(&OID_SKI, false, &der::octet_string(&ski)),
-        extension(&OID_KEY_USAGE, true, &key_usage),
     ];
-    if spec.ca {
-        exts.push(extension(&OID_BASIC_CONSTRAINTS, true, &basic));
+    if key_usage != 0 {
+        exts.push(extension(
+            &OID_KEY_USAGE,
+            true,
+            &key_usage_bit_string(key_usage),
+        ));
+    }
+    match dev.ca.or(spec.ca.then_some(true)) {
+        // cA TRUE, pathLenConstraint 0.
+        Some(true) => exts.push(extension(
+            &OID_BASIC_CONSTRAINTS,
+            true,
+            &der::sequence(&[&der::boolean(true), &der::integer_unsigned(&[0])]),
+        )),
+        Some(false) => exts.push(extension(&OID_BASIC_CONSTRAINTS, true, &der::sequence(&[]))),
+        None => {}
+    }
+    if let Some(purposes) = &dev.extended_key_usage {
+        let oids: Vec<Vec<u8>> = purposes.iter().map(der::oid).collect();
+        exts.push(extension(
+            &OID_EXT_KEY_USAGE,
+            true,
+            &der::sequence(&oids.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+        ));
+    }
+    if let Some(oid) = &dev.unknown_critical {
+        exts.push(extension(oid, true, &der::sequence(&[])));
     }
     let extensions = der::tlv(
         tag::context(3),
@@ -501,6 +566,27 @@ impl TestPki {
         scheme: SignatureScheme,
         rng: &mut impl CryptoRng,
     ) -> Result<TestPki, PkiBuildError> {
+        let none = Deviations::default();
+        Self::generate_deviating(
+            country_alpha2,
+            organization,
+            csca_common_name,
+            scheme,
+            (&none, &none),
+            rng,
+        )
+    }
+
+    /// As [`TestPki::generate_named`], with the CSCA and the Document Signer departing from the ICAO
+    /// 9303-12 profile as `deviations` (CSCA, DSC) say: the crafted certificates of the PKI policy tests.
+    pub fn generate_deviating(
+        country_alpha2: &str,
+        organization: &str,
+        csca_common_name: &str,
+        scheme: SignatureScheme,
+        deviations: (&Deviations, &Deviations),
+        rng: &mut impl CryptoRng,
+    ) -> Result<TestPki, PkiBuildError> {
         if country_alpha2.len() != 2 || !country_alpha2.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(PkiBuildError::Country(country_alpha2.to_string()));
         }
@@ -525,6 +611,7 @@ impl TestPki {
                 subject_spki: &csca_spki,
                 issuer_key_id: &csca_key_id,
                 ca: true,
+                deviations: deviations.0,
             },
             &csca_key,
             &seed,
@@ -541,7 +628,7 @@ impl TestPki {
             dsc_serial: Vec::new(),
             seed,
         };
-        csca_only.with_document_signer(dsc_key, dsc_serial)
+        csca_only.with_document_signer(dsc_key, dsc_serial, deviations.1)
     }
 
     /// Another Document Signer (fresh key and serial number, valid 2024-01-01..2035-01-01) issued by this
@@ -549,14 +636,16 @@ impl TestPki {
     pub fn new_document_signer(&self, rng: &mut impl CryptoRng) -> Result<TestPki, PkiBuildError> {
         let dsc_key = KeyPair::generate(self.scheme, rng)?;
         let dsc_serial = random_serial(rng);
-        self.with_document_signer(dsc_key, dsc_serial)
+        self.with_document_signer(dsc_key, dsc_serial, &Deviations::default())
     }
 
-    /// This PKI's CSCA issuing a DSC for `dsc_key` with `dsc_serial`.
+    /// This PKI's CSCA issuing a DSC for `dsc_key` with `dsc_serial`, departing from the profile as
+    /// `deviations` say.
     fn with_document_signer(
         &self,
         dsc_key: KeyPair,
         dsc_serial: Vec<u8>,
+        deviations: &Deviations,
     ) -> Result<TestPki, PkiBuildError> {
         let dsc_name = name(&self.country, &self.organization, "Test Document Signer");
         let dsc_der = issue(
@@ -569,6 +658,7 @@ impl TestPki {
                 subject_spki: &dsc_key.spki(),
                 issuer_key_id: &key_identifier(&self.csca_key.spki()),
                 ca: false,
+                deviations,
             },
             &self.csca_key,
             &self.seed,

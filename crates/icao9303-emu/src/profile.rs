@@ -11,7 +11,9 @@ use crate::fs::FileSystem;
 use crate::pace::{PaceChip, PaceOffer};
 use crate::pki::{PkiBuildError, SignatureScheme, TestPki};
 use crate::rng::SeededRng;
+use icao9303::apdu::StatusWord;
 use icao9303::asn1;
+use icao9303::asn1::der;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
@@ -22,10 +24,6 @@ use icao9303::lds::dg15::Dg15;
 use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::lds::security_infos::{KeyAgreement, Mapping, PaceInfo};
 use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
-use icao9303::tlv;
-
-/// The key id of the PACE-CAM key in EF.CardAccess and EF.CardSecurity.
-const CAM_KEY_ID: u32 = 1;
 
 /// id-SecurityObject (BSI TR-03110): the eContentType of EF.CardSecurity.
 const ID_SECURITY_OBJECT: icao9303::asn1::ObjectIdentifier =
@@ -79,6 +77,9 @@ pub struct Profile {
     /// SecurityInfo encodings added to EF.CardAccess after the PACEInfos of `pace_offers` (hostile-chip
     /// profiles: explicit domain parameters, ...). The chip's own PACE ignores them.
     pub card_access_entries: Vec<Vec<u8>>,
+    /// Repeat the PACEInfos of `pace_offers` in DG14, where EF.SOD signs them (ICAO 9303-11 section 9.2):
+    /// the evidence that lets a reader detect a hidden or stripped EF.CardAccess.
+    pub pace_infos_in_dg14: bool,
 }
 
 /// The kind of Active Authentication key a profile generates.
@@ -99,6 +100,8 @@ pub const PROFILE_NAMES: &[&str] = &[
     "brp-forged-signer",
     "brp-unsigned-dg11",
     "brp-61xx-after-ca",
+    "brp-hidden-card-access",
+    "brp-dg14-refused",
     "passport-bac",
     "id-card-bp256",
     "pace-dh",
@@ -163,6 +166,7 @@ impl Profile {
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
+            pace_infos_in_dg14: false,
         }
     }
 
@@ -174,13 +178,13 @@ impl Profile {
         profile.extra_data_groups.retain(|(n, _)| *n != 11);
         profile.unsigned_data_groups = vec![(
             11,
-            tlv::encode_constructed(
+            der::constructed(
                 0x6B,
                 &[
-                    tlv::encode(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]),
-                    tlv::encode(0x5F0E, b"IMPOSTOR<<MALLORY<EVE"),
-                    tlv::encode(0x5F2B, b"19700101"),
-                    tlv::encode(0x5F11, b"ELSEWHERE<UTOPIA"),
+                    &der::tlv(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]),
+                    &der::tlv(0x5F0E, b"IMPOSTOR<<MALLORY<EVE"),
+                    &der::tlv(0x5F2B, b"19700101"),
+                    &der::tlv(0x5F11, b"ELSEWHERE<UTOPIA"),
                 ],
             ),
         )];
@@ -220,6 +224,7 @@ impl Profile {
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
+            pace_infos_in_dg14: false,
         }
     }
 
@@ -256,6 +261,7 @@ impl Profile {
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
+            pace_infos_in_dg14: false,
         }
     }
 
@@ -318,6 +324,30 @@ impl Profile {
                 },
                 ..Profile::brp()
             }),
+            // The brp chip with its PACEInfos signed in DG14, read through a man in the middle who
+            // answers EF.CardAccess with 6A82 ("file not found"), so a reader that allows BAC uses it.
+            "brp-hidden-card-access" => Some(Profile {
+                name: "brp-hidden-card-access",
+                pace_infos_in_dg14: true,
+                options: ChipOptions {
+                    refused_files: vec![(LdsFile::CardAccess, StatusWord::FILE_NOT_FOUND)],
+                    ..ChipOptions::default()
+                },
+                ..Profile::brp()
+            }),
+            // A chip that lists DG14 in EF.SOD and EF.COM but refuses to read it (6982), withholding the
+            // Chip Authentication key it cannot prove: what a clone without that key can do.
+            "brp-dg14-refused" => Some(Profile {
+                name: "brp-dg14-refused",
+                options: ChipOptions {
+                    refused_files: vec![(
+                        LdsFile::Dg(14),
+                        StatusWord::SECURITY_STATUS_NOT_SATISFIED,
+                    )],
+                    ..ChipOptions::default()
+                },
+                ..Profile::brp()
+            }),
             "passport-bac" => Some(Profile::passport_bac()),
             "id-card-bp256" => Some(Profile::id_card_bp256()),
             "pace-dh" => Some(Profile::pace_dh()),
@@ -376,7 +406,12 @@ impl Profile {
         } else {
             (ca_key.clone(), aa_key.clone())
         };
-        let mut dg14_infos: Vec<Vec<u8>> = ca_key.iter().flat_map(CaKey::security_infos).collect();
+        let mut dg14_infos: Vec<Vec<u8>> = if self.pace_infos_in_dg14 {
+            self.pace_infos()
+        } else {
+            Vec::new()
+        };
+        dg14_infos.extend(ca_key.iter().flat_map(CaKey::security_infos));
         dg14_infos.extend(aa_key.as_ref().and_then(AaKey::security_info));
         if !dg14_infos.is_empty() {
             dgs.push((
@@ -431,22 +466,11 @@ impl Profile {
                 });
             let mut cam_key = None;
             if let Some((id, cipher, curve)) = cam {
+                // BSI TR-03110-3: the PACE-CAM key's keyId is the PACE parameter id.
                 let genuine = curve.random_scalar(&mut rng).to_bytes().to_vec();
-                let published = CaKey::from_private(curve, &genuine, cipher, Some(CAM_KEY_ID))
+                let published = CaKey::from_private(curve, &genuine, cipher, Some(id))
                     .map_err(PersonalizationError::Keys)?;
-                let mut infos: Vec<Vec<u8>> = self
-                    .pace_offers
-                    .iter()
-                    .filter_map(|o| {
-                        let ka = if o.parameter_id <= 2 {
-                            KeyAgreement::Dh
-                        } else {
-                            KeyAgreement::Ecdh
-                        };
-                        PaceInfo::new(o.mapping, ka, o.cipher, Some(o.parameter_id))
-                    })
-                    .map(|i| i.to_der())
-                    .collect();
+                let mut infos = self.pace_infos();
                 infos.extend(published.security_infos());
                 let card_security =
                     pki.sign_content(ID_SECURITY_OBJECT, &SecurityInfos::encode(&infos))?;
@@ -459,7 +483,7 @@ impl Profile {
                 } else {
                     genuine
                 };
-                cam_key = Some((CAM_KEY_ID, held, id));
+                cam_key = Some((id, held, id));
             }
             let mrz = self.pace_with_mrz.then_some(mrz_key);
             chip = chip.with_pace(
@@ -478,6 +502,22 @@ impl Profile {
 }
 
 impl Profile {
+    /// The PACEInfos of `pace_offers`, encoded (for EF.CardSecurity and, when asked, DG14).
+    fn pace_infos(&self) -> Vec<Vec<u8>> {
+        self.pace_offers
+            .iter()
+            .filter_map(|o| {
+                let ka = if o.parameter_id <= 2 {
+                    KeyAgreement::Dh
+                } else {
+                    KeyAgreement::Ecdh
+                };
+                PaceInfo::new(o.mapping, ka, o.cipher, Some(o.parameter_id))
+            })
+            .map(|i| i.to_der())
+            .collect()
+    }
+
     /// The profile's CA and AA key pairs, drawn from `rng`.
     fn authentication_keys(
         &self,
@@ -542,16 +582,16 @@ pub fn dh_domain_parameter_info(p: &[u8], g: &[u8], q: &[u8], parameter_id: u32)
             x.push(0);
         }
         x.extend(v);
-        tlv::encode(0x02, &x)
+        der::tlv(0x02, &x)
     };
-    let group = tlv::encode_constructed(0x30, &[uint(p), uint(g), uint(q)]);
-    let algorithm = tlv::encode_constructed(0x30, &[tlv::encode(0x06, &DH_PUBLIC_NUMBER), group]);
-    tlv::encode_constructed(
+    let group = der::constructed(0x30, &[&uint(p), &uint(g), &uint(q)]);
+    let algorithm = der::constructed(0x30, &[&der::tlv(0x06, &DH_PUBLIC_NUMBER), &group]);
+    der::constructed(
         0x30,
         &[
-            tlv::encode(0x06, &ID_PACE_DH_GM),
-            algorithm,
-            uint(&parameter_id.to_be_bytes()),
+            &der::tlv(0x06, &ID_PACE_DH_GM),
+            &algorithm,
+            &uint(&parameter_id.to_be_bytes()),
         ],
     )
 }

@@ -45,13 +45,15 @@ fn read(profile: &Profile, trust: Option<TrustStore>) -> (Document, Report) {
 }
 
 /// Checks present in both a live and a DTC-VC report: all but chip authentication (it needs the chip, and
-/// EF.CardSecurity, PACE-CAM's key file, has no place in a DTC-VC) and the DTC-VC's own lines.
+/// EF.CardSecurity, PACE-CAM's key file, has no place in a DTC-VC), downgrade detection (it compares the
+/// access control run, and EF.CardSecurity, with the signed PACEInfos) and the DTC-VC's own lines.
 fn shared(checks: &[Check]) -> Vec<Check> {
     let one_side = [
         CheckId::ChipAuthentication,
         CheckId::ActiveAuthentication,
         CheckId::PaceCam,
         CheckId::CardSecurity,
+        CheckId::Downgrade,
         CheckId::Dtc,
         CheckId::ChipAuthenticity,
     ];

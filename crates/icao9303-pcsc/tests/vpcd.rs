@@ -223,7 +223,7 @@ fn same_bytes_over_pcsc_as_in_process() {
     reader
         .authenticate(&Password::Mrz(profile.mrz_key().unwrap()), &mut rng)
         .unwrap();
-    reader.read_document().unwrap();
+    reader.read_document_with_rng(&mut rng).unwrap();
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../test-vectors/traces/passport-bac.trace"

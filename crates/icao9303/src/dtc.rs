@@ -36,13 +36,13 @@ use std::fmt::Write;
 use thiserror::Error;
 
 use crate::asn1::ErrorKind;
+use crate::asn1::{self, Asn1Error, Tag, der};
 use crate::document::Document;
 use crate::lds::LdsFile;
 use crate::lds::error::to_hex as hex;
 use crate::lds::sod::{Sod, SodError};
 use crate::pki::{Time, TrustStore};
 use crate::report::{AuthenticityVerdict, Check, CheckId, Report, ReportSource};
-use crate::tlv::{self, Tag, TlvError};
 use crate::verify::Chip;
 
 /// The version of `DTCContentInfo` this module reads and writes: `v1(1)`.
@@ -461,13 +461,13 @@ impl Dtc {
 
     /// The DER encoding of the DTC-VC: `DTCContentInfo` with version 1 and `dtcData`, the files unchanged.
     pub fn to_der(&self) -> Vec<u8> {
-        let mut data = tlv::encode(CONTEXT_PRIMITIVE, &self.sod);
+        let mut data = der::tlv(CONTEXT_PRIMITIVE, &self.sod);
         for (n, bytes) in &self.data_groups {
-            data.extend(tlv::encode(CONTEXT_PRIMITIVE | Tag::from(*n), bytes));
+            data.extend(der::tlv(CONTEXT_PRIMITIVE | Tag::from(*n), bytes));
         }
-        let mut content = tlv::encode(INTEGER, &[VERSION]);
-        content.extend(tlv::encode(SEQUENCE, &data));
-        tlv::encode(SEQUENCE, &content)
+        let mut content = der::tlv(INTEGER, &[VERSION]);
+        content.extend(der::tlv(SEQUENCE, &data));
+        der::tlv(SEQUENCE, &content)
     }
 
     /// The elements of [`Dtc::to_der`]'s encoding with their offsets and lengths, in order:
@@ -693,9 +693,9 @@ fn check_file_tlv(n: u8, content: &[u8]) -> Result<(), DtcError> {
             what: "no ICAO 9303-10 tag is defined for this file".into(),
         });
     };
-    match tlv::parse_exact(content, expected) {
+    match asn1::parse_tagged(content, expected) {
         Ok(_) => Ok(()),
-        Err(TlvError {
+        Err(Asn1Error {
             kind: ErrorKind::UnexpectedTag { .. },
             tag: Some(found),
             ..
@@ -737,7 +737,7 @@ impl DerElement {
 /// shortest form, a single-byte tag.
 fn der_element(bytes: &[u8], offset: usize) -> Result<DerElement, DtcError> {
     let input = bytes.get(offset..).unwrap_or_default();
-    let shift = |e: TlvError| {
+    let shift = |e: Asn1Error| {
         // An indefinite length is reported at its element; point at the length octet itself.
         let at = match e.kind {
             ErrorKind::IndefiniteLength => {
@@ -756,10 +756,10 @@ fn der_element(bytes: &[u8], offset: usize) -> Result<DerElement, DtcError> {
             what: e.kind.to_string(),
         }
     };
-    let (tlv, _) = tlv::parse_one(input).map_err(shift)?;
+    let (tlv, _) = asn1::parse_one(input).map_err(shift)?;
     let header = tlv.raw.len() - tlv.value.len();
     let mut canonical = Vec::with_capacity(6);
-    tlv::encode_tag(tlv.tag, &mut canonical);
+    der::write_tag(tlv.tag, &mut canonical);
     if canonical.len() != 1 {
         return Err(DtcError::NotDer {
             offset,
@@ -769,7 +769,7 @@ fn der_element(bytes: &[u8], offset: usize) -> Result<DerElement, DtcError> {
             ),
         });
     }
-    tlv::encode_length(tlv.value.len(), &mut canonical);
+    der::write_length(tlv.value.len(), &mut canonical);
     if canonical.as_slice() != &tlv.raw[..header] {
         return Err(DtcError::NotDer {
             offset: offset + 1,
@@ -804,8 +804,8 @@ fn der_children(bytes: &[u8], parent: &DerElement) -> Result<Vec<DerElement>, Dt
 /// The DER tag and length bytes of an element with `content_len` bytes of content.
 fn header_of(tag: Tag, content_len: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(6);
-    tlv::encode_tag(tag, &mut out);
-    tlv::encode_length(content_len, &mut out);
+    der::write_tag(tag, &mut out);
+    der::write_length(content_len, &mut out);
     out
 }
 
@@ -815,7 +815,7 @@ mod tests {
     use super::*;
 
     fn wrap(tag: Tag, content: &[u8]) -> Vec<u8> {
-        tlv::encode(tag, content)
+        der::tlv(tag, content)
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub enum CheckId {
     CardSecurity,
     /// How access control went (a BAC fallback after PACE failed). Key `access-control`.
     AccessControl,
+    /// The PACEInfos of the signed files (DG14, EF.CardSecurity) against EF.CardAccess and the access
+    /// control run: PACE hidden, stripped or run weaker than signed is a downgrade
+    /// ([`crate::auth::downgrade`]). Key `downgrade`.
+    Downgrade,
     /// The read was resumed after the card was lost. Key `read-resumed`.
     ReadResumed,
     /// Chip Authentication (ICAO 9303-11 section 6.2) with the key of DG14. Key `chip-authentication`.
@@ -74,6 +78,7 @@ impl CheckId {
             CheckId::FileRead(file) => format!("read:{}", file.name()),
             CheckId::CardSecurity => "card-security".into(),
             CheckId::AccessControl => "access-control".into(),
+            CheckId::Downgrade => "downgrade".into(),
             CheckId::ReadResumed => "read-resumed".into(),
             CheckId::ChipAuthentication => "chip-authentication".into(),
             CheckId::ActiveAuthentication => "active-authentication".into(),
@@ -99,6 +104,7 @@ impl CheckId {
             CheckId::FileRead(file) => file.name(),
             CheckId::CardSecurity => "EF.CardSecurity".into(),
             CheckId::AccessControl => "Access control".into(),
+            CheckId::Downgrade => "Access downgrade".into(),
             CheckId::ReadResumed => "Read".into(),
             CheckId::ChipAuthentication => "Chip Authentication".into(),
             CheckId::ActiveAuthentication => "Active Authentication".into(),
@@ -345,6 +351,9 @@ pub enum AuthenticityVerdict {
     NotProven,
     /// A mechanism failed: the chip does not hold the key its files publish (a clone).
     Failed,
+    /// The session was replayed from a trace ([`crate::verify::mark_replayed`]): the trace supplied the
+    /// terminal's randomness, so the chip's answers are a recording and prove nothing now.
+    Replayed,
 }
 
 /// One chip authentication mechanism in the report.
@@ -365,7 +374,7 @@ pub struct MechanismReport {
 /// The `chip_authenticity` section of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChipAuthenticity {
-    /// genuine, not-proven or failed.
+    /// genuine, not-proven, failed or replayed.
     pub verdict: AuthenticityVerdict,
     /// Why, in words: for anything but genuine, what is missing.
     pub reason: String,
@@ -524,6 +533,7 @@ mod tests {
             CheckId::FileRead(LdsFile::Com),
             CheckId::CardSecurity,
             CheckId::AccessControl,
+            CheckId::Downgrade,
             CheckId::ReadResumed,
             CheckId::ChipAuthentication,
             CheckId::ActiveAuthentication,

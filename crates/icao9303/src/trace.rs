@@ -634,7 +634,9 @@ impl Transport for ReplayTransport {
 }
 
 /// A random generator that gives back the trace's `rng` lines. A draw of a different size than recorded
-/// is a difference: it yields zeros and the next command fails with [`TransportError::Replay`].
+/// (or past the trace's end) is a difference: it yields `01` bytes and the next command fails with
+/// [`TransportError::Replay`]. Not zeros: a private key is drawn until it is in range (1 ≤ k < n), and
+/// `0101…01` is a valid key on every supported curve and group, so a diverging replay cannot loop there.
 #[derive(Debug, Clone)]
 pub struct ReplayRng {
     replay: Replay,
@@ -661,7 +663,7 @@ impl TryRng for ReplayRng {
             _ => None,
         }) {
             Ok(bytes) => dst.copy_from_slice(&bytes),
-            Err(_) => dst.fill(0),
+            Err(_) => dst.fill(1),
         }
         Ok(())
     }
@@ -802,7 +804,8 @@ mod tests {
         t.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]).unwrap();
         let mut r = [0xFFu8; 4];
         rng.fill_bytes(&mut r);
-        assert_eq!(r, [0; 4]);
+        // A diverging replay RNG yields 01 bytes (never zeros, so key generation cannot loop on them).
+        assert_eq!(r, [1; 4]);
         let err = t.reconnect().unwrap_err();
         assert!(
             err.to_string().contains(

@@ -20,8 +20,8 @@ use crate::lds::LdsFile;
 use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
 use crate::pki::{Time, TrustStore, passive};
 use crate::report::{
-    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, DocumentResult,
-    DocumentVerdict, MrzSummary, Report, ReportSource,
+    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity,
+    DocumentResult, DocumentVerdict, MrzSummary, Report, ReportSource,
 };
 
 /// What the verification knows about the chip.
@@ -75,11 +75,77 @@ pub fn passive_authentication(
 /// Passive authentication of EF.CardSecurity, when the document has one: its signature, its signer's
 /// chain to a trusted CSCA, validity and revocation, as one [`CheckId::CardSecurity`] check.
 pub fn card_security(document: &Document, trust: Option<&TrustStore>, at: Time) -> Option<Check> {
+    card_security_verified(document, trust, at).map(|(check, _)| check)
+}
+
+/// [`card_security`], and EF.CardSecurity's SecurityInfos when its signature verifies (the evidence
+/// downgrade detection may use, [`auth::downgrade`]).
+fn card_security_verified(
+    document: &Document,
+    trust: Option<&TrustStore>,
+    at: Time,
+) -> Option<(Check, Option<SecurityInfos>)> {
     let bytes = document.raw(LdsFile::CardSecurity)?;
     let empty = TrustStore::new();
-    let (pa, _) =
+    let (pa, sd) =
         passive::verify_signed_data(bytes, trust.unwrap_or(&empty), at, issuing_state(document));
-    Some(Check::new(CheckId::CardSecurity, pa.summary()))
+    let signed = sd
+        .filter(|_| pa.structure.is_valid() && pa.signature.is_valid())
+        .and_then(|sd| sd.content)
+        .and_then(|content| SecurityInfos::parse(&content).ok());
+    Some((Check::new(CheckId::CardSecurity, pa.summary()), signed))
+}
+
+/// DG14's SecurityInfos when DG14 is signed: its hash matches EF.SOD and EF.SOD's signature verifies
+/// (the evidence downgrade detection may use; a DG14 whose hash fails is none).
+fn signed_dg14(document: &Document, checks: &[Check]) -> Option<SecurityInfos> {
+    let valid = |id: CheckId| checks.iter().any(|c| c.id == id && c.status().is_valid());
+    if !(valid(CheckId::DgHash(14)) && valid(CheckId::SodSignature)) {
+        return None;
+    }
+    dg14_security_infos(document.raw(LdsFile::Dg(14))?)
+}
+
+fn dg14_security_infos(dg14: &[u8]) -> Option<SecurityInfos> {
+    crate::asn1::parse_tagged(dg14, 0x6E)
+        .ok()
+        .and_then(|t| SecurityInfos::parse(t.value).ok())
+}
+
+/// The [`CheckId::Downgrade`] check: the PACEInfos of the signed DG14 and EF.CardSecurity against
+/// EF.CardAccess and, in a live read, the access control run.
+fn downgrade_check(
+    document: &Document,
+    checks: &[Check],
+    card_security: Option<&SecurityInfos>,
+    access: Option<&AccessReport>,
+) -> Option<Check> {
+    use auth::downgrade::{CardAccess, SignedInfos, compare_pace};
+    let dg14 = signed_dg14(document, checks);
+    let mut signed = Vec::new();
+    if let Some(infos) = &dg14 {
+        signed.push(SignedInfos {
+            file: LdsFile::Dg(14),
+            infos,
+        });
+    }
+    if let Some(infos) = card_security {
+        signed.push(SignedInfos {
+            file: LdsFile::CardSecurity,
+            infos,
+        });
+    }
+    let parsed = document.raw(LdsFile::CardAccess).map(SecurityInfos::parse);
+    let error;
+    let card_access = match &parsed {
+        None => CardAccess::Absent,
+        Some(Ok(infos)) => CardAccess::Offered(infos),
+        Some(Err(e)) => {
+            error = e.to_string();
+            CardAccess::Unparseable(&error)
+        }
+    };
+    compare_pace(&signed, card_access, access)
 }
 
 fn issuing_state(document: &Document) -> Option<&str> {
@@ -108,7 +174,20 @@ pub fn report(
         .position(|c| c.id == CheckId::SodStructure)
         .map_or(0, |p| p + 1);
     checks.splice(pos..pos, pa);
-    checks.extend(card_security(document, trust, at));
+    let card_security = card_security_verified(document, trust, at);
+    let signed_card_security = card_security.as_ref().and_then(|(_, infos)| infos.as_ref());
+    let live_access = match chip {
+        Chip::Present { .. } => access.as_ref(),
+        Chip::NotPresent => None,
+    };
+    let downgrade = downgrade_check(document, &checks, signed_card_security, live_access);
+    checks.extend(card_security.as_ref().map(|(check, _)| check.clone()));
+    checks.extend(downgrade);
+    let refusals: Vec<Check> = notes
+        .iter()
+        .filter(|c| matches!(c.id, CheckId::FileRead(_)))
+        .cloned()
+        .collect();
     checks.extend(notes);
     let mut report = Report {
         source: match chip {
@@ -125,15 +204,22 @@ pub fn report(
     let mut offered_not_run = Vec::new();
     if let Chip::Present { mechanisms, cam } = chip {
         let mut results = mechanisms.to_vec();
+        // A key file the chip lists and then withholds fails its mechanism.
+        let listed = |n: u8| {
+            document
+                .sod
+                .as_ref()
+                .is_some_and(|s| s.data_group_hashes.contains_key(&n))
+                || document
+                    .com
+                    .as_ref()
+                    .is_some_and(|c| c.data_groups.contains(&LdsFile::Dg(n)))
+        };
+        let delivered = |n: u8| document.raw(LdsFile::Dg(n)).is_some();
+        let withheld = auth::downgrade::withheld_key_files(listed, delivered, &refusals, &results);
+        results.extend(withheld);
         if let Some(cam) = cam {
-            let card_access = document
-                .raw(LdsFile::CardAccess)
-                .and_then(|b| SecurityInfos::parse(b).ok());
-            results.push(auth::cam::verify(
-                cam,
-                card_access.as_ref(),
-                document.raw(LdsFile::CardSecurity),
-            ));
+            results.push(auth::cam::verify(cam, document.raw(LdsFile::CardSecurity)));
         }
         offered_not_run = offered_but_not_passed(document, &results);
         let (authenticity, mechanism_checks) = auth::assess(
@@ -146,6 +232,50 @@ pub fn report(
     }
     report.verdict = document_verdict(&report, &gaps, &offered_not_run);
     report
+}
+
+/// What a replayed session's chip authenticity and verdict say about the chip.
+pub const REPLAYED: &str = "replayed from a trace: the trace supplied the terminal's randomness, so the chip's \
+     answers are a recording and prove nothing about a chip now";
+
+/// Marks `report` as the report of a session replayed from a trace ([`crate::trace::Replay`]): chip
+/// authenticity becomes [`AuthenticityVerdict::Replayed`] whatever the recorded mechanisms showed (kept,
+/// with the recorded verdict, in its reason), and the document is at best
+/// [`DocumentResult::NotVerified`] with that reason. A failed document stays failed: a failed check is
+/// a fact about the recorded data (a hash, a signature) or the recorded chip.
+pub fn mark_replayed(report: &mut Report) {
+    let (recorded, mechanisms) = match report.chip_authenticity.take() {
+        Some(chip) => (
+            format!(
+                " (in the recorded session: {} — {})",
+                match chip.verdict {
+                    AuthenticityVerdict::Genuine => "genuine",
+                    AuthenticityVerdict::NotProven => "not proven",
+                    AuthenticityVerdict::Failed => "failed",
+                    AuthenticityVerdict::Replayed => "replayed",
+                },
+                chip.reason
+            ),
+            chip.mechanisms,
+        ),
+        None => (String::new(), Vec::new()),
+    };
+    report.chip_authenticity = Some(ChipAuthenticity {
+        verdict: AuthenticityVerdict::Replayed,
+        reason: format!("{REPLAYED}{recorded}"),
+        mechanisms,
+    });
+    let line = format!("chip authenticity {REPLAYED}");
+    match report.verdict.result {
+        DocumentResult::Failed => report.verdict.reasons.push(line),
+        DocumentResult::NotVerified => report.verdict.reasons.insert(0, line),
+        DocumentResult::Verified => {
+            report.verdict = DocumentVerdict {
+                result: DocumentResult::NotVerified,
+                reasons: vec![line],
+            };
+        }
+    }
 }
 
 /// Adds a check made after the report (a DTC-VC's binding to the chip read, [`crate::dtc`]) and updates
@@ -231,8 +361,7 @@ fn offered_but_not_passed(document: &Document, results: &[MechanismResult]) -> V
     };
     let dg14_offers_ca = document
         .raw(LdsFile::Dg(14))
-        .and_then(|b| crate::tlv::parse_exact(b, 0x6E).ok())
-        .and_then(|t| SecurityInfos::parse(t.value).ok())
+        .and_then(dg14_security_infos)
         .is_some_and(|i| {
             i.infos
                 .iter()

@@ -1,14 +1,14 @@
 //! PACE-CAM completed against EF.CardSecurity: the ICAO worked example's chip authentication data
 //! (ICAO-VECTORS section 3.5) against the German card's real EF.CardSecurity, which passes passive
 //! authentication and holds two Chip Authentication keys (keyId 13 and 72) — neither is the worked
-//! example's, so the check must fail after trying both. The emulator tests (`chip_auth.rs`) sign a
+//! example's. With the PACE parameter id 13 only keyId 13 is tried (BSI TR-03110-3: it names the CAM
+//! key); with an id no key carries, both are tried, and the check fails either way. The emulator tests (`chip_auth.rs`) sign a
 //! CardSecurity holding the worked example's key and check the whole path end to end.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use icao9303::access::pace::CamData;
 use icao9303::auth::cam::verify;
-use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::pki::passive::verify_signed_data;
 use icao9303::pki::{Time, TrustStore};
 use icao9303::report::CheckStatus;
@@ -32,13 +32,13 @@ fn vector_cam() -> CamData {
         pk_map_ic: h(
             "04 A234236AA9B9621E8EFB73B5245C0E09D2576E5277183C1208BDD55280CAE8B3 04F365713A356E65A451E165ECC9AC0AC46E3771342C8FE5AEDD092685338E23",
         ),
+        parameter_id: 13,
     }
 }
 
 #[test]
 fn german_card_security_verifies_and_no_key_matches_the_worked_example() {
     let card_security = data("card-security/DE/EF_CardSecurity.bin");
-    let card_access = SecurityInfos::parse(&data("card-access/EF_CardAccess_DE.bin")).unwrap();
     let at = Time::from_ymd(2024, 6, 1);
     // The file's signature verifies with its signer's certificate; its CSCA is not given, so the chain
     // (and with it the file) stays unverified.
@@ -55,7 +55,7 @@ fn german_card_security_verifies_and_no_key_matches_the_worked_example() {
         "{:?}",
         pa.summary()
     );
-    let result = verify(&vector_cam(), Some(&card_access), Some(&card_security));
+    let result = verify(&vector_cam(), Some(&card_security));
     assert_eq!(
         result.verdict.status,
         CheckStatus::Invalid,
@@ -63,12 +63,24 @@ fn german_card_security_verifies_and_no_key_matches_the_worked_example() {
         result.verdict.reason
     );
     assert!(
+        result.verdict.reason.contains("keyId 13") && !result.verdict.reason.contains("keyId 72"),
+        "{}",
+        result.verdict.reason
+    );
+    // A parameter id no published key carries: every key is tried.
+    let unnamed = CamData {
+        parameter_id: 16,
+        ..vector_cam()
+    };
+    let result = verify(&unnamed, Some(&card_security));
+    assert_eq!(result.verdict.status, CheckStatus::Invalid);
+    assert!(
         result.verdict.reason.contains("keyId 13") && result.verdict.reason.contains("keyId 72"),
         "{}",
         result.verdict.reason
     );
     // No EF.CardSecurity at all: not checked.
-    let result = verify(&vector_cam(), Some(&card_access), None);
+    let result = verify(&vector_cam(), None);
     assert_eq!(result.verdict.status, CheckStatus::NotChecked);
     // A corrupted EF.CardSecurity fails its passive authentication.
     let mut broken = card_security.clone();

@@ -29,7 +29,7 @@ fn replay(
     let result = reader
         .authenticate(&password, &mut rng)
         .map(|_| ())
-        .and_then(|_| reader.read_document())
+        .and_then(|_| reader.read_document_with_rng(&mut rng))
         .map(|(_, r)| r);
     (replay, result)
 }
@@ -146,4 +146,26 @@ fn a_corrupted_line_is_a_parse_error_never_a_panic() {
         .collect();
     let (_, result) = replay(&flipped, "ZU3847562", "880314", "340313");
     assert!(result.is_err());
+}
+
+/// A trace whose random draws do not match the reader's (here: every `rng` line removed) stops at the
+/// next command with an error naming it. It used to hang: a diverging draw yielded zeros, and key
+/// generation draws until the key is in range (1 ≤ k < n), so it drew zeros for ever.
+#[test]
+fn a_trace_without_its_random_draws_fails_instead_of_hanging() {
+    let text: String = trace("brp-pace-cam.trace")
+        .lines()
+        .filter(|l| !l.starts_with("rng "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (_, result) = replay(&text, "ZU3847562", "880314", "340313");
+        let _ = tx.send(result.map(|_| ()).map_err(|e| e.to_string()));
+    });
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the replay ends");
+    let err = result.unwrap_err();
+    assert!(err.contains("PACE"), "{err}");
 }

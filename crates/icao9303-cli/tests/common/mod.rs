@@ -52,3 +52,47 @@ pub fn test_anchor(profile: &str) -> String {
     });
     path.display().to_string()
 }
+
+/// Runs `mrtd` with `args`, the `MRTD_*` password variables of this environment removed and `env` set,
+/// and `stdin` (when given) as its standard input; returns the exit code, stdout and stderr.
+pub fn mrtd_with(
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> (i32, String, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mrtd"));
+    cmd.args(args);
+    for name in [
+        "MRTD_CAN",
+        "MRTD_MRZ",
+        "MRTD_DOC",
+        "MRTD_DOB",
+        "MRTD_EXPIRY",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run mrtd");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait for mrtd");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}

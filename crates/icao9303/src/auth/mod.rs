@@ -10,6 +10,7 @@
 pub mod active;
 pub mod cam;
 pub mod chip;
+pub mod downgrade;
 pub mod terminal;
 
 use crate::channel::SecureChannel;
@@ -315,7 +316,9 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
             "disabled by the reader options",
         )),
         Some(bytes) => match crate::lds::dg15::Dg15::parse(bytes) {
-            Err(e) => out.results.push(MechanismResult::not_run(aa, e)),
+            Err(e) => out
+                .results
+                .push(MechanismResult::not_run(aa, e.to_string())),
             Ok(dg15) => {
                 let ecdsa_hash = infos.as_ref().and_then(|i| i.as_ref().ok()).and_then(|i| {
                     i.infos.iter().find_map(|x| match x {

@@ -9,7 +9,7 @@
 
 use super::dh::{DhError, DhGroup};
 use super::ec::{EcCurve, EcError};
-use crate::tlv::Tlv;
+use crate::asn1::Element;
 
 /// The key agreement of a PACE or CA protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -126,7 +126,7 @@ impl DomainParameters {
     /// Reads an AlgorithmIdentifier `SEQUENCE { algorithm OID, parameters }` (of a
     /// PACEDomainParameterInfo or a Chip Authentication SubjectPublicKeyInfo); see
     /// [`DomainParameters::from_parameters`].
-    pub fn from_algorithm(alg: &Tlv<'_>) -> Result<DomainParameters, DomainParameterError> {
+    pub fn from_algorithm(alg: &Element<'_>) -> Result<DomainParameters, DomainParameterError> {
         let bad = DomainParameterError::Malformed;
         if alg.tag != 0x30 {
             return Err(bad("AlgorithmIdentifier is not a SEQUENCE"));
@@ -147,7 +147,7 @@ impl DomainParameters {
     /// Reads AlgorithmIdentifier parameters: a standardized id (INTEGER), a named-curve OID, explicit
     /// ECParameters (equal to a curve of the registry) or X9.42 DH `DomainParameters ::= SEQUENCE { p, g,
     /// q, ... }` (equal to an RFC 5114 group).
-    pub fn from_parameters(params: &Tlv<'_>) -> Result<DomainParameters, DomainParameterError> {
+    pub fn from_parameters(params: &Element<'_>) -> Result<DomainParameters, DomainParameterError> {
         let bad = DomainParameterError::Malformed;
         match params.tag {
             0x02 => {
@@ -207,30 +207,30 @@ fn small_uint(v: &[u8]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tlv;
+    use crate::asn1::{self, der};
 
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()
     }
 
     fn alg(oid: &[u8], params: Vec<u8>) -> Vec<u8> {
-        tlv::encode_constructed(0x30, &[tlv::encode(0x06, oid), params])
+        der::constructed(0x30, &[&der::tlv(0x06, oid), &params])
     }
 
     const DH_PUBLIC_NUMBER: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3E, 0x02, 0x01];
     const EC_PUBLIC_KEY: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
 
     fn parse(bytes: &[u8]) -> Result<DomainParameters, DomainParameterError> {
-        DomainParameters::from_algorithm(&tlv::parse_exact(bytes, 0x30).unwrap())
+        DomainParameters::from_algorithm(&asn1::parse_tagged(bytes, 0x30).unwrap())
     }
 
     fn dh_params(p: &[u8], g: &[u8], q: &[u8]) -> Vec<u8> {
         let int = |v: &[u8]| {
             let mut x = vec![0];
             x.extend_from_slice(v);
-            tlv::encode(0x02, &x)
+            der::tlv(0x02, &x)
         };
-        tlv::encode_constructed(0x30, &[int(p), int(g), int(q)])
+        der::constructed(0x30, &[&int(p), &int(g), &int(q)])
     }
 
     #[test]
@@ -238,7 +238,7 @@ mod tests {
         for id in 0..=40 {
             let d = DomainParameters::standard(id);
             assert_eq!(d.is_some(), id <= 2 || (8..=18).contains(&id), "{id}");
-            let encoded = alg(&EC_PUBLIC_KEY, tlv::encode(0x02, &[id as u8]));
+            let encoded = alg(&EC_PUBLIC_KEY, der::tlv(0x02, &[id as u8]));
             match d {
                 Some(d) => {
                     assert_eq!(d.parameter_id(), id);
@@ -273,26 +273,25 @@ mod tests {
         );
         // Missing q, negative p.
         let g = DhGroup::standard(0).unwrap();
-        let two =
-            tlv::encode_constructed(0x30, &[tlv::encode(0x02, g.p()), tlv::encode(0x02, g.g())]);
+        let two = der::constructed(0x30, &[&der::tlv(0x02, g.p()), &der::tlv(0x02, g.g())]);
         assert!(parse(&alg(&DH_PUBLIC_NUMBER, two)).is_err());
     }
 
     #[test]
     fn explicit_and_named_curves_resolve_to_the_registry() {
         for curve in EcCurve::ALL {
-            let named = alg(&EC_PUBLIC_KEY, tlv::encode(0x06, curve.oid()));
+            let named = alg(&EC_PUBLIC_KEY, der::tlv(0x06, curve.oid()));
             assert_eq!(parse(&named), Ok(DomainParameters::Ec(curve)));
         }
         assert!(matches!(
             parse(&alg(
                 &EC_PUBLIC_KEY,
-                tlv::encode(0x06, &[0x2B, 0x81, 0x04, 0x00, 0x0A])
+                der::tlv(0x06, &[0x2B, 0x81, 0x04, 0x00, 0x0A])
             )),
             Err(DomainParameterError::Curve(EcError::UnknownNamedCurve(_)))
         ));
         assert!(parse(&alg(&EC_PUBLIC_KEY, vec![0x05, 0x00])).is_err());
-        assert!(parse(&tlv::encode(0x30, &tlv::encode(0x06, &EC_PUBLIC_KEY))).is_err());
+        assert!(parse(&der::tlv(0x30, &der::tlv(0x06, &EC_PUBLIC_KEY))).is_err());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::brainpool::{
     p512r1::BrainpoolP512r1,
 };
 use super::hash::HashAlgorithm;
-use crate::tlv::{self, Tlv};
+use crate::asn1::{self, Element};
 use ecdsa::EcdsaCurve;
 use ecdsa::signature::hazmat::PrehashVerifier;
 use elliptic_curve::array::typenum::Unsigned;
@@ -177,7 +177,7 @@ pub struct ExplicitCurve {
 const PRIME_FIELD: [u8; 7] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01];
 
 /// The magnitude of a non-negative DER INTEGER, without leading zero bytes.
-fn unsigned<'a>(t: Option<&Tlv<'a>>, what: &'static str) -> Result<&'a [u8], EcError> {
+fn unsigned<'a>(t: Option<&Element<'a>>, what: &'static str) -> Result<&'a [u8], EcError> {
     let t = t
         .filter(|t| t.tag == 0x02)
         .ok_or(EcError::MalformedParameters(what))?;
@@ -187,7 +187,7 @@ fn unsigned<'a>(t: Option<&Tlv<'a>>, what: &'static str) -> Result<&'a [u8], EcE
     Ok(strip(t.value))
 }
 
-fn octets<'a>(t: Option<&Tlv<'a>>, what: &'static str) -> Result<&'a [u8], EcError> {
+fn octets<'a>(t: Option<&Element<'a>>, what: &'static str) -> Result<&'a [u8], EcError> {
     t.filter(|t| t.tag == 0x04)
         .map(|t| t.value)
         .ok_or(EcError::MalformedParameters(what))
@@ -198,7 +198,7 @@ impl ExplicitCurve {
     /// { prime-field, p INTEGER }, curve SEQUENCE { a OCTET STRING, b OCTET STRING, seed BIT STRING
     /// OPTIONAL }, base OCTET STRING, order INTEGER, cofactor INTEGER OPTIONAL }` (the one parser of the
     /// crate for explicit curves).
-    pub fn parse(params: &Tlv<'_>) -> Result<ExplicitCurve, EcError> {
+    pub fn parse(params: &Element<'_>) -> Result<ExplicitCurve, EcError> {
         let bad = EcError::MalformedParameters;
         if params.tag != 0x30 {
             return Err(bad("ECParameters is not a SEQUENCE"));
@@ -622,8 +622,8 @@ impl EcCurve {
     /// ChipAuthenticationPublicKeyInfo AlgorithmIdentifier): a named-curve OID, or explicit ECParameters
     /// that equal one of the supported curves exactly.
     pub fn from_parameters(encoded: &[u8]) -> Result<EcCurve, EcError> {
-        let (params, rest) =
-            tlv::parse_one(encoded).map_err(|_| EcError::MalformedParameters("not a DER value"))?;
+        let (params, rest) = asn1::parse_one(encoded)
+            .map_err(|_| EcError::MalformedParameters("not a DER value"))?;
         if !rest.is_empty() {
             return Err(EcError::MalformedParameters("bytes after the parameters"));
         }
@@ -857,6 +857,7 @@ impl EcScalar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::asn1::der;
 
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s.replace(' ', "")).unwrap()
@@ -929,7 +930,7 @@ mod tests {
         let uint = |v: &[u8]| {
             let mut x = vec![0];
             x.extend_from_slice(v);
-            tlv::encode(0x02, &x)
+            der::tlv(0x02, &x)
         };
         let g = curve.generator();
         let base = if compressed_g {
@@ -940,24 +941,27 @@ mod tests {
         } else {
             g.as_bytes().to_vec()
         };
-        let mut coefficients = vec![tlv::encode(0x04, &curve.a()), tlv::encode(0x04, &curve.b())];
+        let mut coefficients = vec![der::tlv(0x04, &curve.a()), der::tlv(0x04, &curve.b())];
         if seed {
-            coefficients.push(tlv::encode(0x03, &[0x00, 0x12, 0x34]));
+            coefficients.push(der::tlv(0x03, &[0x00, 0x12, 0x34]));
         }
         let mut fields = vec![
-            tlv::encode(0x02, &[1]),
-            tlv::encode_constructed(
+            der::tlv(0x02, &[1]),
+            der::constructed(
                 0x30,
-                &[tlv::encode(0x06, &PRIME_FIELD), uint(&curve.prime())],
+                &[&der::tlv(0x06, &PRIME_FIELD), &uint(&curve.prime())],
             ),
-            tlv::encode_constructed(0x30, &coefficients),
-            tlv::encode(0x04, &base),
+            der::constructed(
+                0x30,
+                &coefficients.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+            ),
+            der::tlv(0x04, &base),
             uint(&curve.order()),
         ];
         if cofactor {
-            fields.push(tlv::encode(0x02, &[1]));
+            fields.push(der::tlv(0x02, &[1]));
         }
-        tlv::encode_constructed(0x30, &fields)
+        der::constructed(0x30, &fields.iter().map(Vec::as_slice).collect::<Vec<_>>())
     }
 
     #[test]
@@ -967,7 +971,7 @@ mod tests {
             let dotted = crate::asn1::ObjectIdentifier::from_bytes(curve.oid()).unwrap();
             assert_eq!(EcCurve::from_oid(dotted.as_bytes()), Some(curve));
             assert_eq!(
-                EcCurve::from_parameters(&tlv::encode(0x06, curve.oid())),
+                EcCurve::from_parameters(&der::tlv(0x06, curve.oid())),
                 Ok(curve)
             );
             for (cofactor, compressed, seed) in [
@@ -1000,14 +1004,14 @@ mod tests {
         );
         // secp256k1: a named curve that is not supported.
         assert_eq!(
-            EcCurve::from_parameters(&tlv::encode(0x06, &[0x2B, 0x81, 0x04, 0x00, 0x0A])),
+            EcCurve::from_parameters(&der::tlv(0x06, &[0x2B, 0x81, 0x04, 0x00, 0x0A])),
             Err(EcError::UnknownNamedCurve("1.3.132.0.10".into()))
         );
         assert!(matches!(
             EcCurve::from_parameters(&[0x05, 0x00]),
             Err(EcError::MalformedParameters(_))
         ));
-        let mut trailing = tlv::encode(0x06, EcCurve::NistP256.oid());
+        let mut trailing = der::tlv(0x06, EcCurve::NistP256.oid());
         trailing.push(0);
         assert!(EcCurve::from_parameters(&trailing).is_err());
     }
@@ -1016,7 +1020,7 @@ mod tests {
     fn explicit_parameters_must_match_exactly() {
         let curve = EcCurve::BrainpoolP256r1;
         let good = ExplicitCurve::parse(
-            &tlv::parse_exact(&ec_parameters(curve, true, false, false), 0x30).unwrap(),
+            &asn1::parse_tagged(&ec_parameters(curve, true, false, false), 0x30).unwrap(),
         )
         .unwrap();
         assert_eq!(EcCurve::from_explicit(&good), Ok(curve));
@@ -1060,15 +1064,15 @@ mod tests {
             EcCurve::from_parameters(&char_two),
             Err(EcError::MalformedParameters("not a prime-field curve"))
         );
-        let negative = tlv::encode_constructed(
+        let negative = der::constructed(
             0x30,
             &[
-                tlv::encode(0x02, &[1]),
-                tlv::encode_constructed(
+                &der::tlv(0x02, &[1]),
+                &der::constructed(
                     0x30,
                     &[
-                        tlv::encode(0x06, &PRIME_FIELD),
-                        tlv::encode(0x02, &curve.prime()),
+                        &der::tlv(0x06, &PRIME_FIELD),
+                        &der::tlv(0x02, &curve.prime()),
                     ],
                 ),
             ],

@@ -5,6 +5,8 @@
 //! data, 5F52 historical bytes. Inside the historical bytes the objects are COMPACT-TLV (one byte: tag in the high
 //! nibble, length in the low), which is read here only to find the card capabilities (tag 7).
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::error::{LdsError, TlvContext, be_uint, serialize_unknown, to_hex};
@@ -118,6 +120,14 @@ fn capabilities_in_historical_bytes(historical: &[u8]) -> Option<Vec<u8>> {
         objects = tail.get(len..)?;
     }
     None
+}
+
+impl LdsElement for AtrInfo {
+    const FILES: &'static [LdsFile] = &[LdsFile::AtrInfo];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        AtrInfo::parse(bytes)
+    }
 }
 
 #[cfg(test)]

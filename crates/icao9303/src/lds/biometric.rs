@@ -1,9 +1,18 @@
 //! The biometric structure shared by DG2, DG3 and DG4: the Biometric Information Template Group (tag 7F61, ICAO
 //! 9303-10 section 4.7.2, after ISO/IEC 7816-11 and the CBEFF patron format) with its Biometric Information
 //! Templates (7F60), each holding a Biometric Header Template (A1) and a biometric data block (5F2E, or 7F2E for
-//! ISO/IEC 39794 encodings). DG3 and DG4 themselves are in `lds::dg3` and `lds::dg4`.
+//! ISO/IEC 39794 encodings).
+//!
+//! Also here, because DG2, DG3 and DG4 share them: the one parser of a biometric data group,
+//! [`BiometricDataGroup::parse`], generic over the record type it holds ([`BiometricRecord`]: a face, finger or
+//! iris record), the recognition of a record's encoding ([`record_encoding`]: ISO/IEC 19794 binary or ISO/IEC
+//! 39794 ASN.1) and the bounds-checked `RecordCursor` the ISO/IEC 19794 binary parsers read with. The data
+//! groups themselves are in `lds::dg2`, `lds::dg3` and `lds::dg4`; the records in `lds::face`, `lds::finger` and
+//! `lds::iris`.
 
 use serde::Serialize;
+
+pub use super::modality::{Modality, RecordEncoding};
 
 use super::error::{
     LdsError, TlvContext, be_uint, parse_file, serialize_len, serialize_unknown, to_hex,
@@ -174,6 +183,168 @@ impl BiometricGroup {
         out.warnings.append(warnings);
         Ok(out)
     }
+}
+
+/// Recognises a record's encoding from its first bytes: the ISO/IEC 19794 format identifier of `modality`, or its
+/// ISO/IEC 39794 data block tag (or `A1`, the context tag some encoders start with). Anything else is
+/// [`LdsError::UnknownRecordFormat`].
+pub fn record_encoding(
+    modality: Modality,
+    file: &'static str,
+    record: &[u8],
+) -> Result<RecordEncoding, LdsError> {
+    if record.starts_with(modality.iso19794_magic()) {
+        Ok(RecordEncoding::Iso19794)
+    } else if matches!(record.first(), Some(&b) if b == 0xA1 || b == modality.iso39794_tag()) {
+        Ok(RecordEncoding::Iso39794)
+    } else {
+        Err(LdsError::UnknownRecordFormat {
+            file,
+            modality,
+            start: record.get(..8).unwrap_or(record).to_vec(),
+        })
+    }
+}
+
+/// A biometric record type that a data group's templates hold: a face, finger or iris record.
+pub trait BiometricRecord: Sized {
+    /// One image of the record.
+    type Image;
+    /// Which biometric the record holds.
+    const MODALITY: Modality;
+    /// Parses one record (a data block's value), naming `file` in errors and warnings.
+    fn parse_in(file: &'static str, bytes: &[u8]) -> Result<Self, LdsError>;
+    /// The record's images and the warnings its parse produced.
+    fn into_images(self) -> (Vec<Self::Image>, Vec<String>);
+    /// Compares the template header's biometric subtype (tag 82) with what the record says, warning on a
+    /// mismatch. `index` is the template's position in the group.
+    fn check_subtype(
+        &self,
+        _file: &'static str,
+        _index: usize,
+        _header: &BiometricHeader,
+        _warnings: &mut Vec<String>,
+    ) {
+    }
+}
+
+/// A parsed biometric data group (DG2, DG3 or DG4): the images of every template, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BiometricDataGroup<I> {
+    /// The images of all templates.
+    pub images: Vec<I>,
+    /// The biometric header template of each template, in file order.
+    pub headers: Vec<BiometricHeader>,
+    /// The number of templates the group declares (tag 02).
+    pub declared_count: Option<u32>,
+    /// Tags that are not part of the structure, and data blocks that could not be read, with their values.
+    pub unknown: Vec<(Tag, Vec<u8>)>,
+    /// Problems that did not stop the parse.
+    pub warnings: Vec<String>,
+}
+
+impl<I> BiometricDataGroup<I> {
+    /// Parses a whole biometric data group of records `R` (DG2: tag 75 and face records, DG3: 63 and finger
+    /// records, DG4: 76 and iris records). A template whose record cannot be read is kept raw in `unknown`
+    /// with a warning: the rest of the group still parses.
+    pub fn parse<R: BiometricRecord<Image = I>>(
+        file: &'static str,
+        outer_tag: Tag,
+        bytes: &[u8],
+    ) -> Result<Self, LdsError> {
+        let modality = R::MODALITY;
+        let group = BiometricGroup::parse(file, outer_tag, bytes)?;
+        let mut out = BiometricDataGroup {
+            images: Vec::new(),
+            headers: Vec::new(),
+            declared_count: group.declared_count,
+            unknown: group.unknown,
+            warnings: group.warnings,
+        };
+        for (index, template) in group.templates.into_iter().enumerate() {
+            let header = &template.header;
+            if let Some(t) = header
+                .biometric_type
+                .filter(|t| *t != modality.biometric_type())
+            {
+                out.warnings.push(format!(
+                    "{file}: template {index} has biometric type {t:#04X}, not {} ({:#04X})",
+                    modality.name(),
+                    modality.biometric_type()
+                ));
+            }
+            match R::parse_in(file, &template.data_block) {
+                Ok(record) => {
+                    record.check_subtype(file, index, header, &mut out.warnings);
+                    let (images, warnings) = record.into_images();
+                    out.images.extend(images);
+                    out.warnings.extend(warnings);
+                }
+                Err(e) => {
+                    out.warnings.push(format!(
+                        "{file}: {} record of template {index} not readable: {e}",
+                        modality.name()
+                    ));
+                    out.unknown
+                        .push((template.data_block_tag, template.data_block));
+                }
+            }
+            out.unknown.extend(template.unknown);
+            out.headers.push(template.header);
+        }
+        if out.images.is_empty() {
+            out.warnings.push(format!(
+                "{file}: no {} image found ({} templates)",
+                modality.name(),
+                out.headers.len()
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// A cursor over an ISO/IEC 19794 binary record that never reads past the end.
+pub(crate) struct RecordCursor<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) pos: usize,
+}
+
+impl<'a> RecordCursor<'a> {
+    /// A cursor at `pos` of `bytes`.
+    pub(crate) fn new(bytes: &'a [u8], pos: usize) -> Self {
+        RecordCursor { bytes, pos }
+    }
+
+    /// The next `n` bytes, or `None` when fewer remain.
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let out = self.bytes.get(self.pos..end)?;
+        self.pos = end;
+        Some(out)
+    }
+
+    /// An `n`-byte big-endian unsigned number (n ≤ 8).
+    pub(crate) fn uint(&mut self, n: usize) -> Option<u64> {
+        Some(
+            self.take(n)?
+                .iter()
+                .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+        )
+    }
+
+    /// An `n`-byte big-endian unsigned number that fits in 32 bits.
+    pub(crate) fn u32(&mut self, n: usize) -> Option<u32> {
+        u32::try_from(self.uint(n)?).ok()
+    }
+}
+
+/// Reads an ISO/IEC 19794 record version (`010\0`) as text.
+pub(crate) fn record_version(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .take_while(|b| **b != 0)
+        .map(|b| char::from(*b))
+        .collect()
 }
 
 fn parse_template(

@@ -1,9 +1,15 @@
 //! EF.COM (ICAO 9303-10 section 4.6.1): the LDS version, the Unicode version and the list of data groups
 //! present.
 
+use super::LdsElement;
 use super::LdsFile;
-use super::error::split_tag_list;
-use crate::asn1;
+use super::error::{LdsError, TlvContext, parse_file, split_tag_list};
+use crate::asn1::{self, Tag};
+
+/// The tag of EF.COM.
+pub const TAG_COM: Tag = 0x60;
+/// The file name in errors.
+const FILE: &str = "EF.COM";
 
 /// A parsed EF.COM.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -20,19 +26,12 @@ pub struct Com {
 
 impl Com {
     /// Parses EF.COM (tag 60).
-    pub fn parse(bytes: &[u8]) -> Result<Com, crate::Error> {
-        let err = |what: String| crate::Error::File {
-            file: "EF.COM".into(),
-            what,
-        };
-        let (top, _) = asn1::parse_one(bytes).map_err(|e| err(e.to_string()))?;
-        if top.tag != 0x60 {
-            return Err(err(format!("starts with tag {:X}, expected 60", top.tag)));
-        }
-        let text = |tag| -> Result<String, crate::Error> {
+    pub fn parse(bytes: &[u8]) -> Result<Com, LdsError> {
+        let top = parse_file(FILE, TAG_COM, bytes, &mut Vec::new())?;
+        let text = |tag| -> Result<String, LdsError> {
             Ok(top
                 .find(tag)
-                .map_err(|e| err(e.to_string()))?
+                .in_file(FILE, Some(TAG_COM))?
                 .map(|t| String::from_utf8_lossy(t.value).into_owned())
                 .unwrap_or_default())
         };
@@ -40,8 +39,11 @@ impl Com {
         let unicode_version = text(0x5F36)?;
         let list = top
             .find(0x5C)
-            .map_err(|e| err(e.to_string()))?
-            .ok_or_else(|| err("tag list 5C missing".into()))?;
+            .in_file(FILE, Some(TAG_COM))?
+            .ok_or(LdsError::MissingTag {
+                file: FILE,
+                tag: 0x5C,
+            })?;
         let mut data_groups = Vec::new();
         let mut unknown_tags = Vec::new();
         // Tags in the list are one byte (61, 75, ...) except for multi-byte forms; a tag cut off at the end
@@ -76,6 +78,14 @@ impl Com {
                 &asn1::der::tlv(0x5C, &list),
             ],
         )
+    }
+}
+
+impl LdsElement for Com {
+    const FILES: &'static [LdsFile] = &[LdsFile::Com];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Com::parse(bytes)
     }
 }
 

@@ -1,8 +1,9 @@
 //! Every file of a [`Document`] decoded by its parser, for reports and `mrtd inspect`.
 //!
 //! Each file is decoded on its own: a file whose parser fails carries the error message, and the other files are
-//! still decoded. Files this crate has no parser for (DG14, DG15, EF.CardAccess, EF.CardSecurity, DG8–DG10) are
-//! kept as raw bytes with a note saying so.
+//! still decoded. [`PARSERS`] is the registry: the one table from an [`LdsFile`] to its parser (an
+//! [`LdsElement`]), used by [`decode_file`] and through it by [`decode`], `mrtd inspect` and the HTML report.
+//! Files without an entry (EF.CardSecurity, EF.CVCA, DG8–DG10) are kept as raw bytes with a note saying so.
 
 use serde::{Serialize, Serializer};
 
@@ -16,10 +17,14 @@ use super::dg4::Dg4;
 use super::dg11::Dg11;
 use super::dg12::Dg12;
 use super::dg13::Dg13;
+use super::dg14::Dg14;
+use super::dg15::Dg15;
 use super::dg16::Dg16;
 use super::displayed_image::DisplayedImageGroup;
 use super::ef_dir::EfDir;
+use super::element::LdsElement;
 use super::error::to_hex;
+use super::security_infos::{SecurityInfo, SecurityInfos};
 use super::sod::Sod;
 use crate::asn1::Mode;
 use crate::crypto::hash::HashAlgorithm;
@@ -112,6 +117,12 @@ pub enum FileContent {
     Dg12(Decoded<Dg12>),
     /// DG13: optional details (issuer-defined).
     Dg13(Decoded<Dg13>),
+    /// DG14: SecurityInfos for Chip Authentication, summarised.
+    Dg14(Decoded<SecurityInfosSummary>),
+    /// DG15: the Active Authentication public key, summarised.
+    Dg15(Decoded<Dg15Summary>),
+    /// EF.CardAccess: SecurityInfos for PACE, summarised.
+    CardAccess(Decoded<SecurityInfosSummary>),
     /// DG16: persons to notify.
     Dg16(Decoded<Dg16>),
     /// EF.SOD: the document security object, summarised.
@@ -137,6 +148,8 @@ impl FileContent {
             FileContent::Dg11(d) => d.error(),
             FileContent::Dg12(d) => d.error(),
             FileContent::Dg13(d) => d.error(),
+            FileContent::Dg14(d) | FileContent::CardAccess(d) => d.error(),
+            FileContent::Dg15(d) => d.error(),
             FileContent::Dg16(d) => d.error(),
             FileContent::Sod(d) => d.error(),
             FileContent::Dir(d) => d.error(),
@@ -252,26 +265,77 @@ pub fn decode(document: &Document) -> DecodedFiles {
     DecodedFiles { files }
 }
 
-/// Decodes one file's bytes with the parser for `file`.
+/// How one file is decoded: its parser, run on the file's bytes, wrapped in its [`FileContent`] variant.
+pub type Decoder = fn(LdsFile, &[u8]) -> FileContent;
+
+/// Runs `T`'s parser on the content of `file` ([`LdsElement::parse_file`]).
+fn parse<T: LdsElement>(file: LdsFile, bytes: &[u8]) -> Decoded<T> {
+    T::parse_file(file, bytes).into()
+}
+
+/// The registry: every file of the LDS this crate parses, and its parser. A file not listed is shown raw.
+pub const PARSERS: &[(LdsFile, Decoder)] = &[
+    (LdsFile::Com, |f, b| FileContent::Com(parse(f, b))),
+    (LdsFile::Sod, |f, b| {
+        FileContent::Sod(Sod::parse_file(f, b).map(|s| SodSummary::new(&s)).into())
+    }),
+    (LdsFile::Dir, |f, b| FileContent::Dir(parse(f, b))),
+    (LdsFile::AtrInfo, |f, b| FileContent::AtrInfo(parse(f, b))),
+    (LdsFile::CardAccess, |f, b| {
+        FileContent::CardAccess(
+            SecurityInfos::parse_file(f, b)
+                .map(|s| SecurityInfosSummary::new(&s))
+                .into(),
+        )
+    }),
+    (LdsFile::Dg(1), |f, b| FileContent::Dg1(parse(f, b))),
+    (LdsFile::Dg(2), |f, b| FileContent::Dg2(parse(f, b))),
+    (LdsFile::Dg(3), |f, b| FileContent::Dg3(parse(f, b))),
+    (LdsFile::Dg(4), |f, b| FileContent::Dg4(parse(f, b))),
+    (LdsFile::Dg(5), |f, b| {
+        FileContent::DisplayedImages(parse(f, b))
+    }),
+    (LdsFile::Dg(6), |f, b| {
+        FileContent::DisplayedImages(parse(f, b))
+    }),
+    (LdsFile::Dg(7), |f, b| {
+        FileContent::DisplayedImages(parse(f, b))
+    }),
+    (LdsFile::Dg(11), |f, b| FileContent::Dg11(parse(f, b))),
+    (LdsFile::Dg(12), |f, b| FileContent::Dg12(parse(f, b))),
+    (LdsFile::Dg(13), |f, b| FileContent::Dg13(parse(f, b))),
+    (LdsFile::Dg(14), |f, b| {
+        FileContent::Dg14(
+            Dg14::parse_file(f, b)
+                .map(|d| SecurityInfosSummary::new(&d.security_infos))
+                .into(),
+        )
+    }),
+    (LdsFile::Dg(15), |f, b| {
+        FileContent::Dg15(Dg15::parse_file(f, b).map(|d| Dg15Summary::new(&d)).into())
+    }),
+    (LdsFile::Dg(16), |f, b| FileContent::Dg16(parse(f, b))),
+];
+
+/// The registry entry of `file`, if this crate parses it.
+pub fn parser(file: LdsFile) -> Option<Decoder> {
+    PARSERS
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map(|(_, decoder)| *decoder)
+}
+
+/// Decodes one file's bytes with the parser the registry ([`PARSERS`]) lists for `file`; a file without one is
+/// kept raw with a note.
 pub fn decode_file(file: LdsFile, bytes: &[u8]) -> FileContent {
-    let raw = |note: &str| {
-        FileContent::Raw(RawContent {
-            note: note.to_owned(),
-            bytes: bytes.to_vec(),
-        })
-    };
-    match file {
-        LdsFile::Com => FileContent::Com(Com::parse(bytes).into()),
-        LdsFile::Sod => FileContent::Sod(Sod::parse(bytes).map(|s| SodSummary::new(&s)).into()),
-        LdsFile::Dir => FileContent::Dir(EfDir::parse(bytes).into()),
-        LdsFile::AtrInfo => FileContent::AtrInfo(AtrInfo::parse(bytes).into()),
-        LdsFile::CardAccess => raw(
-            "EF.CardAccess: SecurityInfos (PACE and other protocol parameters); not decoded by this build",
-        ),
+    if let Some(decoder) = parser(file) {
+        return decoder(file, bytes);
+    }
+    let note = match file {
         LdsFile::CardSecurity => {
-            raw("EF.CardSecurity: signed SecurityInfos (CMS); not decoded by this build")
+            "EF.CardSecurity: signed SecurityInfos (CMS); not decoded by this build".to_owned()
         }
-        LdsFile::Cvca => raw(&match crate::pki::cvc::parse_ef_cvca(bytes) {
+        LdsFile::Cvca => match crate::pki::cvc::parse_ef_cvca(bytes) {
             Ok(cars) => format!(
                 "EF.CVCA: trust points {}",
                 cars.iter()
@@ -280,33 +344,103 @@ pub fn decode_file(file: LdsFile, bytes: &[u8]) -> FileContent {
                     .join(", ")
             ),
             Err(e) => format!("EF.CVCA: {e}"),
-        }),
-        LdsFile::Dg(1) => FileContent::Dg1(Dg1::parse(bytes).into()),
-        LdsFile::Dg(2) => FileContent::Dg2(Dg2::parse(bytes).into()),
-        LdsFile::Dg(3) => FileContent::Dg3(Dg3::parse(bytes).into()),
-        LdsFile::Dg(4) => FileContent::Dg4(Dg4::parse(bytes).into()),
-        LdsFile::Dg(n @ 5..=7) => {
-            let expected = 0x60 + n;
-            if bytes.first() == Some(&expected) {
-                FileContent::DisplayedImages(DisplayedImageGroup::parse(bytes).into())
-            } else {
-                FileContent::DisplayedImages(Decoded::Error(format!(
-                    "DG{n}: expected tag {expected:X}, found {}",
-                    bytes.first().map_or("nothing".into(), |b| format!("{b:X}"))
-                )))
+        },
+        other => format!("{other}: no parser for this data group"),
+    };
+    FileContent::Raw(RawContent {
+        note,
+        bytes: bytes.to_vec(),
+    })
+}
+
+/// What a SecurityInfos set (EF.CardAccess, DG14) says, in a form that serializes: one line per SecurityInfo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityInfosSummary {
+    /// Each SecurityInfo, described: "PACE-ECDH-GM-AES-128 v2, parameter id 13", "Chip Authentication ...".
+    pub infos: Vec<String>,
+    /// How many bytes followed the SET (tolerated padding).
+    pub trailing_bytes: usize,
+}
+
+impl SecurityInfosSummary {
+    /// Summarises a parsed SecurityInfos set.
+    pub fn new(infos: &SecurityInfos) -> Self {
+        SecurityInfosSummary {
+            infos: infos.infos.iter().map(describe_security_info).collect(),
+            trailing_bytes: infos.trailing.len(),
+        }
+    }
+}
+
+fn oid_text(encoded: &[u8]) -> String {
+    crate::asn1::ObjectIdentifier::from_bytes(encoded)
+        .map_or_else(|_| to_hex(encoded), |o| o.to_string())
+}
+
+fn key_id(id: Option<u32>) -> String {
+    id.map(|id| format!(", key id {id}")).unwrap_or_default()
+}
+
+fn describe_security_info(info: &SecurityInfo) -> String {
+    match info {
+        SecurityInfo::Pace(p) => format!(
+            "PACE-{}-{}-{} v{}{}",
+            p.key_agreement.name(),
+            p.mapping.name(),
+            p.cipher.name(),
+            p.version,
+            p.parameter_id
+                .map(|id| format!(", parameter id {id}"))
+                .unwrap_or_default()
+        ),
+        SecurityInfo::PaceDomainParameters(d) => format!(
+            "PACE domain parameters {}{}: {}",
+            oid_text(&d.oid),
+            d.parameter_id
+                .map(|id| format!(" (id {id})"))
+                .unwrap_or_default(),
+            match &d.domain {
+                Ok(domain) => domain.describe(),
+                Err(e) => format!("refused: {e}"),
             }
+        ),
+        SecurityInfo::ChipAuthentication(c) => format!(
+            "Chip Authentication {} v{}{}",
+            oid_text(&c.oid),
+            c.version,
+            key_id(c.key_id)
+        ),
+        SecurityInfo::ChipAuthenticationPublicKey(k) => format!(
+            "Chip Authentication public key {} ({} bytes){}",
+            oid_text(&k.oid),
+            k.public_key_info.len(),
+            key_id(k.key_id)
+        ),
+        SecurityInfo::TerminalAuthentication(t) => {
+            format!("Terminal Authentication v{}", t.version)
         }
-        LdsFile::Dg(11) => FileContent::Dg11(Dg11::parse(bytes).into()),
-        LdsFile::Dg(12) => FileContent::Dg12(Dg12::parse(bytes).into()),
-        LdsFile::Dg(13) => FileContent::Dg13(Dg13::parse(bytes).into()),
-        LdsFile::Dg(14) => {
-            raw("DG14: SecurityInfos for Chip Authentication; not decoded by this build")
+        SecurityInfo::ActiveAuthentication(a) => format!(
+            "Active Authentication v{}, signature algorithm {}",
+            a.version,
+            oid_text(&a.signature_algorithm)
+        ),
+        SecurityInfo::Unknown { oid, .. } => format!("other protocol {}", oid_text(oid)),
+    }
+}
+
+/// What DG15 holds, in a form that serializes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dg15Summary {
+    /// The Active Authentication key: "RSA-1024", "EC NIST P-256", ...
+    pub public_key: String,
+}
+
+impl Dg15Summary {
+    /// Summarises a parsed DG15.
+    pub fn new(dg15: &Dg15) -> Self {
+        Dg15Summary {
+            public_key: dg15.describe(),
         }
-        LdsFile::Dg(15) => {
-            raw("DG15: the Active Authentication public key; not decoded by this build")
-        }
-        LdsFile::Dg(16) => FileContent::Dg16(Dg16::parse(bytes).into()),
-        LdsFile::Dg(n) => raw(&format!("DG{n}: no parser for this data group")),
     }
 }
 
@@ -462,13 +596,13 @@ mod tests {
         assert_eq!(dg11.place_of_birth.as_deref(), Some("LONDON<script>"));
         assert!(matches!(
             decoded.content(LdsFile::Dg(14)),
-            Some(FileContent::Raw(_))
+            Some(FileContent::Dg14(Decoded::Error(_)))
         ));
-        assert_eq!(decoded.errors().count(), 1);
+        assert_eq!(decoded.errors().count(), 2);
         let json = serde_json::to_value(&decoded).unwrap();
         assert!(json["files"][0]["content"]["error"].is_string(), "{json}");
         assert_eq!(json["files"][1]["file"], "DG11");
-        assert_eq!(json["files"][2]["content"]["hex"], "6E00");
+        assert!(json["files"][2]["content"]["error"].is_string(), "{json}");
     }
 
     #[test]
@@ -476,5 +610,89 @@ mod tests {
         let c = decode_file(LdsFile::Dg(5), &[0x67, 0x00]);
         assert!(c.error().unwrap().contains("DG5"));
         assert!(decode_file(LdsFile::Dg(9), &[]).error().is_none());
+    }
+
+    #[test]
+    fn every_parsed_file_has_one_registry_entry_that_matches_its_parser() {
+        use crate::lds::atr_info::AtrInfo;
+        let mut listed: Vec<LdsFile> = PARSERS.iter().map(|(f, _)| *f).collect();
+        listed.sort();
+        listed.dedup();
+        assert_eq!(listed.len(), PARSERS.len(), "a file is listed twice");
+        // Every parser's FILES are registered, and every registered file is some parser's.
+        let files: [&[LdsFile]; 16] = [
+            Com::FILES,
+            Sod::FILES,
+            EfDir::FILES,
+            AtrInfo::FILES,
+            SecurityInfos::FILES,
+            Dg1::FILES,
+            Dg2::FILES,
+            Dg3::FILES,
+            Dg4::FILES,
+            DisplayedImageGroup::FILES,
+            Dg11::FILES,
+            Dg12::FILES,
+            Dg13::FILES,
+            Dg14::FILES,
+            Dg15::FILES,
+            Dg16::FILES,
+        ];
+        let mut all: Vec<LdsFile> = files.concat();
+        all.sort();
+        assert_eq!(all, listed);
+        for file in [LdsFile::CardSecurity, LdsFile::Cvca, LdsFile::Dg(8)] {
+            assert!(parser(file).is_none());
+        }
+    }
+
+    #[test]
+    fn security_infos_and_the_aa_key_are_decoded() {
+        let read = |p: &str| {
+            std::fs::read(format!(
+                "{}/../../test-vectors/data/{p}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        let dg14 = decode_file(
+            LdsFile::Dg(14),
+            &read("bsi-reference-dataset/Datagroup14.bin"),
+        );
+        let FileContent::Dg14(Decoded::Parsed(summary)) = &dg14 else {
+            panic!("{dg14:?}")
+        };
+        assert!(
+            summary
+                .infos
+                .iter()
+                .any(|i| i.starts_with("Chip Authentication")),
+            "{summary:?}"
+        );
+        let dg15 = decode_file(
+            LdsFile::Dg(15),
+            &read("bsi-reference-dataset/Datagroup15.bin"),
+        );
+        assert!(
+            matches!(&dg15, FileContent::Dg15(Decoded::Parsed(s)) if s.public_key == "RSA-1024"),
+            "{dg15:?}"
+        );
+        let ca = decode_file(
+            LdsFile::CardAccess,
+            &read("card-access/EF_CardAccess_DE.bin"),
+        );
+        let FileContent::CardAccess(Decoded::Parsed(summary)) = &ca else {
+            panic!("{ca:?}")
+        };
+        assert!(
+            summary.infos.iter().any(|i| i.starts_with("PACE-")),
+            "{summary:?}"
+        );
+        // A DG15 read as DG14 is refused by its tag, naming the file.
+        let wrong = decode_file(
+            LdsFile::Dg(14),
+            &read("bsi-reference-dataset/Datagroup15.bin"),
+        );
+        assert_eq!(wrong.error(), Some("DG14: expected tag 6E, found 6F"));
     }
 }

@@ -1,7 +1,17 @@
 //! DG1 (ICAO 9303-10 section 4.7.1): the MRZ as stored on the chip, tag 61 { 5F1F MRZ }.
 
-use crate::asn1;
+use super::LdsElement;
+use super::LdsFile;
+use super::error::{LdsError, TlvContext, parse_file};
+use crate::asn1::{self, Tag};
 use crate::mrz::{Mrz, ParseOptions};
+
+/// The tag of EF.DG1.
+pub const TAG_DG1: Tag = 0x61;
+/// The tag of the MRZ inside DG1.
+pub const TAG_MRZ: Tag = 0x5F1F;
+/// The file name in errors.
+const FILE: &str = "DG1";
 
 /// A parsed DG1: the MRZ text and its parsed fields.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
@@ -19,30 +29,40 @@ impl std::fmt::Debug for Dg1 {
 
 impl Dg1 {
     /// Parses DG1 (tag 61).
-    pub fn parse(bytes: &[u8]) -> Result<Dg1, crate::Error> {
-        let err = |what: String| crate::Error::File {
-            file: "DG1".into(),
-            what,
-        };
-        let (top, _) = asn1::parse_one(bytes).map_err(|e| err(e.to_string()))?;
-        if top.tag != 0x61 {
-            return Err(err(format!("starts with tag {:X}, expected 61", top.tag)));
-        }
-        let mrz = top.require(0x5F1F).map_err(|e| err(e.to_string()))?;
-        let text = std::str::from_utf8(mrz.value).map_err(|_| err("MRZ is not ASCII".into()))?;
+    pub fn parse(bytes: &[u8]) -> Result<Dg1, LdsError> {
+        let top = parse_file(FILE, TAG_DG1, bytes, &mut Vec::new())?;
+        let mrz = top.require(TAG_MRZ).in_file(FILE, Some(TAG_DG1))?;
+        let text = std::str::from_utf8(mrz.value)
+            .ok()
+            .filter(|t| t.is_ascii())
+            .ok_or(LdsError::NotText {
+                file: FILE,
+                tag: TAG_MRZ,
+            })?;
         let mrz = Mrz::parse_with(
             text,
             ParseOptions {
                 allow_bad_check_digits: true,
             },
         )
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|source| LdsError::Mrz { file: FILE, source })?;
         Ok(Dg1 { mrz })
     }
 
     /// Encodes an MRZ (its lines concatenated) as DG1.
     pub fn encode(mrz_lines: &[&str]) -> Vec<u8> {
-        asn1::der::tlv(0x61, &asn1::der::tlv(0x5F1F, mrz_lines.concat().as_bytes()))
+        asn1::der::tlv(
+            TAG_DG1,
+            &asn1::der::tlv(TAG_MRZ, mrz_lines.concat().as_bytes()),
+        )
+    }
+}
+
+impl LdsElement for Dg1 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(1)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg1::parse(bytes)
     }
 }
 

@@ -5,6 +5,8 @@
 //! 5F16 proof of citizenship, 5F17 other valid TD numbers, 5F18 custody information }` (ICAO 9303-10 section 4.7.11).
 //! Text is kept exactly as stored, `<` fillers included. Also home of [`PartialDate`], shared with DG12 and DG16.
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::error::{
@@ -262,6 +264,14 @@ pub(crate) fn counted_names(
         ));
     }
     Ok(names)
+}
+
+impl LdsElement for Dg11 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(11)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg11::parse(bytes)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! 5F55 date and time of personalization, 5F56 personalization system serial number }` (ICAO 9303-10 section 4.7.12).
 //! On a UK Biometric Residence Permit, 5F1B carries the permit's remarks (conditions of stay).
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::dg11::{PartialDate, check_tag_list, counted_names, tag_list};
@@ -101,6 +103,14 @@ fn date_time_text(value: &[u8]) -> String {
         value.iter().map(|b| char::from(*b)).collect()
     } else {
         to_hex(value)
+    }
+}
+
+impl LdsElement for Dg12 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(12)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg12::parse(bytes)
     }
 }
 

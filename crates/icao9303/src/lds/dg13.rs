@@ -2,6 +2,8 @@
 //!
 //! The content is not standardised, so it is kept raw and offered as hex and as printable text.
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::error::{LdsError, parse_file, to_hex};
@@ -59,6 +61,14 @@ impl Serialize for Dg13 {
         st.serialize_field("text", &self.printable_text())?;
         st.serialize_field("warnings", &self.warnings)?;
         st.end()
+    }
+}
+
+impl LdsElement for Dg13 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(13)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg13::parse(bytes)
     }
 }
 

@@ -1,9 +1,17 @@
 //! DG15 (ICAO 9303-10 section 4.7.15): the Active Authentication public key, a SubjectPublicKeyInfo
 //! (RSA or EC) inside tag `6F`.
 
-use crate::asn1::{self, Mode};
+use super::LdsElement;
+use super::LdsFile;
+use super::error::{LdsError, TlvContext};
+use crate::asn1::{self, Mode, Tag};
 use crate::pki::certificate::PublicKeyInfo;
 use crate::pki::signature::describe_key;
+
+/// The tag of EF.DG15.
+pub const TAG_DG15: Tag = 0x6F;
+/// The file name in errors.
+const FILE: &str = "DG15";
 
 /// Object identifier of rsaEncryption (1.2.840.113549.1.1.1).
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
@@ -30,29 +38,41 @@ pub struct Dg15 {
 
 impl Dg15 {
     /// Parses DG15: `6F L SubjectPublicKeyInfo`. Keys other than RSA and EC are refused.
-    pub fn parse(bytes: &[u8]) -> Result<Dg15, String> {
-        let outer = asn1::parse_tagged(bytes, 0x6F).map_err(|e| format!("DG15: {e}"))?;
+    pub fn parse(bytes: &[u8]) -> Result<Dg15, LdsError> {
+        let outer = asn1::parse_tagged(bytes, TAG_DG15).in_file(FILE, None)?;
         let spki = Mode::Ber
             .parse_exact(outer.value)
-            .map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
-        let key =
-            PublicKeyInfo::parse(&spki).map_err(|e| format!("DG15 SubjectPublicKeyInfo: {e}"))?;
+            .in_file(FILE, Some(TAG_DG15))?;
+        let key = PublicKeyInfo::parse(&spki).in_file(FILE, Some(TAG_DG15))?;
         let kind = match key.algorithm.oid.to_string().as_str() {
             RSA_ENCRYPTION => AaKeyKind::Rsa,
             EC_PUBLIC_KEY => AaKeyKind::Ec,
-            other => return Err(format!("DG15: unsupported key algorithm {other}")),
+            other => {
+                return Err(LdsError::UnsupportedKey {
+                    file: FILE,
+                    algorithm: other.to_owned(),
+                });
+            }
         };
         Ok(Dg15 { key, kind })
     }
 
     /// Encodes DG15 from a DER SubjectPublicKeyInfo (the emulator's personalisation).
     pub fn encode(spki: &[u8]) -> Vec<u8> {
-        asn1::der::tlv(0x6F, spki)
+        asn1::der::tlv(TAG_DG15, spki)
     }
 
     /// A short description of the key ("RSA-1024", "EC NIST P-256").
     pub fn describe(&self) -> String {
         describe_key(&self.key)
+    }
+}
+
+impl LdsElement for Dg15 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(15)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg15::parse(bytes)
     }
 }
 

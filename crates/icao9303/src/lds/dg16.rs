@@ -3,6 +3,8 @@
 //! `70 { 02 count, A1 { 5F50 date recorded, 5F51 name, 5F52 telephone, 5F53 address }, A2 {…}, … }`
 //! (ICAO 9303-10 section 4.7.16): one template per person, tags A1, A2, … in turn.
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::dg11::PartialDate;
@@ -98,4 +100,12 @@ fn person(template: Element<'_>, warnings: &mut Vec<String>) -> Result<PersonToN
         }
     }
     Ok(p)
+}
+
+impl LdsElement for Dg16 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(16)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg16::parse(bytes)
+    }
 }

@@ -1,12 +1,14 @@
 //! DG2: encoded face (biometric information template group).
 //!
 //! `75 { 7F61 { 02 count, 7F60 { A1 header, 5F2E|7F2E face record }… } }` (ICAO 9303-10 section 4.7.2). Each
-//! face record is ISO/IEC 19794-5 or ISO/IEC 39794-5 (see [`super::face`]). A template whose record cannot be
-//! read is kept raw in `unknown` with a warning: the rest of the file still parses.
+//! face record is ISO/IEC 19794-5 or ISO/IEC 39794-5 (see [`super::face`]). The group is parsed by
+//! [`BiometricDataGroup::parse`], shared with DG3 and DG4.
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
-use super::biometric::{BiometricGroup, BiometricHeader, TAG_BIT};
+use super::biometric::{BiometricDataGroup, BiometricHeader};
 use super::error::{LdsError, serialize_unknown};
 use super::face::{FaceImage, FaceRecord};
 use crate::asn1::Tag;
@@ -33,43 +35,21 @@ pub struct Dg2 {
 impl Dg2 {
     /// Parses a whole DG2 (tag 75).
     pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
-        let group = BiometricGroup::parse("DG2", TAG_DG2, bytes)?;
-        let mut dg2 = Dg2 {
-            faces: Vec::new(),
-            headers: Vec::new(),
+        let group = BiometricDataGroup::parse::<FaceRecord>("DG2", TAG_DG2, bytes)?;
+        Ok(Dg2 {
+            faces: group.images,
+            headers: group.headers,
             declared_count: group.declared_count,
             unknown: group.unknown,
             warnings: group.warnings,
-        };
-        for (index, template) in group.templates.into_iter().enumerate() {
-            if let Some(t) = template.header.biometric_type.filter(|t| *t != 0x02) {
-                dg2.warnings.push(format!(
-                    "DG2: template {index} has biometric type {t:#04X}, not face (0x02)"
-                ));
-            }
-            match FaceRecord::parse_in("DG2", &template.data_block) {
-                Ok(record) => {
-                    dg2.faces.extend(record.faces);
-                    dg2.warnings.extend(record.warnings);
-                }
-                Err(e) => {
-                    dg2.warnings.push(format!(
-                        "DG2: face record of template {index} not readable: {e}"
-                    ));
-                    dg2.unknown
-                        .push((template.data_block_tag, template.data_block));
-                }
-            }
-            dg2.unknown.extend(template.unknown);
-            dg2.headers.push(template.header);
-        }
-        if dg2.faces.is_empty() {
-            dg2.warnings.push(format!(
-                "DG2: no face image found (templates {:X}: {})",
-                TAG_BIT,
-                dg2.headers.len()
-            ));
-        }
-        Ok(dg2)
+        })
+    }
+}
+
+impl LdsElement for Dg2 {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(2)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        Dg2::parse(bytes)
     }
 }

@@ -3,6 +3,8 @@
 //! `65|66|67 { 02 count, 5F40|5F43 image… }` (ICAO 9303-10 sections 4.7.5–4.7.7): 5F40 is a displayed portrait
 //! (DG5, DG6), 5F43 a displayed signature or usual mark (DG7). The image format is recognised from its magic bytes.
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::error::{LdsError, TlvContext, be_uint, parse_file, serialize_len, serialize_unknown};
@@ -121,5 +123,13 @@ impl DisplayedImageGroup {
             ));
         }
         Ok(group)
+    }
+}
+
+impl LdsElement for DisplayedImageGroup {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dg(5), LdsFile::Dg(6), LdsFile::Dg(7)];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        DisplayedImageGroup::parse(bytes)
     }
 }

@@ -2,6 +2,8 @@
 //!
 //! A sequence of application templates `61 { 4F AID, 50 label?, … }` with no enclosing tag (ISO/IEC 7816-4).
 
+use super::LdsElement;
+use super::LdsFile;
 use serde::Serialize;
 
 use super::error::{LdsError, TlvContext, decode_text, serialize_unknown, to_hex};
@@ -115,5 +117,13 @@ impl EfDir {
     /// True when the LDS1 eMRTD application is listed.
     pub fn has_lds1(&self) -> bool {
         self.applications.iter().any(|a| a.aid_bytes == AID_LDS1)
+    }
+}
+
+impl LdsElement for EfDir {
+    const FILES: &'static [LdsFile] = &[LdsFile::Dir];
+
+    fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        EfDir::parse(bytes)
     }
 }

@@ -7,13 +7,18 @@
 use serde::Serializer;
 use thiserror::Error;
 
+use super::modality::{Modality, RecordEncoding};
+use super::security_infos::SecurityInfosError;
+use super::sod::SodError;
 use crate::asn1::{Asn1Error, Element, ErrorKind, Tag};
+use crate::mrz::MrzError;
 
-/// Why an LDS file could not be parsed. Every variant names the file (`"DG2"`, `"EF.DIR"`, …).
+/// Why an LDS file could not be parsed. Every variant names the file (`"DG2"`, `"EF.DIR"`, …) and, where the
+/// problem has one, the tag and the byte offset; `Display` says all of them.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum LdsError {
-    /// The BER-TLV encoding is broken.
+    /// The BER-TLV encoding is broken (the codec error carries the tag and offset).
     #[error("{file}: malformed TLV{}: {source}", inside_tag(*.inside))]
     Tlv {
         /// The file being parsed.
@@ -42,13 +47,95 @@ pub enum LdsError {
         /// The tag found.
         found: Tag,
     },
-    /// The structure is well formed but its content is not what the standard allows.
-    #[error("{file}: {what}")]
-    Invalid {
+    /// A text field that must be ASCII (the MRZ in DG1, tag 5F1F) holds other bytes.
+    #[error("{file}: tag {tag:X} is not ASCII text")]
+    NotText {
         /// The file being parsed.
         file: &'static str,
-        /// What is wrong, naming the tag or field.
-        what: String,
+        /// The tag of the field.
+        tag: Tag,
+    },
+    /// DG1's MRZ (tag 5F1F) is not a machine readable zone of a known format.
+    #[error("{file}: MRZ (tag 5F1F): {source}")]
+    Mrz {
+        /// The file being parsed.
+        file: &'static str,
+        /// What the MRZ parser found wrong.
+        #[source]
+        source: MrzError,
+    },
+    /// A public key this build does not use for the file's protocol (DG15: neither RSA nor EC).
+    #[error("{file}: unsupported key algorithm {algorithm}")]
+    UnsupportedKey {
+        /// The file being parsed.
+        file: &'static str,
+        /// The key's algorithm OID, dotted.
+        algorithm: String,
+    },
+    /// A biometric data block holds neither an ISO/IEC 19794 nor an ISO/IEC 39794 record of the data group's
+    /// modality.
+    #[error(
+        "{file}: {} record is neither {} ({}) nor {} (A1/{:02X}): starts {}",
+        modality.name(),
+        modality.standard(RecordEncoding::Iso19794),
+        String::from_utf8_lossy(modality.iso19794_magic()).replace('\0', "\\0"),
+        modality.standard(RecordEncoding::Iso39794),
+        modality.iso39794_tag(),
+        to_hex(start)
+    )]
+    UnknownRecordFormat {
+        /// The file being parsed.
+        file: &'static str,
+        /// What the data block should hold.
+        modality: Modality,
+        /// The record's first bytes (at most 8).
+        start: Vec<u8>,
+    },
+    /// An ISO/IEC 19794 binary record that cannot be followed.
+    #[error("{file}: {standard} record: {problem} (offset {offset})")]
+    Record {
+        /// The file being parsed.
+        file: &'static str,
+        /// The record's standard, e.g. "ISO/IEC 19794-5".
+        standard: &'static str,
+        /// The offset in the record where the problem is.
+        offset: usize,
+        /// What is wrong.
+        problem: RecordProblem,
+    },
+    /// EF.SOD could not be parsed (the SOD parser's own error, which names the step).
+    #[error(transparent)]
+    Sod(#[from] SodError),
+    /// A SecurityInfos set (EF.CardAccess, DG14) could not be parsed.
+    #[error("{file}: {source}")]
+    SecurityInfos {
+        /// The file being parsed.
+        file: &'static str,
+        /// What the SecurityInfos parser found wrong.
+        #[source]
+        source: SecurityInfosError,
+    },
+}
+
+/// What is wrong with an ISO/IEC 19794 binary record ([`LdsError::Record`]).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum RecordProblem {
+    /// The record ends inside the named part.
+    #[error("truncated in the {0}")]
+    Truncated(&'static str),
+    /// The record version is not one this parser reads.
+    #[error("version {0:?} is not supported (only 010)")]
+    UnsupportedVersion(String),
+    /// A length field is shorter than the fixed headers it must cover.
+    #[error("{part} length {declared} is shorter than its headers ({minimum})")]
+    LengthTooShort {
+        /// Which length field.
+        part: &'static str,
+        /// The length the field declares.
+        declared: u64,
+        /// The fixed header length it must at least cover.
+        minimum: usize,
     },
 }
 

@@ -11,7 +11,12 @@
 
 use serde::Serialize;
 
-use super::error::{LdsError, TlvContext, be_uint, serialize_len, serialize_unknown, to_hex};
+use super::biometric::{
+    BiometricRecord, Modality, RecordCursor, RecordEncoding, record_encoding, record_version,
+};
+use super::error::{
+    LdsError, RecordProblem, TlvContext, be_uint, serialize_len, serialize_unknown, to_hex,
+};
 use super::image::{ImageFormat, probe_size, sniff_format};
 use crate::asn1::{self, Element, Tag};
 
@@ -243,24 +248,15 @@ impl FaceRecord {
     /// Like [`FaceRecord::parse`], naming `file` in errors and warnings.
     pub fn parse_in(file: &'static str, bytes: &[u8]) -> Result<Self, LdsError> {
         let mut warnings = Vec::new();
-        let (format, faces) = if bytes.starts_with(b"FAC\0") {
-            (
+        let (format, faces) = match record_encoding(Modality::Face, file, bytes)? {
+            RecordEncoding::Iso19794 => (
                 FaceRecordFormat::Iso19794_5,
                 parse_iso19794_5(file, bytes, &mut warnings)?,
-            )
-        } else if matches!(bytes.first(), Some(0xA1 | 0x65)) {
-            (
+            ),
+            RecordEncoding::Iso39794 => (
                 FaceRecordFormat::Iso39794_5,
                 parse_iso39794_5(file, bytes, &mut warnings)?,
-            )
-        } else {
-            return Err(LdsError::Invalid {
-                file,
-                what: format!(
-                    "face record is neither ISO/IEC 19794-5 (FAC\\0) nor ISO/IEC 39794-5 (A1/65): starts {}",
-                    to_hex(bytes.get(..8).unwrap_or(bytes))
-                ),
-            });
+            ),
         };
         Ok(FaceRecord {
             format,
@@ -270,28 +266,21 @@ impl FaceRecord {
     }
 }
 
-/// A cursor over a binary record that never reads past the end.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
+impl BiometricRecord for FaceRecord {
+    type Image = FaceImage;
+    const MODALITY: Modality = Modality::Face;
 
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.pos.checked_add(n)?;
-        let out = self.bytes.get(self.pos..end)?;
-        self.pos = end;
-        Some(out)
+    fn parse_in(file: &'static str, bytes: &[u8]) -> Result<Self, LdsError> {
+        FaceRecord::parse_in(file, bytes)
     }
-    fn uint(&mut self, n: usize) -> Option<u32> {
-        Some(
-            self.take(n)?
-                .iter()
-                .fold(0u32, |acc, b| (acc << 8) | u32::from(*b)),
-        )
+
+    fn into_images(self) -> (Vec<FaceImage>, Vec<String>) {
+        (self.faces, self.warnings)
     }
 }
 
+/// The standard of binary face records, as named in errors.
+const ISO19794_5: &str = "ISO/IEC 19794-5";
 const GENERAL_HEADER_LEN: usize = 14;
 const FACIAL_HEADER_LEN: usize = 20;
 const FEATURE_POINT_LEN: usize = 8;
@@ -302,25 +291,20 @@ fn parse_iso19794_5(
     bytes: &[u8],
     warnings: &mut Vec<String>,
 ) -> Result<Vec<FaceImage>, LdsError> {
-    let truncated = |what: &str| LdsError::Invalid {
+    let problem = |offset, problem| LdsError::Record {
         file,
-        what: format!("ISO/IEC 19794-5 record truncated in the {what}"),
+        standard: ISO19794_5,
+        offset,
+        problem,
     };
-    let mut c = Cursor { bytes, pos: 0 };
+    let truncated = |what| problem(bytes.len(), RecordProblem::Truncated(what));
+    let mut c = RecordCursor::new(bytes, 0);
     let _format_id = c.take(4).ok_or_else(|| truncated("general header"))?;
-    let version_bytes = c.take(4).ok_or_else(|| truncated("general header"))?;
-    let version: String = version_bytes
-        .iter()
-        .take_while(|b| **b != 0)
-        .map(|b| char::from(*b))
-        .collect();
-    let record_length = c.uint(4).ok_or_else(|| truncated("general header"))?;
-    let count = c.uint(2).ok_or_else(|| truncated("general header"))?;
+    let version = record_version(c.take(4).ok_or_else(|| truncated("general header"))?);
+    let record_length = c.u32(4).ok_or_else(|| truncated("general header"))?;
+    let count = c.u32(2).ok_or_else(|| truncated("general header"))?;
     if version != "010" {
-        return Err(LdsError::Invalid {
-            file,
-            what: format!("ISO/IEC 19794-5 record version {version:?} is not supported (only 010)"),
-        });
+        return Err(problem(4, RecordProblem::UnsupportedVersion(version)));
     }
     if usize::try_from(record_length).ok() != Some(bytes.len()) {
         warnings.push(format!(
@@ -368,16 +352,15 @@ fn parse_19794_facial_block(
     block: &[u8],
     warnings: &mut Vec<String>,
 ) -> Result<(FaceImage, usize), LdsError> {
-    let truncated = |what: &str| LdsError::Invalid {
+    let truncated = |what| LdsError::Record {
         file,
-        what: format!("ISO/IEC 19794-5 record truncated in the {what}"),
+        standard: ISO19794_5,
+        offset: block.len(),
+        problem: RecordProblem::Truncated(what),
     };
-    let mut c = Cursor {
-        bytes: block,
-        pos: 0,
-    };
-    let block_len = c.uint(4).ok_or_else(|| truncated("facial record header"))?;
-    let points = c.uint(2).ok_or_else(|| truncated("facial record header"))?;
+    let mut c = RecordCursor::new(block, 0);
+    let block_len = c.u32(4).ok_or_else(|| truncated("facial record header"))?;
+    let points = c.u32(2).ok_or_else(|| truncated("facial record header"))?;
     let mut face = FaceImage::new(FaceRecordFormat::Iso19794_5, version.to_owned());
     let header = c
         .take(14)
@@ -462,11 +445,15 @@ fn parse_19794_facial_block(
     let declared_len = usize::try_from(block_len).unwrap_or(usize::MAX);
     let available = block.len();
     let block_len = if declared_len < fixed {
-        return Err(LdsError::Invalid {
+        return Err(LdsError::Record {
             file,
-            what: format!(
-                "ISO/IEC 19794-5 facial record length {block_len} is shorter than its headers ({fixed})"
-            ),
+            standard: ISO19794_5,
+            offset: 0,
+            problem: RecordProblem::LengthTooShort {
+                part: "facial record",
+                declared: u64::from(block_len),
+                minimum: fixed,
+            },
         });
     } else if declared_len > available {
         warnings.push(format!(
@@ -765,7 +752,10 @@ mod tests {
     fn not_a_face_record() {
         assert!(matches!(
             FaceRecord::parse(b"FIR\x00010\x00"),
-            Err(LdsError::Invalid { .. })
+            Err(LdsError::UnknownRecordFormat {
+                modality: Modality::Face,
+                ..
+            })
         ));
         assert!(FaceRecord::parse(b"FAC\0").is_err());
     }

@@ -100,14 +100,27 @@ impl LdsFile {
     /// The file name used in reports and dumps: "EF.COM", "DG1", ...
     pub fn name(self) -> String {
         match self {
-            LdsFile::CardAccess => "EF.CardAccess".into(),
-            LdsFile::CardSecurity => "EF.CardSecurity".into(),
-            LdsFile::AtrInfo => "EF.ATR/INFO".into(),
-            LdsFile::Dir => "EF.DIR".into(),
-            LdsFile::Com => "EF.COM".into(),
-            LdsFile::Sod => "EF.SOD".into(),
-            LdsFile::Cvca => "EF.CVCA".into(),
-            LdsFile::Dg(n) => format!("DG{n}"),
+            LdsFile::Dg(n @ 17..) => format!("DG{n}"),
+            _ => self.label().to_owned(),
+        }
+    }
+
+    /// The file name as a static string, for errors ([`crate::lds::error::LdsError`] names files this way):
+    /// the same as [`LdsFile::name`] for every file of the LDS, `"DG?"` for a data group number above 16.
+    pub fn label(self) -> &'static str {
+        const DG: [&str; 17] = [
+            "DG0", "DG1", "DG2", "DG3", "DG4", "DG5", "DG6", "DG7", "DG8", "DG9", "DG10", "DG11",
+            "DG12", "DG13", "DG14", "DG15", "DG16",
+        ];
+        match self {
+            LdsFile::CardAccess => "EF.CardAccess",
+            LdsFile::CardSecurity => "EF.CardSecurity",
+            LdsFile::AtrInfo => "EF.ATR/INFO",
+            LdsFile::Dir => "EF.DIR",
+            LdsFile::Com => "EF.COM",
+            LdsFile::Sod => "EF.SOD",
+            LdsFile::Cvca => "EF.CVCA",
+            LdsFile::Dg(n) => DG.get(usize::from(n)).copied().unwrap_or("DG?"),
         }
     }
 
@@ -170,5 +183,9 @@ mod tests {
         assert_eq!(LdsFile::Cvca.fid(), LdsFile::CardAccess.fid());
         assert!(!LdsFile::Cvca.in_master_file());
         assert_eq!(LdsFile::from_dump_name("EF_CVCA.bin"), Some(LdsFile::Cvca));
+        for f in LdsFile::all() {
+            assert_eq!(f.label(), f.name());
+        }
+        assert_eq!(LdsFile::Dg(20).name(), "DG20");
     }
 }

@@ -15,10 +15,16 @@
 
 use serde::Serialize;
 
-use super::error::{LdsError, TlvContext, be_uint, serialize_len, serialize_unknown, to_hex};
+use super::biometric::{
+    BiometricHeader, BiometricRecord, Modality, RecordCursor, RecordEncoding, record_encoding,
+    record_version,
+};
+use super::error::{
+    LdsError, RecordProblem, TlvContext, be_uint, serialize_len, serialize_unknown, to_hex,
+};
 use super::face::{code_choice, ctx_fields, date_time, int_field, quality_score};
 use super::image::{DecodedImage, ImageError, ImageFormat, decode_image, probe_size, sniff_format};
-use crate::tlv::{self, Tag, Tlv};
+use crate::asn1::{self, Element, Tag};
 
 /// Which standard a finger image record follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -350,24 +356,15 @@ impl FingerRecord {
     /// Like [`FingerRecord::parse`], naming `file` in errors and warnings.
     pub fn parse_in(file: &'static str, bytes: &[u8]) -> Result<Self, LdsError> {
         let mut warnings = Vec::new();
-        let (format, fingers) = if bytes.starts_with(b"FIR\0") {
-            (
+        let (format, fingers) = match record_encoding(Modality::Finger, file, bytes)? {
+            RecordEncoding::Iso19794 => (
                 FingerRecordFormat::Iso19794_4,
                 parse_iso19794_4(file, bytes, &mut warnings)?,
-            )
-        } else if matches!(bytes.first(), Some(0xA1 | 0x64)) {
-            (
+            ),
+            RecordEncoding::Iso39794 => (
                 FingerRecordFormat::Iso39794_4,
                 parse_iso39794_4(file, bytes, &mut warnings)?,
-            )
-        } else {
-            return Err(LdsError::Invalid {
-                file,
-                what: format!(
-                    "finger record is neither ISO/IEC 19794-4 (FIR\\0) nor ISO/IEC 39794-4 (A1/64): starts {}",
-                    to_hex(bytes.get(..8).unwrap_or(bytes))
-                ),
-            });
+            ),
         };
         Ok(FingerRecord {
             format,
@@ -377,43 +374,42 @@ impl FingerRecord {
     }
 }
 
-/// A cursor over a binary record that never reads past the end.
-pub(crate) struct RecordCursor<'a> {
-    pub(crate) bytes: &'a [u8],
-    pub(crate) pos: usize,
-}
+impl BiometricRecord for FingerRecord {
+    type Image = FingerImage;
+    const MODALITY: Modality = Modality::Finger;
 
-impl<'a> RecordCursor<'a> {
-    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.pos.checked_add(n)?;
-        let out = self.bytes.get(self.pos..end)?;
-        self.pos = end;
-        Some(out)
+    fn parse_in(file: &'static str, bytes: &[u8]) -> Result<Self, LdsError> {
+        FingerRecord::parse_in(file, bytes)
     }
 
-    /// An `n`-byte big-endian unsigned number (n ≤ 8).
-    pub(crate) fn uint(&mut self, n: usize) -> Option<u64> {
-        Some(
-            self.take(n)?
-                .iter()
-                .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
-        )
+    fn into_images(self) -> (Vec<FingerImage>, Vec<String>) {
+        (self.fingers, self.warnings)
     }
 
-    pub(crate) fn u32(&mut self, n: usize) -> Option<u32> {
-        u32::try_from(self.uint(n)?).ok()
+    /// The header's subtype names one finger; a record of that one finger should say the same.
+    fn check_subtype(
+        &self,
+        file: &'static str,
+        index: usize,
+        header: &BiometricHeader,
+        warnings: &mut Vec<String>,
+    ) {
+        if let (Some(subtype), [finger]) = (header.biometric_subtype, &self.fingers[..])
+            && let Some(expected) = cbeff_finger_subtype(finger.position)
+            && expected != subtype
+        {
+            warnings.push(format!(
+                "{file}: template {index} header says biometric subtype {subtype:#04X}, its record holds \
+                 finger position {} ({}, subtype {expected:#04X})",
+                finger.position,
+                finger.position_name.unwrap_or("?")
+            ));
+        }
     }
 }
 
-/// Reads a 19794 record version (`010\0`) as text.
-pub(crate) fn record_version(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .take_while(|b| **b != 0)
-        .map(|b| char::from(*b))
-        .collect()
-}
-
+/// The standard of binary finger records, as named in errors.
+const ISO19794_4: &str = "ISO/IEC 19794-4";
 const GENERAL_HEADER_LEN: usize = 32;
 const FINGER_HEADER_LEN: usize = 14;
 
@@ -422,23 +418,20 @@ fn parse_iso19794_4(
     bytes: &[u8],
     warnings: &mut Vec<String>,
 ) -> Result<Vec<FingerImage>, LdsError> {
-    let truncated = || LdsError::Invalid {
+    let problem = |offset, problem| LdsError::Record {
         file,
-        what: "ISO/IEC 19794-4 record truncated in the general header".to_owned(),
+        standard: ISO19794_4,
+        offset,
+        problem,
     };
-    let mut c = RecordCursor { bytes, pos: 4 };
+    let truncated = || problem(bytes.len(), RecordProblem::Truncated("general header"));
+    let mut c = RecordCursor::new(bytes, 4);
     let version = record_version(c.take(4).ok_or_else(truncated)?);
     if version != "010" {
-        return Err(LdsError::Invalid {
-            file,
-            what: format!("ISO/IEC 19794-4 record version {version:?} is not supported (only 010)"),
-        });
+        return Err(problem(4, RecordProblem::UnsupportedVersion(version)));
     }
     let header = c.take(GENERAL_HEADER_LEN - 8).ok_or_else(truncated)?;
-    let mut h = RecordCursor {
-        bytes: header,
-        pos: 0,
-    };
+    let mut h = RecordCursor::new(header, 0);
     let field = |h: &mut RecordCursor<'_>, n| h.u32(n).unwrap_or_default();
     let record_length = h.uint(6).unwrap_or_default();
     let capture_device_id = field(&mut h, 2);
@@ -511,14 +504,14 @@ fn parse_19794_finger_block(
     finger: &mut FingerImage,
     warnings: &mut Vec<String>,
 ) -> Result<usize, LdsError> {
-    let mut c = RecordCursor {
-        bytes: block,
-        pos: 0,
-    };
-    let header = c.take(FINGER_HEADER_LEN).ok_or_else(|| LdsError::Invalid {
+    let mut c = RecordCursor::new(block, 0);
+    let truncated = || LdsError::Record {
         file,
-        what: "ISO/IEC 19794-4 record truncated in a finger image header".to_owned(),
-    })?;
+        standard: ISO19794_4,
+        offset: block.len(),
+        problem: RecordProblem::Truncated("finger image header"),
+    };
+    let header = c.take(FINGER_HEADER_LEN).ok_or_else(truncated)?;
     let [
         l0,
         l1,
@@ -536,10 +529,7 @@ fn parse_19794_finger_block(
         _,
     ] = *header
     else {
-        return Err(LdsError::Invalid {
-            file,
-            what: "ISO/IEC 19794-4 finger image header".to_owned(),
-        });
+        return Err(truncated());
     };
     let block_len = u32::from_be_bytes([l0, l1, l2, l3]);
     finger.set_position(position.into());
@@ -553,11 +543,15 @@ fn parse_19794_finger_block(
     ));
     let declared_len = usize::try_from(block_len).unwrap_or(usize::MAX);
     let block_len = if declared_len < FINGER_HEADER_LEN {
-        return Err(LdsError::Invalid {
+        return Err(LdsError::Record {
             file,
-            what: format!(
-                "ISO/IEC 19794-4 finger data block length {block_len} is shorter than its header ({FINGER_HEADER_LEN})"
-            ),
+            standard: ISO19794_4,
+            offset: 0,
+            problem: RecordProblem::LengthTooShort {
+                part: "finger data block",
+                declared: u64::from(block_len),
+                minimum: FINGER_HEADER_LEN,
+            },
         });
     } else if declared_len > block.len() {
         warnings.push(format!(
@@ -593,8 +587,8 @@ pub(crate) fn iso39794_representations<'a>(
     tag: Tag,
     standard: &str,
     warnings: &mut Vec<String>,
-) -> Result<(String, Vec<Tlv<'a>>), LdsError> {
-    let (first, rest) = tlv::parse_one(bytes).in_file(file, None)?;
+) -> Result<(String, Vec<Element<'a>>), LdsError> {
+    let (first, rest) = asn1::parse_one(bytes).in_file(file, None)?;
     if !rest.is_empty() {
         warnings.push(format!(
             "{file}: {} bytes after the {standard} data block",
@@ -647,7 +641,7 @@ pub(crate) fn iso39794_representations<'a>(
 
 /// A 39794 code field: either the code itself (a primitive INTEGER or ENUMERATED) or a "code or extension
 /// block" CHOICE (`[0]` code, or `[1]` extension block whose `[0]` carries the code).
-pub(crate) fn code_field(field: &Tlv<'_>) -> Option<u32> {
+pub(crate) fn code_field(field: &Element<'_>) -> Option<u32> {
     if field.is_constructed() {
         code_choice(field)
     } else {
@@ -685,7 +679,7 @@ fn parse_iso39794_4(
 fn parse_39794_representation(
     file: &'static str,
     version: &str,
-    rep: Tlv<'_>,
+    rep: Element<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<FingerImage, LdsError> {
     let mut finger = FingerImage::new(FingerRecordFormat::Iso39794_4, version.to_owned());
@@ -735,7 +729,14 @@ fn parse_39794_representation(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::tlv::{encode, encode_constructed};
+    use crate::asn1::der::{self, tlv as encode};
+    use crate::lds::error::RecordProblem;
+    use crate::lds::face::FaceRecord;
+
+    fn encode_constructed(tag: Tag, children: &[Vec<u8>]) -> Vec<u8> {
+        let refs: Vec<&[u8]> = children.iter().map(Vec::as_slice).collect();
+        der::constructed(tag, &refs)
+    }
 
     fn record_19794(views: &[(u8, &[u8])]) -> Vec<u8> {
         let mut body = Vec::new();
@@ -858,5 +859,29 @@ mod tests {
         assert_eq!(cbeff_finger_subtype(1), Some(0x05));
         assert_eq!(cbeff_finger_subtype(10), Some(0x16));
         assert_eq!(cbeff_finger_subtype(13), None);
+    }
+
+    #[test]
+    fn record_errors_name_the_standard_and_offset() {
+        let e = FaceRecord::parse_in("DG2", b"FIR\x00010\x00").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "DG2: face record is neither ISO/IEC 19794-5 (FAC\\0) nor ISO/IEC 39794-5 (A1/65): starts \
+             4649520030313000"
+        );
+        let e = FingerRecord::parse_in("DG3", b"FIR\x00020\x00").unwrap_err();
+        assert_eq!(
+            e,
+            LdsError::Record {
+                file: "DG3",
+                standard: "ISO/IEC 19794-4",
+                offset: 4,
+                problem: RecordProblem::UnsupportedVersion("020".into()),
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "DG3: ISO/IEC 19794-4 record: version \"020\" is not supported (only 010) (offset 4)"
+        );
     }
 }

@@ -18,11 +18,15 @@
 
 use serde::Serialize;
 
-use super::error::{LdsError, serialize_len, serialize_unknown, to_hex};
+use super::biometric::{
+    BiometricHeader, BiometricRecord, Modality, RecordCursor, RecordEncoding, record_encoding,
+    record_version,
+};
+use super::error::{LdsError, RecordProblem, serialize_len, serialize_unknown, to_hex};
 use super::face::{ctx_fields, date_time, int_field, quality_score};
-use super::finger::{RecordCursor, code_field, iso39794_representations, record_version};
+use super::finger::{code_field, iso39794_representations};
 use super::image::{DecodedImage, ImageError, ImageFormat, decode_image, probe_size, sniff_format};
-use crate::tlv::{Tag, Tlv};
+use crate::asn1::{Element, Tag};
 
 /// Which standard an iris image record follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -259,30 +263,53 @@ impl IrisRecord {
     /// Like [`IrisRecord::parse`], naming `file` in errors and warnings.
     pub fn parse_in(file: &'static str, bytes: &[u8]) -> Result<Self, LdsError> {
         let mut warnings = Vec::new();
-        let (format, irises) = if bytes.starts_with(b"IIR\0") {
-            (
+        let (format, irises) = match record_encoding(Modality::Iris, file, bytes)? {
+            RecordEncoding::Iso19794 => (
                 IrisRecordFormat::Iso19794_6,
                 parse_iso19794_6(file, bytes, &mut warnings)?,
-            )
-        } else if matches!(bytes.first(), Some(0xA1 | 0x66)) {
-            (
+            ),
+            RecordEncoding::Iso39794 => (
                 IrisRecordFormat::Iso39794_6,
                 parse_iso39794_6(file, bytes, &mut warnings)?,
-            )
-        } else {
-            return Err(LdsError::Invalid {
-                file,
-                what: format!(
-                    "iris record is neither ISO/IEC 19794-6 (IIR\\0) nor ISO/IEC 39794-6 (A1/66): starts {}",
-                    to_hex(bytes.get(..8).unwrap_or(bytes))
-                ),
-            });
+            ),
         };
         Ok(IrisRecord {
             format,
             irises,
             warnings,
         })
+    }
+}
+
+impl BiometricRecord for IrisRecord {
+    type Image = IrisImage;
+    const MODALITY: Modality = Modality::Iris;
+
+    fn parse_in(file: &'static str, bytes: &[u8]) -> Result<Self, LdsError> {
+        IrisRecord::parse_in(file, bytes)
+    }
+
+    fn into_images(self) -> (Vec<IrisImage>, Vec<String>) {
+        (self.irises, self.warnings)
+    }
+
+    /// The header's subtype (1 right, 2 left) uses the record's eye codes.
+    fn check_subtype(
+        &self,
+        file: &'static str,
+        index: usize,
+        header: &BiometricHeader,
+        warnings: &mut Vec<String>,
+    ) {
+        if let Some(subtype) = header.biometric_subtype
+            && let Some(iris) = self.irises.iter().find(|i| i.eye != subtype)
+        {
+            warnings.push(format!(
+                "{file}: template {index} header says biometric subtype {subtype:#04X}, its record holds eye {} ({})",
+                iris.eye,
+                iris.eye_name.unwrap_or("?")
+            ));
+        }
     }
 }
 
@@ -296,20 +323,20 @@ fn parse_iso19794_6(
     bytes: &[u8],
     warnings: &mut Vec<String>,
 ) -> Result<Vec<IrisImage>, LdsError> {
-    let invalid = |what: String| LdsError::Invalid { file, what };
-    let truncated = || invalid("ISO/IEC 19794-6 record truncated in the record header".to_owned());
-    let mut c = RecordCursor { bytes, pos: 4 };
+    let problem = |offset, problem| LdsError::Record {
+        file,
+        standard: "ISO/IEC 19794-6",
+        offset,
+        problem,
+    };
+    let truncated = || problem(bytes.len(), RecordProblem::Truncated("record header"));
+    let mut c = RecordCursor::new(bytes, 4);
     let version = record_version(c.take(4).ok_or_else(truncated)?);
     if version != "010" {
-        return Err(invalid(format!(
-            "ISO/IEC 19794-6 record version {version:?} is not supported (only 010)"
-        )));
+        return Err(problem(4, RecordProblem::UnsupportedVersion(version)));
     }
     let header = c.take(RECORD_HEADER_LEN - 8).ok_or_else(truncated)?;
-    let mut h = RecordCursor {
-        bytes: header,
-        pos: 0,
-    };
+    let mut h = RecordCursor::new(header, 0);
     let mut field = |n| h.u32(n).unwrap_or_default();
     let record_length = field(4);
     let capture_device_id = field(2);
@@ -376,10 +403,7 @@ fn parse_iso19794_6(
                 ));
                 break 'eyes;
             };
-            let mut ih = RecordCursor {
-                bytes: image_header,
-                pos: 0,
-            };
+            let mut ih = RecordCursor::new(image_header, 0);
             let mut iris = template.clone();
             iris.set_eye(eye);
             iris.sequence_number = ih.u32(2);
@@ -451,7 +475,7 @@ fn parse_iso39794_6(
 fn parse_39794_representation(
     file: &'static str,
     version: &str,
-    rep: Tlv<'_>,
+    rep: Element<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<IrisImage, LdsError> {
     let mut iris = IrisImage::new(IrisRecordFormat::Iso39794_6, version.to_owned());
@@ -492,7 +516,12 @@ fn parse_39794_representation(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::tlv::{encode, encode_constructed};
+    use crate::asn1::der::{self, tlv as encode};
+
+    fn encode_constructed(tag: Tag, children: &[Vec<u8>]) -> Vec<u8> {
+        let refs: Vec<&[u8]> = children.iter().map(Vec::as_slice).collect();
+        der::constructed(tag, &refs)
+    }
 
     fn record_19794(eyes: &[(u8, &[&[u8]])]) -> Vec<u8> {
         let mut body = Vec::new();

@@ -437,7 +437,6 @@ mod tests {
     use super::*;
     use crate::crypto::dh::DhError;
     use crate::crypto::ec::{EcCurve, EcError};
-    use crate::tlv;
 
     fn file(name: &str) -> Vec<u8> {
         let path = format!(
@@ -634,24 +633,24 @@ mod tests {
         let uint = |v: &[u8]| {
             let mut x = vec![0];
             x.extend_from_slice(v);
-            tlv::encode(0x02, &x)
+            der::tlv(0x02, &x)
         };
-        let alg = tlv::encode_constructed(
+        let alg = der::constructed(
             0x30,
             &[
-                tlv::encode(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3E, 0x02, 0x01]),
-                tlv::encode_constructed(0x30, &[uint(p), uint(g), uint(q)]),
+                &der::tlv(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3E, 0x02, 0x01]),
+                &der::constructed(0x30, &[&uint(p), &uint(g), &uint(q)]),
             ],
         );
         let mut fields = vec![
-            tlv::encode(
+            der::tlv(
                 0x06,
                 &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x01],
             ),
             alg,
         ];
         fields.extend(id.map(|v| der::integer_u64(v.into())));
-        tlv::encode_constructed(0x30, &fields)
+        der::constructed(0x30, &fields.iter().map(Vec::as_slice).collect::<Vec<_>>())
     }
 
     fn card_access(entries: &[Vec<u8>]) -> SecurityInfos {

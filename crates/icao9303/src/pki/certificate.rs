@@ -19,6 +19,44 @@ const ID_SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const ID_AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
 /// id-ce-basicConstraints.
 const ID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+/// id-ce-keyUsage.
+pub const ID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+/// id-ce-extKeyUsage.
+pub const ID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+
+/// The keyUsage extension (RFC 5280 section 4.2.1.3): bit n of the BIT STRING is `bits & (1 << n)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyUsage {
+    /// The named bits, bit 0 (digitalSignature) in the least significant place.
+    pub bits: u16,
+}
+
+impl KeyUsage {
+    /// digitalSignature (bit 0): Document Signers and master list signers.
+    pub const DIGITAL_SIGNATURE: u16 = 1 << 0;
+    /// keyCertSign (bit 5): CSCAs.
+    pub const KEY_CERT_SIGN: u16 = 1 << 5;
+    /// cRLSign (bit 6): CSCAs.
+    pub const CRL_SIGN: u16 = 1 << 6;
+
+    /// Whether every bit of `mask` is set.
+    pub fn has(self, mask: u16) -> bool {
+        self.bits & mask == mask
+    }
+
+    fn from_bit_string(octets: &[u8]) -> KeyUsage {
+        // RFC 5280 numbers bits from the most significant bit of the first octet.
+        let mut bits = 0u16;
+        for (i, byte) in octets.iter().take(2).enumerate() {
+            for b in 0..8 {
+                if byte & (0x80 >> b) != 0 {
+                    bits |= 1 << (i * 8 + b);
+                }
+            }
+        }
+        KeyUsage { bits }
+    }
+}
 
 /// What was wrong with a certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -221,6 +259,13 @@ pub struct Certificate {
     pub authority_key_id: Option<Vec<u8>>,
     /// cA flag of basicConstraints, if the extension is present.
     pub is_ca: Option<bool>,
+    /// The keyUsage extension, if present.
+    pub key_usage: Option<KeyUsage>,
+    /// The key purposes of the extKeyUsage extension, if present.
+    pub extended_key_usage: Option<Vec<ObjectIdentifier>>,
+    /// The OIDs of the extensions marked critical (which of them this reader processes is
+    /// [`super::policy`]'s business).
+    pub critical_extensions: Vec<ObjectIdentifier>,
 }
 
 impl Certificate {
@@ -307,6 +352,9 @@ impl Certificate {
             subject_key_id: None,
             authority_key_id: None,
             is_ca: None,
+            key_usage: None,
+            extended_key_usage: None,
+            critical_extensions: Vec::new(),
         };
         while let Some(field) = t.next_opt().map_err(at("extensions"))? {
             if field.tag == tag::context(3) {
@@ -323,6 +371,9 @@ impl Certificate {
             let oid = r.next("extnID")?.oid()?;
             let mut value = r.next("extnValue")?;
             if value.tag == tag::BOOLEAN {
+                if value.value.first().is_some_and(|v| *v != 0) {
+                    self.critical_extensions.push(oid);
+                }
                 value = r.next("extnValue")?;
             }
             let inner = value.octet_string()?;
@@ -341,6 +392,18 @@ impl Certificate {
                     None => false,
                 };
                 self.is_ca = Some(ca);
+            } else if oid == ID_KEY_USAGE {
+                // An unreadable keyUsage counts as absent (the policy says what that means).
+                self.key_usage = inner
+                    .bit_string()
+                    .ok()
+                    .map(|b| KeyUsage::from_bit_string(&b.bytes));
+            } else if oid == ID_EXT_KEY_USAGE {
+                self.extended_key_usage = inner.children().ok().and_then(|list| {
+                    list.iter()
+                        .map(|p| p.oid().ok())
+                        .collect::<Option<Vec<_>>>()
+                });
             }
         }
         Ok(())

@@ -100,6 +100,9 @@ pub struct SignerInfo {
     pub content_type_attr: Option<ObjectIdentifier>,
     /// Value of the messageDigest signed attribute.
     pub message_digest: Option<Vec<u8>>,
+    /// Value of the signingTime signed attribute, if present and readable (a master list signer's
+    /// certificate must be valid then).
+    pub signing_time: Option<crate::asn1::Time>,
     /// The signature algorithm (may be plain rsaEncryption, with the hash taken from `digest_algorithm`).
     pub signature_algorithm: AlgorithmId,
     /// The signature value.
@@ -279,6 +282,7 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
     let mut signed_attrs = None;
     let mut content_type_attr = None;
     let mut message_digest = None;
+    let mut signing_time = None;
     if let Some(attrs) = r.next_if(tag::context(0)).map_err(at("signedAttrs"))? {
         // The signature covers the DER encoding with the SET OF tag (RFC 5652 §5.4): re-tag the original bytes.
         let mut retagged = attrs.raw.to_vec();
@@ -319,6 +323,9 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
                     .map(|v| v.oid())
                     .transpose()
                     .map_err(at("contentType attribute"))?;
+            } else if oid == ID_SIGNING_TIME {
+                // Informational: an unreadable time is treated as absent.
+                signing_time = values.first().and_then(|v| v.time().ok());
             } else if oid == ID_MESSAGE_DIGEST {
                 message_digest = values
                     .first()
@@ -343,6 +350,7 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
         signed_attrs,
         content_type_attr,
         message_digest,
+        signing_time,
         signature_algorithm,
         signature,
     })

@@ -15,6 +15,7 @@ pub mod cvc;
 pub mod ldif;
 pub mod master_list;
 pub mod passive;
+pub mod policy;
 pub mod signature;
 pub mod trust_store;
 

@@ -3,6 +3,7 @@
 
 use super::certificate::{Certificate, Time};
 use super::country::alpha2_for_issuing_state;
+use super::policy::{self, Role};
 use super::trust_store::{TrustAnchor, TrustStore};
 use super::{signer_matches, verify_signer_info_with};
 use crate::crypto::hash::HashAlgorithm;
@@ -205,6 +206,10 @@ pub fn verify_parsed_sod(
     )
 }
 
+/// id-SecurityObject (BSI TR-03110-3, 0.4.0.127.0.7.3.2.1): the eContentType of EF.CardSecurity.
+pub const ID_SECURITY_OBJECT: crate::asn1::ObjectIdentifier =
+    crate::asn1::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.3.2.1");
+
 /// Passive authentication of any signed security object (EF.CardSecurity: CMS SignedData with
 /// eContentType id-SecurityObject): the signature with the signer's certificate inside, that certificate's
 /// chain to a trusted CSCA, its validity at `at`, revocation and country. `structure` reports the decoding.
@@ -228,6 +233,16 @@ pub fn verify_signed_data(
         hash_algorithm: None,
     };
     match super::cms::SignedData::from_content_info(content_info) {
+        Ok(sd) if sd.content_type != ID_SECURITY_OBJECT => {
+            report.structure = Verdict::new(
+                CheckStatus::Invalid,
+                format!(
+                    "eContentType {} is not id-SecurityObject ({ID_SECURITY_OBJECT})",
+                    sd.content_type
+                ),
+            );
+            (report, Some(sd))
+        }
         Ok(sd) => {
             let report = verify_signer(report, &sd, false, store, at, issuing_state);
             (report, Some(sd))
@@ -406,6 +421,30 @@ fn verify_signer(
                 ),
             );
         }
+    }
+
+    // The certificates' profiles (ICAO 9303-12): each may be used in the role it is relied on in.
+    let mut findings = policy::check(dsc, Role::DocumentSigner);
+    if let Some(anchor) = csca {
+        let c = policy::check(&anchor.certificate, Role::Csca);
+        findings.failures.extend(c.failures);
+        findings.warnings.extend(c.warnings);
+    }
+    if !findings.passed() {
+        report.chain_outcome = ChainOutcome::Invalid;
+        report.chain = Verdict::new(
+            CheckStatus::Invalid,
+            format!(
+                "{} (ICAO 9303-12 certificate profile); {}",
+                findings.failures.join("; "),
+                report.chain.reason
+            ),
+        );
+    } else if !findings.warnings.is_empty() && report.chain.is_valid() {
+        report.chain = Verdict::new(
+            CheckStatus::ValidWithWarning,
+            format!("{}; {}", report.chain.reason, findings.warnings.join("; ")),
+        );
     }
 
     report.revocation = check_revocation(dsc, verdict.csca, store, at);

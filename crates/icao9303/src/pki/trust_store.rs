@@ -19,13 +19,14 @@ use sha2::{Digest, Sha256};
 use crate::asn1::Mode;
 
 use super::certificate::{
-    Certificate, CertificateError, Name, NameKey, certificates_from_der_or_pem,
+    Certificate, CertificateError, Name, NameKey, Time, certificates_from_der_or_pem,
 };
 use super::cms::SignerIdentifier;
 use super::crl::{Crl, RevokedCertificate};
 use super::ldif::{self, PkdObject};
 use super::master_list::MasterList;
 use super::passive::ChainOutcome;
+use super::policy::{self, Role};
 use super::signature::{SignatureError, VerifyingKey};
 use super::{PkiError, find_signer, verify_certificate_signature, verify_signer_info};
 
@@ -987,16 +988,44 @@ fn verify_master_list<'a>(
     let signer = find_signer(si, &candidates)
         .ok_or("the Master List Signer certificate is not in the SignedData")?;
     let scheme = verify_signer_info(sd, si, signer).map_err(|e| format!("list signature: {e}"))?;
+    // The signer's certificate must be one for signing master lists, valid when it signed this one.
+    let mut findings = policy::check(signer, Role::MasterListSigner);
+    if !findings.passed() {
+        return Err(format!(
+            "{} (ICAO 9303-12 certificate profile)",
+            findings.failures.join("; ")
+        ));
+    }
+    let (when, what) = match si.signing_time {
+        Some(t) => (t, "at the list's signing time"),
+        None => (Time::now(), "now (the list has no signing time)"),
+    };
+    if !signer.is_valid_at(when) {
+        return Err(format!(
+            "the Master List Signer certificate is not valid {what}, {when}: valid {} to {}",
+            signer.not_before, signer.not_after
+        ));
+    }
     let roots = roots_named(&signer.issuer);
     for root in &roots {
         if let Ok(how) = verify_certificate_signature(signer, root) {
-            return Ok((
-                signer.subject.to_string(),
-                format!(
-                    "list signed with {scheme}; signer certified by {} with {how}",
-                    root.subject
-                ),
-            ));
+            let root_findings = policy::check(root, Role::Csca);
+            if !root_findings.passed() {
+                return Err(format!(
+                    "the root certifying the signer may not sign certificates: {}",
+                    root_findings.failures.join("; ")
+                ));
+            }
+            findings.warnings.extend(root_findings.warnings);
+            let mut verification = format!(
+                "list signed with {scheme}; signer certified by {} with {how}",
+                root.subject
+            );
+            if !findings.warnings.is_empty() {
+                verification.push_str("; ");
+                verification.push_str(&findings.warnings.join("; "));
+            }
+            return Ok((signer.subject.to_string(), verification));
         }
     }
     if roots.is_empty() {
@@ -1064,6 +1093,9 @@ mod tests {
                     subject_key_id: None,
                     authority_key_id: None,
                     is_ca: None,
+                    key_usage: None,
+                    extended_key_usage: None,
+                    critical_extensions: Vec::new(),
                 },
                 0,
             ))

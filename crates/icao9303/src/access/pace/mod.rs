@@ -58,6 +58,10 @@ pub struct CamData {
     pub ca_ic: Vec<u8>,
     /// The chip's mapping public key PK_map,IC (uncompressed point).
     pub pk_map_ic: Vec<u8>,
+    /// The PACE domain parameter id of the run: with CAM it also names the chip's Chip Authentication
+    /// key (the ChipAuthenticationPublicKeyInfo whose keyId equals it, BSI TR-03110-3), see
+    /// [`crate::auth::cam::verify`].
+    pub parameter_id: u32,
 }
 
 /// What a successful PACE established.
@@ -320,6 +324,7 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
         Some(CamData {
             ca_ic: ca_ic.to_vec(),
             pk_map_ic: pk_map_ic.clone(),
+            parameter_id: info.parameter_id.unwrap_or(domain.parameter_id()),
         })
     } else {
         None

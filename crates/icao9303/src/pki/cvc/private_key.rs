@@ -4,7 +4,7 @@
 //! EC keys on every supported curve (named-curve or explicit domain parameters, as PersoSim and the BSI
 //! worked example write them) and RSA keys are read; keys are written as PKCS#8 with a named curve. The
 //! private key is zeroized on drop and never printed. [`CvPrivateKey`] implements
-//! [`TerminalSigner`](crate::auth::terminal::TerminalSigner), so a hardware module or remote signer can
+//! [`TerminalSigner`], so a hardware module or remote signer can
 //! take its place.
 
 use super::key::named_curve_oid;

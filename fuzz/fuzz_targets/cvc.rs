@@ -72,17 +72,20 @@ fn certificate(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
             bytes(u, 8)
         }
     };
+    let (car, chr) = (bytes(u, 16)?, bytes(u, 16)?);
+    let (effective, expiry) = (date(u)?, date(u)?);
     let mut fields = vec![
         tlv_any(u, 0x5F29, &[0x00])?,
-        tlv_any(u, 0x42, &bytes(u, 16)?)?,
+        tlv_any(u, 0x42, &car)?,
         tlv_any(u, 0x7F49, &key)?,
-        tlv_any(u, 0x5F20, &bytes(u, 16)?)?,
+        tlv_any(u, 0x5F20, &chr)?,
         tlv_any(u, 0x7F4C, &chat)?,
-        tlv_any(u, 0x5F25, &date(u)?)?,
-        tlv_any(u, 0x5F24, &date(u)?)?,
+        tlv_any(u, 0x5F25, &effective)?,
+        tlv_any(u, 0x5F24, &expiry)?,
     ];
     if u.arbitrary()? {
-        fields.push(tlv_any(u, 0x65, &bytes(u, 32)?)?);
+        let extensions = bytes(u, 32)?;
+        fields.push(tlv_any(u, 0x65, &extensions)?);
     }
     if u.ratio(1, 6)? {
         let i = u.choose_index(fields.len())?;
@@ -90,7 +93,8 @@ fn certificate(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
         fields.swap(i, j);
     }
     let body = tlv_any(u, 0x7F4E, &fields.concat())?;
-    let signature = tlv_any(u, 0x5F37, &bytes(u, 132)?)?;
+    let signature = bytes(u, 132)?;
+    let signature = tlv_any(u, 0x5F37, &signature)?;
     tlv_any(u, 0x7F21, &[body, signature].concat())
 }
 

@@ -245,6 +245,10 @@ h2{font-size:16px;margin:22px 0 8px;padding-bottom:4px;border-bottom:2px solid #
 .face img{width:200px;height:auto;border:1px solid #999;background:#eee;image-rendering:auto}
 .face .none{width:200px;height:250px;border:1px dashed #999;display:flex;align-items:center;justify-content:center;color:#666;padding:8px;font-size:12px}
 .face figcaption{font-size:11px;color:#555;margin-top:4px}
+.biometrics{display:flex;flex-wrap:wrap;gap:12px}
+.bio{margin:0;text-align:center}
+.bio img{width:160px;height:auto;border:1px solid #999;background:#eee}
+.bio figcaption{font-size:11px;color:#555;margin-top:4px;max-width:160px}
 .holder .details{flex:1}
 table{border-collapse:collapse;width:100%}
 table.kv th{text-align:left;font-weight:600;width:34%;vertical-align:top;padding:4px 8px 4px 0;color:#333}
@@ -374,6 +378,7 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
         "<h2>Document</h2>\n{}\n",
         document_rows(report.mrz.as_ref(), dg12).table()
     );
+    biometrics_section(&mut out, report, decoded);
 
     out.push_str("<h2>Checks</h2>\n");
     if report.checks.is_empty() {
@@ -490,6 +495,80 @@ fn face_figure(decoded: &DecodedFiles, signed: bool) -> String {
         "<figure class=\"face\">{body}<figcaption>{}</figcaption></figure>",
         escape(&caption)
     )
+}
+
+/// Fingerprints (DG3) and irises (DG4), when read: each image as a `data:` PNG with its position or
+/// eye, shown only when the data group's hash matches EF.SOD (as the face).
+fn biometrics_section(out: &mut String, report: &Report, decoded: &DecodedFiles) {
+    let mut figures: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let figure = |alt: &str, caption: String, data: &[u8]| match to_png(data) {
+        Ok(png) => format!(
+            "<figure class=\"bio\"><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption>{}</figcaption></figure>",
+            escape(alt),
+            base64(&png),
+            escape(&caption)
+        ),
+        Err(e) => format!(
+            "<figure class=\"bio\"><div class=\"none\">The image cannot be decoded: {}</div><figcaption>{}</figcaption></figure>",
+            escape(&e.to_string()),
+            escape(&caption)
+        ),
+    };
+    match decoded.dg3() {
+        Some(_) if !signed(report, 3) => notes.push(
+            "DG3 (fingerprints) is not shown: it does not match the issuer's signed hash (see the checks)".into(),
+        ),
+        Some(Decoded::Error(e)) => notes.push(format!("DG3 cannot be parsed: {e}")),
+        Some(Decoded::Parsed(dg3)) => {
+            for f in &dg3.fingers {
+                let what = f
+                    .position_name
+                    .map_or_else(|| format!("finger position {}", f.position), str::to_owned);
+                figures.push(figure(
+                    "Fingerprint from the chip (DG3)",
+                    format!("{what} (DG3, {}, {}x{})", format_name(f.format), f.width, f.height),
+                    &f.data,
+                ));
+            }
+        }
+        None => {}
+    }
+    match decoded.dg4() {
+        Some(_) if !signed(report, 4) => notes.push(
+            "DG4 (iris) is not shown: it does not match the issuer's signed hash (see the checks)"
+                .into(),
+        ),
+        Some(Decoded::Error(e)) => notes.push(format!("DG4 cannot be parsed: {e}")),
+        Some(Decoded::Parsed(dg4)) => {
+            for i in &dg4.irises {
+                let what = i
+                    .eye_name
+                    .map_or_else(|| format!("eye {}", i.eye), str::to_owned);
+                figures.push(figure(
+                    "Iris from the chip (DG4)",
+                    format!(
+                        "{what} (DG4, {}, {}x{})",
+                        format_name(i.format),
+                        i.width,
+                        i.height
+                    ),
+                    &i.data,
+                ));
+            }
+        }
+        None => {}
+    }
+    if figures.is_empty() && notes.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Fingerprints and iris</h2>\n");
+    for note in &notes {
+        let _ = writeln!(out, "<p class=\"unsigned\">{}</p>", escape(note));
+    }
+    if !figures.is_empty() {
+        let _ = writeln!(out, "<div class=\"biometrics\">{}</div>", figures.concat());
+    }
 }
 
 fn holder_rows(mrz: Option<&MrzSummary>, dg11: Option<&Dg11>, dg16: Option<&Dg16>) -> Rows {
@@ -862,6 +941,39 @@ mod tests {
         assert!(page.contains("DG11 (additional personal details) is not shown"));
         assert!(page.contains("DG12 (additional document details) is not shown"));
         assert!(page.contains("NOT VERIFIED"));
+    }
+
+    #[test]
+    fn fingerprints_are_shown_only_with_a_valid_hash() {
+        let dg3 =
+            icao9303_emu::profile::encode_dg3_iso19794_4(&icao9303_emu::profile::BRP_FINGERPRINTS);
+        let doc = Document::from_files([(LdsFile::Dg(3), dg3)]);
+        let with = |status: Check| Report {
+            checks: vec![status],
+            ..Report::default()
+        };
+        let page = render(
+            &with(Check::valid(CheckId::DgHash(3), "SHA-256 matches EF.SOD")),
+            &decode(&doc),
+            "now",
+        );
+        assert!(page.contains("Fingerprints and iris"));
+        assert_eq!(
+            page.matches("alt=\"Fingerprint from the chip (DG3)\"")
+                .count(),
+            2
+        );
+        assert!(
+            page.contains("right index finger (DG3, WSQ, 620x620)"),
+            "{page}"
+        );
+        let page = render(
+            &with(Check::invalid(CheckId::DgHash(3), "differs from EF.SOD")),
+            &decode(&doc),
+            "now",
+        );
+        assert!(!page.contains("Fingerprint from the chip"));
+        assert!(page.contains("DG3 (fingerprints) is not shown"));
     }
 }
 

@@ -9,6 +9,7 @@
 mod apdu_log;
 mod batch;
 mod dtc_cmd;
+mod eac_cmd;
 mod fingerprints;
 mod html;
 mod inspect;
@@ -114,6 +115,12 @@ enum Command {
         #[command(subcommand)]
         command: dtc_cmd::DtcCommand,
     },
+    /// Extended Access Control: mint a test PKI (CVCA, DV, inspection system with keys) for Terminal
+    /// Authentication.
+    Eac {
+        #[command(subcommand)]
+        command: eac_cmd::EacCommand,
+    },
     /// Trust anchors: master lists, CSCA certificates, CRLs.
     Trust {
         #[command(subcommand)]
@@ -159,7 +166,8 @@ struct TrustArgs {
 
 #[derive(Args, Debug)]
 struct ReadArgs {
-    /// Read the built-in software chip with this profile instead of a reader (brp, passport-bac).
+    /// Read the built-in software chip with this profile instead of a reader (brp, passport-bac,
+    /// eac-passport, ...).
     #[arg(long, value_name = "PROFILE")]
     emulator: Option<String>,
     /// Document number (with --dob and --expiry). The password can also come from a file, the environment
@@ -201,6 +209,8 @@ struct ReadArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     trust: TrustArgs,
+    #[command(flatten)]
+    terminal: eac_cmd::TerminalArgs,
     #[command(flatten)]
     plan: plan::PlanArgs,
     #[command(flatten)]
@@ -264,6 +274,7 @@ fn main() -> ExitCode {
             outputs,
         } => verify(&dirs, jobs, &trust, json, &outputs),
         Command::Dtc { command } => dtc_cmd::run(&command).map(|()| Outcome::Valid),
+        Command::Eac { command } => eac_cmd::run(&command).map(|()| Outcome::Valid),
         Command::Trust {
             command: TrustCommand::Inspect { path, json },
         } => trust::inspect(&path, json).map(|()| Outcome::Valid),
@@ -353,6 +364,7 @@ fn read(args: &ReadArgs, verbose: bool) -> anyhow::Result<Outcome> {
     let mut options = ReaderOptions {
         trust: store.map(Arc::new),
         allow_bac_fallback: args.allow_bac_fallback,
+        terminal: args.terminal.credentials()?,
         ..ReaderOptions::default()
     };
     args.plan.apply(&mut options)?;

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use icao9303_emu::chip::Chip;
 use icao9303_emu::chip::ExtendedLengthBehaviour;
 use icao9303_emu::dump::chip_from_dump;
-use icao9303_emu::profile::{PROFILE_NAMES, Profile};
+use icao9303_emu::profile::{chip_by_name, chip_names};
 use icao9303_emu::vpcd::{Bridge, BridgeEvent, BridgeOptions, DEFAULT_ADDRESS};
 use icao9303_pcsc::part10::CapabilitySource;
 use icao9303_pcsc::{ConnectOptions, PcscTransport, ProtocolChoice, ReaderSelector};
@@ -199,7 +199,7 @@ pub(crate) fn readers(json: bool, verbose: bool) -> anyhow::Result<Outcome> {
 /// `mrtd emulate`: what to present and where.
 #[derive(Args, Debug)]
 pub(crate) struct EmulateArgs {
-    /// Built-in profile to present (brp, passport-bac).
+    /// Built-in profile to present (brp, passport-bac, eac-passport, ...).
     #[arg(
         long,
         value_name = "PROFILE",
@@ -207,6 +207,11 @@ pub(crate) struct EmulateArgs {
         conflicts_with = "dump"
     )]
     profile: Option<String>,
+    /// Install this CVCA certificate as the chip's Terminal Authentication trust point (in place of the
+    /// built-in Utopia test CVCA), so a terminal with its own test PKI (`mrtd eac mint`) can run TA and
+    /// read DG3/DG4. Profiles with EAC only (brp, eac-passport).
+    #[arg(long, value_name = "FILE", conflicts_with = "dump")]
+    cvca: Option<PathBuf>,
     /// Present a saved dump instead: the directory `mrtd read --out DIR` wrote (EF_COM.bin, EF_SOD.bin,
     /// DG1.bin, ...). Its EF.SOD is kept as read; BAC is keyed from the MRZ in DG1.
     #[arg(long, value_name = "DIR")]
@@ -261,14 +266,38 @@ pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
             )
         }
         (Some(name), None) => {
-            let mut profile = Profile::by_name(name).ok_or_else(|| {
+            let trust_points = match &args.cvca {
+                Some(path) => Some(vec![crate::eac_cmd::load_cvca(path)?]),
+                None => None,
+            };
+            let named = chip_by_name(
+                name,
+                |options| set_extended(options, args.extended_length),
+                trust_points,
+            )?
+            .ok_or_else(|| {
                 anyhow!(
                     "unknown emulator profile {name:?}; known: {}",
-                    PROFILE_NAMES.join(", ")
+                    chip_names().join(", ")
                 )
             })?;
-            set_extended(&mut profile.options, args.extended_length);
-            (profile.personalize()?.chip, format!("profile {name}"))
+            if let (Some(path), Some(ta)) = (&args.cvca, named.chip.terminal_authentication()) {
+                let chrs: Vec<String> = ta
+                    .trust_points()
+                    .iter()
+                    .map(|t| t.chr.to_string())
+                    .collect();
+                eprintln!(
+                    "Terminal Authentication trust point from {}: {}",
+                    path.display(),
+                    chrs.join(", ")
+                );
+            } else if args.cvca.is_some() {
+                return Err(anyhow!(
+                    "--cvca: profile {name} has no Extended Access Control (brp and eac-passport do)"
+                ));
+            }
+            (named.chip, format!("profile {name}"))
         }
         (None, None) => return Err(anyhow!("give --profile or --dump")),
     };

@@ -114,7 +114,7 @@ pub fn text(report: &Report) -> String {
     for c in &report.checks {
         let _ = writeln!(
             out,
-            "  {} {:<22} {}",
+            "  {} {:<23} {}",
             mark(c.status()),
             c.name(),
             c.reason()

@@ -9,7 +9,7 @@ use icao9303::reader::{Reader, ReaderOptions};
 use icao9303::report::Report;
 use icao9303::trace::{Recorder, Replay};
 use icao9303::transport::Transport;
-use icao9303_emu::profile::{PROFILE_NAMES, Profile};
+use icao9303_emu::profile::{chip_by_name, chip_names};
 use icao9303_emu::transport::EmulatorTransport;
 use rand_core::{CryptoRng, UnwrapErr};
 use std::path::{Path, PathBuf};
@@ -64,15 +64,14 @@ pub(crate) fn read(
     }
     let mut rng = UnwrapErr(getrandom::SysRng);
     if let Some(name) = &args.emulator {
-        let profile = Profile::by_name(name).ok_or_else(|| {
+        let named = chip_by_name(name, |_| {}, None)?.ok_or_else(|| {
             anyhow!(
                 "unknown emulator profile {name:?}; known: {}",
-                PROFILE_NAMES.join(", ")
+                chip_names().join(", ")
             )
         })?;
-        let card = profile.personalize()?;
         return session(
-            EmulatorTransport::new(card.chip),
+            EmulatorTransport::new(named.chip),
             &mut rng,
             password,
             options,

@@ -3,13 +3,15 @@
 //! key (RSA-1024).
 //!
 //! The files are put on the chip exactly as published, EF.SOD included; BAC is keyed from the MRZ in DG1.
-//! DG3 and DG4 stay unreadable, as they need Terminal Authentication. Every key file is untrusted: a
+//! DG3 and DG4 need Terminal Authentication: without EAC ([`reference_chip`]) they stay unreadable;
+//! [`eac_passport`] adds EF.CVCA and TA with the emulator's test trust point. Every key file is untrusted: a
 //! malformed one, or one that does not match DG14, is an error naming the file, never a panic.
 
 use crate::aa::AaKey;
 use crate::ca::CaKey;
 use crate::chip::{Chip, ChipOptions};
 use crate::dump::{DumpError, chip_from_files, read_file};
+use crate::profile::EacChip;
 use icao9303::asn1::{self, Asn1Error, Mode, tag};
 use icao9303::auth::chip::plan;
 use icao9303::crypto::domain::DomainParameters;
@@ -53,6 +55,9 @@ pub enum BsiError {
         /// What is wrong.
         what: String,
     },
+    /// The EAC trust points cannot be installed.
+    #[error("{0}")]
+    Eac(String),
 }
 
 /// The BSI reference chip from the data set in `dir` (`test-vectors/data/bsi-reference-dataset`).
@@ -66,6 +71,56 @@ pub fn reference_chip_with(dir: &Path, options: ChipOptions) -> Result<Chip, Bsi
     for (name, file) in FILES {
         files.push((file, read_file(&dir.join(name))?));
     }
+    let ca = read_file(&dir.join(CA_KEY_FILE))?;
+    let aa = read_file(&dir.join(AA_KEY_FILE))?;
+    chip_from_data(files, &ca, &aa, dir, options)
+}
+
+/// The data set's files, as committed in `test-vectors/data/bsi-reference-dataset/`, built into the
+/// emulator (the `eac-passport` profile needs no files at run time).
+const EMBEDDED: [&[u8]; 8] = [
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/EF_COM.bin"),
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/EF_SOD.bin"),
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/Datagroup1.bin"),
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/Datagroup2.bin"),
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/Datagroup3.bin"),
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/Datagroup4.bin"),
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/Datagroup14.bin"),
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/Datagroup15.bin"),
+];
+const EMBEDDED_CA_KEY: &[u8] =
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/DG14_sk.pkcs8");
+const EMBEDDED_AA_KEY: &[u8] =
+    include_bytes!("../../../test-vectors/data/bsi-reference-dataset/DG15_sk.pkcs8");
+
+/// The `eac-passport` profile: the BSI specimen chip (built-in copy of the data set) with Extended
+/// Access Control — EF.CVCA from `eac`'s trust points, and its DG3 (two WSQ fingerprints) and DG4 (two
+/// JPEG 2000 irises) readable after Terminal Authentication with a chain granting the right.
+pub fn eac_passport(eac: &EacChip, options: ChipOptions) -> Result<Chip, BsiError> {
+    let files = FILES
+        .iter()
+        .zip(EMBEDDED)
+        .map(|((_, file), bytes)| (*file, bytes.to_vec()))
+        .collect();
+    let chip = chip_from_data(
+        files,
+        EMBEDDED_CA_KEY,
+        EMBEDDED_AA_KEY,
+        Path::new("(built-in BSI reference data set)"),
+        options,
+    )?;
+    let ta = eac.ta_chip().map_err(|e| BsiError::Eac(e.to_string()))?;
+    Ok(chip.with_terminal_authentication(ta))
+}
+
+/// The chip from the data set's files and key files (`dir` names where they came from in errors).
+fn chip_from_data(
+    files: Vec<(LdsFile, Vec<u8>)>,
+    ca_der: &[u8],
+    aa_der: &[u8],
+    dir: &Path,
+    options: ChipOptions,
+) -> Result<Chip, BsiError> {
     let dg14_path = dir.join("Datagroup14.bin");
     let dg14 = files
         .iter()
@@ -73,7 +128,7 @@ pub fn reference_chip_with(dir: &Path, options: ChipOptions) -> Result<Chip, Bsi
         .map(|(_, b)| b.as_slice())
         .unwrap_or_default();
     let ca_path = dir.join(CA_KEY_FILE);
-    let ca = ca_key(&read_file(&ca_path)?, dg14).map_err(|what| {
+    let ca = ca_key(ca_der, dg14).map_err(|what| {
         let path = if what.starts_with("DG14") {
             dg14_path.clone()
         } else {
@@ -81,9 +136,8 @@ pub fn reference_chip_with(dir: &Path, options: ChipOptions) -> Result<Chip, Bsi
         };
         BsiError::Key { path, what }
     })?;
-    let aa_path = dir.join(AA_KEY_FILE);
-    let aa = AaKey::rsa_from_pkcs8(&read_file(&aa_path)?).map_err(|what| BsiError::Key {
-        path: aa_path,
+    let aa = AaKey::rsa_from_pkcs8(aa_der).map_err(|what| BsiError::Key {
+        path: dir.join(AA_KEY_FILE),
         what,
     })?;
     let chip = chip_from_files(files, &dir.join("Datagroup1.bin"), dir, options)?;

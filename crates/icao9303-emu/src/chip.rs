@@ -203,6 +203,11 @@ impl Chip {
         self
     }
 
+    /// The MRZ key that opens the chip with BAC (or PACE with the MRZ), if it has one.
+    pub fn mrz_key(&self) -> Option<&MrzKey> {
+        self.mrz_key.as_ref()
+    }
+
     /// The chip's Terminal Authentication state, if it offers TA.
     pub fn terminal_authentication(&self) -> Option<&TaChip> {
         self.ta.as_ref()

@@ -115,6 +115,17 @@ pub struct EacTestPki {
     pub terminal: Holder,
 }
 
+/// The committed Utopia test PKI's CVCA certificate (`test-vectors/data/cvc/test-pki/UTCVCA00001.cvcert`,
+/// minted by `tests/eac_pki.rs`): the trust point of the emulator's EAC profiles. Its DV and terminal
+/// certificates and keys are in the same directory.
+pub const UTOPIA_CVCA: &[u8] =
+    include_bytes!("../../../test-vectors/data/cvc/test-pki/UTCVCA00001.cvcert");
+
+/// [`UTOPIA_CVCA`], parsed.
+pub fn utopia_cvca() -> Result<CvCertificate, String> {
+    CvCertificate::parse(UTOPIA_CVCA).map_err(|e| format!("UTCVCA00001.cvcert: {e}"))
+}
+
 fn reference(text: String) -> Result<CertificateReference, CvcError> {
     CertificateReference::new(&text)
 }

@@ -24,6 +24,7 @@ use icao9303::lds::dg15::Dg15;
 use icao9303::lds::security_infos::SecurityInfos;
 use icao9303::lds::security_infos::{KeyAgreement, Mapping, PaceInfo};
 use icao9303::mrz::{Mrz, MrzError, MrzKey, check_digit};
+use icao9303::pki::cvc::{CvCertificate, CvDate};
 
 /// id-SecurityObject (BSI TR-03110): the eContentType of EF.CardSecurity.
 const ID_SECURITY_OBJECT: icao9303::asn1::ObjectIdentifier =
@@ -31,6 +32,75 @@ const ID_SECURITY_OBJECT: icao9303::asn1::ObjectIdentifier =
 
 /// The synthetic face of the built-in profiles: a 240x320 JPEG 2000 cartoon of about 16 KB.
 pub const SYNTHETIC_FACE_JP2: &[u8] = include_bytes!("../assets/synthetic-face.jp2");
+
+/// The two WSQ fingerprints (620×620, 500 ppi) in the BRP profile's DG3: the BSI specimen's right and
+/// left index fingers, as extracted in `test-vectors/data/biometric/dg3-dg4/` (their NBIS reference
+/// decodes are there too).
+pub const BRP_FINGERPRINTS: [FingerSample; 2] = [
+    FingerSample {
+        position: 2,
+        width: 620,
+        height: 620,
+        ppi: 500,
+        wsq: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_1.wsq"),
+    },
+    FingerSample {
+        position: 7,
+        width: 620,
+        height: 620,
+        ppi: 500,
+        wsq: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_2.wsq"),
+    },
+];
+
+/// The date an EAC profile's chip starts from ([`EacChip::current_date`]): after the Utopia test PKI's
+/// start (2025-01-01) and after the expiry of its short-lived terminal certificate UTTESTIS00003
+/// (2025-01-31), so that certificate is refused as expired.
+pub const EAC_CHIP_DATE: (u16, u8, u8) = (2025, 6, 1);
+
+/// One finger image for [`encode_dg3_iso19794_4`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FingerSample {
+    /// ISO/IEC 19794-4 finger position (1 right thumb … 10 left little finger).
+    pub position: u8,
+    /// Width in pixels.
+    pub width: u16,
+    /// Height in pixels.
+    pub height: u16,
+    /// Resolution in pixels per inch.
+    pub ppi: u16,
+    /// The WSQ image.
+    pub wsq: &'static [u8],
+}
+
+/// Extended Access Control on a profile's chip: the trust points Terminal Authentication starts from
+/// and the chip's current date. DG3 and DG4 are then readable only after TA with the right.
+#[derive(Debug, Clone)]
+pub struct EacChip {
+    /// The CVCA certificates the chip trusts (at most two; EF.CVCA lists them).
+    pub trust_points: Vec<CvCertificate>,
+    /// The chip's current date before any certificate moved it forward.
+    pub current_date: CvDate,
+}
+
+impl EacChip {
+    /// The Utopia test PKI's CVCA (`test-vectors/data/cvc/test-pki/UTCVCA00001.cvcert`) as the only
+    /// trust point, at [`EAC_CHIP_DATE`].
+    pub fn utopia() -> Result<EacChip, PersonalizationError> {
+        let (y, m, d) = EAC_CHIP_DATE;
+        Ok(EacChip {
+            trust_points: vec![crate::eac_pki::utopia_cvca().map_err(PersonalizationError::Eac)?],
+            current_date: CvDate::new(y, m, d)
+                .map_err(|e| PersonalizationError::Eac(e.to_string()))?,
+        })
+    }
+
+    /// The chip side of Terminal Authentication with these trust points.
+    pub fn ta_chip(&self) -> Result<crate::ta::TaChip, PersonalizationError> {
+        crate::ta::TaChip::new(&self.trust_points, self.current_date)
+            .map_err(PersonalizationError::Eac)
+    }
+}
 
 /// What a profile puts on the chip.
 #[derive(Debug, Clone)]
@@ -77,6 +147,9 @@ pub struct Profile {
     /// SecurityInfo encodings added to EF.CardAccess after the PACEInfos of `pace_offers` (hostile-chip
     /// profiles: explicit domain parameters, ...). The chip's own PACE ignores them.
     pub card_access_entries: Vec<Vec<u8>>,
+    /// Extended Access Control: EF.CVCA and Terminal Authentication guarding DG3/DG4 (`None`: no TA,
+    /// and DG3/DG4, if any, are never readable).
+    pub eac: Option<EacChip>,
     /// Repeat the PACEInfos of `pace_offers` in DG14, where EF.SOD signs them (ICAO 9303-11 section 9.2):
     /// the evidence that lets a reader detect a hidden or stripped EF.CardAccess.
     pub pace_infos_in_dg14: bool,
@@ -108,6 +181,70 @@ pub const PROFILE_NAMES: &[&str] = &[
     "pace-dh-weak-group",
 ];
 
+/// Every chip the emulator can present by name ([`chip_by_name`]): the profiles ([`PROFILE_NAMES`]) and
+/// `eac-passport`, the BSI specimen passport with Extended Access Control.
+pub fn chip_names() -> Vec<&'static str> {
+    let mut names = PROFILE_NAMES.to_vec();
+    names.push("eac-passport");
+    names
+}
+
+/// A chip the emulator presents, and how to open and trust it.
+pub struct NamedChip {
+    /// The chip.
+    pub chip: Chip,
+    /// The MRZ key that opens it.
+    pub mrz_key: MrzKey,
+    /// The CSCA certificate (DER) its EF.SOD chains to, when the emulator made it (the profiles' test
+    /// CSCA; none for the BSI specimen, signed by a real test CSCA that is not built in).
+    pub csca: Option<Vec<u8>>,
+}
+
+/// The chip called `name` (one of [`chip_names`]), its chip options changed by `options` (starting from
+/// the profile's own). `trust_points` replaces the EAC trust points of chips with Extended Access
+/// Control (by default the Utopia test PKI's CVCA): `mrtd emulate --cvca`. `Ok(None)`: no such chip.
+pub fn chip_by_name(
+    name: &str,
+    options: impl FnOnce(&mut ChipOptions),
+    trust_points: Option<Vec<CvCertificate>>,
+) -> Result<Option<NamedChip>, PersonalizationError> {
+    let eac = |default: EacChip| match &trust_points {
+        Some(t) => EacChip {
+            trust_points: t.clone(),
+            ..default
+        },
+        None => default,
+    };
+    if name == "eac-passport" {
+        let mut chip_options = ChipOptions::default();
+        options(&mut chip_options);
+        let chip = crate::bsi::eac_passport(&eac(EacChip::utopia()?), chip_options)
+            .map_err(|e| PersonalizationError::Eac(e.to_string()))?;
+        let mrz_key = chip.mrz_key().cloned().ok_or_else(|| {
+            PersonalizationError::Eac("the BSI specimen's DG1 gives no MRZ key".into())
+        })?;
+        return Ok(Some(NamedChip {
+            chip,
+            mrz_key,
+            csca: None,
+        }));
+    }
+    let Some(mut profile) = Profile::by_name(name) else {
+        return Ok(None);
+    };
+    options(&mut profile.options);
+    if let Some(e) = profile.eac.take() {
+        profile.eac = Some(eac(e));
+    }
+    let mrz_key = profile.mrz_key()?;
+    let card = profile.personalize()?;
+    Ok(Some(NamedChip {
+        chip: card.chip,
+        mrz_key,
+        csca: Some(card.pki.csca_der()),
+    }))
+}
+
 impl Profile {
     /// A UK-BRP-like TD1 card (synthetic holder TESTHOLDER AMINA GRACE, document ZU3847562).
     pub fn brp() -> Profile {
@@ -132,6 +269,7 @@ impl Profile {
                 ),
             ],
         );
+        let dg3 = encode_dg3_iso19794_4(&BRP_FINGERPRINTS);
         Profile {
             name: "brp",
             mrz_lines: vec![
@@ -144,7 +282,7 @@ impl Profile {
             scheme: SignatureScheme::EcdsaP256Sha256,
             hash: HashAlgorithm::Sha256,
             face: true,
-            extra_data_groups: vec![(11, dg11), (12, dg12)],
+            extra_data_groups: vec![(3, dg3), (11, dg11), (12, dg12)],
             pace_offers: vec![
                 PaceOffer {
                     mapping: Mapping::Generic,
@@ -166,6 +304,9 @@ impl Profile {
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
+            // The Utopia test PKI's CVCA: read DG3 with its terminal certificates
+            // (test-vectors/data/cvc/test-pki/).
+            eac: EacChip::utopia().ok(),
             pace_infos_in_dg14: false,
         }
     }
@@ -224,6 +365,7 @@ impl Profile {
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
+            eac: None,
             pace_infos_in_dg14: false,
         }
     }
@@ -261,6 +403,7 @@ impl Profile {
             forged_signer: false,
             unsigned_data_groups: Vec::new(),
             card_access_entries: Vec::new(),
+            eac: None,
             pace_infos_in_dg14: false,
         }
     }
@@ -497,6 +640,9 @@ impl Profile {
         if let Some(k) = chip_aa {
             chip = chip.with_active_authentication(k);
         }
+        if let Some(eac) = &self.eac {
+            chip = chip.with_terminal_authentication(eac.ta_chip()?);
+        }
         Ok(Card { chip, pki })
     }
 }
@@ -617,6 +763,67 @@ pub enum PersonalizationError {
     /// Building the test PKI or signing EF.SOD failed.
     #[error("test PKI: {0}")]
     Pki(#[from] PkiBuildError),
+    /// The EAC trust points or chip date are unusable.
+    #[error("Extended Access Control: {0}")]
+    Eac(String),
+}
+
+/// Encodes finger images as DG3 (ICAO 9303-10 section 4.7.3): a biometric information template group
+/// with one ISO/IEC 19794-4:2005 finger image record per finger (one view, WSQ, 8-bit grey, live-scan
+/// plain impression, quality 100), each under a biometric header template naming the finger (CBEFF
+/// subtype) and the format (owner 0101, type 0007).
+pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
+    const GENERAL_HEADER_LEN: usize = 32;
+    const FINGER_HEADER_LEN: usize = 14;
+    let templates: Vec<Vec<u8>> = fingers
+        .iter()
+        .map(|f| {
+            let view_len = FINGER_HEADER_LEN + f.wsq.len();
+            let mut record = Vec::with_capacity(GENERAL_HEADER_LEN + view_len);
+            record.extend_from_slice(b"FIR\0");
+            record.extend_from_slice(b"010\0");
+            record.extend_from_slice(&(GENERAL_HEADER_LEN + view_len).to_be_bytes()[2..]); // 6 bytes
+            record.extend_from_slice(&[0x00, 0x00]); // capture device id
+            record.extend_from_slice(&[0x00, 0x1F]); // image acquisition level 31
+            record.push(1); // number of fingers
+            record.push(1); // scale units: pixels per inch
+            for _ in 0..4 {
+                record.extend_from_slice(&f.ppi.to_be_bytes()); // scan and image resolution, h and v
+            }
+            record.push(8); // pixel depth
+            record.push(2); // image compression: WSQ
+            record.extend_from_slice(&[0x00, 0x00]); // reserved
+            record.extend_from_slice(&(view_len as u32).to_be_bytes());
+            record.push(f.position);
+            record.push(1); // count of views
+            record.push(1); // view number
+            record.push(100); // finger image quality
+            record.push(0); // impression type: live-scan plain
+            record.extend_from_slice(&f.width.to_be_bytes());
+            record.extend_from_slice(&f.height.to_be_bytes());
+            record.push(0); // reserved
+            record.extend_from_slice(f.wsq);
+            let subtype = icao9303::lds::finger::cbeff_finger_subtype(u32::from(f.position))
+                .and_then(|s| u8::try_from(s).ok())
+                .unwrap_or(0);
+            let header = asn1::der::constructed(
+                0xA1,
+                &[
+                    &asn1::der::tlv(0x81, &[0x08]),
+                    &asn1::der::tlv(0x82, &[subtype]),
+                    &asn1::der::tlv(0x87, &[0x01, 0x01]),
+                    &asn1::der::tlv(0x88, &[0x00, 0x07]),
+                ],
+            );
+            asn1::der::constructed(0x7F60, &[&header, &asn1::der::tlv(0x5F2E, &record)])
+        })
+        .collect();
+    let count = [u8::try_from(fingers.len()).unwrap_or(u8::MAX)];
+    let mut parts: Vec<&[u8]> = vec![];
+    let count_tlv = asn1::der::tlv(0x02, &count);
+    parts.push(&count_tlv);
+    parts.extend(templates.iter().map(Vec::as_slice));
+    asn1::der::tlv(0x63, &asn1::der::constructed(0x7F61, &parts))
 }
 
 /// Encodes a face image as DG2: a biometric information template group with one ISO/IEC 19794-5 face

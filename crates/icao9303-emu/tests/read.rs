@@ -66,6 +66,11 @@ fn brp_reads_and_every_hash_matches() {
         .iter()
         .filter(|(f, _)| !f.in_master_file())
     {
+        if matches!(file, LdsFile::Dg(3) | LdsFile::Cvca) {
+            // Behind Terminal Authentication, which this read does not run.
+            assert_eq!(doc.raw(file), None, "{file}");
+            continue;
+        }
         assert_eq!(doc.raw(file), Some(bytes), "{file}");
     }
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();

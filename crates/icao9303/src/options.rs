@@ -38,6 +38,11 @@ pub struct ReaderOptions {
     /// signature). They are read last, so a read without them (the MRZ and an authenticity check) stops
     /// early; the report says they were not read.
     pub read_images: bool,
+    /// The inspection system's certificates and key for Terminal Authentication (EAC), which opens DG3
+    /// (fingerprints) and DG4 (iris). It runs after a successful Chip Authentication
+    /// ([`crate::reader::Reader::read_document_with_rng`]); without credentials DG3/DG4 are not read and
+    /// the report says why.
+    pub terminal: Option<crate::auth::terminal::TerminalCredentials>,
 }
 
 /// The default bound on a file's declared length ([`ReaderOptions::max_file_len`]): large enough for a
@@ -92,6 +97,7 @@ impl Default for ReaderOptions {
             allow_bac_fallback: false,
             extended_length: ExtendedLengthPolicy::Auto,
             read_images: true,
+            terminal: None,
         }
     }
 }

@@ -16,6 +16,8 @@ pub const PHASE_RESUME: &str = "resume";
 pub const PHASE_ACCESS_CONTROL: &str = "access control";
 /// The phase of Active and Chip Authentication.
 pub const PHASE_CHIP_AUTHENTICATION: &str = "chip authentication";
+/// The phase of Terminal Authentication (EF.CVCA, the certificates, the signature).
+pub const PHASE_TERMINAL_AUTHENTICATION: &str = "terminal authentication";
 /// Exchanges outside any named phase (commands a caller sent itself).
 const PHASE_OTHER: &str = "other";
 

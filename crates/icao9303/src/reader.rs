@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! Reader ─ authenticate (session: EF.CardAccess → PACE / BAC → secure messaging)
-//!        ─ read:   EF.SOD, EF.COM → DG14, DG15 → Active / Chip Authentication → the other data groups → images
+//!        ─ read:   EF.SOD, EF.COM → DG14, DG15 → Active / Chip Authentication → Terminal Authentication
+//!                  (with the inspection system's credentials) → the other data groups → images
 //!        ─ report: Document → passive authentication → PACE-CAM → chip authenticity, read statistics
 //! ```
 //!
@@ -16,10 +17,13 @@ use crate::access::Password;
 use crate::access::pace::CamData;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::auth::RunOutcome;
+use crate::auth::terminal::{self, TaError, TerminalCredentials};
 use crate::document::Document;
 use crate::lds::LdsFile;
-use crate::read_stats::{PHASE_ACCESS_CONTROL, PHASE_CHIP_AUTHENTICATION, PHASE_RESUME};
-use crate::report::{AccessReport, Check, CheckId, Report};
+use crate::read_stats::{
+    PHASE_ACCESS_CONTROL, PHASE_CHIP_AUTHENTICATION, PHASE_RESUME, PHASE_TERMINAL_AUTHENTICATION,
+};
+use crate::report::{AccessReport, Check, CheckId, Report, Verdict};
 use crate::session::Session;
 use crate::transport::Transport;
 use rand_core::CryptoRng;
@@ -47,16 +51,20 @@ enum Step {
     ReadKeyFiles,
     /// Active Authentication and Chip Authentication (only with an RNG).
     ChipAuthentication,
+    /// Terminal Authentication, when the options carry an inspection system's credentials: opens DG3
+    /// and DG4 as far as its certificate chain grants.
+    TerminalAuthentication,
     /// The other data groups but the images, under the keys Chip Authentication established.
     ReadDataGroups,
     /// The image data groups, last (or not at all when the caller leaves them out).
     ReadImages,
 }
 
-const STEPS: [Step; 5] = [
+const STEPS: [Step; 6] = [
     Step::ReadIndex,
     Step::ReadKeyFiles,
     Step::ChipAuthentication,
+    Step::TerminalAuthentication,
     Step::ReadDataGroups,
     Step::ReadImages,
 ];
@@ -72,6 +80,9 @@ struct ReadState<'r, R: CryptoRng + ?Sized> {
     wanted: BTreeSet<u8>,
     /// What Active and Chip Authentication gave, once they ran.
     chip_auth: Option<RunOutcome>,
+    /// What Terminal Authentication gave, when the read had credentials for it, and how many times the
+    /// read had resumed then (a resumed session has not run it).
+    terminal_auth: Option<(Verdict, usize)>,
 }
 
 /// DG14 (Chip Authentication) and DG15 (Active Authentication): read before the other data groups so
@@ -250,6 +261,7 @@ impl<T: Transport> Reader<T> {
             notes: self.session.take_notes(),
             wanted,
             chip_auth: None,
+            terminal_auth: None,
         };
         for step in STEPS {
             let result = self.run_step(step, &mut state, recover);
@@ -287,6 +299,17 @@ impl<T: Transport> Reader<T> {
                         rng,
                     ));
                 }
+                Ok(())
+            }
+            Step::TerminalAuthentication => {
+                let Some(credentials) = self.session.options().terminal.clone() else {
+                    return Ok(());
+                };
+                let verdict = self.terminal_authentication(&credentials, state, recover)?;
+                state
+                    .notes
+                    .push(Check::new(CheckId::TerminalAuthentication, verdict.clone()));
+                state.terminal_auth = Some((verdict, self.session.read_stats().resumes));
                 Ok(())
             }
             Step::ReadDataGroups => {
@@ -386,18 +409,113 @@ impl<T: Transport> Reader<T> {
                 Err(Error::Status { sw, .. })
                     if sw == StatusWord::SECURITY_STATUS_NOT_SATISFIED =>
                 {
-                    // DG3 and DG4 need Terminal Authentication: refusing them is expected.
-                    if !matches!(n, 3 | 4) {
-                        state.notes.push(Check::not_checked(
-                            CheckId::FileRead(file),
-                            format!("the chip refused to read it ({sw})"),
-                        ));
+                    // DG3 and DG4 need Terminal Authentication: without it, refusing them is expected
+                    // (their hash line says so); with it, the report says why the chip still refused.
+                    let resumes = self.session.read_stats().resumes;
+                    let reason = match (n, &state.terminal_auth) {
+                        (3 | 4, None) => None,
+                        (3 | 4, Some((_, then))) if *then != resumes => Some(format!(
+                            "not read ({sw}): the card was lost after Terminal Authentication and the resumed session did not repeat it"
+                        )),
+                        (3 | 4, Some((ta, _))) if ta.is_valid() => Some(format!(
+                            "the chip refused to read it ({sw}) after Terminal Authentication: the certificate chain does not grant DG{n}"
+                        )),
+                        (3 | 4, Some((ta, _))) => Some(format!(
+                            "not read ({sw}): Terminal Authentication did not succeed ({})",
+                            ta.reason
+                        )),
+                        _ => Some(format!("the chip refused to read it ({sw})")),
+                    };
+                    if let Some(reason) = reason {
+                        state
+                            .notes
+                            .push(Check::not_checked(CheckId::FileRead(file), reason));
                     }
                 }
                 Err(e) => return Err(e),
             }
         }
         Ok(())
+    }
+
+    /// Terminal Authentication version 1 with `credentials`: reads EF.CVCA, picks the chain that starts
+    /// at one of the chip's trust points, and runs [`terminal::authenticate`] with ID_PICC from access
+    /// control and Comp() of the ephemeral key of the Chip Authentication that just ran. The verdict:
+    /// valid when the chip accepted chain and signature; invalid, naming the certificate (CHR) or the
+    /// signature and the status word, when it refused; not checked, with why, when it could not run. Only
+    /// a lost link ends the read.
+    fn terminal_authentication<R: CryptoRng + ?Sized>(
+        &mut self,
+        credentials: &TerminalCredentials,
+        state: &mut ReadState<'_, R>,
+        recover: &mut Recover<'_, T, R>,
+    ) -> Result<Verdict, Error> {
+        let comp_pk_pcd = match &state.chip_auth {
+            None => {
+                return Ok(Verdict::not_checked(
+                    "not performed: it needs Chip Authentication, which runs only in a read with randomness",
+                ));
+            }
+            Some(outcome) => match &outcome.comp_pk_pcd {
+                Some(comp) => comp.clone(),
+                None => {
+                    return Ok(Verdict::not_checked(
+                        "not performed: Terminal Authentication version 1 runs after a successful Chip Authentication (DG14), which this read did not have",
+                    ));
+                }
+            },
+        };
+        let Some(id_picc) = self.session.id_picc().map(<[u8]>::to_vec) else {
+            return Ok(Verdict::not_checked(
+                "not performed: access control gave no ID_PICC",
+            ));
+        };
+        let ef_cvca = match self.read_resilient(LdsFile::Cvca, state, recover) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                return Ok(Verdict::not_checked(
+                    "not performed: the chip has no EF.CVCA, so it names no trust point",
+                ));
+            }
+            Err(Error::Status { sw, .. }) => {
+                return Ok(Verdict::not_checked(format!(
+                    "not performed: the chip refused to read EF.CVCA ({sw})"
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        let chain = match terminal::chain_for_chip(credentials, &ef_cvca) {
+            Ok(chain) => chain,
+            Err(e) => return Ok(Verdict::not_checked(format!("not performed: {e}"))),
+        };
+        let Some(rng) = state.rng.as_deref_mut() else {
+            return Ok(Verdict::not_checked(
+                "not performed: the read has no randomness",
+            ));
+        };
+        self.session.enter_phase(PHASE_TERMINAL_AUTHENTICATION);
+        let mut rng = rng;
+        match terminal::authenticate(
+            &mut self.session.link(),
+            &chain,
+            credentials.signer.as_ref(),
+            &id_picc,
+            &comp_pk_pcd,
+            &mut rng,
+        ) {
+            Ok(outcome) => Ok(Verdict::valid(format!(
+                "the chip accepted {} and the terminal's signature; the chain asks for {}",
+                outcome
+                    .sent
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+                outcome.requested_rights().describe()
+            ))),
+            Err(TaError::Channel(e @ Error::Transport { .. })) => Err(e),
+            Err(e) => Ok(Verdict::invalid(e.to_string())),
+        }
     }
 
     /// Reads one file, handing link failures to `recover` and continuing where the read stopped.

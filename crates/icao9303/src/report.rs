@@ -60,6 +60,10 @@ pub enum CheckId {
     /// A DTC-VC belongs to the chip read at presentation: the same EF.SOD and data groups, and a genuine
     /// chip. Key `dtc-binding`.
     DtcBinding,
+    /// Terminal Authentication (EAC, [`crate::auth::terminal`]): whether the chip accepted the inspection
+    /// system's certificate chain and signature, and so opened DG3/DG4. It concerns the terminal, not the
+    /// document: a refusal leaves the document verdict as it is. Key `terminal-authentication`.
+    TerminalAuthentication,
 }
 
 impl CheckId {
@@ -86,6 +90,7 @@ impl CheckId {
             CheckId::Dtc => "dtc".into(),
             CheckId::ChipAuthenticity => "chip-authenticity".into(),
             CheckId::DtcBinding => "dtc-binding".into(),
+            CheckId::TerminalAuthentication => "terminal-authentication".into(),
         }
     }
 
@@ -112,7 +117,14 @@ impl CheckId {
             CheckId::Dtc => "DTC-VC".into(),
             CheckId::ChipAuthenticity => "Chip authenticity".into(),
             CheckId::DtcBinding => "DTC-VC binding".into(),
+            CheckId::TerminalAuthentication => "Terminal Authentication".into(),
         }
+    }
+
+    /// Whether a failure of this check makes the document suspect. Every check does but Terminal
+    /// Authentication: the chip refusing the terminal's certificates says nothing about the document.
+    pub fn concerns_document(self) -> bool {
+        self != CheckId::TerminalAuthentication
     }
 }
 
@@ -487,7 +499,7 @@ impl Report {
     pub fn has_failures(&self) -> bool {
         self.checks
             .iter()
-            .any(|c| c.status() == CheckStatus::Invalid)
+            .any(|c| c.status() == CheckStatus::Invalid && c.id.concerns_document())
     }
 
     /// The checks with the given status.

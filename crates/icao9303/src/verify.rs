@@ -414,6 +414,7 @@ fn document_verdict(
 ) -> DocumentVerdict {
     let failed: Vec<String> = report
         .checks_with(CheckStatus::Invalid)
+        .filter(|c| c.id.concerns_document())
         .map(|c| format!("{}: {}", c.name(), c.reason()))
         .collect();
     if !failed.is_empty() {

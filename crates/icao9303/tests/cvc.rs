@@ -776,3 +776,74 @@ fn hostile_encodings_are_errors() {
         Err(CvcError::TooLong { .. })
     ));
 }
+
+/// A bare RFC 5915 ECPrivateKey with a named curve in `[0]` (what OpenPACE's `cvc-create` writes for the
+/// keys it derives) reads as the same key as its PKCS#8 form; PEM PKCS#8 decodes to the DER.
+#[test]
+fn sec1_and_pem_private_keys_are_read() {
+    use icao9303::pki::cvc::private_key::pkcs8_der_from_der_or_pem;
+    let alg = TaAlgorithm::Ecdsa(HashAlgorithm::Sha256);
+    let pkcs8 = data("test-pki/UTTESTIS00001.pkcs8");
+    let key = CvPrivateKey::from_pkcs8_der(&pkcs8, alg).unwrap();
+    // PKCS#8 → its privateKey OCTET STRING holds the ECPrivateKey; add [0] brainpoolP256r1.
+    let outer = icao9303::tlv::parse_exact(&pkcs8, 0x30).unwrap();
+    let items = icao9303::tlv::parse_all(outer.value).unwrap();
+    let inner = icao9303::tlv::parse_exact(items[2].value, 0x30).unwrap();
+    let fields = icao9303::tlv::parse_all(inner.value).unwrap();
+    let oid = [0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
+    let sec1 = icao9303::tlv::encode_constructed(
+        0x30,
+        &[
+            icao9303::tlv::encode(0x02, fields[0].value),
+            icao9303::tlv::encode(0x04, fields[1].value),
+            icao9303::tlv::encode(0xA0, &icao9303::tlv::encode(0x06, &oid)),
+        ],
+    );
+    let from_sec1 = CvPrivateKey::from_pkcs8_der(&sec1, alg).unwrap();
+    assert_eq!(
+        from_sec1.public_key(false).unwrap(),
+        key.public_key(false).unwrap()
+    );
+    // Without [0] the curve is unknown: an error, not a guess.
+    let no_curve = icao9303::tlv::encode_constructed(
+        0x30,
+        &[
+            icao9303::tlv::encode(0x02, fields[0].value),
+            icao9303::tlv::encode(0x04, fields[1].value),
+        ],
+    );
+    assert!(CvPrivateKey::from_pkcs8_der(&no_curve, alg).is_err());
+    // PEM.
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64(&pkcs8)
+    );
+    assert_eq!(
+        pkcs8_der_from_der_or_pem(pem.as_bytes())
+            .unwrap()
+            .as_slice(),
+        pkcs8.as_slice()
+    );
+    assert_eq!(
+        pkcs8_der_from_der_or_pem(&pkcs8).unwrap().as_slice(),
+        pkcs8.as_slice()
+    );
+    assert!(pkcs8_der_from_der_or_pem(b"-----BEGIN EC PRIVATE KEY-----\nAA==\n").is_err());
+    assert!(pkcs8_der_from_der_or_pem(b"-----BEGIN PRIVATE KEY-----\nA*A=\n").is_err());
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

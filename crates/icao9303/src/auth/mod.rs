@@ -280,6 +280,9 @@ pub struct RunOutcome {
     pub results: Vec<MechanismResult>,
     /// True when Chip Authentication failed after the keys changed: the session is gone.
     pub session_lost: bool,
+    /// After a successful Chip Authentication: Comp() of the terminal's ephemeral CA key P̃K_PCD, which
+    /// Terminal Authentication signs ([`terminal::comp`]).
+    pub comp_pk_pcd: Option<Vec<u8>>,
 }
 
 fn security_infos_of_dg14(
@@ -371,13 +374,14 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
                         ""
                     }
                 );
-                match chip::authenticate(session, &plan, rng) {
+                match chip::authenticate_keeping_ephemeral_key(session, &plan, rng) {
                     Err(e) => out.results.push(MechanismResult::failed(
                         ca,
                         format!("the chip refused Chip Authentication ({what}): {e}"),
                     )),
-                    Ok(sm) => {
+                    Ok((sm, pk_pcd)) => {
                         session.restart_secure_messaging(sm);
+                        let comp_pk_pcd = terminal::comp(&plan.key.domain, &pk_pcd).ok();
                         // Only a chip that derived the same K answers correctly under the new keys. The
                         // answer must be MAC-verified: secure messaging lets only errors through without a
                         // MAC, so a success here was checked with the new keys (a bare 61xx or 9000 ends
@@ -386,10 +390,13 @@ pub fn run<R: rand_core::CryptoRng + ?Sized>(
                             .with_data(LdsFile::Dg(14).fid().to_be_bytes().to_vec());
                         out.results.push(
                             match session.exchange("Chip Authentication: SELECT under the new keys", &probe) {
-                                Ok(r) if r.sw.is_success() => MechanismResult::verified(
-                                    ca,
-                                    format!("secure messaging restarted with keys from the chip's static key ({what})"),
-                                ),
+                                Ok(r) if r.sw.is_success() => {
+                                    out.comp_pk_pcd = comp_pk_pcd;
+                                    MechanismResult::verified(
+                                        ca,
+                                        format!("secure messaging restarted with keys from the chip's static key ({what})"),
+                                    )
+                                }
                                 Ok(r) => {
                                     out.session_lost = true;
                                     MechanismResult::failed(

@@ -323,3 +323,76 @@ pub fn authenticate(
         requested,
     })
 }
+
+/// An inspection system's credentials for Terminal Authentication: the certificates it may send and
+/// whatever holds its terminal certificate's private key. Given to a read in
+/// [`ReaderOptions::terminal`](crate::options::ReaderOptions::terminal).
+#[derive(Clone)]
+pub struct TerminalCredentials {
+    /// The terminal certificate, its DV certificate and, when needed, CVCA link certificates (in any
+    /// order; a self-signed CVCA certificate may be among them and is never sent). The chain sent is the
+    /// one that starts at a trust point the chip lists in EF.CVCA ([`chain::select_chain`]).
+    ///
+    /// [`chain::select_chain`]: crate::pki::cvc::chain::select_chain
+    pub certificates: Vec<CvCertificate>,
+    /// Signs with the terminal certificate's private key (a PKCS#8 file, a hardware module, a remote
+    /// signer).
+    pub signer: std::sync::Arc<dyn TerminalSigner + Send + Sync>,
+}
+
+impl std::fmt::Debug for TerminalCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TerminalCredentials")
+            .field(
+                "certificates",
+                &self
+                    .certificates
+                    .iter()
+                    .map(|c| c.chr().to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .field("signer", &self.signer.algorithm())
+            .finish()
+    }
+}
+
+impl TerminalCredentials {
+    /// The terminal certificate among the credentials, if there is exactly one.
+    pub fn terminal(&self) -> Option<&CvCertificate> {
+        let mut terminals = self
+            .certificates
+            .iter()
+            .filter(|c| c.role() == Role::Terminal);
+        match (terminals.next(), terminals.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+}
+
+/// Why Terminal Authentication was not started although the read had credentials for it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TaSkipped {
+    /// EF.CVCA is absent or cannot be parsed: the chip names no trust point.
+    #[error("EF.CVCA: {0}")]
+    Cvca(String),
+    /// None of the credentials' chains starts at one of the chip's trust points.
+    #[error(transparent)]
+    NoChain(#[from] crate::pki::cvc::chain::ChainError),
+}
+
+/// The chain among `credentials` that starts at one of the trust points EF.CVCA (`ef_cvca`, its
+/// content) lists, in sending order.
+pub fn chain_for_chip(
+    credentials: &TerminalCredentials,
+    ef_cvca: &[u8],
+) -> Result<Vec<CvCertificate>, TaSkipped> {
+    let trust_points =
+        crate::pki::cvc::parse_ef_cvca(ef_cvca).map_err(|e| TaSkipped::Cvca(e.to_string()))?;
+    if trust_points.is_empty() {
+        return Err(TaSkipped::Cvca("lists no trust point".into()));
+    }
+    let chain =
+        crate::pki::cvc::chain::select_chain(&trust_points, &credentials.certificates, None)?;
+    Ok(chain.into_iter().cloned().collect())
+}

@@ -45,6 +45,7 @@ impl<T: Transport> Session<T> {
         self.sm = None;
         self.cam = None;
         self.access = None;
+        self.id_picc = None;
         let infos = if self.master_files_read {
             self.card_access
                 .as_deref()
@@ -84,6 +85,7 @@ impl<T: Transport> Session<T> {
             }
         };
         let sm = bac::authenticate(&mut self.link(), key, rng)?;
+        self.id_picc = Some(crate::auth::terminal::id_picc_bac(key));
         if let Some(why) = &pace_failure {
             self.notes.push(Check::valid_with_warning(
                 CheckId::AccessControl,
@@ -221,6 +223,8 @@ impl<T: Transport> Session<T> {
                 };
                 self.sm = Some(outcome.sm);
                 self.cam = outcome.chip_auth;
+                // ID_PICC = Comp(P̃K_PICC), the chip's ephemeral PACE key (TR-03110-1 §3.5.1).
+                self.id_picc = crate::auth::terminal::comp(&domain, &outcome.pk_ic).ok();
                 if self.cam.is_some() && self.card_security.is_none() {
                     // EF.CardSecurity is in the master file, readable only now, under secure messaging.
                     match self.read_file(LdsFile::CardSecurity) {

@@ -64,6 +64,9 @@ pub(crate) struct Session<T: Transport> {
     card_security: Option<Vec<u8>>,
     /// Report lines access control left for the read (a BAC fallback).
     notes: Vec<Check>,
+    /// ID_PICC of Terminal Authentication, from the last access control: the document number and its
+    /// check digit after BAC, Comp() of the chip's ephemeral PACE key after PACE.
+    id_picc: Option<Vec<u8>>,
     progress: Option<ProgressHook>,
 }
 
@@ -134,6 +137,7 @@ impl<T: Transport> Session<T> {
             cam: None,
             card_security: None,
             notes: Vec::new(),
+            id_picc: None,
             progress: None,
         }
     }
@@ -141,6 +145,12 @@ impl<T: Transport> Session<T> {
     /// The options of the session.
     pub fn options(&self) -> &ReaderOptions {
         &self.options
+    }
+
+    /// ID_PICC for Terminal Authentication, once access control succeeded (see
+    /// [`crate::auth::terminal`]).
+    pub fn id_picc(&self) -> Option<&[u8]> {
+        self.id_picc.as_deref()
     }
 
     /// The transport.

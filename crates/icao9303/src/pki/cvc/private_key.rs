@@ -54,8 +54,30 @@ fn bad(what: impl Into<String>) -> CvcError {
 impl CvPrivateKey {
     /// Reads a PKCS#8 PrivateKeyInfo (DER) that will sign with `algorithm` (the OID of the holder's
     /// certificate; PKCS#8 does not name the hash). The key type must fit the algorithm.
+    ///
+    /// A bare RFC 5915 ECPrivateKey naming its curve in `[0] parameters` is accepted too: OpenPACE's
+    /// `cvc-create` writes the keys it derives that way (under a `.pkcs8` name).
     pub fn from_pkcs8_der(der: &[u8], algorithm: TaAlgorithm) -> Result<CvPrivateKey, CvcError> {
         let seq = tlv::parse_exact(der, 0x30).map_err(|e| bad(e.to_string()))?;
+        let items = tlv::parse_all(seq.value).map_err(|e| bad(e.to_string()))?;
+        if let [version, private, rest @ ..] = items.as_slice()
+            && version.tag == 0x02
+            && version.value == [1]
+            && private.tag == 0x04
+        {
+            if !algorithm.is_ecdsa() {
+                return Err(bad(format!("an EC key cannot sign with {algorithm}")));
+            }
+            let params = rest
+                .iter()
+                .find(|t| t.tag == 0xA0)
+                .ok_or_else(|| bad("ECPrivateKey without [0] curve parameters"))?;
+            let curve = EcCurve::from_parameters(params.value).map_err(|e| bad(e.to_string()))?;
+            return Ok(CvPrivateKey {
+                algorithm,
+                material: Material::Ec(ec_private_key(der, curve)?),
+            });
+        }
         let mut f = super::Fields::new("PKCS#8 PrivateKeyInfo", seq.value)?;
         let version = f.take(0x02, "version")?;
         if !matches!(version.value, [0] | [1]) {
@@ -332,6 +354,30 @@ impl TerminalSigner for CvPrivateKey {
         self.sign_message(message, rng)
             .map_err(|e| SignerError(e.to_string()))
     }
+}
+
+/// The DER of a PKCS#8 private key file given as DER or as PEM (`-----BEGIN PRIVATE KEY-----`, unencrypted
+/// PKCS#8). Other PEM blocks (encrypted or traditional keys) are an error saying so. The result is
+/// zeroized on drop.
+pub fn pkcs8_der_from_der_or_pem(bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, CvcError> {
+    const BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
+    const END: &str = "-----END PRIVATE KEY-----";
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains("-----BEGIN") => text,
+        _ => return Ok(Zeroizing::new(bytes.to_vec())),
+    };
+    let Some(start) = text.find(BEGIN) else {
+        return Err(CvcError::Key(
+            "a PEM file, but not an unencrypted PKCS#8 PRIVATE KEY".into(),
+        ));
+    };
+    let body = &text[start + BEGIN.len()..];
+    let end = body
+        .find(END)
+        .ok_or_else(|| CvcError::Key("PEM: BEGIN PRIVATE KEY without END".into()))?;
+    crate::pki::certificate::base64_decode(&body[..end])
+        .map(Zeroizing::new)
+        .ok_or_else(|| CvcError::Key("PEM: the body is not base64".into()))
 }
 
 /// A TLV holding secret bytes: built in one buffer of the final size, zeroized on drop.

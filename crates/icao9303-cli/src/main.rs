@@ -7,6 +7,7 @@
 //! the chip offers could not be run).
 
 mod apdu_log;
+mod batch;
 mod dtc_cmd;
 mod eac_cmd;
 mod fingerprints;
@@ -84,12 +85,23 @@ enum Command {
     /// Read a document's chip. Exit 0 verified, 1 a check failed, 2 could not read, 3 not verified (for
     /// example no --trust anchor for the issuing state).
     Read(Box<ReadArgs>),
-    /// Verify a saved dump (the files written by `read --out`) or a Digital Travel Credential (Type 1 DTC-VC)
-    /// offline: same checks as a live read. No chip is present, which alone does not prevent exit 0
-    /// (verified).
+    /// Verify saved documents offline: a dump (the files written by `read --out`) or a Digital Travel
+    /// Credential (Type 1 DTC-VC): same checks as a live read. No chip is present, which alone does not
+    /// prevent exit 0 (verified).
+    ///
+    /// One dump directory or DTC-VC file gives its report (text, or JSON with --json). Several
+    /// directories, a directory of dump directories, or `-` (JSON Lines on standard input: {"id": ...,
+    /// "files": {"EF.SOD": base64, "DG1": base64, ...}}) give one JSON line per document in input order and
+    /// a summary per issuing state on stderr; exit 1 if a document failed, else 2 if an input could not be
+    /// read, else 3 if one was not verified.
     Verify {
-        /// The dump directory (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) or a DTC-VC file.
-        path: PathBuf,
+        /// Dump directories (EF_COM.bin, EF_SOD.bin, DG1.bin, ...), directories of them, a DTC-VC file, or
+        /// `-`.
+        #[arg(required = true, num_args = 1..)]
+        dirs: Vec<PathBuf>,
+        /// Documents verified at the same time (default: every core).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
         #[command(flatten)]
         trust: TrustArgs,
         /// Print the report as JSON (schema mrtd-report/1).
@@ -219,6 +231,8 @@ enum Outcome {
     Suspect,
     /// Read, nothing failed, but not verified (exit 3).
     NotVerified,
+    /// A batch in which an input could not be read (exit 2; the other documents were verified).
+    Unreadable,
 }
 
 fn main() -> ExitCode {
@@ -253,11 +267,12 @@ fn main() -> ExitCode {
         } => demo(json, export_csca.as_deref(), &outputs),
         Command::Read(args) => read(&args, cli.verbose),
         Command::Verify {
-            path,
+            dirs,
+            jobs,
             trust,
             json,
             outputs,
-        } => verify(&path, &trust, json, &outputs),
+        } => verify(&dirs, jobs, &trust, json, &outputs),
         Command::Dtc { command } => dtc_cmd::run(&command).map(|()| Outcome::Valid),
         Command::Eac { command } => eac_cmd::run(&command).map(|()| Outcome::Valid),
         Command::Trust {
@@ -273,6 +288,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Valid) => ExitCode::from(0),
         Ok(Outcome::Suspect) => ExitCode::from(1),
         Ok(Outcome::NotVerified) => ExitCode::from(3),
+        Ok(Outcome::Unreadable) => ExitCode::from(2),
         Err(e) => {
             match e.downcast_ref::<icao9303::Error>() {
                 Some(err) if err.is_access_denied() => {
@@ -315,8 +331,9 @@ fn demo(
         std::fs::write(path, &csca).with_context(|| format!("writing {}", path.display()))?;
     }
     // The sample is signed by its own test CSCA: trust it, flagged as a test anchor.
-    let mut store = TrustStore::new();
+    let mut store = TrustStore::builder();
     store.add_test_anchor(&csca, "the built-in sample's test CSCA")?;
+    let store = store.build();
     let (document, report) = read_with(
         EmulatorTransport::new(card.chip),
         &Password::Mrz(key),
@@ -394,48 +411,77 @@ fn read_with<T: Transport>(
 }
 
 fn verify(
-    path: &Path,
+    dirs: &[PathBuf],
+    jobs: Option<usize>,
     trust_args: &TrustArgs,
     json: bool,
     outputs: &outputs::ReportOutputs,
 ) -> anyhow::Result<Outcome> {
     let store = trust::load(&trust_args.trust, trust_args.accept_unverified_lists)?;
-    let (document, report) = if path.is_dir() {
-        let document = load_dump(path)?;
-        let report = icao9303::verify::report(
-            &document,
-            None,
-            Vec::new(),
-            store.as_ref(),
-            Time::now(),
-            icao9303::verify::Chip::NotPresent,
-        );
-        (document, report)
-    } else {
-        let dtc = dtc_cmd::load(path, "not a dump directory, read as a DTC-VC")?;
-        (dtc.document(), dtc.report(store.as_ref(), Time::now()))
-    };
-    outputs.write(&document, &report)?;
-    if json {
-        println!("{}", report.to_json());
-    } else {
-        print!("{}", render::text(&report));
+    let stdin = dirs.iter().any(|d| d.as_os_str() == "-");
+    if let [path] = dirs
+        && !stdin
+        && (path.is_file() || batch::is_dump(path))
+    {
+        // One document: its report.
+        let (document, report) = if path.is_dir() {
+            batch::verify_files(batch::read_dump(path)?, store.as_ref(), Time::now())
+        } else {
+            let dtc = dtc_cmd::load(path, "not a dump directory, read as a DTC-VC")?;
+            (dtc.document(), dtc.report(store.as_ref(), Time::now()))
+        };
+        outputs.write(&document, &report)?;
+        if json {
+            println!("{}", report.to_json());
+        } else {
+            print!("{}", render::text(&report));
+        }
+        return Ok(outcome(&report));
     }
-    Ok(outcome(&report))
+    if outputs.photo.is_some() || outputs.html.is_some() {
+        return Err(anyhow!("--photo and --html take one document, not a batch"));
+    }
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let store = store.map(Arc::new);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let summary = if stdin {
+        if dirs.len() > 1 {
+            return Err(anyhow!("`-` (JSON Lines on standard input) goes alone"));
+        }
+        let input = std::io::BufReader::new(std::io::stdin());
+        batch::run(
+            batch::json_lines(input),
+            store,
+            jobs,
+            Time::now(),
+            &mut out,
+            batch::show_progress(),
+        )?
+    } else {
+        batch::run(
+            batch::dumps(batch::dump_dirs(dirs)?),
+            store,
+            jobs,
+            Time::now(),
+            &mut out,
+            batch::show_progress(),
+        )?
+    };
+    drop(out);
+    if !ui::settings().quiet {
+        eprint!("{}", summary.render());
+    }
+    Ok(match batch::exit_class(&summary) {
+        batch::Class::Verified => Outcome::Valid,
+        batch::Class::Failed => Outcome::Suspect,
+        batch::Class::Unreadable => Outcome::Unreadable,
+        batch::Class::NotVerified => Outcome::NotVerified,
+    })
 }
 
 /// Loads a dump directory written by `read --out` (the files named by [`LdsFile::dump_name`]).
 fn load_dump(dir: &Path) -> anyhow::Result<Document> {
-    // The emulator's dump loader: the same file names, and a size limit that holds while reading.
-    let mut files = icao9303_emu::dump::load_files(dir)?;
-    if files.is_empty() {
-        return Err(anyhow!(
-            "{}: no dump files (EF_COM.bin, EF_SOD.bin, DG1.bin, ...)",
-            dir.display()
-        ));
-    }
-    files.sort_by_key(|(f, _)| *f);
-    Ok(Document::from_files(files))
+    Ok(Document::from_files(batch::read_dump(dir)?))
 }
 
 fn save_dump(dir: &Path, document: &Document, report: &Report) -> anyhow::Result<()> {

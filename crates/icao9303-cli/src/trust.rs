@@ -20,7 +20,8 @@ pub fn load(
     if paths.is_empty() {
         return Ok(None);
     }
-    let mut store = TrustStore::new();
+    let mut store = TrustStore::builder();
+    store.accept_unverified_lists(accept_unverified_lists);
     let (lists, others): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| is_master_list(p));
     for path in others {
@@ -58,7 +59,7 @@ pub fn load(
             }
         }
     }
-    Ok(Some(store))
+    Ok(Some(store.build()))
 }
 
 #[derive(Serialize, Default)]
@@ -99,20 +100,30 @@ fn summarise<'a>(
     by_country
 }
 
+/// The CSCAs and the Document Signer certificates of a store.
+fn all_certificates(store: &TrustStore) -> impl Iterator<Item = &Certificate> {
+    store
+        .anchors()
+        .iter()
+        .map(|a| &a.certificate)
+        .chain(store.document_signers())
+}
+
 /// `mrtd trust inspect PATH`: certificates by country, validity, and what failed to parse.
 pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
     let now = Time::now();
     let inspection = if path.is_dir() {
-        let mut store = TrustStore::new();
+        let mut store = TrustStore::builder();
         let summary = store
             .add_path(path)
             .with_context(|| format!("reading {}", path.display()))?;
+        let store = store.build();
         Inspection {
             path: path.display().to_string(),
             kind: "directory",
             signer: None,
-            certificates: store.anchors().len(),
-            by_country: summarise(store.anchors().iter().map(|a| &a.certificate), now),
+            certificates: store.anchors().len() + store.document_signers().len(),
+            by_country: summarise(all_certificates(&store), now),
             failed_to_parse: summary.errors,
         }
     } else {
@@ -133,11 +144,12 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
                 failed_to_parse: list.rejected.clone(),
             }
         } else {
-            let mut store = TrustStore::new();
+            let mut store = TrustStore::builder();
             let summary = store
                 .add_path(path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            if store.anchors().is_empty() && summary.crls == 0 {
+            let store = store.build();
+            if store.anchors().is_empty() && summary.crls == 0 && summary.document_signers == 0 {
                 return Err(anyhow!(
                     "{}: not a master list, certificate or CRL: {}",
                     path.display(),
@@ -146,14 +158,18 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
             }
             Inspection {
                 path: path.display().to_string(),
-                kind: if summary.crls > 0 {
+                kind: if summary.master_lists > 0
+                    || summary.crls > 0 && summary.document_signers > 0
+                {
+                    "LDIF download"
+                } else if summary.crls > 0 {
                     "CRL"
                 } else {
                     "certificate file"
                 },
                 signer: None,
-                certificates: store.anchors().len(),
-                by_country: summarise(store.anchors().iter().map(|a| &a.certificate), now),
+                certificates: store.anchors().len() + store.document_signers().len(),
+                by_country: summarise(all_certificates(&store), now),
                 failed_to_parse: summary.errors,
             }
         }

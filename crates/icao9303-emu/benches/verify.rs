@@ -19,7 +19,7 @@ fn data(rel: &str) -> Vec<u8> {
 }
 
 fn verification(c: &mut Criterion) {
-    let mut store = TrustStore::new();
+    let mut store = TrustStore::builder();
     store
         .add_certificate(&data("master-lists/DE_ROOT_CA_CSCA07.cer"), "DE root")
         .unwrap();
@@ -34,6 +34,7 @@ fn verification(c: &mut Criterion) {
     store
         .add_test_anchor(&card.pki.csca_der(), "brp test CSCA")
         .unwrap();
+    let store = store.build();
     let at = Time::from_ymd(2026, 11, 23);
 
     // A German passport's real EF.SOD (ECDSA on explicit brainpoolP384r1, CSCA on brainpoolP512r1).

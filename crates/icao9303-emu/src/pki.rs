@@ -22,6 +22,44 @@ pub enum SignatureScheme {
     EcdsaP256Sha256,
     /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt, on 2048-bit keys (slow to generate).
     RsaPssSha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 on 2048-bit keys (slow to generate).
+    RsaPkcs1v15Sha256,
+    /// ECDSA with SHA-256 on brainpoolP256r1, keys with explicit domain parameters (as in Austrian and
+    /// German certificates).
+    EcdsaBrainpoolP256r1Sha256,
+    /// ECDSA with SHA-384 on brainpoolP384r1, keys with explicit domain parameters (as in German DSCs);
+    /// EF.SOD and its signed attributes are hashed with SHA-384.
+    EcdsaBrainpoolP384r1Sha384,
+}
+
+impl SignatureScheme {
+    /// Every scheme.
+    pub const ALL: [SignatureScheme; 5] = [
+        SignatureScheme::EcdsaP256Sha256,
+        SignatureScheme::RsaPssSha256,
+        SignatureScheme::RsaPkcs1v15Sha256,
+        SignatureScheme::EcdsaBrainpoolP256r1Sha256,
+        SignatureScheme::EcdsaBrainpoolP384r1Sha384,
+    ];
+
+    /// The hash the scheme signs with (and that signed attributes' messageDigest uses).
+    pub fn hash(self) -> HashAlgorithm {
+        match self {
+            SignatureScheme::EcdsaBrainpoolP384r1Sha384 => HashAlgorithm::Sha384,
+            _ => HashAlgorithm::Sha256,
+        }
+    }
+
+    /// A short name ("RSA-2048 PKCS#1 v1.5", "ECDSA brainpoolP384r1").
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureScheme::EcdsaP256Sha256 => "ECDSA P-256",
+            SignatureScheme::RsaPssSha256 => "RSA-2048 PSS",
+            SignatureScheme::RsaPkcs1v15Sha256 => "RSA-2048 PKCS#1 v1.5",
+            SignatureScheme::EcdsaBrainpoolP256r1Sha256 => "ECDSA brainpoolP256r1 (explicit)",
+            SignatureScheme::EcdsaBrainpoolP384r1Sha384 => "ECDSA brainpoolP384r1 (explicit)",
+        }
+    }
 }
 
 /// What went wrong while building the test PKI or signing with it.
@@ -71,6 +109,9 @@ const OID_SKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const OID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const OID_AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+const OID_ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const OID_SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const OID_PRIME_FIELD: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.1.1");
 
 /// A deterministic byte generator (SHA-256 in counter mode over a seed and a label), used where the
 /// signature scheme needs randomness after generation (RSA-PSS salt and blinding).
@@ -124,37 +165,104 @@ impl TryRng for HashDrbg {
 
 impl TryCryptoRng for HashDrbg {}
 
+#[derive(Clone)]
 enum KeyPair {
     Ec(p256::ecdsa::SigningKey),
-    Rsa(Box<rsa::PrivateKey>),
+    Bp256(ecdsa::SigningKey<bp256::BrainpoolP256r1>),
+    Bp384(ecdsa::SigningKey<bp384::BrainpoolP384r1>),
+    Rsa {
+        key: Box<rsa::PrivateKey>,
+        pss: bool,
+    },
+}
+
+/// A key on a brainpool curve from `rng` (rejection sampling of the scalar).
+macro_rules! brainpool_key {
+    ($curve:ty, $len:expr, $rng:expr) => {{
+        let mut bytes = [0u8; $len];
+        loop {
+            $rng.fill_bytes(&mut bytes);
+            if let Ok(k) = ecdsa::SigningKey::<$curve>::from_slice(&bytes) {
+                break k;
+            }
+        }
+    }};
+}
+
+/// ECParameters with the explicit domain parameters of `curve` (X9.62: prime field, a, b, uncompressed
+/// generator, order, cofactor 1), as German and Austrian certificates carry them.
+fn explicit_parameters(curve: icao9303::crypto::ec::EcCurve) -> Vec<u8> {
+    der::sequence(&[
+        &der::integer_unsigned(&[1]),
+        &der::sequence(&[
+            &der::oid(&OID_PRIME_FIELD),
+            &der::integer_unsigned(&curve.prime()),
+        ]),
+        &der::sequence(&[
+            &der::octet_string(&curve.a()),
+            &der::octet_string(&curve.b()),
+        ]),
+        &der::octet_string(curve.generator().as_bytes()),
+        &der::integer_unsigned(&curve.order()),
+        &der::integer_unsigned(&[1]),
+    ])
 }
 
 impl KeyPair {
     fn generate(scheme: SignatureScheme, rng: &mut impl CryptoRng) -> Result<Self, PkiBuildError> {
+        fn rsa(rng: &mut impl CryptoRng, pss: bool) -> Result<KeyPair, PkiBuildError> {
+            rsa::PrivateKey::new(rng, 2048)
+                .map(|k| KeyPair::Rsa {
+                    key: Box::new(k),
+                    pss,
+                })
+                .map_err(|e| PkiBuildError::KeyGeneration(e.to_string()))
+        }
         match scheme {
             SignatureScheme::EcdsaP256Sha256 => Ok(KeyPair::Ec(
                 <p256::ecdsa::SigningKey as p256::elliptic_curve::Generate>::generate_from_rng(rng),
             )),
-            SignatureScheme::RsaPssSha256 => rsa::PrivateKey::new(rng, 2048)
-                .map(|k| KeyPair::Rsa(Box::new(k)))
-                .map_err(|e| PkiBuildError::KeyGeneration(e.to_string())),
+            SignatureScheme::RsaPssSha256 => rsa(rng, true),
+            SignatureScheme::RsaPkcs1v15Sha256 => rsa(rng, false),
+            SignatureScheme::EcdsaBrainpoolP256r1Sha256 => Ok(KeyPair::Bp256(brainpool_key!(
+                bp256::BrainpoolP256r1,
+                32,
+                rng
+            ))),
+            SignatureScheme::EcdsaBrainpoolP384r1Sha384 => Ok(KeyPair::Bp384(brainpool_key!(
+                bp384::BrainpoolP384r1,
+                48,
+                rng
+            ))),
         }
     }
 
     /// SubjectPublicKeyInfo DER.
     fn spki(&self) -> Vec<u8> {
+        use icao9303::crypto::ec::EcCurve;
+        let ec = |params: &[u8], point: &[u8]| {
+            der::sequence(&[
+                &der::sequence(&[&der::oid(&OID_EC_PUBLIC_KEY), params]),
+                &der::bit_string(point),
+            ])
+        };
         match self {
-            KeyPair::Ec(k) => {
-                let point = k.verifying_key().to_sec1_point(false);
-                der::sequence(&[
-                    &der::sequence(&[&der::oid(&OID_EC_PUBLIC_KEY), &der::oid(&OID_PRIME256V1)]),
-                    &der::bit_string(point.as_bytes()),
-                ])
-            }
-            KeyPair::Rsa(k) => {
+            KeyPair::Ec(k) => ec(
+                &der::oid(&OID_PRIME256V1),
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
+            KeyPair::Bp256(k) => ec(
+                &explicit_parameters(EcCurve::BrainpoolP256r1),
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
+            KeyPair::Bp384(k) => ec(
+                &explicit_parameters(EcCurve::BrainpoolP384r1),
+                k.verifying_key().to_sec1_point(false).as_bytes(),
+            ),
+            KeyPair::Rsa { key, .. } => {
                 let rsa_key = der::sequence(&[
-                    &der::integer_unsigned(&k.n_bytes()),
-                    &der::integer_unsigned(&k.e_bytes()),
+                    &der::integer_unsigned(&key.n_bytes()),
+                    &der::integer_unsigned(&key.e_bytes()),
                 ]);
                 der::sequence(&[
                     &der::sequence(&[&der::oid(&OID_RSA_ENCRYPTION), &der::null()]),
@@ -164,11 +272,23 @@ impl KeyPair {
         }
     }
 
+    /// The hash this key signs with.
+    fn hash(&self) -> HashAlgorithm {
+        match self {
+            KeyPair::Bp384(_) => HashAlgorithm::Sha384,
+            _ => HashAlgorithm::Sha256,
+        }
+    }
+
     /// The AlgorithmIdentifier of signatures made with this key.
     fn signature_algorithm(&self) -> Vec<u8> {
         match self {
-            KeyPair::Ec(_) => der::sequence(&[&der::oid(&OID_ECDSA_SHA256)]),
-            KeyPair::Rsa(_) => {
+            KeyPair::Ec(_) | KeyPair::Bp256(_) => der::sequence(&[&der::oid(&OID_ECDSA_SHA256)]),
+            KeyPair::Bp384(_) => der::sequence(&[&der::oid(&OID_ECDSA_SHA384)]),
+            KeyPair::Rsa { pss: false, .. } => {
+                der::sequence(&[&der::oid(&OID_SHA256_WITH_RSA), &der::null()])
+            }
+            KeyPair::Rsa { pss: true, .. } => {
                 let sha256 = der::sequence(&[&der::oid(&HashAlgorithm::Sha256.oid())]);
                 let params = der::sequence(&[
                     &der::tlv(tag::context(0), &sha256),
@@ -183,24 +303,46 @@ impl KeyPair {
         }
     }
 
-    /// Signs `message` (hashing it with SHA-256).
+    /// Signs `message` (hashing it with [`KeyPair::hash`]).
     fn sign(&self, message: &[u8], seed: &[u8]) -> Result<Vec<u8>, PkiBuildError> {
+        let failed = |e: &dyn std::fmt::Display| PkiBuildError::Signing(e.to_string());
         match self {
             KeyPair::Ec(k) => {
-                let sig: p256::ecdsa::Signature = k
-                    .try_sign(message)
-                    .map_err(|e| PkiBuildError::Signing(e.to_string()))?;
+                let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(|e| failed(&e))?;
                 Ok(sig.to_der().as_bytes().to_vec())
             }
-            KeyPair::Rsa(k) => {
+            KeyPair::Bp256(k) => {
+                let sig: ecdsa::Signature<bp256::BrainpoolP256r1> =
+                    k.try_sign(message).map_err(|e| failed(&e))?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            KeyPair::Bp384(k) => {
+                let sig: ecdsa::Signature<bp384::BrainpoolP384r1> =
+                    k.try_sign(message).map_err(|e| failed(&e))?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            KeyPair::Rsa { key, pss: true } => {
                 let mut drbg = HashDrbg::new(seed, message);
                 let digest = Sha256::digest(message);
-                k.sign_with_rng(
+                key.sign_with_rng(
                     &mut drbg,
                     rsa::pss::Pss::<Sha256>::new_with_salt(32),
                     &digest,
                 )
-                .map_err(|e| PkiBuildError::Signing(e.to_string()))
+                .map_err(|e| failed(&e))
+            }
+            KeyPair::Rsa { key, pss: false } => {
+                // DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1).
+                const PREFIX: [u8; 19] = [
+                    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+                    0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+                ];
+                let padding = rsa::Pkcs1v15Sign {
+                    hash_len: Some(32),
+                    prefix: PREFIX.to_vec().into_boxed_slice(),
+                };
+                key.sign(padding, &Sha256::digest(message))
+                    .map_err(|e| failed(&e))
             }
         }
     }
@@ -374,6 +516,7 @@ fn issue(
 /// A generated CSCA and Document Signer for one test country.
 pub struct TestPki {
     country: String,
+    organization: String,
     scheme: SignatureScheme,
     csca_key: KeyPair,
     dsc_key: KeyPair,
@@ -447,6 +590,7 @@ impl TestPki {
         if country_alpha2.len() != 2 || !country_alpha2.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(PkiBuildError::Country(country_alpha2.to_string()));
         }
+        // The order of the draws is fixed: recorded traces hold certificates made from them.
         let mut seed = vec![0u8; 32];
         rng.fill_bytes(&mut seed);
         let csca_key = KeyPair::generate(scheme, rng)?;
@@ -455,7 +599,6 @@ impl TestPki {
         let dsc_serial = random_serial(rng);
 
         let csca_name = name(country_alpha2, organization, csca_common_name);
-        let dsc_name = name(country_alpha2, organization, "Test Document Signer");
         let csca_spki = csca_key.spki();
         let csca_key_id = key_identifier(&csca_spki);
         let csca_der = issue(
@@ -473,31 +616,64 @@ impl TestPki {
             &csca_key,
             &seed,
         )?;
+        let csca_only = TestPki {
+            country: country_alpha2.to_string(),
+            organization: organization.to_string(),
+            scheme,
+            dsc_key: csca_key.clone(),
+            csca_key,
+            csca_der,
+            dsc_der: Vec::new(),
+            csca_name,
+            dsc_serial: Vec::new(),
+            seed,
+        };
+        csca_only.with_document_signer(dsc_key, dsc_serial, deviations.1)
+    }
+
+    /// Another Document Signer (fresh key and serial number, valid 2024-01-01..2035-01-01) issued by this
+    /// PKI's CSCA: the returned PKI signs with it.
+    pub fn new_document_signer(&self, rng: &mut impl CryptoRng) -> Result<TestPki, PkiBuildError> {
+        let dsc_key = KeyPair::generate(self.scheme, rng)?;
+        let dsc_serial = random_serial(rng);
+        self.with_document_signer(dsc_key, dsc_serial, &Deviations::default())
+    }
+
+    /// This PKI's CSCA issuing a DSC for `dsc_key` with `dsc_serial`, departing from the profile as
+    /// `deviations` say.
+    fn with_document_signer(
+        &self,
+        dsc_key: KeyPair,
+        dsc_serial: Vec<u8>,
+        deviations: &Deviations,
+    ) -> Result<TestPki, PkiBuildError> {
+        let dsc_name = name(&self.country, &self.organization, "Test Document Signer");
         let dsc_der = issue(
             &CertificateSpec {
                 serial: &dsc_serial,
-                issuer: &csca_name,
+                issuer: &self.csca_name,
                 subject: &dsc_name,
                 not_before: "240101000000Z",
                 not_after: "350101000000Z",
                 subject_spki: &dsc_key.spki(),
-                issuer_key_id: &csca_key_id,
+                issuer_key_id: &key_identifier(&self.csca_key.spki()),
                 ca: false,
-                deviations: deviations.1,
+                deviations,
             },
-            &csca_key,
-            &seed,
+            &self.csca_key,
+            &self.seed,
         )?;
         Ok(TestPki {
-            country: country_alpha2.to_string(),
-            scheme,
-            csca_key,
+            country: self.country.clone(),
+            organization: self.organization.clone(),
+            scheme: self.scheme,
+            csca_key: self.csca_key.clone(),
             dsc_key,
-            csca_der,
+            csca_der: self.csca_der.clone(),
             dsc_der,
-            csca_name,
+            csca_name: self.csca_name.clone(),
             dsc_serial,
-            seed,
+            seed: self.seed.clone(),
         })
     }
 
@@ -597,21 +773,23 @@ impl TestPki {
     }
 
     /// CMS-signs `content` with the DSC: a ContentInfo (DER) holding SignedData with eContentType
-    /// `content_type`, the DSC certificate, and signedAttrs contentType + messageDigest (SHA-256).
+    /// `content_type`, the DSC certificate, and signedAttrs contentType + messageDigest (SHA-256, or
+    /// SHA-384 for brainpoolP384r1 keys).
     /// Used for EF.SOD and EF.CardSecurity.
     pub fn sign_content(
         &self,
         content_type: ObjectIdentifier,
         content: &[u8],
     ) -> Result<Vec<u8>, PkiBuildError> {
-        let sha256 = der::sequence(&[&der::oid(&HashAlgorithm::Sha256.oid())]);
+        let hash = self.dsc_key.hash();
+        let digest_algorithm = der::sequence(&[&der::oid(&hash.oid())]);
         let content_type_attr = der::sequence(&[
             &der::oid(&OID_CONTENT_TYPE),
             &der::set(&[&der::oid(&content_type)]),
         ]);
         let digest_attr = der::sequence(&[
             &der::oid(&OID_MESSAGE_DIGEST),
-            &der::set(&[&der::octet_string(&Sha256::digest(content))]),
+            &der::set(&[&der::octet_string(&hash.digest(content))]),
         ]);
         // signedAttrs is a DER SET OF sent as [0] IMPLICIT; the signature covers it under the SET tag.
         let attrs = der::set_of_value(&[&content_type_attr, &digest_attr]);
@@ -620,14 +798,14 @@ impl TestPki {
         let signer_info = der::sequence(&[
             &der::integer_unsigned(&[1]),
             &der::sequence(&[&self.csca_name, &der::integer_unsigned(&self.dsc_serial)]),
-            &sha256,
+            &digest_algorithm,
             &der::tlv(tag::context(0), &attrs),
             &self.dsc_key.signature_algorithm(),
             &der::octet_string(&signature),
         ]);
         let signed_data = der::sequence(&[
             &der::integer_unsigned(&[3]),
-            &der::set(&[&sha256]),
+            &der::set(&[&digest_algorithm]),
             &der::sequence(&[
                 &der::oid(&content_type),
                 &der::tlv(tag::context(0), &der::octet_string(content)),
@@ -750,7 +928,7 @@ mod tests {
         );
         let sod = Sod::parse(&sod_bytes).unwrap();
         let si = &sod.signed_data.signer_infos[0];
-        let KeyPair::Rsa(dsc) = &pki.dsc_key else {
+        let KeyPair::Rsa { key: dsc, .. } = &pki.dsc_key else {
             panic!("RSA expected")
         };
         let digest = Sha256::digest(si.signed_attrs.as_deref().unwrap());
@@ -761,7 +939,7 @@ mod tests {
                 &si.signature,
             )
             .unwrap();
-        let KeyPair::Rsa(csca) = &pki.csca_key else {
+        let KeyPair::Rsa { key: csca, .. } = &pki.csca_key else {
             panic!("RSA expected")
         };
         let (tbs, sig) = tbs_and_signature(&pki.dsc_der());
@@ -789,8 +967,9 @@ mod tests {
                 (2u8, vec![0x22; 32]),
             ];
             let sod = pki.sign_sod(HashAlgorithm::Sha256, &hashes).unwrap();
-            let mut store = TrustStore::new();
+            let mut store = TrustStore::builder();
             store.add_test_anchor(&pki.csca_der(), "emulator").unwrap();
+            let store = store.build();
             let report = verify_sod(&sod, &store, Time::from_ymd(2026, 1, 1), Some("UTO"));
             assert_eq!(
                 report.signature.status,
@@ -819,8 +998,9 @@ mod tests {
             );
             // Another PKI's CSCA has the same name but a different key: the chain is invalid.
             let other = TestPki::generate("UT", scheme, &mut rng(seed + 10)).unwrap();
-            let mut wrong = TrustStore::new();
+            let mut wrong = TrustStore::builder();
             wrong.add_certificate(&other.csca_der(), "other").unwrap();
+            let wrong = wrong.build();
             let report = verify_sod(&sod, &wrong, Time::from_ymd(2026, 1, 1), Some("UTO"));
             assert_eq!(
                 report.chain_outcome,
@@ -842,11 +1022,12 @@ mod tests {
             .unwrap();
         let at = Time::from_ymd(2026, 1, 1);
 
-        let mut store = TrustStore::new();
+        let mut store = TrustStore::builder();
         store.add_certificate(&pki.csca_der(), "csca").unwrap();
         store
-            .add_crl(&pki.issue_crl(&[vec![0x01, 0x02]]).unwrap())
+            .add_crl(&pki.issue_crl(&[vec![0x01, 0x02]]).unwrap(), "crl")
             .unwrap();
+        let store = store.build();
         let report = verify_sod(&sod, &store, at, None);
         assert_eq!(
             report.revocation.status,
@@ -856,14 +1037,16 @@ mod tests {
         );
         assert!(report.passed());
 
-        let mut store = TrustStore::new();
+        let mut store = TrustStore::builder();
         store.add_certificate(&pki.csca_der(), "csca").unwrap();
         store
             .add_crl(
                 &pki.issue_crl(&[vec![0x01, 0x02], pki.dsc_serial()])
                     .unwrap(),
+                "crl",
             )
             .unwrap();
+        let store = store.build();
         let report = verify_sod(&sod, &store, at, None);
         assert_eq!(
             report.revocation.status,
@@ -877,11 +1060,12 @@ mod tests {
         // A CRL under the CSCA's name but signed by another key is not trusted to revoke.
         let other =
             TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(19)).unwrap();
-        let mut store = TrustStore::new();
+        let mut store = TrustStore::builder();
         store.add_certificate(&pki.csca_der(), "csca").unwrap();
         store
-            .add_crl(&other.issue_crl(&[pki.dsc_serial()]).unwrap())
+            .add_crl(&other.issue_crl(&[pki.dsc_serial()]).unwrap(), "crl")
             .unwrap();
+        let store = store.build();
         let report = verify_sod(&sod, &store, at, None);
         assert_eq!(
             report.revocation.status,

@@ -15,10 +15,10 @@ use std::sync::Arc;
 
 /// The brp profile's test CSCA, the anchor the genuine chips chain to.
 fn test_anchor() -> TrustStore {
-    let mut store = TrustStore::new();
+    let mut store = TrustStore::builder();
     let csca = Profile::brp().personalize().unwrap().pki.csca_der();
     store.add_test_anchor(&csca, "brp test CSCA").unwrap();
-    store
+    store.build()
 }
 
 /// Reads `profile` trusting the brp test CSCA.

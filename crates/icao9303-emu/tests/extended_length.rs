@@ -34,12 +34,12 @@ fn brp(behaviour: ExtendedLengthBehaviour) -> Profile {
 
 fn read_with(profile: &Profile, options: ReaderOptions) -> Read {
     let card = profile.personalize().unwrap();
-    let mut trust = TrustStore::new();
+    let mut trust = TrustStore::builder();
     trust
         .add_test_anchor(&card.pki.csca_der(), "brp test CSCA")
         .unwrap();
     let options = ReaderOptions {
-        trust: Some(Arc::new(trust)),
+        trust: Some(Arc::new(trust.build())),
         ..options
     };
     let mut reader = Reader::with_options(EmulatorTransport::new(card.chip), options);

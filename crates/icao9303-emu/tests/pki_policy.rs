@@ -35,8 +35,9 @@ fn at() -> Time {
 
 /// The DSC chain verdict of an EF.SOD signed by `pki`, trusting its CSCA.
 fn chain(pki: &TestPki) -> (CheckStatus, String) {
-    let mut store = TrustStore::new();
+    let mut store = TrustStore::builder();
     store.add_certificate(&pki.csca_der(), "CSCA").unwrap();
+    let store = store.build();
     let sod = pki
         .sign_sod(HashAlgorithm::Sha256, &[(1, vec![0x11; 32])])
         .unwrap();
@@ -126,8 +127,9 @@ fn a_csca_saying_ca_false_is_a_warning() {
 #[test]
 fn card_security_needs_the_security_object_content_type() {
     let pki = pki(Deviations::default(), Deviations::default());
-    let mut store = TrustStore::new();
+    let mut store = TrustStore::builder();
     store.add_certificate(&pki.csca_der(), "CSCA").unwrap();
+    let store = store.build();
     let content = der::set(&[]);
     let good = pki.sign_content(ID_SECURITY_OBJECT, &content).unwrap();
     let (pa, _) = verify_signed_data(&good, &store, at(), None);
@@ -155,7 +157,7 @@ fn master_list(pki: &TestPki) -> Vec<u8> {
 }
 
 fn load(pki: &TestPki) -> Result<usize, String> {
-    let mut store = TrustStore::new();
+    let mut store = TrustStore::builder();
     store
         .add_master_list(&master_list(pki), &[&pki.csca_der()], "list")
         .map(|s| s.added)

@@ -8,7 +8,7 @@ use crate::lds::LdsFile;
 use crate::lds::com::Com;
 use crate::lds::dg1::Dg1;
 use crate::lds::sod::Sod;
-use crate::report::{Check, CheckId, FileReport, Verdict};
+use crate::report::{Check, CheckId, CheckStatus, FileReport, Verdict};
 use std::collections::BTreeMap;
 
 /// The files of a document and what could be parsed from them.
@@ -75,15 +75,23 @@ impl Document {
         self.hash_status(LdsFile::Dg(n)).is_valid()
     }
 
-    /// One entry per file read, for the report.
-    pub fn file_reports(&self) -> Vec<FileReport> {
+    /// One entry per file read, for the report, with each data group's hash status taken from `checks`
+    /// (what [`Document::checks`] returned: its [`CheckId::DgHash`] checks), so that a data group is
+    /// hashed once per verification. A file EF.SOD does not cover is not checked.
+    pub fn file_reports(&self, checks: &[Check]) -> Vec<FileReport> {
         self.read_order
             .iter()
             .map(|f| FileReport {
                 id: f.name(),
                 fid: format!("{:04X}", f.fid()),
                 length: self.raw(*f).map_or(0, <[u8]>::len),
-                hash: self.hash_status(*f).status,
+                hash: match f {
+                    LdsFile::Dg(n) => checks
+                        .iter()
+                        .find(|c| c.id == CheckId::DgHash(*n))
+                        .map_or(CheckStatus::NotChecked, |c| c.verdict.status),
+                    _ => CheckStatus::NotChecked,
+                },
             })
             .collect()
     }

@@ -52,7 +52,11 @@ pub fn passive_authentication(
     };
     let empty = TrustStore::new();
     let store = trust.unwrap_or(&empty);
-    let pa = passive::verify_sod(sod, store, at, issuing_state(document));
+    // The document parsed its EF.SOD once; a SOD it could not parse gets the parser's reasons here.
+    let pa = match &document.sod {
+        Some(parsed) => passive::verify_parsed_sod(parsed, store, at, issuing_state(document)),
+        None => passive::verify_sod(sod, store, at, issuing_state(document)),
+    };
     let mut checks = pa.sod_checks();
     if trust.is_none() {
         for c in checks
@@ -161,6 +165,8 @@ pub fn report(
     chip: Chip<'_>,
 ) -> Report {
     let mut checks = document.checks();
+    // Each data group is hashed once: the file list takes its hash status from the checks.
+    let files = document.file_reports(&checks);
     // Passive authentication goes right after the EF.SOD structure check.
     let pa = passive_authentication(document, trust, at);
     let pos = checks
@@ -190,7 +196,7 @@ pub fn report(
         },
         mrz: document.dg1.as_ref().map(|d| MrzSummary::from(&d.mrz)),
         access,
-        files: document.file_reports(),
+        files,
         checks,
         ..Report::default()
     };

@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use icao9303::lds::sod::Sod;
 use icao9303::pki::{
-    ChainOutcome, Crl, MasterList, Time, TrustStore, verify_data_groups, verify_sod,
+    ChainOutcome, Crl, MasterList, Time, TrustStore, TrustStoreBuilder, verify_data_groups,
+    verify_sod,
 };
 use icao9303::report::CheckStatus;
 
@@ -33,8 +34,13 @@ fn at() -> Time {
 /// The trust store built from the three master lists (each verified to its root) and the IDN series.
 fn store() -> &'static TrustStore {
     static STORE: OnceLock<TrustStore> = OnceLock::new();
-    STORE.get_or_init(|| {
-        let mut s = TrustStore::new();
+    STORE.get_or_init(|| builder().build())
+}
+
+/// A builder loaded with the three master lists (each verified to its root) and the IDN series.
+fn builder() -> TrustStoreBuilder {
+    {
+        let mut s = TrustStore::builder();
         for (list, root) in [
             (
                 "master-lists/DE_ML_2026-05-28-08-28-45.ml",
@@ -56,7 +62,7 @@ fn store() -> &'static TrustStore {
         let summary = s.add_path(&data("master-lists/IDN-csca-series")).unwrap();
         assert_eq!(summary.certificates, 5, "{:?}", summary.errors);
         s
-    })
+    }
 }
 
 #[test]
@@ -93,7 +99,7 @@ fn master_list_signers_verify_to_their_roots() {
             "master-lists/CSCA_NL_serial6.cer",
         ),
     ] {
-        let mut s = TrustStore::new();
+        let mut s = TrustStore::builder();
         let root = read(root);
         let summary = s
             .add_master_list(&read(list), &[&root], list)
@@ -106,7 +112,7 @@ fn master_list_signers_verify_to_their_roots() {
 
 #[test]
 fn master_list_with_the_wrong_root_is_refused_but_can_be_accepted_unverified() {
-    let mut s = TrustStore::new();
+    let mut s = TrustStore::builder();
     let wrong = read("master-lists/NL_ROOT_CA.cer");
     let list = read("master-lists/DE_ML_2026-05-28-08-28-45.ml");
     let err = s
@@ -118,6 +124,7 @@ fn master_list_with_the_wrong_root_is_refused_but_can_be_accepted_unverified() {
     let summary = s.add_master_list_unverified(&list, "DE").unwrap();
     assert!(!summary.verified);
     assert!(s.anchors().iter().all(|a| a.unverified_list));
+    let s = s.build();
     // A SOD chaining to an unverified anchor is reported with a warning, not as valid.
     let report = verify_sod(&read("sod/DE/EF_SOD.bin"), &s, at(), Some("D<<"));
     assert_eq!(report.chain_outcome, ChainOutcome::Valid);
@@ -136,8 +143,11 @@ fn tampered_master_list_content_fails() {
     let i = bytes.len() / 2;
     bytes[i] ^= 0x01;
     let root = read("master-lists/CSCA_NL_serial6.cer");
-    let mut s = TrustStore::new();
+    let mut s = TrustStore::builder();
     assert!(s.add_master_list(&bytes, &[&root], "tampered").is_err());
+    let s = s.build();
+    assert!(s.anchors().is_empty());
+    assert_eq!(s.load_report().rejected.len(), 1, "{:?}", s.load_report());
 }
 
 #[test]
@@ -220,9 +230,10 @@ fn sod_dsc_matches_the_published_dsc_file() {
 #[test]
 fn single_csca_files_are_enough_to_chain() {
     for state in STATES.iter().filter(|s| **s != "ID") {
-        let mut s = TrustStore::new();
+        let mut s = TrustStore::builder();
         s.add_certificate(&read(&format!("sod/{state}/CSCA.cer")), "CSCA.cer")
             .unwrap();
+        let s = s.build();
         let report = verify_sod(&read(&format!("sod/{state}/EF_SOD.bin")), &s, at(), None);
         assert_eq!(
             report.chain_outcome,
@@ -303,7 +314,8 @@ fn rfind(hay: &[u8], needle: &[u8]) -> usize {
 
 #[test]
 fn tampered_signature_fails() {
-    for state in ["UK", "US", "DE"] {
+    // ECDSA (UK, DE), RSA PKCS#1 v1.5 (US, AU), RSASSA-PSS (SG, PH).
+    for state in ["UK", "US", "DE", "AU", "SG", "PH"] {
         let mut bytes = read(&format!("sod/{state}/EF_SOD.bin"));
         let sod = Sod::parse(&bytes).unwrap();
         let sig = sod.signed_data.signer_infos[0].signature.clone();
@@ -373,8 +385,9 @@ fn tampered_dsc_fails_the_chain() {
 fn another_states_csca_is_unknown_issuer_and_wrong_country_fails() {
     // Only a different state's CSCA in the store: the AU DSC's issuer is unknown (not invalid).
     // (A CSCA with the right name but another key is tested in icao9303-emu's pki tests.)
-    let mut s = TrustStore::new();
+    let mut s = TrustStore::builder();
     s.add_certificate(&read("sod/FR/CSCA.cer"), "FR").unwrap();
+    let s = s.build();
     let report = verify_sod(&read("sod/AU/EF_SOD.bin"), &s, at(), Some("AUS"));
     assert_eq!(report.chain_outcome, ChainOutcome::UnknownIssuer);
     assert_eq!(
@@ -422,8 +435,10 @@ fn crl_parses_and_revocation_is_reported() {
     let crl = Crl::from_der(&read("crl/COL.crl")).unwrap();
     assert_eq!(crl.issuer.country(), Some("CO"));
     assert_eq!(crl.this_update.year, 2020);
-    let mut s = store().clone();
-    s.add_crl(&read("crl/COL.crl")).unwrap();
+    let mut s = builder();
+    s.add_crl(&read("crl/COL.crl"), "COL.crl").unwrap();
+    let s = s.build();
+    assert_eq!(s.crls().len(), 1);
     let report = verify_sod(&read("sod/UK/EF_SOD.bin"), &s, at(), None);
     assert_eq!(
         report.revocation.status,

@@ -126,37 +126,39 @@ impl Name {
 
     /// Whether two names denote the same entity: identical encodings, or the same attributes with
     /// case-insensitive, whitespace-normalised values in any order (some issuers write the RDNs of the
-    /// SignerInfo issuer in a different order from the certificate's).
+    /// SignerInfo issuer in a different order from the certificate's). Equivalent to comparing
+    /// [`Name::key`]s.
     pub fn matches(&self, other: &Name) -> bool {
-        if self.raw == other.raw {
-            return true;
-        }
-        if self.attributes.len() != other.attributes.len() {
-            return false;
-        }
-        let mut a = self.normalised();
-        let mut b = other.normalised();
-        a.sort();
-        b.sort();
-        a == b
+        self.raw == other.raw
+            || (self.attributes.len() == other.attributes.len() && self.key() == other.key())
     }
 
-    fn normalised(&self) -> Vec<(String, String)> {
-        self.attributes
+    /// The name's comparison key: two names match exactly when their keys are equal, so the key can index
+    /// a map of certificates by subject or issuer.
+    pub fn key(&self) -> NameKey {
+        let mut attributes: Vec<(ObjectIdentifier, String)> = self
+            .attributes
             .iter()
             .map(|a| {
-                (
-                    a.oid.to_string(),
-                    a.value
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                        .to_lowercase(),
-                )
+                let mut value = String::with_capacity(a.value.len());
+                for word in a.value.split_whitespace() {
+                    if !value.is_empty() {
+                        value.push(' ');
+                    }
+                    value.push_str(&word.to_lowercase());
+                }
+                (a.oid, value)
             })
-            .collect()
+            .collect();
+        attributes.sort();
+        NameKey(attributes)
     }
 }
+
+/// The comparison key of a [`Name`]: its attributes as (type, lower-case value with single spaces) pairs
+/// in sorted order, so RDN order, case and spacing do not matter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NameKey(Vec<(ObjectIdentifier, String)>);
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

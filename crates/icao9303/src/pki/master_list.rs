@@ -12,7 +12,7 @@ use crate::asn1::{Asn1Error, Mode, tag};
 /// id-icao-cscaMasterList (2.23.136.1.1.2).
 pub const ID_CSCA_MASTER_LIST: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.2");
 
-/// A parsed master list (its signature is checked by [`super::TrustStore::add_master_list`]).
+/// A parsed master list (its signature is checked by [`super::TrustStoreBuilder::add_master_list`]).
 #[derive(Debug, Clone)]
 pub struct MasterList {
     /// The CMS structure, with signer infos and the list signer's certificate.

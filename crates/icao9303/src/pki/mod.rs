@@ -12,19 +12,23 @@ pub mod cms;
 pub mod country;
 pub mod crl;
 pub mod cvc;
+pub mod ldif;
 pub mod master_list;
 pub mod passive;
 pub mod policy;
 pub mod signature;
 pub mod trust_store;
 
-pub use certificate::{Certificate, Name, Time};
+pub use certificate::{Certificate, Name, NameKey, Time};
 pub use crl::Crl;
 pub use master_list::MasterList;
 pub use passive::{
     ChainOutcome, PassiveAuthReport, data_group_hash, verify_data_groups, verify_sod,
 };
-pub use trust_store::{MasterListSummary, PathSummary, TrustAnchor, TrustStore};
+pub use trust_store::{
+    ChainVerdict, DscEntry, LoadReport, MasterListSummary, PathSummary, StoredCrl, TrustAnchor,
+    TrustStore, TrustStoreBuilder,
+};
 
 use thiserror::Error;
 
@@ -71,6 +75,16 @@ pub fn verify_signer_info(
     signer_info: &cms::SignerInfo,
     signer: &Certificate,
 ) -> Result<String, String> {
+    let key = signature::VerifyingKey::from_spki(&signer.public_key).map_err(|e| e.to_string())?;
+    verify_signer_info_with(signed_data, signer_info, &key)
+}
+
+/// [`verify_signer_info`] with the signer's key already decoded (a DSC's key, kept by the trust store).
+pub fn verify_signer_info_with(
+    signed_data: &cms::SignedData,
+    signer_info: &cms::SignerInfo,
+    key: &signature::VerifyingKey,
+) -> Result<String, String> {
     let content = signed_data
         .content
         .as_deref()
@@ -103,8 +117,7 @@ pub fn verify_signer_info(
         }
     }
     let message = signer_info.signed_bytes(content);
-    signature::verify(
-        &signer.public_key,
+    key.verify(
         &signer_info.signature_algorithm,
         Some(digest_alg),
         message,
@@ -119,19 +132,24 @@ pub fn find_signer<'a>(
     signer_info: &cms::SignerInfo,
     certificates: &'a [Certificate],
 ) -> Option<&'a Certificate> {
+    certificates.iter().find(|c| signer_matches(signer_info, c))
+}
+
+/// Whether `certificate` is the one a SignerInfo names (issuer and serial number, or subject key
+/// identifier).
+pub fn signer_matches(signer_info: &cms::SignerInfo, certificate: &Certificate) -> bool {
     match &signer_info.sid {
         cms::SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            let issuer = Mode::Ber
-                .parse_exact(issuer)
-                .ok()
-                .and_then(|e| Name::parse(&e).ok())?;
-            certificates
-                .iter()
-                .find(|c| c.serial_equals(serial) && c.issuer.matches(&issuer))
+            certificate.serial_equals(serial)
+                && Mode::Ber
+                    .parse_exact(issuer)
+                    .ok()
+                    .and_then(|e| Name::parse(&e).ok())
+                    .is_some_and(|issuer| certificate.issuer.matches(&issuer))
         }
-        cms::SignerIdentifier::SubjectKeyIdentifier(id) => certificates
-            .iter()
-            .find(|c| c.subject_key_id.as_deref() == Some(id.as_slice())),
+        cms::SignerIdentifier::SubjectKeyIdentifier(id) => {
+            certificate.subject_key_id.as_deref() == Some(id.as_slice())
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use super::certificate::{Certificate, Time};
 use super::country::alpha2_for_issuing_state;
 use super::policy::{self, Role};
 use super::trust_store::{TrustAnchor, TrustStore};
-use super::{find_signer, signature, verify_certificate_signature, verify_signer_info};
+use super::{signer_matches, verify_signer_info_with};
 use crate::crypto::hash::HashAlgorithm;
 use crate::lds::sod::Sod;
 use serde::Serialize;
@@ -155,25 +155,47 @@ pub fn verify_sod(
         csca_subject: None,
         hash_algorithm: None,
     };
-    let sod = match Sod::parse(sod_bytes) {
-        Ok(s) => s,
+    match Sod::parse(sod_bytes) {
+        Ok(sod) => verify_parsed_sod(&sod, store, at, issuing_state),
         Err(e) => {
             report.structure = Verdict::new(CheckStatus::Invalid, e.to_string());
-            return report;
+            report
         }
-    };
-    report.hash_algorithm = Some(sod.hash_algorithm);
-    report.structure.reason = format!(
-        "LDSSecurityObject v{} with {} hashes of DG {}",
-        sod.version,
-        sod.hash_algorithm,
-        sod.data_group_hashes
-            .keys()
-            .map(u8::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    }
+}
 
+/// [`verify_sod`] of an EF.SOD already parsed (a document parses its EF.SOD once).
+pub fn verify_parsed_sod(
+    sod: &Sod,
+    store: &TrustStore,
+    at: Time,
+    issuing_state: Option<&str>,
+) -> PassiveAuthReport {
+    let report = PassiveAuthReport {
+        structure: Verdict::new(
+            CheckStatus::Valid,
+            format!(
+                "LDSSecurityObject v{} with {} hashes of DG {}",
+                sod.version,
+                sod.hash_algorithm,
+                sod.data_group_hashes
+                    .keys()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        signature: not_checked("EF.SOD could not be decoded"),
+        chain: not_checked("EF.SOD could not be decoded"),
+        chain_outcome: ChainOutcome::NotChecked,
+        dsc_validity: not_checked("EF.SOD could not be decoded"),
+        revocation: not_checked("EF.SOD could not be decoded"),
+        country: not_checked("EF.SOD could not be decoded"),
+        signer_subject: None,
+        signer_issuer: None,
+        csca_subject: None,
+        hash_algorithm: Some(sod.hash_algorithm),
+    };
     verify_signer(
         report,
         &sod.signed_data,
@@ -246,16 +268,26 @@ fn verify_signer(
         report.signature = Verdict::new(CheckStatus::Invalid, "SignedData has no SignerInfo");
         return report;
     };
-    let mut certs = Vec::new();
+    // Each certificate is parsed once per store: the store keeps the DSCs it has seen.
+    let mut entries = Vec::new();
     let mut cert_errors = Vec::new();
     for (i, raw) in sd.certificates.iter().enumerate() {
-        match Certificate::from_der(raw) {
-            Ok(c) => certs.push(c),
+        match store.document_signer(raw) {
+            Ok(c) => entries.push(c),
             Err(e) => cert_errors.push(format!("certificate {i}: {e}")),
         }
     }
-    let dsc = find_signer(si, &certs).cloned();
-    let Some(dsc) = dsc else {
+    let entry = entries
+        .iter()
+        .find(|e| signer_matches(si, &e.certificate))
+        .cloned()
+        .or_else(|| {
+            // A SOD without its DSC: one loaded into the store (a DSC bundle, the PKD).
+            store
+                .find_document_signer(&si.sid)
+                .and_then(|c| store.document_signer(&c.raw).ok())
+        });
+    let Some(entry) = entry else {
         let why = if cert_errors.is_empty() {
             "the signer's certificate (DSC) is not in the SOD".to_string()
         } else {
@@ -271,10 +303,16 @@ fn verify_signer(
         report.country = not_checked(&why);
         return report;
     };
+    let dsc = &entry.certificate;
     report.signer_subject = Some(dsc.subject.to_string());
     report.signer_issuer = Some(dsc.issuer.to_string());
 
-    report.signature = match verify_signer_info(sd, si, &dsc) {
+    // The DSC's key is decoded once per store and DSC.
+    let verified = match entry.verifying_key() {
+        Ok(key) => verify_signer_info_with(sd, si, key),
+        Err(e) => Err(e.to_string()),
+    };
+    report.signature = match verified {
         Ok(how) => {
             let weak = if how.contains("SHA-1") || weak_hash {
                 " (SHA-1 is a weak hash)"
@@ -313,38 +351,15 @@ fn verify_signer(
         )
     };
 
-    // Chain to a CSCA.
-    let named: Vec<&TrustAnchor> = store
-        .anchors()
-        .iter()
-        .filter(|a| a.certificate.subject.matches(&dsc.issuer))
-        .collect();
-    let mut csca: Option<&TrustAnchor> = None;
-    let mut failures = Vec::new();
-    // Prefer the CSCA whose key identifier the DSC names.
-    let mut ordered = named.clone();
-    ordered.sort_by_key(|a| {
-        let hit =
-            dsc.authority_key_id.is_some() && a.certificate.subject_key_id == dsc.authority_key_id;
-        !hit
-    });
-    for anchor in ordered {
-        match verify_certificate_signature(&dsc, &anchor.certificate) {
-            Ok(how) => {
-                csca = Some(anchor);
-                failures.clear();
-                failures.push(how);
-                break;
-            }
-            Err(e) => failures.push(e),
-        }
-    }
+    // Chain to a CSCA: computed once per DSC and store.
+    let verdict = store.chain(&entry);
+    let csca: Option<&TrustAnchor> = verdict.csca.and_then(|i| store.anchor(i));
     match csca {
         Some(anchor) => {
             let c = &anchor.certificate;
             report.csca_subject = Some(c.subject.to_string());
             report.chain_outcome = ChainOutcome::Valid;
-            let how = failures.first().cloned().unwrap_or_default();
+            let how = verdict.scheme.clone().unwrap_or_default();
             let mut notes = Vec::new();
             if anchor.test_anchor {
                 notes.push("the CSCA is a test anchor".to_string());
@@ -383,7 +398,7 @@ fn verify_signer(
             }
             report.chain = Verdict::new(status, reason);
         }
-        None if named.is_empty() => {
+        None if verdict.candidates == 0 => {
             report.chain_outcome = ChainOutcome::UnknownIssuer;
             report.chain = Verdict::new(
                 CheckStatus::NotChecked,
@@ -400,16 +415,16 @@ fn verify_signer(
                 CheckStatus::Invalid,
                 format!(
                     "DSC signature does not verify with any of the {} CSCA(s) named {}: {}",
-                    named.len(),
+                    verdict.candidates,
                     dsc.issuer,
-                    failures.join("; ")
+                    verdict.failures.join("; ")
                 ),
             );
         }
     }
 
     // The certificates' profiles (ICAO 9303-12): each may be used in the role it is relied on in.
-    let mut findings = policy::check(&dsc, Role::DocumentSigner);
+    let mut findings = policy::check(dsc, Role::DocumentSigner);
     if let Some(anchor) = csca {
         let c = policy::check(&anchor.certificate, Role::Csca);
         findings.failures.extend(c.failures);
@@ -432,39 +447,27 @@ fn verify_signer(
         );
     }
 
-    report.revocation = check_revocation(&dsc, csca.map(|a| &a.certificate), store, at);
-    report.country = check_country(&dsc, csca.map(|a| &a.certificate), issuing_state);
+    report.revocation = check_revocation(dsc, verdict.csca, store, at);
+    report.country = check_country(dsc, csca.map(|a| &a.certificate), issuing_state);
     report
 }
 
 fn check_revocation(
     dsc: &Certificate,
-    csca: Option<&Certificate>,
+    csca: Option<usize>,
     store: &TrustStore,
     at: Time,
 ) -> Verdict {
-    let crls: Vec<_> = store
-        .crls()
-        .iter()
-        .filter(|c| c.issuer.matches(&dsc.issuer))
-        .collect();
+    let crls: Vec<_> = store.crls_issued_by(&dsc.issuer).collect();
     if crls.is_empty() {
         return not_checked(&format!("no CRL from {} in the trust store", dsc.issuer));
     }
     let mut notes = Vec::new();
-    for crl in crls {
-        let verified = match csca {
-            Some(c) => signature::verify(
-                &c.public_key,
-                &crl.signature_algorithm,
-                None,
-                &crl.tbs,
-                &crl.signature,
-            )
-            .is_ok(),
-            None => false,
-        };
-        if let Some(entry) = crl.find(&dsc.serial) {
+    for stored in crls {
+        // CRL signatures are verified once, when the store is built.
+        let verified = csca.is_some_and(|i| stored.is_signed_by(i));
+        let crl = &stored.crl;
+        if let Some(entry) = stored.revocation_of(&dsc.serial) {
             let status = if verified {
                 CheckStatus::Invalid
             } else {

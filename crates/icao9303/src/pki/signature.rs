@@ -3,13 +3,12 @@
 //! parameters (explicit ones, common in CSCA and DSC keys, must equal a known curve exactly).
 
 use crate::asn1::ObjectIdentifier;
-use rsa::traits::SignatureScheme as _;
 use thiserror::Error;
 
 use super::certificate::PublicKeyInfo;
 use super::cms::AlgorithmId;
 use crate::asn1::{Asn1Error, Mode, der, tag};
-use crate::crypto::ec::{EcCurve, EcError};
+use crate::crypto::ec::{EcCurve, EcError, EcPoint};
 use crate::crypto::hash::HashAlgorithm;
 
 /// Why a signature could not be verified, or did not verify.
@@ -185,6 +184,7 @@ fn pss_parameters(params: Option<&[u8]>) -> Result<Scheme, SignatureError> {
 
 /// Verifies `signature` over `message` with `key`, using the scheme named by `algorithm`
 /// (`digest_hint` for algorithms that do not name a hash). Returns a description of what was verified.
+/// A key used for many signatures is better decoded once into a [`VerifyingKey`].
 pub fn verify(
     key: &PublicKeyInfo,
     algorithm: &AlgorithmId,
@@ -192,11 +192,7 @@ pub fn verify(
     message: &[u8],
     signature: &[u8],
 ) -> Result<String, SignatureError> {
-    let scheme = scheme_for(algorithm, digest_hint)?;
-    let digest = scheme.hash().digest(message);
-    verify_prehash(key, scheme, &digest, signature)?;
-    let key_desc = describe_key(key);
-    Ok(format!("{} ({key_desc})", scheme.describe()))
+    VerifyingKey::from_spki(key)?.verify(algorithm, digest_hint, message, signature)
 }
 
 /// Verifies a signature over an already computed `digest` with `scheme`.
@@ -206,27 +202,112 @@ pub fn verify_prehash(
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
-    let key_oid = key.algorithm.oid.to_string();
-    match scheme {
-        Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. } => {
-            if key_oid != RSA_ENCRYPTION && key_oid != RSASSA_PSS {
-                return Err(SignatureError::KeyMismatch {
-                    algorithm: scheme.describe(),
-                    key: "non-RSA",
-                });
+    VerifyingKey::from_spki(key)?.verify_prehash(scheme, digest, signature)
+}
+
+/// A public key decoded once for many verifications (a Document Signer signs thousands of documents): an
+/// RSA key with its Montgomery parameters computed, or an EC point validated on its registry curve (explicit
+/// domain parameters recognised once), with its description.
+#[derive(Debug, Clone)]
+pub struct VerifyingKey {
+    key: PreparedKey,
+    description: String,
+}
+
+#[derive(Debug, Clone)]
+enum PreparedKey {
+    Rsa {
+        public: rsa::PublicKey,
+        /// The modulus, big-endian without leading zero bytes (k bytes).
+        modulus: Vec<u8>,
+    },
+    Ec {
+        curve: EcCurve,
+        point: EcPoint,
+    },
+}
+
+impl VerifyingKey {
+    /// Decodes a SubjectPublicKeyInfo: rsaEncryption / id-RSASSA-PSS (1024 to 8192 bits) or id-ecPublicKey
+    /// on a registry curve (named or explicit parameters).
+    pub fn from_spki(key: &PublicKeyInfo) -> Result<Self, SignatureError> {
+        let prepared = match key.algorithm.oid.to_string().as_str() {
+            RSA_ENCRYPTION | RSASSA_PSS => {
+                let (n, e) = rsa_components(&key.key)?;
+                let public = rsa::PublicKey::new_with_size_limits(
+                    rsa::BoxedUint::from_be_slice_vartime(n),
+                    rsa::BoxedUint::from_be_slice_vartime(e),
+                    1024..=8192,
+                )
+                .map_err(|err| SignatureError::UnsupportedKey(format!("RSA key: {err}")))?;
+                PreparedKey::Rsa {
+                    public,
+                    modulus: n.iter().copied().skip_while(|b| *b == 0).collect(),
+                }
             }
-            verify_rsa(&key.key, scheme, digest, signature)
-        }
-        Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_) => {
-            if key_oid != EC_PUBLIC_KEY {
-                return Err(SignatureError::KeyMismatch {
-                    algorithm: scheme.describe(),
-                    key: "non-EC",
-                });
+            EC_PUBLIC_KEY => {
+                let curve = key_curve(key)?;
+                let point = curve
+                    .decode_public_key(&key.key)
+                    .map_err(|e| SignatureError::MalformedKey(e.to_string()))?;
+                PreparedKey::Ec { curve, point }
             }
-            let curve = key_curve(key)?;
-            let plain = matches!(scheme, Scheme::EcdsaPlain(_));
-            verify_ecdsa(curve, &key.key, digest, signature, plain)
+            other => {
+                return Err(SignatureError::UnsupportedKey(format!(
+                    "key algorithm {other}"
+                )));
+            }
+        };
+        Ok(VerifyingKey {
+            key: prepared,
+            description: describe_key(key),
+        })
+    }
+
+    /// A short description of the key ("RSA-2048", "EC brainpoolP256r1 (explicit parameters)").
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Verifies `signature` over `message` with the scheme named by `algorithm` (`digest_hint` for
+    /// algorithms that do not name a hash). Returns a description of what was verified.
+    pub fn verify(
+        &self,
+        algorithm: &AlgorithmId,
+        digest_hint: Option<HashAlgorithm>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<String, SignatureError> {
+        let scheme = scheme_for(algorithm, digest_hint)?;
+        let digest = scheme.hash().digest(message);
+        self.verify_prehash(scheme, &digest, signature)?;
+        Ok(format!("{} ({})", scheme.describe(), self.description))
+    }
+
+    /// Verifies a signature over an already computed `digest` with `scheme`.
+    pub fn verify_prehash(
+        &self,
+        scheme: Scheme,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        match (&self.key, scheme) {
+            (
+                PreparedKey::Rsa { public, modulus },
+                Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. },
+            ) => verify_rsa(public, modulus, scheme, digest, signature),
+            (PreparedKey::Ec { curve, point }, Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_)) => {
+                let plain = matches!(scheme, Scheme::EcdsaPlain(_));
+                verify_ecdsa(*curve, point, digest, signature, plain)
+            }
+            (PreparedKey::Rsa { .. }, _) => Err(SignatureError::KeyMismatch {
+                algorithm: scheme.describe(),
+                key: "RSA",
+            }),
+            (PreparedKey::Ec { .. }, _) => Err(SignatureError::KeyMismatch {
+                algorithm: scheme.describe(),
+                key: "EC",
+            }),
         }
     }
 }
@@ -302,74 +383,172 @@ fn digest_info_prefix(hash: HashAlgorithm, with_null: bool) -> Vec<u8> {
 }
 
 fn verify_rsa(
-    key: &[u8],
+    public: &rsa::PublicKey,
+    modulus: &[u8],
     scheme: Scheme,
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
-    let (n, e) = rsa_components(key)?;
-    let public = rsa::PublicKey::new_with_size_limits(
-        rsa::BoxedUint::from_be_slice_vartime(n),
-        rsa::BoxedUint::from_be_slice_vartime(e),
-        1024..=8192,
-    )
-    .map_err(|err| SignatureError::UnsupportedKey(format!("RSA key: {err}")))?;
-    // Some signers drop leading zero bytes of the signature: restore the modulus length.
-    let k = n.len();
-    let mut sig = signature.to_vec();
-    if sig.len() < k {
-        let mut padded = vec![0u8; k - sig.len()];
-        padded.extend(sig);
-        sig = padded;
-    }
+    let em = rsa_vp1(public, modulus, signature)?;
     match scheme {
         Scheme::RsaPkcs1v15(hash) => {
-            for with_null in [true, false] {
-                let padding = rsa::Pkcs1v15Sign {
-                    hash_len: Some(hash.output_len()),
-                    prefix: digest_info_prefix(hash, with_null).into(),
-                };
-                if padding.verify(&public, digest, &sig).is_ok() {
-                    return Ok(());
-                }
+            // Some signers leave the NULL parameters of the DigestInfo's AlgorithmIdentifier out.
+            if [true, false]
+                .into_iter()
+                .any(|with_null| emsa_pkcs1_v15_matches(&em, hash, with_null, digest))
+            {
+                Ok(())
+            } else {
+                Err(SignatureError::Invalid("RSA PKCS#1 v1.5".into()))
             }
-            Err(SignatureError::Invalid("RSA PKCS#1 v1.5".into()))
         }
         Scheme::RsaPss { hash, salt_len } => {
-            let result = match hash {
-                HashAlgorithm::Sha1 => public.verify(
-                    rsa::pss::Pss::<sha1::Sha1>::new_with_salt(salt_len),
-                    digest,
-                    &sig,
-                ),
-                HashAlgorithm::Sha224 => public.verify(
-                    rsa::pss::Pss::<sha2::Sha224>::new_with_salt(salt_len),
-                    digest,
-                    &sig,
-                ),
-                HashAlgorithm::Sha256 => public.verify(
-                    rsa::pss::Pss::<sha2::Sha256>::new_with_salt(salt_len),
-                    digest,
-                    &sig,
-                ),
-                HashAlgorithm::Sha384 => public.verify(
-                    rsa::pss::Pss::<sha2::Sha384>::new_with_salt(salt_len),
-                    digest,
-                    &sig,
-                ),
-                HashAlgorithm::Sha512 => public.verify(
-                    rsa::pss::Pss::<sha2::Sha512>::new_with_salt(salt_len),
-                    digest,
-                    &sig,
-                ),
-            };
-            result.map_err(|_| SignatureError::Invalid("RSASSA-PSS".into()))
+            let mod_bits = bit_length(modulus);
+            if emsa_pss_verify(&em, mod_bits.saturating_sub(1), hash, salt_len, digest) {
+                Ok(())
+            } else {
+                Err(SignatureError::Invalid("RSASSA-PSS".into()))
+            }
         }
         _ => Err(SignatureError::KeyMismatch {
             algorithm: scheme.describe(),
             key: "RSA",
         }),
     }
+}
+
+/// RSAVP1 (RFC 8017 §5.2.2): the encoded message `s^e mod n` as `k` bytes (`k` the modulus length), by
+/// left-to-right binary exponentiation in the key's Montgomery form. The exponent is public, so its bits
+/// may steer the loop: for e = 65537 that is 16 squarings and one multiplication, where the `rsa` crate's
+/// constant-time 4-bit window spends about 35 products. A signature shorter than `k` (leading zero bytes
+/// dropped by the signer) is accepted; one longer than `k`, or not below the modulus, is not.
+fn rsa_vp1(
+    public: &rsa::PublicKey,
+    modulus: &[u8],
+    signature: &[u8],
+) -> Result<Vec<u8>, SignatureError> {
+    use crypto_bigint::modular::BoxedMontyForm;
+    use crypto_bigint::{BoxedUint, MontyForm, MontyMultiplier};
+    use rsa::traits::PublicKeyParts as _;
+    let k = modulus.len();
+    let out_of_range =
+        || SignatureError::Invalid("RSA signature representative out of range".into());
+    if signature.len() > k {
+        return Err(out_of_range());
+    }
+    // s < n, compared as k-byte big-endian numbers.
+    let pad = k - signature.len();
+    let below_modulus = modulus
+        .iter()
+        .zip(std::iter::repeat_n(&0u8, pad).chain(signature))
+        .find(|(n, s)| n != s)
+        .is_some_and(|(n, s)| s < n);
+    if !below_modulus {
+        return Err(out_of_range());
+    }
+    let params = public.n_params();
+    let s =
+        BoxedUint::from_be_slice(signature, params.bits_precision()).map_err(|_| out_of_range())?;
+    let base = BoxedMontyForm::new(s, params);
+    let e = public.e();
+    let mut multiplier = <BoxedMontyForm as MontyForm>::Multiplier::from(params);
+    let mut m = base.clone();
+    for i in (0..e.bit_width_vartime().saturating_sub(1)).rev() {
+        multiplier.square_assign(&mut m);
+        if bool::from(e.bit(i)) {
+            multiplier.mul_assign(&mut m, &base);
+        }
+    }
+    let bytes = m.retrieve().to_be_bytes();
+    let skip = bytes.len().saturating_sub(k);
+    let mut em = vec![0u8; k.saturating_sub(bytes.len())];
+    em.extend_from_slice(bytes.get(skip..).unwrap_or_default());
+    Ok(em)
+}
+
+/// EMSA-PKCS1-v1_5 (RFC 8017 §9.2) compared in place: `00 01 FF..FF 00 DigestInfo(hash, digest)` with at
+/// least eight `FF` bytes, DigestInfo's AlgorithmIdentifier with or without NULL parameters.
+fn emsa_pkcs1_v15_matches(em: &[u8], hash: HashAlgorithm, with_null: bool, digest: &[u8]) -> bool {
+    let prefix = digest_info_prefix(hash, with_null);
+    let t_len = prefix.len() + digest.len();
+    let Some(ps_len) = em.len().checked_sub(t_len + 3) else {
+        return false;
+    };
+    ps_len >= 8
+        && em.get(..2) == Some(&[0x00, 0x01][..])
+        && em
+            .get(2..2 + ps_len)
+            .is_some_and(|ps| ps.iter().all(|b| *b == 0xFF))
+        && em.get(2 + ps_len) == Some(&0x00)
+        && em.get(3 + ps_len..3 + ps_len + prefix.len()) == Some(prefix.as_slice())
+        && em.get(3 + ps_len + prefix.len()..) == Some(digest)
+}
+
+/// EMSA-PSS-VERIFY (RFC 8017 §9.1.2) of the k-byte encoded message `em` for a modulus of `em_bits` + 1
+/// bits, MGF1 with the message hash, a salt of exactly `salt_len` bytes.
+fn emsa_pss_verify(
+    em: &[u8],
+    em_bits: usize,
+    hash: HashAlgorithm,
+    salt_len: usize,
+    m_hash: &[u8],
+) -> bool {
+    let h_len = hash.output_len();
+    let em_len = em_bits.div_ceil(8);
+    // When the modulus has 8x + 1 bits, EM is one byte shorter than the integer: that byte must be zero.
+    let Some(extra) = em.len().checked_sub(em_len) else {
+        return false;
+    };
+    if em
+        .get(..extra)
+        .is_none_or(|lead| lead.iter().any(|b| *b != 0))
+    {
+        return false;
+    }
+    let em = &em[extra..];
+    if m_hash.len() != h_len || em_len < h_len + salt_len + 2 || em.last() != Some(&0xBC) {
+        return false;
+    }
+    let db_len = em_len - h_len - 1;
+    let (masked_db, rest) = em.split_at(db_len);
+    let h = &rest[..h_len];
+    let top_mask = 0xFFu8 >> (8 * em_len - em_bits);
+    if masked_db.first().is_some_and(|b| b & !top_mask != 0) {
+        return false;
+    }
+    let mut db = mgf1(hash, h, db_len);
+    for (d, m) in db.iter_mut().zip(masked_db) {
+        *d ^= m;
+    }
+    if let Some(first) = db.first_mut() {
+        *first &= top_mask;
+    }
+    let zeros = db_len - salt_len - 1;
+    if db[..zeros].iter().any(|b| *b != 0) || db[zeros] != 0x01 {
+        return false;
+    }
+    let salt = &db[zeros + 1..];
+    let mut m_prime = Vec::with_capacity(8 + h_len + salt_len);
+    m_prime.extend_from_slice(&[0u8; 8]);
+    m_prime.extend_from_slice(m_hash);
+    m_prime.extend_from_slice(salt);
+    hash.digest(&m_prime) == h
+}
+
+/// MGF1 (RFC 8017 §B.2.1): `len` bytes of Hash(seed ‖ counter) for counter 0, 1, ...
+fn mgf1(hash: HashAlgorithm, seed: &[u8], len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + hash.output_len());
+    let mut input = Vec::with_capacity(seed.len() + 4);
+    let mut counter = 0u32;
+    while out.len() < len {
+        input.clear();
+        input.extend_from_slice(seed);
+        input.extend_from_slice(&counter.to_be_bytes());
+        out.extend_from_slice(&hash.digest(&input));
+        counter = counter.wrapping_add(1);
+    }
+    out.truncate(len);
+    out
 }
 
 /// The registry curve of an id-ecPublicKey's parameters (named-curve OID or explicit ECParameters).
@@ -386,14 +565,11 @@ pub fn key_curve(key: &PublicKeyInfo) -> Result<EcCurve, SignatureError> {
 
 fn verify_ecdsa(
     curve: EcCurve,
-    point: &[u8],
+    key: &EcPoint,
     digest: &[u8],
     signature: &[u8],
     plain: bool,
 ) -> Result<(), SignatureError> {
-    let key = curve
-        .decode_public_key(point)
-        .map_err(|e| SignatureError::MalformedKey(e.to_string()))?;
     let (r, s) = if plain {
         if !signature.len().is_multiple_of(2) {
             return Err(SignatureError::MalformedSignature(
@@ -416,7 +592,7 @@ fn verify_ecdsa(
             .map_err(bad)?;
         (r, s)
     };
-    match curve.verify_ecdsa_prehash(&key, digest, r, s) {
+    match curve.verify_ecdsa_prehash(key, digest, r, s) {
         Ok(true) => Ok(()),
         Ok(false) => Err(SignatureError::Invalid("ECDSA".into())),
         Err(e) => Err(SignatureError::MalformedSignature(e.to_string())),
@@ -478,5 +654,75 @@ mod tests {
             scheme_for(&rsa, Some(HashAlgorithm::Sha256)).unwrap(),
             Scheme::RsaPkcs1v15(HashAlgorithm::Sha256)
         );
+    }
+
+    /// A 1024-bit odd modulus (not a product of two primes: RSAVP1's arithmetic does not care) and e.
+    fn test_key(e: u64) -> (rsa::PublicKey, Vec<u8>) {
+        let mut n = vec![0xC5u8; 128];
+        n[127] = 0x0B;
+        let key = rsa::PublicKey::new_with_size_limits(
+            rsa::BoxedUint::from_be_slice_vartime(&n),
+            rsa::BoxedUint::from(e),
+            1024..=8192,
+        )
+        .unwrap();
+        (key, n)
+    }
+
+    #[test]
+    fn rsa_vp1_agrees_with_the_rsa_crate_and_refuses_out_of_range_signatures() {
+        for e in [3u64, 65537, 0x1_0000_0003] {
+            let (key, n) = test_key(e);
+            let mut n_minus_1 = n.clone();
+            n_minus_1[127] -= 1;
+            for sig in [vec![2u8], vec![0x17; 100], n_minus_1] {
+                let ours = rsa_vp1(&key, &n, &sig).unwrap();
+                let s = rsa::BoxedUint::from_be_slice(&sig, 1024).unwrap();
+                let theirs = rsa::hazmat::rsa_encrypt(&key, &s).unwrap().to_be_bytes();
+                assert_eq!(ours.len(), 128);
+                assert_eq!(&ours[..], &theirs[theirs.len() - 128..], "e = {e}");
+            }
+            assert!(rsa_vp1(&key, &n, &n).is_err(), "s = n");
+            assert!(rsa_vp1(&key, &n, &[0xFF; 128]).is_err(), "s > n");
+            assert!(rsa_vp1(&key, &n, &[1; 129]).is_err(), "longer than k");
+        }
+    }
+
+    #[test]
+    fn emsa_pkcs1_v15_needs_every_byte() {
+        let digest = [0x5Au8; 32];
+        let prefix = digest_info_prefix(HashAlgorithm::Sha256, true);
+        let mut em = vec![0x00, 0x01];
+        em.resize(256 - prefix.len() - 32 - 1, 0xFF);
+        em.push(0x00);
+        em.extend_from_slice(&prefix);
+        em.extend_from_slice(&digest);
+        assert_eq!(em.len(), 256);
+        assert!(emsa_pkcs1_v15_matches(
+            &em,
+            HashAlgorithm::Sha256,
+            true,
+            &digest
+        ));
+        assert!(!emsa_pkcs1_v15_matches(
+            &em,
+            HashAlgorithm::Sha256,
+            false,
+            &digest
+        ));
+        assert!(!emsa_pkcs1_v15_matches(
+            &em,
+            HashAlgorithm::Sha384,
+            true,
+            &digest
+        ));
+        for i in 0..em.len() {
+            let mut bad = em.clone();
+            bad[i] ^= 0x40;
+            assert!(
+                !emsa_pkcs1_v15_matches(&bad, HashAlgorithm::Sha256, true, &digest),
+                "byte {i}"
+            );
+        }
     }
 }

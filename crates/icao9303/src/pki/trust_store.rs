@@ -1,11 +1,33 @@
-//! The trust store: CSCA certificates (from master lists, certificate files or directories) and CRLs.
+//! The trust store of a verification service: CSCA certificates (from master lists, certificate files,
+//! directories, the ICAO PKD's LDIF downloads), Document Signer certificates (DSC bundles, the PKD) and
+//! CRLs, indexed so that finding a DSC's issuer costs the same however many anchors are loaded.
+//!
+//! A store is built once with a [`TrustStoreBuilder`], which reports what it loaded and rejected
+//! ([`LoadReport`]), and is immutable afterwards: it is `Send + Sync` and meant to be shared behind an
+//! `Arc` by every thread of a service. Reloading is building a new store. What does not depend on the
+//! document is computed once per store: each CRL's signature is verified when the store is built, and each
+//! DSC met in a document is parsed and checked against its CSCA once ([`TrustStore::document_signer`],
+//! [`TrustStore::chain`]); a DSC's validity and revocation are still judged at each document's date.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
-use super::certificate::{Certificate, Time, certificates_from_der_or_pem};
-use super::crl::Crl;
+use sha2::{Digest, Sha256};
+
+use crate::asn1::Mode;
+
+use super::certificate::{
+    Certificate, CertificateError, Name, NameKey, Time, certificates_from_der_or_pem,
+};
+use super::cms::SignerIdentifier;
+use super::crl::{Crl, RevokedCertificate};
+use super::ldif::{self, PkdObject};
 use super::master_list::MasterList;
+use super::passive::ChainOutcome;
 use super::policy::{self, Role};
+use super::signature::{SignatureError, VerifyingKey};
 use super::{PkiError, find_signer, verify_certificate_signature, verify_signer_info};
 
 /// A trusted CSCA (or link) certificate and where it came from.
@@ -38,51 +60,422 @@ pub struct MasterListSummary {
     pub verified: bool,
 }
 
-/// What loading a file or directory did.
+/// What loading a file, a directory or an LDIF download did.
 #[derive(Debug, Clone, Default)]
 pub struct PathSummary {
-    /// Certificates added.
+    /// CSCA certificates added (from certificate files and master lists).
     pub certificates: usize,
+    /// Document Signer certificates added.
+    pub document_signers: usize,
     /// CRLs added.
     pub crls: usize,
-    /// Master lists added (verified against the anchors already in the store).
+    /// Master lists whose certificates were added.
     pub master_lists: usize,
-    /// Files that could not be used, with the reason.
+    /// What could not be used, with the reason.
     pub errors: Vec<String>,
 }
 
-/// CSCAs and CRLs that DSCs are checked against.
-#[derive(Debug, Clone, Default)]
+/// What a [`TrustStoreBuilder`] loaded and rejected, one line per file, list or LDIF record.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct LoadReport {
+    /// What was loaded ("DE_ML.ml: master list of 588 certificates (588 new), list signed with ...").
+    pub loaded: Vec<String>,
+    /// What was rejected, with the reason ("icaopkd-002.ldif line 12: master list signer: ...").
+    pub rejected: Vec<String>,
+    /// Certificates, lists and CRLs skipped because the store already held them.
+    pub duplicates: usize,
+}
+
+/// A CRL in the store, with what was established about it when the store was built.
+#[derive(Debug, Clone)]
+pub struct StoredCrl {
+    /// The CRL.
+    pub crl: Crl,
+    /// Where it came from.
+    pub source: String,
+    /// Indices (into [`TrustStore::anchors`]) of the CSCAs whose key verifies the CRL's signature.
+    verified_by: Vec<usize>,
+    /// Revoked serial numbers (leading zero bytes stripped) to their entry in `crl.revoked`.
+    revoked: HashMap<Vec<u8>, usize>,
+}
+
+impl StoredCrl {
+    /// Whether the anchor at `anchor` (an index into [`TrustStore::anchors`]) signed this CRL.
+    pub fn is_signed_by(&self, anchor: usize) -> bool {
+        self.verified_by.contains(&anchor)
+    }
+
+    /// The entry revoking the certificate with serial number `serial` (INTEGER content bytes), if any.
+    pub fn revocation_of(&self, serial: &[u8]) -> Option<&RevokedCertificate> {
+        self.revoked
+            .get(strip_zeros(serial))
+            .and_then(|i| self.crl.revoked.get(*i))
+    }
+}
+
+fn strip_zeros(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|x| *x != 0).unwrap_or(b.len());
+    &b[start..]
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// The result of checking a DSC against the CSCAs of a store: computed once per DSC and store.
+#[derive(Debug, Clone)]
+pub struct ChainVerdict {
+    /// Valid (a CSCA verifies the DSC), Invalid (CSCAs with the issuer's name exist, none verifies) or
+    /// UnknownIssuer (no CSCA has the DSC's issuer name).
+    pub outcome: ChainOutcome,
+    /// The CSCA that signed the DSC: an index into [`TrustStore::anchors`].
+    pub csca: Option<usize>,
+    /// How the DSC's signature was verified ("ECDSA with SHA-256 (EC P-256)"), when it was.
+    pub scheme: Option<String>,
+    /// Why each CSCA with the issuer's name failed to verify the DSC (empty when one verified it).
+    pub failures: Vec<String>,
+    /// How many CSCAs carry the DSC's issuer name.
+    pub candidates: usize,
+}
+
+/// A Document Signer certificate met in a document (or loaded into the store), parsed once and kept by the
+/// store with its chain verdict, which is computed on first use.
+#[derive(Debug)]
+pub struct DscEntry {
+    /// The parsed certificate.
+    pub certificate: Certificate,
+    store_id: u64,
+    chain: OnceLock<ChainVerdict>,
+    key: OnceLock<Result<VerifyingKey, SignatureError>>,
+}
+
+impl DscEntry {
+    fn new(certificate: Certificate, store_id: u64) -> Self {
+        DscEntry {
+            certificate,
+            store_id,
+            chain: OnceLock::new(),
+            key: OnceLock::new(),
+        }
+    }
+
+    /// The DSC's public key, decoded on first use and kept (RSA Montgomery parameters, the EC point on
+    /// its curve): verifying a document's signature then starts from the ready key.
+    pub fn verifying_key(&self) -> Result<&VerifyingKey, &SignatureError> {
+        self.key
+            .get_or_init(|| VerifyingKey::from_spki(&self.certificate.public_key))
+            .as_ref()
+    }
+}
+
+/// Shards of the DSC cache (a DSC's SHA-256 picks its shard), so that threads rarely wait on each other.
+const SHARDS: usize = 16;
+/// Default number of DSCs the cache keeps (a shard is emptied when it is full).
+const DEFAULT_CACHE_CAPACITY: usize = 16_384;
+
+/// The concurrent DSC cache: SHA-256 of the DSC's encoding to its entry. Bounded: a full shard is cleared,
+/// so documents carrying ever new (or forged) DSCs cannot grow it without limit.
+#[derive(Debug)]
+struct DscCache {
+    shards: Vec<RwLock<HashMap<[u8; 32], Arc<DscEntry>>>>,
+    per_shard: usize,
+}
+
+impl DscCache {
+    fn new(capacity: usize) -> Self {
+        DscCache {
+            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
+            per_shard: capacity.div_ceil(SHARDS).max(1),
+        }
+    }
+
+    fn shard(&self, digest: &[u8; 32]) -> Option<&RwLock<HashMap<[u8; 32], Arc<DscEntry>>>> {
+        self.shards.get(usize::from(digest[0]) % SHARDS)
+    }
+
+    fn get(&self, digest: &[u8; 32], der: &[u8]) -> Option<Arc<DscEntry>> {
+        let shard = self.shard(digest)?;
+        let map = shard.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(digest)
+            .filter(|e| e.certificate.raw == der)
+            .cloned()
+    }
+
+    fn insert(&self, digest: [u8; 32], entry: Arc<DscEntry>) -> Arc<DscEntry> {
+        let Some(shard) = self.shard(&digest) else {
+            return entry;
+        };
+        let mut map = shard.write().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= self.per_shard && !map.contains_key(&digest) {
+            map.clear();
+        }
+        map.entry(digest).or_insert(entry).clone()
+    }
+
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.read().unwrap_or_else(PoisonError::into_inner).len())
+            .sum()
+    }
+}
+
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// CSCAs, Document Signers and CRLs that documents are checked against, indexed by subject name and key
+/// identifier. Built with [`TrustStore::builder`]; immutable and shareable between threads once built.
+#[derive(Debug)]
 pub struct TrustStore {
+    id: u64,
     anchors: Vec<TrustAnchor>,
-    crls: Vec<Crl>,
+    by_subject: HashMap<NameKey, Vec<usize>>,
+    by_key_id: HashMap<Vec<u8>, Vec<usize>>,
+    document_signers: Vec<Certificate>,
+    dsc_by_issuer_serial: HashMap<(NameKey, Vec<u8>), usize>,
+    dsc_by_key_id: HashMap<Vec<u8>, usize>,
+    crls: Vec<StoredCrl>,
+    crls_by_issuer: HashMap<NameKey, Vec<usize>>,
+    report: LoadReport,
+    cache: DscCache,
+}
+
+impl Default for TrustStore {
+    fn default() -> Self {
+        TrustStoreBuilder::default().build()
+    }
 }
 
 impl TrustStore {
-    /// An empty store.
+    /// An empty store: signatures are still verified, every chain ends at an unknown issuer.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The trusted certificates.
+    /// A builder to load anchors, DSCs and CRLs into a new store.
+    pub fn builder() -> TrustStoreBuilder {
+        TrustStoreBuilder::default()
+    }
+
+    /// The trusted certificates (CSCAs and link certificates).
     pub fn anchors(&self) -> &[TrustAnchor] {
         &self.anchors
     }
 
+    /// The anchor at `index` (as a [`ChainVerdict`] names it).
+    pub fn anchor(&self, index: usize) -> Option<&TrustAnchor> {
+        self.anchors.get(index)
+    }
+
+    /// The anchors whose subject matches `name` (RDN order, case and spacing ignored), with their indices:
+    /// a hash look-up, independent of the number of anchors.
+    pub fn anchors_named(&self, name: &Name) -> impl Iterator<Item = (usize, &TrustAnchor)> {
+        self.by_subject
+            .get(&name.key())
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.anchors.get(*i).map(|a| (*i, a)))
+    }
+
+    /// The anchors whose subjectKeyIdentifier is `key_id`, with their indices.
+    pub fn anchors_with_key_id(
+        &self,
+        key_id: &[u8],
+    ) -> impl Iterator<Item = (usize, &TrustAnchor)> {
+        self.by_key_id
+            .get(key_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.anchors.get(*i).map(|a| (*i, a)))
+    }
+
+    /// The Document Signer certificates loaded (DSC bundles, the PKD), for documents whose EF.SOD does not
+    /// carry its DSC.
+    pub fn document_signers(&self) -> &[Certificate] {
+        &self.document_signers
+    }
+
+    /// The loaded DSC a SignerInfo names (issuer and serial number, or subject key identifier), if any.
+    pub fn find_document_signer(&self, sid: &SignerIdentifier) -> Option<&Certificate> {
+        let index = match sid {
+            SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
+                let issuer = Mode::Ber
+                    .parse_exact(issuer)
+                    .ok()
+                    .and_then(|e| Name::parse(&e).ok())?;
+                self.dsc_by_issuer_serial
+                    .get(&(issuer.key(), strip_zeros(serial).to_vec()))?
+            }
+            SignerIdentifier::SubjectKeyIdentifier(id) => self.dsc_by_key_id.get(id)?,
+        };
+        self.document_signers.get(*index)
+    }
+
     /// The CRLs.
-    pub fn crls(&self) -> &[Crl] {
+    pub fn crls(&self) -> &[StoredCrl] {
         &self.crls
     }
 
-    fn push(&mut self, anchor: TrustAnchor) -> bool {
-        if self
-            .anchors
-            .iter()
-            .any(|a| a.certificate.raw == anchor.certificate.raw)
-        {
+    /// The CRLs whose issuer matches `issuer`.
+    pub fn crls_issued_by(&self, issuer: &Name) -> impl Iterator<Item = &StoredCrl> {
+        self.crls_by_issuer
+            .get(&issuer.key())
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.crls.get(*i))
+    }
+
+    /// What the builder loaded and rejected.
+    pub fn load_report(&self) -> &LoadReport {
+        &self.report
+    }
+
+    /// Number of DSCs in the cache (for tests and monitoring).
+    pub fn cached_document_signers(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// The parsed DSC for its encoding `der`: parsed on first sight, then served from the store's cache
+    /// (keyed by SHA-256 of `der`; bounded). A certificate that cannot be parsed is an error and not kept.
+    pub fn document_signer(&self, der: &[u8]) -> Result<Arc<DscEntry>, CertificateError> {
+        let digest = sha256(der);
+        if let Some(entry) = self.cache.get(&digest, der) {
+            return Ok(entry);
+        }
+        let entry = Arc::new(DscEntry::new(Certificate::from_der(der)?, self.id));
+        Ok(self.cache.insert(digest, entry))
+    }
+
+    /// The chain verdict of a DSC: which CSCA of the store verifies its signature. Computed once per DSC
+    /// for entries from this store's [`TrustStore::document_signer`] and reused (other threads asking
+    /// meanwhile wait for the first computation rather than repeating it).
+    pub fn chain<'a>(&self, entry: &'a DscEntry) -> std::borrow::Cow<'a, ChainVerdict> {
+        if entry.store_id == self.id {
+            std::borrow::Cow::Borrowed(
+                entry
+                    .chain
+                    .get_or_init(|| self.compute_chain(&entry.certificate)),
+            )
+        } else {
+            std::borrow::Cow::Owned(self.compute_chain(&entry.certificate))
+        }
+    }
+
+    /// Finds the CSCA that signed `dsc` among the anchors named as its issuer, trying first the one whose
+    /// subject key identifier the DSC's authority key identifier names.
+    fn compute_chain(&self, dsc: &Certificate) -> ChainVerdict {
+        let mut named: Vec<usize> = self.anchors_named(&dsc.issuer).map(|(i, _)| i).collect();
+        named.sort_by_key(|i| {
+            let hit = dsc.authority_key_id.is_some()
+                && self
+                    .anchors
+                    .get(*i)
+                    .is_some_and(|a| a.certificate.subject_key_id == dsc.authority_key_id);
+            !hit
+        });
+        let mut failures = Vec::new();
+        for i in &named {
+            let Some(anchor) = self.anchors.get(*i) else {
+                continue;
+            };
+            match verify_certificate_signature(dsc, &anchor.certificate) {
+                Ok(how) => {
+                    return ChainVerdict {
+                        outcome: ChainOutcome::Valid,
+                        csca: Some(*i),
+                        scheme: Some(how),
+                        failures: Vec::new(),
+                        candidates: named.len(),
+                    };
+                }
+                Err(e) => failures.push(e),
+            }
+        }
+        ChainVerdict {
+            outcome: if named.is_empty() {
+                ChainOutcome::UnknownIssuer
+            } else {
+                ChainOutcome::Invalid
+            },
+            csca: None,
+            scheme: None,
+            failures,
+            candidates: named.len(),
+        }
+    }
+}
+
+/// Loads CSCAs, DSCs, CRLs, master lists and LDIF downloads, then [`TrustStoreBuilder::build`]s an immutable
+/// [`TrustStore`]. Duplicates (same encoding) are skipped and counted.
+#[derive(Debug)]
+pub struct TrustStoreBuilder {
+    anchors: Vec<TrustAnchor>,
+    anchor_digests: HashSet<[u8; 32]>,
+    by_subject: HashMap<NameKey, Vec<usize>>,
+    document_signers: Vec<Certificate>,
+    dsc_digests: HashSet<[u8; 32]>,
+    crls: Vec<(Crl, String)>,
+    crl_digests: HashSet<[u8; 32]>,
+    report: LoadReport,
+    accept_unverified_lists: bool,
+    cache_capacity: usize,
+}
+
+impl Default for TrustStoreBuilder {
+    fn default() -> Self {
+        TrustStoreBuilder {
+            anchors: Vec::new(),
+            anchor_digests: HashSet::new(),
+            by_subject: HashMap::new(),
+            document_signers: Vec::new(),
+            dsc_digests: HashSet::new(),
+            crls: Vec::new(),
+            crl_digests: HashSet::new(),
+            report: LoadReport::default(),
+            accept_unverified_lists: false,
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
+        }
+    }
+}
+
+impl TrustStoreBuilder {
+    /// Master lists met by [`add_path`](Self::add_path) or [`add_ldif`](Self::add_ldif) whose signer cannot
+    /// be verified are added anyway, their anchors flagged (chains to them are reported with a warning),
+    /// instead of being rejected.
+    pub fn accept_unverified_lists(&mut self, accept: bool) -> &mut Self {
+        self.accept_unverified_lists = accept;
+        self
+    }
+
+    /// How many DSCs the built store keeps parsed with their chain verdicts (default 16,384).
+    pub fn dsc_cache_capacity(&mut self, capacity: usize) -> &mut Self {
+        self.cache_capacity = capacity;
+        self
+    }
+
+    /// The anchors loaded so far.
+    pub fn anchors(&self) -> &[TrustAnchor] {
+        &self.anchors
+    }
+
+    fn push_anchor(&mut self, anchor: TrustAnchor) -> bool {
+        if !self.anchor_digests.insert(sha256(&anchor.certificate.raw)) {
+            self.report.duplicates += 1;
             return false;
         }
+        self.by_subject
+            .entry(anchor.certificate.subject.key())
+            .or_default()
+            .push(self.anchors.len());
         self.anchors.push(anchor);
+        true
+    }
+
+    fn push_document_signer(&mut self, certificate: Certificate) -> bool {
+        if !self.dsc_digests.insert(sha256(&certificate.raw)) {
+            self.report.duplicates += 1;
+            return false;
+        }
+        self.document_signers.push(certificate);
         true
     }
 
@@ -102,10 +495,14 @@ impl TrustStore {
         source: &str,
         test_anchor: bool,
     ) -> Result<usize, PkiError> {
-        let certs = certificates_from_der_or_pem(bytes).map_err(|error| PkiError::Certificate {
-            source_name: source.to_string(),
-            error,
+        let certs = certificates_from_der_or_pem(bytes).map_err(|error| {
+            self.report.rejected.push(format!("{source}: {error}"));
+            PkiError::Certificate {
+                source_name: source.to_string(),
+                error,
+            }
         })?;
+        let count = certs.len();
         let mut added = 0;
         for certificate in certs {
             let anchor = TrustAnchor {
@@ -114,30 +511,66 @@ impl TrustStore {
                 unverified_list: false,
                 test_anchor,
             };
-            added += usize::from(self.push(anchor));
+            added += usize::from(self.push_anchor(anchor));
         }
+        self.report.loaded.push(format!(
+            "{source}: {count} {}certificate(s), {added} new",
+            if test_anchor { "test CSCA " } else { "CSCA " }
+        ));
         Ok(added)
     }
 
-    /// Adds a CRL (DER).
-    pub fn add_crl(&mut self, der: &[u8]) -> Result<(), PkiError> {
-        let crl = Crl::from_der(der)?;
-        if !self.crls.iter().any(|c| c.raw == crl.raw) {
-            self.crls.push(crl);
+    /// Adds Document Signer certificates (DER, or PEM holding several: a DSC bundle). They are not trust
+    /// anchors: they serve documents whose EF.SOD does not carry its DSC, and are checked against the CSCAs
+    /// like any DSC. Returns how many were added.
+    pub fn add_document_signers(
+        &mut self,
+        der_or_pem: &[u8],
+        source: &str,
+    ) -> Result<usize, PkiError> {
+        let certs = certificates_from_der_or_pem(der_or_pem).map_err(|error| {
+            self.report.rejected.push(format!("{source}: {error}"));
+            PkiError::Certificate {
+                source_name: source.to_string(),
+                error,
+            }
+        })?;
+        let count = certs.len();
+        let added = certs
+            .into_iter()
+            .map(|c| usize::from(self.push_document_signer(c)))
+            .sum();
+        self.report.loaded.push(format!(
+            "{source}: {count} Document Signer certificate(s), {added} new"
+        ));
+        Ok(added)
+    }
+
+    /// Adds a CRL (DER). Its signature is verified against the CSCAs when the store is built.
+    pub fn add_crl(&mut self, der: &[u8], source: &str) -> Result<(), PkiError> {
+        let crl = Crl::from_der(der).inspect_err(|e| {
+            self.report.rejected.push(format!("{source}: {e}"));
+        })?;
+        if !self.crl_digests.insert(sha256(&crl.raw)) {
+            self.report.duplicates += 1;
+            return Ok(());
         }
+        self.crls.push((crl, source.to_string()));
         Ok(())
     }
 
     /// Adds the certificates of a master list after verifying it: the list signature with the Master List
     /// Signer certificate inside the list, and that certificate's signature with one of `roots` (DER or PEM
-    /// CSCA certificates the user trusts), or with the anchors already in the store when `roots` is empty.
+    /// CSCA certificates the user trusts), or with the anchors already loaded when `roots` is empty.
     pub fn add_master_list(
         &mut self,
         bytes: &[u8],
         roots: &[&[u8]],
         source: &str,
     ) -> Result<MasterListSummary, PkiError> {
-        let list = MasterList::parse(bytes)?;
+        let list = MasterList::parse(bytes).inspect_err(|e| {
+            self.report.rejected.push(format!("{source}: {e}"));
+        })?;
         let mut root_certs = Vec::new();
         for (i, r) in roots.iter().enumerate() {
             let certs = certificates_from_der_or_pem(r).map_err(|error| PkiError::Certificate {
@@ -146,17 +579,40 @@ impl TrustStore {
             })?;
             root_certs.extend(certs);
         }
-        if roots.is_empty() {
-            root_certs.extend(
-                self.anchors
+        let verified = if roots.is_empty() {
+            self.verify_list_with_anchors(&list)
+        } else {
+            verify_master_list(&list, |name| {
+                root_certs
                     .iter()
-                    .filter(|a| !a.unverified_list)
-                    .map(|a| a.certificate.clone()),
-            );
+                    .filter(|r| r.subject.matches(name))
+                    .collect()
+            })
+        };
+        match verified {
+            Ok((signer, verification)) => {
+                Ok(self.take_list(list, source, signer, verification, true))
+            }
+            Err(e) => {
+                self.report
+                    .rejected
+                    .push(format!("{source}: master list signer: {e}"));
+                Err(PkiError::MasterListSigner(e))
+            }
         }
-        let (signer, verification) =
-            verify_master_list(&list, &root_certs).map_err(PkiError::MasterListSigner)?;
-        Ok(self.take_list(list, source, signer, verification, true))
+    }
+
+    fn verify_list_with_anchors(&self, list: &MasterList) -> Result<(String, String), String> {
+        verify_master_list(list, |name| {
+            self.by_subject
+                .get(&name.key())
+                .into_iter()
+                .flatten()
+                .filter_map(|i| self.anchors.get(*i))
+                .filter(|a| !a.unverified_list)
+                .map(|a| &a.certificate)
+                .collect()
+        })
     }
 
     /// Adds the certificates of a master list without verifying its signer (the user accepted it as is);
@@ -166,7 +622,9 @@ impl TrustStore {
         bytes: &[u8],
         source: &str,
     ) -> Result<MasterListSummary, PkiError> {
-        let list = MasterList::parse(bytes)?;
+        let list = MasterList::parse(bytes).inspect_err(|e| {
+            self.report.rejected.push(format!("{source}: {e}"));
+        })?;
         Ok(self.take_list(
             list,
             source,
@@ -193,7 +651,13 @@ impl TrustStore {
                 unverified_list: !verified,
                 test_anchor: false,
             };
-            added += usize::from(self.push(anchor));
+            added += usize::from(self.push_anchor(anchor));
+        }
+        self.report.loaded.push(format!(
+            "{source}: master list of {certificates} certificate(s), {added} new; {verification}"
+        ));
+        for r in &list.rejected {
+            self.report.rejected.push(format!("{source}: {r}"));
         }
         MasterListSummary {
             certificates,
@@ -205,10 +669,127 @@ impl TrustStore {
         }
     }
 
-    /// Loads a file or every file of a directory (not recursive), recognising certificates (DER, PEM), CRLs
-    /// and master lists by content. Certificates are loaded first, then CRLs, then master lists, which are
-    /// verified against the anchors in the store. Unusable files are listed in the summary; only an
-    /// unreadable path is an error.
+    /// Verifies `lists` against the anchors, again and again while a pass adds anchors (a list can be
+    /// certified by a CSCA another list brings), then accepts the rest unverified or rejects them.
+    fn settle_master_lists(
+        &mut self,
+        mut lists: Vec<(MasterList, String)>,
+        summary: &mut PathSummary,
+    ) {
+        loop {
+            let mut progress = false;
+            let mut pending = Vec::new();
+            for (list, source) in lists {
+                match self.verify_list_with_anchors(&list) {
+                    Ok((signer, how)) => {
+                        let s = self.take_list(list, &source, signer, how, true);
+                        summary.master_lists += 1;
+                        summary.certificates += s.added;
+                        progress = true;
+                    }
+                    Err(e) => pending.push((list, source, e)),
+                }
+            }
+            lists = pending.into_iter().map(|(l, s, _)| (l, s)).collect();
+            if !progress || lists.is_empty() {
+                break;
+            }
+        }
+        for (list, source) in lists {
+            let why = self
+                .verify_list_with_anchors(&list)
+                .err()
+                .unwrap_or_default();
+            if self.accept_unverified_lists {
+                let s = self.take_list(
+                    list,
+                    &source,
+                    String::new(),
+                    format!("accepted without verification ({why})"),
+                    false,
+                );
+                summary.master_lists += 1;
+                summary.certificates += s.added;
+            } else {
+                let line = format!("{source}: master list signer: {why}");
+                self.report.rejected.push(line.clone());
+                summary.errors.push(line);
+            }
+        }
+    }
+
+    /// Loads an LDIF download of the ICAO PKD (or any LDIF holding the same attributes): Document Signer
+    /// certificates (`userCertificate;binary`), CRLs (`certificateRevocationList;binary`) and master lists
+    /// (`pkdMasterListContent`, verified against the anchors loaded, and against the CSCAs of the file's
+    /// other master lists once those verify). Records that cannot be used are listed in the summary and
+    /// the load report; change records other than `add` are not applied (load a complete download).
+    pub fn add_ldif(&mut self, text: &[u8], source: &str) -> PathSummary {
+        let mut summary = PathSummary::default();
+        let mut lists = Vec::new();
+        let mut reject = |this: &mut Self, line: String| {
+            this.report.rejected.push(line.clone());
+            summary.errors.push(line);
+        };
+        for record in ldif::records(text) {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    reject(self, format!("{source}: {e}"));
+                    continue;
+                }
+            };
+            let at = format!("{source} line {}", record.line);
+            if let Some(change) = record.change_type.as_deref()
+                && !change.eq_ignore_ascii_case("add")
+            {
+                reject(
+                    self,
+                    format!("{at}: changetype {change} not applied (load a complete download)"),
+                );
+                continue;
+            }
+            for object in PkdObject::classify(&record) {
+                match object {
+                    PkdObject::DocumentSigner(der) => match Certificate::from_der(der) {
+                        Ok(c) => {
+                            if self.push_document_signer(c) {
+                                summary.document_signers += 1;
+                            }
+                        }
+                        Err(e) => reject(self, format!("{at}: Document Signer: {e}")),
+                    },
+                    PkdObject::Crl(der) => match Crl::from_der(der) {
+                        Ok(crl) => {
+                            if self.crl_digests.insert(sha256(&crl.raw)) {
+                                self.crls.push((crl, at.clone()));
+                                summary.crls += 1;
+                            } else {
+                                self.report.duplicates += 1;
+                            }
+                        }
+                        Err(e) => reject(self, format!("{at}: {e}")),
+                    },
+                    PkdObject::MasterList(bytes) => match MasterList::parse(bytes) {
+                        Ok(list) => lists.push((list, at.clone())),
+                        Err(e) => reject(self, format!("{at}: {e}")),
+                    },
+                    PkdObject::Other => {}
+                }
+            }
+        }
+        self.settle_master_lists(lists, &mut summary);
+        self.report.loaded.push(format!(
+            "{source}: LDIF with {} Document Signer(s), {} CRL(s), {} master list(s) ({} CSCA certificate(s) new)",
+            summary.document_signers, summary.crls, summary.master_lists, summary.certificates
+        ));
+        summary
+    }
+
+    /// Loads a file or every file of a directory (not recursive), recognising by content: certificates (DER,
+    /// PEM; a CA certificate is an anchor, any other a Document Signer), CRLs, master lists and LDIF
+    /// downloads. Certificates and CRLs are loaded first, then master lists, which are verified against
+    /// the anchors (see [`accept_unverified_lists`](Self::accept_unverified_lists)). Unusable files are
+    /// listed in the summary; only an unreadable path is an error.
     pub fn add_path(&mut self, path: &Path) -> Result<PathSummary, PkiError> {
         let io = |source| PkiError::Io {
             path: path.display().to_string(),
@@ -226,54 +807,174 @@ impl TrustStore {
         } else {
             files.push(path.to_path_buf());
         }
-        let mut loaded = Vec::new();
+        let mut summary = PathSummary::default();
+        let mut lists = Vec::new();
         for f in files {
             let bytes = std::fs::read(&f).map_err(|source| PkiError::Io {
                 path: f.display().to_string(),
                 source,
             })?;
-            loaded.push((f.display().to_string(), bytes));
-        }
-        let mut summary = PathSummary::default();
-        let mut crls = Vec::new();
-        let mut lists = Vec::new();
-        for (name, bytes) in &loaded {
-            match certificates_from_der_or_pem(bytes) {
-                Ok(_) => match self.add_certificate(bytes, name) {
-                    Ok(n) => summary.certificates += n,
-                    Err(e) => summary.errors.push(e.to_string()),
-                },
-                Err(_) if Crl::from_der(bytes).is_ok() => crls.push(bytes),
-                Err(_) if MasterList::parse(bytes).is_ok() => lists.push((name, bytes)),
-                Err(_) => summary
-                    .errors
-                    .push(PkiError::Unrecognised(name.clone()).to_string()),
-            }
-        }
-        for bytes in crls {
-            match self.add_crl(bytes) {
-                Ok(()) => summary.crls += 1,
-                Err(e) => summary.errors.push(e.to_string()),
-            }
-        }
-        for (name, bytes) in lists {
-            match self.add_master_list(bytes, &[], name) {
-                Ok(s) => {
-                    summary.master_lists += 1;
-                    summary.certificates += s.added;
+            let name = f.display().to_string();
+            if let Ok(certs) = certificates_from_der_or_pem(&bytes) {
+                let (cas, signers): (Vec<_>, Vec<_>) =
+                    certs.into_iter().partition(is_ca_certificate);
+                let (n_cas, n_signers) = (cas.len(), signers.len());
+                let mut added = 0;
+                for certificate in cas {
+                    added += usize::from(self.push_anchor(TrustAnchor {
+                        certificate,
+                        source: name.clone(),
+                        unverified_list: false,
+                        test_anchor: false,
+                    }));
                 }
-                Err(e) => summary.errors.push(format!("{name}: {e}")),
+                summary.certificates += added;
+                let mut dscs = 0;
+                for c in signers {
+                    dscs += usize::from(self.push_document_signer(c));
+                }
+                summary.document_signers += dscs;
+                self.report.loaded.push(format!(
+                    "{name}: {n_cas} CSCA certificate(s) ({added} new), {n_signers} Document Signer(s) ({dscs} new)"
+                ));
+            } else if let Ok(crl) = Crl::from_der(&bytes) {
+                if self.crl_digests.insert(sha256(&crl.raw)) {
+                    self.crls.push((crl, name));
+                    summary.crls += 1;
+                } else {
+                    self.report.duplicates += 1;
+                }
+            } else if let Ok(list) = MasterList::parse(&bytes) {
+                lists.push((list, name));
+            } else if looks_like_ldif(&bytes) {
+                let s = self.add_ldif(&bytes, &name);
+                summary.certificates += s.certificates;
+                summary.document_signers += s.document_signers;
+                summary.crls += s.crls;
+                summary.master_lists += s.master_lists;
+                summary.errors.extend(s.errors);
+            } else {
+                let line = PkiError::Unrecognised(name).to_string();
+                self.report.rejected.push(line.clone());
+                summary.errors.push(line);
             }
         }
+        self.settle_master_lists(lists, &mut summary);
         Ok(summary)
+    }
+
+    /// The immutable store: indexes the anchors by subject and key identifier, the DSCs by issuer and
+    /// serial number and by key identifier, and verifies each CRL's signature with the CSCAs named as its
+    /// issuer (a CRL no CSCA verifies is kept, and reported as unverified where it matters).
+    pub fn build(self) -> TrustStore {
+        let TrustStoreBuilder {
+            anchors,
+            by_subject,
+            document_signers,
+            crls,
+            mut report,
+            cache_capacity,
+            ..
+        } = self;
+        let mut by_key_id: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        for (i, a) in anchors.iter().enumerate() {
+            if let Some(id) = &a.certificate.subject_key_id {
+                by_key_id.entry(id.clone()).or_default().push(i);
+            }
+        }
+        let mut dsc_by_issuer_serial = HashMap::new();
+        let mut dsc_by_key_id = HashMap::new();
+        for (i, c) in document_signers.iter().enumerate() {
+            dsc_by_issuer_serial
+                .entry((c.issuer.key(), strip_zeros(&c.serial).to_vec()))
+                .or_insert(i);
+            if let Some(id) = &c.subject_key_id {
+                dsc_by_key_id.entry(id.clone()).or_insert(i);
+            }
+        }
+        let mut stored = Vec::with_capacity(crls.len());
+        let mut crls_by_issuer: HashMap<NameKey, Vec<usize>> = HashMap::new();
+        for (crl, source) in crls {
+            let key = crl.issuer.key();
+            let verified_by: Vec<usize> = by_subject
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|i| {
+                    anchors.get(*i).is_some_and(|a| {
+                        super::signature::verify(
+                            &a.certificate.public_key,
+                            &crl.signature_algorithm,
+                            None,
+                            &crl.tbs,
+                            &crl.signature,
+                        )
+                        .is_ok()
+                    })
+                })
+                .collect();
+            report.loaded.push(format!(
+                "{source}: CRL of {} ({}, {} revoked), {}",
+                crl.issuer,
+                crl.this_update,
+                crl.revoked.len(),
+                if verified_by.is_empty() {
+                    "signature not verified by any CSCA in the store".to_string()
+                } else {
+                    format!("signed by {} CSCA(s) in the store", verified_by.len())
+                }
+            ));
+            let revoked = crl
+                .revoked
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (strip_zeros(&r.serial).to_vec(), i))
+                .collect();
+            crls_by_issuer.entry(key).or_default().push(stored.len());
+            stored.push(StoredCrl {
+                crl,
+                source,
+                verified_by,
+                revoked,
+            });
+        }
+        TrustStore {
+            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            anchors,
+            by_subject,
+            by_key_id,
+            document_signers,
+            dsc_by_issuer_serial,
+            dsc_by_key_id,
+            crls: stored,
+            crls_by_issuer,
+            report,
+            cache: DscCache::new(cache_capacity),
+        }
     }
 }
 
-/// Verifies a master list's signature and its signer's certificate against `roots`.
-/// Returns the signer's subject and a description.
-fn verify_master_list(
+/// A CA certificate (basicConstraints cA), or a self-issued one without basicConstraints (old CSCAs).
+fn is_ca_certificate(c: &Certificate) -> bool {
+    c.is_ca == Some(true) || (c.is_ca.is_none() && c.is_self_issued())
+}
+
+/// Whether bytes look like LDIF text: a `version:`, `dn:` or comment line first.
+fn looks_like_ldif(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let head = &bytes[start..];
+    head.starts_with(b"version:") || head.starts_with(b"dn:") || head.starts_with(b"#")
+}
+
+/// Verifies a master list's signature and its signer's certificate against the roots `roots_named` gives
+/// for the signer's issuer name. Returns the signer's subject and a description.
+fn verify_master_list<'a>(
     list: &MasterList,
-    roots: &[Certificate],
+    roots_named: impl Fn(&Name) -> Vec<&'a Certificate>,
 ) -> Result<(String, String), String> {
     let sd = &list.signed_data;
     let si = sd.signer_infos.first().ok_or("no SignerInfo")?;
@@ -305,9 +1006,8 @@ fn verify_master_list(
             signer.not_before, signer.not_after
         ));
     }
-    let mut tried = 0;
-    for root in roots.iter().filter(|r| r.subject.matches(&signer.issuer)) {
-        tried += 1;
+    let roots = roots_named(&signer.issuer);
+    for root in &roots {
         if let Ok(how) = verify_certificate_signature(signer, root) {
             let root_findings = policy::check(root, Role::Csca);
             if !root_findings.passed() {
@@ -328,16 +1028,88 @@ fn verify_master_list(
             return Ok((signer.subject.to_string(), verification));
         }
     }
-    if tried == 0 {
+    if roots.is_empty() {
         Err(format!(
-            "no root named {} (the signer's issuer) among {} root certificate(s)",
-            signer.issuer,
-            roots.len()
+            "no root named {} (the signer's issuer) among the trusted certificates",
+            signer.issuer
         ))
     } else {
         Err(format!(
-            "the signer certificate's signature does not verify with any of {tried} root(s) named {}",
+            "the signer certificate's signature does not verify with any of {} root(s) named {}",
+            roots.len(),
             signer.issuer
         ))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_is_send_sync_and_empty_store_knows_no_issuer() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<TrustStore>();
+        send_sync::<Arc<DscEntry>>();
+        let store = TrustStore::new();
+        assert!(store.anchors().is_empty());
+        assert_eq!(store.cached_document_signers(), 0);
+    }
+
+    #[test]
+    fn cache_is_bounded() {
+        let cache = DscCache::new(SHARDS);
+        let dummy = |n: u8| {
+            Arc::new(DscEntry::new(
+                Certificate {
+                    raw: vec![n],
+                    tbs: Vec::new(),
+                    version: 2,
+                    serial: vec![n],
+                    issuer: Name {
+                        raw: Vec::new(),
+                        attributes: Vec::new(),
+                    },
+                    subject: Name {
+                        raw: Vec::new(),
+                        attributes: Vec::new(),
+                    },
+                    not_before: super::super::Time::from_ymd(2020, 1, 1),
+                    not_after: super::super::Time::from_ymd(2030, 1, 1),
+                    public_key: super::super::certificate::PublicKeyInfo {
+                        algorithm: super::super::cms::AlgorithmId {
+                            oid: crate::asn1::ObjectIdentifier::new_unwrap("1.2.3"),
+                            parameters: None,
+                        },
+                        key: Vec::new(),
+                        raw: Vec::new(),
+                    },
+                    signature_algorithm: super::super::cms::AlgorithmId {
+                        oid: crate::asn1::ObjectIdentifier::new_unwrap("1.2.3"),
+                        parameters: None,
+                    },
+                    signature: Vec::new(),
+                    subject_key_id: None,
+                    authority_key_id: None,
+                    is_ca: None,
+                    key_usage: None,
+                    extended_key_usage: None,
+                    critical_extensions: Vec::new(),
+                },
+                0,
+            ))
+        };
+        for n in 0..=255u8 {
+            let mut digest = [0u8; 32];
+            digest[0] = 0; // all in one shard
+            digest[1] = n;
+            cache.insert(digest, dummy(n));
+        }
+        assert!(
+            cache.len() <= 1,
+            "one entry per shard at most: {}",
+            cache.len()
+        );
     }
 }

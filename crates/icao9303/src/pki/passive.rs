@@ -4,26 +4,13 @@
 use super::certificate::{Certificate, Time};
 use super::country::alpha2_for_issuing_state;
 use super::policy::{self, Role};
+pub use super::trust_store::ChainOutcome;
 use super::trust_store::{TrustAnchor, TrustStore};
 use super::{signer_matches, verify_signer_info_with};
 use crate::crypto::hash::HashAlgorithm;
 use crate::lds::sod::Sod;
-use serde::Serialize;
 
 use crate::report::{Check, CheckId, CheckStatus, Verdict};
-
-/// The outcome of the DSC → CSCA chain check, keeping "unknown issuer" apart from "invalid".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ChainOutcome {
-    /// The DSC is signed by a CSCA in the trust store.
-    Valid,
-    /// CSCAs with the DSC's issuer name exist, but none verifies its signature (or the DSC is unusable).
-    Invalid,
-    /// No CSCA in the trust store has the DSC's issuer name.
-    UnknownIssuer,
-    /// The chain was not examined (no DSC).
-    NotChecked,
-}
 
 /// The result of passive authentication of one signed object (EF.SOD or EF.CardSecurity): one
 /// [`Verdict`] per aspect.

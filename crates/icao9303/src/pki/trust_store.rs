@@ -25,10 +25,22 @@ use super::cms::SignerIdentifier;
 use super::crl::{Crl, RevokedCertificate};
 use super::ldif::{self, PkdObject};
 use super::master_list::MasterList;
-use super::passive::ChainOutcome;
 use super::policy::{self, Role};
 use super::signature::{SignatureError, VerifyingKey};
 use super::{PkiError, find_signer, verify_certificate_signature, verify_signer_info};
+
+/// The outcome of the DSC → CSCA chain check, keeping "unknown issuer" apart from "invalid".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum ChainOutcome {
+    /// The DSC is signed by a CSCA in the trust store.
+    Valid,
+    /// CSCAs with the DSC's issuer name exist, but none verifies its signature (or the DSC is unusable).
+    Invalid,
+    /// No CSCA in the trust store has the DSC's issuer name.
+    UnknownIssuer,
+    /// The chain was not examined (no DSC).
+    NotChecked,
+}
 
 /// A trusted CSCA (or link) certificate and where it came from.
 #[derive(Debug, Clone)]

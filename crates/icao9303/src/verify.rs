@@ -107,9 +107,9 @@ fn signed_dg14(document: &Document, checks: &[Check]) -> Option<SecurityInfos> {
 }
 
 fn dg14_security_infos(dg14: &[u8]) -> Option<SecurityInfos> {
-    crate::asn1::parse_tagged(dg14, 0x6E)
+    crate::lds::dg14::Dg14::parse(dg14)
         .ok()
-        .and_then(|t| SecurityInfos::parse(t.value).ok())
+        .map(|d| d.security_infos)
 }
 
 /// The [`CheckId::Downgrade`] check: the PACEInfos of the signed DG14 and EF.CardSecurity against

@@ -288,8 +288,9 @@ pub struct RunOutcome {
 fn security_infos_of_dg14(
     dg14: &[u8],
 ) -> Result<crate::lds::security_infos::SecurityInfos, String> {
-    let outer = crate::asn1::parse_tagged(dg14, 0x6E).map_err(|e| format!("DG14: {e}"))?;
-    crate::lds::security_infos::SecurityInfos::parse(outer.value).map_err(|e| format!("DG14: {e}"))
+    crate::lds::dg14::Dg14::parse(dg14)
+        .map(|d| d.security_infos)
+        .map_err(|e| format!("DG14: {e}"))
 }
 
 /// Runs Active Authentication (DG15) then Chip Authentication (DG14) on the files read so far, as the

@@ -19,6 +19,7 @@ use super::brainpool::{
     p192r1::BrainpoolP192r1, p224r1::BrainpoolP224r1, p320r1::BrainpoolP320r1,
     p512r1::BrainpoolP512r1,
 };
+use super::ec_comb::EcdsaTable;
 use super::hash::HashAlgorithm;
 use crate::asn1::{self, Element};
 use ecdsa::EcdsaCurve;
@@ -782,6 +783,17 @@ impl EcPoint {
         Ok(EcPoint {
             curve: self.curve,
             encoded,
+        })
+    }
+
+    /// Comb tables for many ECDSA verifications with this point as the public key (a Document Signer's
+    /// key): see [`super::ec_comb`].
+    pub fn ecdsa_table(&self) -> Result<EcdsaTable, EcError> {
+        with_curve!(self.curve, C => decode::<C>(&self.encoded)
+            .map(|p| EcdsaTable::new::<C>(self.curve, &p)))
+        .ok_or(EcError::InvalidPoint {
+            curve: self.curve.name(),
+            len: self.encoded.len(),
         })
     }
 

@@ -6,6 +6,7 @@ pub mod cipher;
 pub mod dh;
 pub mod domain;
 pub mod ec;
+pub mod ec_comb;
 pub mod ecdsa;
 pub mod hash;
 

@@ -9,7 +9,10 @@ use super::certificate::PublicKeyInfo;
 use super::cms::AlgorithmId;
 use crate::asn1::{Asn1Error, Mode, der, tag};
 use crate::crypto::ec::{EcCurve, EcError, EcPoint};
+use crate::crypto::ec_comb::EcdsaTable;
 use crate::crypto::hash::HashAlgorithm;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Why a signature could not be verified, or did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -221,10 +224,57 @@ enum PreparedKey {
         /// The modulus, big-endian without leading zero bytes (k bytes).
         modulus: Vec<u8>,
     },
-    Ec {
-        curve: EcCurve,
-        point: EcPoint,
-    },
+    Ec(EcKey),
+}
+
+/// An EC public key; its comb tables ([`EcdsaTable`]) are built on its second verification, so a key
+/// verifying one signature (a single document read) never pays for them and a Document Signer's key
+/// in a verification service pays once.
+#[derive(Debug)]
+struct EcKey {
+    curve: EcCurve,
+    point: EcPoint,
+    /// Verifications started with this key (saturating).
+    verifications: AtomicU32,
+    table: OnceLock<Option<EcdsaTable>>,
+}
+
+impl Clone for EcKey {
+    fn clone(&self) -> Self {
+        EcKey {
+            curve: self.curve,
+            point: self.point.clone(),
+            verifications: AtomicU32::new(self.verifications.load(Ordering::Relaxed)),
+            table: self.table.clone(),
+        }
+    }
+}
+
+impl EcKey {
+    /// Verifications with one key after which its comb tables are built.
+    const TABLE_AFTER: u32 = 1;
+
+    fn verify(&self, digest: &[u8], r: &[u8], s: &[u8]) -> Result<bool, EcError> {
+        let seen = self
+            .verifications
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_add(1))
+            })
+            .unwrap_or(u32::MAX);
+        let table = if seen >= Self::TABLE_AFTER {
+            self.table
+                .get_or_init(|| self.point.ecdsa_table().ok())
+                .as_ref()
+        } else {
+            None
+        };
+        match table {
+            Some(table) => table
+                .verify_prehash(digest, r, s)
+                .ok_or(EcError::InvalidSignatureValue(self.curve.name())),
+            None => self.curve.verify_ecdsa_prehash(&self.point, digest, r, s),
+        }
+    }
 }
 
 impl VerifyingKey {
@@ -250,7 +300,12 @@ impl VerifyingKey {
                 let point = curve
                     .decode_public_key(&key.key)
                     .map_err(|e| SignatureError::MalformedKey(e.to_string()))?;
-                PreparedKey::Ec { curve, point }
+                PreparedKey::Ec(EcKey {
+                    curve,
+                    point,
+                    verifications: AtomicU32::new(0),
+                    table: OnceLock::new(),
+                })
             }
             other => {
                 return Err(SignatureError::UnsupportedKey(format!(
@@ -296,15 +351,15 @@ impl VerifyingKey {
                 PreparedKey::Rsa { public, modulus },
                 Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. },
             ) => verify_rsa(public, modulus, scheme, digest, signature),
-            (PreparedKey::Ec { curve, point }, Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_)) => {
+            (PreparedKey::Ec(key), Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_)) => {
                 let plain = matches!(scheme, Scheme::EcdsaPlain(_));
-                verify_ecdsa(*curve, point, digest, signature, plain)
+                verify_ecdsa(key, digest, signature, plain)
             }
             (PreparedKey::Rsa { .. }, _) => Err(SignatureError::KeyMismatch {
                 algorithm: scheme.describe(),
                 key: "RSA",
             }),
-            (PreparedKey::Ec { .. }, _) => Err(SignatureError::KeyMismatch {
+            (PreparedKey::Ec(_), _) => Err(SignatureError::KeyMismatch {
                 algorithm: scheme.describe(),
                 key: "EC",
             }),
@@ -564,8 +619,7 @@ pub fn key_curve(key: &PublicKeyInfo) -> Result<EcCurve, SignatureError> {
 }
 
 fn verify_ecdsa(
-    curve: EcCurve,
-    key: &EcPoint,
+    key: &EcKey,
     digest: &[u8],
     signature: &[u8],
     plain: bool,
@@ -592,7 +646,7 @@ fn verify_ecdsa(
             .map_err(bad)?;
         (r, s)
     };
-    match curve.verify_ecdsa_prehash(key, digest, r, s) {
+    match key.verify(digest, r, s) {
         Ok(true) => Ok(()),
         Ok(false) => Err(SignatureError::Invalid("ECDSA".into())),
         Err(e) => Err(SignatureError::MalformedSignature(e.to_string())),
@@ -724,5 +778,56 @@ mod tests {
                 "byte {i}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod ec_key_tests {
+    use super::*;
+
+    /// A decoded EC key verifies its first signature without comb tables and every later one with them:
+    /// the answers (good, tampered, other key's) are the same either way.
+    #[test]
+    fn ec_key_builds_its_comb_tables_on_the_second_verification() {
+        let curve = EcCurve::NistP256;
+        let d = curve.scalar(&[0x17; 32]).unwrap();
+        let point = d.public_key(&curve.generator()).unwrap();
+        let spki = PublicKeyInfo {
+            algorithm: AlgorithmId {
+                oid: ObjectIdentifier::new_unwrap(EC_PUBLIC_KEY),
+                parameters: Some(der::tlv(tag::OID, curve.oid())),
+            },
+            key: point.as_bytes().to_vec(),
+            raw: Vec::new(),
+        };
+        let key = VerifyingKey::from_spki(&spki).unwrap();
+        let PreparedKey::Ec(ec) = &key.key else {
+            panic!("not an EC key")
+        };
+        let hash = HashAlgorithm::Sha256;
+        let scheme = Scheme::EcdsaPlain(hash);
+        for round in 0..4 {
+            let digest = hash.digest(format!("document {round}").as_bytes());
+            let sig = d.sign_prehashed(hash, &digest).unwrap();
+            assert!(key.verify_prehash(scheme, &digest, &sig).is_ok());
+            // The first verification goes without tables; the second builds them.
+            assert_eq!(ec.table.get().is_some(), round > 0);
+            let mut tampered = sig.clone();
+            tampered[40] ^= 0x01;
+            assert!(matches!(
+                key.verify_prehash(scheme, &digest, &tampered),
+                Err(SignatureError::Invalid(_))
+            ));
+            let other = hash.digest(b"another document");
+            assert!(key.verify_prehash(scheme, &other, &sig).is_err());
+        }
+        assert!(ec.table.get().is_some_and(Option::is_some));
+        // A clone shares the tables built so far.
+        let clone = key.clone();
+        let PreparedKey::Ec(cloned) = &clone.key else {
+            panic!("not an EC key")
+        };
+        assert!(cloned.table.get().is_some_and(Option::is_some));
     }
 }

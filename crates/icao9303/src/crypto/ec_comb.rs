@@ -101,10 +101,8 @@ fn lincomb<C: PrimeCurveParams>(
         acc = acc.double();
         for (comb, k) in [(g, k1), (q, k2)] {
             let b = column(k, i, comb.spacing);
-            if b != 0 {
-                if let Some(point) = comb.points.get(b) {
-                    acc += point;
-                }
+            if let Some(point) = comb.points.get(b).filter(|_| b != 0) {
+                acc += point;
             }
         }
     }

@@ -9,6 +9,7 @@ pub mod ec;
 pub mod ec_comb;
 pub mod ecdsa;
 pub mod hash;
+pub(crate) mod montgomery;
 
 // The symmetric machinery of secure messaging and key derivation: card-side building blocks.
 chip_modules!(kdf, mac, padding);

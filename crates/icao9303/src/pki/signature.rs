@@ -11,6 +11,7 @@ use crate::asn1::{Asn1Error, Mode, der, tag};
 use crate::crypto::ec::{EcCurve, EcError, EcPoint};
 use crate::crypto::ec_comb::EcdsaTable;
 use crate::crypto::hash::HashAlgorithm;
+use crate::crypto::montgomery::PublicModulus;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -220,9 +221,12 @@ pub struct VerifyingKey {
 #[derive(Debug, Clone)]
 enum PreparedKey {
     Rsa {
-        public: rsa::PublicKey,
-        /// The modulus, big-endian without leading zero bytes (k bytes).
-        modulus: Vec<u8>,
+        /// The modulus prepared for Montgomery arithmetic.
+        modulus: PublicModulus,
+        /// Bit length of the modulus.
+        bits: usize,
+        /// The public exponent, big-endian.
+        exponent: Vec<u8>,
     },
     Ec(EcKey),
 }
@@ -284,15 +288,19 @@ impl VerifyingKey {
         let prepared = match key.algorithm.oid.to_string().as_str() {
             RSA_ENCRYPTION | RSASSA_PSS => {
                 let (n, e) = rsa_components(&key.key)?;
-                let public = rsa::PublicKey::new_with_size_limits(
+                // The `rsa` crate's checks of a public key (size, exponent range and parity).
+                rsa::PublicKey::new_with_size_limits(
                     rsa::BoxedUint::from_be_slice_vartime(n),
                     rsa::BoxedUint::from_be_slice_vartime(e),
                     1024..=8192,
                 )
                 .map_err(|err| SignatureError::UnsupportedKey(format!("RSA key: {err}")))?;
                 PreparedKey::Rsa {
-                    public,
-                    modulus: n.iter().copied().skip_while(|b| *b == 0).collect(),
+                    modulus: PublicModulus::new(n).ok_or_else(|| {
+                        SignatureError::UnsupportedKey("RSA key: even modulus".into())
+                    })?,
+                    bits: bit_length(n),
+                    exponent: e.to_vec(),
                 }
             }
             EC_PUBLIC_KEY => {
@@ -348,9 +356,13 @@ impl VerifyingKey {
     ) -> Result<(), SignatureError> {
         match (&self.key, scheme) {
             (
-                PreparedKey::Rsa { public, modulus },
+                PreparedKey::Rsa {
+                    modulus,
+                    bits,
+                    exponent,
+                },
                 Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. },
-            ) => verify_rsa(public, modulus, scheme, digest, signature),
+            ) => verify_rsa(modulus, *bits, exponent, scheme, digest, signature),
             (PreparedKey::Ec(key), Scheme::Ecdsa(_) | Scheme::EcdsaPlain(_)) => {
                 let plain = matches!(scheme, Scheme::EcdsaPlain(_));
                 verify_ecdsa(key, digest, signature, plain)
@@ -438,13 +450,14 @@ fn digest_info_prefix(hash: HashAlgorithm, with_null: bool) -> Vec<u8> {
 }
 
 fn verify_rsa(
-    public: &rsa::PublicKey,
-    modulus: &[u8],
+    modulus: &PublicModulus,
+    mod_bits: usize,
+    exponent: &[u8],
     scheme: Scheme,
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
-    let em = rsa_vp1(public, modulus, signature)?;
+    let em = rsa_vp1(modulus, exponent, signature)?;
     match scheme {
         Scheme::RsaPkcs1v15(hash) => {
             // Some signers leave the NULL parameters of the DigestInfo's AlgorithmIdentifier out.
@@ -458,7 +471,6 @@ fn verify_rsa(
             }
         }
         Scheme::RsaPss { hash, salt_len } => {
-            let mod_bits = bit_length(modulus);
             if emsa_pss_verify(&em, mod_bits.saturating_sub(1), hash, salt_len, digest) {
                 Ok(())
             } else {
@@ -473,52 +485,24 @@ fn verify_rsa(
 }
 
 /// RSAVP1 (RFC 8017 §5.2.2): the encoded message `s^e mod n` as `k` bytes (`k` the modulus length), by
-/// left-to-right binary exponentiation in the key's Montgomery form. The exponent is public, so its bits
-/// may steer the loop: for e = 65537 that is 16 squarings and one multiplication, where the `rsa` crate's
-/// constant-time 4-bit window spends about 35 products. A signature shorter than `k` (leading zero bytes
-/// dropped by the signer) is accepted; one longer than `k`, or not below the modulus, is not.
+/// square-and-multiply on the public exponent in Montgomery form ([`PublicModulus`]: for e = 65537, 16
+/// squarings and one product). A signature shorter than `k` (leading zero bytes dropped by the signer) is
+/// accepted; one longer than `k`, or not below the modulus, is not.
 fn rsa_vp1(
-    public: &rsa::PublicKey,
-    modulus: &[u8],
+    modulus: &PublicModulus,
+    exponent: &[u8],
     signature: &[u8],
 ) -> Result<Vec<u8>, SignatureError> {
-    use crypto_bigint::modular::BoxedMontyForm;
-    use crypto_bigint::{BoxedUint, MontyForm, MontyMultiplier};
-    use rsa::traits::PublicKeyParts as _;
-    let k = modulus.len();
-    let out_of_range =
-        || SignatureError::Invalid("RSA signature representative out of range".into());
-    if signature.len() > k {
+    if signature.len() > modulus.byte_len() {
         return Err(out_of_range());
     }
-    // s < n, compared as k-byte big-endian numbers.
-    let pad = k - signature.len();
-    let below_modulus = modulus
-        .iter()
-        .zip(std::iter::repeat_n(&0u8, pad).chain(signature))
-        .find(|(n, s)| n != s)
-        .is_some_and(|(n, s)| s < n);
-    if !below_modulus {
-        return Err(out_of_range());
-    }
-    let params = public.n_params();
-    let s =
-        BoxedUint::from_be_slice(signature, params.bits_precision()).map_err(|_| out_of_range())?;
-    let base = BoxedMontyForm::new(s, params);
-    let e = public.e();
-    let mut multiplier = <BoxedMontyForm as MontyForm>::Multiplier::from(params);
-    let mut m = base.clone();
-    for i in (0..e.bit_width_vartime().saturating_sub(1)).rev() {
-        multiplier.square_assign(&mut m);
-        if bool::from(e.bit(i)) {
-            multiplier.mul_assign(&mut m, &base);
-        }
-    }
-    let bytes = m.retrieve().to_be_bytes();
-    let skip = bytes.len().saturating_sub(k);
-    let mut em = vec![0u8; k.saturating_sub(bytes.len())];
-    em.extend_from_slice(bytes.get(skip..).unwrap_or_default());
-    Ok(em)
+    modulus
+        .pow_public(signature, exponent)
+        .ok_or_else(out_of_range)
+}
+
+fn out_of_range() -> SignatureError {
+    SignatureError::Invalid("RSA signature representative out of range".into())
 }
 
 /// EMSA-PKCS1-v1_5 (RFC 8017 §9.2) compared in place: `00 01 FF..FF 00 DigestInfo(hash, digest)` with at
@@ -710,8 +694,9 @@ mod tests {
         );
     }
 
-    /// A 1024-bit odd modulus (not a product of two primes: RSAVP1's arithmetic does not care) and e.
-    fn test_key(e: u64) -> (rsa::PublicKey, Vec<u8>) {
+    /// A 1024-bit odd modulus (not a product of two primes: RSAVP1's arithmetic does not care) and e,
+    /// for the `rsa` crate and for [`rsa_vp1`].
+    fn test_key(e: u64) -> (rsa::PublicKey, PublicModulus, Vec<u8>) {
         let mut n = vec![0xC5u8; 128];
         n[127] = 0x0B;
         let key = rsa::PublicKey::new_with_size_limits(
@@ -720,25 +705,29 @@ mod tests {
             1024..=8192,
         )
         .unwrap();
-        (key, n)
+        (key, PublicModulus::new(&n).unwrap(), n)
     }
 
     #[test]
     fn rsa_vp1_agrees_with_the_rsa_crate_and_refuses_out_of_range_signatures() {
         for e in [3u64, 65537, 0x1_0000_0003] {
-            let (key, n) = test_key(e);
+            let (key, modulus, n) = test_key(e);
+            let e_bytes = e.to_be_bytes();
             let mut n_minus_1 = n.clone();
             n_minus_1[127] -= 1;
             for sig in [vec![2u8], vec![0x17; 100], n_minus_1] {
-                let ours = rsa_vp1(&key, &n, &sig).unwrap();
+                let ours = rsa_vp1(&modulus, &e_bytes, &sig).unwrap();
                 let s = rsa::BoxedUint::from_be_slice(&sig, 1024).unwrap();
                 let theirs = rsa::hazmat::rsa_encrypt(&key, &s).unwrap().to_be_bytes();
                 assert_eq!(ours.len(), 128);
                 assert_eq!(&ours[..], &theirs[theirs.len() - 128..], "e = {e}");
             }
-            assert!(rsa_vp1(&key, &n, &n).is_err(), "s = n");
-            assert!(rsa_vp1(&key, &n, &[0xFF; 128]).is_err(), "s > n");
-            assert!(rsa_vp1(&key, &n, &[1; 129]).is_err(), "longer than k");
+            assert!(rsa_vp1(&modulus, &e_bytes, &n).is_err(), "s = n");
+            assert!(rsa_vp1(&modulus, &e_bytes, &[0xFF; 128]).is_err(), "s > n");
+            assert!(
+                rsa_vp1(&modulus, &e_bytes, &[1; 129]).is_err(),
+                "longer than k"
+            );
         }
     }
 

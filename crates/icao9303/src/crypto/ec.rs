@@ -19,7 +19,6 @@ use super::brainpool::{
     p192r1::BrainpoolP192r1, p224r1::BrainpoolP224r1, p320r1::BrainpoolP320r1,
     p512r1::BrainpoolP512r1,
 };
-use super::ec_comb::EcdsaTable;
 use super::hash::HashAlgorithm;
 use crate::asn1::{self, Element};
 use ecdsa::EcdsaCurve;
@@ -34,6 +33,9 @@ use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint};
 use rand_core::CryptoRng;
 use std::fmt;
 use zeroize::Zeroizing;
+
+mod comb;
+pub use comb::EcdsaTable;
 
 /// What went wrong with an elliptic-curve value or with curve domain parameters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -787,7 +789,7 @@ impl EcPoint {
     }
 
     /// Comb tables for many ECDSA verifications with this point as the public key (a Document Signer's
-    /// key): see [`super::ec_comb`].
+    /// key): see `crypto/ec/comb.rs`.
     pub fn ecdsa_table(&self) -> Result<EcdsaTable, EcError> {
         with_curve!(self.curve, C => decode::<C>(&self.encoded)
             .map(|p| EcdsaTable::new::<C>(self.curve, &p)))

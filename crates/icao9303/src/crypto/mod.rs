@@ -6,7 +6,6 @@ pub mod cipher;
 pub mod dh;
 pub mod domain;
 pub mod ec;
-pub mod ec_comb;
 pub mod ecdsa;
 pub mod hash;
 pub(crate) mod montgomery;

@@ -9,7 +9,7 @@ use super::certificate::PublicKeyInfo;
 use super::cms::AlgorithmId;
 use crate::asn1::{Asn1Error, Mode, der, tag};
 use crate::crypto::ec::{EcCurve, EcError, EcPoint};
-use crate::crypto::ec_comb::EcdsaTable;
+use crate::crypto::ec::EcdsaTable;
 use crate::crypto::hash::HashAlgorithm;
 use crate::crypto::montgomery::PublicModulus;
 use std::sync::OnceLock;

@@ -27,7 +27,7 @@ use elliptic_curve::point::{AffineCoordinates, BatchNormalize};
 use elliptic_curve::{FieldBytes, Scalar};
 use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint};
 
-use super::ec::EcCurve;
+use super::EcCurve;
 
 /// Teeth of every comb: a table holds `2^TEETH` points (P-256: 256 affine points, about 18 KB).
 const TEETH: usize = 8;
@@ -202,7 +202,7 @@ impl<C: PrimeCurveParams> CombVerify for CombPair<C> {
 }
 
 /// An EC public key prepared for many ECDSA verifications: comb tables for the key and its curve's
-/// generator. Made by [`super::ec::EcPoint::ecdsa_table`]; cheap to clone (shared).
+/// generator. Made by [`super::EcPoint::ecdsa_table`]; cheap to clone (shared).
 #[derive(Clone)]
 pub struct EcdsaTable {
     curve: EcCurve,
@@ -242,7 +242,7 @@ impl EcdsaTable {
 
 #[cfg(test)]
 mod tests {
-    use super::super::hash::HashAlgorithm;
+    use crate::crypto::hash::HashAlgorithm;
     use super::*;
 
     /// A deterministic non-zero scalar for `curve` from a seed (first byte kept small so it is below n).

@@ -18,6 +18,7 @@ use crate::asn1::ObjectIdentifier;
 use crate::asn1::{Asn1Error, Mode, tag};
 use crate::channel::Channel;
 use crate::crypto::hash::HashAlgorithm;
+use crate::crypto::montgomery::PublicModulus;
 use crate::lds::dg15::{AaKeyKind, Dg15};
 use crate::pki::certificate::PublicKeyInfo;
 use crate::pki::cms::AlgorithmId;
@@ -224,35 +225,30 @@ fn rsa_public_key(key: &PublicKeyInfo) -> Result<rsa::PublicKey, AaError> {
 /// then `n − F` when F does not end in nibble `C`).
 pub fn recover(key: &PublicKeyInfo, signature: &[u8]) -> Result<Recovered, AaError> {
     let public = rsa_public_key(key)?;
-    let n = public.n().as_ref();
-    let precision = n.bits_precision();
-    let k = n.bit_width().div_ceil(8) as usize;
+    let modulus = PublicModulus::new(&public.n().to_be_bytes())
+        .ok_or_else(|| AaError::Key("RSA modulus is even".into()))?;
+    let k = modulus.byte_len();
     let sig_start = signature
         .iter()
         .position(|b| *b != 0)
         .unwrap_or(signature.len());
-    if signature.len() > k && sig_start < signature.len() - k {
+    if signature.len() - sig_start > k {
         return Err(AaError::Structure(format!(
             "signature of {} bytes for a {k}-byte modulus",
             signature.len()
         )));
     }
-    let s = rsa::BoxedUint::from_be_slice(&signature[sig_start..], precision)
-        .map_err(|_| AaError::Structure("signature does not fit the modulus".into()))?;
-    if s >= *n {
-        return Err(AaError::Structure(
-            "signature is not below the modulus".into(),
-        ));
-    }
-    let f = rsa::hazmat::rsa_encrypt(&public, &s)
-        .map_err(|e| AaError::Structure(format!("RSA: {e}")))?;
-    let f = if f.as_words().first().is_some_and(|w| w & 0x0F == 0x0C) {
+    let f = modulus
+        .pow_public(&signature[sig_start..], &public.e().to_be_bytes())
+        .ok_or_else(|| AaError::Structure("signature is not below the modulus".into()))?;
+    let f = if f.last().is_some_and(|b| b & 0x0F == 0x0C) {
         f
     } else {
-        n.wrapping_sub(&f)
+        modulus
+            .complement(&f)
+            .ok_or_else(|| AaError::Structure("RSA result is not below the modulus".into()))?
     };
-    let bytes = f.to_be_bytes();
-    decode_representative(&bytes)
+    decode_representative(&f)
 }
 
 /// The hash ECDSA Active Authentication uses for a signature algorithm OID of ActiveAuthenticationInfo

@@ -131,6 +131,15 @@ fn reduce_columns(
     out[l] = carry.low as u64;
 }
 
+/// The low `k` bytes of little-endian limbs, big-endian.
+fn be_bytes(limbs: &[u64], k: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 * limbs.len());
+    for limb in limbs.iter().rev() {
+        out.extend_from_slice(&limb.to_be_bytes());
+    }
+    out.split_off(out.len() - k)
+}
+
 /// An odd RSA modulus prepared for Montgomery arithmetic.
 #[derive(Debug, Clone)]
 pub struct PublicModulus {
@@ -187,6 +196,23 @@ impl PublicModulus {
     /// Length of the modulus in bytes.
     pub fn byte_len(&self) -> usize {
         self.k
+    }
+
+    /// `n − x` as `k` big-endian bytes, for a big-endian `x` below the modulus (`None` otherwise): the
+    /// other representative ISO/IEC 9796-2 recovery tries.
+    pub fn complement(&self, x: &[u8]) -> Option<Vec<u8>> {
+        let start = x.iter().position(|b| *b != 0).unwrap_or(x.len());
+        let x = &x[start..];
+        if x.len() > self.k {
+            return None;
+        }
+        let x = limbs_from_be(x, self.n.len());
+        if !less_than(&x, &self.n) {
+            return None;
+        }
+        let mut diff = self.n.clone();
+        sub_in_place(&mut diff, &x);
+        Some(be_bytes(&diff, self.k))
     }
 
     /// `out = a·b·R⁻¹ mod n`; `a`, `b` below n, `t` scratch of `2·limbs + 1`.
@@ -266,24 +292,28 @@ impl PublicModulus {
         let mut acc = base_m.clone();
         let mut next = vec![0u64; l];
         let bits = e.len() * 8 - e.first().map_or(0, |b| b.leading_zeros() as usize);
+        // The last set bit multiplies by the base outside Montgomery form (`x·R · s · R⁻¹ = x·s`), which
+        // also brings the result out of Montgomery form: one product fewer for every odd exponent.
+        let mut in_montgomery_form = true;
         for i in (0..bits.saturating_sub(1)).rev() {
             self.square(&acc, &mut t, &mut next);
             std::mem::swap(&mut acc, &mut next);
             let byte = e[e.len() - 1 - i / 8];
             if (byte >> (i % 8)) & 1 == 1 {
-                self.mul(&acc, &base_m, &mut t, &mut next);
+                let factor = if i == 0 { &base } else { &base_m };
+                self.mul(&acc, factor, &mut t, &mut next);
                 std::mem::swap(&mut acc, &mut next);
+                in_montgomery_form = i != 0;
             }
         }
-        // Out of Montgomery form: a product with 1.
-        let mut one = vec![0u64; l];
-        one[0] = 1;
-        self.mul(&acc, &one, &mut t, &mut next);
-        let mut out = Vec::with_capacity(8 * l);
-        for limb in next.iter().rev() {
-            out.extend_from_slice(&limb.to_be_bytes());
+        if in_montgomery_form {
+            // Out of Montgomery form: a product with 1.
+            let mut one = vec![0u64; l];
+            one[0] = 1;
+            self.mul(&acc, &one, &mut t, &mut next);
+            std::mem::swap(&mut acc, &mut next);
         }
-        Some(out.split_off(8 * l - self.k))
+        Some(be_bytes(&acc, self.k))
     }
 }
 
@@ -293,17 +323,30 @@ mod tests {
     use super::*;
     use rsa::traits::PublicKeyParts as _;
 
-    /// Big-endian bytes of `x^e mod n` by the `rsa` crate's own public operation.
+    /// Big-endian bytes of `x^e mod n` by the `rsa` crate: its public operation for the odd part of `e`
+    /// (it refuses even exponents), then crypto-bigint's modular squarings for the powers of two.
     fn reference(n: &[u8], e: u64, s: &[u8]) -> Vec<u8> {
-        let key = rsa::PublicKey::new_with_size_limits(
-            rsa::BoxedUint::from_be_slice_vartime(n),
-            rsa::BoxedUint::from(e),
-            8..=8192,
-        )
-        .unwrap();
+        let (odd, twos) = (e >> e.trailing_zeros(), e.trailing_zeros());
+        let key = |e: u64| {
+            rsa::PublicKey::new_with_size_limits(
+                rsa::BoxedUint::from_be_slice_vartime(n),
+                rsa::BoxedUint::from(e),
+                8..=8192,
+            )
+            .unwrap()
+        };
+        let key = key(if odd == 1 { 3 } else { odd });
         let bits = key.n_params().bits_precision();
         let s = rsa::BoxedUint::from_be_slice(s, bits).unwrap();
-        let out = rsa::hazmat::rsa_encrypt(&key, &s).unwrap().to_be_bytes();
+        let mut out = if odd == 1 {
+            s
+        } else {
+            rsa::hazmat::rsa_encrypt(&key, &s).unwrap()
+        };
+        for _ in 0..twos {
+            out = out.square_mod(key.n());
+        }
+        let out = out.to_be_bytes();
         let k = n.len();
         out[out.len() - k..].to_vec()
     }
@@ -328,6 +371,9 @@ mod tests {
             (512, 17),
             (200, 65537),
             (257, 0x1_0001_0001),
+            // Even exponents end with a squaring, so they leave Montgomery form by a product with 1.
+            (256, 65536),
+            (256, 6),
         ] {
             let n = modulus(k, k as u8);
             let m = PublicModulus::new(&n).unwrap();
@@ -352,6 +398,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn complement_is_n_minus_x() {
+        let n = modulus(256, 3);
+        let m = PublicModulus::new(&n).unwrap();
+        let mut n_minus_1 = n.clone();
+        n_minus_1[255] -= 1;
+        assert_eq!(m.complement(&[1]).unwrap(), n_minus_1);
+        assert_eq!(m.complement(&n_minus_1).unwrap(), m_bytes(256, 1));
+        assert_eq!(m.complement(&[0]).unwrap(), n);
+        assert_eq!(m.complement(&n), None, "x = n");
+        assert_eq!(m.complement(&[1; 257]), None, "x longer than k");
     }
 
     #[test]

@@ -242,8 +242,8 @@ impl EcdsaTable {
 
 #[cfg(test)]
 mod tests {
-    use crate::crypto::hash::HashAlgorithm;
     use super::*;
+    use crate::crypto::hash::HashAlgorithm;
 
     /// A deterministic non-zero scalar for `curve` from a seed (first byte kept small so it is below n).
     fn scalar(curve: EcCurve, seed: u8) -> crate::crypto::ec::EcScalar {

@@ -3,7 +3,6 @@
 
 use super::certificate::{Certificate, Time};
 use super::country::alpha2_for_issuing_state;
-use super::policy::{self, Role};
 pub use super::trust_store::ChainOutcome;
 use super::trust_store::{TrustAnchor, TrustStore};
 use super::{signer_matches, verify_signer_info_with};
@@ -291,8 +290,14 @@ fn verify_signer(
         return report;
     };
     let dsc = &entry.certificate;
-    report.signer_subject = Some(dsc.subject.to_string());
-    report.signer_issuer = Some(dsc.issuer.to_string());
+    // Chain to a CSCA and the certificates' profiles (ICAO 9303-12): computed once per DSC and store.
+    let chain = store.chain_report(&entry);
+    report.chain_outcome = chain.outcome;
+    report.chain = chain.chain.clone();
+    report.csca_subject = chain.csca_subject.clone();
+    report.signer_subject = Some(chain.signer_subject.clone());
+    report.signer_issuer = Some(chain.signer_issuer.clone());
+    let csca: Option<&TrustAnchor> = chain.verdict.csca.and_then(|i| store.anchor(i));
 
     // The DSC's key is decoded once per store and DSC.
     let verified = match entry.verifying_key() {
@@ -308,7 +313,7 @@ fn verify_signer(
             };
             Verdict::new(
                 CheckStatus::Valid,
-                format!("{how}, by {}{weak}", dsc.subject),
+                format!("{how}, by {}{weak}", chain.signer_subject),
             )
         }
         Err(why) => Verdict::new(CheckStatus::Invalid, why),
@@ -338,116 +343,22 @@ fn verify_signer(
         )
     };
 
-    // Chain to a CSCA: computed once per DSC and store.
-    let verdict = store.chain(&entry);
-    let csca: Option<&TrustAnchor> = verdict.csca.and_then(|i| store.anchor(i));
-    match csca {
-        Some(anchor) => {
-            let c = &anchor.certificate;
-            report.csca_subject = Some(c.subject.to_string());
-            report.chain_outcome = ChainOutcome::Valid;
-            let how = verdict.scheme.clone().unwrap_or_default();
-            let mut notes = Vec::new();
-            if anchor.test_anchor {
-                notes.push("the CSCA is a test anchor".to_string());
-            }
-            if anchor.unverified_list {
-                notes.push(
-                    "the CSCA comes from a master list accepted without verification".to_string(),
-                );
-            }
-            if !c.is_self_issued() {
-                notes.push(format!(
-                    "the CSCA certificate is a link certificate issued by {}",
-                    c.issuer
-                ));
-            }
-            if !(c.not_before <= dsc.not_before && dsc.not_before <= c.not_after) {
-                notes.push(format!(
-                    "the DSC's validity starts outside the CSCA's ({} to {})",
-                    c.not_before, c.not_after
-                ));
-            }
-            let status = if anchor.test_anchor || anchor.unverified_list {
-                CheckStatus::ValidWithWarning
-            } else {
-                CheckStatus::Valid
-            };
-            let mut reason = format!(
-                "DSC signed by CSCA {} (serial {}, from {}) with {how}",
-                c.subject,
-                c.serial_hex(),
-                anchor.source
-            );
-            if !notes.is_empty() {
-                reason.push_str("; ");
-                reason.push_str(&notes.join("; "));
-            }
-            report.chain = Verdict::new(status, reason);
-        }
-        None if verdict.candidates == 0 => {
-            report.chain_outcome = ChainOutcome::UnknownIssuer;
-            report.chain = Verdict::new(
-                CheckStatus::NotChecked,
-                format!(
-                    "unknown issuer: no CSCA named {} in the trust store ({} anchors)",
-                    dsc.issuer,
-                    store.anchors().len()
-                ),
-            );
-        }
-        None => {
-            report.chain_outcome = ChainOutcome::Invalid;
-            report.chain = Verdict::new(
-                CheckStatus::Invalid,
-                format!(
-                    "DSC signature does not verify with any of the {} CSCA(s) named {}: {}",
-                    verdict.candidates,
-                    dsc.issuer,
-                    verdict.failures.join("; ")
-                ),
-            );
-        }
-    }
-
-    // The certificates' profiles (ICAO 9303-12): each may be used in the role it is relied on in.
-    let mut findings = policy::check(dsc, Role::DocumentSigner);
-    if let Some(anchor) = csca {
-        let c = policy::check(&anchor.certificate, Role::Csca);
-        findings.failures.extend(c.failures);
-        findings.warnings.extend(c.warnings);
-    }
-    if !findings.passed() {
-        report.chain_outcome = ChainOutcome::Invalid;
-        report.chain = Verdict::new(
-            CheckStatus::Invalid,
-            format!(
-                "{} (ICAO 9303-12 certificate profile); {}",
-                findings.failures.join("; "),
-                report.chain.reason
-            ),
-        );
-    } else if !findings.warnings.is_empty() && report.chain.is_valid() {
-        report.chain = Verdict::new(
-            CheckStatus::ValidWithWarning,
-            format!("{}; {}", report.chain.reason, findings.warnings.join("; ")),
-        );
-    }
-
-    report.revocation = check_revocation(dsc, verdict.csca, store, at);
+    report.revocation = check_revocation(dsc, &chain.signer_issuer, chain.verdict.csca, store, at);
     report.country = check_country(dsc, csca.map(|a| &a.certificate), issuing_state);
     report
 }
 
+/// Revocation of `dsc` (whose issuer reads `issuer`) by the store's CRLs from its issuer.
 fn check_revocation(
     dsc: &Certificate,
+    issuer: &str,
     csca: Option<usize>,
     store: &TrustStore,
     at: Time,
 ) -> Verdict {
     let crls: Vec<_> = store.crls_issued_by(&dsc.issuer).collect();
     if crls.is_empty() {
-        return not_checked(&format!("no CRL from {} in the trust store", dsc.issuer));
+        return not_checked(&format!("no CRL from {issuer} in the trust store"));
     }
     let mut notes = Vec::new();
     for stored in crls {

@@ -28,6 +28,7 @@ use super::master_list::MasterList;
 use super::policy::{self, Role};
 use super::signature::{SignatureError, VerifyingKey};
 use super::{PkiError, find_signer, verify_certificate_signature, verify_signer_info};
+use crate::report::{CheckStatus, Verdict};
 
 /// The outcome of the DSC → CSCA chain check, keeping "unknown issuer" apart from "invalid".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -150,6 +151,26 @@ pub struct ChainVerdict {
     pub candidates: usize,
 }
 
+/// What passive authentication reports about a DSC's chain in a store, with the names it prints: the chain
+/// verdict explained (the CSCA, how it signed, the ICAO 9303-12 profile findings of both certificates).
+/// It depends on the DSC and the store only, so it is made once per DSC and store
+/// ([`TrustStore::chain_report`]); what depends on a document's date or issuing state is not in it.
+#[derive(Debug, Clone)]
+pub struct ChainReport {
+    /// The chain verdict it explains.
+    pub verdict: ChainVerdict,
+    /// The outcome reported: the verdict's, or Invalid when a certificate's profile forbids its use.
+    pub outcome: ChainOutcome,
+    /// The chain check of the report.
+    pub chain: Verdict,
+    /// The CSCA's subject, when a CSCA signed the DSC.
+    pub csca_subject: Option<String>,
+    /// The DSC's subject.
+    pub signer_subject: String,
+    /// The DSC's issuer.
+    pub signer_issuer: String,
+}
+
 /// A Document Signer certificate met in a document (or loaded into the store), parsed once and kept by the
 /// store with its chain verdict, which is computed on first use.
 #[derive(Debug)]
@@ -158,6 +179,7 @@ pub struct DscEntry {
     pub certificate: Certificate,
     store_id: u64,
     chain: OnceLock<ChainVerdict>,
+    report: OnceLock<ChainReport>,
     key: OnceLock<Result<VerifyingKey, SignatureError>>,
 }
 
@@ -167,6 +189,7 @@ impl DscEntry {
             certificate,
             store_id,
             chain: OnceLock::new(),
+            report: OnceLock::new(),
             key: OnceLock::new(),
         }
     }
@@ -369,6 +392,126 @@ impl TrustStore {
             )
         } else {
             std::borrow::Cow::Owned(self.compute_chain(&entry.certificate))
+        }
+    }
+
+    /// The chain of a DSC explained for a report ([`ChainReport`]): made once per DSC for entries from this
+    /// store's [`TrustStore::document_signer`] and reused, like [`TrustStore::chain`].
+    pub fn chain_report<'a>(&self, entry: &'a DscEntry) -> std::borrow::Cow<'a, ChainReport> {
+        if entry.store_id == self.id {
+            std::borrow::Cow::Borrowed(
+                entry
+                    .report
+                    .get_or_init(|| self.explain_chain(&entry.certificate, &self.chain(entry))),
+            )
+        } else {
+            let verdict = self.compute_chain(&entry.certificate);
+            std::borrow::Cow::Owned(self.explain_chain(&entry.certificate, &verdict))
+        }
+    }
+
+    /// The chain check's verdict and reason for `dsc` with its chain `verdict`, and the profile findings of
+    /// the DSC and its CSCA.
+    fn explain_chain(&self, dsc: &Certificate, verdict: &ChainVerdict) -> ChainReport {
+        let csca: Option<&TrustAnchor> = verdict.csca.and_then(|i| self.anchor(i));
+        let (mut outcome, mut chain) = match csca {
+            Some(anchor) => {
+                let c = &anchor.certificate;
+                let how = verdict.scheme.clone().unwrap_or_default();
+                let mut notes = Vec::new();
+                if anchor.test_anchor {
+                    notes.push("the CSCA is a test anchor".to_string());
+                }
+                if anchor.unverified_list {
+                    notes.push(
+                        "the CSCA comes from a master list accepted without verification"
+                            .to_string(),
+                    );
+                }
+                if !c.is_self_issued() {
+                    notes.push(format!(
+                        "the CSCA certificate is a link certificate issued by {}",
+                        c.issuer
+                    ));
+                }
+                if !(c.not_before <= dsc.not_before && dsc.not_before <= c.not_after) {
+                    notes.push(format!(
+                        "the DSC's validity starts outside the CSCA's ({} to {})",
+                        c.not_before, c.not_after
+                    ));
+                }
+                let status = if anchor.test_anchor || anchor.unverified_list {
+                    CheckStatus::ValidWithWarning
+                } else {
+                    CheckStatus::Valid
+                };
+                let mut reason = format!(
+                    "DSC signed by CSCA {} (serial {}, from {}) with {how}",
+                    c.subject,
+                    c.serial_hex(),
+                    anchor.source
+                );
+                if !notes.is_empty() {
+                    reason.push_str("; ");
+                    reason.push_str(&notes.join("; "));
+                }
+                (ChainOutcome::Valid, Verdict::new(status, reason))
+            }
+            None if verdict.candidates == 0 => (
+                ChainOutcome::UnknownIssuer,
+                Verdict::new(
+                    CheckStatus::NotChecked,
+                    format!(
+                        "unknown issuer: no CSCA named {} in the trust store ({} anchors)",
+                        dsc.issuer,
+                        self.anchors().len()
+                    ),
+                ),
+            ),
+            None => (
+                ChainOutcome::Invalid,
+                Verdict::new(
+                    CheckStatus::Invalid,
+                    format!(
+                        "DSC signature does not verify with any of the {} CSCA(s) named {}: {}",
+                        verdict.candidates,
+                        dsc.issuer,
+                        verdict.failures.join("; ")
+                    ),
+                ),
+            ),
+        };
+
+        // The certificates' profiles (ICAO 9303-12): each may be used in the role it is relied on in.
+        let mut findings = policy::check(dsc, Role::DocumentSigner);
+        if let Some(anchor) = csca {
+            let c = policy::check(&anchor.certificate, Role::Csca);
+            findings.failures.extend(c.failures);
+            findings.warnings.extend(c.warnings);
+        }
+        if !findings.passed() {
+            outcome = ChainOutcome::Invalid;
+            chain = Verdict::new(
+                CheckStatus::Invalid,
+                format!(
+                    "{} (ICAO 9303-12 certificate profile); {}",
+                    findings.failures.join("; "),
+                    chain.reason
+                ),
+            );
+        } else if !findings.warnings.is_empty() && chain.is_valid() {
+            chain = Verdict::new(
+                CheckStatus::ValidWithWarning,
+                format!("{}; {}", chain.reason, findings.warnings.join("; ")),
+            );
+        }
+        ChainReport {
+            verdict: verdict.clone(),
+            outcome,
+            chain,
+            csca_subject: csca.map(|a| a.certificate.subject.to_string()),
+            signer_subject: dsc.subject.to_string(),
+            signer_issuer: dsc.issuer.to_string(),
         }
     }
 

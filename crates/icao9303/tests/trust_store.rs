@@ -334,6 +334,20 @@ fn dsc_is_parsed_and_chained_once_and_the_store_is_shared_between_threads() {
     let again = store.document_signer(&dsc).unwrap();
     assert!(Arc::ptr_eq(&first, &again), "served from the cache");
     assert!(matches!(store.chain(&again), std::borrow::Cow::Borrowed(_)));
+    // The chain explained (reason, profile findings, names) is made once too, and says the same as the
+    // report of a document.
+    let explained = store.chain_report(&again);
+    assert!(matches!(explained, std::borrow::Cow::Borrowed(_)));
+    assert!(std::ptr::eq(
+        explained.as_ref(),
+        store.chain_report(&first).as_ref()
+    ));
+    let report = verify_sod(&sod, &store, at(), Some("AUT"));
+    assert_eq!(report.chain, explained.chain);
+    assert_eq!(
+        report.signer_subject.as_ref(),
+        Some(&explained.signer_subject)
+    );
     assert_eq!(store.cached_document_signers(), 1);
     // Validity is still judged per document date with the cached chain.
     let late = verify_sod(&sod, &store, Time::from_ymd(2060, 1, 1), Some("AUT"));
@@ -342,7 +356,16 @@ fn dsc_is_parsed_and_chained_once_and_the_store_is_shared_between_threads() {
     // An entry from another store is checked against the store asked, not cached in the entry.
     let other = TrustStore::new();
     assert_eq!(other.chain(&first).outcome, ChainOutcome::UnknownIssuer);
+    let foreign = other.chain_report(&first);
+    assert!(matches!(foreign, std::borrow::Cow::Owned(_)));
+    assert_eq!(foreign.outcome, ChainOutcome::UnknownIssuer);
+    assert!(
+        foreign.chain.reason.contains("unknown issuer"),
+        "{}",
+        foreign.chain.reason
+    );
     assert_eq!(store.chain(&first).outcome, ChainOutcome::Valid);
+    assert_eq!(store.chain_report(&first).outcome, ChainOutcome::Valid);
 }
 
 #[test]

@@ -39,6 +39,15 @@ pub enum Chip<'a> {
     },
 }
 
+/// `f` with `trust`, or with an empty store made for this call when no anchors were given (nothing a
+/// document brings is kept beyond the call then).
+fn with_store<T>(trust: Option<&TrustStore>, f: impl FnOnce(&TrustStore) -> T) -> T {
+    match trust {
+        Some(store) => f(store),
+        None => f(&TrustStore::new()),
+    }
+}
+
 /// Passive authentication of the document's EF.SOD: signature, DSC chain to a trusted CSCA, DSC validity
 /// at `at`, revocation, and the CSCA's country against the MRZ. Without trust anchors the signature is
 /// still verified with the DSC inside EF.SOD and the chain is reported as not checked (unknown issuer).
@@ -50,13 +59,11 @@ pub fn passive_authentication(
     let Some(sod) = document.raw(LdsFile::Sod) else {
         return Vec::new();
     };
-    let empty = TrustStore::new();
-    let store = trust.unwrap_or(&empty);
     // The document parsed its EF.SOD once; a SOD it could not parse gets the parser's reasons here.
-    let pa = match &document.sod {
+    let pa = with_store(trust, |store| match &document.sod {
         Some(parsed) => passive::verify_parsed_sod(parsed, store, at, issuing_state(document)),
         None => passive::verify_sod(sod, store, at, issuing_state(document)),
-    };
+    });
     let mut checks = pa.sod_checks();
     if trust.is_none() {
         for c in checks
@@ -86,9 +93,9 @@ fn card_security_verified(
     at: Time,
 ) -> Option<(Check, Option<SecurityInfos>)> {
     let bytes = document.raw(LdsFile::CardSecurity)?;
-    let empty = TrustStore::new();
-    let (pa, sd) =
-        passive::verify_signed_data(bytes, trust.unwrap_or(&empty), at, issuing_state(document));
+    let (pa, sd) = with_store(trust, |store| {
+        passive::verify_signed_data(bytes, store, at, issuing_state(document))
+    });
     let signed = sd
         .filter(|_| pa.structure.is_valid() && pa.signature.is_valid())
         .and_then(|sd| sd.content)

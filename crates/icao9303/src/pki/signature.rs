@@ -12,8 +12,8 @@ use crate::crypto::ec::EcdsaTable;
 use crate::crypto::ec::{EcCurve, EcError, EcPoint};
 use crate::crypto::hash::HashAlgorithm;
 use crate::crypto::montgomery::PublicModulus;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Why a signature could not be verified, or did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -231,16 +231,70 @@ enum PreparedKey {
     Ec(EcKey),
 }
 
+/// How many EC keys may hold comb tables ([`EcdsaTable`], 16–32 KB each) at the same time. A trust store
+/// shares one among the DSC keys it caches, so documents bringing ever new signers cannot grow table
+/// memory past it; a key that finds no slot free verifies without tables and asks again next time. Cheap
+/// to clone (shared).
+#[derive(Debug, Clone)]
+pub struct TableBudget {
+    free: Arc<AtomicUsize>,
+}
+
+impl TableBudget {
+    /// A budget of `keys` keys with tables.
+    pub fn new(keys: usize) -> Self {
+        TableBudget {
+            free: Arc::new(AtomicUsize::new(keys)),
+        }
+    }
+
+    /// Slots not taken.
+    pub fn free(&self) -> usize {
+        self.free.load(Ordering::Relaxed)
+    }
+
+    /// Takes a slot, if one is free; it is given back when the slot is dropped (with the key's tables).
+    fn acquire(&self) -> Option<TableSlot> {
+        self.free
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .ok()
+            .map(|_| TableSlot {
+                free: Arc::clone(&self.free),
+            })
+    }
+}
+
+/// One key's place in a [`TableBudget`], held as long as its tables.
+#[derive(Debug)]
+struct TableSlot {
+    free: Arc<AtomicUsize>,
+}
+
+impl Drop for TableSlot {
+    fn drop(&mut self) {
+        self.free.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// Comb tables with the budget slot they hold (none for a key without a budget).
+#[derive(Debug, Clone)]
+struct BudgetedTable {
+    table: EcdsaTable,
+    _slot: Option<Arc<TableSlot>>,
+}
+
 /// An EC public key; its comb tables ([`EcdsaTable`]) are built on its second verification, so a key
 /// verifying one signature (a single document read) never pays for them and a Document Signer's key
-/// in a verification service pays once.
+/// in a verification service pays once, within its [`TableBudget`] if it has one.
 #[derive(Debug)]
 struct EcKey {
     curve: EcCurve,
     point: EcPoint,
     /// Verifications started with this key (saturating).
     verifications: AtomicU32,
-    table: OnceLock<Option<EcdsaTable>>,
+    /// The tables, once built (`None` inside: they could not be built).
+    table: OnceLock<Option<BudgetedTable>>,
+    budget: Option<TableBudget>,
 }
 
 impl Clone for EcKey {
@@ -250,6 +304,7 @@ impl Clone for EcKey {
             point: self.point.clone(),
             verifications: AtomicU32::new(self.verifications.load(Ordering::Relaxed)),
             table: self.table.clone(),
+            budget: self.budget.clone(),
         }
     }
 }
@@ -266,9 +321,7 @@ impl EcKey {
             })
             .unwrap_or(u32::MAX);
         let table = if seen >= Self::TABLE_AFTER {
-            self.table
-                .get_or_init(|| self.point.ecdsa_table().ok())
-                .as_ref()
+            self.table()
         } else {
             None
         };
@@ -278,6 +331,27 @@ impl EcKey {
                 .ok_or(EcError::InvalidSignatureValue(self.curve.name())),
             None => self.curve.verify_ecdsa_prehash(&self.point, digest, r, s),
         }
+    }
+
+    /// The key's tables: built now if the budget has a slot free (or there is no budget).
+    fn table(&self) -> Option<&EcdsaTable> {
+        if let Some(built) = self.table.get() {
+            return built.as_ref().map(|b| &b.table);
+        }
+        let slot = match &self.budget {
+            Some(budget) => Some(Arc::new(budget.acquire()?)),
+            None => None,
+        };
+        // Another thread may build them meanwhile: then this slot is dropped, and given back.
+        self.table
+            .get_or_init(|| {
+                self.point
+                    .ecdsa_table()
+                    .ok()
+                    .map(|table| BudgetedTable { table, _slot: slot })
+            })
+            .as_ref()
+            .map(|b| &b.table)
     }
 }
 
@@ -313,6 +387,7 @@ impl VerifyingKey {
                     point,
                     verifications: AtomicU32::new(0),
                     table: OnceLock::new(),
+                    budget: None,
                 })
             }
             other => {
@@ -325,6 +400,14 @@ impl VerifyingKey {
             key: prepared,
             description: describe_key(key),
         })
+    }
+
+    /// The key, building EC comb tables only within `budget` (RSA keys have none to build).
+    pub fn with_table_budget(mut self, budget: &TableBudget) -> Self {
+        if let PreparedKey::Ec(ec) = &mut self.key {
+            ec.budget = Some(budget.clone());
+        }
+        self
     }
 
     /// A short description of the key ("RSA-2048", "EC brainpoolP256r1 (explicit parameters)").
@@ -818,5 +901,70 @@ mod ec_key_tests {
             panic!("not an EC key")
         };
         assert!(cloned.table.get().is_some_and(Option::is_some));
+    }
+
+    fn p256_key(seed: u8) -> (crate::crypto::ec::EcScalar, PublicKeyInfo) {
+        let curve = EcCurve::NistP256;
+        let d = curve.scalar(&[seed; 32]).unwrap();
+        let point = d.public_key(&curve.generator()).unwrap();
+        let spki = PublicKeyInfo {
+            algorithm: AlgorithmId {
+                oid: ObjectIdentifier::new_unwrap(EC_PUBLIC_KEY),
+                parameters: Some(der::tlv(tag::OID, curve.oid())),
+            },
+            key: point.as_bytes().to_vec(),
+            raw: Vec::new(),
+        };
+        (d, spki)
+    }
+
+    fn has_table(key: &VerifyingKey) -> bool {
+        let PreparedKey::Ec(ec) = &key.key else {
+            panic!("not an EC key")
+        };
+        ec.table.get().is_some_and(Option::is_some)
+    }
+
+    /// Keys sharing a budget of one: the first to need tables takes the slot, the second verifies without
+    /// tables (same answers) until the first is dropped and gives the slot back.
+    #[test]
+    fn comb_tables_stay_within_the_budget() {
+        let budget = TableBudget::new(1);
+        let hash = HashAlgorithm::Sha256;
+        let scheme = Scheme::EcdsaPlain(hash);
+        let (d1, spki1) = p256_key(0x21);
+        let (d2, spki2) = p256_key(0x22);
+        let first = VerifyingKey::from_spki(&spki1)
+            .unwrap()
+            .with_table_budget(&budget);
+        let second = VerifyingKey::from_spki(&spki2)
+            .unwrap()
+            .with_table_budget(&budget);
+        let verify_twice = |key: &VerifyingKey, d: &crate::crypto::ec::EcScalar| {
+            for round in 0..2 {
+                let digest = hash.digest(format!("document {round}").as_bytes());
+                let sig = d.sign_prehashed(hash, &digest).unwrap();
+                assert!(key.verify_prehash(scheme, &digest, &sig).is_ok());
+                let mut tampered = sig.clone();
+                tampered[5] ^= 0x80;
+                assert!(key.verify_prehash(scheme, &digest, &tampered).is_err());
+            }
+        };
+        verify_twice(&first, &d1);
+        assert!(has_table(&first));
+        assert_eq!(budget.free(), 0);
+        verify_twice(&second, &d2);
+        assert!(!has_table(&second), "no slot free: verified without tables");
+        drop(first);
+        assert_eq!(budget.free(), 1, "the dropped key gave its slot back");
+        verify_twice(&second, &d2);
+        assert!(has_table(&second));
+        assert_eq!(budget.free(), 0);
+        // A clone shares the tables and the slot: dropping one of the two keeps the slot taken.
+        let clone = second.clone();
+        drop(second);
+        assert_eq!(budget.free(), 0);
+        drop(clone);
+        assert_eq!(budget.free(), 1);
     }
 }

@@ -26,7 +26,7 @@ use super::crl::{Crl, RevokedCertificate};
 use super::ldif::{self, PkdObject};
 use super::master_list::MasterList;
 use super::policy::{self, Role};
-use super::signature::{SignatureError, VerifyingKey};
+use super::signature::{SignatureError, TableBudget, VerifyingKey};
 use super::{PkiError, find_signer, verify_certificate_signature, verify_signer_info};
 use crate::report::{CheckStatus, Verdict};
 
@@ -181,24 +181,31 @@ pub struct DscEntry {
     chain: OnceLock<ChainVerdict>,
     report: OnceLock<ChainReport>,
     key: OnceLock<Result<VerifyingKey, SignatureError>>,
+    /// The store's budget of EC keys with comb tables.
+    tables: TableBudget,
 }
 
 impl DscEntry {
-    fn new(certificate: Certificate, store_id: u64) -> Self {
+    fn new(certificate: Certificate, store_id: u64, tables: TableBudget) -> Self {
         DscEntry {
             certificate,
             store_id,
             chain: OnceLock::new(),
             report: OnceLock::new(),
             key: OnceLock::new(),
+            tables,
         }
     }
 
     /// The DSC's public key, decoded on first use and kept (RSA Montgomery parameters, the EC point on
-    /// its curve): verifying a document's signature then starts from the ready key.
+    /// its curve, comb tables from its second use within the store's budget): verifying a document's
+    /// signature then starts from the ready key.
     pub fn verifying_key(&self) -> Result<&VerifyingKey, &SignatureError> {
         self.key
-            .get_or_init(|| VerifyingKey::from_spki(&self.certificate.public_key))
+            .get_or_init(|| {
+                VerifyingKey::from_spki(&self.certificate.public_key)
+                    .map(|key| key.with_table_budget(&self.tables))
+            })
             .as_ref()
     }
 }
@@ -207,6 +214,8 @@ impl DscEntry {
 const SHARDS: usize = 16;
 /// Default number of DSCs the cache keeps (a shard is emptied when it is full).
 const DEFAULT_CACHE_CAPACITY: usize = 16_384;
+/// Default number of DSC keys with ECDSA comb tables at a time (16–32 KB each: at most 64 MB).
+const DEFAULT_TABLE_BUDGET: usize = 2_048;
 
 /// The concurrent DSC cache: SHA-256 of the DSC's encoding to its entry. Bounded: a full shard is cleared,
 /// so documents carrying ever new (or forged) DSCs cannot grow it without limit.
@@ -272,6 +281,7 @@ pub struct TrustStore {
     crls_by_issuer: HashMap<NameKey, Vec<usize>>,
     report: LoadReport,
     cache: DscCache,
+    tables: TableBudget,
 }
 
 impl Default for TrustStore {
@@ -294,6 +304,12 @@ impl TrustStore {
     /// The trusted certificates (CSCAs and link certificates).
     pub fn anchors(&self) -> &[TrustAnchor] {
         &self.anchors
+    }
+
+    /// How many more cached DSC keys may build ECDSA comb tables now
+    /// ([`TrustStoreBuilder::ecdsa_table_budget`]): for monitoring a service's memory.
+    pub fn ecdsa_table_slots_free(&self) -> usize {
+        self.tables.free()
     }
 
     /// The anchor at `index` (as a [`ChainVerdict`] names it).
@@ -376,7 +392,11 @@ impl TrustStore {
         if let Some(entry) = self.cache.get(&digest, der) {
             return Ok(entry);
         }
-        let entry = Arc::new(DscEntry::new(Certificate::from_der(der)?, self.id));
+        let entry = Arc::new(DscEntry::new(
+            Certificate::from_der(der)?,
+            self.id,
+            self.tables.clone(),
+        ));
         Ok(self.cache.insert(digest, entry))
     }
 
@@ -573,6 +593,7 @@ pub struct TrustStoreBuilder {
     report: LoadReport,
     accept_unverified_lists: bool,
     cache_capacity: usize,
+    table_budget: usize,
 }
 
 impl Default for TrustStoreBuilder {
@@ -588,6 +609,7 @@ impl Default for TrustStoreBuilder {
             report: LoadReport::default(),
             accept_unverified_lists: false,
             cache_capacity: DEFAULT_CACHE_CAPACITY,
+            table_budget: DEFAULT_TABLE_BUDGET,
         }
     }
 }
@@ -604,6 +626,13 @@ impl TrustStoreBuilder {
     /// How many DSCs the built store keeps parsed with their chain verdicts (default 16,384).
     pub fn dsc_cache_capacity(&mut self, capacity: usize) -> &mut Self {
         self.cache_capacity = capacity;
+        self
+    }
+
+    /// How many cached DSC keys may hold ECDSA comb tables at a time (default 2,048; 16–32 KB each). A
+    /// key beyond it verifies without tables, several times slower, until a slot is given back.
+    pub fn ecdsa_table_budget(&mut self, keys: usize) -> &mut Self {
+        self.table_budget = keys;
         self
     }
 
@@ -1029,6 +1058,7 @@ impl TrustStoreBuilder {
             crls,
             mut report,
             cache_capacity,
+            table_budget,
             ..
         } = self;
         let mut by_key_id: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
@@ -1106,6 +1136,7 @@ impl TrustStoreBuilder {
             crls_by_issuer,
             report,
             cache: DscCache::new(cache_capacity),
+            tables: TableBudget::new(table_budget),
         }
     }
 }
@@ -1253,6 +1284,7 @@ mod tests {
                     critical_extensions: Vec::new(),
                 },
                 0,
+                TableBudget::new(0),
             ))
         };
         for n in 0..=255u8 {

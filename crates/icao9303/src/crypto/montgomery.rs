@@ -400,6 +400,37 @@ mod tests {
         }
     }
 
+    /// Pseudo-random moduli of every length from 16 to 520 bytes (odd, top bit anywhere in the first
+    /// byte), random representatives below them and the exponents RSA keys use, against the `rsa` crate.
+    #[test]
+    fn agrees_with_the_rsa_crate_on_random_moduli() {
+        use sha2::{Digest, Sha256};
+        let bytes = |label: &str, i: usize, len: usize| -> Vec<u8> {
+            let mut out = Vec::with_capacity(len + 32);
+            let mut block = 0u32;
+            while out.len() < len {
+                out.extend_from_slice(&Sha256::digest(format!("{label} {i} {block}").as_bytes()));
+                block += 1;
+            }
+            out.truncate(len);
+            out
+        };
+        for (i, k) in (16..=520).step_by(7).enumerate() {
+            let mut n = bytes("n", i, k);
+            n[0] |= 1 << (i % 8); // not always the top bit: the modulus need not fill its last limb
+            n[k - 1] |= 1;
+            let m = PublicModulus::new(&n).unwrap();
+            let e = [3u64, 17, 65537, 0x1_0000_0001][i % 4];
+            let mut s = bytes("s", i, k);
+            s[0] &= n[0] >> 1; // below n
+            assert_eq!(
+                m.pow_public(&s, &e.to_be_bytes()).unwrap(),
+                reference(&n, e, &s),
+                "k {k} e {e}"
+            );
+        }
+    }
+
     #[test]
     fn complement_is_n_minus_x() {
         let n = modulus(256, 3);

@@ -105,12 +105,12 @@ fn card_security_verified(
 
 /// DG14's SecurityInfos when DG14 is signed: its hash matches EF.SOD and EF.SOD's signature verifies
 /// (the evidence downgrade detection may use; a DG14 whose hash fails is none).
-fn signed_dg14(document: &Document, checks: &[Check]) -> Option<SecurityInfos> {
+fn signed_dg14<'a>(dg14: Option<&'a SecurityInfos>, checks: &[Check]) -> Option<&'a SecurityInfos> {
     let valid = |id: CheckId| checks.iter().any(|c| c.id == id && c.status().is_valid());
     if !(valid(CheckId::DgHash(14)) && valid(CheckId::SodSignature)) {
         return None;
     }
-    dg14_security_infos(document.raw(LdsFile::Dg(14))?)
+    dg14
 }
 
 fn dg14_security_infos(dg14: &[u8]) -> Option<SecurityInfos> {
@@ -123,14 +123,14 @@ fn dg14_security_infos(dg14: &[u8]) -> Option<SecurityInfos> {
 /// EF.CardAccess and, in a live read, the access control run.
 fn downgrade_check(
     document: &Document,
+    dg14: Option<&SecurityInfos>,
     checks: &[Check],
     card_security: Option<&SecurityInfos>,
     access: Option<&AccessReport>,
 ) -> Option<Check> {
     use auth::downgrade::{CardAccess, SignedInfos, compare_pace};
-    let dg14 = signed_dg14(document, checks);
     let mut signed = Vec::new();
-    if let Some(infos) = &dg14 {
+    if let Some(infos) = signed_dg14(dg14, checks) {
         signed.push(SignedInfos {
             file: LdsFile::Dg(14),
             infos,
@@ -187,7 +187,15 @@ pub fn report(
         Chip::Present { .. } => access.as_ref(),
         Chip::NotPresent => None,
     };
-    let downgrade = downgrade_check(document, &checks, signed_card_security, live_access);
+    // DG14's SecurityInfos, parsed once for the downgrade check and the mechanisms it offers.
+    let dg14 = document.raw(LdsFile::Dg(14)).and_then(dg14_security_infos);
+    let downgrade = downgrade_check(
+        document,
+        dg14.as_ref(),
+        &checks,
+        signed_card_security,
+        live_access,
+    );
     checks.extend(card_security.as_ref().map(|(check, _)| check.clone()));
     checks.extend(downgrade);
     let refusals: Vec<Check> = notes
@@ -228,7 +236,7 @@ pub fn report(
         if let Some(cam) = cam {
             results.push(auth::cam::verify(cam, document.raw(LdsFile::CardSecurity)));
         }
-        offered_not_run = offered_but_not_passed(document, &results);
+        offered_not_run = offered_but_not_passed(document, dg14.as_ref(), &results);
         let (authenticity, mechanism_checks) = auth::assess(
             &results,
             |m| auth::key_file_verdict(&report, m.key_file()),
@@ -358,22 +366,23 @@ fn status_word(status: CheckStatus) -> &'static str {
 
 /// The mechanisms the chip's signed files offer (Chip Authentication when DG14 publishes a key, Active
 /// Authentication when DG15 is present or EF.SOD lists it, and any mechanism that was run) that did not
-/// pass, with why.
-fn offered_but_not_passed(document: &Document, results: &[MechanismResult]) -> Vec<String> {
+/// pass, with why. `dg14` is DG14's SecurityInfos as read.
+fn offered_but_not_passed(
+    document: &Document,
+    dg14: Option<&SecurityInfos>,
+    results: &[MechanismResult],
+) -> Vec<String> {
     let listed = |n: u8| {
         document
             .sod
             .as_ref()
             .is_some_and(|s| s.data_group_hashes.contains_key(&n))
     };
-    let dg14_offers_ca = document
-        .raw(LdsFile::Dg(14))
-        .and_then(dg14_security_infos)
-        .is_some_and(|i| {
-            i.infos
-                .iter()
-                .any(|x| matches!(x, SecurityInfo::ChipAuthenticationPublicKey(_)))
-        });
+    let dg14_offers_ca = dg14.is_some_and(|i| {
+        i.infos
+            .iter()
+            .any(|x| matches!(x, SecurityInfo::ChipAuthenticationPublicKey(_)))
+    });
     let mut offered = Vec::new();
     if dg14_offers_ca || (listed(14) && document.raw(LdsFile::Dg(14)).is_none()) {
         offered.push(Mechanism::ChipAuthentication);

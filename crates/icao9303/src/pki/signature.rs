@@ -862,17 +862,7 @@ mod ec_key_tests {
     /// the answers (good, tampered, other key's) are the same either way.
     #[test]
     fn ec_key_builds_its_comb_tables_on_the_second_verification() {
-        let curve = EcCurve::NistP256;
-        let d = curve.scalar(&[0x17; 32]).unwrap();
-        let point = d.public_key(&curve.generator()).unwrap();
-        let spki = PublicKeyInfo {
-            algorithm: AlgorithmId {
-                oid: ObjectIdentifier::new_unwrap(EC_PUBLIC_KEY),
-                parameters: Some(der::tlv(tag::OID, curve.oid())),
-            },
-            key: point.as_bytes().to_vec(),
-            raw: Vec::new(),
-        };
+        let (d, spki) = p256_key(0x17);
         let key = VerifyingKey::from_spki(&spki).unwrap();
         let PreparedKey::Ec(ec) = &key.key else {
             panic!("not an EC key")
@@ -903,6 +893,7 @@ mod ec_key_tests {
         assert!(cloned.table.get().is_some_and(Option::is_some));
     }
 
+    /// A P-256 key pair from `seed`: the private scalar and the public key's SubjectPublicKeyInfo.
     fn p256_key(seed: u8) -> (crate::crypto::ec::EcScalar, PublicKeyInfo) {
         let curve = EcCurve::NistP256;
         let d = curve.scalar(&[seed; 32]).unwrap();
@@ -918,6 +909,7 @@ mod ec_key_tests {
         (d, spki)
     }
 
+    /// Whether the key holds comb tables.
     fn has_table(key: &VerifyingKey) -> bool {
         let PreparedKey::Ec(ec) = &key.key else {
             panic!("not an EC key")

@@ -5,7 +5,6 @@
 //! Usage: `cargo run --release -p icao9303-emu --example corpus_jsonl -- SCHEME DOCUMENTS SIGNERS
 //! CSCA_OUT [ROUNDS]` with SCHEME one of P256, BP256, BP384, RSA-PSS, RSA-PKCS1; the documents are written
 //! ROUNDS times (default 1), so that each DSC is met again.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use base64ct::Encoding;
 use icao9303_emu::corpus;

@@ -270,6 +270,7 @@ pub fn verify_files(
         &document,
         None,
         Vec::new(),
+        &icao9303::verify::Scope::default(),
         store,
         at,
         icao9303::verify::Chip::NotPresent,

@@ -839,10 +839,10 @@ mod tests {
                 Check::valid(CheckId::DgHash(12), "SHA-256 matches EF.SOD"),
                 Check::invalid(CheckId::DgHash(2), "<b>differs</b>"),
             ],
-            verdict: DocumentVerdict {
-                result: DocumentResult::Failed,
-                reasons: vec!["DG2 hash: <b>differs</b>".into()],
-            },
+            verdict: DocumentVerdict::new(
+                DocumentResult::Failed,
+                vec!["DG2 hash: <b>differs</b>".into()],
+            ),
             ..Report::default()
         };
         let page = render(&report, &decode(&doc), "<now>");

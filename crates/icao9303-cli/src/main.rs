@@ -73,7 +73,7 @@ enum Command {
     /// Read the built-in sample BRP through the software chip and print the report (verified against the
     /// sample's own test CSCA: exit 0).
     Demo {
-        /// Print the report as JSON (schema mrtd-report/1).
+        /// Print the report as JSON (schema mrtd-report/2).
         #[arg(long)]
         json: bool,
         /// Also write the sample's test CSCA certificate (DER) to this file.
@@ -104,7 +104,7 @@ enum Command {
         jobs: Option<usize>,
         #[command(flatten)]
         trust: TrustArgs,
-        /// Print the report as JSON (schema mrtd-report/1).
+        /// Print the report as JSON (schema mrtd-report/2).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -201,7 +201,7 @@ struct ReadArgs {
     /// Accept an MRZ given with --mrz whose check digits are wrong (some issued documents carry wrong ones).
     #[arg(long)]
     allow_bad_check_digits: bool,
-    /// Print the report as JSON (schema mrtd-report/1).
+    /// Print the report as JSON (schema mrtd-report/2).
     #[arg(long)]
     json: bool,
     /// Save every file read (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) and report.json into this directory.

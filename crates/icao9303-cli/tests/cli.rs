@@ -37,7 +37,7 @@ fn read_with_json_and_dump() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(json["schema"], "mrtd-report/1");
+    assert_eq!(json["schema"], "mrtd-report/2");
     assert_eq!(json["verdict"]["result"], "verified", "{stdout}");
     assert_eq!(json["mrz"]["document_number"], "ZU3847562");
     for f in [

@@ -468,6 +468,14 @@ fn verify(
         )?
     };
     drop(out);
+    if summary.total == 0 {
+        // No verdict from nothing: an input without a document is not a verified batch.
+        return Err(anyhow!(if stdin {
+            "no document found: standard input held no JSON line"
+        } else {
+            "no document found in the directories given"
+        }));
+    }
     if !ui::settings().quiet {
         eprint!("{}", summary.render());
     }

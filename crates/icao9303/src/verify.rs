@@ -247,7 +247,7 @@ fn coverage(
             NotCovered::new(
                 n,
                 NotCoveredReason::LeftOutByRequest,
-                "left out by request: the caller asked not to read it",
+                "the caller asked not to read it",
             )
         } else if let Some(absent) = scope.absent.iter().find(|a| a.data_group == n) {
             absent.clone()

@@ -1,10 +1,11 @@
 //! `mrtd`: read and verify the chip of a passport, ID card or UK Biometric Residence Permit.
 //!
 //! Exit codes: 0 verified (every check performed passed — warnings allowed — including the chain to a
-//! trusted CSCA and, in a live read, chip authentication wherever the chip's signed files offer it);
-//! 1 a check failed (the document is suspect); 2 the document could not be read (wrong key, no card, I/O,
-//! bad arguments); 3 read and nothing failed, but not verified (no or an unknown trust anchor, a mechanism
-//! the chip offers could not be run).
+//! trusted CSCA, every data group EF.SOD lists covered and, in a live read, chip authentication wherever
+//! the chip's signed files offer it); 1 a check failed (the document is suspect); 2 the document could not
+//! be read (wrong key, no card, I/O, bad arguments, no document found); 3 read and nothing failed, but not
+//! verified (no or an unknown trust anchor, a signed data group not read or missing, a mechanism the chip
+//! offers could not be run).
 
 mod apdu_log;
 mod batch;
@@ -48,10 +49,12 @@ use std::sync::Arc;
     version,
     about,
     after_help = "Exit codes of read, verify and demo: 0 verified (every check performed passed, the signer \
-                  chains to a trusted CSCA, and in a live read chip authentication passed wherever the chip's \
-                  signed files offer it); 1 a check failed (the document is suspect); 2 could not read, or bad \
-                  arguments; 3 read and nothing failed, but not verified (no or an unknown trust anchor: give \
-                  --trust; or a mechanism the chip offers could not be run)."
+                  chains to a trusted CSCA, every data group EF.SOD lists was read or left out for a named, \
+                  permitted reason, and in a live read chip authentication passed wherever the chip's signed \
+                  files offer it); 1 a check failed (the document is suspect); 2 could not read, no document \
+                  found, or bad arguments; 3 read and nothing failed, but not verified (no or an unknown trust \
+                  anchor: give --trust; a signed data group not read or missing; or a mechanism the chip \
+                  offers could not be run)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -87,13 +90,14 @@ enum Command {
     Read(Box<ReadArgs>),
     /// Verify saved documents offline: a dump (the files written by `read --out`) or a Digital Travel
     /// Credential (Type 1 DTC-VC): same checks as a live read. No chip is present, which alone does not
-    /// prevent exit 0 (verified).
+    /// prevent exit 0 (verified); a data group EF.SOD lists that the saved files lack does (exit 3).
     ///
     /// One dump directory or DTC-VC file gives its report (text, or JSON with --json). Several
     /// directories, a directory of dump directories, or `-` (JSON Lines on standard input: {"id": ...,
     /// "files": {"EF.SOD": base64, "DG1": base64, ...}}) give one JSON line per document in input order and
     /// a summary per issuing state on stderr; exit 1 if a document failed, else 2 if an input could not be
-    /// read, else 3 if one was not verified.
+    /// read, else 3 if one was not verified. Finding no document at all is exit 2, naming what was not
+    /// recognised.
     Verify {
         /// Dump directories (EF_COM.bin, EF_SOD.bin, DG1.bin, ...), directories of them, a DTC-VC file, or
         /// `-`.

@@ -250,9 +250,8 @@ fn coverage_box(out: &mut String, report: &Report) {
     let covered: Vec<String> = verdict.covered.iter().map(|n| format!("DG{n}")).collect();
     let _ = writeln!(
         out,
-        "<div class=\"verdict {}\"><strong>{}</strong>The verdict covers {} and not:<ul>{items}</ul></div>",
+        "<div class=\"verdict {}\"><strong>NOT COVERED</strong>The verdict covers {} and not:<ul>{items}</ul></div>",
         if blocking { "not-checked" } else { "neutral" },
-        "NOT COVERED",
         escape(&if covered.is_empty() {
             "no data group".to_string()
         } else {

@@ -260,17 +260,6 @@ fn coverage_box(out: &mut String, report: &Report) {
     );
 }
 
-/// What a data group holds, for the note that it is not shown.
-fn data_group_content(n: u8) -> &'static str {
-    match n {
-        2 => "the face image",
-        11 => "additional personal details",
-        12 => "additional document details",
-        16 => "persons to notify",
-        _ => "data",
-    }
-}
-
 const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;color:#1b1b1b;margin:0;padding:24px;font-size:14px;background:#fff}
@@ -340,7 +329,7 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
         .map(|n| {
             format!(
                 "DG{n} ({}) is not shown: it does not match the issuer's signed hash (see the checks)",
-                data_group_content(n)
+                LdsFile::Dg(n).description()
             )
         })
         .collect();

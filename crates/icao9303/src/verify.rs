@@ -20,7 +20,7 @@ use crate::lds::LdsFile;
 use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
 use crate::pki::{Time, TrustStore, passive};
 use crate::report::{
-    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity,
+    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity, CrlReport,
     DocumentResult, DocumentVerdict, MrzSummary, Report, ReportSource,
 };
 
@@ -56,9 +56,18 @@ pub fn passive_authentication(
     trust: Option<&TrustStore>,
     at: Time,
 ) -> Vec<Check> {
-    let Some(sod) = document.raw(LdsFile::Sod) else {
-        return Vec::new();
-    };
+    sod_passive_authentication(document, trust, at)
+        .map(|(checks, _)| checks)
+        .unwrap_or_default()
+}
+
+/// [`passive_authentication`]'s checks, and the CRL its revocation check used; `None` without EF.SOD.
+fn sod_passive_authentication(
+    document: &Document,
+    trust: Option<&TrustStore>,
+    at: Time,
+) -> Option<(Vec<Check>, Option<CrlReport>)> {
+    let sod = document.raw(LdsFile::Sod)?;
     // The document parsed its EF.SOD once; a SOD it could not parse gets the parser's reasons here.
     let pa = with_store(trust, |store| match &document.sod {
         Some(parsed) => passive::verify_parsed_sod(parsed, store, at, issuing_state(document)),
@@ -70,13 +79,10 @@ pub fn passive_authentication(
             .iter_mut()
             .filter(|c| c.id == CheckId::DscChain && c.verdict.status == CheckStatus::NotChecked)
         {
-            c.verdict.reason = format!(
-                "{} (no trust anchors were given: use --trust with a master list or CSCA)",
-                c.verdict.reason
-            );
+            c.verdict.reason = format!("{} (no trust anchors were given)", c.verdict.reason);
         }
     }
-    checks
+    Some((checks, pa.crl))
 }
 
 /// Passive authentication of EF.CardSecurity, when the document has one: its signature, its signer's
@@ -175,7 +181,7 @@ pub fn report(
     // Each data group is hashed once: the file list takes its hash status from the checks.
     let files = document.file_reports(&checks);
     // Passive authentication goes right after the EF.SOD structure check.
-    let pa = passive_authentication(document, trust, at);
+    let (pa, crl) = sod_passive_authentication(document, trust, at).unwrap_or_default();
     let pos = checks
         .iter()
         .position(|c| c.id == CheckId::SodStructure)
@@ -213,6 +219,7 @@ pub fn report(
         access,
         files,
         checks,
+        crl,
         ..Report::default()
     };
     let gaps = passive_authentication_gaps(&report);
@@ -338,6 +345,20 @@ pub fn passive_authentication_gaps(report: &Report) -> Vec<String> {
             gaps.push(auth::SIGNER_NOT_TRUSTED.to_string());
         }
         None => {}
+    }
+    // Once the signer is trusted, its state must be the document's: a country that cannot be checked (an
+    // issuing state code no table knows, a CSCA name without a country) leaves the document unverified.
+    let trusted = |id| report.status(id).is_some_and(CheckStatus::is_valid);
+    if trusted(CheckId::SodSignature) && trusted(CheckId::DscChain) {
+        match report.check(CheckId::IssuingCountry) {
+            Some(c) if c.status() == CheckStatus::NotChecked => {
+                gaps.push(format!(
+                    "the issuing country is not checked: {}",
+                    c.reason()
+                ));
+            }
+            _ => {}
+        }
     }
     for f in &report.files {
         let Some(n) = f.id.strip_prefix("DG").and_then(|n| n.parse::<u8>().ok()) else {

@@ -582,6 +582,26 @@ mod tests {
         assert!(verdict.reasons[0].starts_with("DG11 hash"), "{verdict:?}");
     }
 
+    /// An issuing country that cannot be checked (an unknown state code, a CSCA name without a country)
+    /// leaves a trusted document unverified (issue 21: it was verified).
+    #[test]
+    fn an_unchecked_issuing_country_prevents_verified() {
+        let report = report_with(
+            vec![
+                Check::valid(CheckId::SodSignature, "ECDSA"),
+                Check::valid(CheckId::DscChain, "CSCA"),
+                Check::not_checked(CheckId::IssuingCountry, "the CSCA name has no country"),
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches"),
+            ],
+            &[1],
+        );
+        let gaps = passive_authentication_gaps(&report);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert!(gaps[0].contains("has no country"), "{gaps:?}");
+        let verdict = document_verdict(&report, &gaps, &[]);
+        assert_eq!(verdict.result, DocumentResult::NotVerified);
+    }
+
     #[test]
     fn an_offered_mechanism_not_run_prevents_verified() {
         let report = report_with(

@@ -185,7 +185,7 @@ fn a_crl_signed_with_the_rolled_over_key_revokes_an_old_dsc() {
     let r = verify(
         &old,
         &[old.csca_der(), new.csca_der(), link.clone()],
-        &[crl.clone()],
+        std::slice::from_ref(&crl),
     );
     assert_eq!(r.chain_outcome, ChainOutcome::Valid, "{}", r.chain.reason);
     assert_eq!(

@@ -4,7 +4,7 @@
 use super::certificate::{Certificate, Time};
 use super::country::alpha2_for_issuing_state;
 pub use super::trust_store::ChainOutcome;
-use super::trust_store::{TrustAnchor, TrustStore};
+use super::trust_store::{StoredCrl, TrustAnchor, TrustStore};
 use super::{signer_matches, verify_signer_info_with};
 use crate::crypto::hash::HashAlgorithm;
 use crate::lds::sod::Sod;
@@ -392,13 +392,12 @@ fn check_revocation(
             None,
         );
     };
-    let expired = newest.crl.next_update.is_some_and(|n| n < at);
-    let used = CrlReport {
-        issuer: newest.crl.issuer.to_string(),
-        this_update: newest.crl.this_update.to_string(),
-        next_update: newest.crl.next_update.map(|t| t.to_string()),
-        source: newest.source.clone(),
-        expired,
+    let used = |stored: &StoredCrl| CrlReport {
+        issuer: stored.crl.issuer.to_string(),
+        this_update: stored.crl.this_update.to_string(),
+        next_update: stored.crl.next_update.map(|t| t.to_string()),
+        source: stored.source.clone(),
+        expired: stored.crl.next_update.is_some_and(|n| n < at),
         consulted: verified.len(),
     };
     let revocation = verified
@@ -406,14 +405,6 @@ fn check_revocation(
         .filter_map(|c| c.revocation_of(&dsc.serial).map(|entry| (c, entry)))
         .find(|(_, entry)| !entry.is_remove_from_crl());
     if let Some((crl, entry)) = revocation {
-        let used = CrlReport {
-            issuer: crl.crl.issuer.to_string(),
-            this_update: crl.crl.this_update.to_string(),
-            next_update: crl.crl.next_update.map(|t| t.to_string()),
-            source: crl.source.clone(),
-            expired: crl.crl.next_update.is_some_and(|n| n < at),
-            consulted: verified.len(),
-        };
         return (
             Verdict::invalid(format!(
                 "DSC serial {} revoked on {} by the CRL of {} issued {} ({})",
@@ -423,7 +414,7 @@ fn check_revocation(
                 crl.crl.this_update,
                 crl.source
             )),
-            Some(used),
+            Some(used(crl)),
         );
     }
     let next = match newest.crl.next_update {
@@ -434,7 +425,8 @@ fn check_revocation(
         1 => String::new(),
         n => format!(" (nor on the {} older verified CRL(s))", n - 1),
     };
-    let verdict = if expired {
+    let newest_used = used(newest);
+    let verdict = if newest_used.expired {
         Verdict::valid_with_warning(format!(
             "not on the newest CRL of {} (issued {}{next}){consulted}, but that CRL expired at its next \
              update: a revocation since then is not known — load a current CRL",
@@ -446,7 +438,7 @@ fn check_revocation(
             newest.crl.issuer, newest.crl.this_update
         ))
     };
-    (verdict, Some(used))
+    (verdict, Some(newest_used))
 }
 
 fn check_country(

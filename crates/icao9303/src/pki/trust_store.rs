@@ -1004,7 +1004,8 @@ impl TrustStoreBuilder {
     /// other master lists once those verify). Records that cannot be used, master lists whose signer does
     /// not verify included, are listed in the summary and the load report; change records other than `add`
     /// are not applied (load a complete download). Nothing in an LDIF download becomes a trust anchor but
-    /// the certificates of verified master lists.
+    /// the certificates of verified master lists (and, with
+    /// [`accept_unverified_lists`](Self::accept_unverified_lists), flagged ones of unverified lists).
     pub fn add_ldif(&mut self, text: &[u8], source: &str) -> PathSummary {
         let mut summary = PathSummary::default();
         let mut lists = Vec::new();
@@ -1146,6 +1147,7 @@ impl TrustStoreBuilder {
             if let Ok(certs) = certificates_from_der_or_pem(&bytes) {
                 let (cas, signers): (Vec<_>, Vec<_>) =
                     certs.into_iter().partition(is_ca_certificate);
+
                 let (n_cas, n_signers) = (cas.len(), signers.len());
                 if n_signers > 0 {
                     for c in cas {
@@ -1401,9 +1403,13 @@ impl TrustStoreBuilder {
     }
 }
 
-/// A CA certificate (basicConstraints cA), or a self-issued one without basicConstraints (old CSCAs).
+/// A CA certificate: basicConstraints cA, keyUsage keyCertSign (7 CSCAs of the German master list say cA
+/// FALSE), or a self-issued certificate without basicConstraints (old CSCAs).
 fn is_ca_certificate(c: &Certificate) -> bool {
-    c.is_ca == Some(true) || (c.is_ca.is_none() && c.is_self_issued())
+    c.is_ca == Some(true)
+        || c.key_usage
+            .is_some_and(|ku| ku.has(KeyUsage::KEY_CERT_SIGN))
+        || (c.is_ca.is_none() && c.is_self_issued())
 }
 
 /// Whether bytes look like LDIF text: a `version:`, `dn:` or comment line first.

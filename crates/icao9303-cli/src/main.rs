@@ -107,7 +107,7 @@ enum Command {
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
         #[command(flatten)]
-        trust: TrustArgs,
+        trust: trust::TrustArgs,
         /// Print the report as JSON (schema mrtd-report/2).
         #[arg(long)]
         json: bool,
@@ -156,18 +156,6 @@ enum TrustCommand {
     },
 }
 
-#[derive(Args, Debug, Default)]
-struct TrustArgs {
-    /// Trust anchors for passive authentication: a CSCA master list (.ml/.mls), CSCA certificates (DER or
-    /// PEM), a CRL, or a directory of them. Repeatable; a master list's signer is verified against the
-    /// certificates given before it.
-    #[arg(long, value_name = "PATH")]
-    trust: Vec<PathBuf>,
-    /// Accept master lists whose signer cannot be verified (their anchors are flagged in the report).
-    #[arg(long)]
-    accept_unverified_lists: bool,
-}
-
 #[derive(Args, Debug)]
 struct ReadArgs {
     /// Read the built-in software chip with this profile instead of a reader (brp, passport-bac,
@@ -212,7 +200,7 @@ struct ReadArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     #[command(flatten)]
-    trust: TrustArgs,
+    trust: trust::TrustArgs,
     #[command(flatten)]
     terminal: eac_cmd::TerminalArgs,
     #[command(flatten)]
@@ -364,7 +352,8 @@ fn demo(
 fn read(args: &ReadArgs, verbose: bool) -> anyhow::Result<Outcome> {
     let password = password::password(args)?;
     let compare = args.dtc.compare_with()?;
-    let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
+    let store = trust::load(&args.trust)?;
+    let trust_section = store.as_ref().map(|s| s.load_report().clone());
     let mut options = ReaderOptions {
         trust: store.map(Arc::new),
         allow_bac_fallback: args.allow_bac_fallback,
@@ -373,6 +362,7 @@ fn read(args: &ReadArgs, verbose: bool) -> anyhow::Result<Outcome> {
     };
     args.plan.apply(&mut options)?;
     let (document, mut report) = trace_cmd::read(args, &password, options)?;
+    report.trust = trust_section;
     args.dtc
         .after_read(compare.as_ref(), &document, &mut report)?;
     if let Some(dir) = &args.out {
@@ -417,23 +407,24 @@ fn read_with<T: Transport>(
 fn verify(
     dirs: &[PathBuf],
     jobs: Option<usize>,
-    trust_args: &TrustArgs,
+    trust_args: &trust::TrustArgs,
     json: bool,
     outputs: &outputs::ReportOutputs,
 ) -> anyhow::Result<Outcome> {
-    let store = trust::load(&trust_args.trust, trust_args.accept_unverified_lists)?;
+    let store = trust::load(trust_args)?;
     let stdin = dirs.iter().any(|d| d.as_os_str() == "-");
     if let [path] = dirs
         && !stdin
         && (path.is_file() || batch::is_dump(path))
     {
         // One document: its report.
-        let (document, report) = if path.is_dir() {
+        let (document, mut report) = if path.is_dir() {
             batch::verify_files(batch::read_dump(path)?, store.as_ref(), Time::now())
         } else {
             let dtc = dtc_cmd::load(path, "not a dump directory, read as a DTC-VC")?;
             (dtc.document(), dtc.report(store.as_ref(), Time::now()))
         };
+        report.trust = store.as_ref().map(|s| s.load_report().clone());
         outputs.write(&document, &report)?;
         if json {
             println!("{}", report.to_json());

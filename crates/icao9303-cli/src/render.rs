@@ -173,6 +173,14 @@ pub fn text(report: &Report) -> String {
     for reason in &report.verdict.reasons {
         let _ = writeln!(out, "             - {reason}");
     }
+    if report.status(CheckId::DscChain) == Some(CheckStatus::NotChecked) {
+        let _ = writeln!(
+            out,
+            "             (the signer is not trusted: {} says where each state's CSCA certificates and \
+             master lists come from, and how to load them with --trust)",
+            crate::trust::TRUST_ANCHORS_DOC
+        );
+    }
     match &report.chip_authenticity {
         Some(chip) => {
             let word = match chip.verdict {

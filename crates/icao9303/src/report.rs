@@ -582,6 +582,39 @@ pub enum ReportSource {
     DtcVc,
 }
 
+/// What a trust store was built from: what was loaded, what became a trust anchor and why, and what was
+/// rejected and why, one line per file, list, certificate or LDIF record (`pki::TrustStoreBuilder` writes
+/// it). In a report it is the `trust` section: what the verification was checked against.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LoadReport {
+    /// What was loaded ("DE_ML.ml: master list of 588 certificates (588 new), list signed with ...").
+    pub loaded: Vec<String>,
+    /// What became a trust anchor, and why ("csca.der: CSCA C=GB,... anchored: self-signed, keyCertSign").
+    pub anchored: Vec<String>,
+    /// What was rejected, with the reason ("icaopkd-002.ldif line 12: master list signer: ...").
+    pub rejected: Vec<String>,
+    /// Certificates, lists and CRLs skipped because the store already held them.
+    pub duplicates: usize,
+}
+
+/// The CRL the revocation check of the document's signer used: the newest verified CRL of the signer's
+/// CSCA (`crl` in the JSON report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrlReport {
+    /// The CRL's issuer (the CSCA).
+    pub issuer: String,
+    /// thisUpdate.
+    pub this_update: String,
+    /// nextUpdate, when the CRL gives one.
+    pub next_update: Option<String>,
+    /// Where it was loaded from.
+    pub source: String,
+    /// Its nextUpdate had passed at the verification's reference time: a newer CRL should exist.
+    pub expired: bool,
+    /// How many verified CRLs of that CSCA were consulted (a listing in any of them revokes).
+    pub consulted: usize,
+}
+
 /// The report of one read (or one offline verification).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -607,6 +640,14 @@ pub struct Report {
     /// (live reads; absent for offline verification).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_stats: Option<crate::read_stats::ReadStats>,
+    /// The CRL the signer's revocation check used (absent when no verified CRL of the signer's CSCA was
+    /// loaded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crl: Option<CrlReport>,
+    /// What the trust store held: loaded, anchored, rejected (set by the caller that built the store,
+    /// such as the CLI for one document; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<LoadReport>,
 }
 
 impl Default for Report {
@@ -621,6 +662,8 @@ impl Default for Report {
             checks: Vec::new(),
             chip_authenticity: None,
             read_stats: None,
+            crl: None,
+            trust: None,
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::lds::LdsFile;
 use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
 use crate::pki::{Time, TrustStore, passive};
 use crate::report::{
-    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity,
+    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity, CrlReport,
     DocumentResult, DocumentVerdict, MrzSummary, NotCovered, NotCoveredReason, Report,
     ReportSource,
 };
@@ -75,9 +75,18 @@ pub fn passive_authentication(
     trust: Option<&TrustStore>,
     at: Time,
 ) -> Vec<Check> {
-    let Some(sod) = document.raw(LdsFile::Sod) else {
-        return Vec::new();
-    };
+    sod_passive_authentication(document, trust, at)
+        .map(|(checks, _)| checks)
+        .unwrap_or_default()
+}
+
+/// [`passive_authentication`]'s checks, and the CRL its revocation check used; `None` without EF.SOD.
+fn sod_passive_authentication(
+    document: &Document,
+    trust: Option<&TrustStore>,
+    at: Time,
+) -> Option<(Vec<Check>, Option<CrlReport>)> {
+    let sod = document.raw(LdsFile::Sod)?;
     // The document parsed its EF.SOD once; a SOD it could not parse gets the parser's reasons here.
     let pa = with_store(trust, |store| match &document.sod {
         Some(parsed) => passive::verify_parsed_sod(parsed, store, at, issuing_state(document)),
@@ -89,13 +98,10 @@ pub fn passive_authentication(
             .iter_mut()
             .filter(|c| c.id == CheckId::DscChain && c.verdict.status == CheckStatus::NotChecked)
         {
-            c.verdict.reason = format!(
-                "{} (no trust anchors were given: use --trust with a master list or CSCA)",
-                c.verdict.reason
-            );
+            c.verdict.reason = format!("{} (no trust anchors were given)", c.verdict.reason);
         }
     }
-    checks
+    Some((checks, pa.crl))
 }
 
 /// Passive authentication of EF.CardSecurity, when the document has one: its signature, its signer's
@@ -304,7 +310,7 @@ pub fn report(
     // Each data group is hashed once: the file list takes its hash status from the checks.
     let files = document.file_reports(&checks);
     // Passive authentication goes right after the EF.SOD structure check.
-    let pa = passive_authentication(document, trust, at);
+    let (pa, crl) = sod_passive_authentication(document, trust, at).unwrap_or_default();
     let pos = checks
         .iter()
         .position(|c| c.id == CheckId::SodStructure)
@@ -342,6 +348,7 @@ pub fn report(
         access,
         files,
         checks,
+        crl,
         ..Report::default()
     };
     let (covered, not_covered) = coverage(
@@ -471,6 +478,20 @@ pub fn passive_authentication_gaps(report: &Report) -> Vec<String> {
             gaps.push(auth::SIGNER_NOT_TRUSTED.to_string());
         }
         None => {}
+    }
+    // Once the signer is trusted, its state must be the document's: a country that cannot be checked (an
+    // issuing state code no table knows, a CSCA name without a country) leaves the document unverified.
+    let trusted = |id| report.status(id).is_some_and(CheckStatus::is_valid);
+    if trusted(CheckId::SodSignature) && trusted(CheckId::DscChain) {
+        match report.check(CheckId::IssuingCountry) {
+            Some(c) if c.status() == CheckStatus::NotChecked => {
+                gaps.push(format!(
+                    "the issuing country is not checked: {}",
+                    c.reason()
+                ));
+            }
+            _ => {}
+        }
     }
     for f in &report.files {
         let Some(n) = f.id.strip_prefix("DG").and_then(|n| n.parse::<u8>().ok()) else {
@@ -692,6 +713,26 @@ mod tests {
         let verdict = document_verdict(&report, &gaps, &[], &[]);
         assert_eq!(verdict.result, DocumentResult::Failed);
         assert!(verdict.reasons[0].starts_with("DG11 hash"), "{verdict:?}");
+    }
+
+    /// An issuing country that cannot be checked (an unknown state code, a CSCA name without a country)
+    /// leaves a trusted document unverified (issue 21: it was verified).
+    #[test]
+    fn an_unchecked_issuing_country_prevents_verified() {
+        let report = report_with(
+            vec![
+                Check::valid(CheckId::SodSignature, "ECDSA"),
+                Check::valid(CheckId::DscChain, "CSCA"),
+                Check::not_checked(CheckId::IssuingCountry, "the CSCA name has no country"),
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches"),
+            ],
+            &[1],
+        );
+        let gaps = passive_authentication_gaps(&report);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert!(gaps[0].contains("has no country"), "{gaps:?}");
+        let verdict = document_verdict(&report, &gaps, &[], &[]);
+        assert_eq!(verdict.result, DocumentResult::NotVerified);
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod plan;
 mod private_file;
 mod render;
 mod safe_text;
+mod serve_cmd;
 mod trace_cmd;
 mod trust;
 mod ui;
@@ -138,6 +139,14 @@ enum Command {
     /// Decode one LDS file (EF.COM, DG1-DG16, EF.SOD, EF.CardAccess, ...), a face record or an image, and print
     /// it. Exit 0 decoded, 1 broken or unknown, 2 unreadable.
     Inspect(inspect::InspectArgs),
+    /// The verification service: checks over HTTP with a signed receipt each, an audited history,
+    /// statistics (`mrtd serve --data DIR --trust ...`); `tenant add`, `audit verify`, `purge`.
+    Serve(Box<serve_cmd::ServeArgs>),
+    /// Receipts of `mrtd serve`: verify one offline.
+    Receipt {
+        #[command(subcommand)]
+        command: serve_cmd::ReceiptCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -153,15 +162,15 @@ enum TrustCommand {
 }
 
 #[derive(Args, Debug, Default)]
-struct TrustArgs {
+pub(crate) struct TrustArgs {
     /// Trust anchors for passive authentication: a CSCA master list (.ml/.mls), CSCA certificates (DER or
     /// PEM), a CRL, or a directory of them. Repeatable; a master list's signer is verified against the
     /// certificates given before it.
     #[arg(long, value_name = "PATH")]
-    trust: Vec<PathBuf>,
+    pub(crate) trust: Vec<PathBuf>,
     /// Accept master lists whose signer cannot be verified (their anchors are flagged in the report).
     #[arg(long)]
-    accept_unverified_lists: bool,
+    pub(crate) accept_unverified_lists: bool,
 }
 
 #[derive(Args, Debug)]
@@ -224,7 +233,7 @@ struct ReadArgs {
 }
 
 /// How a command ended, mapped to the exit code.
-enum Outcome {
+pub(crate) enum Outcome {
     /// Done; for a document: verified (exit 0).
     Valid,
     /// A check failed (exit 1).
@@ -283,6 +292,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => {
             inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
         }
+        Command::Serve(args) => serve_cmd::run(&args),
+        Command::Receipt { command } => serve_cmd::receipt(&command),
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::from(0),

@@ -197,6 +197,13 @@ struct Line {
 /// when it has no usable id.
 pub fn parse_line(line: &[u8], number: usize) -> Input {
     let fallback = format!("line {number}");
+    // An object, not an array read as the struct's fields in order.
+    if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Input::Unreadable {
+            id: fallback,
+            reason: "not a JSON object".into(),
+        };
+    }
     let parsed: Line = match serde_json::from_slice(line) {
         Ok(v) => v,
         Err(e) => {
@@ -371,11 +378,36 @@ mod tests {
         assert!(reason(r#"{"files": []}"#).contains("not a JSON object"));
         assert!(reason(r#"{"files": {}}"#).contains("no files"));
         assert!(reason(r#"[1, 2]"#).contains("not a JSON object"));
-        // Nesting beyond the parser's limit is an error, not a stack overflow.
+        // Deep nesting is skipped where it is not used (without recursion) and refused where it would be
+        // decoded: never a stack overflow.
         let deep = format!("{{\"x\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(reason(&deep).contains("not a JSON object"));
+        assert!(
+            reason(&deep).contains("no \"files\" object"),
+            "{}",
+            reason(&deep)
+        );
         let deep_id = format!("{{\"id\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(reason(&deep_id).contains("not a JSON object"));
+        assert!(
+            reason(&deep_id).contains("no \"files\" object"),
+            "{}",
+            reason(&deep_id)
+        );
+        let deep_files = format!(
+            "{{\"files\": {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(
+            reason(&deep_files).contains("not a JSON object"),
+            "{}",
+            reason(&deep_files)
+        );
+        let deep_top = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(
+            reason(&deep_top).contains("not a JSON object"),
+            "{}",
+            reason(&deep_top)
+        );
     }
 
     #[test]

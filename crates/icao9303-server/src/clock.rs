@@ -53,7 +53,7 @@ pub fn parse_day(text: &str) -> Option<i64> {
             .flatten()
     };
     let (y, m, d) = (num(&text[0..4])?, num(&text[5..7])?, num(&text[8..10])?);
-    if !(1..=12).contains(&m) || d < 1 || d > 31 {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
     let ms = days_from_civil(y, m, d) * 86_400_000;

@@ -215,7 +215,7 @@ impl TenantKeys {
         let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| anyhow!("nonce"))?;
         let mut data = Zeroizing::new(rest.to_vec());
         let plain = key
-            .open_in_place(nonce, aead::Aad::from(aad), &mut *data)
+            .open_in_place(nonce, aead::Aad::from(aad), &mut data)
             .map_err(|_| anyhow!("sealed data does not open with this key"))?;
         Ok(Zeroizing::new(plain.to_vec()))
     }

@@ -107,10 +107,10 @@ impl StoreConfig {
 
     /// Opens the database only (for `audit verify`).
     pub async fn open_db(&self) -> anyhow::Result<Db> {
-        if let (None, Some(dir)) = (&self.database, &self.data_dir) {
-            if !dir.join("mrtd.db").exists() {
-                return Err(anyhow!("{}: no service database here", dir.display()));
-            }
+        if let (None, Some(dir)) = (&self.database, &self.data_dir)
+            && !dir.join("mrtd.db").exists()
+        {
+            return Err(anyhow!("{}: no service database here", dir.display()));
         }
         Db::open(&self.url()?, 4).await
     }

@@ -29,9 +29,12 @@ enum Backend {
     Postgres,
 }
 
+/// A document's files.
+type Files = Vec<(LdsFile, Vec<u8>)>;
+
 /// The `brp` sample read through the emulator: its files and its test CSCA.
-fn brp() -> &'static (Vec<(LdsFile, Vec<u8>)>, Vec<u8>) {
-    static BRP: OnceLock<(Vec<(LdsFile, Vec<u8>)>, Vec<u8>)> = OnceLock::new();
+fn brp() -> &'static (Files, Vec<u8>) {
+    static BRP: OnceLock<(Files, Vec<u8>)> = OnceLock::new();
     BRP.get_or_init(|| {
         let profile = Profile::brp();
         let card = profile.personalize().unwrap();
@@ -55,7 +58,7 @@ fn files_json(files: &[(LdsFile, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// The brp files with DG1's last byte changed: its hash no longer matches EF.SOD (failed).
-fn tampered() -> Vec<(LdsFile, Vec<u8>)> {
+fn tampered() -> Files {
     let mut files = brp().0.clone();
     for (f, b) in &mut files {
         if *f == LdsFile::Dg(2) {

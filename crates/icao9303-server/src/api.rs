@@ -254,8 +254,12 @@ async fn metrics(State(state): State<Shared>, _admin: Admin) -> Response {
         .current()
         .and_then(|t| t.store.as_ref().map(|s| s.anchors().len()))
         .unwrap_or(0);
-    let limits = state.limiter.limits();
-    let in_flight = limits.max_in_flight - state.limiter.available_in_flight();
+    let in_flight = state
+        .limiter
+        .limits()
+        .max_in_flight
+        .max(1)
+        .saturating_sub(state.limiter.available_in_flight());
     (
         StatusCode::OK,
         [(CONTENT_TYPE, "text/plain; version=0.0.4")],

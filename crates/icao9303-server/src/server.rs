@@ -229,7 +229,8 @@ pub fn purge(store: &StoreConfig) -> anyhow::Result<Vec<(String, u64)>> {
     })
 }
 
-fn tls_acceptor(cert: &Path, key: &Path) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+/// The TLS acceptor of a certificate chain and key (PEM files), rustls on the ring provider, HTTP/1.1.
+pub fn tls_acceptor(cert: &Path, key: &Path) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
     let certs = CertificateDer::pem_file_iter(cert)

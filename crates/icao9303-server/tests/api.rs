@@ -70,6 +70,7 @@ fn tampered() -> Files {
 }
 
 struct Harness {
+    database_url: Option<String>,
     app: Router,
     state: Shared,
     dir: PathBuf,
@@ -108,6 +109,7 @@ async fn harness_with(
         Backend::Sqlite => None,
         Backend::Postgres => Some(Postgres::shared()?.fresh_database().await.unwrap()),
     };
+    let database_url = database.clone();
     let config = ServeConfig {
         store: StoreConfig {
             data_dir: Some(dir.clone()),
@@ -133,6 +135,7 @@ async fn harness_with(
         .await
         .unwrap();
     Some(Harness {
+        database_url,
         app: icao9303_server::api::router(Arc::clone(&state)),
         state,
         dir,
@@ -140,6 +143,29 @@ async fn harness_with(
         b,
         admin,
     })
+}
+
+/// A second instance of the service on the harness's database and keys (another replica).
+async fn replica(h: &Harness, backend: Backend) -> Router {
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(h.database_url.clone().unwrap()),
+    };
+    let config = ServeConfig {
+        store: StoreConfig {
+            data_dir: Some(h.dir.clone()),
+            database,
+            master_key: None,
+            receipt_key: None,
+        },
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tls: None,
+        limits: Limits::default(),
+        trust: loader(Arc::default()),
+        purge_every: None,
+    };
+    let state = icao9303_server::server::state(&config).await.unwrap();
+    icao9303_server::api::router(state)
 }
 
 async fn harness(backend: Backend) -> Option<Harness> {
@@ -241,6 +267,7 @@ both!(
     purge_deletes_past_retention_and_is_audited,
     trust_reload_is_admin_only_and_keeps_the_store_on_failure,
     holder_data_only_when_opted_in_and_sealed,
+    two_instances_on_one_database_keep_one_chain,
 );
 
 async fn upload_is_verified_stored_and_receipted(backend: Backend) {
@@ -1131,4 +1158,59 @@ async fn tls_with_rustls_serves_https_and_refuses_plain_http() {
     assert!(!answer.starts_with(b"HTTP/1.1 200"));
     let _ = stop.send(());
     server.await.unwrap();
+}
+
+async fn two_instances_on_one_database_keep_one_chain(backend: Backend) {
+    let Some(h) = harness(backend).await else {
+        return;
+    };
+    let h = Arc::new(h);
+    let other = replica(&h, backend).await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let h = Arc::clone(&h);
+        let app = if i % 2 == 0 {
+            h.app.clone()
+        } else {
+            other.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri("/v1/verifications")
+                .header("authorization", format!("Bearer {}", h.a.key))
+                .header("content-type", "application/json")
+                .body(Body::from(files_json(&brp().0)))
+                .unwrap();
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            (
+                status,
+                v["check_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        let (status, id) = t.await.unwrap();
+        assert_eq!(status, StatusCode::CREATED);
+        ids.push(id);
+    }
+    // Each replica reads the other's checks; one chain holds them all.
+    for id in &ids {
+        assert_eq!(
+            h.get(&format!("/v1/verifications/{id}"), &h.a.key)
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    let report = h.state.db.verify_audit().await.unwrap();
+    assert_eq!(report.broken, None);
+    // 3 tenants, 2 trust loads (one per instance), 12 checks.
+    assert_eq!(report.entries, 3 + 2 + 12);
 }

@@ -22,6 +22,7 @@ mod plan;
 mod private_file;
 mod render;
 mod safe_text;
+#[cfg(feature = "serve")]
 mod serve_cmd;
 mod trace_cmd;
 mod trust;
@@ -141,8 +142,10 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// The verification service: checks over HTTP with a signed receipt each, an audited history,
     /// statistics (`mrtd serve --data DIR --trust ...`); `tenant add`, `audit verify`, `purge`.
+    #[cfg(feature = "serve")]
     Serve(Box<serve_cmd::ServeArgs>),
     /// Receipts of `mrtd serve`: verify one offline.
+    #[cfg(feature = "serve")]
     Receipt {
         #[command(subcommand)]
         command: serve_cmd::ReceiptCommand,
@@ -292,7 +295,9 @@ fn main() -> ExitCode {
         Command::Inspect(args) => {
             inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
         }
+        #[cfg(feature = "serve")]
         Command::Serve(args) => serve_cmd::run(&args),
+        #[cfg(feature = "serve")]
         Command::Receipt { command } => serve_cmd::receipt(&command),
     };
     match result {

@@ -1,6 +1,7 @@
 //! `mrtd serve` end to end: the binary started on a free port, over HTTP on loopback, against SQLite and a
 //! real PostgreSQL server (skipped with a message when none can be started); `mrtd receipt verify`.
 
+#![cfg(feature = "serve")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -250,6 +251,74 @@ fn served_report_equals_mrtd_verify(database: Option<String>, name: &str) {
         "the service's report differs from mrtd verify's"
     );
     assert_eq!(answer["verdict"], "verified");
+    // A DTC-VC of the same document, posted as its DER: the report of `mrtd verify FILE.dtcvc`.
+    let dtc = dir.join("brp.dtcvc");
+    let (code, _, stderr) = mrtd(&[
+        "dtc",
+        "export",
+        dump.to_str().unwrap(),
+        dtc.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, offline_dtc, stderr) = mrtd(&[
+        "verify",
+        dtc.to_str().unwrap(),
+        "--trust",
+        &anchor,
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let offline_dtc: Value = serde_json::from_str(&offline_dtc).unwrap();
+    let (status, _, dtc_body) = service.call(
+        "POST",
+        "/v1/verifications",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/octet-stream"),
+        ],
+        &std::fs::read(&dtc).unwrap(),
+    );
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&dtc_body));
+    let dtc_answer: Value = serde_json::from_slice(&dtc_body).unwrap();
+    assert_eq!(
+        dtc_answer["report"], offline_dtc,
+        "the DTC-VC report differs from mrtd verify's"
+    );
+    // A JSON Lines batch: each line's report is the line `mrtd verify -` writes for it.
+    let mut line: Value = serde_json::from_slice(&upload_body(&dump)).unwrap();
+    line["id"] = json!("doc-1");
+    let lines = format!("{line}\n{line}\n");
+    let (code, cli_lines, stderr) =
+        common::mrtd_with(&["verify", "-", "--trust", &anchor], &[], Some(&lines));
+    assert_eq!(code, 0, "{stderr}");
+    let (status, _, batch) = service.call(
+        "POST",
+        "/v1/verifications",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/x-ndjson"),
+        ],
+        lines.as_bytes(),
+    );
+    assert_eq!(status, 200);
+    let served: Vec<Value> = String::from_utf8(batch)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let cli: Vec<Value> = cli_lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(served.len(), 2);
+    for (s, c) in served.iter().zip(&cli) {
+        assert_eq!(s["id"], c["id"]);
+        assert_eq!(s["result"], c["result"]);
+        assert_eq!(
+            s["report"], c["report"],
+            "a batch line's report differs from mrtd verify -'s"
+        );
+    }
     // The data directory is private.
     #[cfg(unix)]
     {

@@ -133,8 +133,9 @@ impl FromRequestParts<Shared> for Caller {
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+            .map(|(_, key)| key.trim())
             .filter(|k| !k.is_empty() && k.len() <= 256)
             .ok_or_else(ApiError::unauthorized)?;
         let hash = key_hash(key);
@@ -515,6 +516,10 @@ async fn batch_line(state: &Shared, tenant: &Tenant, input: Input) -> String {
                 head.trim_end_matches('}'),
                 answer.trim_start_matches('{')
             )
+        }
+        // The service failed (database, internal): the document was not stored and may be sent again.
+        Err(e) if e.status.is_server_error() => {
+            json!({"id": id, "result": "not stored", "error": e.message}).to_string()
         }
         Err(e) => json!({"id": id, "result": "could not read", "error": e.message}).to_string(),
     }

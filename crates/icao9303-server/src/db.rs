@@ -278,23 +278,35 @@ impl Db {
         Ok(())
     }
 
-    /// Records the master key's id on first use; refuses another key afterwards.
-    pub async fn check_key_id(&self, key_id: &str) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO settings (name, value) VALUES ('master_key_id', $1) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(key_id)
-        .execute(&self.pool)
-        .await?;
-        let found: String =
-            sqlx::query_scalar("SELECT value FROM settings WHERE name = 'master_key_id'")
+    /// Records the ids of the master key and the receipt key on first use; refuses other keys afterwards
+    /// (a replica with its own keys would write fingerprints nobody can match and receipts another key
+    /// verifies).
+    pub async fn check_key_ids(
+        &self,
+        master_key_id: &str,
+        receipt_key_id: &str,
+    ) -> anyhow::Result<()> {
+        for (name, value, option) in [
+            ("master_key_id", master_key_id, "--master-key"),
+            ("receipt_key_id", receipt_key_id, "--receipt-key"),
+        ] {
+            sqlx::query(
+                "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+            let found: String = sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                .bind(name)
                 .fetch_one(&self.pool)
                 .await?;
-        if found != key_id {
-            return Err(anyhow!(
-                "this database was written with another master key: start every replica with the same \
-                 --master-key"
-            ));
+            if found != value {
+                return Err(anyhow!(
+                    "this database was written with another {option} key: start every replica with the \
+                     same {option} file"
+                ));
+            }
         }
         Ok(())
     }

@@ -180,7 +180,8 @@ pub fn document() -> Value {
                         JSON, members in the order served, is what the receipt's report_sha256 covers."}}},
                 "BatchLine": {"type": "object", "required": ["id", "result"], "properties": {
                     "id": {"type": "string"},
-                    "result": {"enum": ["verified", "not verified", "failed", "could not read"]},
+                    "result": {"enum": ["verified", "not verified", "failed", "could not read", "not stored"],
+                        "description": "not stored: the service failed (database); send the document again"},
                     "error": {"type": "string"},
                     "check_id": hex(32, "the check's id"),
                     "time": {"type": "string", "format": "date-time"},

@@ -146,7 +146,8 @@ impl StoreConfig {
                 .with_context(|| format!("writing {}", public.display()))?;
         }
         let db = Db::open(&self.url()?, max_connections).await?;
-        db.check_key_id(secrets.key_id()).await?;
+        db.check_key_ids(secrets.key_id(), secrets.receipt.key_id())
+            .await?;
         Ok((db, secrets))
     }
 }

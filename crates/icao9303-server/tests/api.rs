@@ -268,6 +268,7 @@ both!(
     trust_reload_is_admin_only_and_keeps_the_store_on_failure,
     holder_data_only_when_opted_in_and_sealed,
     two_instances_on_one_database_keep_one_chain,
+    an_instance_with_other_keys_refuses_the_database,
 );
 
 async fn upload_is_verified_stored_and_receipted(backend: Backend) {
@@ -536,7 +537,9 @@ async fn a_wrong_or_missing_key_gets_401_and_nothing_else(backend: Backend) {
     };
     let v = h.upload(&h.a.key, &brp().0).await.json();
     let id = v["check_id"].as_str().unwrap();
-    let wrong = format!("{}0", &h.a.key[..h.a.key.len() - 1]);
+    // The right key with its last digit changed.
+    let (head, last) = h.a.key.split_at(h.a.key.len() - 1);
+    let wrong = format!("{head}{}", if last == "0" { "1" } else { "0" });
     let routes: Vec<(Method, String)> = vec![
         (Method::GET, format!("/v1/verifications/{id}")),
         (Method::POST, "/v1/verifications".into()),
@@ -1213,4 +1216,35 @@ async fn two_instances_on_one_database_keep_one_chain(backend: Backend) {
     assert_eq!(report.broken, None);
     // 3 tenants, 2 trust loads (one per instance), 12 checks.
     assert_eq!(report.entries, 3 + 2 + 12);
+}
+
+async fn an_instance_with_other_keys_refuses_the_database(backend: Backend) {
+    let Some(h) = harness(backend).await else {
+        return;
+    };
+    let other_dir = h.dir.join("other");
+    let database = match backend {
+        Backend::Sqlite => icao9303_server::db::sqlite_url(&h.dir),
+        Backend::Postgres => h.database_url.clone().unwrap(),
+    };
+    let store = StoreConfig {
+        data_dir: Some(other_dir.clone()),
+        database: Some(database),
+        master_key: None,
+        receipt_key: None,
+    };
+    let refused = store.open(2).await.err().expect("other keys accepted");
+    assert!(refused.to_string().contains("--master-key"), "{refused}");
+    // The same master key with another receipt key is refused too.
+    std::fs::copy(h.dir.join("master.key"), other_dir.join("master.key.same")).unwrap();
+    let store = StoreConfig {
+        master_key: Some(other_dir.join("master.key.same")),
+        ..store
+    };
+    let refused = store
+        .open(2)
+        .await
+        .err()
+        .expect("another receipt key accepted");
+    assert!(refused.to_string().contains("--receipt-key"), "{refused}");
 }

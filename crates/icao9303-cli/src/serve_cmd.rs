@@ -60,7 +60,7 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     #[command(flatten)]
-    trust: crate::TrustArgs,
+    trust: crate::trust::TrustArgs,
     /// TLS certificate chain (PEM); with --tls-key the service speaks HTTPS.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -215,9 +215,8 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
             if args.store.data.is_none() {
                 return Err(anyhow!("mrtd serve needs --data DIR"));
             }
-            let paths = args.trust.trust.clone();
-            let accept = args.trust.accept_unverified_lists;
-            if paths.is_empty() {
+            let trust = args.trust.clone();
+            if trust.trust.is_empty() {
                 eprintln!(
                     "warning: no --trust: no document can be verified (every chain ends at an unknown issuer)"
                 );
@@ -236,7 +235,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
                     rate_per_second: args.rate,
                     burst: args.burst.unwrap_or(args.rate * 2.0),
                 },
-                trust: Arc::new(move || crate::trust::load(&paths, accept)),
+                trust: Arc::new(move || crate::trust::load(&trust)),
                 purge_every: (args.purge_interval > 0)
                     .then(|| Duration::from_secs(args.purge_interval)),
             };

@@ -345,9 +345,10 @@ async fn verify_and_store(
     let at = Time::from_unix(u64::try_from(now / 1000).unwrap_or(0));
     let started = Instant::now();
     let for_worker = Arc::clone(&trust);
-    let verified =
-        tokio::task::spawn_blocking(move || verification::verify(submission, &for_worker, at))
-            .await;
+    let verified = tokio::task::spawn_blocking(move || {
+        verification::verify(submission, &for_worker, at, source)
+    })
+    .await;
     drop(_slot);
     let (report, sod) = match verified {
         Ok(Ok(done)) => done,

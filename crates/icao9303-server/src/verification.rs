@@ -10,7 +10,7 @@ use icao9303::dtc::Dtc;
 use icao9303::lds::LdsFile;
 use icao9303::pki::Time;
 use icao9303::report::{DocumentResult, Report};
-use icao9303::verify::Chip;
+use icao9303::verify::{Chip, Scope};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -60,18 +60,28 @@ pub fn verdict_name(result: DocumentResult) -> &'static str {
     }
 }
 
-/// A submission verified: the report and the EF.SOD it came with. Runs on a worker thread.
+/// A submission verified: the report and the EF.SOD it came with. Runs on a worker thread. As `mrtd
+/// verify` does, a single document's report carries the trust section (what the store loaded, anchored and
+/// rejected) and a batch line's does not (`source`).
 pub fn verify(
     submission: Submission,
     trust: &LoadedTrust,
     at: Time,
+    source: Source,
 ) -> Result<(Report, Option<Vec<u8>>), String> {
     let store = trust.store.as_deref();
-    let (document, report) = match submission {
+    let (document, mut report) = match submission {
         Submission::Files(files) => {
             let document = Document::from_files(files);
-            let report =
-                icao9303::verify::report(&document, None, Vec::new(), store, at, Chip::NotPresent);
+            let report = icao9303::verify::report(
+                &document,
+                None,
+                Vec::new(),
+                &Scope::default(),
+                store,
+                at,
+                Chip::NotPresent,
+            );
             (document, report)
         }
         Submission::Dtc(bytes) => {
@@ -79,6 +89,9 @@ pub fn verify(
             (dtc.document(), dtc.report(store, at))
         }
     };
+    if source != Source::Batch {
+        report.trust = store.map(|s| s.load_report().clone());
+    }
     let sod = document.files.get(&LdsFile::Sod).cloned();
     Ok((report, sod))
 }

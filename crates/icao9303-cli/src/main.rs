@@ -244,6 +244,9 @@ fn main() -> ExitCode {
     let filter = match (cli.verbose, cli.quiet) {
         (true, _) => "debug",
         (_, true) => "error",
+        // A service logs each request (never personal data: docs/service.md).
+        #[cfg(feature = "serve")]
+        _ if matches!(cli.command, Command::Serve(_)) => "info",
         _ => "warn",
     };
     let json = match &cli.command {
@@ -262,6 +265,8 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
         )
         .with_writer(std::io::stderr)
+        // Colours for a terminal only: a pipe or a service's log file gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match cli.command {
         Command::Demo {

@@ -529,6 +529,9 @@ fn sighup_reloads_the_trust_store_without_a_restart() {
         }
     }
     assert_eq!(verdict, "verified", "SIGHUP did not load the new anchor");
-    drop(service.stop());
+    // A service logs at info by default: each request, each trust store loaded.
+    let logs = service.stop();
+    assert!(logs.matches("trust store loaded").count() >= 2, "{logs}");
+    assert!(logs.contains("route=/v1/verifications"), "{logs}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -414,12 +414,23 @@ async fn post_verifications(
         return Ok(batch(state, tenant, body, permit));
     }
     let limit = state.limiter.limits().max_body;
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body is larger than {limit} bytes, or was cut off"),
-        )
-    })?;
+    let bytes = tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the body did not arrive within {} s",
+                    BODY_TIMEOUT.as_secs()
+                ),
+            )
+        })?
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is larger than {limit} bytes, or was cut off"),
+            )
+        })?;
     let (submission, source) = match kind {
         UploadKind::Dtc => (Submission::Dtc(bytes.to_vec()), Source::DtcVc),
         _ => match jsonl::parse_line(&bytes, 1) {
@@ -436,6 +447,9 @@ async fn post_verifications(
     }
     Ok(r)
 }
+
+/// Time a single upload's body has to arrive (a slow sender holds an in-flight place meanwhile).
+const BODY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How many documents of one batch are verified at once.
 fn batch_window(state: &AppState) -> usize {

@@ -1248,3 +1248,84 @@ async fn an_instance_with_other_keys_refuses_the_database(backend: Backend) {
         .expect("another receipt key accepted");
     assert!(refused.to_string().contains("--receipt-key"), "{refused}");
 }
+
+/// `/readyz` reflects the database: a PostgreSQL server of the test's own, stopped and started again under
+/// the running service (503 with Retry-After meanwhile, recovery without a restart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_the_database() {
+    let pg = match tokio::task::spawn_blocking(Postgres::start).await.unwrap() {
+        Ok(pg) => pg,
+        Err(e) => {
+            eprintln!("skipping: no PostgreSQL could be started ({e:#})");
+            return;
+        }
+    };
+    let url = pg.fresh_database().await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "mrtd-server-test-{}",
+        icao9303_server::keys::new_id().unwrap()
+    ));
+    let config = ServeConfig {
+        store: StoreConfig {
+            data_dir: Some(dir.clone()),
+            database: Some(url),
+            master_key: None,
+            receipt_key: None,
+        },
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tls: None,
+        limits: Limits::default(),
+        trust: loader(Arc::default()),
+        purge_every: None,
+    };
+    let state = icao9303_server::server::state(&config).await.unwrap();
+    let tenant = |name: &'static str, admin: bool| {
+        let state = Arc::clone(&state);
+        async move {
+            icao9303_server::server::create_tenant(&state.db, name, admin, false, 30)
+                .await
+                .unwrap()
+        }
+    };
+    let h = Harness {
+        database_url: None,
+        app: icao9303_server::api::router(Arc::clone(&state)),
+        a: tenant("a", false).await,
+        b: tenant("b", false).await,
+        admin: tenant("c", true).await,
+        state,
+        dir,
+    };
+    let ready = |h: &Harness| {
+        let app = h.app.clone();
+        async move {
+            app.oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(ready(&h).await.status(), StatusCode::OK);
+    tokio::task::block_in_place(|| pg.stop());
+    let down = ready(&h).await;
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(down.headers().contains_key("retry-after"));
+    let refused = h.upload(&h.a.key, &brp().0).await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.headers.contains_key("retry-after"));
+    tokio::task::block_in_place(|| pg.restart()).unwrap();
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..50 {
+        status = ready(&h).await.status();
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "not ready again after the database came back"
+    );
+    let answer = h.upload(&h.a.key, &brp().0).await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+}

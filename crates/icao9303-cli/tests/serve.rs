@@ -237,7 +237,7 @@ fn served_report_equals_mrtd_verify(database: Option<String>, name: &str) {
     let auth = format!("Bearer {key}");
     let (status, _, body) = service.call(
         "POST",
-        "/v1/verifications",
+        "/v1/verifications?trust=full",
         &[
             ("Authorization", &auth),
             ("Content-Type", "application/json"),
@@ -250,6 +250,22 @@ fn served_report_equals_mrtd_verify(database: Option<String>, name: &str) {
         answer["report"], offline,
         "the service's report differs from mrtd verify's"
     );
+    assert!(offline.get("trust").is_some());
+    // Without ?trust=full: the same report less its trust section.
+    let (status, _, short) = service.call(
+        "POST",
+        "/v1/verifications",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        &upload_body(&dump),
+    );
+    assert_eq!(status, 201);
+    let short: Value = serde_json::from_slice(&short).unwrap();
+    let mut expected = offline.clone();
+    expected.as_object_mut().unwrap().remove("trust");
+    assert_eq!(short["report"], expected);
     assert_eq!(answer["verdict"], "verified");
     // A DTC-VC of the same document, posted as its DER: the report of `mrtd verify FILE.dtcvc`.
     let dtc = dir.join("brp.dtcvc");
@@ -271,7 +287,7 @@ fn served_report_equals_mrtd_verify(database: Option<String>, name: &str) {
     let offline_dtc: Value = serde_json::from_str(&offline_dtc).unwrap();
     let (status, _, dtc_body) = service.call(
         "POST",
-        "/v1/verifications",
+        "/v1/verifications?trust=full",
         &[
             ("Authorization", &auth),
             ("Content-Type", "application/octet-stream"),

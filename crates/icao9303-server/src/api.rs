@@ -334,6 +334,7 @@ async fn verify_and_store(
     tenant: &Tenant,
     submission: Submission,
     source: Source,
+    trust_section: bool,
 ) -> Result<verification::Outcome, ApiError> {
     let trust = state.trust.current().ok_or_else(|| ApiError {
         status: StatusCode::SERVICE_UNAVAILABLE,
@@ -346,7 +347,7 @@ async fn verify_and_store(
     let started = Instant::now();
     let for_worker = Arc::clone(&trust);
     let verified = tokio::task::spawn_blocking(move || {
-        verification::verify(submission, &for_worker, at, source)
+        verification::verify(submission, &for_worker, at, trust_section)
     })
     .await;
     drop(_slot);
@@ -394,12 +395,26 @@ async fn verify_and_store(
     Ok(outcome)
 }
 
+/// The query of `POST /v1/verifications`.
+#[derive(Deserialize)]
+struct VerifyQuery {
+    /// `full`: the report carries its trust section (what the trust store loaded, anchored and rejected),
+    /// as `mrtd verify`'s does.
+    trust: Option<String>,
+}
+
 async fn post_verifications(
     State(state): State<Shared>,
     Caller(tenant): Caller,
     headers: HeaderMap,
+    Query(query): Query<VerifyQuery>,
     body: Body,
 ) -> Result<Response, ApiError> {
+    let trust_section = match query.trust.as_deref() {
+        None => false,
+        Some("full") => true,
+        Some(_) => return Err(ApiError::bad_request("trust= full, or leave it out")),
+    };
     let kind = upload_kind(&headers)?;
     rate(&state, &tenant)?;
     let permit = state.limiter.try_in_flight().ok_or_else(|| {
@@ -439,7 +454,7 @@ async fn post_verifications(
         },
     };
     drop(bytes);
-    let outcome = verify_and_store(&state, &tenant, submission, source).await?;
+    let outcome = verify_and_store(&state, &tenant, submission, source, trust_section).await?;
     drop(permit);
     let mut r = json_response(StatusCode::CREATED, outcome.answer_json());
     if let Ok(v) = HeaderValue::from_str(&format!("/v1/verifications/{}", outcome.row.id)) {
@@ -521,7 +536,15 @@ async fn batch_line(state: &Shared, tenant: &Tenant, input: Input) -> String {
         Input::Files { id, files } => (id, files),
     };
     state.limiter.take_waiting(&tenant.id).await;
-    match verify_and_store(state, tenant, Submission::Files(files), Source::Batch).await {
+    match verify_and_store(
+        state,
+        tenant,
+        Submission::Files(files),
+        Source::Batch,
+        false,
+    )
+    .await
+    {
         Ok(outcome) => {
             let head = json!({"id": id, "result": class_label(outcome.verdict)}).to_string();
             let answer = outcome.answer_json();

@@ -85,6 +85,11 @@ pub fn document() -> Value {
                 "description": "The report is the one `mrtd verify --json` gives for the same files (schema \
                     docs/report-schema.md). The check is stored before the answer is sent. A batch answers one \
                     JSON line per input line, in order, each with its own check id and receipt (or an error).",
+                "parameters": [{"name": "trust", "in": "query", "schema": {"enum": ["full"]},
+                    "description": "full: the report carries its trust section (what the trust store loaded, \
+                        anchored and rejected; one line per file or LDIF record), as `mrtd verify DIR --json` \
+                        gives it. Without it the report is that one less the section. Batch lines never carry it \
+                        (nor do `mrtd verify -`'s)."}],
                 "requestBody": {"required": true, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Dump"}},
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"},

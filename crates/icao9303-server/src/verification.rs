@@ -60,14 +60,15 @@ pub fn verdict_name(result: DocumentResult) -> &'static str {
     }
 }
 
-/// A submission verified: the report and the EF.SOD it came with. Runs on a worker thread. As `mrtd
-/// verify` does, a single document's report carries the trust section (what the store loaded, anchored and
-/// rejected) and a batch line's does not (`source`).
+/// A submission verified: the report and the EF.SOD it came with. Runs on a worker thread. With
+/// `trust_section`, the report carries what the store loaded, anchored and rejected, as `mrtd verify`'s
+/// report of one document does (one line per file or LDIF record: large for a PKD download, so the API
+/// gives it only on request; `mrtd verify -` leaves it out of batch lines too).
 pub fn verify(
     submission: Submission,
     trust: &LoadedTrust,
     at: Time,
-    source: Source,
+    trust_section: bool,
 ) -> Result<(Report, Option<Vec<u8>>), String> {
     let store = trust.store.as_deref();
     let (document, mut report) = match submission {
@@ -89,7 +90,7 @@ pub fn verify(
             (dtc.document(), dtc.report(store, at))
         }
     };
-    if source != Source::Batch {
+    if trust_section {
         report.trust = store.map(|s| s.load_report().clone());
     }
     let sod = document.files.get(&LdsFile::Sod).cloned();

@@ -783,6 +783,16 @@ async fn hostile_uploads_get_4xx_and_the_server_stays_up(backend: Backend) {
         );
         assert!(a.status.is_client_error(), "{what}");
     }
+    let bad_query = h
+        .call(
+            Method::POST,
+            "/v1/verifications?trust=yes",
+            Some(&h.a.key),
+            Some("application/json"),
+            files_json(&brp().0),
+        )
+        .await;
+    assert_eq!(bad_query.status, StatusCode::BAD_REQUEST);
     // Garbage files that are valid base64 are a document that fails, not an error of the service.
     let junk = h
         .upload(

@@ -551,3 +551,87 @@ fn sighup_reloads_the_trust_store_without_a_restart() {
     assert!(logs.contains("route=/v1/verifications"), "{logs}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What the service answers to raw bytes on a connection (the first line, or "" when it closed).
+fn raw(addr: SocketAddr, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let _ = stream.write_all(bytes);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn hostile_connections_get_4xx_and_the_service_stays_up() {
+    let dir = temp_dir("hostile");
+    let dump = brp_dump(&dir);
+    let data = dir.join("data");
+    let data_arg = data.to_str().unwrap().to_owned();
+    let key = add_tenant(&["--data", &data_arg], "hostile");
+    let anchor = test_anchor("brp");
+    let service = Service::start(
+        &[
+            "--data",
+            &data_arg,
+            "--trust",
+            &anchor,
+            "--max-body",
+            "100000",
+        ],
+        &[],
+    );
+    // Not HTTP.
+    let answer = raw(
+        service.addr,
+        b"\x16\x03\x01\x02\x00 not http at all\r\n\r\n",
+    );
+    assert!(answer.is_empty() || answer.contains(" 400 "), "{answer}");
+    // A header of a megabyte.
+    let huge_header = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    let answer = raw(service.addr, huge_header.as_bytes());
+    assert!(
+        answer.is_empty() || answer.contains(" 431 ") || answer.contains(" 400 "),
+        "{answer}"
+    );
+    // A body announced larger than the limit: refused without being read.
+    let auth = format!("Bearer {key}");
+    let announced = format!(
+        "POST /v1/verifications HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Type: \
+         application/json\r\nContent-Length: 100000000\r\n\r\n{{\"files\":"
+    );
+    let answer = raw(service.addr, announced.as_bytes());
+    assert!(answer.contains(" 413 "), "{answer}");
+    // A body cut off before its announced end.
+    let cut = format!(
+        "POST /v1/verifications HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Type: \
+         application/json\r\nContent-Length: 5000\r\n\r\n{{\"files\":"
+    );
+    let answer = raw(service.addr, cut.as_bytes());
+    assert!(answer.is_empty() || answer.contains(" 4"), "{answer}");
+    // Still up, still verifying.
+    let (status, _, body) = service.call(
+        "POST",
+        "/v1/verifications",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        &upload_body(&dump),
+    );
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let (status, _, _) = service.call("GET", "/healthz", &[], b"");
+    assert_eq!(status, 200);
+    drop(service.stop());
+    let _ = std::fs::remove_dir_all(&dir);
+}

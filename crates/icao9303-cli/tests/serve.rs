@@ -407,6 +407,12 @@ fn served_report_equals_mrtd_verify(database: Option<String>, name: &str) {
     let (code, out, stderr) = mrtd(&audit);
     assert_eq!(code, 0, "{out}{stderr}");
     assert!(out.contains("audit log intact"), "{out}");
+    // Nothing is past the tenant's retention yet.
+    let mut purge = vec!["serve", "purge"];
+    purge.extend_from_slice(&store);
+    let (code, out, stderr) = mrtd(&purge);
+    assert_eq!(code, 0, "{out}{stderr}");
+    assert!(out.contains("employer: 0 checks purged"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

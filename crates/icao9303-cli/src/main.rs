@@ -12,7 +12,6 @@ mod batch;
 mod dtc_cmd;
 mod eac_cmd;
 mod fingerprints;
-mod html;
 mod inspect;
 mod inspect_cvc;
 mod outputs;
@@ -22,7 +21,6 @@ mod photo;
 mod plan;
 mod private_file;
 mod render;
-mod safe_text;
 #[cfg(feature = "serve")]
 mod serve_cmd;
 mod trace_cmd;

@@ -83,7 +83,7 @@ impl ReportOutputs {
             }
         }
         if let Some(path) = &self.html {
-            let page = crate::html::render(report, &decoded, &crate::html::utc_now());
+            let page = icao9303_html::render(report, &decoded, &icao9303_html::utc_now());
             crate::private_file::write_private(path, page.as_bytes())?;
             crate::ui::note(format!("HTML report written to {}", path.display()));
         }

@@ -1,8 +1,7 @@
 //! The human-readable report: holder, document, protocol, files and checks.
 
-use icao9303::report::{
-    AuthenticityVerdict, CheckId, CheckStatus, DocumentResult, Report, ReportSource,
-};
+use icao9303::report::{AuthenticityVerdict, CheckId, CheckStatus, Report, ReportSource};
+use icao9303_html::{mrz_date, verdict_headline};
 use std::fmt::Write;
 
 fn mark(status: CheckStatus) -> &'static str {
@@ -14,50 +13,15 @@ fn mark(status: CheckStatus) -> &'static str {
     }
 }
 
-/// The document verdict in words: a headline and what it means.
-pub(crate) fn verdict_headline(result: DocumentResult) -> (&'static str, &'static str) {
-    match result {
-        DocumentResult::Verified => (
-            "VERIFIED",
-            "every check performed passed, the signer chains to a trusted CSCA, and the chip proved itself wherever its signed files allow",
-        ),
-        DocumentResult::NotVerified => (
-            "NOT VERIFIED",
-            "no check failed, but the document is not verified",
-        ),
-        DocumentResult::Failed => (
-            "SUSPECT",
-            "at least one check failed: do not rely on this document",
-        ),
-    }
-}
-
-/// A YYMMDD date of the MRZ as YYYY-MM-DD, its century placed relative to today by the library's rule
-/// (ICAO 9303-3 section 3.8 gives no century: a date of birth is in the past, a date of expiry at most
-/// [`icao9303::mrz::EXPIRY_WINDOW_YEARS`] ahead; see [`icao9303::mrz::date_of_birth`]). Anything else
-/// is shown as it is.
-pub(crate) fn date(yymmdd: &str, birth: bool) -> String {
-    let today = icao9303::pki::Time::now();
-    let placed = if birth {
-        icao9303::mrz::date_of_birth(yymmdd, today)
-    } else {
-        icao9303::mrz::date_of_expiry(yymmdd, today)
-    };
-    match placed {
-        Some(t) => format!("{:04}-{:02}-{:02}", t.year, t.month, t.day),
-        None => yymmdd.to_string(),
-    }
-}
-
 /// "expires 2034-03-13", or "EXPIRED on 1994-06-23" when the report's expiry check says it expired.
 pub(crate) fn expiry(report: &Report, yymmdd: &str) -> String {
     let expired = report
         .status(CheckId::DocumentExpiry)
         .is_some_and(|s| s == CheckStatus::ValidWithWarning);
     if expired {
-        format!("EXPIRED on {}", date(yymmdd, false))
+        format!("EXPIRED on {}", mrz_date(yymmdd, false))
     } else {
-        format!("expires {}", date(yymmdd, false))
+        format!("expires {}", mrz_date(yymmdd, false))
     }
 }
 
@@ -118,7 +82,7 @@ pub fn text(report: &Report) -> String {
         let _ = writeln!(
             out,
             "Born         {}   Sex {}   Nationality {}",
-            date(&m.date_of_birth, true),
+            mrz_date(&m.date_of_birth, true),
             m.sex,
             m.nationality
         );
@@ -200,7 +164,7 @@ pub fn text(report: &Report) -> String {
     }
     // Reasons and MRZ fields can carry the chip's text: no bidirectional or terminal control character
     // reaches the terminal.
-    crate::safe_text::for_terminal(&out).into_owned()
+    icao9303_html::safe_text::for_terminal(&out).into_owned()
 }
 
 #[cfg(test)]

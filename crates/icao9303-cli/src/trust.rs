@@ -96,7 +96,7 @@ pub fn render_load_report(report: &LoadReport) -> String {
     if report.duplicates > 0 {
         out.push_str(&format!("  ({} duplicate(s) skipped)\n", report.duplicates));
     }
-    crate::safe_text::for_terminal(&out).into_owned()
+    icao9303_html::safe_text::for_terminal(&out).into_owned()
 }
 
 #[derive(Serialize, Default)]

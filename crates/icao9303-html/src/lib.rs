@@ -1,8 +1,17 @@
-//! `--html FILE`: the report as one self-contained HTML page (inline CSS, the face as a `data:` PNG), for an
-//! officer to print or attach to a case.
+//! The report of a check as HTML, for the people who act on it: `mrtd --html FILE` writes it as one
+//! self-contained page (inline CSS, the face as a `data:` PNG) for an officer to print or attach to a case
+//! ([`render`]); the web page of `mrtd serve` shows the same body ([`render_body`]) under its own
+//! stylesheet ([`STYLE`]).
 //!
 //! Everything read from the chip is untrusted: every piece of text goes through [`escape`] before it is put in
-//! the page, and images are re-encoded to PNG by the crate's decoder before they are embedded.
+//! the page, and images are re-encoded to PNG by the crate's decoder before they are embedded. The words of a
+//! verdict and the MRZ dates ([`words`]) and document text made safe for a terminal ([`safe_text`]) are shared
+//! with the CLI's text report.
+
+pub mod safe_text;
+pub mod words;
+
+pub use words::{mrz_date, verdict_headline};
 
 use icao9303::lds::LdsFile;
 use icao9303::lds::decoded::{Decoded, DecodedFiles, FileContent};
@@ -190,7 +199,8 @@ impl Rows {
     }
 }
 
-fn mark(status: CheckStatus) -> (&'static str, &'static str) {
+/// A check's status as the report marks it: its class in [`STYLE`] and its label (HTML).
+pub fn check_mark(status: CheckStatus) -> (&'static str, &'static str) {
     match status {
         CheckStatus::Valid => ("valid", "&#10004; Valid"),
         CheckStatus::ValidWithWarning => ("valid", "&#10004; Valid, with a warning"),
@@ -199,7 +209,8 @@ fn mark(status: CheckStatus) -> (&'static str, &'static str) {
     }
 }
 
-fn verdict_class(result: DocumentResult) -> &'static str {
+/// A document verdict's class in [`STYLE`] (`valid`, `not-checked`, `invalid`).
+pub fn verdict_class(result: DocumentResult) -> &'static str {
     match result {
         DocumentResult::Verified => "valid",
         DocumentResult::NotVerified => "not-checked",
@@ -260,7 +271,8 @@ fn coverage_box(out: &mut String, report: &Report) {
     );
 }
 
-const STYLE: &str = r#"
+/// The report's stylesheet (inline in [`render`]'s page; the service serves it as a file).
+pub const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;color:#1b1b1b;margin:0;padding:24px;font-size:14px;background:#fff}
 main{max-width:940px;margin:0 auto}
@@ -307,6 +319,45 @@ footer{margin-top:28px;padding-top:8px;border-top:1px solid #ccc;font-size:11px;
 
 /// Renders the report, the decoded files and the generation time as one HTML page.
 pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(&title(report))
+    );
+    out.push_str(&render_body(report, decoded));
+    let _ = write!(
+        out,
+        "<footer>Generated {} by mrtd {}. Holder data and images are shown as stored on the chip. \
+         This page contains personal data: store and share it according to your organisation's rules.</footer>\n\
+         </main>\n</body>\n</html>\n",
+        escape(generated),
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+/// The page's title: the document's code and number when DG1 was read.
+pub fn title(report: &Report) -> String {
+    report.mrz.as_ref().map_or_else(
+        || "eMRTD chip report".to_owned(),
+        |m| {
+            format!(
+                "eMRTD chip report: {} {}",
+                m.document_code.trim_end_matches('<'),
+                m.document_number
+            )
+        },
+    )
+}
+
+/// The report's content (headings, verdicts, holder, document, checks, access, files), to put in a page
+/// whose stylesheet is [`STYLE`]. No inline style or script: it fits a Content-Security-Policy without
+/// `unsafe-inline` (images are `data:` PNG).
+pub fn render_body(report: &Report, decoded: &DecodedFiles) -> String {
     // Data groups whose hash does not match EF.SOD (or that EF.SOD does not list) are not the issuer's
     // data: never shown as the holder's.
     let dg11 = decoded
@@ -342,29 +393,11 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
             .map(NotCovered::describe),
     );
     let mut out = String::with_capacity(64 * 1024);
-    let title = report.mrz.as_ref().map_or_else(
-        || "eMRTD chip report".to_owned(),
-        |m| {
-            format!(
-                "eMRTD chip report: {} {}",
-                m.document_code.trim_end_matches('<'),
-                m.document_number
-            )
-        },
-    );
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        escape(&title)
-    );
     let _ = write!(
         out,
         "<h1>Electronic document chip report</h1>\n<p class=\"sub\">What the chip of the document returned, and whether it is genuine and unaltered.</p>\n"
     );
-    let (word, meaning) = crate::render::verdict_headline(report.verdict.result);
+    let (word, meaning) = crate::words::verdict_headline(report.verdict.result);
     let reasons: String = report
         .verdict
         .reasons
@@ -448,7 +481,7 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
             "<table class=\"grid checks\"><thead><tr><th>Check</th><th>Result</th><th>Details</th></tr></thead><tbody>\n",
         );
         for c in &report.checks {
-            let (class, label) = mark(c.status());
+            let (class, label) = check_mark(c.status());
             let _ = writeln!(
                 out,
                 "<tr class=\"{class}\"><td>{}</td><td class=\"status {class}\">{label}</td><td>{}</td></tr>",
@@ -496,14 +529,6 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
     files_table(&mut out, report, decoded);
     sod_section(&mut out, decoded);
 
-    let _ = write!(
-        out,
-        "<footer>Generated {} by mrtd {}. Holder data and images are shown as stored on the chip. \
-         This page contains personal data: store and share it according to your organisation's rules.</footer>\n\
-         </main>\n</body>\n</html>\n",
-        escape(generated),
-        env!("CARGO_PKG_VERSION")
-    );
     out
 }
 
@@ -661,7 +686,7 @@ fn holder_rows(mrz: Option<&MrzSummary>, dg11: Option<&Dg11>, dg16: Option<&Dg16
             if let Some(m) = mrz {
                 rows.add(
                     "Date of birth",
-                    &crate::render::date(&m.date_of_birth, true),
+                    &crate::words::mrz_date(&m.date_of_birth, true),
                 );
             }
         }
@@ -734,7 +759,7 @@ fn document_rows(report: &Report, dg12: Option<&Dg12>) -> Rows {
         let expired = report
             .status(CheckId::DocumentExpiry)
             .is_some_and(|s| s == CheckStatus::ValidWithWarning);
-        let date = crate::render::date(&m.date_of_expiry, false);
+        let date = crate::words::mrz_date(&m.date_of_expiry, false);
         rows.add(
             "Date of expiry",
             &if expired {
@@ -780,7 +805,7 @@ fn files_table(out: &mut String, report: &Report, decoded: &DecodedFiles) {
     );
     for f in &report.files {
         let (class, label) = if f.id.starts_with("DG") {
-            mark(f.hash)
+            check_mark(f.hash)
         } else {
             ("muted", "not covered")
         };

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 /// The bidirectional formatting characters (Unicode UAX #9): the embeddings and overrides U+202A–U+202E,
 /// the isolates U+2066–U+2069, and the marks U+200E (LRM), U+200F (RLM) and U+061C (ALM).
-pub(crate) fn is_bidi_control(c: char) -> bool {
+pub fn is_bidi_control(c: char) -> bool {
     matches!(
         c,
         '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
@@ -15,13 +15,13 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
 }
 
 /// `c` as the visible escape `\u{XXXX}`.
-pub(crate) fn visible_escape(c: char) -> String {
+pub fn visible_escape(c: char) -> String {
     format!("\\u{{{:04X}}}", u32::from(c))
 }
 
 /// `text` for a terminal: every bidirectional formatting character and every control character but
 /// line feed and tab (escape sequences included) replaced by its visible escape.
-pub(crate) fn for_terminal(text: &str) -> Cow<'_, str> {
+pub fn for_terminal(text: &str) -> Cow<'_, str> {
     let unsafe_char = |c: char| is_bidi_control(c) || (c.is_control() && c != '\n' && c != '\t');
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);

@@ -82,6 +82,14 @@ pub(crate) struct ServeArgs {
     /// Burst of the per-tenant rate (default: twice --rate).
     #[arg(long, value_name = "N")]
     burst: Option<f64>,
+    /// Seconds a single upload's body has to arrive whole (408 after), and the longest pause within a
+    /// JSON Lines batch's body (the batch then ends).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    body_timeout: u64,
+    /// Seconds a client has to send a request's head (an idle kept-alive connection is closed after
+    /// it), to finish a TLS handshake, and to take each part of an answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    client_timeout: u64,
     /// Seconds between runs of the purge job (0: only `mrtd serve purge` or POST /v1/admin/purge).
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     purge_interval: u64,
@@ -234,6 +242,8 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
                     workers: workers.max(1),
                     rate_per_second: args.rate,
                     burst: args.burst.unwrap_or(args.rate * 2.0),
+                    body_timeout: Duration::from_secs(args.body_timeout.max(1)),
+                    client_timeout: Duration::from_secs(args.client_timeout.max(1)),
                 },
                 trust: Arc::new(move || crate::trust::load(&trust)),
                 purge_every: (args.purge_interval > 0)

@@ -7,6 +7,7 @@
 //! `/healthz` and `/readyz` are open (load balancers), and say nothing about checks.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -31,6 +32,7 @@ use crate::db::{Db, Tenant};
 use crate::keys::Secrets;
 use crate::limits::Limiter;
 use crate::metrics::Metrics;
+use crate::tenant_cache::TenantCache;
 use crate::trust::Trust;
 use crate::verification::{self, Source, Submission};
 
@@ -46,6 +48,35 @@ pub struct AppState {
     pub limiter: Limiter,
     /// Counters.
     pub metrics: Metrics,
+    /// Tenants found by their API key, for a few seconds.
+    pub tenants: TenantCache,
+    /// When the database last failed (ms since 1970, 0: not since it last answered).
+    pub database_failed_at: AtomicI64,
+    /// Whether the service is reached over TLS (the web page's cookies are then `Secure`).
+    pub tls: bool,
+}
+
+/// How long after a database failure verification requests are refused at once (503 with Retry-After)
+/// instead of spending a worker on a document that could not be stored.
+const DATABASE_BACKOFF_MS: i64 = 1000;
+
+impl AppState {
+    /// Records that the database failed.
+    pub fn database_failed(&self) {
+        self.database_failed_at
+            .store(crate::clock::now_ms(), Ordering::Relaxed);
+    }
+
+    /// Records that the database answered.
+    pub fn database_answered(&self) {
+        self.database_failed_at.store(0, Ordering::Relaxed);
+    }
+
+    /// Whether the database failed within the last [`DATABASE_BACKOFF_MS`].
+    fn database_recently_failed(&self) -> bool {
+        let at = self.database_failed_at.load(Ordering::Relaxed);
+        at != 0 && crate::clock::now_ms().saturating_sub(at) < DATABASE_BACKOFF_MS
+    }
 }
 
 /// The shared state.
@@ -60,7 +91,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             message: message.into(),
@@ -80,14 +111,31 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "no such check")
     }
 
-    fn unavailable(state: &AppState, e: &anyhow::Error) -> ApiError {
+    /// 503 for a failed database operation (recorded: verification requests are refused at once for a
+    /// moment).
+    pub(crate) fn unavailable(state: &AppState, e: &anyhow::Error) -> ApiError {
         state.metrics.database_error();
+        state.database_failed();
         tracing::warn!(error = %e, "database operation failed");
+        ApiError::database_down()
+    }
+
+    fn database_down() -> ApiError {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             message: "the database is unavailable; try again".into(),
             retry_after: Some(2),
         }
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What went wrong, for the person or program that asked.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 
@@ -138,18 +186,32 @@ impl FromRequestParts<Shared> for Caller {
             .map(|(_, key)| key.trim())
             .filter(|k| !k.is_empty() && k.len() <= 256)
             .ok_or_else(ApiError::unauthorized)?;
-        let hash = key_hash(key);
-        let found = state
-            .db
-            .tenant_by_key_hash(&hash)
-            .await
-            .map_err(|e| ApiError::unavailable(state, &e))?;
-        match found {
-            Some((tenant, stored)) if bool::from(stored.as_bytes().ct_eq(hash.as_bytes())) => {
-                Ok(Caller(tenant))
-            }
-            _ => Err(ApiError::unauthorized()),
+        tenant_by_key(state, key)
+            .await?
+            .map(Caller)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// The tenant whose API key this is (through the cache: see [`crate::tenant_cache`]), `None` when no
+/// tenant has it; 503 when the database cannot be asked.
+pub(crate) async fn tenant_by_key(state: &AppState, key: &str) -> Result<Option<Tenant>, ApiError> {
+    let hash = key_hash(key);
+    if let Some(tenant) = state.tenants.get(&hash) {
+        return Ok(Some(tenant));
+    }
+    let found = state
+        .db
+        .tenant_by_key_hash(&hash)
+        .await
+        .map_err(|e| ApiError::unavailable(state, &e))?;
+    state.database_answered();
+    match found {
+        Some((tenant, stored)) if bool::from(stored.as_bytes().ct_eq(hash.as_bytes())) => {
+            state.tenants.put(&hash, &tenant);
+            Ok(Some(tenant))
         }
+        _ => Ok(None),
     }
 }
 
@@ -186,6 +248,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/stats", get(get_stats))
         .route("/v1/admin/trust/reload", post(reload_trust))
         .route("/v1/admin/purge", post(purge))
+        .merge(crate::web::routes(&state))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             track,
@@ -227,6 +290,9 @@ async fn readyz(State(state): State<Shared>) -> Response {
         tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await,
         Ok(Ok(()))
     );
+    if database {
+        state.database_answered();
+    }
     let trust = state.trust.current();
     let ready = database && trust.is_some();
     let body = json!({
@@ -316,7 +382,8 @@ fn upload_kind(headers: &HeaderMap) -> Result<UploadKind, ApiError> {
     }
 }
 
-fn rate(state: &AppState, tenant: &Tenant) -> Result<(), ApiError> {
+/// Takes one of the tenant's requests from its rate (429 with Retry-After beyond it).
+pub(crate) fn rate(state: &AppState, tenant: &Tenant) -> Result<(), ApiError> {
     state.limiter.take(&tenant.id).map_err(|wait| {
         state.metrics.rate_limited();
         ApiError {
@@ -327,15 +394,29 @@ fn rate(state: &AppState, tenant: &Tenant) -> Result<(), ApiError> {
     })
 }
 
-/// Verifies on a worker thread and stores the check; `Err` is the reason an input could not be verified
-/// (not a document) or stored.
-async fn verify_and_store(
+/// What a verification gives back besides the stored check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Render {
+    /// Nothing (the API answers with the report's JSON).
+    Nothing,
+    /// The report's HTML body (the web page), rendered on the worker from the document as submitted.
+    Page,
+}
+
+/// Verifies on a worker thread and stores the check; with [`Render::Page`], also the report as HTML.
+/// `Err` is the reason an input could not be verified (not a document) or stored.
+pub(crate) async fn verify_and_store(
     state: &Shared,
     tenant: &Tenant,
     submission: Submission,
     source: Source,
     trust_section: bool,
-) -> Result<verification::Outcome, ApiError> {
+    render: Render,
+) -> Result<(verification::Outcome, Option<String>), ApiError> {
+    if state.database_recently_failed() {
+        // Nothing could be stored: answer at once rather than verify for nothing.
+        return Err(ApiError::database_down());
+    }
     let trust = state.trust.current().ok_or_else(|| ApiError {
         status: StatusCode::SERVICE_UNAVAILABLE,
         message: "no trust store loaded yet".into(),
@@ -347,11 +428,19 @@ async fn verify_and_store(
     let started = Instant::now();
     let for_worker = Arc::clone(&trust);
     let verified = tokio::task::spawn_blocking(move || {
-        verification::verify(submission, &for_worker, at, trust_section)
+        let verified = verification::verify(submission, &for_worker, at, trust_section)?;
+        let page = (render == Render::Page).then(|| {
+            icao9303_html::render_body(
+                &verified.report,
+                &icao9303::lds::decoded::decode(&verified.document),
+            )
+        });
+        let sod = verified.sod().map(<[u8]>::to_vec);
+        Ok::<_, String>((verified.report, sod, page))
     })
     .await;
     drop(_slot);
-    let (report, sod) = match verified {
+    let (report, sod, page) = match verified {
         Ok(Ok(done)) => done,
         Ok(Err(reason)) => {
             state.metrics.unreadable();
@@ -384,6 +473,7 @@ async fn verify_and_store(
         .insert_check(&outcome.row)
         .await
         .map_err(|e| ApiError::unavailable(state, &e))?;
+    state.database_answered();
     state.metrics.verified(outcome.verdict, seconds);
     tracing::info!(
         target: "mrtd::check",
@@ -392,7 +482,7 @@ async fn verify_and_store(
         source = %outcome.row.source,
         "check stored"
     );
-    Ok(outcome)
+    Ok((outcome, page))
 }
 
 /// The query of `POST /v1/verifications`.
@@ -417,29 +507,22 @@ async fn post_verifications(
     };
     let kind = upload_kind(&headers)?;
     rate(&state, &tenant)?;
-    let permit = state.limiter.try_in_flight().ok_or_else(|| {
-        state.metrics.overloaded();
-        ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            message: "the service is at its limit of verifications in progress; try again".into(),
-            retry_after: Some(1),
-        }
-    })?;
     if let UploadKind::Lines = kind {
+        let permit = state
+            .limiter
+            .try_in_flight_many(batch_window(&state))
+            .ok_or_else(|| overloaded(&state))?;
         return Ok(batch(state, tenant, body, permit));
     }
+    let permit = state
+        .limiter
+        .try_in_flight()
+        .ok_or_else(|| overloaded(&state))?;
     let limit = state.limiter.limits().max_body;
-    let bytes = tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit))
+    let body_timeout = state.limiter.limits().body_timeout;
+    let bytes = tokio::time::timeout(body_timeout, axum::body::to_bytes(body, limit))
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the body did not arrive within {} s",
-                    BODY_TIMEOUT.as_secs()
-                ),
-            )
-        })?
+        .map_err(|_| body_late(body_timeout))?
         .map_err(|_| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -454,7 +537,15 @@ async fn post_verifications(
         },
     };
     drop(bytes);
-    let outcome = verify_and_store(&state, &tenant, submission, source, trust_section).await?;
+    let (outcome, _) = verify_and_store(
+        &state,
+        &tenant,
+        submission,
+        source,
+        trust_section,
+        Render::Nothing,
+    )
+    .await?;
     drop(permit);
     let mut r = json_response(StatusCode::CREATED, outcome.answer_json());
     if let Ok(v) = HeaderValue::from_str(&format!("/v1/verifications/{}", outcome.row.id)) {
@@ -463,8 +554,23 @@ async fn post_verifications(
     Ok(r)
 }
 
-/// Time a single upload's body has to arrive (a slow sender holds an in-flight place meanwhile).
-const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// 503: the service is at its limit of verifications in progress.
+pub(crate) fn overloaded(state: &AppState) -> ApiError {
+    state.metrics.overloaded();
+    ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        message: "the service is at its limit of verifications in progress; try again".into(),
+        retry_after: Some(1),
+    }
+}
+
+/// 408: a body did not arrive in time.
+pub(crate) fn body_late(timeout: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        format!("the body did not arrive within {} s", timeout.as_secs()),
+    )
+}
 
 /// How many documents of one batch are verified at once.
 fn batch_window(state: &AppState) -> usize {
@@ -480,8 +586,27 @@ fn batch(
     body: Body,
     permit: tokio::sync::OwnedSemaphorePermit,
 ) -> Response {
-    use futures_util::TryStreamExt;
-    let stream = body.into_data_stream().map_err(std::io::Error::other);
+    // Each part of the body must come within the body timeout: a sender that stalls ends its batch
+    // (the last line says so) instead of holding its places for ever.
+    let timeout = state.limiter.limits().body_timeout;
+    let stream = Box::pin(futures_util::stream::unfold(
+        Some(body.into_data_stream()),
+        move |data| async move {
+            let mut data = data?;
+            match tokio::time::timeout(timeout, data.next()).await {
+                Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(data))),
+                Ok(Some(Err(e))) => Some((Err(std::io::Error::other(e)), None)),
+                Ok(None) => None,
+                Err(_) => Some((
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("no data for {} s", timeout.as_secs()),
+                    )),
+                    None,
+                )),
+            }
+        },
+    ));
     let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
     let reader = std::io::BufReader::with_capacity(64 * 1024, reader);
     let (tx, rx) = tokio::sync::mpsc::channel::<Input>(4);
@@ -492,7 +617,8 @@ fn batch(
             }
         }
     });
-    let window = batch_window(&state);
+    // As many documents at once as the batch got in-flight places.
+    let window = usize::try_from(permit.num_permits()).unwrap_or(1).max(1);
     let inputs = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|input| (input, rx))
     });
@@ -542,10 +668,11 @@ async fn batch_line(state: &Shared, tenant: &Tenant, input: Input) -> String {
         Submission::Files(files),
         Source::Batch,
         false,
+        Render::Nothing,
     )
     .await
     {
-        Ok(outcome) => {
+        Ok((outcome, _)) => {
             let head = json!({"id": id, "result": class_label(outcome.verdict)}).to_string();
             let answer = outcome.answer_json();
             // {"id":..,"result":..} + the answer's members.
@@ -711,6 +838,79 @@ fn csv_field(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
+/// The days of a statistics query, as milliseconds at 00:00 UTC: `from` and `to` (inclusive), by default
+/// the 30 days to today; at most ten years.
+pub(crate) fn stats_range(from: Option<&str>, to: Option<&str>) -> Result<(i64, i64), ApiError> {
+    const DAY: i64 = 86_400_000;
+    let today = crate::clock::parse_day(&crate::clock::day(crate::clock::now_ms())).unwrap_or(0);
+    let day = |text: Option<&str>, default: i64, name: &str| -> Result<i64, ApiError> {
+        match text.filter(|t| !t.is_empty()) {
+            None => Ok(default),
+            Some(t) => crate::clock::parse_day(t)
+                .ok_or_else(|| ApiError::bad_request(format!("{name}: a day as YYYY-MM-DD"))),
+        }
+    };
+    let to = day(to, today, "to")?;
+    let from = day(from, to - 30 * DAY, "from")?;
+    if from > to || to - from > 3660 * DAY {
+        return Err(ApiError::bad_request(
+            "from must not be after to, and the range at most ten years",
+        ));
+    }
+    Ok((from, to))
+}
+
+/// The statistics as CSV (`day,verdict,issuing_state,document_type,count`).
+pub(crate) fn stats_csv(rows: &[crate::db::StatRow]) -> String {
+    let mut csv = String::from("day,verdict,issuing_state,document_type,count\r\n");
+    for r in rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{}\r\n",
+            csv_field(&r.day),
+            csv_field(&r.verdict),
+            csv_field(&r.issuing_state),
+            csv_field(&r.document_type),
+            r.count
+        ));
+    }
+    csv
+}
+
+/// The statistics' rows added up: the total and the counts by day, verdict, issuing state and document
+/// type.
+#[derive(Debug, Default)]
+pub struct StatsSummary {
+    /// Checks in all.
+    pub total: i64,
+    /// By UTC day.
+    pub by_day: std::collections::BTreeMap<String, i64>,
+    /// By verdict.
+    pub by_verdict: std::collections::BTreeMap<String, i64>,
+    /// By issuing state (empty: DG1 not read).
+    pub by_issuing_state: std::collections::BTreeMap<String, i64>,
+    /// By document code (empty: DG1 not read).
+    pub by_document_type: std::collections::BTreeMap<String, i64>,
+}
+
+impl StatsSummary {
+    /// Adds up the rows.
+    pub fn of(rows: &[crate::db::StatRow]) -> StatsSummary {
+        let mut s = StatsSummary::default();
+        for r in rows {
+            s.total += r.count;
+            *s.by_day.entry(r.day.clone()).or_default() += r.count;
+            *s.by_verdict.entry(r.verdict.clone()).or_default() += r.count;
+            *s.by_issuing_state
+                .entry(r.issuing_state.clone())
+                .or_default() += r.count;
+            *s.by_document_type
+                .entry(r.document_type.clone())
+                .or_default() += r.count;
+        }
+        s
+    }
+}
+
 async fn get_stats(
     State(state): State<Shared>,
     Caller(tenant): Caller,
@@ -718,21 +918,7 @@ async fn get_stats(
     Query(q): Query<StatsQuery>,
 ) -> Result<Response, ApiError> {
     const DAY: i64 = 86_400_000;
-    let today = crate::clock::parse_day(&crate::clock::day(crate::clock::now_ms())).unwrap_or(0);
-    let day = |text: Option<String>, default: i64, name: &str| -> Result<i64, ApiError> {
-        match text {
-            None => Ok(default),
-            Some(t) => crate::clock::parse_day(&t)
-                .ok_or_else(|| ApiError::bad_request(format!("{name}: a day as YYYY-MM-DD"))),
-        }
-    };
-    let to = day(q.to, today, "to")?;
-    let from = day(q.from, to - 30 * DAY, "from")?;
-    if from > to || to - from > 3660 * DAY {
-        return Err(ApiError::bad_request(
-            "from must not be after to, and the range at most ten years",
-        ));
-    }
+    let (from, to) = stats_range(q.from.as_deref(), q.to.as_deref())?;
     let rows = state
         .db
         .stats(&tenant.id, from, to + DAY)
@@ -743,49 +929,22 @@ async fn get_stats(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/csv"));
     if wants_csv {
-        let mut csv = String::from("day,verdict,issuing_state,document_type,count\r\n");
-        for r in &rows {
-            csv.push_str(&format!(
-                "{},{},{},{},{}\r\n",
-                csv_field(&r.day),
-                csv_field(&r.verdict),
-                csv_field(&r.issuing_state),
-                csv_field(&r.document_type),
-                r.count
-            ));
-        }
         return Ok((
             StatusCode::OK,
             [(CONTENT_TYPE, "text/csv; charset=utf-8")],
-            csv,
+            stats_csv(&rows),
         )
             .into_response());
     }
-    let mut by = [
-        std::collections::BTreeMap::<String, i64>::new(),
-        std::collections::BTreeMap::new(),
-        std::collections::BTreeMap::new(),
-        std::collections::BTreeMap::new(),
-    ];
-    let mut total = 0i64;
-    for r in &rows {
-        total += r.count;
-        for (map, key) in
-            by.iter_mut()
-                .zip([&r.day, &r.verdict, &r.issuing_state, &r.document_type])
-        {
-            *map.entry(key.clone()).or_default() += r.count;
-        }
-    }
-    let [by_day, by_verdict, by_state, by_type] = by;
+    let sum = StatsSummary::of(&rows);
     let body = json!({
         "from": crate::clock::day(from),
         "to": crate::clock::day(to),
-        "total": total,
-        "by_day": by_day,
-        "by_verdict": by_verdict,
-        "by_issuing_state": by_state,
-        "by_document_type": by_type,
+        "total": sum.total,
+        "by_day": sum.by_day,
+        "by_verdict": sum.by_verdict,
+        "by_issuing_state": sum.by_issuing_state,
+        "by_document_type": sum.by_document_type,
         "rows": rows,
     });
     Ok(json_response(StatusCode::OK, body.to_string()))

@@ -32,8 +32,14 @@ pub struct Db {
 }
 
 /// The migrations, compiled in: `(version, description, SQL)`.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "service", include_str!("../migrations/0001_service.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "service", include_str!("../migrations/0001_service.sql")),
+    (
+        2,
+        "web sessions",
+        include_str!("../migrations/0002_web_sessions.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Embedded;
@@ -207,6 +213,36 @@ pub struct HistoryEntry {
     /// Whether it was the same EF.SOD as the newest check of the document (the same chip data) — a
     /// document re-issued under the same number shows another.
     pub sod_fingerprint: Option<String>,
+}
+
+/// Which of a tenant's checks to list (the web page's history): all given conditions hold.
+#[derive(Debug, Clone, Default)]
+pub struct CheckFilter {
+    /// The check id starts with this (lowercase hex only).
+    pub id_prefix: Option<String>,
+    /// Made at or after (ms).
+    pub from: Option<i64>,
+    /// Made before (ms).
+    pub to: Option<i64>,
+    /// Of the document with this keyed fingerprint.
+    pub document: Option<String>,
+}
+
+/// A check in a list: what it concluded, when, about what kind of document.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CheckSummary {
+    /// The check's id.
+    pub id: String,
+    /// When (ms).
+    pub created_at: i64,
+    /// `dump`, `dtc-vc`, `batch`.
+    pub source: String,
+    /// The verdict.
+    pub verdict: String,
+    /// Issuing state from DG1.
+    pub issuing_state: Option<String>,
+    /// Document code from DG1.
+    pub document_type: Option<String>,
 }
 
 /// The SQLite URL of a data directory's database file.
@@ -488,8 +524,10 @@ impl Db {
     }
 
     /// Deletes every check older than its tenant's retention period at `now`, each deletion audited (in
-    /// batches of at most 500 per transaction). Returns how many were purged per tenant.
+    /// batches of at most 500 per transaction), and the expired web sessions. Returns how many were purged per tenant.
     pub async fn purge(&self, now: i64) -> anyhow::Result<Vec<(String, u64)>> {
+        // Expired web sessions too (not audited: a session is a credential, not a record).
+        self.purge_sessions(now).await?;
         let mut out = Vec::new();
         for tenant in self.tenants().await? {
             let cutoff = now.saturating_sub(tenant.retention_days.saturating_mul(86_400_000));
@@ -534,6 +572,135 @@ impl Db {
             out.push((tenant.name.clone(), purged));
         }
         Ok(out)
+    }
+
+    /// A page of the tenant's checks matching `filter`, newest first.
+    pub async fn list_checks(
+        &self,
+        tenant_id: &str,
+        filter: &CheckFilter,
+        limit: i64,
+        offset: i64,
+    ) -> anyhow::Result<Vec<CheckSummary>> {
+        let mut sql = String::from(
+            "SELECT id, created_at, source, verdict, issuing_state, document_type FROM checks \
+             WHERE tenant_id = $1",
+        );
+        let mut texts: Vec<String> = Vec::new();
+        let mut numbers: Vec<i64> = Vec::new();
+        // Text conditions first ($2, ...), then the times, then limit and offset.
+        if let Some(prefix) = &filter.id_prefix {
+            if !prefix
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            {
+                return Ok(Vec::new());
+            }
+            texts.push(format!("{prefix}%"));
+            sql.push_str(&format!(" AND id LIKE ${}", 1 + texts.len()));
+        }
+        if let Some(fp) = &filter.document {
+            texts.push(fp.clone());
+            sql.push_str(&format!(" AND document_fingerprint = ${}", 1 + texts.len()));
+        }
+        let mut n = 1 + texts.len();
+        if let Some(from) = filter.from {
+            numbers.push(from);
+            n += 1;
+            sql.push_str(&format!(" AND created_at >= ${n}"));
+        }
+        if let Some(to) = filter.to {
+            numbers.push(to);
+            n += 1;
+            sql.push_str(&format!(" AND created_at < ${n}"));
+        }
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ));
+        let mut query = sqlx::query(&sql).bind(tenant_id);
+        for t in texts {
+            query = query.bind(t);
+        }
+        for v in numbers {
+            query = query.bind(v);
+        }
+        let rows = query.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CheckSummary {
+                    id: r.try_get("id")?,
+                    created_at: r.try_get("created_at")?,
+                    source: r.try_get("source")?,
+                    verdict: r.try_get("verdict")?,
+                    issuing_state: r.try_get("issuing_state")?,
+                    document_type: r.try_get("document_type")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Opens a web session: the SHA-256 of its cookie, for the tenant whose key hashes to `key_hash`.
+    pub async fn open_session(
+        &self,
+        token_hash: &str,
+        tenant_id: &str,
+        key_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO web_sessions (token_hash, tenant_id, key_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(tenant_id)
+        .bind(key_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The tenant of an open web session: not expired at `now`, and its tenant's API key still the one
+    /// it was opened with.
+    pub async fn session_tenant(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> anyhow::Result<Option<Tenant>> {
+        let row = sqlx::query(
+            "SELECT t.id, t.name, t.admin, t.store_holder, t.retention_days, t.created_at \
+             FROM web_sessions s JOIN tenants t ON t.id = s.tenant_id AND t.key_hash = s.key_hash \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(tenant_row).transpose()?)
+    }
+
+    /// Ends a web session (logout).
+    pub async fn close_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the web sessions expired at `now`; how many.
+    pub async fn purge_sessions(&self, now: i64) -> anyhow::Result<u64> {
+        Ok(
+            sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 
     /// Appends one audit entry on its own (a state change without a row of its own: a trust reload).

@@ -123,6 +123,17 @@ impl Secrets {
         &self.key_id
     }
 
+    /// The CSRF token of a web session: HMAC-SHA-256 of its cookie under a key derived from the master
+    /// key (every replica computes the same token; a page of another site cannot).
+    pub fn csrf_token(&self, session_token: &str) -> String {
+        let key: hmac::Key = self
+            .prk
+            .expand(&[b"web csrf\0"], hmac::HMAC_SHA256)
+            .map(hmac::Key::from)
+            .unwrap_or_else(|_| hmac::Key::new(hmac::HMAC_SHA256, &[]));
+        hex::encode(hmac::sign(&key, session_token.as_bytes()).as_ref())
+    }
+
     /// The keys of one tenant.
     pub fn tenant(&self, tenant_id: &str) -> TenantKeys {
         let fingerprint: hmac::Key = self

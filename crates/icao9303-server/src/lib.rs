@@ -10,7 +10,8 @@
 //! handlers), [`verification`] (document → report → stored check and answer), [`db`] (SQLite and
 //! PostgreSQL, one schema), [`audit`] (the chain), [`receipt`] (JWS), [`keys`] (master key, per-tenant
 //! fingerprint and sealing keys), [`trust`] (the store, its version, reloads), [`limits`], [`metrics`],
-//! [`openapi`], [`clock`].
+//! [`openapi`], [`clock`], [`tenant_cache`] (API key → tenant, briefly cached), [`web`] (the web page for
+//! the people doing the checks).
 
 pub mod api;
 pub mod audit;
@@ -22,10 +23,12 @@ pub mod metrics;
 pub mod openapi;
 pub mod receipt;
 pub mod server;
+pub mod tenant_cache;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod trust;
 pub mod verification;
+pub mod web;
 
 pub use limits::Limits;
 pub use server::{NewTenant, ServeConfig, StoreConfig, add_tenant, purge, serve, verify_audit};

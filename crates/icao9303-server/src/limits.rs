@@ -23,6 +23,13 @@ pub struct Limits {
     pub rate_per_second: f64,
     /// Burst size of the per-tenant rate.
     pub burst: f64,
+    /// Time a single upload's body has to arrive whole; for a JSON Lines batch, the longest wait for the
+    /// next part of its body (408, or the batch ends). A slow sender holds an in-flight place meanwhile.
+    pub body_timeout: Duration,
+    /// Time a client has to send a request's head (from the connection's start, or from the previous
+    /// answer on a kept-alive connection: an idle connection is closed after it), to finish a TLS
+    /// handshake, and to take an answer's bytes (a client that stops reading is disconnected).
+    pub client_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -34,6 +41,8 @@ impl Default for Limits {
             workers: cores,
             rate_per_second: 50.0,
             burst: 100.0,
+            body_timeout: Duration::from_secs(60),
+            client_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -72,6 +81,23 @@ impl Limiter {
     /// A place among the verifications in progress, or `None` when all are taken (503).
     pub fn try_in_flight(&self) -> Option<OwnedSemaphorePermit> {
         Arc::clone(&self.in_flight).try_acquire_owned().ok()
+    }
+
+    /// Places for a batch that would verify up to `window` documents at once: as many as are free, at
+    /// least one (`None` when none is: 503). The batch verifies as many documents at once as it got
+    /// places, so `max_in_flight` bounds the documents in progress, batches included.
+    pub fn try_in_flight_many(&self, window: usize) -> Option<OwnedSemaphorePermit> {
+        for _ in 0..8 {
+            let n = self.in_flight.available_permits().min(window).max(1);
+            let n = u32::try_from(n).unwrap_or(1);
+            match Arc::clone(&self.in_flight).try_acquire_many_owned(n) {
+                Ok(p) => return Some(p),
+                Err(tokio::sync::TryAcquireError::Closed) => return None,
+                Err(tokio::sync::TryAcquireError::NoPermits) if n == 1 => return None,
+                Err(tokio::sync::TryAcquireError::NoPermits) => {}
+            }
+        }
+        None
     }
 
     /// How many more verification requests may start now.
@@ -134,5 +160,29 @@ mod tests {
         assert!(wait.is_some_and(|w| w > Duration::from_millis(500)));
         // Another tenant has its own bucket.
         assert!(limiter.take("b").is_ok());
+    }
+
+    #[test]
+    fn a_batch_takes_the_places_it_verifies_with() {
+        let limiter = Limiter::new(Limits {
+            max_in_flight: 5,
+            ..Limits::default()
+        });
+        let single = limiter.try_in_flight();
+        assert!(single.is_some());
+        let batch = limiter.try_in_flight_many(8);
+        assert_eq!(
+            batch.as_ref().map(|p| p.num_permits()),
+            Some(4),
+            "the free places, not one"
+        );
+        assert!(limiter.try_in_flight_many(8).is_none());
+        assert!(limiter.try_in_flight().is_none());
+        drop(single);
+        assert_eq!(
+            limiter.try_in_flight_many(8).map(|p| p.num_permits()),
+            Some(1)
+        );
+        drop(batch);
     }
 }

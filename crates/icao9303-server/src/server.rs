@@ -52,8 +52,6 @@ pub struct ServeConfig {
 
 /// Most connections open at once; further clients wait in the listen backlog.
 const MAX_CONNECTIONS: usize = 4096;
-/// Time for a client to send a request's headers, and to finish a TLS handshake.
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time requests in progress get to finish after a stop signal.
 const DRAIN: Duration = Duration::from_secs(30);
 
@@ -268,6 +266,9 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<Arc<AppState>> {
         trust: Trust::new(Arc::clone(&config.trust)),
         limiter: Limiter::new(config.limits.clone()),
         metrics: Metrics::default(),
+        tenants: crate::tenant_cache::TenantCache::default(),
+        database_failed_at: std::sync::atomic::AtomicI64::new(0),
+        tls: config.tls.is_some(),
     });
     api::reload(&state, None)
         .await
@@ -301,7 +302,14 @@ pub fn serve(config: ServeConfig) -> anyhow::Result<()> {
             spawn_purge(Arc::clone(&state), every);
         }
         let app = api::router(Arc::clone(&state));
-        accept_loop(listener, app, tls, shutdown_signal()).await;
+        accept_loop(
+            listener,
+            app,
+            tls,
+            config.limits.client_timeout,
+            shutdown_signal(),
+        )
+        .await;
         state.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -369,10 +377,14 @@ fn spawn_purge(state: Arc<AppState>, every: Duration) {
 }
 
 /// Accepts connections until `shutdown`, then lets open requests finish (at most [`DRAIN`]).
+/// `client_timeout` bounds each wait on the client: for a request's head (an idle kept-alive connection
+/// is closed after it), for a TLS handshake, and for a write it does not take (a client that stops
+/// reading its answer).
 pub async fn accept_loop(
     listener: TcpListener,
     app: axum::Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    client_timeout: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -395,6 +407,9 @@ pub async fn accept_loop(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(client_timeout));
+        let stream = Box::pin(stream);
         let service = TowerToHyperService::new(app.clone());
         let tls = tls.clone();
         let watcher = graceful.watcher();
@@ -403,11 +418,11 @@ pub async fn accept_loop(
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(CLIENT_TIMEOUT);
+                .header_read_timeout(client_timeout);
             match tls {
                 Some(acceptor) => {
                     let Ok(Ok(stream)) =
-                        tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await
+                        tokio::time::timeout(client_timeout, acceptor.accept(stream)).await
                     else {
                         return;
                     };

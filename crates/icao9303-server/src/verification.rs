@@ -60,16 +60,31 @@ pub fn verdict_name(result: DocumentResult) -> &'static str {
     }
 }
 
-/// A submission verified: the report and the EF.SOD it came with. Runs on a worker thread. With
-/// `trust_section`, the report carries what the store loaded, anchored and rejected, as `mrtd verify`'s
-/// report of one document does (one line per file or LDIF record: large for a PKD download, so the API
-/// gives it only on request; `mrtd verify -` leaves it out of batch lines too).
+/// A submission verified: the document as submitted and its report.
+pub struct Verified {
+    /// The document (its files as submitted; a DTC-VC's files).
+    pub document: Document,
+    /// The report, as `mrtd verify` makes it.
+    pub report: Report,
+}
+
+impl Verified {
+    /// The EF.SOD the document came with (its keyed fingerprint is stored).
+    pub fn sod(&self) -> Option<&[u8]> {
+        self.document.files.get(&LdsFile::Sod).map(Vec::as_slice)
+    }
+}
+
+/// Verifies a submission (on a worker thread). With `trust_section`, the report carries what the store
+/// loaded, anchored and rejected, as `mrtd verify`'s report of one document does (one line per file or
+/// LDIF record: large for a PKD download, so the API gives it only on request; `mrtd verify -` leaves it
+/// out of batch lines too). `Err` says why the input is not a document.
 pub fn verify(
     submission: Submission,
     trust: &LoadedTrust,
     at: Time,
     trust_section: bool,
-) -> Result<(Report, Option<Vec<u8>>), String> {
+) -> Result<Verified, String> {
     let store = trust.store.as_deref();
     let (document, mut report) = match submission {
         Submission::Files(files) => {
@@ -93,8 +108,7 @@ pub fn verify(
     if trust_section {
         report.trust = store.map(|s| s.load_report().clone());
     }
-    let sod = document.files.get(&LdsFile::Sod).cloned();
-    Ok((report, sod))
+    Ok(Verified { document, report })
 }
 
 /// A check ready to store, and the answer to give once it is stored.

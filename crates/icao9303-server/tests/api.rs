@@ -1125,6 +1125,7 @@ async fn tls_with_rustls_serves_https_and_refuses_plain_http() {
         listener,
         h.app.clone(),
         Some(acceptor),
+        std::time::Duration::from_secs(10),
         async {
             let _ = stopped.await;
         },

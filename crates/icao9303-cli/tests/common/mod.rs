@@ -2,6 +2,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(feature = "serve")]
+pub mod serve;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

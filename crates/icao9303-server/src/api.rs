@@ -52,7 +52,8 @@ pub struct AppState {
     pub tenants: TenantCache,
     /// When the database last failed (ms since 1970, 0: not since it last answered).
     pub database_failed_at: AtomicI64,
-    /// Whether the service is reached over TLS (the web page's cookies are then `Secure`).
+    /// Whether clients reach the service over TLS, its own or a proxy's (the web page's cookies are then
+    /// `Secure`).
     pub tls: bool,
 }
 

@@ -75,40 +75,87 @@ pub async fn lock_head(tx: &mut AnyConnection) -> anyhow::Result<()> {
 
 /// Appends `entry` in the caller's transaction; returns its sequence number.
 pub async fn append(tx: &mut AnyConnection, entry: &AuditEntry) -> anyhow::Result<i64> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    append_many(tx, std::slice::from_ref(entry)).await
+}
+
+/// Rows of one multi-row INSERT (8 values each: well under SQLite's and PostgreSQL's parameter limits).
+const ROWS_PER_INSERT: usize = 64;
+
+/// Appends `entries`, in order, in the caller's transaction: the head is moved by their number and read
+/// in one statement (which takes its lock), their hashes chained in memory, the rows inserted a few dozen
+/// per statement, the head's hash set last. Returns the last sequence number (the head's, when
+/// `entries` is empty).
+pub async fn append_many(tx: &mut AnyConnection, entries: &[AuditEntry]) -> anyhow::Result<i64> {
+    let n = i64::try_from(entries.len())?;
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
         .fetch_one(&mut *tx)
         .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev: String = head.try_get("hash")?;
-    let detail = entry.detail.to_string();
-    let hash = row_hash(
-        seq,
-        entry.at,
-        entry.tenant_id.as_deref(),
-        &entry.action,
-        entry.subject.as_deref(),
-        &detail,
-        &prev,
-    );
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, tenant_id, action, subject, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(seq)
-    .bind(entry.at)
-    .bind(&entry.tenant_id)
-    .bind(&entry.action)
-    .bind(&entry.subject)
-    .bind(&detail)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
+    let last: i64 = head.try_get("seq")?;
+    let mut prev: String = head.try_get("hash")?;
+    if entries.is_empty() {
+        return Ok(last);
+    }
+    let mut rows = Vec::with_capacity(entries.len());
+    for (seq, entry) in (last - n + 1..).zip(entries) {
+        let detail = entry.detail.to_string();
+        let hash = row_hash(
+            seq,
+            entry.at,
+            entry.tenant_id.as_deref(),
+            &entry.action,
+            entry.subject.as_deref(),
+            &detail,
+            &prev,
+        );
+        rows.push((
+            seq,
+            entry,
+            detail,
+            std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        ));
+    }
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = i * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7,
+                    p + 8
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, tenant_id, action, subject, detail, prev_hash, hash) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (seq, entry, detail, prev_hash, hash) in chunk {
+            query = query
+                .bind(*seq)
+                .bind(entry.at)
+                .bind(entry.tenant_id.clone())
+                .bind(entry.action.clone())
+                .bind(entry.subject.clone())
+                .bind(detail.clone())
+                .bind(prev_hash.clone())
+                .bind(hash.clone());
+        }
+        query.execute(&mut *tx).await?;
+    }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
+        .bind(&prev)
         .execute(&mut *tx)
         .await?;
-    Ok(seq)
+    Ok(last)
 }
 
 /// What [`verify`] found.

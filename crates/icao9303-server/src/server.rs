@@ -42,6 +42,9 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     /// TLS certificate chain and private key (PEM); plain HTTP without.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Clients reach the service through a TLS-terminating proxy or load balancer (https): the web page's
+    /// cookies are then `Secure` too, though the service itself speaks plain HTTP.
+    pub behind_tls_proxy: bool,
     /// Load limits.
     pub limits: Limits,
     /// Loads the trust store (at start and on each reload).
@@ -268,7 +271,7 @@ pub async fn state(config: &ServeConfig) -> anyhow::Result<Arc<AppState>> {
         metrics: Metrics::default(),
         tenants: crate::tenant_cache::TenantCache::default(),
         database_failed_at: std::sync::atomic::AtomicI64::new(0),
-        tls: config.tls.is_some(),
+        tls: config.tls.is_some() || config.behind_tls_proxy,
     });
     api::reload(&state, None)
         .await

@@ -119,6 +119,7 @@ async fn harness_with(
         },
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
+        behind_tls_proxy: false,
         limits,
         trust: loader(fail),
         purge_every: None,
@@ -160,6 +161,7 @@ async fn replica(h: &Harness, backend: Backend) -> Router {
         },
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
+        behind_tls_proxy: false,
         limits: Limits::default(),
         trust: loader(Arc::default()),
         purge_every: None,
@@ -264,6 +266,7 @@ both!(
     hostile_uploads_get_4xx_and_the_server_stays_up,
     a_batch_answers_each_line_in_order,
     concurrent_uploads_keep_one_chain,
+    a_group_commit_fails_only_the_bad_check,
     purge_deletes_past_retention_and_is_audited,
     trust_reload_is_admin_only_and_keeps_the_store_on_failure,
     holder_data_only_when_opted_in_and_sealed,
@@ -880,6 +883,52 @@ async fn concurrent_uploads_keep_one_chain(backend: Backend) {
     assert_eq!(report.entries, 3 + 1 + 16);
 }
 
+/// Checks stored at once share group commits; a check that cannot be stored (here: an id that exists)
+/// fails alone, the others are stored, in one intact chain.
+async fn a_group_commit_fails_only_the_bad_check(backend: Backend) {
+    let Some(h) = harness(backend).await else {
+        return;
+    };
+    let answer = h.upload(&h.a.key, &brp().0).await;
+    let id = answer.json()["check_id"].as_str().unwrap().to_owned();
+    let stored = h
+        .state
+        .db
+        .check(&h.a.tenant.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut rows = Vec::new();
+    for i in 0..40 {
+        let mut row = stored.clone();
+        if i != 17 {
+            row.id = icao9303_server::keys::new_id().unwrap();
+        }
+        rows.push(row);
+    }
+    let results =
+        futures_util::future::join_all(rows.iter().map(|r| h.state.db.insert_check(r))).await;
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r.is_err(), i == 17, "row {i}: {r:?}");
+    }
+    for (i, row) in rows.iter().enumerate() {
+        if i != 17 {
+            assert_eq!(
+                h.state
+                    .db
+                    .check(&h.a.tenant.id, &row.id)
+                    .await
+                    .unwrap()
+                    .as_ref(),
+                Some(row)
+            );
+        }
+    }
+    let report = h.state.db.verify_audit().await.unwrap();
+    assert_eq!(report.broken, None);
+    assert_eq!(report.entries, 3 + 1 + 1 + 39);
+}
+
 async fn purge_deletes_past_retention_and_is_audited(backend: Backend) {
     let Some(h) = harness(backend).await else {
         return;
@@ -1285,6 +1334,7 @@ async fn readiness_follows_the_database() {
         },
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
+        behind_tls_proxy: false,
         limits: Limits::default(),
         trust: loader(Arc::default()),
         purge_every: None,

@@ -95,6 +95,7 @@ async fn service(backend: Backend) -> Option<Service> {
         },
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
+        behind_tls_proxy: false,
         limits: Limits::default(),
         trust: Arc::new(move || {
             let mut b = TrustStore::builder();

@@ -67,6 +67,10 @@ pub(crate) struct ServeArgs {
     /// TLS private key (PEM).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// A TLS-terminating proxy or load balancer is in front (its clients use https): the web page's
+    /// cookies are Secure (and __Host- prefixed) though this process speaks plain HTTP.
+    #[arg(long, conflicts_with = "tls_cert")]
+    behind_tls_proxy: bool,
     /// Largest single upload in bytes (a JSON Lines batch is read line by line, each line at most 16 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     max_body: usize,
@@ -106,6 +110,14 @@ enum ServeCommand {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Copy a single node's SQLite database to FILE while the service runs (a consistent, compacted copy;
+    /// PostgreSQL: use pg_dump). The keys are not in it: keep master.key and receipt-key.pem apart.
+    Backup {
+        /// The copy to make (must not exist).
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Delete the checks older than each tenant's retention period now (the service also does this every
     /// --purge-interval).
@@ -213,6 +225,11 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
                 }
             }
         }
+        Some(ServeCommand::Backup { file, store }) => {
+            let bytes = icao9303_server::backup(&store.config(), file)?;
+            println!("database copied to {} ({bytes} bytes)", file.display());
+            Ok(Outcome::Valid)
+        }
         Some(ServeCommand::Purge { store }) => {
             for (tenant, n) in icao9303_server::purge(&store.config())? {
                 println!("{tenant}: {n} checks purged");
@@ -236,6 +253,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
                 store: args.store.config(),
                 listen: args.listen,
                 tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+                behind_tls_proxy: args.behind_tls_proxy,
                 limits: Limits {
                     max_body: args.max_body,
                     max_in_flight: args.max_in_flight.max(1),

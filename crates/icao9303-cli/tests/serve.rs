@@ -447,3 +447,96 @@ fn hostile_connections_get_4xx_and_the_service_stays_up() {
     drop(service.stop());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `mrtd serve backup` copies the SQLite database while the service runs; the copy, with the keys, is a
+/// working service: its checks are there, its chain intact. PostgreSQL is refused (pg_dump is its tool).
+#[test]
+fn backup_while_serving_and_restore() {
+    let dir = temp_dir("backup");
+    let dump = brp_dump(&dir);
+    let data = dir.join("data");
+    let data_arg = data.to_str().unwrap().to_owned();
+    let key = add_tenant(&["--data", &data_arg], "employer");
+    let anchor = test_anchor("brp");
+    let service = Service::start(&["--data", &data_arg, "--trust", &anchor], &[]);
+    let auth = format!("Bearer {key}");
+    let upload = |s: &Service| {
+        let (status, _, body) = s.call(
+            "POST",
+            "/v1/verifications",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            &upload_body(&dump),
+        );
+        assert_eq!(status, 201);
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        v["check_id"].as_str().unwrap().to_owned()
+    };
+    let kept = upload(&service);
+    let restored = dir.join("restored");
+    std::fs::create_dir_all(&restored).unwrap();
+    let copy = restored.join("mrtd.db");
+    let (code, out, stderr) = mrtd(&[
+        "serve",
+        "backup",
+        copy.to_str().unwrap(),
+        "--data",
+        &data_arg,
+    ]);
+    assert_eq!(code, 0, "{out}{stderr}");
+    assert!(out.contains("database copied"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Not over an existing file; not for PostgreSQL.
+    let (code, _, stderr) = mrtd(&[
+        "serve",
+        "backup",
+        copy.to_str().unwrap(),
+        "--data",
+        &data_arg,
+    ]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("exists already"), "{stderr}");
+    let (code, _, stderr) = mrtd(&[
+        "serve",
+        "backup",
+        dir.join("x.db").to_str().unwrap(),
+        "--data",
+        &data_arg,
+        "--database",
+        "postgres://nobody@127.0.0.1:1/none",
+    ]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("pg_dump"), "{stderr}");
+    // A check made after the backup is not in it.
+    let later = upload(&service);
+    drop(service.stop());
+    // The restore: the copy and the keys.
+    for file in ["master.key", "receipt-key.pem"] {
+        std::fs::copy(data.join(file), restored.join(file)).unwrap();
+    }
+    let restored_arg = restored.to_str().unwrap().to_owned();
+    let (code, out, _) = mrtd(&["serve", "audit", "verify", "--data", &restored_arg]);
+    assert_eq!(code, 0, "{out}");
+    let service = Service::start(&["--data", &restored_arg, "--trust", &anchor], &[]);
+    let get = |id: &str| {
+        service
+            .call(
+                "GET",
+                &format!("/v1/verifications/{id}"),
+                &[("Authorization", &auth)],
+                b"",
+            )
+            .0
+    };
+    assert_eq!(get(&kept), 200);
+    assert_eq!(get(&later), 404);
+    drop(service.stop());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -573,9 +573,11 @@ pub(crate) fn body_late(timeout: Duration) -> ApiError {
     )
 }
 
-/// How many documents of one batch are verified at once.
+/// How many documents of one batch are in progress at once (verified, or waiting for their group
+/// commit): twice the workers, and at least 16 so that storing overlaps verifying (each document holds an
+/// in-flight place: `max_in_flight` bounds them over all requests).
 fn batch_window(state: &AppState) -> usize {
-    state.limiter.limits().workers.max(1) * 2
+    (state.limiter.limits().workers.max(1) * 2).max(16)
 }
 
 /// A JSON Lines batch: the body is read line by line on a blocking thread (by the same decoder as `mrtd

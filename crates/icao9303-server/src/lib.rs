@@ -31,5 +31,7 @@ pub mod verification;
 pub mod web;
 
 pub use limits::Limits;
-pub use server::{NewTenant, ServeConfig, StoreConfig, add_tenant, purge, serve, verify_audit};
+pub use server::{
+    NewTenant, ServeConfig, StoreConfig, add_tenant, backup, purge, serve, verify_audit,
+};
 pub use trust::TrustLoader;

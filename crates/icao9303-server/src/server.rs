@@ -231,6 +231,42 @@ pub fn purge(store: &StoreConfig) -> anyhow::Result<Vec<(String, u64)>> {
     })
 }
 
+/// Copies a single node's SQLite database to `to` while the service may be running: SQLite's `VACUUM
+/// INTO`, a consistent copy of the live (WAL) database, compacted, created readable by its owner only.
+/// Returns its size in bytes. PostgreSQL has its own tool (`pg_dump`); an existing file is not
+/// overwritten. The keys are not in the copy: keep `master.key` and `receipt-key.pem` apart from it.
+pub fn backup(store: &StoreConfig, to: &Path) -> anyhow::Result<u64> {
+    if store.database.is_some() {
+        return Err(anyhow!(
+            "a PostgreSQL database is backed up with its own tool: pg_dump -Fc DATABASE > FILE"
+        ));
+    }
+    if to.exists() {
+        return Err(anyhow!("{}: exists already", to.display()));
+    }
+    let target = to
+        .to_str()
+        .ok_or_else(|| anyhow!("{}: not a UTF-8 path", to.display()))?
+        .to_owned();
+    runtime()?.block_on(async {
+        let db = store.open_db().await?;
+        let copied = sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(db.pool())
+            .await
+            .with_context(|| format!("copying the database to {}", to.display()));
+        db.close().await;
+        copied?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(std::fs::metadata(to)?.len())
+}
+
 /// The TLS acceptor of a certificate chain and key (PEM files), rustls on the ring provider, HTTP/1.1.
 pub fn tls_acceptor(cert: &Path, key: &Path) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
     use rustls_pki_types::pem::PemObject;

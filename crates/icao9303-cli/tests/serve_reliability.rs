@@ -385,7 +385,7 @@ fn the_database_stopped_and_started_under_load() {
     load.wait_for(10, Duration::from_secs(60));
     pg.stop();
     let stopped = load.seen.lock().unwrap().len();
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(5));
     let during: Vec<Seen> = load.seen.lock().unwrap()[stopped..].to_vec();
     pg.restart().unwrap();
     let restarted = load.seen.lock().unwrap().len();

@@ -621,7 +621,7 @@ fn batch(
         }
     });
     // As many documents at once as the batch got in-flight places.
-    let window = usize::try_from(permit.num_permits()).unwrap_or(1).max(1);
+    let window = permit.num_permits().max(1);
     let inputs = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|input| (input, rx))
     });

@@ -348,7 +348,9 @@ impl Db {
         let options: AnyConnectOptions = url.parse().context("database URL")?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5))
+            // A request waits this long for a connection (all in use, or the database unreachable)
+            // before it gets 503: short, so that callers hear of an outage at once.
+            .acquire_timeout(Duration::from_secs(2))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -105,7 +105,7 @@ pub fn document() -> Value {
                         "content": {"application/x-ndjson": {"schema": {"$ref": "#/components/schemas/BatchLine"}}}},
                     "400": error("Not a document: not JSON, no files, an unknown file name, bad base64."),
                     "401": unauthorized(),
-                    "408": error("The body did not arrive within 60 s."),
+                    "408": error("The body did not arrive within the body timeout (--body-timeout, 60 s by default)."),
                     "413": error("The body is larger than the limit."),
                     "415": error("Another Content-Type."),
                     "422": error("Not a DTC-VC."),

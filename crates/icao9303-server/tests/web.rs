@@ -658,7 +658,7 @@ impl Driver {
             .local_addr()
             .unwrap()
             .port();
-        let child = std::process::Command::new(chromedriver)
+        let mut child = std::process::Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -674,6 +674,8 @@ impl Driver {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("chromedriver did not listen on port {port}");
     }
 

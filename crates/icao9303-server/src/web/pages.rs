@@ -349,12 +349,12 @@ pub fn history(
     if checks.is_empty() {
         out.push_str("<p role=\"status\">No check matches.</p>\n");
     } else {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<table class=\"grid\" id=\"history\"><caption class=\"visually-hidden\">Checks {} to {}, newest \
              first</caption><thead><tr><th scope=\"col\">Time (UTC)</th><th scope=\"col\">Check</th>\
              <th scope=\"col\">Verdict</th><th scope=\"col\">Issuing state</th>\
-             <th scope=\"col\">Document type</th><th scope=\"col\">Sent as</th></tr></thead><tbody>\n",
+             <th scope=\"col\">Document type</th><th scope=\"col\">Sent as</th></tr></thead><tbody>",
             page * super::PAGE_SIZE + 1,
             page * super::PAGE_SIZE + i64::try_from(checks.len()).unwrap_or(0)
         );
@@ -440,9 +440,9 @@ pub fn stats(
         ("by-state", "By issuing state", &summary.by_issuing_state),
         ("by-type", "By document type", &summary.by_document_type),
     ] {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<figure class=\"chart-box\"><figcaption>{title}</figcaption>{}</figure>\n",
+            "<figure class=\"chart-box\"><figcaption>{title}</figcaption>{}</figure>",
             charts::bars(id, title, map)
         );
     }

@@ -129,6 +129,14 @@ enum ServeCommand {
 
 #[derive(Subcommand, Debug)]
 enum TenantCommand {
+    /// Replace a tenant's API key by a new one, printed once (the old key stops working within 5 s on
+    /// every running replica; the tenant's web sessions end).
+    RotateKey {
+        /// The tenant's name.
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Add a tenant and print its API key, once (only its hash is stored).
     Add {
         /// The tenant's name (letters, digits, '-', '_', '.').
@@ -200,6 +208,17 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
                 new.tenant.name,
                 new.tenant.id,
                 if new.tenant.admin { ", admin" } else { "" }
+            );
+            println!("{}", new.key);
+            Ok(Outcome::Valid)
+        }
+        Some(ServeCommand::Tenant {
+            command: TenantCommand::RotateKey { name, store },
+        }) => {
+            let new = icao9303_server::replace_key(&store.config(), name)?;
+            eprintln!(
+                "tenant {}: API key replaced; the new key, shown only now:",
+                new.tenant.name
             );
             println!("{}", new.key);
             Ok(Outcome::Valid)

@@ -540,3 +540,94 @@ fn backup_while_serving_and_restore() {
     drop(service.stop());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `mrtd serve tenant rotate-key` on a running service: the old key stops working within the cache's
+/// 5 s (it worked, and was cached, before), the new one works at once, the web session opened with the old
+/// key ends; the replacement is in the audit log, which stays intact.
+#[test]
+fn a_rotated_key_stops_working_within_seconds() {
+    let dir = temp_dir("rotate");
+    let data = dir.join("data");
+    let data_arg = data.to_str().unwrap().to_owned();
+    let old = add_tenant(&["--data", &data_arg], "employer");
+    let service = Service::start(&["--data", &data_arg], &[]);
+    let stats = |key: &str| {
+        service
+            .call(
+                "GET",
+                "/v1/stats",
+                &[("Authorization", &format!("Bearer {key}"))],
+                b"",
+            )
+            .0
+    };
+    assert_eq!(stats(&old), 200);
+    // A web session opened with the old key.
+    let (_, head, body) = service.call("GET", "/ui/login", &[], b"");
+    let login = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: mrtd_login="))
+        .map(|c| format!("mrtd_login={}", c.split(';').next().unwrap()))
+        .unwrap();
+    let body = String::from_utf8(body).unwrap();
+    let at = body.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let (status, head, _) = service.call(
+        "POST",
+        "/ui/login",
+        &[
+            ("Cookie", &login),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        format!("csrf={}&key={old}", &body[at..at + 32]).as_bytes(),
+    );
+    assert_eq!(status, 303);
+    let session = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: mrtd_session="))
+        .map(|c| format!("mrtd_session={}", c.split(';').next().unwrap()))
+        .unwrap();
+    assert_eq!(
+        service.call("GET", "/ui/", &[("Cookie", &session)], b"").0,
+        200
+    );
+    let (code, new, stderr) = mrtd(&[
+        "serve",
+        "tenant",
+        "rotate-key",
+        "employer",
+        "--data",
+        &data_arg,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let new = new.trim().to_owned();
+    assert!(new.starts_with("mrtd_") && new != old);
+    assert_eq!(stats(&new), 200, "the new key works at once");
+    assert_eq!(
+        service.call("GET", "/ui/", &[("Cookie", &session)], b"").0,
+        303,
+        "the old key's web session still works"
+    );
+    let start = std::time::Instant::now();
+    while stats(&old) == 200 {
+        assert!(
+            start.elapsed() < Duration::from_secs(8),
+            "the old key still works after 8 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(stats(&old), 401);
+    let (code, _, stderr) = mrtd(&[
+        "serve",
+        "tenant",
+        "rotate-key",
+        "nobody",
+        "--data",
+        &data_arg,
+    ]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("no tenant named"), "{stderr}");
+    drop(service.stop());
+    let (code, out, _) = mrtd(&["serve", "audit", "verify", "--data", &data_arg]);
+    assert_eq!(code, 0, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

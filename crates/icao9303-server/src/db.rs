@@ -485,6 +485,47 @@ impl Db {
         Ok(())
     }
 
+    /// Replaces the API key of the tenant named `name` by the key hashing to `key_hash` (audited; the
+    /// tenant's web sessions end). The tenant, or `None` when no tenant has that name.
+    pub async fn replace_key(
+        &self,
+        name: &str,
+        key_hash: &str,
+        at: i64,
+    ) -> anyhow::Result<Option<Tenant>> {
+        let mut tx = self.pool.begin().await?;
+        audit::lock_head(&mut tx).await?;
+        let row = sqlx::query(
+            "SELECT id, name, admin, store_holder, retention_days, created_at FROM tenants WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(tenant) = row.as_ref().map(tenant_row).transpose()? else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let entry = AuditEntry {
+            at,
+            tenant_id: Some(tenant.id.clone()),
+            action: "tenant.key_replaced".into(),
+            subject: Some(tenant.id.clone()),
+            detail: serde_json::json!({ "key_sha256": key_hash }),
+        };
+        audit::append(&mut tx, &entry).await?;
+        sqlx::query("UPDATE tenants SET key_hash = $1 WHERE id = $2")
+            .bind(key_hash)
+            .bind(&tenant.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM web_sessions WHERE tenant_id = $1")
+            .bind(&tenant.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(tenant))
+    }
+
     /// The tenant whose API key hashes to `key_hash`, with the stored hash (compared by the caller in
     /// constant time).
     pub async fn tenant_by_key_hash(

@@ -32,6 +32,7 @@ pub mod web;
 
 pub use limits::Limits;
 pub use server::{
-    NewTenant, ServeConfig, StoreConfig, add_tenant, backup, purge, serve, verify_audit,
+    NewTenant, ServeConfig, StoreConfig, add_tenant, backup, purge, replace_key, serve,
+    verify_audit,
 };
 pub use trust::TrustLoader;

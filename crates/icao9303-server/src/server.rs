@@ -190,6 +190,29 @@ pub fn add_tenant(
     })
 }
 
+/// A new API key: `mrtd_` and 256 random bits in hex.
+fn new_api_key() -> anyhow::Result<String> {
+    Ok(format!(
+        "mrtd_{}",
+        hex::encode(crate::keys::random_bytes::<32>()?)
+    ))
+}
+
+/// Replaces a tenant's API key by a new one (printed once; the old key stops working within
+/// [`crate::tenant_cache::TTL`] on every running replica, the tenant's web sessions end at once).
+pub fn replace_key(store: &StoreConfig, name: &str) -> anyhow::Result<NewTenant> {
+    runtime()?.block_on(async {
+        let db = store.open_db().await?;
+        let key = new_api_key()?;
+        let replaced = db
+            .replace_key(name, &api::key_hash(&key), crate::clock::now_ms())
+            .await;
+        db.close().await;
+        let tenant = replaced?.ok_or_else(|| anyhow!("no tenant named {name:?}"))?;
+        Ok(NewTenant { tenant, key })
+    })
+}
+
 /// Adds a tenant to an open database with a new API key: `mrtd_` and 256 random bits in hex.
 pub async fn create_tenant(
     db: &Db,
@@ -198,7 +221,7 @@ pub async fn create_tenant(
     store_holder: bool,
     retention_days: i64,
 ) -> anyhow::Result<NewTenant> {
-    let key = format!("mrtd_{}", hex::encode(crate::keys::random_bytes::<32>()?));
+    let key = new_api_key()?;
     let tenant = Tenant {
         id: crate::keys::new_id()?,
         name: name.to_owned(),

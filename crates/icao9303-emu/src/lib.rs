@@ -31,6 +31,7 @@ pub mod pace;
 pub mod pki;
 pub mod profile;
 pub mod rng;
+pub mod stats;
 pub mod ta;
 pub mod transport;
 pub mod vpcd;

@@ -42,14 +42,16 @@ pub const BRP_FINGERPRINTS: [FingerSample; 2] = [
         width: 620,
         height: 620,
         ppi: 500,
-        wsq: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_1.wsq"),
+        compression: 2,
+        image: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_1.wsq"),
     },
     FingerSample {
         position: 7,
         width: 620,
         height: 620,
         ppi: 500,
-        wsq: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_2.wsq"),
+        compression: 2,
+        image: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_2.wsq"),
     },
 ];
 
@@ -69,8 +71,10 @@ pub struct FingerSample {
     pub height: u16,
     /// Resolution in pixels per inch.
     pub ppi: u16,
-    /// The WSQ image.
-    pub wsq: &'static [u8],
+    /// The ISO/IEC 19794-4 image compression code (0 raw, 2 WSQ, 3 JPEG, 4 JPEG 2000, 5 PNG).
+    pub compression: u8,
+    /// The image, compressed as `compression` says (raw: 8-bit grey pixels, row by row).
+    pub image: &'static [u8],
 }
 
 /// Extended Access Control on a profile's chip: the trust points Terminal Authentication starts from
@@ -795,7 +799,7 @@ pub enum PersonalizationError {
 }
 
 /// Encodes finger images as DG3 (ICAO 9303-10 section 4.7.3): a biometric information template group
-/// with one ISO/IEC 19794-4:2005 finger image record per finger (one view, WSQ, 8-bit grey, live-scan
+/// with one ISO/IEC 19794-4:2005 finger image record per finger (one view, as the sample's compression, 8-bit grey, live-scan
 /// plain impression, quality 100), each under a biometric header template naming the finger (CBEFF
 /// subtype) and the format (owner 0101, type 0007).
 pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
@@ -804,7 +808,7 @@ pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
     let templates: Vec<Vec<u8>> = fingers
         .iter()
         .map(|f| {
-            let view_len = FINGER_HEADER_LEN + f.wsq.len();
+            let view_len = FINGER_HEADER_LEN + f.image.len();
             let mut record = Vec::with_capacity(GENERAL_HEADER_LEN + view_len);
             record.extend_from_slice(b"FIR\0");
             record.extend_from_slice(b"010\0");
@@ -817,7 +821,7 @@ pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
                 record.extend_from_slice(&f.ppi.to_be_bytes()); // scan and image resolution, h and v
             }
             record.push(8); // pixel depth
-            record.push(2); // image compression: WSQ
+            record.push(f.compression); // image compression
             record.extend_from_slice(&[0x00, 0x00]); // reserved
             record.extend_from_slice(&(view_len as u32).to_be_bytes());
             record.push(f.position);
@@ -828,7 +832,7 @@ pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
             record.extend_from_slice(&f.width.to_be_bytes());
             record.extend_from_slice(&f.height.to_be_bytes());
             record.push(0); // reserved
-            record.extend_from_slice(f.wsq);
+            record.extend_from_slice(f.image);
             let subtype = icao9303::lds::finger::cbeff_finger_subtype(u32::from(f.position))
                 .and_then(|s| u8::try_from(s).ok())
                 .unwrap_or(0);

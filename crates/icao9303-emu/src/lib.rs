@@ -21,6 +21,7 @@ pub mod aa;
 pub mod bsi;
 pub mod ca;
 pub mod chip;
+pub mod conformance;
 pub mod corpus;
 pub mod dump;
 pub mod eac_pki;

@@ -285,6 +285,45 @@ fn coverage(
     (covered, not_covered)
 }
 
+/// The [`CheckId::FileStructure`] checks: every data group but DG1 (its own checks) whose hash matched EF.SOD, and
+/// EF.ATR/INFO, decoded by its parser ([`crate::lds::decoded::decode_file`]): a defect of its structure
+/// ([`crate::lds::decoded::FileContent::defect`]) is a failed check naming it. A data group whose hash failed is never decoded (its bytes are not the issuer's:
+/// TR-03105-5.1 LDS_H_69 — decoding after the signature check).
+pub fn structure_checks(document: &Document, checks: &[Check]) -> Vec<Check> {
+    decoded_structure_checks(document, checks)
+}
+
+/// The decoding half of [`structure_checks`], in file order (a live read and a saved copy of the same
+/// files give the same list).
+fn decoded_structure_checks(document: &Document, checks: &[Check]) -> Vec<Check> {
+    let signed = |n: u8| {
+        checks
+            .iter()
+            .any(|c| c.id == CheckId::DgHash(n) && c.status().is_valid())
+    };
+    document
+        .files
+        .keys()
+        .filter(|f| match f {
+            LdsFile::Dg(n) => *n != 1 && signed(*n),
+            LdsFile::AtrInfo => true,
+            _ => false,
+        })
+        .filter_map(|f| document.raw(*f).map(|b| (*f, b)))
+        .map(
+            |(file, bytes)| match crate::lds::decoded::decode_file(file, bytes).defect() {
+                Some(defect) => {
+                    Check::invalid(CheckId::FileStructure(file), format!("malformed: {defect}"))
+                }
+                None => Check::valid(
+                    CheckId::FileStructure(file),
+                    "decodes as ICAO 9303-10 specifies",
+                ),
+            },
+        )
+        .collect()
+}
+
 /// The whole report of a document: MRZ summary, access (for a live read), files, every check, chip
 /// authenticity (for a live read) and the verdict with what it covers. The report's source is the chip
 /// when `chip` is present, a dump otherwise ([`crate::dtc::Dtc::report`] marks its own). `notes` are
@@ -300,6 +339,8 @@ pub fn report(
     chip: Chip<'_>,
 ) -> Report {
     let mut checks = document.checks();
+    let structure = structure_checks(document, &checks);
+    checks.extend(structure);
     if let Some(expiry) = expiry_check(document, at) {
         let pos = checks
             .iter()

@@ -575,7 +575,15 @@ impl<T: Transport> Reader<T> {
                     "not performed: the chip refused to read EF.CVCA ({sw})"
                 )));
             }
-            Err(e) => return Err(e),
+            // A lost link is for the read to handle; an EF.CVCA that cannot be read (empty, a header
+            // without its data) names no trust point, and the rest of the read goes on (TR-03105-5.1
+            // LDS_G_02).
+            Err(e @ Error::Transport { .. }) => return Err(e),
+            Err(e) => {
+                return Ok(Verdict::not_checked(format!(
+                    "not performed: EF.CVCA cannot be read ({e})"
+                )));
+            }
         };
         let chain = match terminal::chain_for_chip(credentials, &ef_cvca) {
             Ok(chain) => chain,

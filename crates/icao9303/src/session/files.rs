@@ -10,6 +10,7 @@ use crate::Error;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::asn1;
 use crate::lds::LdsFile;
+use crate::pki::cvc::EF_CVCA_LEN;
 use crate::read_plan::{FileBudget, ProbeOutcome, ReadLimit, short_block};
 use crate::read_stats::ProbeStats;
 use crate::transport::Transport;
@@ -243,6 +244,9 @@ impl<T: Transport> Session<T> {
         } else if self.current_ef != Some(file) && !self.select_ef(file)? {
             return Ok(false);
         }
+        if file == LdsFile::Cvca {
+            return self.read_ef_cvca(budget, data).map(|()| true);
+        }
         let total = loop {
             match asn1::parse_header(data) {
                 Ok(h) => {
@@ -288,6 +292,28 @@ impl<T: Transport> Session<T> {
         }
         data.truncate(total);
         Ok(true)
+    }
+}
+
+impl<T: Transport> Session<T> {
+    /// The rest of EF.CVCA after its first block in `data`. EF.CVCA is not one data object but up to two
+    /// CAR data objects padded with 00 to [`EF_CVCA_LEN`] bytes (BSI TR-03110-3 A.6.2.1): it is read to
+    /// the end of the file, at most that length — read by its first TLV header, the second trust point
+    /// would be lost (BSI TR-03105-5.1 ISO7816_E_34: a chip that lists the new CVCA beside the old one).
+    fn read_ef_cvca(&mut self, budget: &mut FileBudget, data: &mut Vec<u8>) -> Result<(), Error> {
+        while data.len() < EF_CVCA_LEN {
+            let offset = data.len();
+            match self.read_binary(LdsFile::Cvca, budget, None, offset, EF_CVCA_LEN - offset) {
+                Ok(Some(more)) if !more.is_empty() => data.extend_from_slice(&more),
+                // A lost link is the read's to handle.
+                Err(e @ Error::Transport { .. }) => return Err(e),
+                // No more data, or a chip that answers a read at its end with an error: the file
+                // ends here.
+                _ => break,
+            }
+        }
+        data.truncate(EF_CVCA_LEN);
+        Ok(())
     }
 }
 

@@ -151,7 +151,8 @@ fn dg14_edited(
 const ID_CA_ECDH_AES128: &[u8] = &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02, 0x02];
 
 /// A SecurityInfo with its first OID (the protocol) replaced by `oid`, or its second element (the
-/// version) replaced by `version` (`None`: left out).
+/// version) replaced by `version` (`None`: the version left out, and the keyId after it, which would
+/// otherwise read as the version).
 fn rebuild_info(
     entry: &[u8],
     oid: Option<&[u8]>,
@@ -165,9 +166,7 @@ fn rebuild_info(
     }
     match version {
         Some(Some(v)) if parts.len() > 1 => parts[1] = asn1::der::integer_u64(v),
-        Some(None) if parts.len() > 1 => {
-            parts.remove(1);
-        }
+        Some(None) => parts.truncate(1),
         _ => {}
     }
     Ok(asn1::der::sequence(
@@ -546,8 +545,9 @@ pub(super) fn cases() -> Vec<Case> {
             lds,
             "DG14: ChipAuthenticationInfo without its version",
             "ICAO 9303-11 §9.2.4",
-            "CFG.DFLT.BAC with Chip Authentication; the ChipAuthenticationInfo's version left out, \
-             EF.SOD re-signed",
+            "CFG.DFLT.BAC with Chip Authentication; the ChipAuthenticationInfo holds its protocol \
+             OID only (version and keyId left out: a keyId alone would read as the version), EF.SOD \
+             re-signed",
             Failed(Shown::Failed),
             "TR-03105-5.1 §6.6.7: failed. A mandatory element is missing: the signed DG14 is \
              malformed.",

@@ -435,10 +435,9 @@ pub(super) fn cases() -> Vec<Case> {
             "EF.SOD hashes a DG10 the chip does not have",
             "ICAO 9303-10 §4.6.2.2",
             "CFG.DFLT.BAC; EF.SOD also lists a hash for DG10; the chip answers DG10 with 6A82",
-            Failed(Shown::NotVerified),
-            "TR-03105-5.1 §6.8.45: failed. Our reader shows it as not_verified: a data group the \
-             issuer signed is not delivered (\"listed but not present\"), so the verdict cannot \
-             cover the document; nothing read is false.",
+            Failed(Shown::Failed),
+            "TR-03105-5.1 §6.8.45: failed. EF.COM does not list the DG10 EF.SOD hashes (the chip's \
+             index contradicts its signed list), and the chip does not deliver it.",
             E::Status(0x6A82),
             || {
                 sod_over(|mut entries| {
@@ -885,10 +884,10 @@ pub(super) fn cases() -> Vec<Case> {
             "ICAO 9303-11 §4.4.3.5; BSI TR-03110-3 A.1.2",
             "brp (PACE-CAM); the ChipAuthenticationPublicKeyInfo removed from EF.CardSecurity, \
              re-signed",
-            Failed(Shown::NotVerified),
-            "TR-03105-5.1 §6.10.4: failed. Our reader shows it as not_verified: PACE-CAM ran, but \
-             no signed key proves the chip, so chip authenticity is not proven; nothing is shown \
-             as verified.",
+            Failed(Shown::Failed),
+            "TR-03105-5.1 §6.10.4: failed. PACE-CAM ran, but the signed EF.CardSecurity publishes \
+             no key for it: the chip's Chip Authentication Mapping cannot be verified, which fails \
+             the PACE-CAM check.",
             E::FileServed(LdsFile::CardSecurity),
             || {
                 card_security(|entries| {

@@ -104,8 +104,10 @@ impl Reading {
     /// One line: the verdict and, for a read that did not verify, its first reason.
     pub fn summary(&self) -> String {
         let mut s = self.observed.describe();
-        if let Some((status, _)) = &self.terminal_authentication {
-            s.push_str(&format!(", TA {}", status.as_str()));
+        match &self.terminal_authentication {
+            Some((status, _)) if status.is_valid() => s.push_str(", TA valid"),
+            Some((status, reason)) => s.push_str(&format!(", TA {} ({reason})", status.as_str())),
+            None => {}
         }
         if self.dg3 || self.dg4 {
             let mut eac = Vec::new();

@@ -9,6 +9,7 @@
 
 mod apdu_log;
 mod batch;
+mod conformance_cmd;
 mod dtc_cmd;
 mod eac_cmd;
 mod fingerprints;
@@ -141,6 +142,10 @@ enum Command {
     },
     /// Present the software chip as a card in a PC/SC reader, through the vsmartcard vpcd driver.
     Emulate(pcsc_cmd::EmulateArgs),
+    /// Run this reader through the emulator's conformance catalogue (BSI TR-03105-5.1 / ICAO RF Part 4
+    /// cases, docs/conformance.md): in process, or over PC/SC with --reader; print the matrix (expected,
+    /// ours, the evidence from the chip's statistics). Exit 0 only when every case passes, else 1.
+    Conformance(conformance_cmd::ConformanceArgs),
     /// Decode one LDS file (EF.COM, DG1-DG16, EF.SOD, EF.CardAccess, ...), a face record or an image, and print
     /// it. Exit 0 decoded, 1 broken or unknown, 2 unreadable.
     Inspect(inspect::InspectArgs),
@@ -253,6 +258,7 @@ fn main() -> ExitCode {
         Command::Demo { json, .. } | Command::Verify { json, .. } => *json,
         Command::Read(args) => args.json,
         Command::Inspect(args) => args.json,
+        Command::Conformance(args) => args.json,
         _ => false,
     };
     ui::init(ui::Settings {
@@ -289,6 +295,7 @@ fn main() -> ExitCode {
         } => trust::inspect(&path, json).map(|()| Outcome::Valid),
         Command::Readers { json } => pcsc_cmd::readers(json, cli.verbose),
         Command::Emulate(args) => pcsc_cmd::emulate(&args),
+        Command::Conformance(args) => conformance_cmd::run(&args),
         Command::Inspect(args) => {
             inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
         }

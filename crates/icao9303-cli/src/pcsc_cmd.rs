@@ -203,10 +203,24 @@ pub(crate) struct EmulateArgs {
     #[arg(
         long,
         value_name = "PROFILE",
-        required_unless_present = "dump",
-        conflicts_with = "dump"
+        required_unless_present_any = ["dump", "case", "list_cases"],
+        conflicts_with_all = ["dump", "case"]
     )]
     profile: Option<String>,
+    /// Present the chip of a conformance case instead (`--list-cases` lists them; docs/conformance.md
+    /// describes each): the emulator as a lower tester for any inspection system. What the inspection
+    /// system must be given and the verdict it must reach are printed; when the card is removed, whether
+    /// the case's behaviour happened (the chip's statistics).
+    #[arg(long, value_name = "ID", conflicts_with_all = ["dump", "cvca", "extended_length"])]
+    case: Option<String>,
+    /// With --case: write the case's trust anchors (csca-N.der), Document Signers (dsc-N.der), CRLs
+    /// (crl-N.der) and, for EAC cases, the inspection system's certificates (<CHR>.cvcert) and key
+    /// (<CHR>.pkcs8) into DIR.
+    #[arg(long, value_name = "DIR", requires = "case")]
+    export: Option<PathBuf>,
+    /// List the conformance cases (id, unit, expected verdict, title) and exit.
+    #[arg(long, exclusive = true)]
+    list_cases: bool,
     /// Install this CVCA certificate as the chip's Terminal Authentication trust point (in place of the
     /// built-in Utopia test CVCA), so a terminal with its own test PKI (`mrtd eac mint`) can run TA and
     /// read DG3/DG4. Profiles with EAC only (brp, eac-passport).
@@ -256,7 +270,17 @@ impl ExtendedChip {
 
 /// `mrtd emulate`: serves the chip to vpcd until Ctrl-C (or SIGTERM), which removes the card.
 pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
+    if args.list_cases {
+        return crate::conformance_cmd::list_cases();
+    }
+    let mut case = None;
     let (chip, what): (Chip, String) = match (&args.profile, &args.dump) {
+        (None, None) if let Some(id) = &args.case => {
+            let (c, setup) = crate::conformance_cmd::emulated_case(id, args.export.as_deref())?;
+            let what = format!("conformance case {}", c.id());
+            case = Some(c);
+            (setup.chip, what)
+        }
         (_, Some(dir)) => {
             let mut options = icao9303_emu::chip::ChipOptions::default();
             set_extended(&mut options, args.extended_length);
@@ -328,6 +352,9 @@ pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
         BridgeEvent::Stopped => eprintln!("card removed"),
     });
     bridge.run(&stop)?;
+    if let Some(case) = &case {
+        crate::conformance_cmd::report_evidence(case, bridge.into_chip().stats());
+    }
     Ok(Outcome::Valid)
 }
 

@@ -5,7 +5,9 @@ use super::access::{case, faulted};
 use super::fixtures::{
     self, bac, content, eac, pace, rsa_aa_key, setup, terminal_of, utopia_terminal,
 };
-use super::{Case, Eac, Evidence, Expected, InspectionSystem, Setup, Shown, Source, Unit};
+use super::{
+    Case, Eac, Evidence, Expected, InspectionSystem, Setup, Shown, Source, Terminal, Unit,
+};
 use crate::eac_pki::{EacPkiOptions, EacTestPki, Holder, KeySpec};
 use crate::fault::{CaFault, ChipFaults};
 use crate::profile::{AaKind, Card, EacChip, Profile};
@@ -13,7 +15,6 @@ use crate::rng::SeededRng;
 use crate::stats::FaultKind;
 use icao9303::apdu::StatusWord;
 use icao9303::asn1;
-use icao9303::auth::terminal::TerminalCredentials;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
@@ -35,7 +36,7 @@ fn chip_date() -> Result<CvDate, String> {
 pub(super) fn eac_setup(
     change: impl FnOnce(&mut Profile),
     trust_points: Option<(Vec<CvCertificate>, CvDate)>,
-    terminal: Option<TerminalCredentials>,
+    terminal: Option<Terminal>,
     faults: ChipFaults,
 ) -> Result<Setup, String> {
     let mut profile = eac();

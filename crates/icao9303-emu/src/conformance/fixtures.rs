@@ -6,7 +6,7 @@
 //! of the LDS security object and the signature of the SOD MUST be updated to obtain a valid and
 //! authentic configuration", TR-03105-5.1), so each case differs from its base in exactly its fault.
 
-use super::{InspectionSystem, Setup};
+use super::{InspectionSystem, Setup, Terminal};
 use crate::aa::AaKey;
 use crate::chip::Chip;
 use crate::pace::PaceOffer;
@@ -14,7 +14,6 @@ use crate::pki::{SignatureScheme, SignedDataForm, TestPki, lds_security_object};
 use crate::profile::{BRP_FINGERPRINTS, Card, EacChip, Profile, encode_dg3_iso19794_4};
 use crate::rng::SeededRng;
 use icao9303::access::Password;
-use icao9303::auth::terminal::TerminalCredentials;
 use icao9303::crypto::cipher::CipherAlgorithm;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
@@ -24,7 +23,7 @@ use icao9303::lds::dg15::Dg15;
 use icao9303::lds::security_infos::Mapping;
 use icao9303::pki::cvc::CvCertificate;
 use icao9303::pki::cvc::private_key::CvPrivateKey;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// The reader's reference time for certificate validity in every case (the test PKIs are valid from
 /// 2024 to 2035): a fixed day, so the catalogue gives the same verdicts whenever it runs.
@@ -237,21 +236,21 @@ const UT_IS_KEY: &[u8] =
 
 /// The Utopia test PKI's inspection system (UTDVIS00001 → UTTESTIS00001, DG3 and DG4 granted): what
 /// `mrtd read --terminal test-vectors/data/cvc/test-pki/...` uses.
-pub fn utopia_terminal() -> Result<TerminalCredentials, String> {
+pub fn utopia_terminal() -> Result<Terminal, String> {
     let parse = |b: &[u8]| CvCertificate::parse(b).map_err(|e| e.to_string());
     let terminal = parse(UT_IS)?;
     let key = CvPrivateKey::from_pkcs8_der(UT_IS_KEY, terminal.body.public_key.algorithm)
         .map_err(|e| e.to_string())?;
-    Ok(TerminalCredentials {
+    Ok(Terminal {
         certificates: vec![parse(UT_DV)?, terminal],
-        signer: Arc::new(key),
+        key,
     })
 }
 
 /// The inspection system's credentials of a minted EAC test PKI.
-pub fn terminal_of(pki: &crate::eac_pki::EacTestPki) -> TerminalCredentials {
-    TerminalCredentials {
+pub fn terminal_of(pki: &crate::eac_pki::EacTestPki) -> Terminal {
+    Terminal {
         certificates: pki.terminal_chain(),
-        signer: Arc::new(pki.terminal.key.clone()),
+        key: pki.terminal.key.clone(),
     }
 }

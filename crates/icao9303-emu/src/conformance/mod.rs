@@ -16,6 +16,7 @@
 
 mod access;
 mod auth;
+pub mod doc;
 pub mod evidence;
 pub mod fixtures;
 mod lds;
@@ -27,6 +28,9 @@ pub use evidence::Evidence;
 use crate::chip::Chip;
 use icao9303::access::Password;
 use icao9303::auth::terminal::TerminalCredentials;
+use icao9303::pki::cvc::CvCertificate;
+use icao9303::pki::cvc::private_key::CvPrivateKey;
+use std::sync::Arc;
 
 /// Where a case's id comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -211,6 +215,17 @@ impl Case {
         }
     }
 
+    /// The expected verdict in words, with what Terminal Authentication must give in an EAC case.
+    pub fn expectation(&self) -> String {
+        match (self.expected, self.eac) {
+            (Expected::Successful, Some(e)) if !e.dg3 && !e.dg4 => {
+                "successful (verified, TA valid, no DG3/DG4 shown)".into()
+            }
+            (Expected::Successful, Some(_)) => "successful (verified, TA valid, DG3 read)".into(),
+            (e, _) => e.describe().into(),
+        }
+    }
+
     /// Makes the case's chip and the inspection system's inputs.
     pub fn build(&self) -> Result<Setup, String> {
         (self.build)().map_err(|e| format!("{}: {e}", self.id()))
@@ -229,8 +244,28 @@ pub struct InspectionSystem {
     pub document_signers: Vec<Vec<u8>>,
     /// CRLs (DER).
     pub crls: Vec<Vec<u8>>,
-    /// Terminal Authentication credentials, for EAC cases.
-    pub terminal: Option<TerminalCredentials>,
+    /// The inspection system's EAC certificates and key, for EAC cases.
+    pub terminal: Option<Terminal>,
+}
+
+/// An inspection system's Terminal Authentication certificates (DV, terminal, any CVCA link
+/// certificates) and the terminal certificate's private key.
+#[derive(Debug, Clone)]
+pub struct Terminal {
+    /// The certificates.
+    pub certificates: Vec<CvCertificate>,
+    /// The terminal certificate's private key.
+    pub key: CvPrivateKey,
+}
+
+impl Terminal {
+    /// As the reader takes them.
+    pub fn credentials(&self) -> TerminalCredentials {
+        TerminalCredentials {
+            certificates: self.certificates.clone(),
+            signer: Arc::new(self.key.clone()),
+        }
+    }
 }
 
 impl std::fmt::Debug for InspectionSystem {

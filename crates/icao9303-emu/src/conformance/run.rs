@@ -155,7 +155,7 @@ pub fn reader_options(is: &InspectionSystem) -> Result<ReaderOptions, String> {
     Ok(ReaderOptions {
         trust: Some(Arc::new(trust_store(is)?)),
         at: Some(Time::from_ymd(y, m, d)),
-        terminal: is.terminal.clone(),
+        terminal: is.terminal.as_ref().map(super::Terminal::credentials),
         ..ReaderOptions::default()
     })
 }

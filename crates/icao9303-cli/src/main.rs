@@ -26,7 +26,7 @@ mod trace_cmd;
 mod trust;
 mod ui;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::{Args, Parser, Subcommand};
 use icao9303::access::Password;
 use icao9303::document::Document;
@@ -328,7 +328,7 @@ fn demo(
     let card = profile.personalize()?;
     let csca = card.pki.csca_der();
     if let Some(path) = export_csca {
-        std::fs::write(path, &csca).with_context(|| format!("writing {}", path.display()))?;
+        private_file::write_private(path, &csca)?;
     }
     // The sample is signed by its own test CSCA: trust it, flagged as a test anchor.
     let mut store = TrustStore::builder();

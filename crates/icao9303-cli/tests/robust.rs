@@ -52,8 +52,12 @@ fn a_protected_response_without_do99_is_never_verified() {
 /// control (before issue 21: the read was lost, exit 2).
 #[test]
 fn a_chip_dropping_secure_messaging_after_the_probe_is_read_in_full() {
-    let (code, stdout, stderr) = read("brp-probe-drops-session", &["--json"]);
+    let (code, stdout, stderr) = read("brp-probe-drops-session", &["--json", "--stats"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("of which 1 after the chip ended secure messaging"),
+        "{stderr}"
+    );
     let report = json(&stdout);
     assert_eq!(report["verdict"]["result"], "verified");
     let stats = &report["read_stats"];
@@ -85,8 +89,9 @@ fn file_apdus(stats: &serde_json::Value) -> u64 {
 /// BINARY after the probe asked for the whole remainder of the file again).
 #[test]
 fn a_capped_chip_costs_no_more_apdus_than_a_short_read() {
-    let (code, stdout, stderr) = read("brp-cap-223", &["--json"]);
+    let (code, stdout, stderr) = read("brp-cap-223", &["--json", "--stats"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stderr.contains("response cap     223 bytes"), "{stderr}");
     let capped = json(&stdout)["read_stats"].clone();
     let (code, stdout, stderr) = read("brp-cap-223", &["--json", "--extended-length", "off"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");

@@ -258,6 +258,8 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
         )
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log piped to a file or another program stays plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match cli.command {
         Command::Demo {
@@ -290,18 +292,54 @@ fn main() -> ExitCode {
         Ok(Outcome::NotVerified) => ExitCode::from(3),
         Ok(Outcome::Unreadable) => ExitCode::from(2),
         Err(e) => {
-            match e.downcast_ref::<icao9303::Error>() {
-                Some(err) if err.is_access_denied() => {
-                    let what = match err {
-                        icao9303::Error::AccessDenied { password, .. } => *password,
-                        _ => "MRZ",
-                    };
-                    eprintln!("access denied: check the {what}");
-                }
-                _ => eprintln!("error: {}", message(&e)),
+            let error = CommandError::of(&e);
+            eprintln!("{}", error.message);
+            if json {
+                println!("{}", error.to_json());
             }
             ExitCode::from(2)
         }
+    }
+}
+
+/// A command that ended with an error (exit 2): what stderr says, and with `--json` the object printed on
+/// stdout instead of a report (schema `mrtd-error/1`, docs/report-schema.md).
+struct CommandError {
+    /// `access-denied` (the chip refused the password) or `error` (anything else).
+    kind: &'static str,
+    /// What was wrong with the password, for `access-denied`: `MRZ` or `CAN`.
+    password: Option<&'static str>,
+    /// The message, as on stderr.
+    message: String,
+}
+
+impl CommandError {
+    fn of(e: &anyhow::Error) -> Self {
+        match e.downcast_ref::<icao9303::Error>() {
+            Some(icao9303::Error::AccessDenied { password, .. }) => CommandError {
+                kind: "access-denied",
+                password: Some(password),
+                message: format!("access denied: check the {password}"),
+            },
+            _ => CommandError {
+                kind: "error",
+                password: None,
+                message: format!("error: {}", message(e)),
+            },
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "schema": "mrtd-error/1",
+            "error": self.kind,
+            "message": self.message,
+            "exit_code": 2,
+        });
+        if let (Some(password), Some(map)) = (self.password, v.as_object_mut()) {
+            map.insert("password".into(), password.into());
+        }
+        v
     }
 }
 

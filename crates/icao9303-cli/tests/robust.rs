@@ -234,3 +234,168 @@ fn no_output_is_written_through_a_symbolic_link() {
 
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A committed trace under test-vectors/traces.
+fn committed_trace(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/traces")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Replayed with another password, a trace says the password differs from the recording's, not a raw APDU
+/// difference (issue 26), for BAC and for PACE.
+#[test]
+fn a_replay_with_another_password_says_so() {
+    for (trace, doc, dob, expiry) in [
+        ("passport-bac.trace", "L898902D<", "690806", "940623"),
+        ("brp-pace-cam.trace", "ZU3847563", "880314", "340313"),
+    ] {
+        let path = committed_trace(trace);
+        let (code, stdout, stderr) = mrtd(&[
+            "read", "--replay", &path, "--doc", doc, "--dob", dob, "--expiry", expiry,
+        ]);
+        assert_eq!(code, 2, "{trace}: {stdout}\n{stderr}");
+        assert!(
+            stderr.contains("the password differs from the recording's"),
+            "{trace}: {stderr}"
+        );
+        assert!(!stderr.contains("the reader sent"), "{trace}: {stderr}");
+    }
+}
+
+/// With `--json`, a read that ends in an error prints a JSON error object on stdout (schema
+/// `mrtd-error/1`), for a refused password and for a failed read (issue 26: nothing on stdout).
+#[test]
+fn json_errors_are_json_on_stdout() {
+    let (code, stdout, stderr) = mrtd(&[
+        "read",
+        "--emulator",
+        "brp",
+        "--json",
+        "--doc",
+        "ZU3847563",
+        "--dob",
+        "880314",
+        "--expiry",
+        "340313",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.trim(), "access denied: check the MRZ");
+    let error = json(&stdout);
+    assert_eq!(error["schema"], "mrtd-error/1");
+    assert_eq!(error["error"], "access-denied");
+    assert_eq!(error["password"], "MRZ");
+    assert_eq!(error["exit_code"], 2);
+
+    let (code, stdout, stderr) = read("brp-status-outside-mac", &["--json"]);
+    assert_eq!(code, 2, "{stderr}");
+    let error = json(&stdout);
+    assert_eq!(error["error"], "error");
+    assert!(
+        error["message"].as_str().unwrap().contains("no DO'99'"),
+        "{error}"
+    );
+    assert!(error.get("password").is_none(), "{error}");
+}
+
+/// A wrong check digit in `--mrz` names the flag that accepts one a document really carries.
+#[test]
+fn a_bad_check_digit_names_allow_bad_check_digits() {
+    let mrz = "IRGBRZU38475629<<<<<<<<<<<<<<<\n8803148F3403130UTO<<<<<<<<<<<8\nTESTHOLDER<<AMINA<GRACE<<<<<<<";
+    let (code, _, stderr) = mrtd(&["read", "--emulator", "brp", "--mrz", mrz]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("check digit of the document number"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--allow-bad-check-digits"), "{stderr}");
+}
+
+/// `--verbose` logs written into a pipe carry no terminal colour codes.
+#[test]
+fn verbose_logs_into_a_pipe_are_plain_text() {
+    // A chip whose read logs (the refused probe, the resume).
+    let mut args = vec!["--verbose", "read", "--emulator", "brp-probe-drops-session"];
+    args.extend(BRP_KEY);
+    let (_, _, stderr) = mrtd(&args);
+    assert!(
+        stderr.contains("DEBUG") && stderr.contains("INFO"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+/// `--quiet` prints no "waiting up to ..." (the reader named does not exist, so no card is touched).
+#[test]
+fn quiet_waits_for_a_card_silently() {
+    for quiet in [false, true] {
+        let mut args = vec!["read", "--reader", "no such reader 42", "--wait", "1"];
+        if quiet {
+            args.push("--quiet");
+        }
+        args.extend(BRP_KEY);
+        let (code, _, stderr) = mrtd(&args);
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stderr.contains("waiting up to 1s"), !quiet, "{stderr}");
+    }
+}
+
+/// `emulate --help` shows that a profile (or a dump) is required; without one, `emulate` is a usage error
+/// that names them (and never reaches vpcd).
+#[test]
+fn emulate_help_shows_the_profile_as_required() {
+    let (code, stdout, _) = mrtd(&["emulate", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("<--profile <PROFILE>|--dump <DIR>>"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("--vpcd-wait"), "{stdout}");
+    let (code, _, stderr) = mrtd(&["emulate", "--vpcd", "127.0.0.1:9"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--profile <PROFILE>"), "{stderr}");
+}
+
+/// `emulate` against a vpcd address where nothing listens gives up after `--vpcd-wait` and exits 2
+/// (issue 26: it retried for ever, a CI hang). The port is a free local one, never vpcd's.
+#[test]
+fn emulate_gives_up_when_vpcd_is_unreachable() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mrtd"))
+        .args([
+            "emulate",
+            "--profile",
+            "brp",
+            "--vpcd",
+            &format!("127.0.0.1:{port}"),
+            "--vpcd-wait",
+            "1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A watchdog, not a timing assertion: a bridge that never gives up is killed and fails the test.
+    let mut waited = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if waited > 600 {
+            let _ = child.kill();
+            panic!("emulate still retrying after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not reachable"), "{stderr}");
+}

@@ -64,7 +64,7 @@ pub enum Error {
     /// answered the next protected command with `sw` (6987, 6988 or 6982). Access control must run again
     /// (the reader's resume path does, once); nothing the chip sent under the old keys is lost.
     #[error(
-        "{step}: the chip ended secure messaging after refusing the extended-length probe (it answered {sw})"
+        "{step}: the chip ended secure messaging after refusing the extended-length probe: it answered {sw}"
     )]
     SessionDropped {
         /// The protocol step.

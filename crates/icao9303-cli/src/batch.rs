@@ -15,32 +15,13 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use anyhow::Context;
-use base64ct::Encoding;
 use icao9303::lds::LdsFile;
 use icao9303::pki::{Time, TrustStore};
 use icao9303::report::Report;
 use serde_json::{Value, json};
 
-/// Longest JSON line accepted (a document's files are a few hundred kilobytes at most, base64-encoded).
-const MAX_LINE: usize = 16 * 1024 * 1024;
-
-/// One document of the batch, as read.
-pub enum Input {
-    /// The files of a document.
-    Files {
-        /// The document's id (its directory, or the `id` of its JSON line).
-        id: String,
-        /// Its files.
-        files: Vec<(LdsFile, Vec<u8>)>,
-    },
-    /// An input that could not be read into files.
-    Unreadable {
-        /// The id (or the JSON line number when there is none).
-        id: String,
-        /// Why.
-        reason: String,
-    },
-}
+/// One document of the batch, as read: the files of a dump directory or a JSON line, or why not.
+pub use icao9303::jsonl::Input;
 
 /// What became of one document, for the output line and the summary.
 pub struct Outcome {
@@ -101,9 +82,13 @@ pub fn is_dump(dir: &Path) -> bool {
     })
 }
 
+/// How many unrecognised file names an error lists.
+const NAMES_LISTED: usize = 10;
+
 /// The dump directories the paths name: a path holding dump files is one document, any other directory
-/// contributes its subdirectories (sorted by name). Only the paths are listed here; files are read later,
-/// one document at a time.
+/// contributes its subdirectories (sorted by name). A directory with neither is an error naming the files
+/// it holds that are not a document: a verification never ends in a verdict on nothing. Only the paths
+/// are listed here; files are read later, one document at a time.
 pub fn dump_dirs(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
@@ -113,12 +98,34 @@ pub fn dump_dirs(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         } else if is_dump(p) {
             out.push(p.clone());
         } else {
-            let mut subs: Vec<PathBuf> = std::fs::read_dir(p)
+            let (mut subs, mut others): (Vec<PathBuf>, Vec<PathBuf>) = std::fs::read_dir(p)
                 .with_context(|| format!("reading {}", p.display()))?
                 .flatten()
                 .map(|e| e.path())
-                .filter(|s| s.is_dir())
-                .collect();
+                .partition(|s| s.is_dir());
+            if subs.is_empty() {
+                others.sort();
+                let mut names: Vec<String> = others
+                    .iter()
+                    .take(NAMES_LISTED)
+                    .map(|f| {
+                        f.file_name()
+                            .map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into())
+                    })
+                    .collect();
+                if others.len() > NAMES_LISTED {
+                    names.push(format!("and {} more", others.len() - NAMES_LISTED));
+                }
+                anyhow::bail!(
+                    "{}: no document found: {} (a dump directory holds EF_SOD.bin, DG1.bin, ...; a DTC-VC is given as its file)",
+                    p.display(),
+                    if names.is_empty() {
+                        "the directory is empty".to_string()
+                    } else {
+                        format!("not recognised: {}", names.join(", "))
+                    }
+                );
+            }
             subs.sort();
             out.extend(subs);
         }
@@ -126,123 +133,10 @@ pub fn dump_dirs(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The LDS file a JSON key names: "EF.SOD", "DG1", ... (or a dump name, "EF_SOD.bin").
-fn file_named(name: &str) -> Option<LdsFile> {
-    LdsFile::all().find(|f| f.name() == name || f.dump_name() == name)
-}
-
-/// One JSON line: `{"id": ..., "files": {"EF.SOD": base64, ...}}`. `number` (1-based) names the line when
-/// it has no usable id.
-pub fn parse_line(line: &[u8], number: usize) -> Input {
-    let fallback = format!("line {number}");
-    let value: Value = match serde_json::from_slice(line) {
-        Ok(v) => v,
-        Err(e) => {
-            return Input::Unreadable {
-                id: fallback,
-                reason: format!("not a JSON object: {e}"),
-            };
-        }
-    };
-    let id = match value.get("id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => fallback,
-    };
-    let unreadable = |reason: String| Input::Unreadable {
-        id: id.clone(),
-        reason,
-    };
-    let Some(files) = value.get("files").and_then(Value::as_object) else {
-        return unreadable("no \"files\" object".into());
-    };
-    let mut out = Vec::new();
-    for (name, content) in files {
-        let Some(file) = file_named(name) else {
-            return unreadable(format!("unknown file {name:?}"));
-        };
-        let Some(text) = content.as_str() else {
-            return unreadable(format!("{name}: not a base64 string"));
-        };
-        match base64ct::Base64::decode_vec(text.trim()) {
-            Ok(bytes) => out.push((file, bytes)),
-            Err(e) => return unreadable(format!("{name}: invalid base64 ({e})")),
-        }
-    }
-    if out.is_empty() {
-        return unreadable("no files".into());
-    }
-    out.sort_by_key(|(f, _)| *f);
-    Input::Files { id, files: out }
-}
-
-/// Reads one line of at most `max` bytes; a longer line is consumed and reported as `Err(length)`.
-/// `Ok(None)` at the end of the input.
-fn read_line_bounded(
-    reader: &mut impl BufRead,
-    max: usize,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<Option<Result<(), usize>>> {
-    buf.clear();
-    let mut total = 0usize;
-    let mut seen_any = false;
-    loop {
-        let chunk = reader.fill_buf()?;
-        if chunk.is_empty() {
-            return Ok(if seen_any {
-                Some(if total > max { Err(total) } else { Ok(()) })
-            } else {
-                None
-            });
-        }
-        seen_any = true;
-        let (used, done) = match chunk.iter().position(|b| *b == b'\n') {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
-        };
-        let data = &chunk[..if done { used - 1 } else { used }];
-        total += data.len();
-        if total <= max {
-            buf.extend_from_slice(data);
-        }
-        reader.consume(used);
-        if done {
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-            return Ok(Some(if total > max { Err(total) } else { Ok(()) }));
-        }
-    }
-}
-
-/// The inputs of JSON Lines on `reader`, one at a time (blank lines are skipped).
-pub fn json_lines(mut reader: impl BufRead + Send + 'static) -> impl Iterator<Item = Input> + Send {
-    let mut number = 0usize;
-    let mut buf = Vec::new();
-    std::iter::from_fn(move || {
-        loop {
-            number += 1;
-            match read_line_bounded(&mut reader, MAX_LINE, &mut buf) {
-                Ok(None) => return None,
-                Err(e) => {
-                    return Some(Input::Unreadable {
-                        id: format!("line {number}"),
-                        reason: format!("reading standard input: {e}"),
-                    });
-                }
-                Ok(Some(Err(len))) => {
-                    return Some(Input::Unreadable {
-                        id: format!("line {number}"),
-                        reason: format!(
-                            "line of {len} bytes is longer than the {MAX_LINE}-byte limit"
-                        ),
-                    });
-                }
-                Ok(Some(Ok(()))) if buf.iter().all(u8::is_ascii_whitespace) => continue,
-                Ok(Some(Ok(()))) => return Some(parse_line(&buf, number)),
-            }
-        }
-    })
+/// The inputs of JSON Lines on `reader`, one at a time (blank lines are skipped): decoded by
+/// [`icao9303::jsonl`], which the verification service's uploads share.
+pub fn json_lines(reader: impl BufRead + Send + 'static) -> impl Iterator<Item = Input> + Send {
+    icao9303::jsonl::lines(reader)
 }
 
 /// The inputs of dump directories, read one at a time.
@@ -270,6 +164,7 @@ pub fn verify_files(
         &document,
         None,
         Vec::new(),
+        &icao9303::verify::Scope::default(),
         store,
         at,
         icao9303::verify::Chip::NotPresent,
@@ -515,56 +410,6 @@ pub fn show_progress() -> bool {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_lines_are_consumed_and_reported() {
-        let text = b"short\r\nxxxxxxxxxx\nlast".to_vec();
-        let mut r = std::io::Cursor::new(text);
-        let mut buf = Vec::new();
-        assert_eq!(
-            read_line_bounded(&mut r, 6, &mut buf).unwrap(),
-            Some(Ok(()))
-        );
-        assert_eq!(buf, b"short");
-        assert_eq!(
-            read_line_bounded(&mut r, 6, &mut buf).unwrap(),
-            Some(Err(10))
-        );
-        assert_eq!(
-            read_line_bounded(&mut r, 6, &mut buf).unwrap(),
-            Some(Ok(()))
-        );
-        assert_eq!(buf, b"last");
-        assert_eq!(read_line_bounded(&mut r, 6, &mut buf).unwrap(), None);
-    }
-
-    #[test]
-    fn json_lines_give_files_or_reasons() {
-        let input = "{\"id\": 7, \"files\": {\"EF.SOD\": \"AAEC\", \"DG1.bin\": \"AA==\"}}\n\n\
-                     not json\n{\"files\": {\"DG99\": \"AA==\"}}\n{\"id\": \"x\", \"files\": {\"DG1\": \"!!\"}}\n";
-        let items: Vec<Input> =
-            json_lines(std::io::Cursor::new(input.as_bytes().to_vec())).collect();
-        assert_eq!(items.len(), 4);
-        match &items[0] {
-            Input::Files { id, files } => {
-                assert_eq!(id, "7");
-                assert_eq!(files[0], (LdsFile::Sod, vec![0, 1, 2]));
-                assert_eq!(files[1], (LdsFile::Dg(1), vec![0]));
-            }
-            Input::Unreadable { reason, .. } => panic!("{reason}"),
-        }
-        let reasons: Vec<(String, String)> = items[1..]
-            .iter()
-            .map(|i| match i {
-                Input::Unreadable { id, reason } => (id.clone(), reason.clone()),
-                Input::Files { .. } => panic!("files"),
-            })
-            .collect();
-        assert_eq!(reasons[0].0, "line 3");
-        assert!(reasons[1].1.contains("DG99"));
-        assert_eq!(reasons[2].0, "x");
-        assert!(reasons[2].1.contains("base64"));
-    }
 
     /// A writer that checks, at every line, how far the (endless) input has been read ahead.
     struct AheadCheck {

@@ -75,6 +75,13 @@ pub struct ChipOptions {
     /// Send at most this many bytes of file data in one READ BINARY response, whatever Le asks for
     /// (with 9000 when the file has more): a chip with a small I/O buffer.
     pub response_cap: Option<usize>,
+    /// Hostile, a relay between the reader and the chip: the chip's protected answer to SELECT or READ
+    /// BINARY of these files is replaced by a bare 6A82 ("file not found", no DO'99' or DO'8E'), and
+    /// the relay drops the link at the next command — the chip counted the answer it sent, the reader
+    /// does not count a bare error, so their send sequence counters are out of step until the reader
+    /// reconnects and runs access control again. A signed data group withheld this way must never be
+    /// taken for one the chip does not have.
+    pub relay_withholds: Vec<LdsFile>,
 }
 
 impl Default for ChipOptions {
@@ -97,6 +104,7 @@ impl Default for ChipOptions {
             extended_refusal_ends_session: false,
             wrong_parameters_past_end: false,
             response_cap: None,
+            relay_withholds: Vec::new(),
         }
     }
 }
@@ -162,6 +170,8 @@ pub struct Chip {
     plain_61xx_pending: bool,
     /// The `extended_refusal_ends_session` quirk struck: protected commands get 6988 until reset.
     session_dropped: bool,
+    /// The `relay_withholds` relay replaced an answer: it drops the link at the next command.
+    relay_drop_pending: bool,
     /// Terminal Authentication: trust points, current date and the session's progress.
     ta: Option<TaChip>,
     /// ID_PICC of this session (from BAC or PACE) and Comp() of the terminal's ephemeral Chip
@@ -210,6 +220,7 @@ impl Chip {
             mute: false,
             plain_61xx_pending: false,
             session_dropped: false,
+            relay_drop_pending: false,
             ta: None,
             id_picc: None,
             ta_comp_pk_pcd: None,
@@ -327,6 +338,7 @@ impl Chip {
         self.mute = false;
         self.plain_61xx_pending = false;
         self.session_dropped = false;
+        self.relay_drop_pending = false;
     }
 
     fn end_session(&mut self) {
@@ -353,6 +365,11 @@ impl Chip {
     /// ([`Chip::is_mute`]): it stays silent until [`Chip::reset`].
     pub fn process(&mut self, command: &[u8]) -> Vec<u8> {
         if self.field_lost || self.mute {
+            return Vec::new();
+        }
+        if std::mem::take(&mut self.relay_drop_pending) {
+            tracing::debug!("emulator: the relay drops the link");
+            self.field_lost = true;
             return Vec::new();
         }
         self.commands += 1;
@@ -426,6 +443,15 @@ impl Chip {
             Some(Ok(r)) => r.to_bytes(),
             _ => sw(StatusWord(0x6F00)).to_bytes(),
         };
+        if matches!(plain.ins, 0xA4 | 0xB0 | 0xB1)
+            && self
+                .current_ef
+                .is_some_and(|f| self.options.relay_withholds.contains(&f))
+        {
+            tracing::debug!("emulator: the relay withholds the answer with a bare 6A82");
+            self.relay_drop_pending = true;
+            return sw(StatusWord::FILE_NOT_FOUND).to_bytes();
+        }
         // Chip Authentication: its last response goes under the old keys, everything after under the new.
         // The session continues (ID_PICC and the CA key stay for Terminal Authentication).
         if let Some(next) = self.next_sm.take() {

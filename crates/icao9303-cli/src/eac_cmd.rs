@@ -249,10 +249,12 @@ pub(crate) fn run(command: &EacCommand) -> anyhow::Result<()> {
                 .context("minting the test PKI")?;
             // The directory holds private keys: owner-only, like every output of secrets.
             crate::private_file::create_private_dir(dir)?;
-            let written = pki
-                .write_to(dir)
-                .with_context(|| format!("writing into {}", dir.display()))?;
-            for path in &written {
+            let files = pki
+                .files()
+                .with_context(|| format!("encoding the test PKI for {}", dir.display()))?;
+            for (name, bytes) in &files {
+                let path = dir.join(name);
+                crate::private_file::write_private(&path, bytes)?;
                 println!("{}", path.display());
             }
             let file = |h: &icao9303_emu::eac_pki::Holder, ext: &str| {

@@ -64,6 +64,19 @@ pub struct ChipOptions {
     /// for EF.CardAccess is what a man in the middle injects to hide PACE; 6982 for DG14 is a chip
     /// withholding its Chip Authentication key).
     pub refused_files: Vec<(LdsFile, StatusWord)>,
+    /// Non-conforming: protected responses carry no DO'99' (the MAC covers the cryptogram only), so
+    /// their status word travels outside the MAC, where a man in the middle can change it.
+    pub status_outside_mac: bool,
+    /// Answer an extended-length command under secure messaging with a plain 6700 and end the session;
+    /// every protected command after it gets a plain 6988 until the reader resets the chip (as some chips
+    /// do after refusing an extended-length probe).
+    pub extended_refusal_ends_session: bool,
+    /// Answer a READ BINARY whose offset + Le passes the end of the file with 6B00 ("wrong parameters")
+    /// instead of the bytes up to the end (ISO/IEC 7816-4 allows either).
+    pub wrong_parameters_past_end: bool,
+    /// Send at most this many bytes of file data in one READ BINARY response, whatever Le asks for
+    /// (with 9000 when the file has more): a chip with a small I/O buffer.
+    pub response_cap: Option<usize>,
     /// Hostile, a relay between the reader and the chip: the chip's protected answer to SELECT or READ
     /// BINARY of these files is replaced by a bare 6A82 ("file not found", no DO'99' or DO'8E'), and
     /// the relay drops the link at the next command — the chip counted the answer it sent, the reader
@@ -91,6 +104,10 @@ impl Default for ChipOptions {
             alternate_6cxx: None,
             declared_length: None,
             refused_files: Vec::new(),
+            status_outside_mac: false,
+            extended_refusal_ends_session: false,
+            wrong_parameters_past_end: false,
+            response_cap: None,
             relay_withholds: Vec::new(),
             faults: ChipFaults::default(),
         }
@@ -156,6 +173,8 @@ pub struct Chip {
     mute: bool,
     /// The `mac_less_61xx_after_ca` quirk: Chip Authentication just ended, the next answer is a bare 6110.
     plain_61xx_pending: bool,
+    /// The `extended_refusal_ends_session` quirk struck: protected commands get 6988 until reset.
+    session_dropped: bool,
     /// The `relay_withholds` relay replaced an answer: it drops the link at the next command.
     relay_drop_pending: bool,
     /// Terminal Authentication: trust points, current date and the session's progress.
@@ -213,6 +232,7 @@ impl Chip {
             field_lost: false,
             mute: false,
             plain_61xx_pending: false,
+            session_dropped: false,
             relay_drop_pending: false,
             ta: None,
             id_picc: None,
@@ -356,6 +376,7 @@ impl Chip {
         self.field_lost = false;
         self.mute = false;
         self.plain_61xx_pending = false;
+        self.session_dropped = false;
         self.relay_drop_pending = false;
     }
 
@@ -429,8 +450,19 @@ impl Chip {
                 resp.to_bytes()
             };
         }
+        if self.options.extended_refusal_ends_session && cmd.extended && self.sm.is_some() {
+            tracing::debug!("emulator: plain 6700 to an extended-length command, session ended");
+            self.end_session();
+            self.session_dropped = true;
+            return sw(StatusWord::WRONG_LENGTH).to_bytes();
+        }
         let Some(sm) = self.sm.as_mut() else {
-            return sw(StatusWord::SM_NOT_SUPPORTED).to_bytes();
+            return sw(if self.session_dropped {
+                StatusWord::SM_OBJECTS_INCORRECT
+            } else {
+                StatusWord::SM_NOT_SUPPORTED
+            })
+            .to_bytes();
         };
         let plain = match sm.unprotect_command(&cmd) {
             Ok(plain) => plain,
@@ -458,14 +490,28 @@ impl Chip {
         if let Some(out) = self.secure_messaging_fault(&resp, plain.ins) {
             return out;
         }
-        let out = match self
-            .sm
-            .as_mut()
-            .map(|sm| sm.protect_response(&resp, plain.ins))
-        {
+        let status_outside_mac = self.options.status_outside_mac;
+        let out = match self.sm.as_mut().map(|sm| {
+            sm.protect_response(&resp, plain.ins).and_then(|r| {
+                if status_outside_mac {
+                    without_do99(sm, &r)
+                } else {
+                    Ok(r)
+                }
+            })
+        }) {
             Some(Ok(r)) => r.to_bytes(),
             _ => sw(StatusWord(0x6F00)).to_bytes(),
         };
+        if status_outside_mac {
+            self.stats.fault(
+                FaultKind::SecureMessaging,
+                format!(
+                    "protected answer to INS {:02X} without DO'99' (status outside the MAC)",
+                    plain.ins
+                ),
+            );
+        }
         if matches!(plain.ins, 0xA4 | 0xB0 | 0xB1)
             && self
                 .current_ef
@@ -697,6 +743,12 @@ impl Chip {
                 return sw(StatusWord(0x6C00 | left as u16));
             }
         }
+        if self.options.wrong_parameters_past_end && offset.saturating_add(budget) > total {
+            return sw(StatusWord::WRONG_PARAMETERS);
+        }
+        let capped = self.options.response_cap.filter(|cap| budget > *cap);
+        let budget = capped.unwrap_or(budget);
+        self.stats.capped_reads += u64::from(capped.is_some() && offset + budget < total);
         let data = self.served_bytes(file, content, offset, budget);
         let eof_warning =
             self.options.faults.end_of_file == Some(EndOfFile::Warning6282) && data.len() < budget;
@@ -1095,6 +1147,30 @@ impl Chip {
             _ => sw(StatusWord::WRONG_P1P2),
         }
     }
+}
+
+/// The `status_outside_mac` quirk: `protected` (as [`SecureMessaging::protect_response`] made it, under
+/// the SSC `sm` holds now) rebuilt without DO'99': the cryptogram, then a MAC over the SSC and the
+/// cryptogram only.
+fn without_do99(
+    sm: &SecureMessaging,
+    protected: &ResponseApdu,
+) -> Result<ResponseApdu, icao9303::sm::SmError> {
+    use icao9303::crypto::{mac::mac, padding::pad};
+    let mut data: Vec<u8> = asn1::parse_all(&protected.data)?
+        .iter()
+        .filter(|o| matches!(o.tag, 0x85 | 0x87))
+        .flat_map(|o| o.raw.to_vec())
+        .collect();
+    let mut covered = sm.ssc().to_vec();
+    covered.extend_from_slice(&data);
+    let cc = mac(
+        sm.cipher(),
+        sm.k_mac(),
+        &pad(&covered, sm.cipher().block_len()),
+    )?;
+    data.extend_from_slice(&asn1::der::tlv(0x8E, &cc));
+    Ok(ResponseApdu::new(data, protected.sw))
 }
 
 /// Comp() of the terminal's ephemeral Chip Authentication key in data object `tag` of `data`: the

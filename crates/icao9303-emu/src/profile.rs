@@ -6,7 +6,7 @@
 
 use crate::aa::AaKey;
 use crate::ca::CaKey;
-use crate::chip::{Chip, ChipOptions};
+use crate::chip::{Chip, ChipOptions, ExtendedLengthBehaviour};
 use crate::fs::FileSystem;
 use crate::pace::{PaceChip, PaceOffer};
 use crate::pki::{PkiBuildError, SignatureScheme, TestPki};
@@ -181,6 +181,9 @@ pub const PROFILE_NAMES: &[&str] = &[
     "brp-dg14-refused",
     "brp-withheld-dg12",
     "brp-refuses-dg11",
+    "brp-status-outside-mac",
+    "brp-probe-drops-session",
+    "brp-cap-223",
     "passport-bac",
     "id-card-bp256",
     "pace-dh",
@@ -518,6 +521,44 @@ impl Profile {
                         StatusWord::SECURITY_STATUS_NOT_SATISFIED,
                     )],
                     ..ChipOptions::default()
+                },
+                ..Profile::brp()
+            }),
+            // A non-conforming chip whose protected responses carry no DO'99': the status word is outside
+            // the MAC, so a reader must not take it as the chip's.
+            "brp-status-outside-mac" => Some(Profile {
+                name: "brp-status-outside-mac",
+                options: ChipOptions {
+                    status_outside_mac: true,
+                    ..ChipOptions::default()
+                },
+                ..Profile::brp()
+            }),
+            // A chip that announces nothing about extended length, answers the probe with a plain 6700
+            // and ends secure messaging with it: the next protected command gets 6988.
+            "brp-probe-drops-session" => Some(Profile {
+                name: "brp-probe-drops-session",
+                options: {
+                    let mut options = ChipOptions {
+                        extended_refusal_ends_session: true,
+                        ..ChipOptions::default()
+                    };
+                    ExtendedLengthBehaviour::Refused.apply(&mut options);
+                    options
+                },
+                ..Profile::brp()
+            }),
+            // A chip that takes extended length without announcing it but sends at most 223 bytes in
+            // one response, whatever it is asked for.
+            "brp-cap-223" => Some(Profile {
+                name: "brp-cap-223",
+                options: {
+                    let mut options = ChipOptions {
+                        response_cap: Some(223),
+                        ..ChipOptions::default()
+                    };
+                    ExtendedLengthBehaviour::Silent.apply(&mut options);
+                    options
                 },
                 ..Profile::brp()
             }),

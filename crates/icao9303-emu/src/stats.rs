@@ -115,6 +115,9 @@ pub struct ChipStats {
     pub extended_commands: u64,
     /// READ BINARY commands with the odd instruction B1 (offsets in DO'54').
     pub odd_ins_reads: u64,
+    /// READ BINARY answers cut to the chip's response cap while the file had more
+    /// ([`crate::chip::ChipOptions::response_cap`]).
+    pub capped_reads: u64,
     /// What was served of each file.
     pub files: BTreeMap<LdsFile, FileServed>,
     /// BAC runs that established secure messaging.

@@ -53,6 +53,7 @@ pub(super) fn case(
         expected,
         eac: None,
         rationale,
+        names: None,
         evidence,
         build,
     }
@@ -176,24 +177,28 @@ pub(super) fn cases() -> Vec<Case> {
             },
         ),
         // ---------------------------------------------------------------- BAC and secure messaging
-        case(
-            P4,
-            "ISO7816_B_01",
-            Unit::BacSecureMessaging,
-            "BAC: wrong MAC on the chip's mutual authentication answer",
-            "ICAO 9303-11 §4.3.3.2 (EXTERNAL AUTHENTICATE response), §9.8",
-            "CFG.DFLT.BAC; the MAC of E.IC ‖ M.IC changed",
-            Failed(Shown::ReadError),
-            "The chip's answer is not authentic: no session key may be derived from it, so access \
-             control fails and nothing is read.",
-            E::Fault(FaultKind::Bac),
-            || {
-                fixtures_faulted_bac(ChipFaults {
-                    bac: Some(BacFault::WrongMac),
-                    ..ChipFaults::default()
-                })
-            },
-        ),
+        Case {
+            names: Some("MAC"),
+            ..case(
+                P4,
+                "ISO7816_B_01",
+                Unit::BacSecureMessaging,
+                "BAC: wrong MAC on the chip's mutual authentication answer",
+                "ICAO 9303-11 §4.3.3.2 (EXTERNAL AUTHENTICATE response), §9.8",
+                "CFG.DFLT.BAC; the MAC of E.IC ‖ M.IC changed",
+                Failed(Shown::ReadError),
+                "The chip's answer is not authentic: no session key may be derived from it, so access \
+             control fails and nothing is read. The error names the MAC, not a wrong MRZ: the \
+             inspection system's MRZ was right.",
+                E::Fault(FaultKind::Bac),
+                || {
+                    fixtures_faulted_bac(ChipFaults {
+                        bac: Some(BacFault::WrongMac),
+                        ..ChipFaults::default()
+                    })
+                },
+            )
+        },
         case(
             P4,
             "ISO7816_B_02",
@@ -275,6 +280,27 @@ pub(super) fn cases() -> Vec<Case> {
             E::Fault(FaultKind::SecureMessaging),
             || sm_fault(LdsFile::Dg(1), 0, SmFaultKind::MissingCryptogram),
         ),
+        Case {
+            names: Some("DO'99'"),
+            ..case(
+                P4,
+                "ISO7816_D_04",
+                Unit::BacSecureMessaging,
+                "SM: secured status bytes (DO'99') missing",
+                "ICAO 9303-11 §9.8.5 (DO'99' in every protected response)",
+                "CFG.DFLT.BAC; every protected response without DO'99', its MAC over the cryptogram only",
+                Failed(Shown::ReadError),
+                "The status word is outside the MAC, where a man in the middle can change it (9000 into \
+             6282, an error into success): the reader ends the session at the first such answer and \
+             says why.",
+                E::Fault(FaultKind::SecureMessaging),
+                || {
+                    let mut profile = bac();
+                    profile.options.status_outside_mac = true;
+                    setup(&profile, |_, _| Ok(()))
+                },
+            )
+        },
         case(
             P4,
             "ISO7816_D_05",
@@ -370,6 +396,24 @@ pub(super) fn cases() -> Vec<Case> {
         ),
         case(
             P4,
+            "ISO7816_F_04",
+            Unit::ReadBinary,
+            "End of file signalled by 6B00",
+            "ISO/IEC 7816-4 §11.3.3 (6B00: offset + Le beyond the end of the file)",
+            "CFG.DFLT.BAC; a READ BINARY whose offset + Le passes the end of a file is answered 6B00 \
+             instead of the bytes up to the end",
+            Successful,
+            "ISO/IEC 7816-4 allows either answer: the reader asks for the file's header, then for \
+             exactly the length it declares, and reads every file.",
+            E::All(&[E::Status(0x6B00), E::FileServed(LdsFile::Dg(2))]),
+            || {
+                let mut profile = bac();
+                profile.options.wrong_parameters_past_end = true;
+                setup(&profile, |_, _| Ok(()))
+            },
+        ),
+        case(
+            P4,
             "ISO7816_F_05",
             Unit::ReadBinary,
             "End of file signalled by 6282",
@@ -452,6 +496,49 @@ pub(super) fn cases() -> Vec<Case> {
             E::All(&[E::Status(0x6700), E::FileServed(LdsFile::Dg(2))]),
             || {
                 let mut profile = bac();
+                ExtendedLengthBehaviour::Refused.apply(&mut profile.options);
+                setup(&profile, |_, _| Ok(()))
+            },
+        ),
+        case(
+            Own,
+            "RB_04",
+            Unit::ReadBinary,
+            "The chip sends at most 223 bytes whatever Le asks",
+            "ISO/IEC 7816-4 §5.1 (Le is a maximum; 9000 with fewer bytes is no end of file)",
+            "CFG.DFLT.BAC taking extended length without announcing it, answering every READ BINARY \
+             with at most 223 bytes and 9000",
+            Successful,
+            "Fewer bytes than asked, with 9000 and more left in the file, is the chip's response \
+             cap, not the end of the file: the reader asks for no more than that and reads every \
+             file whole.",
+            E::All(&[E::CappedRead, E::FileServed(LdsFile::Dg(2))]),
+            || {
+                let mut profile = bac();
+                profile.options.response_cap = Some(223);
+                ExtendedLengthBehaviour::Silent.apply(&mut profile.options);
+                setup(&profile, |_, _| Ok(()))
+            },
+        ),
+        case(
+            Own,
+            "RB_05",
+            Unit::ReadBinary,
+            "The extended-length probe is refused and the chip ends secure messaging",
+            "ICAO 9303-11 §9.8.6.1 (a chip ends the session on an error); ISO/IEC 7816-4 §5.1",
+            "CFG.DFLT.BAC announcing nothing about extended length; an extended READ BINARY under \
+             secure messaging is answered with a plain 6700 and ends the session (6988 after)",
+            Successful,
+            "The reader sees the session ended, re-establishes access control and reads on with \
+             short APDUs (the read says it resumed).",
+            E::All(&[
+                E::Status(0x6700),
+                E::Status(0x6988),
+                E::FileServed(LdsFile::Dg(2)),
+            ]),
+            || {
+                let mut profile = bac();
+                profile.options.extended_refusal_ends_session = true;
                 ExtendedLengthBehaviour::Refused.apply(&mut profile.options);
                 setup(&profile, |_, _| Ok(()))
             },
@@ -652,27 +739,30 @@ pub(super) fn cases() -> Vec<Case> {
                 )
             },
         ),
-        case(
-            P4,
-            "ISO7816_C_23",
-            Unit::Pace,
-            "PACE aborted: the chip's ephemeral key equals the terminal's",
-            "ICAO 9303-11 §4.4.1 (the terminal checks PK_IC ≠ PK_PCD)",
-            "CFG.DFLT.PACE; key agreement answered with the terminal's own ephemeral public key",
-            Failed(Shown::ReadError),
-            "A reflected key would make the shared secret known to anyone who saw the terminal's \
+        Case {
+            names: Some("ephemeral key"),
+            ..case(
+                P4,
+                "ISO7816_C_23",
+                Unit::Pace,
+                "PACE aborted: the chip's ephemeral key equals the terminal's",
+                "ICAO 9303-11 §4.4.1 (the terminal checks PK_IC ≠ PK_PCD)",
+                "CFG.DFLT.PACE; key agreement answered with the terminal's own ephemeral public key",
+                Failed(Shown::ReadError),
+                "A reflected key would make the shared secret known to anyone who saw the terminal's \
              key: the terminal must abort.",
-            E::Fault(FaultKind::Pace),
-            || {
-                pace_offering(
-                    vec![gm(CipherAlgorithm::Tdes, 13)],
-                    ChipFaults {
-                        pace: Some(PaceFault::IdenticalEphemeralKeys),
-                        ..ChipFaults::default()
-                    },
-                )
-            },
-        ),
+                E::Fault(FaultKind::Pace),
+                || {
+                    pace_offering(
+                        vec![gm(CipherAlgorithm::Tdes, 13)],
+                        ChipFaults {
+                            pace: Some(PaceFault::IdenticalEphemeralKeys),
+                            ..ChipFaults::default()
+                        },
+                    )
+                },
+            )
+        },
         case(
             P4,
             "ISO7816_C_31",

@@ -1095,41 +1095,47 @@ pub(super) fn cases() -> Vec<Case> {
                 )
             },
         ),
-        case(
-            P4,
-            "ISO7816_E_08",
-            Unit::ActiveAuthentication,
-            "Active Authentication with an invalid signature algorithm OID",
-            "ICAO 9303-11 §9.2.6 (ActiveAuthenticationInfo.signatureAlgorithm)",
-            "CFG.DFLT.BAC with DG15 (P-256) whose DG14 ActiveAuthenticationInfo names \
+        Case {
+            names: Some("ActiveAuthenticationInfo"),
+            ..case(
+                P4,
+                "ISO7816_E_08",
+                Unit::ActiveAuthentication,
+                "Active Authentication with an invalid signature algorithm OID",
+                "ICAO 9303-11 §9.2.6 (ActiveAuthenticationInfo.signatureAlgorithm)",
+                "CFG.DFLT.BAC with DG15 (P-256) whose DG14 ActiveAuthenticationInfo names \
              sha256WithRSAEncryption; EF.SOD re-signed",
-            Failed(Shown::Failed),
-            "We chose failed: the signed DG14 names an algorithm an ECDSA key cannot sign with, \
+                Failed(Shown::Failed),
+                "We chose failed: the signed DG14 names an algorithm an ECDSA key cannot sign with, \
              so the chip's signature cannot be verified as DG14 says — Active Authentication fails.",
-            E::FileServed(LdsFile::Dg(14)),
-            || {
-                let profile = Profile {
-                    active_auth: Some(AaKind::EcdsaP256),
-                    ..bac()
-                };
-                setup(&profile, |chip, pki| {
-                    edit_dg14(chip, pki, |entries| {
-                        for e in entries.iter_mut() {
-                            if protocol_of(e) == [0x67, 0x81, 0x08, 0x01, 0x01, 0x05] {
-                                *e = asn1::der::sequence(&[
-                                    &asn1::der::tlv(0x06, &[0x67, 0x81, 0x08, 0x01, 0x01, 0x05]),
-                                    &asn1::der::integer_u64(1),
-                                    &asn1::der::tlv(
-                                        0x06,
-                                        &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B],
-                                    ),
-                                ]);
+                E::FileServed(LdsFile::Dg(14)),
+                || {
+                    let profile = Profile {
+                        active_auth: Some(AaKind::EcdsaP256),
+                        ..bac()
+                    };
+                    setup(&profile, |chip, pki| {
+                        edit_dg14(chip, pki, |entries| {
+                            for e in entries.iter_mut() {
+                                if protocol_of(e) == [0x67, 0x81, 0x08, 0x01, 0x01, 0x05] {
+                                    *e = asn1::der::sequence(&[
+                                        &asn1::der::tlv(
+                                            0x06,
+                                            &[0x67, 0x81, 0x08, 0x01, 0x01, 0x05],
+                                        ),
+                                        &asn1::der::integer_u64(1),
+                                        &asn1::der::tlv(
+                                            0x06,
+                                            &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B],
+                                        ),
+                                    ]);
+                                }
                             }
-                        }
-                        Ok(())
+                            Ok(())
+                        })
                     })
-                })
-            },
-        ),
+                },
+            )
+        },
     ]
 }

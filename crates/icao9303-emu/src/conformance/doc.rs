@@ -55,7 +55,10 @@ pub fn markdown(results: &[CaseResult]) -> String {
         out.push_str("|---|---|---|---|---|---|---|\n");
         for r in rows {
             let c = &r.case;
-            let expected = c.expectation();
+            let mut expected = c.expectation();
+            if let Some(words) = c.names {
+                expected.push_str(&format!(", naming “{words}”"));
+            }
             out.push_str(&format!(
                 "| `{}` | {} | {} | {} | **{}**: {} | {} | {} |\n",
                 c.id(),

@@ -14,6 +14,8 @@ pub enum Evidence {
     Status(u16),
     /// A READ BINARY with the odd instruction B1 was answered.
     OddInsRead,
+    /// A READ BINARY answer was cut to the chip's response cap while the file had more.
+    CappedRead,
     /// Bytes of the file at this offset or beyond were served.
     ServedFrom(LdsFile, usize),
     /// The file's data object was served in full and none of the bytes after it: the reader stopped at
@@ -47,6 +49,7 @@ impl Evidence {
             Evidence::FileServed(f) => format!("{} served in full", f.name()),
             Evidence::Status(sw) => format!("{sw:04X} answered"),
             Evidence::OddInsRead => "READ BINARY with odd INS (B1) answered".into(),
+            Evidence::CappedRead => "a READ BINARY answer cut to the response cap".into(),
             Evidence::ServedFrom(f, n) => format!("{} served at offset {n} or beyond", f.name()),
             Evidence::ServedObjectOnly(f) => {
                 format!(
@@ -105,6 +108,13 @@ impl Evidence {
             Evidence::OddInsRead => need(
                 stats.odd_ins_reads > 0,
                 format!("{} READ BINARY with B1", stats.odd_ins_reads),
+            ),
+            Evidence::CappedRead => need(
+                stats.capped_reads > 0,
+                format!(
+                    "{} READ BINARY answer(s) cut to the response cap",
+                    stats.capped_reads
+                ),
             ),
             Evidence::ServedFrom(f, n) => {
                 let s = stats.file(*f);

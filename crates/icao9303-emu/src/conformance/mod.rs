@@ -201,6 +201,9 @@ pub struct Case {
     pub eac: Option<Eac>,
     /// Why that verdict (and what we chose where the standard leaves it open).
     pub rationale: &'static str,
+    /// Words the read's error or the verdict's reasons must contain: the reader must say what went
+    /// wrong, not only that something did.
+    pub names: Option<&'static str>,
     /// What the chip's statistics must show.
     pub evidence: Evidence,
     build: fn() -> Result<Setup, String>,

@@ -524,24 +524,27 @@ pub(super) fn cases() -> Vec<Case> {
                 })
             },
         ),
-        case(
-            P51,
-            "LDS_H_56",
-            pa,
-            "The Document Signer's validity uses GeneralizedTime before 2050",
-            "RFC 5280 §4.1.2.5 (UTCTime through 2049); ICAO 9303-12 §7.1.1",
-            "EF.SOD by a DSC whose validity (2024–2035) is encoded as GeneralizedTime",
-            Failed(Shown::Failed),
-            "TR-03105-5.1 §6.8.56: failed. The certificate violates the profile: its chain check \
+        Case {
+            names: Some("GeneralizedTime"),
+            ..case(
+                P51,
+                "LDS_H_56",
+                pa,
+                "The Document Signer's validity uses GeneralizedTime before 2050",
+                "RFC 5280 §4.1.2.5 (UTCTime through 2049); ICAO 9303-12 §7.1.1",
+                "EF.SOD by a DSC whose validity (2024–2035) is encoded as GeneralizedTime",
+                Failed(Shown::Failed),
+                "TR-03105-5.1 §6.8.56: failed. The certificate violates the profile: its chain check \
              fails.",
-            E::FileServed(LdsFile::Sod),
-            || {
-                deviating_dsc(Deviations {
-                    generalized_time: true,
-                    ..Deviations::default()
-                })
-            },
-        ),
+                E::FileServed(LdsFile::Sod),
+                || {
+                    deviating_dsc(Deviations {
+                        generalized_time: true,
+                        ..Deviations::default()
+                    })
+                },
+            )
+        },
         case(
             P51,
             "LDS_H_62",
@@ -559,23 +562,26 @@ pub(super) fn cases() -> Vec<Case> {
                 })
             },
         ),
-        case(
-            P51,
-            "LDS_H_64",
-            pa,
-            "The Document Signer has no keyUsage extension",
-            "ICAO 9303-12 §7.1.1.3 (keyUsage is mandatory)",
-            "EF.SOD by a DSC without keyUsage",
-            Failed(Shown::Failed),
-            "TR-03105-5.1 §6.8.64: failed.",
-            E::FileServed(LdsFile::Sod),
-            || {
-                deviating_dsc(Deviations {
-                    key_usage: Some(0),
-                    ..Deviations::default()
-                })
-            },
-        ),
+        Case {
+            names: Some("keyUsage"),
+            ..case(
+                P51,
+                "LDS_H_64",
+                pa,
+                "The Document Signer has no keyUsage extension",
+                "ICAO 9303-12 §7.1.1.3 (keyUsage is mandatory)",
+                "EF.SOD by a DSC without keyUsage",
+                Failed(Shown::Failed),
+                "TR-03105-5.1 §6.8.64: failed.",
+                E::FileServed(LdsFile::Sod),
+                || {
+                    deviating_dsc(Deviations {
+                        key_usage: Some(0),
+                        ..Deviations::default()
+                    })
+                },
+            )
+        },
         case(
             P51,
             "LDS_H_69",
@@ -652,35 +658,38 @@ pub(super) fn cases() -> Vec<Case> {
                 })
             },
         ),
-        case(
-            P51,
-            "LDS_H_90",
-            pa,
-            "EF.SOD lists more data groups than EF.COM",
-            "ICAO 9303-10 §4.6.1 (EF.COM), §4.6.2",
-            "CFG.DFLT.BAC with DG11 signed in EF.SOD; EF.COM lists DG1 and DG2 only",
-            Failed(Shown::Failed),
-            "TR-03105-5.1 §6.8.90: failed. EF.COM and EF.SOD contradict each other.",
-            E::FileServed(LdsFile::Com),
-            || {
-                setup(&bac(), |chip, pki| {
-                    fixtures::replace_signed(
-                        chip,
-                        pki,
-                        11,
-                        asn1::der::constructed(
-                            0x6B,
-                            &[
-                                &asn1::der::tlv(0x5C, &[0x5F, 0x0E]),
-                                &asn1::der::tlv(0x5F0E, b"ERIKSSON<<ANNA<MARIA"),
-                            ],
-                        ),
-                    )?;
-                    set_com(chip, &[1, 2]);
-                    Ok(())
-                })
-            },
-        ),
+        Case {
+            names: Some("EF.COM"),
+            ..case(
+                P51,
+                "LDS_H_90",
+                pa,
+                "EF.SOD lists more data groups than EF.COM",
+                "ICAO 9303-10 §4.6.1 (EF.COM), §4.6.2",
+                "CFG.DFLT.BAC with DG11 signed in EF.SOD; EF.COM lists DG1 and DG2 only",
+                Failed(Shown::Failed),
+                "TR-03105-5.1 §6.8.90: failed. EF.COM and EF.SOD contradict each other.",
+                E::FileServed(LdsFile::Com),
+                || {
+                    setup(&bac(), |chip, pki| {
+                        fixtures::replace_signed(
+                            chip,
+                            pki,
+                            11,
+                            asn1::der::constructed(
+                                0x6B,
+                                &[
+                                    &asn1::der::tlv(0x5C, &[0x5F, 0x0E]),
+                                    &asn1::der::tlv(0x5F0E, b"ERIKSSON<<ANNA<MARIA"),
+                                ],
+                            ),
+                        )?;
+                        set_com(chip, &[1, 2]);
+                        Ok(())
+                    })
+                },
+            )
+        },
         case(
             P51,
             "LDS_H_91",

@@ -229,18 +229,26 @@ pub fn matches(case: &Case, reading: &Reading) -> bool {
     let eac_ok = case
         .eac
         .is_none_or(|e| ta_valid && reading.dg3 == e.dg3 && reading.dg4 == e.dg4);
-    match case.expected {
-        Expected::Successful => reading.observed == Observed::Verified && eac_ok,
-        Expected::Failed(Shown::Failed) => reading.observed == Observed::Failed,
-        Expected::Failed(Shown::NotVerified) => reading.observed == Observed::NotVerified,
-        Expected::Failed(Shown::ReadError) => {
-            matches!(reading.observed, Observed::ReadError(_))
+    let named = case.names.is_none_or(|words| {
+        let error = match &reading.observed {
+            Observed::ReadError(e) | Observed::Panicked(e) => e.as_str(),
+            _ => "",
+        };
+        error.contains(words) || reading.reasons.iter().any(|r| r.contains(words))
+    });
+    named
+        && match case.expected {
+            Expected::Successful => reading.observed == Observed::Verified && eac_ok,
+            Expected::Failed(Shown::Failed) => reading.observed == Observed::Failed,
+            Expected::Failed(Shown::NotVerified) => reading.observed == Observed::NotVerified,
+            Expected::Failed(Shown::ReadError) => {
+                matches!(reading.observed, Observed::ReadError(_))
+            }
+            Expected::Failed(Shown::TerminalAuthentication) => {
+                reading.observed == Observed::Verified && !ta_valid && !reading.dg3 && !reading.dg4
+            }
+            Expected::Either => !matches!(reading.observed, Observed::Panicked(_)),
         }
-        Expected::Failed(Shown::TerminalAuthentication) => {
-            reading.observed == Observed::Verified && !ta_valid && !reading.dg3 && !reading.dg4
-        }
-        Expected::Either => !matches!(reading.observed, Observed::Panicked(_)),
-    }
 }
 
 /// Judges a read of `case`, with the chip's statistics after it (none when the chip was lost).

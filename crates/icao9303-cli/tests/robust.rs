@@ -342,14 +342,14 @@ fn quiet_waits_for_a_card_silently() {
     }
 }
 
-/// `emulate --help` shows that a profile (or a dump) is required; without one, `emulate` is a usage error
-/// that names them (and never reaches vpcd).
+/// `emulate --help` shows that a profile (or a dump, a conformance case, or --list-cases) is required;
+/// without one, `emulate` is a usage error that names them (and never reaches vpcd).
 #[test]
 fn emulate_help_shows_the_profile_as_required() {
     let (code, stdout, _) = mrtd(&["emulate", "--help"]);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("<--profile <PROFILE>|--dump <DIR>>"),
+        stdout.contains("<--profile <PROFILE>|--dump <DIR>|--case <ID>|--list-cases>"),
         "{stdout}"
     );
     assert!(stdout.contains("--vpcd-wait"), "{stdout}");

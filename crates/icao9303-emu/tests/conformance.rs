@@ -25,11 +25,14 @@ fn describe(r: &CaseResult) -> String {
     )
 }
 
+/// Cases with their position in the catalogue.
+type Numbered<'a> = Vec<(usize, &'a Case)>;
+
 /// Every case, read on two threads, results in catalogue order.
 fn run_all(cases: &[Case]) -> Vec<CaseResult> {
-    let (even, odd): (Vec<(usize, &Case)>, Vec<(usize, &Case)>) =
+    let (even, odd): (Numbered<'_>, Numbered<'_>) =
         cases.iter().enumerate().partition(|(i, _)| i % 2 == 0);
-    fn run(part: Vec<(usize, &Case)>) -> Vec<(usize, CaseResult)> {
+    fn run(part: Numbered<'_>) -> Vec<(usize, CaseResult)> {
         part.into_iter()
             .map(|(i, c)| (i, run_in_process(c)))
             .collect()

@@ -224,6 +224,8 @@ fn over_pcsc(case: &Case, reader: &str, vpcd: &str) -> anyhow::Result<CaseResult
         .join()
         .map_err(|_| anyhow!("the vpcd bridge thread panicked"))?;
     ended.with_context(|| format!("serving {} through vpcd at {vpcd}", case.id()))?;
+    // No card, or no connection to it: the test bench is not working, whatever the case.
+    let reading = reading.with_context(|| format!("case {}", case.id()))?;
     // The next case's card must not meet this one in the reader.
     let deadline = Instant::now() + Duration::from_secs(10);
     while card_present(&selector) {
@@ -237,24 +239,26 @@ fn over_pcsc(case: &Case, reader: &str, vpcd: &str) -> anyhow::Result<CaseResult
     Ok(run::judge(case, reading, Some(chip.stats())))
 }
 
-/// Waits (up to 15 s) for the card in `reader` and reads it as `is`; a PC/SC failure is the read's error.
-fn read_when_present(selector: &ReaderSelector, reader: &str, is: &InspectionSystem) -> Reading {
-    let found = match icao9303_pcsc::wait_for_card(selector, Duration::from_secs(15)) {
-        Ok(found) => found,
-        Err(e) => return error_reading(format!("no card in reader {reader:?}: {e}")),
-    };
+/// Waits (up to 15 s) for the card in `reader` and reads it as `is`. No card, or no connection to it, is
+/// an error of the bench (pcscd, the vpcd driver), not of the case.
+fn read_when_present(
+    selector: &ReaderSelector,
+    reader: &str,
+    is: &InspectionSystem,
+) -> anyhow::Result<Reading> {
+    let found =
+        icao9303_pcsc::wait_for_card(selector, Duration::from_secs(15)).with_context(|| {
+            format!("no card in reader {reader:?} (is pcscd with vsmartcard-vpcd running?)")
+        })?;
     let options = ConnectOptions {
         exclusive: true,
         protocol: ProtocolChoice::Any,
         reconnect_wait: Duration::from_secs(5),
     };
-    let transport =
-        match PcscTransport::connect(&ReaderSelector::Name(found.name.clone()), &options) {
-            Ok(t) => t,
-            Err(e) => return error_reading(format!("reader {}: {e}", found.name)),
-        };
+    let transport = PcscTransport::connect(&ReaderSelector::Name(found.name.clone()), &options)
+        .with_context(|| format!("reader {}", found.name))?;
     let mut rng = UnwrapErr(getrandom::SysRng);
-    run::read(is, transport, &mut rng).0
+    Ok(run::read(is, transport, &mut rng).0)
 }
 
 fn error_reading(why: String) -> Reading {

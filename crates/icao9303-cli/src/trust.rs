@@ -2,17 +2,14 @@
 //! and `mrtd trust inspect PATH`.
 
 use anyhow::{Context, anyhow};
-use icao9303::pki::{Certificate, MasterList, Time, TrustStore};
+use icao9303::pki::{Certificate, MasterList, PkiError, Time, TrustStore};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn is_master_list(path: &Path) -> bool {
-    path.is_file() && std::fs::read(path).is_ok_and(|b| MasterList::parse(&b).is_ok())
-}
-
-/// Loads every `--trust` path: certificates and CRLs first, then master lists, whose signers are verified
-/// against the certificates loaded before them (or accepted unverified and flagged, when the user says so).
+/// Loads every `--trust` path ([`TrustStoreBuilder::add_paths`](icao9303::pki::TrustStoreBuilder::add_paths):
+/// certificates and CRLs first, then master lists, whose signers are verified against the certificates
+/// loaded before them, or accepted unverified and flagged when the user says so).
 pub fn load(
     paths: &[PathBuf],
     accept_unverified_lists: bool,
@@ -22,42 +19,19 @@ pub fn load(
     }
     let mut store = TrustStore::builder();
     store.accept_unverified_lists(accept_unverified_lists);
-    let (lists, others): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        paths.iter().partition(|p| is_master_list(p));
-    for path in others {
-        if !path.exists() {
-            return Err(anyhow!(
-                "--trust {}: no such file or directory",
-                path.display()
-            ));
+    let summary = store.add_paths(paths).map_err(|e| match &e.error {
+        PkiError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            anyhow!("--trust {}: no such file or directory", e.path)
         }
-        let summary = store
-            .add_path(path)
-            .with_context(|| format!("--trust {}", path.display()))?;
-        for e in &summary.errors {
-            eprintln!("warning: --trust {}: {e}", path.display());
-        }
-    }
-    for path in lists {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let source = path.display().to_string();
-        match store.add_master_list(&bytes, &[], &source) {
-            Ok(_) => {}
-            Err(e) if accept_unverified_lists => {
-                eprintln!(
-                    "warning: {source}: master list signer not verified ({e}); accepted as you asked"
-                );
-                store
-                    .add_master_list_unverified(&bytes, &source)
-                    .with_context(|| format!("--trust {source}"))?;
-            }
-            Err(e) => {
-                return Err(anyhow!(
-                    "--trust {source}: the master list's signer could not be verified: {e}. Give its root \
-                     certificate with another --trust, or accept it unverified with --accept-unverified-lists"
-                ));
-            }
-        }
+        PkiError::MasterListSigner(why) => anyhow!(
+            "--trust {}: the master list's signer could not be verified: {why}. Give its root \
+             certificate with another --trust, or accept it unverified with --accept-unverified-lists",
+            e.path
+        ),
+        _ => anyhow!("--trust {e}"),
+    })?;
+    for e in &summary.errors {
+        eprintln!("warning: --trust {e}");
     }
     Ok(Some(store.build()))
 }

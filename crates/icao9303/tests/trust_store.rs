@@ -391,3 +391,47 @@ fn a_directory_with_a_dsc_file_keeps_it_out_of_the_anchors() {
     assert_eq!(s.errors.len(), 2, "{:?}", s.errors);
     assert!(store.load_report().duplicates >= 1);
 }
+
+fn data_path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/data")
+        .join(rel)
+}
+
+#[test]
+fn add_paths_loads_master_lists_after_their_roots_whatever_the_order() {
+    let list = data_path("master-lists/NL_ML_2026-07-22.ml");
+    let root = data_path("master-lists/NL_ROOT_CA.cer");
+    // The list comes first on the command line; its root is loaded before it all the same.
+    let mut b = TrustStore::builder();
+    let s = b.add_paths(&[&list, &root]).unwrap();
+    assert_eq!(s.master_lists, 1, "{:?}", s.errors);
+    assert!(s.certificates > 1);
+    let store = b.build();
+    assert!(store.anchors().iter().all(|a| !a.unverified_list));
+
+    // Without its root the list is an error naming it, unless accepted unverified (then flagged).
+    let mut b = TrustStore::builder();
+    let e = b.add_paths(&[&list]).unwrap_err();
+    assert!(
+        matches!(e.error, icao9303::pki::PkiError::MasterListSigner(_)),
+        "{e}"
+    );
+    assert!(e.to_string().contains("NL_ML_2026-07-22.ml"), "{e}");
+    let mut b = TrustStore::builder();
+    b.accept_unverified_lists(true);
+    let s = b.add_paths(&[&list]).unwrap();
+    assert_eq!(s.master_lists, 1);
+    assert!(
+        s.errors[0].contains("accepted as you asked"),
+        "{:?}",
+        s.errors
+    );
+    assert!(b.build().anchors().iter().all(|a| a.unverified_list));
+
+    // A missing path is an error naming it.
+    let e = TrustStore::builder()
+        .add_paths(&[data_path("no/such/file.der")])
+        .unwrap_err();
+    assert!(e.to_string().contains("no/such/file.der"), "{e}");
+}

@@ -99,6 +99,31 @@ pub struct LoadReport {
     pub duplicates: usize,
 }
 
+/// A path that [`TrustStoreBuilder::add_paths`] could not load, and why.
+#[derive(Debug)]
+pub struct PathError {
+    /// The file or directory as given.
+    pub path: String,
+    /// What went wrong.
+    pub error: PkiError,
+}
+
+impl std::fmt::Display for PathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.error {
+            // An I/O error names its path already.
+            PkiError::Io { .. } => write!(f, "{}", self.error),
+            error => write!(f, "{}: {error}", self.path),
+        }
+    }
+}
+
+impl std::error::Error for PathError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 /// A CRL in the store, with what was established about it when the store was built.
 #[derive(Debug, Clone)]
 pub struct StoredCrl {
@@ -1044,6 +1069,67 @@ impl TrustStoreBuilder {
             }
         }
         self.settle_master_lists(lists, &mut summary);
+        Ok(summary)
+    }
+
+    /// Loads several files and directories the way `mrtd --trust` does: every path that is not a master
+    /// list first ([`add_path`](Self::add_path): certificates, CRLs, directories, LDIF downloads), then the
+    /// master lists, each verified against the anchors loaded before it. A master list whose signer cannot
+    /// be verified is an error, unless [`accept_unverified_lists`](Self::accept_unverified_lists) was
+    /// asked for: then it is added with its anchors flagged, and the summary's `errors` say so. The
+    /// summary's `errors` are the files that were skipped (warnings); a missing path is an error.
+    pub fn add_paths<P: AsRef<Path>>(&mut self, paths: &[P]) -> Result<PathSummary, PathError> {
+        let is_master_list =
+            |p: &Path| p.is_file() && std::fs::read(p).is_ok_and(|b| MasterList::parse(&b).is_ok());
+        let (lists, others): (Vec<&Path>, Vec<&Path>) = paths
+            .iter()
+            .map(AsRef::as_ref)
+            .partition(|p| is_master_list(p));
+        let mut summary = PathSummary::default();
+        for path in others {
+            let fail = |error| PathError {
+                path: path.display().to_string(),
+                error,
+            };
+            if !path.exists() {
+                return Err(fail(PkiError::Io {
+                    path: path.display().to_string(),
+                    source: std::io::ErrorKind::NotFound.into(),
+                }));
+            }
+            let s = self.add_path(path).map_err(fail)?;
+            summary.certificates += s.certificates;
+            summary.document_signers += s.document_signers;
+            summary.crls += s.crls;
+            summary.master_lists += s.master_lists;
+            summary.errors.extend(s.errors);
+        }
+        for path in lists {
+            let source = path.display().to_string();
+            let fail = |error| PathError {
+                path: source.clone(),
+                error,
+            };
+            let bytes = std::fs::read(path).map_err(|e| {
+                fail(PkiError::Io {
+                    path: source.clone(),
+                    source: e,
+                })
+            })?;
+            let added = match self.add_master_list(&bytes, &[], &source) {
+                Ok(s) => s,
+                Err(e) if self.accept_unverified_lists => {
+                    summary.errors.push(format!(
+                        "{source}: master list signer not verified ({e}); accepted as you asked"
+                    ));
+                    self.add_master_list_unverified(&bytes, &source)
+                        .map_err(fail)?
+                }
+                Err(e) => return Err(fail(e)),
+            };
+            summary.master_lists += 1;
+            summary.certificates += added.added;
+        }
         Ok(summary)
     }
 

@@ -135,7 +135,7 @@ fn response_bytes(value: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
 /// transport. What it raises is kept, to be the `__cause__` of the `TransportError` the read ends with.
 struct PyTransport {
     object: Py<PyAny>,
-    raised: Arc<Mutex<Option<PyErr>>>,
+    raised: Arc<Mutex<Option<(PyErr, String)>>>,
 }
 
 impl PyTransport {
@@ -148,7 +148,7 @@ impl PyTransport {
                 .unwrap_or_default();
             format!("{kind}: {}", error.value(py))
         });
-        *self.raised.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+        *self.raised.lock().unwrap_or_else(PoisonError::into_inner) = Some((error, text.clone()));
         TransportError::Io(text)
     }
 }
@@ -399,13 +399,22 @@ pub fn read(
     match result {
         Ok((document, report)) => Ok((Document::from_read(document), Report::new(report, None))),
         Err(failure) => {
+            let cause = raised.lock().unwrap_or_else(PoisonError::into_inner).take();
             let error = match failure {
-                Failure::Library(e) => errors::from_library(py, &e),
+                // The read's last error (a refused reconnect, say) names what the transport raised first.
+                Failure::Library(e) => match &cause {
+                    Some((_, text)) if !e.to_string().contains(text.as_str()) => errors::new(
+                        py,
+                        Kind::Transport,
+                        format!("{e} (after the transport raised {text})"),
+                    ),
+                    _ => errors::from_library(py, &e),
+                },
                 Failure::Transport(e) => errors::new(py, Kind::Transport, e),
                 Failure::Input(e) => errors::input(py, e),
                 Failure::Other(e) => errors::error(py, e),
             };
-            if let Some(cause) = raised.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            if let Some((cause, _)) = cause {
                 // KeyboardInterrupt, SystemExit: not a link failure, raised as they are.
                 if !cause.is_instance_of::<pyo3::exceptions::PyException>(py) {
                     return Err(cause);

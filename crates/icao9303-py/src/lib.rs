@@ -96,6 +96,7 @@ fn _mrtd(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<lds::Dg12>()?;
     m.add_class::<batch::ReportIterator>()?;
     m.add_class::<read::Emulator>()?;
+    m.add_class::<read::Terminal>()?;
     m.add_function(wrap_pyfunction!(batch::verify_jsonl, m)?)?;
     m.add_function(wrap_pyfunction!(read::read, m)?)?;
     m.add_function(wrap_pyfunction!(read::emulator_profiles, m)?)?;

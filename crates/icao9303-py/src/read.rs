@@ -120,6 +120,55 @@ impl Emulator {
     }
 }
 
+/// An inspection system's credentials for Terminal Authentication (EAC), which opens DG3 (fingerprints)
+/// and DG4 (iris): its CV certificates and its terminal key.
+#[pyclass(frozen, module = "mrtd", name = "Terminal")]
+pub struct Terminal {
+    credentials: icao9303::auth::terminal::TerminalCredentials,
+}
+
+#[pymethods]
+impl Terminal {
+    /// `certificates`: the terminal certificate, its DV certificate and any CVCA link certificates (CV
+    /// certificates as bytes, in any order); `key`: the terminal certificate's private key (PKCS#8, DER
+    /// or PEM). With several terminal certificates, the one the key belongs to is used.
+    #[new]
+    fn new(certificates: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> PyResult<Terminal> {
+        let py = certificates.py();
+        let mut parsed = Vec::new();
+        for (i, item) in certificates.try_iter()?.enumerate() {
+            let item = item?;
+            let bytes = response_bytes(&item)
+                .ok_or_else(|| errors::input(py, format!("certificates[{i}]: expected bytes")))?;
+            parsed.push(
+                icao9303::pki::cvc::CvCertificate::parse(&bytes).map_err(|e| {
+                    errors::input(py, format!("certificates[{i}]: not a CV certificate: {e}"))
+                })?,
+            );
+        }
+        let key = zeroize::Zeroizing::new(
+            response_bytes(key).ok_or_else(|| errors::input(py, "key: expected bytes"))?,
+        );
+        let credentials = icao9303::pki::cvc::private_key::terminal_credentials(parsed, &key)
+            .map_err(|e| errors::input(py, format!("terminal: {e}")))?;
+        Ok(Terminal { credentials })
+    }
+
+    /// The holder references (CHR) of the certificates kept.
+    #[getter]
+    fn certificates(&self) -> Vec<String> {
+        self.credentials
+            .certificates
+            .iter()
+            .map(|c| c.chr().to_string())
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<mrtd.Terminal {}>", self.certificates().join(", "))
+    }
+}
+
 /// The bytes of a `bytes` or `bytearray`.
 fn response_bytes(value: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
     if let Ok(b) = value.cast::<PyBytes>() {
@@ -302,11 +351,13 @@ enum Failure {
 /// authentication, and their verification against `trust`. The chip is the emulator's (`emulator`),
 /// reached through a Python `transport` (any object with `transmit(bytes) -> bytes`), or in a PC/SC
 /// reader (`reader`: a name, part of one, or an index; the first reader holding a card when nothing is
-/// given). `files` adds data groups to those the chip lists; `images=False` leaves out DG2–DG7. The GIL
-/// is released during the read (a Python transport takes it for each APDU).
+/// given). `files` adds data groups to those the chip lists; `images=False` leaves out DG2–DG7;
+/// `terminal` (a `Terminal`) runs Terminal Authentication to open DG3 and DG4. The GIL is released during
+/// the read (a Python transport takes it for each APDU).
 #[pyfunction]
 #[pyo3(signature = (reader = None, *, emulator = None, transport = None, mrz = None, can = None,
-                    trust = None, files = None, images = true, allow_bac_fallback = false))]
+                    trust = None, files = None, images = true, terminal = None,
+                    allow_bac_fallback = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn read(
     py: Python<'_>,
@@ -318,6 +369,7 @@ pub fn read(
     trust: Option<PyRef<'_, TrustStore>>,
     files: Option<&Bound<'_, PyAny>>,
     images: bool,
+    terminal: Option<PyRef<'_, Terminal>>,
     allow_bac_fallback: bool,
 ) -> PyResult<(Document, Report)> {
     let source = match (reader, emulator, transport) {
@@ -353,6 +405,7 @@ pub fn read(
         allow_bac_fallback,
         read_images: images,
         extra_data_groups: data_groups(py, files)?,
+        terminal: terminal.map(|t| t.credentials.clone()),
         ..ReaderOptions::default()
     };
     let raised = Arc::new(Mutex::new(None));

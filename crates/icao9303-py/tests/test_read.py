@@ -204,3 +204,33 @@ def test_bad_read_arguments_are_input_errors(brp):
     ]:
         with pytest.raises(mrtd.InputError):
             mrtd.read(**kwargs)
+
+
+def test_terminal_authentication_opens_dg3_as_the_cli_does(brp):
+    from conftest import DATA
+
+    key, csca, store = brp
+    pki = DATA / "cvc" / "test-pki"
+    certificates = [p.read_bytes() for p in sorted(pki.glob("*.cvcert"))]
+    terminal = mrtd.Terminal(certificates, key=(pki / "UTTESTIS00001.pkcs8").read_bytes())
+    assert "UTTESTIS00001" in terminal.certificates
+    document, report = mrtd.read(emulator="brp", mrz=key, trust=store, terminal=terminal)
+    assert report.check("terminal-authentication").status == "valid"
+    assert "DG3" in document.files
+    number, birth, expiry = key
+    code, out, err = cli(
+        "read", "--emulator", "brp", "--doc", number, "--dob", birth, "--expiry", expiry,
+        "--trust", csca, "--terminal", pki, "--terminal-key", pki / "UTTESTIS00001.pkcs8", "--json",
+    )
+    expected = json.loads(out)
+    assert [(c.id, c.status) for c in report.checks] == [(c["id"], c["status"]) for c in expected["checks"]]
+    # Without a terminal, DG3 stays closed.
+    plain, _ = mrtd.read(emulator="brp", mrz=key, trust=store)
+    assert "DG3" not in plain.files
+    # Credentials that cannot work are input errors.
+    with pytest.raises(mrtd.InputError):
+        mrtd.Terminal(certificates, key=(pki / "UTCVCA00001.pkcs8").read_bytes())
+    with pytest.raises(mrtd.InputError):
+        mrtd.Terminal([b"\x7f\x21\x00"], key=b"")
+    with pytest.raises(mrtd.InputError):
+        mrtd.Terminal([], key=(pki / "UTTESTIS00001.pkcs8").read_bytes())

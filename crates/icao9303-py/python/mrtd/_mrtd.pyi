@@ -250,6 +250,14 @@ class Emulator:
     def transmit(self, apdu: Bytes) -> bytes: ...
     def reconnect(self) -> None: ...
 
+class Terminal:
+    """An inspection system's credentials for Terminal Authentication (opens DG3 and DG4)."""
+
+    def __init__(self, certificates: Iterable[Bytes], key: Bytes) -> None:
+        """CV certificates (terminal, DV, CVCA links; any order) and the terminal key (PKCS#8 DER/PEM)."""
+    @property
+    def certificates(self) -> List[str]: ...
+
 def emulator_profiles() -> List[str]: ...
 def read(
     reader: Optional[str] = None,
@@ -261,6 +269,7 @@ def read(
     trust: Optional[TrustStore] = None,
     files: Optional[Iterable[Union[str, int]]] = None,
     images: bool = True,
+    terminal: Optional[Terminal] = None,
     allow_bac_fallback: bool = False,
 ) -> Tuple[Document, Report]:
     """Reads a chip (PC/SC `reader`, the `emulator`, or a Python `transport`) with the MRZ or the CAN

@@ -234,3 +234,11 @@ def test_terminal_authentication_opens_dg3_as_the_cli_does(brp):
         mrtd.Terminal([b"\x7f\x21\x00"], key=b"")
     with pytest.raises(mrtd.InputError):
         mrtd.Terminal([], key=(pki / "UTTESTIS00001.pkcs8").read_bytes())
+
+
+def test_a_pcsc_reader_that_is_not_there_is_a_transport_error(brp):
+    # Asks pcscd for its readers only (no card is touched; without pcscd: "the PC/SC service is not
+    # running"). Either way a TransportError, never a crash.
+    with pytest.raises(mrtd.TransportError) as raised:
+        mrtd.read(reader="no reader has this name 7f3a", mrz=brp[0])
+    assert "reader" in str(raised.value).lower() or "PC/SC" in str(raised.value)

@@ -133,17 +133,22 @@ impl Document {
     ) -> PyResult<Report> {
         let at = crate::reference_time(at)?;
         let store = store.map(|s| s.store.clone());
-        let report = py.detach(|| match &self.dtc {
-            Some(dtc) => dtc.report(store.as_deref(), at),
-            None => icao9303::verify::report(
-                &self.doc,
-                None,
-                Vec::new(),
-                store.as_deref(),
-                at,
-                icao9303::verify::Chip::NotPresent,
-            ),
+        let report = py.detach(|| {
+            // A panic would be a bug; it is an mrtd.Error, as in a batch, not a PanicException.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &self.dtc {
+                Some(dtc) => dtc.report(store.as_deref(), at),
+                None => icao9303::verify::report(
+                    &self.doc,
+                    None,
+                    Vec::new(),
+                    store.as_deref(),
+                    at,
+                    icao9303::verify::Chip::NotPresent,
+                ),
+            }))
         });
+        let report = report
+            .map_err(|_| errors::error(py, "internal error while verifying this document"))?;
         Ok(Report::new(report, None))
     }
 

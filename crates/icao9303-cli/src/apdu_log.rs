@@ -133,6 +133,10 @@ impl<T: Transport, W: Write> Transport for ApduLog<T, W> {
         }
         self.inner.reconnect()
     }
+
+    fn replayed(&self) -> bool {
+        self.inner.replayed()
+    }
 }
 
 #[cfg(test)]

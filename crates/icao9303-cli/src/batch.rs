@@ -81,9 +81,13 @@ pub fn is_dump(dir: &Path) -> bool {
     })
 }
 
+/// How many unrecognised file names an error lists.
+const NAMES_LISTED: usize = 10;
+
 /// The dump directories the paths name: a path holding dump files is one document, any other directory
-/// contributes its subdirectories (sorted by name). Only the paths are listed here; files are read later,
-/// one document at a time.
+/// contributes its subdirectories (sorted by name). A directory with neither is an error naming the files
+/// it holds that are not a document: a verification never ends in a verdict on nothing. Only the paths
+/// are listed here; files are read later, one document at a time.
 pub fn dump_dirs(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
@@ -93,12 +97,34 @@ pub fn dump_dirs(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         } else if is_dump(p) {
             out.push(p.clone());
         } else {
-            let mut subs: Vec<PathBuf> = std::fs::read_dir(p)
+            let (mut subs, mut others): (Vec<PathBuf>, Vec<PathBuf>) = std::fs::read_dir(p)
                 .with_context(|| format!("reading {}", p.display()))?
                 .flatten()
                 .map(|e| e.path())
-                .filter(|s| s.is_dir())
-                .collect();
+                .partition(|s| s.is_dir());
+            if subs.is_empty() {
+                others.sort();
+                let mut names: Vec<String> = others
+                    .iter()
+                    .take(NAMES_LISTED)
+                    .map(|f| {
+                        f.file_name()
+                            .map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into())
+                    })
+                    .collect();
+                if others.len() > NAMES_LISTED {
+                    names.push(format!("and {} more", others.len() - NAMES_LISTED));
+                }
+                anyhow::bail!(
+                    "{}: no document found: {} (a dump directory holds EF_SOD.bin, DG1.bin, ...; a DTC-VC is given as its file)",
+                    p.display(),
+                    if names.is_empty() {
+                        "the directory is empty".to_string()
+                    } else {
+                        format!("not recognised: {}", names.join(", "))
+                    }
+                );
+            }
             subs.sort();
             out.extend(subs);
         }

@@ -11,7 +11,8 @@ use icao9303::lds::dg12::Dg12;
 use icao9303::lds::dg16::Dg16;
 use icao9303::lds::image::{ImageFormat, to_png};
 use icao9303::report::{
-    AuthenticityVerdict, CheckId, CheckStatus, DocumentResult, MrzSummary, Report, ReportSource,
+    AuthenticityVerdict, CheckId, CheckStatus, DocumentResult, MrzSummary, NotCovered,
+    NotCoveredReason, Report, ReportSource,
 };
 use std::fmt::Write;
 
@@ -214,15 +215,49 @@ fn signed(report: &Report, n: u8) -> bool {
         .is_some_and(CheckStatus::is_valid)
 }
 
-/// What a data group holds, for the note that it is not shown.
-fn data_group_content(n: u8) -> &'static str {
-    match n {
-        2 => "the face image",
-        11 => "additional personal details",
-        12 => "additional document details",
-        16 => "persons to notify",
-        _ => "data",
+/// Why data group `n` was not read, when the verdict names it as not covered for a reason other than
+/// its hash (that case is [`signed`]'s).
+fn not_read(report: &Report, n: u8) -> Option<&NotCovered> {
+    report
+        .verdict
+        .not_covered
+        .iter()
+        .find(|c| c.data_group == n && c.reason != NotCoveredReason::HashInvalid)
+}
+
+/// The coverage box under the verdict: the data groups the verdict does not cover, each with why — those
+/// that keep it from `verified` first and marked — and the ones it covers.
+fn coverage_box(out: &mut String, report: &Report) {
+    let verdict = &report.verdict;
+    if verdict.not_covered.is_empty() {
+        if !verdict.covered.is_empty() {
+            let names: Vec<String> = verdict.covered.iter().map(|n| format!("DG{n}")).collect();
+            let _ = writeln!(
+                out,
+                "<p class=\"muted\">The verdict covers {}.</p>",
+                escape(&names.join(", "))
+            );
+        }
+        return;
     }
+    let mut gaps: Vec<&NotCovered> = verdict.not_covered.iter().collect();
+    gaps.sort_by_key(|n| n.permitted);
+    let blocking = gaps.iter().any(|n| !n.permitted);
+    let items: String = gaps
+        .iter()
+        .map(|n| format!("<li>{}</li>", escape(&n.describe())))
+        .collect();
+    let covered: Vec<String> = verdict.covered.iter().map(|n| format!("DG{n}")).collect();
+    let _ = writeln!(
+        out,
+        "<div class=\"verdict {}\"><strong>NOT COVERED</strong>The verdict covers {} and not:<ul>{items}</ul></div>",
+        if blocking { "not-checked" } else { "neutral" },
+        escape(&if covered.is_empty() {
+            "no data group".to_string()
+        } else {
+            covered.join(", ")
+        })
+    );
 }
 
 const STYLE: &str = r#"
@@ -286,7 +321,7 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
         .dg16()
         .and_then(Decoded::parsed)
         .filter(|_| signed(report, 16));
-    let withheld: Vec<String> = [2u8, 11, 12, 16]
+    let mut withheld: Vec<String> = [2u8, 11, 12, 16]
         .into_iter()
         .filter(|n| {
             decoded.files.iter().any(|d| d.file == LdsFile::Dg(*n)) && !signed(report, *n)
@@ -294,10 +329,18 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
         .map(|n| {
             format!(
                 "DG{n} ({}) is not shown: it does not match the issuer's signed hash (see the checks)",
-                data_group_content(n)
+                LdsFile::Dg(n).description()
             )
         })
         .collect();
+    // A signed data group of the holder's that was not read is said so where its data would be: never
+    // shown as empty (DG12's remarks get their own row under Document).
+    withheld.extend(
+        [2u8, 11, 16]
+            .into_iter()
+            .filter_map(|n| not_read(report, n))
+            .map(NotCovered::describe),
+    );
     let mut out = String::with_capacity(64 * 1024);
     let title = report.mrz.as_ref().map_or_else(
         || "eMRTD chip report".to_owned(),
@@ -354,6 +397,7 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
              whether the chip is genuine cannot be checked without it.</div>\n",
         ),
     }
+    coverage_box(&mut out, report);
 
     // Holder: face on the left, details on the right.
     out.push_str("<h2>Holder</h2>\n");
@@ -366,18 +410,34 @@ pub fn render(report: &Report, decoded: &DecodedFiles, generated: &str) -> Strin
              not verified.</p>\n",
         );
     }
+    let mut holder = holder_rows(report.mrz.as_ref(), dg11, dg16);
+    if let Some(gap) = not_read(report, 11) {
+        holder.add(
+            "Additional personal details",
+            &format!(
+                "unknown: DG11 was not read, so this report does not show or cover them ({})",
+                gap.detail
+            ),
+        );
+    }
     let _ = write!(
         out,
         "<div class=\"holder\">\n{}\n<div class=\"details\">{}</div>\n</div>\n",
         face_figure(decoded, signed(report, 2)),
-        holder_rows(report.mrz.as_ref(), dg11, dg16).table()
+        holder.table()
     );
 
-    let _ = write!(
-        out,
-        "<h2>Document</h2>\n{}\n",
-        document_rows(report.mrz.as_ref(), dg12).table()
-    );
+    let mut document = document_rows(report, dg12);
+    if let Some(gap) = not_read(report, 12) {
+        document.add(
+            "Remarks and conditions",
+            &format!(
+                "unknown: DG12 was not read, so this report does not show or cover them ({})",
+                gap.detail
+            ),
+        );
+    }
+    let _ = write!(out, "<h2>Document</h2>\n{}\n", document.table());
     biometrics_section(&mut out, report, decoded);
 
     out.push_str("<h2>Checks</h2>\n");
@@ -654,7 +714,8 @@ fn holder_rows(mrz: Option<&MrzSummary>, dg11: Option<&Dg11>, dg16: Option<&Dg16
     rows
 }
 
-fn document_rows(mrz: Option<&MrzSummary>, dg12: Option<&Dg12>) -> Rows {
+fn document_rows(report: &Report, dg12: Option<&Dg12>) -> Rows {
+    let mrz = report.mrz.as_ref();
     let mut rows = Rows::default();
     if let Some(m) = mrz {
         let code = m.document_code.trim_end_matches('<');
@@ -670,9 +731,17 @@ fn document_rows(mrz: Option<&MrzSummary>, dg12: Option<&Dg12>) -> Rows {
         );
     }
     if let Some(m) = mrz {
+        let expired = report
+            .status(CheckId::DocumentExpiry)
+            .is_some_and(|s| s == CheckStatus::ValidWithWarning);
+        let date = crate::render::date(&m.date_of_expiry, false);
         rows.add(
             "Date of expiry",
-            &crate::render::date(&m.date_of_expiry, false),
+            &if expired {
+                format!("{date} — EXPIRED")
+            } else {
+                date
+            },
         );
     }
     if let Some(d) = dg12 {
@@ -839,10 +908,10 @@ mod tests {
                 Check::valid(CheckId::DgHash(12), "SHA-256 matches EF.SOD"),
                 Check::invalid(CheckId::DgHash(2), "<b>differs</b>"),
             ],
-            verdict: DocumentVerdict {
-                result: DocumentResult::Failed,
-                reasons: vec!["DG2 hash: <b>differs</b>".into()],
-            },
+            verdict: DocumentVerdict::new(
+                DocumentResult::Failed,
+                vec!["DG2 hash: <b>differs</b>".into()],
+            ),
             ..Report::default()
         };
         let page = render(&report, &decode(&doc), "<now>");

@@ -68,32 +68,7 @@ impl Kind {
 
     fn description(self) -> &'static str {
         match self {
-            Kind::Lds(LdsFile::Com) => "LDS version and the list of data groups",
-            Kind::Lds(LdsFile::Sod) => {
-                "document security object: data group hashes and the issuer's signature"
-            }
-            Kind::Lds(LdsFile::CardAccess) => "SecurityInfos for PACE",
-            Kind::Lds(LdsFile::CardSecurity) => "signed SecurityInfos",
-            Kind::Lds(LdsFile::AtrInfo) => "the chip's capabilities",
-            Kind::Lds(LdsFile::Dir) => "the applications on the chip",
-            Kind::Lds(LdsFile::Cvca) => "the chip's Terminal Authentication trust points",
-            Kind::Lds(LdsFile::Dg(n)) => match n {
-                1 => "the machine readable zone",
-                2 => "encoded face",
-                3 => "encoded fingerprints",
-                4 => "encoded irises",
-                5 => "displayed portrait",
-                6 => "other displayed image",
-                7 => "displayed signature or usual mark",
-                8..=10 => "data features, structure features, substance features",
-                11 => "additional personal details",
-                12 => "additional document details",
-                13 => "optional details (issuer-defined)",
-                14 => "security options (Chip Authentication, PACE)",
-                15 => "Active Authentication public key",
-                16 => "persons to notify",
-                _ => "data group",
-            },
+            Kind::Lds(file) => file.description(),
             Kind::FaceRecord => "ISO/IEC 19794-5 or 39794-5 face record",
             Kind::Image(_) => "image",
             Kind::Dtc => {

@@ -1,10 +1,11 @@
 //! `mrtd`: read and verify the chip of a passport, ID card or UK Biometric Residence Permit.
 //!
 //! Exit codes: 0 verified (every check performed passed — warnings allowed — including the chain to a
-//! trusted CSCA and, in a live read, chip authentication wherever the chip's signed files offer it);
-//! 1 a check failed (the document is suspect); 2 the document could not be read (wrong key, no card, I/O,
-//! bad arguments); 3 read and nothing failed, but not verified (no or an unknown trust anchor, a mechanism
-//! the chip offers could not be run).
+//! trusted CSCA, every data group EF.SOD lists covered and, in a live read, chip authentication wherever
+//! the chip's signed files offer it); 1 a check failed (the document is suspect); 2 the document could not
+//! be read (wrong key, no card, I/O, bad arguments, no document found); 3 read and nothing failed, but not
+//! verified (no or an unknown trust anchor, a signed data group not read or missing, a mechanism the chip
+//! offers could not be run).
 
 mod apdu_log;
 mod batch;
@@ -48,10 +49,12 @@ use std::sync::Arc;
     version,
     about,
     after_help = "Exit codes of read, verify and demo: 0 verified (every check performed passed, the signer \
-                  chains to a trusted CSCA, and in a live read chip authentication passed wherever the chip's \
-                  signed files offer it); 1 a check failed (the document is suspect); 2 could not read, or bad \
-                  arguments; 3 read and nothing failed, but not verified (no or an unknown trust anchor: give \
-                  --trust; or a mechanism the chip offers could not be run)."
+                  chains to a trusted CSCA, every data group EF.SOD lists was read or left out for a named, \
+                  permitted reason, and in a live read chip authentication passed wherever the chip's signed \
+                  files offer it); 1 a check failed (the document is suspect); 2 could not read, no document \
+                  found, or bad arguments; 3 read and nothing failed, but not verified (no or an unknown trust \
+                  anchor: give --trust; a signed data group not read or missing; or a mechanism the chip \
+                  offers could not be run)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -73,7 +76,7 @@ enum Command {
     /// Read the built-in sample BRP through the software chip and print the report (verified against the
     /// sample's own test CSCA: exit 0).
     Demo {
-        /// Print the report as JSON (schema mrtd-report/1).
+        /// Print the report as JSON (schema mrtd-report/2).
         #[arg(long)]
         json: bool,
         /// Also write the sample's test CSCA certificate (DER) to this file.
@@ -87,13 +90,14 @@ enum Command {
     Read(Box<ReadArgs>),
     /// Verify saved documents offline: a dump (the files written by `read --out`) or a Digital Travel
     /// Credential (Type 1 DTC-VC): same checks as a live read. No chip is present, which alone does not
-    /// prevent exit 0 (verified).
+    /// prevent exit 0 (verified); a data group EF.SOD lists that the saved files lack does (exit 3).
     ///
     /// One dump directory or DTC-VC file gives its report (text, or JSON with --json). Several
     /// directories, a directory of dump directories, or `-` (JSON Lines on standard input: {"id": ...,
     /// "files": {"EF.SOD": base64, "DG1": base64, ...}}) give one JSON line per document in input order and
     /// a summary per issuing state on stderr; exit 1 if a document failed, else 2 if an input could not be
-    /// read, else 3 if one was not verified.
+    /// read, else 3 if one was not verified. Finding no document at all is exit 2, naming what was not
+    /// recognised.
     Verify {
         /// Dump directories (EF_COM.bin, EF_SOD.bin, DG1.bin, ...), directories of them, a DTC-VC file, or
         /// `-`.
@@ -103,8 +107,8 @@ enum Command {
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
         #[command(flatten)]
-        trust: TrustArgs,
-        /// Print the report as JSON (schema mrtd-report/1).
+        trust: trust::TrustArgs,
+        /// Print the report as JSON (schema mrtd-report/2).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -152,18 +156,6 @@ enum TrustCommand {
     },
 }
 
-#[derive(Args, Debug, Default)]
-struct TrustArgs {
-    /// Trust anchors for passive authentication: a CSCA master list (.ml/.mls), CSCA certificates (DER or
-    /// PEM), a CRL, or a directory of them. Repeatable; a master list's signer is verified against the
-    /// certificates given before it.
-    #[arg(long, value_name = "PATH")]
-    trust: Vec<PathBuf>,
-    /// Accept master lists whose signer cannot be verified (their anchors are flagged in the report).
-    #[arg(long)]
-    accept_unverified_lists: bool,
-}
-
 #[derive(Args, Debug)]
 struct ReadArgs {
     /// Read the built-in software chip with this profile instead of a reader (brp, passport-bac,
@@ -201,14 +193,14 @@ struct ReadArgs {
     /// Accept an MRZ given with --mrz whose check digits are wrong (some issued documents carry wrong ones).
     #[arg(long)]
     allow_bad_check_digits: bool,
-    /// Print the report as JSON (schema mrtd-report/1).
+    /// Print the report as JSON (schema mrtd-report/2).
     #[arg(long)]
     json: bool,
     /// Save every file read (EF_COM.bin, EF_SOD.bin, DG1.bin, ...) and report.json into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     #[command(flatten)]
-    trust: TrustArgs,
+    trust: trust::TrustArgs,
     #[command(flatten)]
     terminal: eac_cmd::TerminalArgs,
     #[command(flatten)]
@@ -360,7 +352,8 @@ fn demo(
 fn read(args: &ReadArgs, verbose: bool) -> anyhow::Result<Outcome> {
     let password = password::password(args)?;
     let compare = args.dtc.compare_with()?;
-    let store = trust::load(&args.trust.trust, args.trust.accept_unverified_lists)?;
+    let store = trust::load(&args.trust)?;
+    let trust_section = store.as_ref().map(|s| s.load_report().clone());
     let mut options = ReaderOptions {
         trust: store.map(Arc::new),
         allow_bac_fallback: args.allow_bac_fallback,
@@ -369,6 +362,7 @@ fn read(args: &ReadArgs, verbose: bool) -> anyhow::Result<Outcome> {
     };
     args.plan.apply(&mut options)?;
     let (document, mut report) = trace_cmd::read(args, &password, options)?;
+    report.trust = trust_section;
     args.dtc
         .after_read(compare.as_ref(), &document, &mut report)?;
     if let Some(dir) = &args.out {
@@ -413,23 +407,24 @@ fn read_with<T: Transport>(
 fn verify(
     dirs: &[PathBuf],
     jobs: Option<usize>,
-    trust_args: &TrustArgs,
+    trust_args: &trust::TrustArgs,
     json: bool,
     outputs: &outputs::ReportOutputs,
 ) -> anyhow::Result<Outcome> {
-    let store = trust::load(&trust_args.trust, trust_args.accept_unverified_lists)?;
+    let store = trust::load(trust_args)?;
     let stdin = dirs.iter().any(|d| d.as_os_str() == "-");
     if let [path] = dirs
         && !stdin
         && (path.is_file() || batch::is_dump(path))
     {
         // One document: its report.
-        let (document, report) = if path.is_dir() {
+        let (document, mut report) = if path.is_dir() {
             batch::verify_files(batch::read_dump(path)?, store.as_ref(), Time::now())
         } else {
             let dtc = dtc_cmd::load(path, "not a dump directory, read as a DTC-VC")?;
             (dtc.document(), dtc.report(store.as_ref(), Time::now()))
         };
+        report.trust = store.as_ref().map(|s| s.load_report().clone());
         outputs.write(&document, &report)?;
         if json {
             println!("{}", report.to_json());
@@ -468,6 +463,14 @@ fn verify(
         )?
     };
     drop(out);
+    if summary.total == 0 {
+        // No verdict from nothing: an input without a document is not a verified batch.
+        return Err(anyhow!(if stdin {
+            "no document found: standard input held no JSON line"
+        } else {
+            "no document found in the directories given"
+        }));
+    }
     if !ui::settings().quiet {
         eprint!("{}", summary.render());
     }

@@ -16,8 +16,15 @@ pub(crate) struct PlanArgs {
     /// probe).
     #[arg(long, value_enum, default_value = "auto")]
     extended_length: ExtendedArg,
-    /// Data groups to read besides those EF.COM and EF.SOD list, comma-separated: DG3,15 ...
-    #[arg(long, value_name = "FILES", value_delimiter = ',')]
+    /// Data groups to read besides those EF.COM and EF.SOD list, comma-separated: DG3,15 ... A data
+    /// group with a leading minus is left out instead (-DG12): not read, and named in the report as "left
+    /// out by request" (the verdict does not cover it). DG1 cannot be left out.
+    #[arg(
+        long,
+        value_name = "FILES",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
     files: Vec<String>,
     /// Leave out the image data groups (DG2 face, DG3, DG4, DG5, DG7): a quick MRZ and authenticity check.
     #[arg(long)]
@@ -50,7 +57,17 @@ impl PlanArgs {
         };
         options.read_images = !self.no_images;
         for name in &self.files {
-            options.extra_data_groups.push(parse_data_group(name)?);
+            match name.trim().strip_prefix('-') {
+                Some(left_out) => match parse_data_group(left_out)? {
+                    1 => {
+                        return Err(anyhow!(
+                            "--files: DG1 (the MRZ) cannot be left out: every report needs it"
+                        ));
+                    }
+                    n => options.leave_out.push(n),
+                },
+                None => options.extra_data_groups.push(parse_data_group(name)?),
+            }
         }
         Ok(())
     }
@@ -152,7 +169,7 @@ mod tests {
     fn options_from_arguments() {
         let args = PlanArgs {
             extended_length: ExtendedArg::Off,
-            files: vec!["DG3".into(), "15".into()],
+            files: vec!["DG3".into(), "15".into(), "-DG12".into(), "-2".into()],
             no_images: true,
             stats: false,
         };
@@ -160,6 +177,14 @@ mod tests {
         args.apply(&mut options).unwrap();
         assert_eq!(options.extended_length, ExtendedLengthPolicy::Off);
         assert_eq!(options.extra_data_groups, vec![3, 15]);
+        assert_eq!(options.leave_out, vec![12, 2]);
         assert!(!options.read_images);
+        for bad in ["-DG1", "-DG17", "-"] {
+            let args = PlanArgs {
+                files: vec![bad.into()],
+                ..PlanArgs::default()
+            };
+            assert!(args.apply(&mut ReaderOptions::default()).is_err(), "{bad}");
+        }
     }
 }

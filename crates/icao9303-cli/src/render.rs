@@ -32,19 +32,62 @@ pub(crate) fn verdict_headline(result: DocumentResult) -> (&'static str, &'stati
     }
 }
 
-/// YYMMDD as YYYY-MM-DD, choosing the century: dates of birth are in the past, expiry dates up to 20 years
-/// ahead of 2000+YY's window.
+/// A YYMMDD date of the MRZ as YYYY-MM-DD, its century placed relative to today by the library's rule
+/// (ICAO 9303-3 section 3.8 gives no century: a date of birth is in the past, a date of expiry at most
+/// [`icao9303::mrz::EXPIRY_WINDOW_YEARS`] ahead; see [`icao9303::mrz::date_of_birth`]). Anything else
+/// is shown as it is.
 pub(crate) fn date(yymmdd: &str, birth: bool) -> String {
-    let (Some(yy), Some(mm), Some(dd)) = (yymmdd.get(0..2), yymmdd.get(2..4), yymmdd.get(4..6))
-    else {
-        return yymmdd.to_string();
+    let today = icao9303::pki::Time::now();
+    let placed = if birth {
+        icao9303::mrz::date_of_birth(yymmdd, today)
+    } else {
+        icao9303::mrz::date_of_expiry(yymmdd, today)
     };
-    let Ok(y) = yy.parse::<u32>() else {
-        return yymmdd.to_string();
-    };
-    // A birth year above the current two-digit year is last century; expiry years are always 20YY.
-    let century = if birth && y > 26 { 1900 } else { 2000 };
-    format!("{}-{mm}-{dd}", century + y)
+    match placed {
+        Some(t) => format!("{:04}-{:02}-{:02}", t.year, t.month, t.day),
+        None => yymmdd.to_string(),
+    }
+}
+
+/// "expires 2034-03-13", or "EXPIRED on 1994-06-23" when the report's expiry check says it expired.
+pub(crate) fn expiry(report: &Report, yymmdd: &str) -> String {
+    let expired = report
+        .status(CheckId::DocumentExpiry)
+        .is_some_and(|s| s == CheckStatus::ValidWithWarning);
+    if expired {
+        format!("EXPIRED on {}", date(yymmdd, false))
+    } else {
+        format!("expires {}", date(yymmdd, false))
+    }
+}
+
+/// The coverage lines: which data groups the verdict covers, and each it does not with why (the
+/// withheld ones first, marked so an officer cannot miss them).
+fn coverage(out: &mut String, report: &Report) {
+    let verdict = &report.verdict;
+    if verdict.covered.is_empty() && verdict.not_covered.is_empty() {
+        return;
+    }
+    let names: Vec<String> = verdict.covered.iter().map(|n| format!("DG{n}")).collect();
+    let _ = writeln!(
+        out,
+        "Covered      {}",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    );
+    let mut gaps: Vec<_> = verdict.not_covered.iter().collect();
+    gaps.sort_by_key(|n| n.permitted);
+    for gap in gaps {
+        let label = if gap.permitted {
+            "Not covered "
+        } else {
+            "NOT COVERED "
+        };
+        let _ = writeln!(out, "{label} {}", gap.describe());
+    }
 }
 
 /// Renders the report as text for a terminal.
@@ -66,11 +109,11 @@ pub fn text(report: &Report) -> String {
         );
         let _ = writeln!(
             out,
-            "Document     {} issued by {}, number {}, expires {}",
+            "Document     {} issued by {}, number {}, {}",
             m.document_code,
             m.issuing_state,
             m.document_number,
-            date(&m.date_of_expiry, false)
+            expiry(report, &m.date_of_expiry)
         );
         let _ = writeln!(
             out,
@@ -110,6 +153,7 @@ pub fn text(report: &Report) -> String {
             .collect();
         let _ = writeln!(out, "Files        {}", files.join(", "));
     }
+    coverage(&mut out, report);
     let _ = writeln!(out, "\nChecks");
     for c in &report.checks {
         let _ = writeln!(
@@ -128,6 +172,14 @@ pub fn text(report: &Report) -> String {
     );
     for reason in &report.verdict.reasons {
         let _ = writeln!(out, "             - {reason}");
+    }
+    if report.status(CheckId::DscChain) == Some(CheckStatus::NotChecked) {
+        let _ = writeln!(
+            out,
+            "             (the signer is not trusted: {} says where each state's CSCA certificates and \
+             master lists come from, and how to load them with --trust)",
+            crate::trust::TRUST_ANCHORS_DOC
+        );
     }
     match &report.chip_authenticity {
         Some(chip) => {

@@ -48,7 +48,7 @@ pub(crate) fn read(
             record,
             "replay".into(),
         );
-        let mut read = result.with_context(|| {
+        let read = result.with_context(|| {
             format!(
                 "replaying {} (stopped before {})",
                 path.display(),
@@ -58,8 +58,7 @@ pub(crate) fn read(
         replay
             .finish()
             .with_context(|| format!("replaying {}", path.display()))?;
-        // The trace supplied the terminal's randomness: the chip's answers prove nothing now.
-        icao9303::verify::mark_replayed(&mut read.1);
+        // The reader marked the report replayed: its transport says its answers are a recording.
         return Ok(read);
     }
     let mut rng = UnwrapErr(getrandom::SysRng);

@@ -37,7 +37,7 @@ fn read_with_json_and_dump() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(json["schema"], "mrtd-report/1");
+    assert_eq!(json["schema"], "mrtd-report/2");
     assert_eq!(json["verdict"]["result"], "verified", "{stdout}");
     assert_eq!(json["mrz"]["document_number"], "ZU3847562");
     for f in [
@@ -194,15 +194,23 @@ fn without_a_trust_anchor_the_read_is_not_verified() {
     assert_eq!(code, 3, "{stdout}\n{stderr}");
     assert!(!stdout.contains("GENUINE"), "{stdout}");
     assert!(stdout.contains("Result       NOT VERIFIED"), "{stdout}");
+    assert!(stdout.contains("the signer is not trusted"), "{stdout}");
     assert!(
-        stdout.contains("the signer is not trusted: give the issuing state's CSCA or master list"),
+        stdout.contains("the trust anchors of GB (its CSCA certificates or a master list holding them) are needed"),
         "{stdout}"
     );
+    // The CLI, not the library, names its flag and the guide on trust anchors.
+    assert!(stdout.contains("docs/trust-anchors.md"), "{stdout}");
+    assert!(stdout.contains("with --trust"), "{stdout}");
     let (code, stdout, _) = mrtd(&[&["read", "--emulator", "brp", "--json"], &key[..]].concat());
     assert_eq!(code, 3);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["verdict"]["result"], "not_verified");
     assert_eq!(json["chip_authenticity"]["verdict"], "not-proven");
+    assert!(
+        !stdout.contains("--trust"),
+        "library reasons name no CLI flag: {stdout}"
+    );
 }
 
 #[test]

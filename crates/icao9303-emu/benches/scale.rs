@@ -158,6 +158,7 @@ fn verify_document(files: &[(LdsFile, Vec<u8>)], store: &TrustStore, at: Time) -
         &document,
         None,
         Vec::new(),
+        &icao9303::verify::Scope::default(),
         Some(store),
         at,
         icao9303::verify::Chip::NotPresent,

@@ -62,6 +62,13 @@ pub struct ChipOptions {
     /// for EF.CardAccess is what a man in the middle injects to hide PACE; 6982 for DG14 is a chip
     /// withholding its Chip Authentication key).
     pub refused_files: Vec<(LdsFile, StatusWord)>,
+    /// Hostile, a relay between the reader and the chip: the chip's protected answer to SELECT or READ
+    /// BINARY of these files is replaced by a bare 6A82 ("file not found", no DO'99' or DO'8E'), and
+    /// the relay drops the link at the next command — the chip counted the answer it sent, the reader
+    /// does not count a bare error, so their send sequence counters are out of step until the reader
+    /// reconnects and runs access control again. A signed data group withheld this way must never be
+    /// taken for one the chip does not have.
+    pub relay_withholds: Vec<LdsFile>,
 }
 
 impl Default for ChipOptions {
@@ -80,6 +87,7 @@ impl Default for ChipOptions {
             alternate_6cxx: None,
             declared_length: None,
             refused_files: Vec::new(),
+            relay_withholds: Vec::new(),
         }
     }
 }
@@ -143,6 +151,8 @@ pub struct Chip {
     mute: bool,
     /// The `mac_less_61xx_after_ca` quirk: Chip Authentication just ended, the next answer is a bare 6110.
     plain_61xx_pending: bool,
+    /// The `relay_withholds` relay replaced an answer: it drops the link at the next command.
+    relay_drop_pending: bool,
     /// Terminal Authentication: trust points, current date and the session's progress.
     ta: Option<TaChip>,
     /// ID_PICC of this session (from BAC or PACE) and Comp() of the terminal's ephemeral Chip
@@ -190,6 +200,7 @@ impl Chip {
             field_lost: false,
             mute: false,
             plain_61xx_pending: false,
+            relay_drop_pending: false,
             ta: None,
             id_picc: None,
             ta_comp_pk_pcd: None,
@@ -306,6 +317,7 @@ impl Chip {
         self.field_lost = false;
         self.mute = false;
         self.plain_61xx_pending = false;
+        self.relay_drop_pending = false;
     }
 
     fn end_session(&mut self) {
@@ -332,6 +344,11 @@ impl Chip {
     /// ([`Chip::is_mute`]): it stays silent until [`Chip::reset`].
     pub fn process(&mut self, command: &[u8]) -> Vec<u8> {
         if self.field_lost || self.mute {
+            return Vec::new();
+        }
+        if std::mem::take(&mut self.relay_drop_pending) {
+            tracing::debug!("emulator: the relay drops the link");
+            self.field_lost = true;
             return Vec::new();
         }
         self.commands += 1;
@@ -389,6 +406,15 @@ impl Chip {
             Some(Ok(r)) => r.to_bytes(),
             _ => sw(StatusWord(0x6F00)).to_bytes(),
         };
+        if matches!(plain.ins, 0xA4 | 0xB0 | 0xB1)
+            && self
+                .current_ef
+                .is_some_and(|f| self.options.relay_withholds.contains(&f))
+        {
+            tracing::debug!("emulator: the relay withholds the answer with a bare 6A82");
+            self.relay_drop_pending = true;
+            return sw(StatusWord::FILE_NOT_FOUND).to_bytes();
+        }
         // Chip Authentication: its last response goes under the old keys, everything after under the new.
         // The session continues (ID_PICC and the CA key stay for Terminal Authentication).
         if let Some(next) = self.next_sm.take() {

@@ -79,4 +79,8 @@ impl<T: Transport> Transport for FaultyTransport<T> {
     fn reconnect(&mut self) -> Result<(), TransportError> {
         self.inner.reconnect()
     }
+
+    fn replayed(&self) -> bool {
+        self.inner.replayed()
+    }
 }

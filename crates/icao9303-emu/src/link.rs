@@ -155,6 +155,10 @@ impl<T: Transport> Transport for ModelledTransport<T> {
         self.resuming = true;
         self.inner.reconnect()
     }
+
+    fn replayed(&self) -> bool {
+        self.inner.replayed()
+    }
 }
 
 /// The file-reading phase of one read over a modelled link, and its lower bound.

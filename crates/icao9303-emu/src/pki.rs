@@ -356,18 +356,21 @@ fn key_identifier(spki: &[u8]) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-fn name(country: &str, organization: &str, common_name: &str) -> Vec<u8> {
+/// `C=country, O=organization, CN=common_name` (no `C=` when `country` is `None`).
+fn name(country: Option<&str>, organization: &str, common_name: &str) -> Vec<u8> {
     let rdn = |o: &ObjectIdentifier, string_tag, v: &str| {
         der::set(&[&der::sequence(&[
             &der::oid(o),
             &der::tlv(string_tag, v.as_bytes()),
         ])])
     };
-    der::sequence(&[
-        &rdn(&OID_COUNTRY, tag::PRINTABLE_STRING, country),
-        &rdn(&OID_ORGANIZATION, tag::UTF8_STRING, organization),
-        &rdn(&OID_COMMON_NAME, tag::UTF8_STRING, common_name),
-    ])
+    let mut rdns = Vec::new();
+    if let Some(c) = country {
+        rdns.push(rdn(&OID_COUNTRY, tag::PRINTABLE_STRING, c));
+    }
+    rdns.push(rdn(&OID_ORGANIZATION, tag::UTF8_STRING, organization));
+    rdns.push(rdn(&OID_COMMON_NAME, tag::UTF8_STRING, common_name));
+    der::sequence(&rdns.iter().map(Vec::as_slice).collect::<Vec<_>>())
 }
 
 fn extension(id: &ObjectIdentifier, critical: bool, value: &[u8]) -> Vec<u8> {
@@ -403,6 +406,30 @@ pub struct Deviations {
     pub unknown_critical: Option<ObjectIdentifier>,
     /// The validity period (`YYMMDDhhmmssZ`, UTCTime) instead of the profile's.
     pub validity: Option<(&'static str, &'static str)>,
+    /// The subject name carries no countryName (ICAO 9303-12 §7.1.1.1 requires one); for a CSCA, the
+    /// issuer names of what it signs neither.
+    pub no_country: bool,
+}
+
+/// How a SignerInfo names its signer, and the version it carries (RFC 5652 §5.3 pairs version 1 with
+/// issuerAndSerialNumber and 3 with subjectKeyIdentifier; other pairings are for the tests of verifiers
+/// that must refuse them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignerInfoForm {
+    /// The sid: issuerAndSerialNumber (`false`) or subjectKeyIdentifier (`true`).
+    pub subject_key_identifier: bool,
+    /// The SignerInfo version.
+    pub version: u8,
+}
+
+impl Default for SignerInfoForm {
+    /// issuerAndSerialNumber, version 1.
+    fn default() -> Self {
+        SignerInfoForm {
+            subject_key_identifier: false,
+            version: 1,
+        }
+    }
 }
 
 /// keyUsage bits (RFC 5280 numbering: bit 0 is the most significant bit of the first octet) as a DER
@@ -598,7 +625,8 @@ impl TestPki {
         let csca_serial = random_serial(rng);
         let dsc_serial = random_serial(rng);
 
-        let csca_name = name(country_alpha2, organization, csca_common_name);
+        let csca_country = (!deviations.0.no_country).then_some(country_alpha2);
+        let csca_name = name(csca_country, organization, csca_common_name);
         let csca_spki = csca_key.spki();
         let csca_key_id = key_identifier(&csca_spki);
         let csca_der = issue(
@@ -647,7 +675,8 @@ impl TestPki {
         dsc_serial: Vec<u8>,
         deviations: &Deviations,
     ) -> Result<TestPki, PkiBuildError> {
-        let dsc_name = name(&self.country, &self.organization, "Test Document Signer");
+        let dsc_country = (!deviations.no_country).then_some(self.country.as_str());
+        let dsc_name = name(dsc_country, &self.organization, "Test Document Signer");
         let dsc_der = issue(
             &CertificateSpec {
                 serial: &dsc_serial,
@@ -700,22 +729,55 @@ impl TestPki {
     /// A CRL (DER) issued by the CSCA on 2025-01-01 (next update 2040-01-01) revoking `revoked_serials`
     /// (unsigned big-endian magnitudes) as of 2025-01-01, for revocation tests.
     pub fn issue_crl(&self, revoked_serials: &[Vec<u8>]) -> Result<Vec<u8>, PkiBuildError> {
+        self.issue_crl_at(revoked_serials, "250101000000Z", "400101000000Z")
+    }
+
+    /// A CRL (DER) issued by the CSCA (with its current key) at `this_update`, next update `next_update`
+    /// (UTCTime `YYMMDDhhmmssZ`), revoking `revoked_serials` as of `this_update`.
+    pub fn issue_crl_at(
+        &self,
+        revoked_serials: &[Vec<u8>],
+        this_update: &str,
+        next_update: &str,
+    ) -> Result<Vec<u8>, PkiBuildError> {
+        let entries: Vec<(Vec<u8>, Option<u8>)> =
+            revoked_serials.iter().map(|s| (s.clone(), None)).collect();
+        self.issue_crl_entries(&entries, this_update, next_update)
+    }
+
+    /// A CRL (DER) as [`TestPki::issue_crl_at`], each entry a serial number with an optional reasonCode
+    /// (CRLReason, RFC 5280 §5.3.1: 8 is removeFromCRL).
+    pub fn issue_crl_entries(
+        &self,
+        entries: &[(Vec<u8>, Option<u8>)],
+        this_update: &str,
+        next_update: &str,
+    ) -> Result<Vec<u8>, PkiBuildError> {
         let sig_alg = self.csca_key.signature_algorithm();
-        let entries: Vec<Vec<u8>> = revoked_serials
+        let entries: Vec<Vec<u8>> = entries
             .iter()
-            .map(|s| {
-                der::sequence(&[
-                    &der::integer_unsigned(s),
-                    &der::tlv(tag::UTC_TIME, b"250101000000Z"),
-                ])
+            .map(|(serial, reason)| {
+                let mut parts = vec![
+                    der::integer_unsigned(serial),
+                    der::tlv(tag::UTC_TIME, this_update.as_bytes()),
+                ];
+                if let Some(code) = reason {
+                    // id-ce-cRLReasons (2.5.29.21) with an ENUMERATED value.
+                    let reason_code = der::sequence(&[
+                        &der::oid(&ObjectIdentifier::new_unwrap("2.5.29.21")),
+                        &der::octet_string(&der::tlv(0x0A, &[*code])),
+                    ]);
+                    parts.push(der::sequence(&[&reason_code]));
+                }
+                der::sequence(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
             })
             .collect();
         let mut parts: Vec<Vec<u8>> = vec![
             der::integer_unsigned(&[1]),
             sig_alg.clone(),
             self.csca_name.clone(),
-            der::tlv(tag::UTC_TIME, b"250101000000Z"),
-            der::tlv(tag::UTC_TIME, b"400101000000Z"),
+            der::tlv(tag::UTC_TIME, this_update.as_bytes()),
+            der::tlv(tag::UTC_TIME, next_update.as_bytes()),
         ];
         if !entries.is_empty() {
             parts.push(der::sequence(
@@ -731,6 +793,57 @@ impl TestPki {
         ]))
     }
 
+    /// A CSCA key rollover (ICAO 9303-12 §4.1.4.3): a new CSCA key under the same name, its self-signed
+    /// certificate (valid 2025-01-01..2045-01-01), the link certificate that certifies the new key with the
+    /// old one, and a new Document Signer issued with the new key (valid 2025-02-01..2036-01-01). Returns
+    /// the PKI of the new key (its [`csca_der`](Self::csca_der) is the new self-signed certificate; it
+    /// signs and issues CRLs with the new key) and the link certificate (DER).
+    pub fn rollover(&self, rng: &mut impl CryptoRng) -> Result<(TestPki, Vec<u8>), PkiBuildError> {
+        let new_key = KeyPair::generate(self.scheme, rng)?;
+        let new_spki = new_key.spki();
+        let new_key_id = key_identifier(&new_spki);
+        let none = Deviations::default();
+        let old_key_id = key_identifier(&self.csca_key.spki());
+        let self_serial = random_serial(rng);
+        let link_serial = random_serial(rng);
+        let mut spec = CertificateSpec {
+            serial: &self_serial,
+            issuer: &self.csca_name,
+            subject: &self.csca_name,
+            not_before: "250101000000Z",
+            not_after: "450101000000Z",
+            subject_spki: &new_spki,
+            issuer_key_id: &new_key_id,
+            ca: true,
+            deviations: &none,
+        };
+        let csca_der = issue(&spec, &new_key, &self.seed)?;
+        spec.serial = &link_serial;
+        spec.issuer_key_id = &old_key_id;
+        let link_der = issue(&spec, &self.csca_key, &self.seed)?;
+        let new_csca = TestPki {
+            country: self.country.clone(),
+            organization: self.organization.clone(),
+            scheme: self.scheme,
+            dsc_key: new_key.clone(),
+            csca_key: new_key,
+            csca_der,
+            dsc_der: Vec::new(),
+            csca_name: self.csca_name.clone(),
+            dsc_serial: Vec::new(),
+            seed: self.seed.clone(),
+        };
+        // The new key issues its first Document Signer after the rollover.
+        let dsc_key = KeyPair::generate(self.scheme, rng)?;
+        let dsc_serial = random_serial(rng);
+        let after_rollover = Deviations {
+            validity: Some(("250201000000Z", "360101000000Z")),
+            ..Deviations::default()
+        };
+        let pki = new_csca.with_document_signer(dsc_key, dsc_serial, &after_rollover)?;
+        Ok((pki, link_der))
+    }
+
     /// EF.SOD bytes: tag 77 { ContentInfo SignedData { LDSSecurityObject v0 } }, signed by the DSC (SHA-256),
     /// the DSC in `certificates`, signedAttrs with contentType and messageDigest.
     /// `data_group_hashes` are the hashes (with `hash`) of the raw data group files, numbers 1..=16.
@@ -738,6 +851,16 @@ impl TestPki {
         &self,
         hash: HashAlgorithm,
         data_group_hashes: &[(u8, Vec<u8>)],
+    ) -> Result<Vec<u8>, PkiBuildError> {
+        self.sign_sod_as(hash, data_group_hashes, SignerInfoForm::default())
+    }
+
+    /// [`TestPki::sign_sod`] with the SignerInfo in `form` (its sid and version).
+    pub fn sign_sod_as(
+        &self,
+        hash: HashAlgorithm,
+        data_group_hashes: &[(u8, Vec<u8>)],
+        form: SignerInfoForm,
     ) -> Result<Vec<u8>, PkiBuildError> {
         let mut seen = [false; 17];
         let mut entries = Vec::with_capacity(data_group_hashes.len());
@@ -768,7 +891,7 @@ impl TestPki {
             &der::sequence(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()),
         ]);
         let content_type = OID_LDS_SECURITY_OBJECT;
-        let content_info = self.sign_content(content_type, &lds_security_object)?;
+        let content_info = self.sign_content_as(content_type, &lds_security_object, form)?;
         Ok(der::tlv(SOD_TAG, &content_info))
     }
 
@@ -780,6 +903,28 @@ impl TestPki {
         &self,
         content_type: ObjectIdentifier,
         content: &[u8],
+    ) -> Result<Vec<u8>, PkiBuildError> {
+        self.sign_content_as(content_type, content, SignerInfoForm::default())
+    }
+
+    /// A CSCA master list (ICAO 9303-12 §9: eContentType id-icao-cscaMasterList, content
+    /// `SEQUENCE { version 0, certList SET OF Certificate }`) of `certificates` (DER), signed by this PKI's
+    /// Document Signer, which is no Master List Signer: a list no verifier can verify, as a forger's list
+    /// would be.
+    pub fn sign_master_list(&self, certificates: &[Vec<u8>]) -> Result<Vec<u8>, PkiBuildError> {
+        let list = der::sequence(&[
+            &der::integer_unsigned(&[0]),
+            &der::set_of(&certificates.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+        ]);
+        self.sign_content(ObjectIdentifier::new_unwrap("2.23.136.1.1.2"), &list)
+    }
+
+    /// [`TestPki::sign_content`] with the SignerInfo in `form` (its sid and version).
+    pub fn sign_content_as(
+        &self,
+        content_type: ObjectIdentifier,
+        content: &[u8],
+        form: SignerInfoForm,
     ) -> Result<Vec<u8>, PkiBuildError> {
         let hash = self.dsc_key.hash();
         let digest_algorithm = der::sequence(&[&der::oid(&hash.oid())]);
@@ -795,9 +940,17 @@ impl TestPki {
         let attrs = der::set_of_value(&[&content_type_attr, &digest_attr]);
         let signed_attrs = der::tlv(tag::SET, &attrs);
         let signature = self.dsc_key.sign(&signed_attrs, &self.seed)?;
+        let sid = if form.subject_key_identifier {
+            der::tlv(
+                tag::context_primitive(0),
+                &key_identifier(&self.dsc_key.spki()),
+            )
+        } else {
+            der::sequence(&[&self.csca_name, &der::integer_unsigned(&self.dsc_serial)])
+        };
         let signer_info = der::sequence(&[
-            &der::integer_unsigned(&[1]),
-            &der::sequence(&[&self.csca_name, &der::integer_unsigned(&self.dsc_serial)]),
+            &der::integer_unsigned(&[form.version]),
+            &sid,
             &digest_algorithm,
             &der::tlv(tag::context(0), &attrs),
             &self.dsc_key.signature_algorithm(),
@@ -1057,7 +1210,7 @@ mod tests {
         assert!(report.revocation.reason.contains("revoked"));
         assert!(!report.passed());
 
-        // A CRL under the CSCA's name but signed by another key is not trusted to revoke.
+        // A CRL under the CSCA's name but signed by another key is not trusted to revoke: not used.
         let other =
             TestPki::generate("UT", SignatureScheme::EcdsaP256Sha256, &mut rng(19)).unwrap();
         let mut store = TrustStore::builder();
@@ -1069,7 +1222,12 @@ mod tests {
         let report = verify_sod(&sod, &store, at, None);
         assert_eq!(
             report.revocation.status,
-            CheckStatus::ValidWithWarning,
+            CheckStatus::NotChecked,
+            "{}",
+            report.revocation.reason
+        );
+        assert!(
+            report.revocation.reason.contains("lists this DSC"),
             "{}",
             report.revocation.reason
         );

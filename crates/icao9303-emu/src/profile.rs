@@ -175,6 +175,8 @@ pub const PROFILE_NAMES: &[&str] = &[
     "brp-61xx-after-ca",
     "brp-hidden-card-access",
     "brp-dg14-refused",
+    "brp-withheld-dg12",
+    "brp-refuses-dg11",
     "passport-bac",
     "id-card-bp256",
     "pace-dh",
@@ -485,6 +487,30 @@ impl Profile {
                 options: ChipOptions {
                     refused_files: vec![(
                         LdsFile::Dg(14),
+                        StatusWord::SECURITY_STATUS_NOT_SATISFIED,
+                    )],
+                    ..ChipOptions::default()
+                },
+                ..Profile::brp()
+            }),
+            // The brp chip read through a relay that answers DG12 (the permit's remarks and
+            // conditions) with a bare, MAC-less 6A82 and then drops the link once, so the reader
+            // resumes: DG12 must be named as not covered, never taken for absent.
+            "brp-withheld-dg12" => Some(Profile {
+                name: "brp-withheld-dg12",
+                options: ChipOptions {
+                    relay_withholds: vec![LdsFile::Dg(12)],
+                    ..ChipOptions::default()
+                },
+                ..Profile::brp()
+            }),
+            // A chip that lists DG11 in EF.SOD and refuses to read it (6982, under its MAC) after access
+            // control: the signed personal details are withheld.
+            "brp-refuses-dg11" => Some(Profile {
+                name: "brp-refuses-dg11",
+                options: ChipOptions {
+                    refused_files: vec![(
+                        LdsFile::Dg(11),
                         StatusWord::SECURITY_STATUS_NOT_SATISFIED,
                     )],
                     ..ChipOptions::default()

@@ -74,7 +74,19 @@ fn brp_reads_and_every_hash_matches() {
         assert_eq!(doc.raw(file), Some(bytes), "{file}");
     }
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
-    assert_eq!(json["schema"], "mrtd-report/1");
+    assert_eq!(json["schema"], "mrtd-report/2");
+    // The verdict covers every data group EF.SOD lists but DG3, named as needing Terminal Authentication.
+    assert_eq!(
+        json["verdict"]["covered"],
+        serde_json::json!(["DG1", "DG2", "DG11", "DG12", "DG14", "DG15"])
+    );
+    assert_eq!(json["verdict"]["not_covered"][0]["data_group"], "DG3");
+    assert_eq!(
+        json["verdict"]["not_covered"][0]["reason"],
+        "needs-terminal-authentication"
+    );
+    assert_eq!(json["verdict"]["not_covered"][0]["permitted"], true);
+    assert_eq!(json["verdict"]["not_covered"].as_array().unwrap().len(), 1);
     assert_eq!(json["mrz"]["date_of_birth"], "880314");
     assert_eq!(json["access"]["protocol"], "PACE");
     assert_eq!(json["access"]["protocol_oid"], "0.4.0.127.0.7.2.2.4.6.4");

@@ -7,7 +7,7 @@ use icao9303::lds::LdsFile;
 use icao9303::pki::TrustStore;
 use icao9303::pki::certificate::Time;
 use icao9303::report::DocumentResult;
-use icao9303::verify::{Chip, report};
+use icao9303::verify::{Chip, Scope, report};
 use icao9303_emu::corpus;
 use icao9303_emu::pki::SignatureScheme;
 
@@ -17,6 +17,7 @@ fn result(files: &[(LdsFile, Vec<u8>)], store: &TrustStore) -> DocumentResult {
         &document,
         None,
         Vec::new(),
+        &Scope::default(),
         Some(store),
         Time::from_ymd(2026, 6, 1),
         Chip::NotPresent,

@@ -141,14 +141,17 @@ impl Document {
                     &self.doc,
                     None,
                     Vec::new(),
+                    &icao9303::verify::Scope::default(),
                     store.as_deref(),
                     at,
                     icao9303::verify::Chip::NotPresent,
                 ),
             }))
         });
-        let report = report
+        let mut report = report
             .map_err(|_| errors::error(py, "internal error while verifying this document"))?;
+        // What the store was built from, as `mrtd verify --json` reports it for one document.
+        report.trust = store.map(|s| s.load_report().clone());
         Ok(Report::new(report, None))
     }
 

@@ -288,8 +288,8 @@ fn password(
     }
 }
 
-/// The data groups of `files=`: `"DG3"`, `"dg3"` or `3`.
-fn data_groups(py: Python<'_>, files: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
+/// The data groups of `files=` or `leave_out=` (`what`): `"DG3"`, `"dg3"` or `3`.
+fn data_groups(py: Python<'_>, what: &str, files: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
     let Some(files) = files else {
         return Ok(Vec::new());
     };
@@ -311,7 +311,7 @@ fn data_groups(py: Python<'_>, files: Option<&Bound<'_, PyAny>>) -> PyResult<Vec
             _ => {
                 return Err(errors::input(
                     py,
-                    format!("files: {item} is not a data group (DG1 ... DG16)"),
+                    format!("{what}: {item} is not a data group (DG1 ... DG16)"),
                 ));
             }
         }
@@ -351,12 +351,13 @@ enum Failure {
 /// authentication, and their verification against `trust`. The chip is the emulator's (`emulator`),
 /// reached through a Python `transport` (any object with `transmit(bytes) -> bytes`), or in a PC/SC
 /// reader (`reader`: a name, part of one, or an index; the first reader holding a card when nothing is
-/// given). `files` adds data groups to those the chip lists; `images=False` leaves out DG2–DG7;
+/// given). `files` adds data groups to those the chip lists, `leave_out` leaves listed ones out (named
+/// "left out by request" in the verdict); `images=False` leaves out DG2–DG7;
 /// `terminal` (a `Terminal`) runs Terminal Authentication to open DG3 and DG4. The GIL is released during
 /// the read (a Python transport takes it for each APDU).
 #[pyfunction]
 #[pyo3(signature = (reader = None, *, emulator = None, transport = None, mrz = None, can = None,
-                    trust = None, files = None, images = true, terminal = None,
+                    trust = None, files = None, leave_out = None, images = true, terminal = None,
                     allow_bac_fallback = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn read(
@@ -368,6 +369,7 @@ pub fn read(
     can: Option<&str>,
     trust: Option<PyRef<'_, TrustStore>>,
     files: Option<&Bound<'_, PyAny>>,
+    leave_out: Option<&Bound<'_, PyAny>>,
     images: bool,
     terminal: Option<PyRef<'_, Terminal>>,
     allow_bac_fallback: bool,
@@ -400,11 +402,21 @@ pub fn read(
         }
     };
     let password = password(py, mrz, can)?;
+    let leave_out = data_groups(py, "leave_out", leave_out)?;
+    if leave_out.contains(&1) {
+        return Err(errors::input(
+            py,
+            "leave_out: DG1 (the MRZ) cannot be left out: every report needs it",
+        ));
+    }
+    // What the store was built from, as `mrtd read --json` reports it.
+    let trust_section = trust.as_ref().map(|t| t.store.load_report().clone());
     let options = ReaderOptions {
         trust: trust.map(|t| t.store.clone()),
+        leave_out,
         allow_bac_fallback,
         read_images: images,
-        extra_data_groups: data_groups(py, files)?,
+        extra_data_groups: data_groups(py, "files", files)?,
         terminal: terminal.map(|t| t.credentials.clone()),
         ..ReaderOptions::default()
     };
@@ -450,7 +462,10 @@ pub fn read(
         }
     });
     match result {
-        Ok((document, report)) => Ok((Document::from_read(document), Report::new(report, None))),
+        Ok((document, mut report)) => {
+            report.trust = trust_section;
+            Ok((Document::from_read(document), Report::new(report, None)))
+        }
         Err(failure) => {
             let cause = raised.lock().unwrap_or_else(PoisonError::into_inner).take();
             let error = match failure {

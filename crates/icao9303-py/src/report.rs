@@ -93,23 +93,22 @@ impl Report {
         self.report.verdict.reasons.clone()
     }
 
-    /// The data groups the verdict covers and what it does not, as the report's `verdict` section states
-    /// them (`{"covered": [...], "not_covered": [...]}`); None from a library whose reports do not state
-    /// coverage.
+    /// The data groups the verdict covers: present and matching EF.SOD (`["DG1", "DG2", ...]`).
     #[getter]
-    fn covered<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let verdict = crate::to_python(py, &self.report.verdict)?;
-        let covered = verdict.call_method1("get", ("covered",))?;
-        if covered.is_none() {
-            return Ok(None);
-        }
-        let dict = pyo3::types::PyDict::new(py);
-        dict.set_item("covered", covered)?;
-        dict.set_item(
-            "not_covered",
-            verdict.call_method1("get", ("not_covered",))?,
-        )?;
-        Ok(Some(dict.into_any()))
+    fn covered(&self) -> Vec<String> {
+        self.report
+            .verdict
+            .covered
+            .iter()
+            .map(|n| format!("DG{n}"))
+            .collect()
+    }
+
+    /// The data groups EF.SOD lists (or that were read) that the verdict does not cover, each as in the
+    /// JSON report: `{"data_group": "DG12", "reason": ..., "permitted": ..., "detail": ...}`.
+    #[getter]
+    fn not_covered<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::to_python(py, &self.report.verdict.not_covered)
     }
 
     /// Every check, in report order.

@@ -55,6 +55,13 @@ impl TrustStore {
             let mut builder = icao9303::pki::TrustStore::builder();
             builder.accept_unverified_lists(accept_unverified_lists);
             let summary = builder.add_paths(&paths).map_err(|e| e.to_string())?;
+            let mut warnings = summary.errors;
+            warnings.extend(summary.unverified_lists.iter().map(|list| {
+                format!(
+                    "{list}: master list signer not verified; accepted as you asked: documents it \
+                     anchors are at best not verified"
+                )
+            }));
             for (path, bytes) in &crl_bytes {
                 let source = path.display().to_string();
                 builder
@@ -67,7 +74,7 @@ impl TrustStore {
                     .add_document_signers(bytes, &source)
                     .map_err(|e| format!("dsc: {e}"))?;
             }
-            Ok::<_, String>((builder.build(), summary.errors))
+            Ok::<_, String>((builder.build(), warnings))
         });
         let (store, warnings) = loaded.map_err(|e| errors::input(py, e))?;
         Ok(TrustStore {
@@ -86,6 +93,12 @@ impl TrustStore {
     #[getter]
     fn rejected(&self) -> Vec<String> {
         self.store.load_report().rejected.clone()
+    }
+
+    /// What became a trust anchor, and why it may.
+    #[getter]
+    fn anchored(&self) -> Vec<String> {
+        self.store.load_report().anchored.clone()
     }
 
     /// Certificates, lists and CRLs skipped because the store already held them.

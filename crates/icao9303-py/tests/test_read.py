@@ -84,10 +84,20 @@ def test_the_parsed_lds_of_the_brp(brp):
     # The whole MRZ also opens the chip.
     _, again = mrtd.read(emulator="brp", mrz="\n".join(mrz.lines), trust=store)
     assert again.verdict == "verified"
-    # Without images: no face, and the verdict is the library's (DG2 left out).
+    # Without images: no face, DG2 named as left out by request, and the verdict stays verified.
     quick, quick_report = mrtd.read(emulator="brp", mrz=key, trust=store, images=False)
     assert quick.face is None
     assert "DG2" not in quick.files
+    assert "DG2" not in quick_report.covered
+    assert any(n["data_group"] == "DG2" and n["permitted"] for n in quick_report.not_covered)
+    assert quick_report.verdict == "verified"
+    # DG12 left out on purpose: named so, the verdict stays verified; DG1 cannot be left out.
+    no_remarks, remarks_report = mrtd.read(emulator="brp", mrz=key, trust=store, leave_out=["DG12"])
+    assert no_remarks.dg12 is None
+    assert [n for n in remarks_report.not_covered if n["data_group"] == "DG12"][0]["permitted"]
+    assert remarks_report.verdict == "verified"
+    with pytest.raises(mrtd.InputError):
+        mrtd.read(emulator="brp", mrz=key, leave_out=[1])
 
 
 def test_every_emulated_chip_reads_as_the_cli_reads_it(tmp_path):

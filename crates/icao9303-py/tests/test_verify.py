@@ -29,6 +29,8 @@ def test_every_corpus_document_verifies_as_the_cli_says(corpus):
             (c["id"], c["status"], c["reason"]) for c in expected["checks"]
         ], case
         assert report.reasons == expected["verdict"]["reasons"]
+        assert report.covered == expected["verdict"]["covered"]
+        assert report.not_covered == expected["verdict"]["not_covered"]
         verdicts.add(report.verdict)
     # The corpus exercises all three verdicts.
     assert verdicts == {"verified", "not_verified", "failed"}

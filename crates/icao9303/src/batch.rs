@@ -223,6 +223,7 @@ pub fn verify_files(
         &document,
         None,
         Vec::new(),
+        &crate::verify::Scope::default(),
         store,
         at,
         crate::verify::Chip::NotPresent,

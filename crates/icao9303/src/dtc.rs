@@ -42,7 +42,9 @@ use crate::lds::LdsFile;
 use crate::lds::error::to_hex as hex;
 use crate::lds::sod::{Sod, SodError};
 use crate::pki::{Time, TrustStore};
-use crate::report::{AuthenticityVerdict, Check, CheckId, Report, ReportSource};
+use crate::report::{
+    AuthenticityVerdict, Check, CheckId, NotCovered, NotCoveredReason, Report, ReportSource,
+};
 use crate::verify::Chip;
 
 /// The version of `DTCContentInfo` this module reads and writes: `v1(1)`.
@@ -575,6 +577,7 @@ impl Dtc {
             &document,
             None,
             vec![chip_absent],
+            &self.scope(),
             trust,
             at,
             Chip::NotPresent,
@@ -594,6 +597,28 @@ impl Dtc {
             ),
         );
         report
+    }
+
+    /// What the DTC format lets the holder leave out, for the verdict's coverage: DG3 and DG4, the
+    /// EAC-protected biometrics a DTC-VC does not carry unless asked ([`ExportOptions::include_biometrics`];
+    /// design notes "Which data groups to export"). Any other data group EF.SOD lists and the DTC-VC
+    /// lacks keeps the verdict from `verified`.
+    fn scope(&self) -> crate::verify::Scope {
+        let absent = [3u8, 4]
+            .into_iter()
+            .filter(|n| !self.data_groups.contains_key(n))
+            .map(|n| {
+                NotCovered::new(
+                    n,
+                    NotCoveredReason::OmittedFromDtc,
+                    "not in the DTC-VC: a DTC-VC leaves out the biometrics the chip protects with Extended Access Control",
+                )
+            })
+            .collect();
+        crate::verify::Scope {
+            left_out: Default::default(),
+            absent,
+        }
     }
 
     /// The check that binds this DTC-VC to a chip read at presentation (`chip` and `chip_report` from the

@@ -8,14 +8,35 @@
 //! It does no I/O of its own: a [`Transport`] carries APDUs to the chip (PC/SC, a phone's NFC stack, the
 //! software emulator or a recorded trace), and randomness comes from an injected RNG.
 //!
-//! ```no_run
-//! use icao9303::{MrzKey, Password, Reader};
-//! # fn demo<T: icao9303::Transport>(transport: T, rng: &mut impl rand_core::CryptoRng) -> Result<(), icao9303::Error> {
+//! A read verified against a trust store, with Chip and Active Authentication drawing from the operating
+//! system's random generator (run as a test against the software chip of `icao9303-emu`, whose test CSCA
+//! stands in for an issuing state's):
+//!
+//! ```
+//! use icao9303::{DocumentResult, MrzKey, Password, Reader, ReaderOptions, TrustStore};
+//! use std::sync::Arc;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let chip = icao9303_emu::profile::chip_by_name("brp", |_| {}, None)?.ok_or("no brp chip")?;
+//! # let transport = icao9303_emu::transport::EmulatorTransport::new(chip.chip);
+//! # let csca_der = chip.csca.ok_or("no test CSCA")?;
+//! // The CSCAs you trust: master lists, CSCA certificates and CRLs of the issuing states you accept.
+//! let mut trust = TrustStore::builder();
+//! trust.add_certificate(&csca_der, "the issuing state's CSCA")?;
+//! let options = ReaderOptions {
+//!     trust: Some(Arc::new(trust.build())),
+//!     ..ReaderOptions::default()
+//! };
+//! // The operating system's random generator (getrandom 0.4, feature `sys_rng`): PACE, Chip and
+//! // Active Authentication draw their challenges and keys from it.
+//! let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+//! let mut reader = Reader::with_options(transport, options); // any Transport: PC/SC, NFC, ...
 //! let key = MrzKey::new("ZU3847562", "880314", "340313")?;
-//! let mut reader = Reader::new(transport);
-//! reader.authenticate(&Password::Mrz(key), rng)?;
-//! let (document, report) = reader.read_document()?;
-//! println!("{}", report.summary());
+//! reader.authenticate(&Password::Mrz(key), &mut rng)?;
+//! // Every data group EF.SOD lists, Chip and Active Authentication, passive authentication.
+//! let (document, report) = reader.read_document_with_rng(&mut rng)?;
+//! assert_eq!(report.verdict.result, DocumentResult::Verified);
+//! println!("{}: {}", report.summary(), report.verdict.reasons.join("; "));
+//! # let _ = document;
 //! # Ok(()) }
 //! ```
 //!

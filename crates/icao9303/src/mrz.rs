@@ -219,6 +219,51 @@ pub fn parse_date(yymmdd: &str) -> Option<(u8, u8, u8)> {
     Some((yy, mm, dd))
 }
 
+/// How far after the reference day a two-digit date of expiry may lie before it is read as the century
+/// before ([`date_of_expiry`]): twice the ten years a travel document is usually issued for.
+pub const EXPIRY_WINDOW_YEARS: u16 = 20;
+
+/// A YYMMDD date of the MRZ with its century: the latest century that does not put the date after
+/// `today` — a date of birth is in the past. `None` when the field is not a date.
+///
+/// ICAO 9303-3 section 3.8 (Representation of Dates) writes dates in the MRZ as YYMMDD, the year as its
+/// last two digits and no century: the reader places the century from what the date is, relative to the
+/// day it reads the document, never from a fixed pivot year.
+pub fn date_of_birth(yymmdd: &str, today: crate::asn1::Time) -> Option<crate::asn1::Time> {
+    let (yy, mm, dd) = parse_date(yymmdd)?;
+    let year = with_century(yy, today.year);
+    let year = if (year, mm, dd) > (today.year, today.month, today.day) {
+        year.checked_sub(100)?
+    } else {
+        year
+    };
+    Some(crate::asn1::Time::from_ymd(year, mm, dd))
+}
+
+/// A YYMMDD date of expiry with its century: the latest century that puts it no more than
+/// [`EXPIRY_WINDOW_YEARS`] after `today` — a document in use was issued at most that long ago for at
+/// most that long, and an expired one may be read any number of years later. The ICAO specimen's
+/// `940623` is 1994-06-23, not 2094. `None` when the field is not a date. (ICAO 9303-3 section 3.8: the
+/// MRZ gives no century; see [`date_of_birth`].)
+pub fn date_of_expiry(yymmdd: &str, today: crate::asn1::Time) -> Option<crate::asn1::Time> {
+    let (yy, mm, dd) = parse_date(yymmdd)?;
+    let year = with_century(yy, today.year);
+    let limit = today.year.saturating_add(EXPIRY_WINDOW_YEARS);
+    let year = if year > limit {
+        year.checked_sub(100)?
+    } else if year.saturating_add(100) <= limit {
+        year + 100
+    } else {
+        year
+    };
+    Some(crate::asn1::Time::from_ymd(year, mm, dd))
+}
+
+/// `yy` in the century of `year`.
+fn with_century(yy: u8, year: u16) -> u16 {
+    year - year % 100 + u16::from(yy)
+}
+
 /// A parsed machine readable zone, with every field and the result of every check digit.
 ///
 /// Its `Debug` output shows only the format and the issuing state: no names, numbers or dates.
@@ -1263,5 +1308,32 @@ mod tests {
             );
             assert!(result.is_ok(), "{opt}");
         }
+    }
+
+    /// Two-digit years take their century from the reading day: a birth date is not in the future, an
+    /// expiry date at most twenty years ahead (before issue 21: fixed constants in the CLI, and the ICAO
+    /// specimen's expiry 940623 shown as 2094).
+    #[test]
+    fn two_digit_years_are_placed_relative_to_the_reading_day() {
+        use crate::asn1::Time;
+        let day = |t: Option<Time>| t.map(|t| (t.year, t.month, t.day));
+        let today = Time::from_ymd(2026, 5, 1);
+        assert_eq!(day(date_of_expiry("940623", today)), Some((1994, 6, 23)));
+        assert_eq!(day(date_of_expiry("340313", today)), Some((2034, 3, 13)));
+        assert_eq!(day(date_of_expiry("460501", today)), Some((2046, 5, 1)));
+        assert_eq!(day(date_of_expiry("470101", today)), Some((1947, 1, 1)));
+        assert_eq!(day(date_of_birth("880314", today)), Some((1988, 3, 14)));
+        assert_eq!(day(date_of_birth("260501", today)), Some((2026, 5, 1)));
+        assert_eq!(day(date_of_birth("260502", today)), Some((1926, 5, 2)));
+        assert_eq!(day(date_of_birth("690806", today)), Some((1969, 8, 6)));
+        // Read in 2095, the specimen's expiry is the past 2094, not 1994's century of 2194.
+        let later = Time::from_ymd(2095, 1, 1);
+        assert_eq!(day(date_of_expiry("940623", later)), Some((2094, 6, 23)));
+        assert_eq!(day(date_of_expiry("100101", later)), Some((2110, 1, 1)));
+        // Read in 1999, an expiry of 05 is 2005.
+        let earlier = Time::from_ymd(1999, 12, 31);
+        assert_eq!(day(date_of_expiry("050101", earlier)), Some((2005, 1, 1)));
+        assert_eq!(date_of_birth("991332", today), None);
+        assert_eq!(date_of_expiry("ABCDEF", today), None);
     }
 }

@@ -17,6 +17,11 @@ pub struct ReaderOptions {
     pub max_read_rounds: usize,
     /// Data groups to read besides those EF.COM and EF.SOD list.
     pub extra_data_groups: Vec<u8>,
+    /// Data groups not to read although EF.COM or EF.SOD lists them (DG1, which the report needs, is read
+    /// regardless). The verdict names them "left out by request" and does not hold their absence against
+    /// the document ([`crate::verify::Scope::left_out`]); without Chip or Active Authentication's key
+    /// file left out, that mechanism cannot run.
+    pub leave_out: Vec<u8>,
     /// Trust anchors (CSCAs, CRLs) for passive authentication. Without them the EF.SOD signature is still
     /// verified and the certificate chain is reported as not checked.
     pub trust: Option<std::sync::Arc<crate::pki::TrustStore>>,
@@ -36,7 +41,7 @@ pub struct ReaderOptions {
     pub extended_length: ExtendedLengthPolicy,
     /// Read the image data groups (DG2 face, DG3 fingerprints, DG4 iris, DG5 portrait, DG6, DG7
     /// signature). They are read last, so a read without them (the MRZ and an authenticity check) stops
-    /// early; the report says they were not read.
+    /// early; the report names them "left out by request", as with [`ReaderOptions::leave_out`].
     pub read_images: bool,
     /// The inspection system's certificates and key for Terminal Authentication (EAC), which opens DG3
     /// (fingerprints) and DG4 (iris). It runs after a successful Chip Authentication
@@ -89,6 +94,7 @@ impl Default for ReaderOptions {
             max_file_len: DEFAULT_MAX_FILE_LEN,
             max_read_rounds: DEFAULT_MAX_READ_ROUNDS,
             extra_data_groups: Vec::new(),
+            leave_out: Vec::new(),
             trust: None,
             at: None,
             chip_authentication: true,

@@ -23,7 +23,7 @@ use crate::lds::LdsFile;
 use crate::read_stats::{
     PHASE_ACCESS_CONTROL, PHASE_CHIP_AUTHENTICATION, PHASE_RESUME, PHASE_TERMINAL_AUTHENTICATION,
 };
-use crate::report::{AccessReport, Check, CheckId, Report, Verdict};
+use crate::report::{AccessReport, Check, CheckId, NotCovered, NotCoveredReason, Report, Verdict};
 use crate::session::Session;
 use crate::transport::Transport;
 use rand_core::CryptoRng;
@@ -76,8 +76,14 @@ struct ReadState<'r, R: CryptoRng + ?Sized> {
     files: Vec<(LdsFile, Vec<u8>)>,
     /// Report lines about the read itself (files missing or refused, resumes, a BAC fallback).
     notes: Vec<Check>,
-    /// The data groups to read: those EF.SOD and EF.COM list, DG1, and the caller's extra ones.
+    /// The data groups to read: those EF.SOD and EF.COM list, DG1, and the caller's extra ones, less
+    /// those the caller leaves out.
     wanted: BTreeSet<u8>,
+    /// The data groups the caller left out (images without `read_images`, `leave_out`) that EF.SOD or
+    /// EF.COM list: not read, "left out by request".
+    left_out: BTreeSet<u8>,
+    /// Why each data group wanted and not delivered was not read, for the verdict's coverage.
+    absent: Vec<NotCovered>,
     /// What Active and Chip Authentication gave, once they ran.
     chip_auth: Option<RunOutcome>,
     /// What Terminal Authentication gave, when the read had credentials for it, and how many times the
@@ -260,6 +266,8 @@ impl<T: Transport> Reader<T> {
             files: Vec::new(),
             notes: self.session.take_notes(),
             wanted,
+            left_out: BTreeSet::new(),
+            absent: Vec::new(),
             chip_auth: None,
             terminal_auth: None,
         };
@@ -278,7 +286,11 @@ impl<T: Transport> Reader<T> {
         recover: &mut Recover<'_, T, R>,
     ) -> Result<(), Error> {
         match step {
-            Step::ReadIndex => self.read_index(state, recover),
+            Step::ReadIndex => {
+                self.read_index(state, recover)?;
+                self.leave_out(state);
+                Ok(())
+            }
             Step::ReadKeyFiles => {
                 let key_files: Vec<u8> = state
                     .wanted
@@ -328,17 +340,74 @@ impl<T: Transport> Reader<T> {
                     .copied()
                     .filter(|n| is_image(*n))
                     .collect();
-                if self.session.options().read_images {
-                    return self.read_data_groups(&images, state, recover);
-                }
-                for n in images {
-                    state.notes.push(Check::not_checked(
-                        CheckId::FileRead(LdsFile::Dg(n)),
-                        "not read: the read leaves out images",
-                    ));
-                }
-                Ok(())
+                self.read_data_groups(&images, state, recover)
             }
+        }
+    }
+
+    /// Takes the data groups the caller leaves out (the images without `read_images`, and
+    /// `leave_out`; never DG1) out of those to read, with a note each: the verdict names them "left out
+    /// by request" ([`crate::verify::Scope::left_out`]).
+    fn leave_out<R: CryptoRng + ?Sized>(&self, state: &mut ReadState<'_, R>) {
+        let options = self.session.options();
+        let left: Vec<u8> = state
+            .wanted
+            .iter()
+            .copied()
+            .filter(|n| {
+                *n != 1 && (options.leave_out.contains(n) || (!options.read_images && is_image(*n)))
+            })
+            .collect();
+        for n in left {
+            state.wanted.remove(&n);
+            state.left_out.insert(n);
+            let reason = if is_image(n) && !options.read_images {
+                "not read: left out by request (the read leaves out images)"
+            } else {
+                "not read: left out by request"
+            };
+            state.notes.push(Check::not_checked(
+                CheckId::FileRead(LdsFile::Dg(n)),
+                reason,
+            ));
+        }
+    }
+
+    /// Notes that data group `n` was not read, and why, for the checks and the verdict's coverage.
+    fn not_read<R: CryptoRng + ?Sized>(
+        state: &mut ReadState<'_, R>,
+        n: u8,
+        reason: NotCoveredReason,
+        detail: String,
+    ) {
+        state.notes.push(Check::not_checked(
+            CheckId::FileRead(LdsFile::Dg(n)),
+            detail.clone(),
+        ));
+        state.absent.push(NotCovered::new(n, reason, detail));
+    }
+
+    /// Why DG3 or DG4 cannot be read in this session, as far as Terminal Authentication goes: `None`
+    /// when it succeeded in this very session (a refusal then is the chip's own answer).
+    fn terminal_authentication_missing<R: CryptoRng + ?Sized>(
+        &self,
+        state: &ReadState<'_, R>,
+    ) -> Option<String> {
+        let resumes = self.session.read_stats().resumes;
+        match &state.terminal_auth {
+            None => Some(
+                "protected by Extended Access Control: it needs Terminal Authentication, and the read had no inspection system credentials"
+                    .into(),
+            ),
+            Some((_, then)) if *then != resumes => Some(
+                "the card was lost after Terminal Authentication and the resumed session did not repeat it"
+                    .into(),
+            ),
+            Some((ta, _)) if ta.is_valid() => None,
+            Some((ta, _)) => Some(format!(
+                "Terminal Authentication did not succeed ({})",
+                ta.reason
+            )),
         }
     }
 
@@ -384,7 +453,9 @@ impl<T: Transport> Reader<T> {
         Ok(())
     }
 
-    /// Reads the data groups `numbers`, noting those the chip does not have or refuses.
+    /// Reads the data groups `numbers`, noting those the chip does not have or refuses, and why: a status
+    /// word without a MAC is never taken for the chip's answer (a man in the middle can send one), and
+    /// DG3/DG4 without Terminal Authentication are not readable by design.
     fn read_data_groups<R: CryptoRng + ?Sized>(
         &mut self,
         numbers: &[u8],
@@ -394,46 +465,68 @@ impl<T: Transport> Reader<T> {
         for &n in numbers {
             let file = LdsFile::Dg(n);
             if state.chip_auth.as_ref().is_some_and(|c| c.session_lost) {
-                state.notes.push(Check::not_checked(
-                    CheckId::FileRead(file),
-                    "not read: secure messaging ended when Chip Authentication failed",
-                ));
+                Self::not_read(
+                    state,
+                    n,
+                    NotCoveredReason::NotRead,
+                    "not read: secure messaging ended when Chip Authentication failed".into(),
+                );
                 continue;
             }
-            match self.read_resilient(file, state, recover) {
-                Ok(Some(bytes)) => state.files.push((file, bytes)),
-                Ok(None) => state.notes.push(Check::not_checked(
-                    CheckId::FileRead(file),
-                    "listed but not present on the chip",
-                )),
+            let sw = match self.read_resilient(file, state, recover) {
+                Ok(Some(bytes)) => {
+                    state.files.push((file, bytes));
+                    continue;
+                }
+                Ok(None) => StatusWord::FILE_NOT_FOUND,
                 Err(Error::Status { sw, .. })
                     if sw == StatusWord::SECURITY_STATUS_NOT_SATISFIED =>
                 {
-                    // DG3 and DG4 need Terminal Authentication: without it, refusing them is expected
-                    // (their hash line says so); with it, the report says why the chip still refused.
-                    let resumes = self.session.read_stats().resumes;
-                    let reason = match (n, &state.terminal_auth) {
-                        (3 | 4, None) => None,
-                        (3 | 4, Some((_, then))) if *then != resumes => Some(format!(
-                            "not read ({sw}): the card was lost after Terminal Authentication and the resumed session did not repeat it"
-                        )),
-                        (3 | 4, Some((ta, _))) if ta.is_valid() => Some(format!(
-                            "the chip refused to read it ({sw}) after Terminal Authentication: the certificate chain does not grant DG{n}"
-                        )),
-                        (3 | 4, Some((ta, _))) => Some(format!(
-                            "not read ({sw}): Terminal Authentication did not succeed ({})",
-                            ta.reason
-                        )),
-                        _ => Some(format!("the chip refused to read it ({sw})")),
-                    };
-                    if let Some(reason) = reason {
-                        state
-                            .notes
-                            .push(Check::not_checked(CheckId::FileRead(file), reason));
-                    }
+                    sw
                 }
                 Err(e) => return Err(e),
-            }
+            };
+            let plain = self.session.last_answer_plain();
+            let ta_missing = matches!(n, 3 | 4)
+                .then(|| self.terminal_authentication_missing(state))
+                .flatten();
+            let refused = sw == StatusWord::SECURITY_STATUS_NOT_SATISFIED;
+            let (reason, detail) = match ta_missing {
+                // Without Terminal Authentication DG3 and DG4 are not readable: the hash line says so.
+                Some(why) if state.terminal_auth.is_none() => {
+                    state.absent.push(NotCovered::new(
+                        n,
+                        NotCoveredReason::NeedsTerminalAuthentication,
+                        why,
+                    ));
+                    continue;
+                }
+                Some(why) => (
+                    NotCoveredReason::NeedsTerminalAuthentication,
+                    format!("not read ({sw}): {why}"),
+                ),
+                None if plain => (
+                    NotCoveredReason::UnauthenticatedAnswer,
+                    format!(
+                        "answered {sw} without a MAC: a bare status word may come from a man in the middle as well as the chip, so it does not count as the chip's answer"
+                    ),
+                ),
+                None if refused && matches!(n, 3 | 4) => (
+                    NotCoveredReason::NeedsTerminalAuthentication,
+                    format!(
+                        "the chip refused to read it ({sw}) after Terminal Authentication: what the terminal's chain asks for, narrowed by the chip's trust point, does not grant DG{n}"
+                    ),
+                ),
+                None if refused => (
+                    NotCoveredReason::Refused,
+                    format!("the chip refused to read it ({sw}) after access control"),
+                ),
+                None => (
+                    NotCoveredReason::NotFound,
+                    format!("listed but not present on the chip: it answered {sw} under its MAC"),
+                ),
+            };
+            Self::not_read(state, n, reason, detail);
         }
         Ok(())
     }
@@ -548,6 +641,8 @@ impl<T: Transport> Reader<T> {
             files,
             mut notes,
             chip_auth,
+            left_out,
+            absent,
             ..
         } = state;
         let read_stats = self.session.read_stats();
@@ -581,6 +676,7 @@ impl<T: Transport> Reader<T> {
             &document,
             session.access().cloned(),
             notes,
+            &crate::verify::Scope { left_out, absent },
             options.trust.as_deref(),
             at,
             crate::verify::Chip::Present {
@@ -589,6 +685,10 @@ impl<T: Transport> Reader<T> {
             },
         );
         report.read_stats = Some(read_stats);
+        // A recording's answers prove nothing about a chip now, whoever replays it.
+        if session.transport().replayed() {
+            crate::verify::mark_replayed(&mut report);
+        }
         (document, report)
     }
 }

@@ -1,12 +1,12 @@
 //! The outcome of a read: which protocol was used, which files were read, and one entry per check, with
-//! a stable JSON form (schema `mrtd-report/1`, documented in docs/report-schema.md).
+//! a stable JSON form (schema `mrtd-report/2`, documented in docs/report-schema.md).
 
 use crate::lds::LdsFile;
 use crate::mrz::Mrz;
 use serde::Serialize;
 
 /// The schema identifier written in every JSON report.
-pub const SCHEMA: &str = "mrtd-report/1";
+pub const SCHEMA: &str = "mrtd-report/2";
 
 /// What a check is about: one id per check the library performs, so code finds a check by its id and
 /// never by its display name. [`CheckId::key`] is the stable string form (`checks[].id` in the JSON report);
@@ -28,6 +28,9 @@ pub enum CheckId {
     IssuingCountry,
     /// DG1 is present and decodes. Key `dg1`.
     Dg1Structure,
+    /// The document's date of expiry (DG1) against the reference time: valid until then, a warning
+    /// ("expired on ...") after. Key `document-expiry`.
+    DocumentExpiry,
     /// The check digits of the MRZ stored in DG1. Key `mrz-check-digits`.
     MrzCheckDigits,
     /// Data group n's hash against EF.SOD; a data group EF.SOD does not list fails. Key `dg<n>-hash`.
@@ -77,6 +80,7 @@ impl CheckId {
             CheckId::DscRevocation => "dsc-revocation".into(),
             CheckId::IssuingCountry => "issuing-country".into(),
             CheckId::Dg1Structure => "dg1".into(),
+            CheckId::DocumentExpiry => "document-expiry".into(),
             CheckId::MrzCheckDigits => "mrz-check-digits".into(),
             CheckId::DgHash(n) => format!("dg{n}-hash"),
             CheckId::FileRead(file) => format!("read:{}", file.name()),
@@ -104,6 +108,7 @@ impl CheckId {
             CheckId::DscRevocation => "DSC revocation".into(),
             CheckId::IssuingCountry => "Issuing country".into(),
             CheckId::Dg1Structure => "DG1".into(),
+            CheckId::DocumentExpiry => "Document expiry".into(),
             CheckId::MrzCheckDigits => "MRZ check digits".into(),
             CheckId::DgHash(n) => format!("DG{n} hash"),
             CheckId::FileRead(file) => file.name(),
@@ -399,17 +404,135 @@ pub struct ChipAuthenticity {
 #[serde(rename_all = "snake_case")]
 pub enum DocumentResult {
     /// Every performed check is valid (warnings allowed), passive authentication is complete (EF.SOD
-    /// signature, DSC chain to a trusted CSCA, every data group read) and, in a live read, chip
-    /// authentication passed wherever the chip's signed files offer it. Exit code 0.
+    /// signature, DSC chain to a trusted CSCA), every data group EF.SOD lists is covered (present with a
+    /// valid hash, or not covered for a permitted reason: [`NotCoveredReason::permitted`]) and, in a live
+    /// read, chip authentication passed wherever the chip's signed files offer it. Exit code 0.
     Verified,
     /// Nothing failed, but something is missing: no or an unknown trust anchor, a data group hash not
-    /// checked, a mechanism the chip offers not run. Exit code 3.
+    /// checked, a signed data group not covered (refused, not found, withheld, missing from saved
+    /// files), a mechanism the chip offers not run. Exit code 3.
     NotVerified,
     /// A check failed: the document is suspect. Exit code 1.
     Failed,
 }
 
-/// The top-level `verdict` of the report: the result and the reasons for it.
+/// Why a data group is outside what the verdict covers ([`NotCovered`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotCoveredReason {
+    /// DG3 or DG4 (fingerprints, irises): protected by Extended Access Control, not readable without
+    /// Terminal Authentication granting it. Permitted.
+    NeedsTerminalAuthentication,
+    /// The caller asked not to read or verify it (`--files -DG12`, `--no-images`,
+    /// [`crate::options::ReaderOptions::leave_out`]). Permitted.
+    LeftOutByRequest,
+    /// A DTC-VC leaves it out, as the DTC format lets the holder do (the EAC-protected DG3 and DG4,
+    /// [`crate::dtc`]). Permitted.
+    OmittedFromDtc,
+    /// The chip refused to read it after access control, with a status word under its MAC.
+    Refused,
+    /// The chip answered, under its MAC, that it has no such file.
+    NotFound,
+    /// The answer was a bare status word without a MAC: the chip's or a man in the middle's, it cannot
+    /// be told which, so it never counts as the chip's answer.
+    UnauthenticatedAnswer,
+    /// The read did not get to it (secure messaging ended, the link was lost and not recovered).
+    NotRead,
+    /// Saved files (a dump, a JSON Lines document, a DTC-VC) do not include it.
+    MissingFromSavedFiles,
+    /// It was read, but its hash does not match EF.SOD (or EF.SOD does not list it): a failed check.
+    HashInvalid,
+}
+
+impl NotCoveredReason {
+    /// Whether a `verified` verdict may leave the data group out: only DG3/DG4 without Terminal
+    /// Authentication, a caller's own request, and what a DTC-VC may omit. Anything else gives at best
+    /// `not_verified`.
+    pub fn permitted(self) -> bool {
+        matches!(
+            self,
+            NotCoveredReason::NeedsTerminalAuthentication
+                | NotCoveredReason::LeftOutByRequest
+                | NotCoveredReason::OmittedFromDtc
+        )
+    }
+
+    /// The stable string form (`verdict.not_covered[].reason` in the JSON report).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotCoveredReason::NeedsTerminalAuthentication => "needs-terminal-authentication",
+            NotCoveredReason::LeftOutByRequest => "left-out-by-request",
+            NotCoveredReason::OmittedFromDtc => "omitted-from-dtc",
+            NotCoveredReason::Refused => "refused",
+            NotCoveredReason::NotFound => "not-found",
+            NotCoveredReason::UnauthenticatedAnswer => "unauthenticated-answer",
+            NotCoveredReason::NotRead => "not-read",
+            NotCoveredReason::MissingFromSavedFiles => "missing-from-saved-files",
+            NotCoveredReason::HashInvalid => "hash-invalid",
+        }
+    }
+}
+
+/// Serialises a data group number as its name, `"DG12"`.
+fn data_group_name<S: serde::Serializer>(n: &u8, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&LdsFile::Dg(*n).name())
+}
+
+/// Serialises data group numbers as their names, `["DG1", "DG2"]`.
+fn data_group_names<S: serde::Serializer>(ns: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(ns.iter().map(|n| LdsFile::Dg(*n).name()))
+}
+
+/// A data group the verdict does not cover, and why.
+///
+/// JSON: `{"data_group": "DG12", "reason": "unauthenticated-answer", "permitted": false, "detail": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotCovered {
+    /// The data group number (in JSON its name, `"DG12"`).
+    #[serde(serialize_with = "data_group_name")]
+    pub data_group: u8,
+    /// Why it is not covered.
+    pub reason: NotCoveredReason,
+    /// Whether the verdict may still be `verified` without it ([`NotCoveredReason::permitted`]).
+    pub permitted: bool,
+    /// What happened, in words: the status word and whether it carried a MAC, the Terminal
+    /// Authentication outcome, ...
+    pub detail: String,
+}
+
+impl NotCovered {
+    /// Data group `n` not covered for `reason`.
+    pub fn new(data_group: u8, reason: NotCoveredReason, detail: impl Into<String>) -> NotCovered {
+        NotCovered {
+            data_group,
+            reason,
+            permitted: reason.permitted(),
+            detail: detail.into(),
+        }
+    }
+
+    /// One line a person reads: "DG12 (additional document details) was not read — the verdict does not
+    /// cover it: ...".
+    pub fn describe(&self) -> String {
+        let file = LdsFile::Dg(self.data_group);
+        let what = match self.reason {
+            NotCoveredReason::HashInvalid => "does not match EF.SOD",
+            NotCoveredReason::LeftOutByRequest => "was left out by request",
+            NotCoveredReason::OmittedFromDtc => "is not in the DTC-VC",
+            NotCoveredReason::MissingFromSavedFiles => "is not in the saved files",
+            _ => "was not read",
+        };
+        format!(
+            "{} ({}) {what} — the verdict does not cover it: {}",
+            file.name(),
+            file.description(),
+            self.detail
+        )
+    }
+}
+
+/// The top-level `verdict` of the report: the result, the reasons for it, and which of the data groups
+/// EF.SOD lists it covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocumentVerdict {
     /// verified, not_verified or failed.
@@ -417,14 +540,32 @@ pub struct DocumentVerdict {
     /// For failed: each failed check; for not_verified: what is missing and what to do; for verified:
     /// what the verdict rests on (and that no chip was present, for an offline verification).
     pub reasons: Vec<String>,
+    /// The data groups the verdict covers: present, and their hash matches EF.SOD (in JSON their
+    /// names, `["DG1", "DG2"]`).
+    #[serde(serialize_with = "data_group_names")]
+    pub covered: Vec<u8>,
+    /// The data groups EF.SOD lists (or that were read) that the verdict does not cover, each with why.
+    pub not_covered: Vec<NotCovered>,
+}
+
+impl DocumentVerdict {
+    /// A verdict with `result` and `reasons`, covering nothing.
+    pub fn new(result: DocumentResult, reasons: Vec<String>) -> DocumentVerdict {
+        DocumentVerdict {
+            result,
+            reasons,
+            covered: Vec::new(),
+            not_covered: Vec::new(),
+        }
+    }
 }
 
 impl Default for DocumentVerdict {
     fn default() -> Self {
-        DocumentVerdict {
-            result: DocumentResult::NotVerified,
-            reasons: vec!["the document was not verified".into()],
-        }
+        DocumentVerdict::new(
+            DocumentResult::NotVerified,
+            vec!["the document was not verified".into()],
+        )
     }
 }
 
@@ -439,6 +580,39 @@ pub enum ReportSource {
     Dump,
     /// A Digital Travel Credential's virtual component (Type 1), verified offline: the chip was not present.
     DtcVc,
+}
+
+/// What a trust store was built from: what was loaded, what became a trust anchor and why, and what was
+/// rejected and why, one line per file, list, certificate or LDIF record (`pki::TrustStoreBuilder` writes
+/// it). In a report it is the `trust` section: what the verification was checked against.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LoadReport {
+    /// What was loaded ("DE_ML.ml: master list of 588 certificates (588 new), list signed with ...").
+    pub loaded: Vec<String>,
+    /// What became a trust anchor, and why ("csca.der: CSCA C=GB,... anchored: self-signed, keyCertSign").
+    pub anchored: Vec<String>,
+    /// What was rejected, with the reason ("icaopkd-002.ldif line 12: master list signer: ...").
+    pub rejected: Vec<String>,
+    /// Certificates, lists and CRLs skipped because the store already held them.
+    pub duplicates: usize,
+}
+
+/// The CRL the revocation check of the document's signer used: the newest verified CRL of the signer's
+/// CSCA (`crl` in the JSON report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrlReport {
+    /// The CRL's issuer (the CSCA).
+    pub issuer: String,
+    /// thisUpdate.
+    pub this_update: String,
+    /// nextUpdate, when the CRL gives one.
+    pub next_update: Option<String>,
+    /// Where it was loaded from.
+    pub source: String,
+    /// Its nextUpdate had passed at the verification's reference time: a newer CRL should exist.
+    pub expired: bool,
+    /// How many verified CRLs of that CSCA were consulted (a listing in any of them revokes).
+    pub consulted: usize,
 }
 
 /// The report of one read (or one offline verification).
@@ -466,6 +640,14 @@ pub struct Report {
     /// (live reads; absent for offline verification).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_stats: Option<crate::read_stats::ReadStats>,
+    /// The CRL the signer's revocation check used (absent when no verified CRL of the signer's CSCA was
+    /// loaded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crl: Option<CrlReport>,
+    /// What the trust store held: loaded, anchored, rejected (set by the caller that built the store,
+    /// such as the CLI for one document; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<LoadReport>,
 }
 
 impl Default for Report {
@@ -480,6 +662,8 @@ impl Default for Report {
             checks: Vec::new(),
             chip_authenticity: None,
             read_stats: None,
+            crl: None,
+            trust: None,
         }
     }
 }
@@ -518,7 +702,7 @@ impl Report {
         )
     }
 
-    /// The report as pretty-printed JSON (schema `mrtd-report/1`).
+    /// The report as pretty-printed JSON (schema `mrtd-report/2`).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
@@ -538,6 +722,7 @@ mod tests {
             CheckId::DscRevocation,
             CheckId::IssuingCountry,
             CheckId::Dg1Structure,
+            CheckId::DocumentExpiry,
             CheckId::MrzCheckDigits,
             CheckId::DgHash(1),
             CheckId::DgHash(11),

@@ -447,6 +447,10 @@ impl<T: Transport> Transport for RecordingTransport<T> {
         self.recorder.push(Event::Reset);
         Ok(())
     }
+
+    fn replayed(&self) -> bool {
+        self.inner.replayed()
+    }
 }
 
 /// A random generator that logs every byte drawn from the generator it wraps, one `rng` line per call.
@@ -630,6 +634,11 @@ impl Transport for ReplayTransport {
         lock(&self.replay.state).expect("reset the card", |e| {
             matches!(e, Event::Reset).then_some(())
         })
+    }
+
+    /// Always: every answer is a recording, so a report read through it is marked replayed.
+    fn replayed(&self) -> bool {
+        true
     }
 }
 

@@ -128,6 +128,13 @@ pub trait Transport {
     fn reconnect(&mut self) -> Result<(), TransportError> {
         Err(TransportError::Unsupported("reconnect"))
     }
+
+    /// True when the answers come from a recording ([`crate::trace::ReplayTransport`]), not from a chip
+    /// answering now: the reader then marks its report replayed ([`crate::verify::mark_replayed`]). A
+    /// transport that wraps another must pass this on. The default is false.
+    fn replayed(&self) -> bool {
+        false
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -140,6 +147,9 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     fn reconnect(&mut self) -> Result<(), TransportError> {
         (**self).reconnect()
     }
+    fn replayed(&self) -> bool {
+        (**self).replayed()
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -151,5 +161,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn reconnect(&mut self) -> Result<(), TransportError> {
         (**self).reconnect()
+    }
+    fn replayed(&self) -> bool {
+        (**self).replayed()
     }
 }

@@ -7,11 +7,14 @@
 //! The verdict ([`DocumentResult`]):
 //! - `failed` when any check is invalid;
 //! - `verified` when passive authentication is complete — EF.SOD signature valid, the DSC chained to a
-//!   CSCA in the trust store, every data group read hashing to EF.SOD's value — and, in a live read,
-//!   every chip authentication mechanism the chip's signed files offer passed with a key from a file that
-//!   passed passive authentication (warnings allowed throughout). Offline, no chip is present: that alone
-//!   does not prevent `verified`;
-//! - `not_verified` otherwise, with what is missing.
+//!   CSCA in the trust store, every data group read hashing to EF.SOD's value — the verdict covers every
+//!   data group EF.SOD lists (present with a valid hash, or left out for a permitted reason: DG3/DG4
+//!   without Terminal Authentication, the caller's own request in [`Scope`], what a DTC-VC may omit) and,
+//!   in a live read, every chip authentication mechanism the chip's signed files offer passed with a key
+//!   from a file that passed passive authentication (warnings allowed throughout). Offline, no chip is
+//!   present: that alone does not prevent `verified`;
+//! - `not_verified` otherwise, with what is missing: a signed data group refused, not found, answered
+//!   without a MAC, or missing from saved files is named in `verdict.not_covered` with why.
 
 use crate::access::pace::CamData;
 use crate::auth::{self, Mechanism, MechanismResult};
@@ -20,9 +23,25 @@ use crate::lds::LdsFile;
 use crate::lds::security_infos::{SecurityInfo, SecurityInfos};
 use crate::pki::{Time, TrustStore, passive};
 use crate::report::{
-    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity,
-    DocumentResult, DocumentVerdict, MrzSummary, Report, ReportSource,
+    AccessReport, AuthenticityVerdict, Check, CheckId, CheckStatus, ChipAuthenticity, CrlReport,
+    DocumentResult, DocumentVerdict, MrzSummary, NotCovered, NotCoveredReason, Report,
+    ReportSource,
 };
+use std::collections::BTreeSet;
+
+/// What the caller of [`report`] says about the data groups that are not in the document: those it chose
+/// to leave out, and why its source did not deliver others (a live read's answers, a DTC-VC's permitted
+/// omissions). Nothing is inferred from absence: a data group EF.SOD lists that is in neither the
+/// document nor here is "not read" in a live read and "missing from the saved files" offline, and keeps
+/// the verdict from `verified` — except DG3 and DG4, which no read without Terminal Authentication has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Data groups the caller asked not to read or verify (`--files -DG12`, `--no-images`,
+    /// [`crate::options::ReaderOptions::leave_out`]): not covered, "left out by request", permitted.
+    pub left_out: BTreeSet<u8>,
+    /// Why the source did not deliver these data groups, one entry each.
+    pub absent: Vec<NotCovered>,
+}
 
 /// What the verification knows about the chip.
 #[derive(Debug, Clone, Copy)]
@@ -56,9 +75,18 @@ pub fn passive_authentication(
     trust: Option<&TrustStore>,
     at: Time,
 ) -> Vec<Check> {
-    let Some(sod) = document.raw(LdsFile::Sod) else {
-        return Vec::new();
-    };
+    sod_passive_authentication(document, trust, at)
+        .map(|(checks, _)| checks)
+        .unwrap_or_default()
+}
+
+/// [`passive_authentication`]'s checks, and the CRL its revocation check used; `None` without EF.SOD.
+fn sod_passive_authentication(
+    document: &Document,
+    trust: Option<&TrustStore>,
+    at: Time,
+) -> Option<(Vec<Check>, Option<CrlReport>)> {
+    let sod = document.raw(LdsFile::Sod)?;
     // The document parsed its EF.SOD once; a SOD it could not parse gets the parser's reasons here.
     let pa = with_store(trust, |store| match &document.sod {
         Some(parsed) => passive::verify_parsed_sod(parsed, store, at, issuing_state(document)),
@@ -70,13 +98,10 @@ pub fn passive_authentication(
             .iter_mut()
             .filter(|c| c.id == CheckId::DscChain && c.verdict.status == CheckStatus::NotChecked)
         {
-            c.verdict.reason = format!(
-                "{} (no trust anchors were given: use --trust with a master list or CSCA)",
-                c.verdict.reason
-            );
+            c.verdict.reason = format!("{} (no trust anchors were given)", c.verdict.reason);
         }
     }
-    checks
+    Some((checks, pa.crl))
 }
 
 /// Passive authentication of EF.CardSecurity, when the document has one: its signature, its signer's
@@ -159,23 +184,133 @@ fn issuing_state(document: &Document) -> Option<&str> {
     document.dg1.as_ref().map(|d| d.mrz.issuing_state.as_str())
 }
 
+/// The [`CheckId::DocumentExpiry`] check: DG1's date of expiry (its century placed relative to `at`,
+/// [`crate::mrz::date_of_expiry`]) against `at`. Expired is a warning, never silently verified.
+pub fn expiry_check(document: &Document, at: Time) -> Option<Check> {
+    let dg1 = document.dg1.as_ref()?;
+    let raw = &dg1.mrz.date_of_expiry;
+    let Some(expiry) = crate::mrz::date_of_expiry(raw, at) else {
+        return Some(Check::not_checked(
+            CheckId::DocumentExpiry,
+            format!("the date of expiry in DG1 ({raw:?}) is not a date"),
+        ));
+    };
+    let date = format!("{:04}-{:02}-{:02}", expiry.year, expiry.month, expiry.day);
+    // The document is valid through its day of expiry.
+    Some(
+        if (at.year, at.month, at.day) > (expiry.year, expiry.month, expiry.day) {
+            Check::valid_with_warning(
+                CheckId::DocumentExpiry,
+                format!("the document expired on {date}"),
+            )
+        } else {
+            Check::valid(CheckId::DocumentExpiry, format!("valid until {date}"))
+        },
+    )
+}
+
+/// Which data groups the verdict covers and which it does not, with why: every data group EF.SOD lists
+/// and every one read. Read with a valid hash: covered. Read otherwise: not covered, the hash check says
+/// why. Not read: the caller's [`Scope`] says why (left out by request, the reader's answer), else DG3
+/// and DG4 need Terminal Authentication, else "not read" (a live read) or "missing from the saved
+/// files". Nothing is covered without a readable EF.SOD.
+fn coverage(
+    document: &Document,
+    checks: &[Check],
+    scope: &Scope,
+    live: bool,
+) -> (Vec<u8>, Vec<NotCovered>) {
+    let Some(sod) = &document.sod else {
+        return (Vec::new(), Vec::new());
+    };
+    let read: BTreeSet<u8> = document.data_groups().map(|(n, _)| n).collect();
+    let all: BTreeSet<u8> = sod
+        .data_group_hashes
+        .keys()
+        .copied()
+        .chain(read.iter().copied())
+        .collect();
+    let mut covered = Vec::new();
+    let mut not_covered = Vec::new();
+    for n in all {
+        if read.contains(&n) {
+            match checks.iter().find(|c| c.id == CheckId::DgHash(n)) {
+                Some(c) if c.status().is_valid() => covered.push(n),
+                Some(c) => not_covered.push(NotCovered::new(
+                    n,
+                    NotCoveredReason::HashInvalid,
+                    c.reason(),
+                )),
+                None => not_covered.push(NotCovered::new(
+                    n,
+                    NotCoveredReason::HashInvalid,
+                    "its hash was not checked",
+                )),
+            }
+            continue;
+        }
+        let entry = if scope.left_out.contains(&n) {
+            NotCovered::new(
+                n,
+                NotCoveredReason::LeftOutByRequest,
+                "the caller asked not to read it",
+            )
+        } else if let Some(absent) = scope.absent.iter().find(|a| a.data_group == n) {
+            absent.clone()
+        } else if matches!(n, 3 | 4) {
+            NotCovered::new(
+                n,
+                NotCoveredReason::NeedsTerminalAuthentication,
+                if live {
+                    "not read: protected by Extended Access Control, it needs Terminal Authentication"
+                } else {
+                    "not in the saved files: protected by Extended Access Control, it is read only after Terminal Authentication"
+                },
+            )
+        } else if live {
+            NotCovered::new(
+                n,
+                NotCoveredReason::NotRead,
+                "EF.SOD lists it, but the read did not get it",
+            )
+        } else {
+            NotCovered::new(
+                n,
+                NotCoveredReason::MissingFromSavedFiles,
+                "EF.SOD lists it, but the saved files do not include it",
+            )
+        };
+        not_covered.push(entry);
+    }
+    (covered, not_covered)
+}
+
 /// The whole report of a document: MRZ summary, access (for a live read), files, every check, chip
-/// authenticity (for a live read) and the verdict. The report's source is the chip when `chip` is present,
-/// a dump otherwise ([`crate::dtc::Dtc::report`] marks its own). `notes` are checks the reading itself produced (files
-/// the chip refused, for example).
+/// authenticity (for a live read) and the verdict with what it covers. The report's source is the chip
+/// when `chip` is present, a dump otherwise ([`crate::dtc::Dtc::report`] marks its own). `notes` are
+/// checks the reading itself produced (files the chip refused, for example); `scope` says which data
+/// groups the caller left out and why others are absent.
 pub fn report(
     document: &Document,
     access: Option<AccessReport>,
     notes: Vec<Check>,
+    scope: &Scope,
     trust: Option<&TrustStore>,
     at: Time,
     chip: Chip<'_>,
 ) -> Report {
     let mut checks = document.checks();
+    if let Some(expiry) = expiry_check(document, at) {
+        let pos = checks
+            .iter()
+            .position(|c| matches!(c.id, CheckId::MrzCheckDigits | CheckId::Dg1Structure))
+            .map_or(checks.len(), |p| p + 1);
+        checks.insert(pos, expiry);
+    }
     // Each data group is hashed once: the file list takes its hash status from the checks.
     let files = document.file_reports(&checks);
     // Passive authentication goes right after the EF.SOD structure check.
-    let pa = passive_authentication(document, trust, at);
+    let (pa, crl) = sod_passive_authentication(document, trust, at).unwrap_or_default();
     let pos = checks
         .iter()
         .position(|c| c.id == CheckId::SodStructure)
@@ -213,8 +348,15 @@ pub fn report(
         access,
         files,
         checks,
+        crl,
         ..Report::default()
     };
+    let (covered, not_covered) = coverage(
+        document,
+        &report.checks,
+        scope,
+        matches!(chip, Chip::Present { .. }),
+    );
     let gaps = passive_authentication_gaps(&report);
     let mut offered_not_run = Vec::new();
     if let Chip::Present { mechanisms, cam } = chip {
@@ -245,7 +387,9 @@ pub fn report(
         report.checks.extend(mechanism_checks);
         report.chip_authenticity = Some(authenticity);
     }
-    report.verdict = document_verdict(&report, &gaps, &offered_not_run);
+    report.verdict = document_verdict(&report, &gaps, &offered_not_run, &not_covered);
+    report.verdict.covered = covered;
+    report.verdict.not_covered = not_covered;
     report
 }
 
@@ -285,10 +429,8 @@ pub fn mark_replayed(report: &mut Report) {
         DocumentResult::Failed => report.verdict.reasons.push(line),
         DocumentResult::NotVerified => report.verdict.reasons.insert(0, line),
         DocumentResult::Verified => {
-            report.verdict = DocumentVerdict {
-                result: DocumentResult::NotVerified,
-                reasons: vec![line],
-            };
+            report.verdict.result = DocumentResult::NotVerified;
+            report.verdict.reasons = vec![line];
         }
     }
 }
@@ -301,10 +443,8 @@ pub fn add_check(report: &mut Report, check: Check) {
     match (check.status(), report.verdict.result) {
         (CheckStatus::Invalid, DocumentResult::Failed) => report.verdict.reasons.push(line),
         (CheckStatus::Invalid, _) => {
-            report.verdict = DocumentVerdict {
-                result: DocumentResult::Failed,
-                reasons: vec![line],
-            };
+            report.verdict.result = DocumentResult::Failed;
+            report.verdict.reasons = vec![line];
         }
         (CheckStatus::ValidWithWarning, DocumentResult::Verified) => {
             report.verdict.reasons.push(format!("warning, {line}"));
@@ -338,6 +478,20 @@ pub fn passive_authentication_gaps(report: &Report) -> Vec<String> {
             gaps.push(auth::SIGNER_NOT_TRUSTED.to_string());
         }
         None => {}
+    }
+    // Once the signer is trusted, its state must be the document's: a country that cannot be checked (an
+    // issuing state code no table knows, a CSCA name without a country) leaves the document unverified.
+    let trusted = |id| report.status(id).is_some_and(CheckStatus::is_valid);
+    if trusted(CheckId::SodSignature) && trusted(CheckId::DscChain) {
+        match report.check(CheckId::IssuingCountry) {
+            Some(c) if c.status() == CheckStatus::NotChecked => {
+                gaps.push(format!(
+                    "the issuing country is not checked: {}",
+                    c.reason()
+                ));
+            }
+            _ => {}
+        }
     }
     for f in &report.files {
         let Some(n) = f.id.strip_prefix("DG").and_then(|n| n.parse::<u8>().ok()) else {
@@ -421,12 +575,14 @@ fn offered_but_not_passed(
         .collect()
 }
 
-/// The document verdict from the report's checks, the passive-authentication gaps and, for a live read,
-/// the offered mechanisms that did not pass.
+/// The document verdict from the report's checks, the passive-authentication gaps, the data groups the
+/// verdict does not cover and, for a live read, the offered mechanisms that did not pass. Its
+/// `covered` and `not_covered` are left for the caller to fill.
 fn document_verdict(
     report: &Report,
     gaps: &[String],
     offered_not_run: &[String],
+    not_covered: &[NotCovered],
 ) -> DocumentVerdict {
     let failed: Vec<String> = report
         .checks_with(CheckStatus::Invalid)
@@ -434,12 +590,15 @@ fn document_verdict(
         .map(|c| format!("{}: {}", c.name(), c.reason()))
         .collect();
     if !failed.is_empty() {
-        return DocumentVerdict {
-            result: DocumentResult::Failed,
-            reasons: failed,
-        };
+        return DocumentVerdict::new(DocumentResult::Failed, failed);
     }
     let mut missing: Vec<String> = gaps.to_vec();
+    missing.extend(
+        not_covered
+            .iter()
+            .filter(|n| !n.permitted)
+            .map(NotCovered::describe),
+    );
     missing.extend(offered_not_run.iter().cloned());
     if let Some(chip) = &report.chip_authenticity
         && chip.verdict != AuthenticityVerdict::Genuine
@@ -449,15 +608,13 @@ fn document_verdict(
         missing.push(format!("chip authenticity not proven: {}", chip.reason));
     }
     if !missing.is_empty() {
-        return DocumentVerdict {
-            result: DocumentResult::NotVerified,
-            reasons: missing,
-        };
+        return DocumentVerdict::new(DocumentResult::NotVerified, missing);
     }
     let mut reasons = vec![
-        "passive authentication complete: EF.SOD signature valid, DSC chain to a trusted CSCA, every data group read matches EF.SOD"
+        "passive authentication complete: EF.SOD signature valid, DSC chain to a trusted CSCA, every data group EF.SOD lists read and matching it or left out for a reason named below"
             .to_string(),
     ];
+    reasons.extend(not_covered.iter().map(NotCovered::describe));
     match &report.chip_authenticity {
         None => reasons.push(
             "chip not present: offline verification of saved files cannot tell a genuine chip from a copy"
@@ -476,10 +633,7 @@ fn document_verdict(
             .checks_with(CheckStatus::ValidWithWarning)
             .map(|c| format!("warning, {}: {}", c.name(), c.reason())),
     );
-    DocumentVerdict {
-        result: DocumentResult::Verified,
-        reasons,
-    }
+    DocumentVerdict::new(DocumentResult::Verified, reasons)
 }
 
 #[cfg(test)]
@@ -515,7 +669,7 @@ mod tests {
         let gaps = passive_authentication_gaps(&report);
         assert_eq!(gaps.len(), 1, "{gaps:?}");
         assert!(gaps[0].starts_with(auth::SIGNER_NOT_TRUSTED), "{gaps:?}");
-        let verdict = document_verdict(&report, &gaps, &[]);
+        let verdict = document_verdict(&report, &gaps, &[], &[]);
         assert_eq!(verdict.result, DocumentResult::NotVerified);
     }
 
@@ -532,7 +686,7 @@ mod tests {
         );
         let gaps = passive_authentication_gaps(&report);
         assert!(gaps.is_empty(), "{gaps:?}");
-        let verdict = document_verdict(&report, &gaps, &[]);
+        let verdict = document_verdict(&report, &gaps, &[], &[]);
         assert_eq!(verdict.result, DocumentResult::Verified);
         assert!(
             verdict
@@ -556,9 +710,29 @@ mod tests {
         );
         let gaps = passive_authentication_gaps(&report);
         assert_eq!(gaps.len(), 1, "{gaps:?}");
-        let verdict = document_verdict(&report, &gaps, &[]);
+        let verdict = document_verdict(&report, &gaps, &[], &[]);
         assert_eq!(verdict.result, DocumentResult::Failed);
         assert!(verdict.reasons[0].starts_with("DG11 hash"), "{verdict:?}");
+    }
+
+    /// An issuing country that cannot be checked (an unknown state code, a CSCA name without a country)
+    /// leaves a trusted document unverified (issue 21: it was verified).
+    #[test]
+    fn an_unchecked_issuing_country_prevents_verified() {
+        let report = report_with(
+            vec![
+                Check::valid(CheckId::SodSignature, "ECDSA"),
+                Check::valid(CheckId::DscChain, "CSCA"),
+                Check::not_checked(CheckId::IssuingCountry, "the CSCA name has no country"),
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches"),
+            ],
+            &[1],
+        );
+        let gaps = passive_authentication_gaps(&report);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert!(gaps[0].contains("has no country"), "{gaps:?}");
+        let verdict = document_verdict(&report, &gaps, &[], &[]);
+        assert_eq!(verdict.result, DocumentResult::NotVerified);
     }
 
     #[test]
@@ -575,7 +749,67 @@ mod tests {
             &report,
             &[],
             &["Chip Authentication (offered by DG14) was not run".into()],
+            &[],
         );
         assert_eq!(verdict.result, DocumentResult::NotVerified);
+    }
+
+    /// A signed data group the verdict does not cover keeps it from `verified` unless the reason is
+    /// permitted, and a permitted one is still named among the reasons (before issue 21 a withheld
+    /// data group left no trace in the verdict).
+    #[test]
+    fn a_data_group_not_covered_prevents_verified_unless_permitted() {
+        let report = report_with(
+            vec![
+                Check::valid(CheckId::SodSignature, "ECDSA"),
+                Check::valid(CheckId::DscChain, "CSCA"),
+                Check::valid(CheckId::DgHash(1), "SHA-256 matches"),
+            ],
+            &[1],
+        );
+        let withheld = NotCovered::new(
+            12,
+            NotCoveredReason::UnauthenticatedAnswer,
+            "answered 6A82 without a MAC",
+        );
+        let verdict = document_verdict(&report, &[], &[], std::slice::from_ref(&withheld));
+        assert_eq!(verdict.result, DocumentResult::NotVerified);
+        assert!(
+            verdict.reasons[0].starts_with(
+                "DG12 (additional document details) was not read — the verdict does not cover it"
+            ),
+            "{verdict:?}"
+        );
+        for reason in [
+            NotCoveredReason::Refused,
+            NotCoveredReason::NotFound,
+            NotCoveredReason::NotRead,
+            NotCoveredReason::MissingFromSavedFiles,
+        ] {
+            let gap = NotCovered::new(11, reason, "x");
+            let verdict = document_verdict(&report, &[], &[], &[gap]);
+            assert_eq!(verdict.result, DocumentResult::NotVerified, "{reason:?}");
+        }
+        let permitted = [
+            NotCovered::new(3, NotCoveredReason::NeedsTerminalAuthentication, "no TA"),
+            NotCovered::new(2, NotCoveredReason::LeftOutByRequest, "asked"),
+            NotCovered::new(4, NotCoveredReason::OmittedFromDtc, "DTC"),
+        ];
+        let verdict = document_verdict(&report, &[], &[], &permitted);
+        assert_eq!(verdict.result, DocumentResult::Verified, "{verdict:?}");
+        assert!(
+            verdict
+                .reasons
+                .iter()
+                .any(|r| r.starts_with("DG2 (encoded face) was left out by request")),
+            "{verdict:?}"
+        );
+        assert!(
+            verdict
+                .reasons
+                .iter()
+                .any(|r| r.starts_with("DG3 (encoded fingerprints) was not read")),
+            "{verdict:?}"
+        );
     }
 }

@@ -81,6 +81,7 @@ fn rejected_everywhere(bytes: &[u8], expected: &str) {
         &document,
         None,
         Vec::new(),
+        &icao9303::verify::Scope::default(),
         Some(&TrustStore::new()),
         Time::from_ymd(2026, 1, 1),
         icao9303::verify::Chip::NotPresent,

@@ -66,6 +66,31 @@ fn committed_traces_replay_to_the_end() {
     }
 }
 
+/// A trace replayed through the library's own `Reader` is marked replayed by the library, whoever calls
+/// it: its answers are a recording, so the chip is never `genuine` and the document at best
+/// `not_verified` (before issue 21 only the CLI marked replays).
+#[test]
+fn the_library_marks_a_replayed_read() {
+    use icao9303::report::{AuthenticityVerdict, DocumentResult};
+    let (replay, result) = replay(
+        &trace("brp-pace-cam.trace"),
+        "ZU3847562",
+        "880314",
+        "340313",
+    );
+    let report = result.unwrap();
+    replay.finish().unwrap();
+    let chip = report.chip_authenticity.as_ref().unwrap();
+    assert_eq!(chip.verdict, AuthenticityVerdict::Replayed, "{chip:?}");
+    assert!(chip.reason.starts_with("replayed from a trace"), "{chip:?}");
+    assert_eq!(report.verdict.result, DocumentResult::NotVerified);
+    assert!(
+        report.verdict.reasons[0].starts_with("chip authenticity replayed from a trace"),
+        "{:?}",
+        report.verdict
+    );
+}
+
 #[test]
 fn a_wrong_password_stops_at_external_authenticate_naming_the_line() {
     let text = trace("passport-bac.trace");

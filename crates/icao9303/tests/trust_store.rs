@@ -392,46 +392,145 @@ fn a_directory_with_a_dsc_file_keeps_it_out_of_the_anchors() {
     assert!(store.load_report().duplicates >= 1);
 }
 
-fn data_path(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../test-vectors/data")
-        .join(rel)
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mrtd-trust-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
-#[test]
-fn add_paths_loads_master_lists_after_their_roots_whatever_the_order() {
-    let list = data_path("master-lists/NL_ML_2026-07-22.ml");
-    let root = data_path("master-lists/NL_ROOT_CA.cer");
-    // The list comes first on the command line; its root is loaded before it all the same.
-    let mut b = TrustStore::builder();
-    let s = b.add_paths(&[&list, &root]).unwrap();
-    assert_eq!(s.master_lists, 1, "{:?}", s.errors);
-    assert!(s.certificates > 1);
-    let store = b.build();
-    assert!(store.anchors().iter().all(|a| !a.unverified_list));
+fn pem(certificates: &[&[u8]]) -> Vec<u8> {
+    let mut out = String::new();
+    for der in certificates {
+        out.push_str("-----BEGIN CERTIFICATE-----\n");
+        for line in base64(der).as_bytes().chunks(64) {
+            out.push_str(std::str::from_utf8(line).unwrap());
+            out.push('\n');
+        }
+        out.push_str("-----END CERTIFICATE-----\n");
+    }
+    out.into_bytes()
+}
 
-    // Without its root the list is an error naming it, unless accepted unverified (then flagged).
+/// `add_path` reports a master list file whose signer it cannot verify as an error, as the CLI does (issue
+/// 21: it returned Ok with 0 anchors); accepted unverified, the list is named in the summary.
+#[test]
+fn add_path_with_an_unverifiable_master_list_is_an_error() {
+    let dir = temp_dir("unverifiable");
+    std::fs::write(dir.join("nl.ml"), read("master-lists/NL_ML_2026-07-22.ml")).unwrap();
+    std::fs::write(dir.join("fr.cer"), read("sod/FR/CSCA.cer")).unwrap();
     let mut b = TrustStore::builder();
-    let e = b.add_paths(&[&list]).unwrap_err();
-    assert!(
-        matches!(e.error, icao9303::pki::PkiError::MasterListSigner(_)),
-        "{e}"
-    );
-    assert!(e.to_string().contains("NL_ML_2026-07-22.ml"), "{e}");
+    let err = b.add_path(&dir).unwrap_err().to_string();
+    assert!(err.contains("nl.ml"), "{err}");
+    assert!(err.contains("no root named"), "{err}");
+    // What the other files held is loaded.
+    assert_eq!(b.anchors().len(), 1);
+
     let mut b = TrustStore::builder();
     b.accept_unverified_lists(true);
-    let s = b.add_paths(&[&list]).unwrap();
-    assert_eq!(s.master_lists, 1);
-    assert!(
-        s.errors[0].contains("accepted as you asked"),
-        "{:?}",
-        s.errors
-    );
-    assert!(b.build().anchors().iter().all(|a| a.unverified_list));
+    let s = b.add_path(&dir).unwrap();
+    assert_eq!(s.unverified_lists.len(), 1, "{s:?}");
+    assert!(s.unverified_lists[0].contains("nl.ml"), "{s:?}");
 
-    // A missing path is an error naming it.
-    let e = TrustStore::builder()
-        .add_paths(&[data_path("no/such/file.der")])
-        .unwrap_err();
-    assert!(e.to_string().contains("no/such/file.der"), "{e}");
+    // With its root among the paths (in any order), the list verifies.
+    let root = dir.join("root.cer");
+    std::fs::write(&root, read("master-lists/NL_ROOT_CA.cer")).unwrap();
+    let mut b = TrustStore::builder();
+    let s = b.add_paths(&[dir.join("nl.ml"), root]).unwrap();
+    assert_eq!(s.master_lists, 1, "{s:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A CA certificate slipped into a file of Document Signers is not a trust anchor (issue 21: it became
+/// one, unannounced); the load report says why.
+#[test]
+fn a_csca_in_a_dsc_bundle_is_not_anchored() {
+    let dir = temp_dir("bundle");
+    let bundle = dir.join("bundle.pem");
+    std::fs::write(
+        &bundle,
+        pem(&[&read("sod/FR/DSC.cer"), &read("sod/FR/CSCA.cer")]),
+    )
+    .unwrap();
+    let mut b = TrustStore::builder();
+    let s = b.add_path(&bundle).unwrap();
+    assert_eq!(s.certificates, 0);
+    assert_eq!(s.document_signers, 1);
+    let store = b.build();
+    assert!(store.anchors().is_empty());
+    let report = store.load_report();
+    assert!(report.anchored.is_empty(), "{report:?}");
+    assert!(
+        report.rejected[0].contains("not anchored: the file also holds Document Signer"),
+        "{report:?}"
+    );
+    // The FR SOD's chain: unknown issuer, not valid.
+    let pa = verify_sod(&read("sod/FR/EF_SOD.bin"), &store, at(), Some("FRA"));
+    assert_eq!(pa.chain_outcome, ChainOutcome::UnknownIssuer);
+
+    // As a Document Signer bundle, the CSCA is rejected too.
+    let mut b = TrustStore::builder();
+    assert_eq!(
+        b.add_document_signers(&std::fs::read(&bundle).unwrap(), "dscs")
+            .unwrap(),
+        1
+    );
+    let store = b.build();
+    assert!(store.anchors().is_empty());
+    assert!(
+        store.load_report().rejected[0].contains("a CA certificate is not a Document Signer"),
+        "{:?}",
+        store.load_report()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A link certificate is anchored only once the CSCA key it links from is trusted (ICAO 9303-12
+/// §4.1.4.3), whatever the order of the files; alone it is rejected with why.
+#[test]
+fn link_certificates_anchor_only_from_a_trusted_key() {
+    let series = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/data/master-lists/IDN-csca-series");
+    let mut b = TrustStore::builder();
+    let s = b
+        .add_paths(&[series.join("2016-01_CSCA_LINK.cer")])
+        .unwrap();
+    assert_eq!(s.certificates, 0);
+    assert!(s.errors[0].contains("neither self-signed"), "{s:?}");
+
+    let mut b = TrustStore::builder();
+    let s = b
+        .add_paths(&[
+            series.join("2020-10_CSCA_LINK.cer"),
+            series.join("2016-01_CSCA_LINK.cer"),
+            series.join("2010-12_CSCA.cer"),
+        ])
+        .unwrap();
+    assert_eq!(s.certificates, 3, "{s:?}");
+    let store = b.build();
+    let anchored = &store.load_report().anchored;
+    assert_eq!(
+        anchored
+            .iter()
+            .filter(|l| l.contains("link certificate"))
+            .count(),
+        2,
+        "{anchored:?}"
+    );
+}
+
+/// A `changetype: delete` after another attribute is honoured: the record is not loaded as an add.
+#[test]
+fn an_ldif_delete_after_another_attribute_is_not_applied() {
+    let text = format!(
+        "dn: cn=x,o=dsc,c=FR,dc=data\nobjectClass: inetOrgPerson\nchangetype: delete\n{}\n",
+        binary_attribute("userCertificate;binary", &read("sod/FR/DSC.cer"), "\n")
+    );
+    let mut b = TrustStore::builder();
+    let s = b.add_ldif(text.as_bytes(), "delta.ldif");
+    assert_eq!(s.document_signers, 0, "{s:?}");
+    assert!(
+        s.errors[0].contains("changetype delete not applied"),
+        "{s:?}"
+    );
 }

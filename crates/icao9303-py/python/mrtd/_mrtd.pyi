@@ -33,6 +33,8 @@ class TrustStore:
     @property
     def rejected(self) -> List[str]: ...
     @property
+    def anchored(self) -> List[str]: ...
+    @property
     def duplicates(self) -> int: ...
     @property
     def warnings(self) -> List[str]: ...
@@ -69,9 +71,11 @@ class Report:
     @property
     def reasons(self) -> List[str]: ...
     @property
-    def covered(self) -> Optional[dict]:
-        """{"covered": [...], "not_covered": [...]} as the report's verdict states them; None from a
-        library whose reports do not state coverage."""
+    def covered(self) -> List[str]:
+        """The data groups the verdict covers: ["DG1", "DG2", ...]."""
+    @property
+    def not_covered(self) -> List[dict]:
+        """Each data group the verdict does not cover: {"data_group", "reason", "permitted", "detail"}."""
     @property
     def checks(self) -> List[Check]: ...
     def check(self, id: str) -> Optional[Check]: ...
@@ -268,6 +272,7 @@ def read(
     can: Optional[str] = None,
     trust: Optional[TrustStore] = None,
     files: Optional[Iterable[Union[str, int]]] = None,
+    leave_out: Optional[Iterable[Union[str, int]]] = None,
     images: bool = True,
     terminal: Optional[Terminal] = None,
     allow_bac_fallback: bool = False,

@@ -90,9 +90,9 @@ impl MechanismResult {
     }
 }
 
-/// What the verdict says when the document signer does not chain to a trusted CSCA.
-pub const SIGNER_NOT_TRUSTED: &str =
-    "the signer is not trusted: give the issuing state's CSCA or master list";
+/// What the verdict says when the document signer does not chain to a trusted CSCA (the DSC chain check's
+/// reason then says why: which anchors are loaded, which are missing).
+pub const SIGNER_NOT_TRUSTED: &str = "the signer is not trusted";
 
 /// Whether `file`, holding a mechanism's key, passed passive authentication, from the report's checks:
 /// DG14 and DG15 need their hash in EF.SOD, EF.SOD's signature and the DSC chain to a trusted CSCA;

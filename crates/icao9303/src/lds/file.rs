@@ -124,6 +124,39 @@ impl LdsFile {
         }
     }
 
+    /// What the file holds, in a few words (ICAO 9303-10 section 4.6 for the data groups): "the machine
+    /// readable zone", "additional document details", ...
+    pub fn description(self) -> &'static str {
+        match self {
+            LdsFile::Com => "LDS version and the list of data groups",
+            LdsFile::Sod => {
+                "document security object: data group hashes and the issuer's signature"
+            }
+            LdsFile::CardAccess => "SecurityInfos for PACE",
+            LdsFile::CardSecurity => "signed SecurityInfos",
+            LdsFile::AtrInfo => "the chip's capabilities",
+            LdsFile::Dir => "the applications on the chip",
+            LdsFile::Cvca => "the chip's Terminal Authentication trust points",
+            LdsFile::Dg(n) => match n {
+                1 => "the machine readable zone",
+                2 => "encoded face",
+                3 => "encoded fingerprints",
+                4 => "encoded irises",
+                5 => "displayed portrait",
+                6 => "other displayed image",
+                7 => "displayed signature or usual mark",
+                8..=10 => "data features, structure features, substance features",
+                11 => "additional personal details",
+                12 => "additional document details",
+                13 => "optional details (issuer-defined)",
+                14 => "security options (Chip Authentication, PACE)",
+                15 => "Active Authentication public key",
+                16 => "persons to notify",
+                _ => "data group",
+            },
+        }
+    }
+
     /// The file name of a raw dump: "EF_COM.bin", "DG1.bin", ...
     pub fn dump_name(self) -> String {
         match self {

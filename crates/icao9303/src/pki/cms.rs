@@ -37,6 +37,19 @@ pub enum CmsError {
     /// A required part is missing or has the wrong form.
     #[error("malformed SignedData: {0}")]
     Malformed(&'static str),
+    /// A SignerInfo's version does not match the form of its sid (RFC 5652 §5.3: version 1 with
+    /// issuerAndSerialNumber, 3 with subjectKeyIdentifier).
+    #[error(
+        "SignerInfo version {version} does not match its {sid} sid (RFC 5652 §5.3 requires version {required})"
+    )]
+    SignerInfoVersion {
+        /// The version the SignerInfo carries.
+        version: u64,
+        /// The sid's form: "issuerAndSerialNumber" or "subjectKeyIdentifier".
+        sid: &'static str,
+        /// The version that form requires.
+        required: u64,
+    },
 }
 
 fn at(step: &'static str) -> impl Fn(Asn1Error) -> CmsError {
@@ -274,6 +287,19 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
             ));
         }
     };
+    // RFC 5652 §5.3: "If the SignerIdentifier is issuerAndSerialNumber, then the version MUST be 1. If the
+    // SignerIdentifier is subjectKeyIdentifier, then the version MUST be 3."
+    let (form, required) = match sid {
+        SignerIdentifier::IssuerAndSerialNumber { .. } => ("issuerAndSerialNumber", 1),
+        SignerIdentifier::SubjectKeyIdentifier(_) => ("subjectKeyIdentifier", 3),
+    };
+    if version != required {
+        return Err(CmsError::SignerInfoVersion {
+            version,
+            sid: form,
+            required,
+        });
+    }
     let digest_algorithm = r
         .next("SignerInfo digestAlgorithm")
         .and_then(|e| AlgorithmId::parse(&e))
@@ -354,4 +380,57 @@ fn parse_signer_info(si: &Element<'_>) -> Result<SignerInfo, CmsError> {
         signature_algorithm,
         signature,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::asn1::der;
+
+    /// A SignedData with one SignerInfo of `version` naming its signer by `sid`.
+    fn signed_data(version: u64, sid: &[u8]) -> Vec<u8> {
+        let sha256 = der::sequence(&[&der::oid(&ObjectIdentifier::new_unwrap(
+            "2.16.840.1.101.3.4.2.1",
+        ))]);
+        let signer_info = der::sequence(&[
+            &der::integer_u64(version),
+            sid,
+            &sha256,
+            &der::sequence(&[&der::oid(&ObjectIdentifier::new_unwrap(
+                "1.2.840.10045.4.3.2",
+            ))]),
+            &der::octet_string(&[1, 2, 3]),
+        ]);
+        let sd = der::sequence(&[
+            &der::integer_u64(3),
+            &der::set(&[&sha256]),
+            &der::sequence(&[&der::oid(&ID_DATA)]),
+            &der::set(&[&signer_info]),
+        ]);
+        der::sequence(&[&der::oid(&ID_SIGNED_DATA), &der::tlv(tag::context(0), &sd)])
+    }
+
+    /// RFC 5652 §5.3: version 1 goes with issuerAndSerialNumber, 3 with subjectKeyIdentifier; any other
+    /// pairing is refused (BSI TR-03105-5.1 H_84/H_85 expect "failed").
+    #[test]
+    fn signer_info_version_must_match_the_sid_form() {
+        let issuer_and_serial =
+            der::sequence(&[&der::sequence(&[]), &der::integer_unsigned(&[0x42])]);
+        let key_id = der::tlv(tag::context_primitive(0), &[7; 20]);
+        assert!(SignedData::from_content_info(&signed_data(1, &issuer_and_serial)).is_ok());
+        assert!(SignedData::from_content_info(&signed_data(3, &key_id)).is_ok());
+        for (version, sid, form) in [
+            (3, &issuer_and_serial, "issuerAndSerialNumber"),
+            (1, &key_id, "subjectKeyIdentifier"),
+            (2, &key_id, "subjectKeyIdentifier"),
+        ] {
+            let err = SignedData::from_content_info(&signed_data(version, sid)).unwrap_err();
+            assert!(
+                matches!(err, CmsError::SignerInfoVersion { sid, .. } if sid == form),
+                "{err}"
+            );
+            assert!(err.to_string().contains("RFC 5652"), "{err}");
+        }
+    }
 }

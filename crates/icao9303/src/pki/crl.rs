@@ -4,7 +4,14 @@ use thiserror::Error;
 
 use super::certificate::{Name, Time};
 use super::cms::AlgorithmId;
-use crate::asn1::{Asn1Error, Mode, tag};
+use crate::asn1::{Asn1Error, Mode, ObjectIdentifier, tag};
+
+/// id-ce-cRLReasons (2.5.29.21): the reasonCode CRL entry extension.
+const ID_CE_CRL_REASONS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
+/// The universal tag of ENUMERATED.
+const ENUMERATED: crate::asn1::Tag = 0x0A;
+/// CRLReason removeFromCRL (RFC 5280 §5.3.1): the entry lifts an earlier listing, it does not revoke.
+pub const REMOVE_FROM_CRL: u8 = 8;
 
 /// What was wrong with a CRL.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -30,6 +37,15 @@ pub struct RevokedCertificate {
     pub serial: Vec<u8>,
     /// When it was revoked.
     pub revocation_date: Time,
+    /// The reasonCode entry extension (CRLReason, RFC 5280 §5.3.1), if present.
+    pub reason: Option<u8>,
+}
+
+impl RevokedCertificate {
+    /// Whether the entry is a removeFromCRL notice (a certificate taken off hold), which does not revoke.
+    pub fn is_remove_from_crl(&self) -> bool {
+        self.reason == Some(REMOVE_FROM_CRL)
+    }
 }
 
 /// A parsed CRL with the bytes its signature covers.
@@ -105,9 +121,40 @@ impl Crl {
                     .next("revocationDate")
                     .and_then(|x| x.time())
                     .map_err(at("revocationDate"))?;
+                let mut reason = None;
+                if let Some(exts) = e.next_if(tag::SEQUENCE).map_err(at("crlEntryExtensions"))? {
+                    for ext in exts.children().map_err(at("crlEntryExtensions"))? {
+                        let mut x = ext.cursor();
+                        let oid = x
+                            .next("extnID")
+                            .and_then(|o| o.oid())
+                            .map_err(at("crlEntryExtensions"))?;
+                        x.next_if(tag::BOOLEAN).map_err(at("crlEntryExtensions"))?;
+                        let value = x
+                            .next("extnValue")
+                            .and_then(|v| v.octet_string())
+                            .map_err(at("crlEntryExtensions"))?;
+                        if oid == ID_CE_CRL_REASONS {
+                            let code = Mode::Ber
+                                .parse_exact(&value)
+                                .and_then(|c| c.expect(ENUMERATED).map(|c| c.value.to_vec()))
+                                .map_err(at("reasonCode"))?;
+                            reason = match code.as_slice() {
+                                [v] => Some(*v),
+                                _ => {
+                                    return Err(CrlError {
+                                        step: "reasonCode",
+                                        what: "not a one-octet ENUMERATED".into(),
+                                    });
+                                }
+                            };
+                        }
+                    }
+                }
                 revoked.push(RevokedCertificate {
                     serial: serial.to_vec(),
                     revocation_date: date,
+                    reason,
                 });
             }
         }

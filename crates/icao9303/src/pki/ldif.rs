@@ -240,9 +240,17 @@ impl Records<'_> {
                 continue;
             }
             let (name, value) = attribute(n, &text)?;
-            if name == "changetype" && record.attributes.is_empty() && record.change_type.is_none()
-            {
-                record.change_type = Some(String::from_utf8_lossy(&value).trim().to_string());
+            if name == "changetype" {
+                // RFC 2849 puts it right after the dn, but wherever it stands it makes the record a change
+                // record: read as an add, a `delete` placed after another line would load what it deletes.
+                let change = String::from_utf8_lossy(&value).trim().to_string();
+                if let Some(first) = &record.change_type {
+                    return Err(LdifError {
+                        line: n,
+                        what: format!("a second changetype ({change}) after changetype {first}"),
+                    });
+                }
+                record.change_type = Some(change);
             } else {
                 record.attributes.push((name, value));
             }
@@ -358,5 +366,20 @@ dn: cn=x,o=crl,c=UT,dc=data\nobjectClass: top\ncertificateRevocationList;binary:
         );
         assert!(records(b"").next().is_none());
         assert!(records(b"x: y\n").next().unwrap().is_err());
+    }
+
+    /// A `changetype:` after another attribute still makes the record a change record (it was read as an
+    /// attribute, and the record applied as an add); a second one is an error.
+    #[test]
+    fn changetype_is_honoured_wherever_it_stands() {
+        let text = b"dn: cn=x,o=dsc,c=UT\nobjectClass: top\nchangetype: delete\n\n\
+dn: cn=y,o=dsc,c=UT\nchangetype: add\nobjectClass: top\nchangetype: delete\n";
+        let results: Vec<_> = records(text).collect();
+        let first = results[0].as_ref().unwrap();
+        assert_eq!(first.change_type.as_deref(), Some("delete"));
+        assert_eq!(first.attributes.len(), 1, "{first:?}");
+        let second = results[1].as_ref().unwrap_err();
+        assert!(second.what.contains("second changetype"), "{second}");
+        assert_eq!(second.line, 8);
     }
 }

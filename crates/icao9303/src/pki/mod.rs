@@ -26,8 +26,8 @@ pub use passive::{
     ChainOutcome, PassiveAuthReport, data_group_hash, verify_data_groups, verify_sod,
 };
 pub use trust_store::{
-    ChainVerdict, DscEntry, LoadReport, MasterListSummary, PathError, PathSummary, StoredCrl,
-    TrustAnchor, TrustStore, TrustStoreBuilder,
+    ChainVerdict, DscEntry, LoadReport, MasterListSummary, PathSummary, StoredCrl, TrustAnchor,
+    TrustStore, TrustStoreBuilder,
 };
 
 use thiserror::Error;

@@ -4,12 +4,12 @@
 use super::certificate::{Certificate, Time};
 use super::country::alpha2_for_issuing_state;
 pub use super::trust_store::ChainOutcome;
-use super::trust_store::{TrustAnchor, TrustStore};
+use super::trust_store::{StoredCrl, TrustAnchor, TrustStore};
 use super::{signer_matches, verify_signer_info_with};
 use crate::crypto::hash::HashAlgorithm;
 use crate::lds::sod::Sod;
 
-use crate::report::{Check, CheckId, CheckStatus, Verdict};
+use crate::report::{Check, CheckId, CheckStatus, CrlReport, Verdict};
 
 /// The result of passive authentication of one signed object (EF.SOD or EF.CardSecurity): one
 /// [`Verdict`] per aspect.
@@ -37,6 +37,8 @@ pub struct PassiveAuthReport {
     pub csca_subject: Option<String>,
     /// The hash algorithm of the data group hashes.
     pub hash_algorithm: Option<HashAlgorithm>,
+    /// The CRL the revocation check used: the newest verified CRL of the DSC's CSCA, if any.
+    pub crl: Option<CrlReport>,
 }
 
 impl PassiveAuthReport {
@@ -140,6 +142,7 @@ pub fn verify_sod(
         signer_issuer: None,
         csca_subject: None,
         hash_algorithm: None,
+        crl: None,
     };
     match Sod::parse(sod_bytes) {
         Ok(sod) => verify_parsed_sod(&sod, store, at, issuing_state),
@@ -181,6 +184,7 @@ pub fn verify_parsed_sod(
         signer_issuer: None,
         csca_subject: None,
         hash_algorithm: Some(sod.hash_algorithm),
+        crl: None,
     };
     verify_signer(
         report,
@@ -217,6 +221,7 @@ pub fn verify_signed_data(
         signer_issuer: None,
         csca_subject: None,
         hash_algorithm: None,
+        crl: None,
     };
     match super::cms::SignedData::from_content_info(content_info) {
         Ok(sd) if sd.content_type != ID_SECURITY_OBJECT => {
@@ -343,74 +348,97 @@ fn verify_signer(
         )
     };
 
-    report.revocation = check_revocation(dsc, &chain.signer_issuer, chain.verdict.csca, store, at);
+    (report.revocation, report.crl) = check_revocation(dsc, &chain.signer_issuer, store, at);
     report.country = check_country(dsc, csca.map(|a| &a.certificate), issuing_state);
     report
 }
 
-/// Revocation of `dsc` (whose issuer reads `issuer`) by the store's CRLs from its issuer.
+/// Revocation of `dsc` (whose issuer reads `issuer`) by the store's CRLs from its issuer (ICAO 9303-12
+/// §4.1.5, Appendix D.1.2): every CRL of that CSCA name whose signature a trusted key of that name verifies
+/// is consulted, whichever of the CSCA's keys signed it (after a key rollover the CRL is signed with the
+/// newest key and covers the certificates of the earlier ones); a listing in any of them revokes (an
+/// entry whose reasonCode is removeFromCRL excepted). Not listed: valid, named by the newest of them,
+/// with a warning when its nextUpdate has passed. A CRL no trusted key verifies is never used; without a
+/// verified CRL the check is not made. Also returns the CRL the verdict names.
 fn check_revocation(
     dsc: &Certificate,
     issuer: &str,
-    csca: Option<usize>,
     store: &TrustStore,
     at: Time,
-) -> Verdict {
+) -> (Verdict, Option<CrlReport>) {
     let crls: Vec<_> = store.crls_issued_by(&dsc.issuer).collect();
     if crls.is_empty() {
-        return not_checked(&format!("no CRL from {issuer} in the trust store"));
-    }
-    let mut notes = Vec::new();
-    for stored in crls {
-        // CRL signatures are verified once, when the store is built.
-        let verified = csca.is_some_and(|i| stored.is_signed_by(i));
-        let crl = &stored.crl;
-        if let Some(entry) = stored.revocation_of(&dsc.serial) {
-            let status = if verified {
-                CheckStatus::Invalid
-            } else {
-                CheckStatus::ValidWithWarning
-            };
-            let suffix = if verified {
-                ""
-            } else {
-                " (CRL signature not verified)"
-            };
-            return Verdict::new(
-                status,
-                format!(
-                    "DSC serial {} revoked on {} by the CRL of {}{suffix}",
-                    dsc.serial_hex(),
-                    entry.revocation_date,
-                    crl.this_update
-                ),
-            );
-        }
-        if !verified {
-            notes.push(format!(
-                "CRL of {} could not be verified with the CSCA",
-                crl.this_update
-            ));
-            continue;
-        }
-        if crl.next_update.is_some_and(|n| n < at) {
-            return Verdict::new(
-                CheckStatus::ValidWithWarning,
-                format!(
-                    "not on the CRL of {}, but that CRL is out of date",
-                    crl.this_update
-                ),
-            );
-        }
-        return Verdict::new(
-            CheckStatus::Valid,
-            format!("not on the CRL of {}", crl.this_update),
+        return (
+            not_checked(&format!("no CRL from {issuer} in the trust store")),
+            None,
         );
     }
-    Verdict::new(
-        CheckStatus::ValidWithWarning,
-        format!("not listed, but {}", notes.join("; ")),
-    )
+    let (verified, unverified): (Vec<_>, Vec<_>) = crls.into_iter().partition(|c| c.is_verified());
+    let Some(newest) = verified.iter().max_by_key(|c| c.crl.this_update) else {
+        let listed = if unverified
+            .iter()
+            .any(|c| c.revocation_of(&dsc.serial).is_some())
+        {
+            " (one of them lists this DSC)"
+        } else {
+            ""
+        };
+        return (
+            not_checked(&format!(
+                "{} CRL(s) of {issuer} loaded, but no trusted key of that CSCA verifies their signature: \
+                 not used{listed}",
+                unverified.len()
+            )),
+            None,
+        );
+    };
+    let used = |stored: &StoredCrl| CrlReport {
+        issuer: stored.crl.issuer.to_string(),
+        this_update: stored.crl.this_update.to_string(),
+        next_update: stored.crl.next_update.map(|t| t.to_string()),
+        source: stored.source.clone(),
+        expired: stored.crl.next_update.is_some_and(|n| n < at),
+        consulted: verified.len(),
+    };
+    let revocation = verified
+        .iter()
+        .filter_map(|c| c.revocation_of(&dsc.serial).map(|entry| (c, entry)))
+        .find(|(_, entry)| !entry.is_remove_from_crl());
+    if let Some((crl, entry)) = revocation {
+        return (
+            Verdict::invalid(format!(
+                "DSC serial {} revoked on {} by the CRL of {} issued {} ({})",
+                dsc.serial_hex(),
+                entry.revocation_date,
+                crl.crl.issuer,
+                crl.crl.this_update,
+                crl.source
+            )),
+            Some(used(crl)),
+        );
+    }
+    let next = match newest.crl.next_update {
+        Some(n) => format!(", next update {n}"),
+        None => String::new(),
+    };
+    let consulted = match verified.len() {
+        1 => String::new(),
+        n => format!(" (nor on the {} older verified CRL(s))", n - 1),
+    };
+    let newest_used = used(newest);
+    let verdict = if newest_used.expired {
+        Verdict::valid_with_warning(format!(
+            "not on the newest CRL of {} (issued {}{next}){consulted}, but that CRL expired at its next \
+             update: a revocation since then is not known — load a current CRL",
+            newest.crl.issuer, newest.crl.this_update
+        ))
+    } else {
+        Verdict::valid(format!(
+            "not on the CRL of {} issued {}{next}{consulted}",
+            newest.crl.issuer, newest.crl.this_update
+        ))
+    };
+    (verdict, Some(newest_used))
 }
 
 fn check_country(
@@ -422,14 +450,20 @@ fn check_country(
         return not_checked("no MRZ issuing state given");
     };
     let Some(expected) = alpha2_for_issuing_state(state) else {
-        return not_checked(&format!("unknown issuing state code {state:?}"));
+        return not_checked(&format!(
+            "the MRZ issuing state {state:?} is no ISO 3166 or ICAO 9303-3 code: the signer's country \
+             cannot be compared with it"
+        ));
     };
     let (country, whose) = match csca {
         Some(c) => (c.subject.country(), "CSCA"),
         None => (dsc.issuer.country(), "DSC issuer (CSCA not found)"),
     };
     match country {
-        None => not_checked(&format!("the {whose} name has no country")),
+        None => not_checked(&format!(
+            "the {whose} name has no country (ICAO 9303-12 §7.1.1.1 requires countryName): it cannot be \
+             compared with the issuing state {state}"
+        )),
         Some(c) if c.eq_ignore_ascii_case(expected) => {
             let status = if csca.is_some() {
                 CheckStatus::Valid

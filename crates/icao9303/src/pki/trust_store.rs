@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::asn1::Mode;
 
 use super::certificate::{
-    Certificate, CertificateError, Name, NameKey, Time, certificates_from_der_or_pem,
+    Certificate, CertificateError, KeyUsage, Name, NameKey, Time, certificates_from_der_or_pem,
 };
 use super::cms::SignerIdentifier;
 use super::crl::{Crl, RevokedCertificate};
@@ -84,45 +84,16 @@ pub struct PathSummary {
     pub crls: usize,
     /// Master lists whose certificates were added.
     pub master_lists: usize,
+    /// Master lists accepted without verifying their signer ([`TrustStoreBuilder::accept_unverified_lists`]),
+    /// with why their signer could not be verified.
+    pub unverified_lists: Vec<String>,
     /// What could not be used, with the reason.
     pub errors: Vec<String>,
 }
 
-/// What a [`TrustStoreBuilder`] loaded and rejected, one line per file, list or LDIF record.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct LoadReport {
-    /// What was loaded ("DE_ML.ml: master list of 588 certificates (588 new), list signed with ...").
-    pub loaded: Vec<String>,
-    /// What was rejected, with the reason ("icaopkd-002.ldif line 12: master list signer: ...").
-    pub rejected: Vec<String>,
-    /// Certificates, lists and CRLs skipped because the store already held them.
-    pub duplicates: usize,
-}
-
-/// A path that [`TrustStoreBuilder::add_paths`] could not load, and why.
-#[derive(Debug)]
-pub struct PathError {
-    /// The file or directory as given.
-    pub path: String,
-    /// What went wrong.
-    pub error: PkiError,
-}
-
-impl std::fmt::Display for PathError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.error {
-            // An I/O error names its path already.
-            PkiError::Io { .. } => write!(f, "{}", self.error),
-            error => write!(f, "{}: {error}", self.path),
-        }
-    }
-}
-
-impl std::error::Error for PathError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
+/// What a [`TrustStoreBuilder`] loaded, anchored and rejected, one line per file, list, certificate or
+/// LDIF record (the `trust` section of a report).
+pub use crate::report::LoadReport;
 
 /// A CRL in the store, with what was established about it when the store was built.
 #[derive(Debug, Clone)]
@@ -131,7 +102,8 @@ pub struct StoredCrl {
     pub crl: Crl,
     /// Where it came from.
     pub source: String,
-    /// Indices (into [`TrustStore::anchors`]) of the CSCAs whose key verifies the CRL's signature.
+    /// Indices (into [`TrustStore::anchors`]) of the trusted CSCA keys of the CRL's issuer name (anchors
+    /// from unverified master lists left out) that verify the CRL's signature.
     verified_by: Vec<usize>,
     /// Revoked serial numbers (leading zero bytes stripped) to their entry in `crl.revoked`.
     revoked: HashMap<Vec<u8>, usize>,
@@ -141,6 +113,13 @@ impl StoredCrl {
     /// Whether the anchor at `anchor` (an index into [`TrustStore::anchors`]) signed this CRL.
     pub fn is_signed_by(&self, anchor: usize) -> bool {
         self.verified_by.contains(&anchor)
+    }
+
+    /// Whether a trusted key of the CRL's issuer (any of them: after a CSCA key rollover the CRL is
+    /// signed with the newest key, ICAO 9303-12 §4.1.5) verifies its signature. An unverified CRL is never
+    /// used for revocation.
+    pub fn is_verified(&self) -> bool {
+        !self.verified_by.is_empty()
     }
 
     /// The entry revoking the certificate with serial number `serial` (INTEGER content bytes), if any.
@@ -299,6 +278,8 @@ pub struct TrustStore {
     anchors: Vec<TrustAnchor>,
     by_subject: HashMap<NameKey, Vec<usize>>,
     by_key_id: HashMap<Vec<u8>, Vec<usize>>,
+    /// How many trusted anchors (not from unverified lists) each country (`C=`, upper case) has.
+    by_country: HashMap<String, usize>,
     document_signers: Vec<Certificate>,
     dsc_by_issuer_serial: HashMap<(NameKey, Vec<u8>), usize>,
     dsc_by_key_id: HashMap<Vec<u8>, usize>,
@@ -362,6 +343,15 @@ impl TrustStore {
             .into_iter()
             .flatten()
             .filter_map(|i| self.anchors.get(*i).map(|a| (*i, a)))
+    }
+
+    /// How many trusted anchors (anchors from master lists accepted unverified left out) carry the country
+    /// `alpha2` (`C=`, compared case-insensitively).
+    pub fn anchors_of_country(&self, alpha2: &str) -> usize {
+        self.by_country
+            .get(&alpha2.to_ascii_uppercase())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The Document Signer certificates loaded (DSC bundles, the PKD), for documents whose EF.SOD does not
@@ -463,15 +453,11 @@ impl TrustStore {
             Some(anchor) => {
                 let c = &anchor.certificate;
                 let how = verdict.scheme.clone().unwrap_or_default();
+                let mut status = CheckStatus::Valid;
                 let mut notes = Vec::new();
                 if anchor.test_anchor {
                     notes.push("the CSCA is a test anchor".to_string());
-                }
-                if anchor.unverified_list {
-                    notes.push(
-                        "the CSCA comes from a master list accepted without verification"
-                            .to_string(),
-                    );
+                    status = CheckStatus::ValidWithWarning;
                 }
                 if !c.is_self_issued() {
                     notes.push(format!(
@@ -479,17 +465,14 @@ impl TrustStore {
                         c.issuer
                     ));
                 }
-                if !(c.not_before <= dsc.not_before && dsc.not_before <= c.not_after) {
+                if dsc.not_before < c.not_before {
                     notes.push(format!(
-                        "the DSC's validity starts outside the CSCA's ({} to {})",
-                        c.not_before, c.not_after
+                        "the DSC's validity begins ({}) before its CSCA certificate's ({}): a CSCA key signs \
+                         within its certificate's validity (ICAO 9303-12 §4.1.4)",
+                        dsc.not_before, c.not_before
                     ));
+                    status = CheckStatus::ValidWithWarning;
                 }
-                let status = if anchor.test_anchor || anchor.unverified_list {
-                    CheckStatus::ValidWithWarning
-                } else {
-                    CheckStatus::Valid
-                };
                 let mut reason = format!(
                     "DSC signed by CSCA {} (serial {}, from {}) with {how}",
                     c.subject,
@@ -500,18 +483,34 @@ impl TrustStore {
                     reason.push_str("; ");
                     reason.push_str(&notes.join("; "));
                 }
-                (ChainOutcome::Valid, Verdict::new(status, reason))
+                if dsc.not_before > c.not_after {
+                    // ICAO 9303-12 §4.1.4.1: a CSCA certificate is valid for its key's usage period plus the
+                    // lifetime of what that key signs, so every DSC is issued while it is valid.
+                    (
+                        ChainOutcome::Invalid,
+                        Verdict::invalid(format!(
+                            "the DSC's validity begins ({}) after the certificate of the CSCA that signed it \
+                             expired ({}): a CSCA certificate outlives every certificate its key issues \
+                             (ICAO 9303-12 §4.1.4), so this DSC was not issued under a valid CSCA \
+                             certificate; {reason}",
+                            dsc.not_before, c.not_after
+                        )),
+                    )
+                } else if anchor.unverified_list {
+                    (
+                        ChainOutcome::Valid,
+                        Verdict::not_checked(format!(
+                            "{reason}; but that CSCA comes from a master list accepted without verifying its \
+                             signer, so it is not a trust anchor a verdict can rest on"
+                        )),
+                    )
+                } else {
+                    (ChainOutcome::Valid, Verdict::new(status, reason))
+                }
             }
             None if verdict.candidates == 0 => (
                 ChainOutcome::UnknownIssuer,
-                Verdict::new(
-                    CheckStatus::NotChecked,
-                    format!(
-                        "unknown issuer: no CSCA named {} in the trust store ({} anchors)",
-                        dsc.issuer,
-                        self.anchors().len()
-                    ),
-                ),
+                Verdict::new(CheckStatus::NotChecked, self.unknown_issuer(dsc)),
             ),
             None => (
                 ChainOutcome::Invalid,
@@ -560,8 +559,37 @@ impl TrustStore {
         }
     }
 
+    /// Why no anchor is the DSC's issuer, saying whether anchors for the issuer's country are loaded (then
+    /// the signer is not one of that state's trusted CSCAs) or none are (then they are what is missing).
+    fn unknown_issuer(&self, dsc: &Certificate) -> String {
+        let issuer = &dsc.issuer;
+        match issuer.country() {
+            Some(country) => {
+                let country = country.to_ascii_uppercase();
+                match self.anchors_of_country(&country) {
+                    0 => format!(
+                        "unknown issuer: no CSCA named {issuer} in the trust store ({} anchors, none for \
+                         {country}): the trust anchors of {country} (its CSCA certificates or a master list \
+                         holding them) are needed",
+                        self.anchors.len()
+                    ),
+                    n => format!(
+                        "unknown issuer: trust anchors for {country} are loaded ({n} CSCA certificate(s)) and \
+                         none of them signed this DSC: its issuer {issuer} is not a CSCA you trust"
+                    ),
+                }
+            }
+            None => format!(
+                "unknown issuer: no CSCA named {issuer} in the trust store ({} anchors; the name has no \
+                 country)",
+                self.anchors.len()
+            ),
+        }
+    }
+
     /// Finds the CSCA that signed `dsc` among the anchors named as its issuer, trying first the one whose
-    /// subject key identifier the DSC's authority key identifier names.
+    /// subject key identifier the DSC's authority key identifier names. Of several anchors whose key
+    /// verifies the DSC (one key re-certified), the one whose validity holds the DSC's start is taken.
     fn compute_chain(&self, dsc: &Certificate) -> ChainVerdict {
         let mut named: Vec<usize> = self.anchors_named(&dsc.issuer).map(|(i, _)| i).collect();
         named.sort_by_key(|i| {
@@ -573,22 +601,32 @@ impl TrustStore {
             !hit
         });
         let mut failures = Vec::new();
+        let mut signer = None;
         for i in &named {
             let Some(anchor) = self.anchors.get(*i) else {
                 continue;
             };
             match verify_certificate_signature(dsc, &anchor.certificate) {
                 Ok(how) => {
-                    return ChainVerdict {
-                        outcome: ChainOutcome::Valid,
-                        csca: Some(*i),
-                        scheme: Some(how),
-                        failures: Vec::new(),
-                        candidates: named.len(),
-                    };
+                    let covers = anchor.certificate.is_valid_at(dsc.not_before);
+                    if signer.is_none() || covers {
+                        signer = Some((*i, how));
+                    }
+                    if covers {
+                        break;
+                    }
                 }
                 Err(e) => failures.push(e),
             }
+        }
+        if let Some((i, how)) = signer {
+            return ChainVerdict {
+                outcome: ChainOutcome::Valid,
+                csca: Some(i),
+                scheme: Some(how),
+                failures: Vec::new(),
+                candidates: named.len(),
+            };
         }
         ChainVerdict {
             outcome: if named.is_empty() {
@@ -688,7 +726,9 @@ impl TrustStoreBuilder {
         true
     }
 
-    /// Adds CSCA certificates from DER or PEM bytes (PEM may hold several). Returns how many were added.
+    /// Adds CSCA certificates from DER or PEM bytes (PEM may hold several) as trust anchors, as given: the
+    /// caller vouches for each (no check beyond decoding; [`add_path`](Self::add_path) is the one that
+    /// sniffs files and anchors only self-signed and link CSCA certificates). Returns how many were added.
     pub fn add_certificate(&mut self, der_or_pem: &[u8], source: &str) -> Result<usize, PkiError> {
         self.add_certificates(der_or_pem, source, false)
     }
@@ -714,13 +754,22 @@ impl TrustStoreBuilder {
         let count = certs.len();
         let mut added = 0;
         for certificate in certs {
+            let line = format!(
+                "{source}: {} (serial {}) anchored as given{}",
+                certificate.subject,
+                certificate.serial_hex(),
+                if test_anchor { " (a test anchor)" } else { "" }
+            );
             let anchor = TrustAnchor {
                 certificate,
                 source: source.to_string(),
                 unverified_list: false,
                 test_anchor,
             };
-            added += usize::from(self.push_anchor(anchor));
+            if self.push_anchor(anchor) {
+                added += 1;
+                self.report.anchored.push(line);
+            }
         }
         self.report.loaded.push(format!(
             "{source}: {count} {}certificate(s), {added} new",
@@ -729,9 +778,10 @@ impl TrustStoreBuilder {
         Ok(added)
     }
 
-    /// Adds Document Signer certificates (DER, or PEM holding several: a DSC bundle). They are not trust
+    /// Adds Document Signer certificates (DER, or PEM holding several: a DSC bundle). They are never trust
     /// anchors: they serve documents whose EF.SOD does not carry its DSC, and are checked against the CSCAs
-    /// like any DSC. Returns how many were added.
+    /// like any DSC. A CA certificate in the bundle is rejected (listed in the load report), not anchored and
+    /// not kept. Returns how many were added.
     pub fn add_document_signers(
         &mut self,
         der_or_pem: &[u8],
@@ -745,12 +795,21 @@ impl TrustStoreBuilder {
             }
         })?;
         let count = certs.len();
-        let added = certs
-            .into_iter()
-            .map(|c| usize::from(self.push_document_signer(c)))
-            .sum();
+        let mut added = 0;
+        for c in certs {
+            if is_ca_certificate(&c) {
+                self.report.rejected.push(format!(
+                    "{source}: {} (serial {}) not used: a CA certificate is not a Document Signer, and a \
+                     Document Signer bundle never adds trust anchors",
+                    c.subject,
+                    c.serial_hex()
+                ));
+            } else {
+                added += usize::from(self.push_document_signer(c));
+            }
+        }
         self.report.loaded.push(format!(
-            "{source}: {count} Document Signer certificate(s), {added} new"
+            "{source}: {count} certificate(s) as Document Signers, {added} new"
         ));
         Ok(added)
     }
@@ -760,11 +819,7 @@ impl TrustStoreBuilder {
         let crl = Crl::from_der(der).inspect_err(|e| {
             self.report.rejected.push(format!("{source}: {e}"));
         })?;
-        if !self.crl_digests.insert(sha256(&crl.raw)) {
-            self.report.duplicates += 1;
-            return Ok(());
-        }
-        self.crls.push((crl, source.to_string()));
+        self.push_crl(crl, source.to_string());
         Ok(())
     }
 
@@ -865,6 +920,14 @@ impl TrustStoreBuilder {
         self.report.loaded.push(format!(
             "{source}: master list of {certificates} certificate(s), {added} new; {verification}"
         ));
+        self.report.anchored.push(if verified {
+            format!("{source}: {added} CSCA certificate(s) anchored from the master list ({verification})")
+        } else {
+            format!(
+                "{source}: {added} CSCA certificate(s) from a master list accepted WITHOUT verifying its \
+                 signer: documents chaining to them are at best not verified"
+            )
+        });
         for r in &list.rejected {
             self.report.rejected.push(format!("{source}: {r}"));
         }
@@ -879,16 +942,18 @@ impl TrustStoreBuilder {
     }
 
     /// Verifies `lists` against the anchors, again and again while a pass adds anchors (a list can be
-    /// certified by a CSCA another list brings), then accepts the rest unverified or rejects them.
+    /// certified by a CSCA another list brings), then accepts the rest unverified (with
+    /// [`accept_unverified_lists`](Self::accept_unverified_lists)) or rejects them. Returns the rejected
+    /// lists that came from a master list file (`true` beside the list), with why: the caller's error.
     fn settle_master_lists(
         &mut self,
-        mut lists: Vec<(MasterList, String)>,
+        mut lists: Vec<(MasterList, String, bool)>,
         summary: &mut PathSummary,
-    ) {
+    ) -> Vec<String> {
         loop {
             let mut progress = false;
             let mut pending = Vec::new();
-            for (list, source) in lists {
+            for (list, source, from_file) in lists {
                 match self.verify_list_with_anchors(&list) {
                     Ok((signer, how)) => {
                         let s = self.take_list(list, &source, signer, how, true);
@@ -896,15 +961,16 @@ impl TrustStoreBuilder {
                         summary.certificates += s.added;
                         progress = true;
                     }
-                    Err(e) => pending.push((list, source, e)),
+                    Err(_) => pending.push((list, source, from_file)),
                 }
             }
-            lists = pending.into_iter().map(|(l, s, _)| (l, s)).collect();
+            lists = pending;
             if !progress || lists.is_empty() {
                 break;
             }
         }
-        for (list, source) in lists {
+        let mut failed = Vec::new();
+        for (list, source, from_file) in lists {
             let why = self
                 .verify_list_with_anchors(&list)
                 .err()
@@ -919,23 +985,46 @@ impl TrustStoreBuilder {
                 );
                 summary.master_lists += 1;
                 summary.certificates += s.added;
+                summary.unverified_lists.push(format!("{source}: {why}"));
             } else {
                 let line = format!("{source}: master list signer: {why}");
                 self.report.rejected.push(line.clone());
                 summary.errors.push(line);
+                if from_file {
+                    failed.push(format!("{source}: {why}"));
+                }
             }
         }
+        failed
     }
 
     /// Loads an LDIF download of the ICAO PKD (or any LDIF holding the same attributes): Document Signer
     /// certificates (`userCertificate;binary`), CRLs (`certificateRevocationList;binary`) and master lists
     /// (`pkdMasterListContent`, verified against the anchors loaded, and against the CSCAs of the file's
-    /// other master lists once those verify). Records that cannot be used are listed in the summary and
-    /// the load report; change records other than `add` are not applied (load a complete download).
+    /// other master lists once those verify). Records that cannot be used, master lists whose signer does
+    /// not verify included, are listed in the summary and the load report; change records other than `add`
+    /// are not applied (load a complete download). Nothing in an LDIF download becomes a trust anchor but
+    /// the certificates of verified master lists (and, with
+    /// [`accept_unverified_lists`](Self::accept_unverified_lists), flagged ones of unverified lists).
     pub fn add_ldif(&mut self, text: &[u8], source: &str) -> PathSummary {
         let mut summary = PathSummary::default();
         let mut lists = Vec::new();
-        let mut reject = |this: &mut Self, line: String| {
+        self.read_ldif(text, source, &mut summary, &mut lists);
+        self.settle_master_lists(lists, &mut summary);
+        self.ldif_loaded_line(source, &summary);
+        summary
+    }
+
+    /// The records of an LDIF download: DSCs and CRLs are loaded, master lists collected in `lists` (to be
+    /// settled by the caller, never as an error of the caller).
+    fn read_ldif(
+        &mut self,
+        text: &[u8],
+        source: &str,
+        summary: &mut PathSummary,
+        lists: &mut Vec<(MasterList, String, bool)>,
+    ) {
+        let reject = |this: &mut Self, summary: &mut PathSummary, line: String| {
             this.report.rejected.push(line.clone());
             summary.errors.push(line);
         };
@@ -943,7 +1032,7 @@ impl TrustStoreBuilder {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    reject(self, format!("{source}: {e}"));
+                    reject(self, summary, format!("{source}: {e}"));
                     continue;
                 }
             };
@@ -953,6 +1042,7 @@ impl TrustStoreBuilder {
             {
                 reject(
                     self,
+                    summary,
                     format!("{at}: changetype {change} not applied (load a complete download)"),
                 );
                 continue;
@@ -965,59 +1055,89 @@ impl TrustStoreBuilder {
                                 summary.document_signers += 1;
                             }
                         }
-                        Err(e) => reject(self, format!("{at}: Document Signer: {e}")),
+                        Err(e) => reject(self, summary, format!("{at}: Document Signer: {e}")),
                     },
                     PkdObject::Crl(der) => match Crl::from_der(der) {
                         Ok(crl) => {
-                            if self.crl_digests.insert(sha256(&crl.raw)) {
-                                self.crls.push((crl, at.clone()));
+                            if self.push_crl(crl, at.clone()) {
                                 summary.crls += 1;
-                            } else {
-                                self.report.duplicates += 1;
                             }
                         }
-                        Err(e) => reject(self, format!("{at}: {e}")),
+                        Err(e) => reject(self, summary, format!("{at}: {e}")),
                     },
                     PkdObject::MasterList(bytes) => match MasterList::parse(bytes) {
-                        Ok(list) => lists.push((list, at.clone())),
-                        Err(e) => reject(self, format!("{at}: {e}")),
+                        Ok(list) => lists.push((list, at.clone(), false)),
+                        Err(e) => reject(self, summary, format!("{at}: {e}")),
                     },
                     PkdObject::Other => {}
                 }
             }
         }
-        self.settle_master_lists(lists, &mut summary);
+    }
+
+    fn ldif_loaded_line(&mut self, source: &str, summary: &PathSummary) {
         self.report.loaded.push(format!(
             "{source}: LDIF with {} Document Signer(s), {} CRL(s), {} master list(s) ({} CSCA certificate(s) new)",
             summary.document_signers, summary.crls, summary.master_lists, summary.certificates
         ));
-        summary
     }
 
-    /// Loads a file or every file of a directory (not recursive), recognising by content: certificates (DER,
-    /// PEM; a CA certificate is an anchor, any other a Document Signer), CRLs, master lists and LDIF
-    /// downloads. Certificates and CRLs are loaded first, then master lists, which are verified against
-    /// the anchors (see [`accept_unverified_lists`](Self::accept_unverified_lists)). Unusable files are
-    /// listed in the summary; only an unreadable path is an error.
-    pub fn add_path(&mut self, path: &Path) -> Result<PathSummary, PkiError> {
-        let io = |source| PkiError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut files = Vec::new();
-        if path.is_dir() {
-            for entry in std::fs::read_dir(path).map_err(io)? {
-                let p = entry.map_err(io)?.path();
-                if p.is_file() {
-                    files.push(p);
-                }
-            }
-            files.sort();
+    fn push_crl(&mut self, crl: Crl, source: String) -> bool {
+        if self.crl_digests.insert(sha256(&crl.raw)) {
+            self.crls.push((crl, source));
+            true
         } else {
-            files.push(path.to_path_buf());
+            self.report.duplicates += 1;
+            false
+        }
+    }
+
+    /// Loads a file or every file of a directory (not recursive): [`add_paths`](Self::add_paths) of one
+    /// path.
+    pub fn add_path(&mut self, path: &Path) -> Result<PathSummary, PkiError> {
+        self.add_paths(&[path])
+    }
+
+    /// Loads files and directories (not recursive) as one set, recognising each file by content:
+    ///
+    /// - a certificate file (DER, or PEM holding several) of CA certificates only: each is a trust anchor
+    ///   if it is a CSCA certificate with keyUsage keyCertSign that is self-signed, or a link certificate
+    ///   (ICAO 9303-12 §4.1.4.3: signed by a trusted CSCA key of its issuer's name, same country), and is
+    ///   rejected otherwise;
+    /// - a certificate file holding Document Signers: a DSC bundle; its Document Signers are loaded, a CA
+    ///   certificate in it is rejected (a bundle never anchors);
+    /// - CRLs, master lists (verified against the anchors, whichever path brought them, see
+    ///   [`accept_unverified_lists`](Self::accept_unverified_lists)) and LDIF downloads
+    ///   ([`add_ldif`](Self::add_ldif)).
+    ///
+    /// What each file gave, anchored and rejected goes to the load report. An unreadable path is an error,
+    /// and so is a master list file whose signer cannot be verified (unless unverified lists are accepted):
+    /// the error names it, and what the other files held stays loaded.
+    pub fn add_paths<P: AsRef<Path>>(&mut self, paths: &[P]) -> Result<PathSummary, PkiError> {
+        let mut files = Vec::new();
+        for path in paths {
+            let path = path.as_ref();
+            let io = |source| PkiError::Io {
+                path: path.display().to_string(),
+                source,
+            };
+            if path.is_dir() {
+                let mut in_dir = Vec::new();
+                for entry in std::fs::read_dir(path).map_err(io)? {
+                    let p = entry.map_err(io)?.path();
+                    if p.is_file() {
+                        in_dir.push(p);
+                    }
+                }
+                in_dir.sort();
+                files.extend(in_dir);
+            } else {
+                files.push(path.to_path_buf());
+            }
         }
         let mut summary = PathSummary::default();
         let mut lists = Vec::new();
+        let mut candidates = Vec::new();
         for f in files {
             let bytes = std::fs::read(&f).map_err(|source| PkiError::Io {
                 path: f.display().to_string(),
@@ -1027,40 +1147,43 @@ impl TrustStoreBuilder {
             if let Ok(certs) = certificates_from_der_or_pem(&bytes) {
                 let (cas, signers): (Vec<_>, Vec<_>) =
                     certs.into_iter().partition(is_ca_certificate);
+
                 let (n_cas, n_signers) = (cas.len(), signers.len());
-                let mut added = 0;
-                for certificate in cas {
-                    added += usize::from(self.push_anchor(TrustAnchor {
-                        certificate,
-                        source: name.clone(),
-                        unverified_list: false,
-                        test_anchor: false,
-                    }));
+                if n_signers > 0 {
+                    for c in cas {
+                        let line = format!(
+                            "{name}: {} (serial {}) not anchored: the file also holds Document Signer \
+                             certificates, and a CA certificate in a bundle never becomes a trust anchor \
+                             (give CSCA certificates in a file of their own)",
+                            c.subject,
+                            c.serial_hex()
+                        );
+                        self.report.rejected.push(line.clone());
+                        summary.errors.push(line);
+                    }
+                } else {
+                    candidates.extend(cas.into_iter().map(|c| (c, name.clone())));
                 }
-                summary.certificates += added;
                 let mut dscs = 0;
                 for c in signers {
                     dscs += usize::from(self.push_document_signer(c));
                 }
                 summary.document_signers += dscs;
                 self.report.loaded.push(format!(
-                    "{name}: {n_cas} CSCA certificate(s) ({added} new), {n_signers} Document Signer(s) ({dscs} new)"
+                    "{name}: {n_cas} CA certificate(s), {n_signers} Document Signer(s) ({dscs} new)"
                 ));
             } else if let Ok(crl) = Crl::from_der(&bytes) {
-                if self.crl_digests.insert(sha256(&crl.raw)) {
-                    self.crls.push((crl, name));
+                if self.push_crl(crl, name) {
                     summary.crls += 1;
-                } else {
-                    self.report.duplicates += 1;
                 }
             } else if let Ok(list) = MasterList::parse(&bytes) {
-                lists.push((list, name));
+                lists.push((list, name, true));
             } else if looks_like_ldif(&bytes) {
-                let s = self.add_ldif(&bytes, &name);
-                summary.certificates += s.certificates;
+                let mut s = PathSummary::default();
+                self.read_ldif(&bytes, &name, &mut s, &mut lists);
+                self.ldif_loaded_line(&name, &s);
                 summary.document_signers += s.document_signers;
                 summary.crls += s.crls;
-                summary.master_lists += s.master_lists;
                 summary.errors.extend(s.errors);
             } else {
                 let line = PkiError::Unrecognised(name).to_string();
@@ -1068,69 +1191,113 @@ impl TrustStoreBuilder {
                 summary.errors.push(line);
             }
         }
-        self.settle_master_lists(lists, &mut summary);
-        Ok(summary)
+        // CSCA certificates first: master lists are verified against them.
+        self.settle_anchors(candidates, &mut summary);
+        let failed = self.settle_master_lists(lists, &mut summary);
+        if failed.is_empty() {
+            Ok(summary)
+        } else {
+            Err(PkiError::MasterListSigner(failed.join("; ")))
+        }
     }
 
-    /// Loads several files and directories the way `mrtd --trust` does: every path that is not a master
-    /// list first ([`add_path`](Self::add_path): certificates, CRLs, directories, LDIF downloads), then the
-    /// master lists, each verified against the anchors loaded before it. A master list whose signer cannot
-    /// be verified is an error, unless [`accept_unverified_lists`](Self::accept_unverified_lists) was
-    /// asked for: then it is added with its anchors flagged, and the summary's `errors` say so. The
-    /// summary's `errors` are the files that were skipped (warnings); a missing path is an error.
-    pub fn add_paths<P: AsRef<Path>>(&mut self, paths: &[P]) -> Result<PathSummary, PathError> {
-        let is_master_list =
-            |p: &Path| p.is_file() && std::fs::read(p).is_ok_and(|b| MasterList::parse(&b).is_ok());
-        let (lists, others): (Vec<&Path>, Vec<&Path>) = paths
-            .iter()
-            .map(AsRef::as_ref)
-            .partition(|p| is_master_list(p));
-        let mut summary = PathSummary::default();
-        for path in others {
-            let fail = |error| PathError {
-                path: path.display().to_string(),
-                error,
-            };
-            if !path.exists() {
-                return Err(fail(PkiError::Io {
-                    path: path.display().to_string(),
-                    source: std::io::ErrorKind::NotFound.into(),
-                }));
+    /// Anchors the CA certificates of certificate files that may be anchors (see
+    /// [`add_paths`](Self::add_paths)), in passes (a link certificate is anchored once the certificate it
+    /// links from is), and rejects the others with why.
+    fn settle_anchors(
+        &mut self,
+        candidates: Vec<(Certificate, String)>,
+        summary: &mut PathSummary,
+    ) {
+        let mut pending = Vec::new();
+        for (c, source) in candidates {
+            if c.key_usage
+                .is_some_and(|ku| ku.has(KeyUsage::KEY_CERT_SIGN))
+            {
+                pending.push((c, source));
+            } else {
+                let line = format!(
+                    "{source}: {} (serial {}) not anchored: a CSCA certificate needs keyUsage keyCertSign \
+                     (ICAO 9303-12 §7.1.1)",
+                    c.subject,
+                    c.serial_hex()
+                );
+                self.report.rejected.push(line.clone());
+                summary.errors.push(line);
             }
-            let s = self.add_path(path).map_err(fail)?;
-            summary.certificates += s.certificates;
-            summary.document_signers += s.document_signers;
-            summary.crls += s.crls;
-            summary.master_lists += s.master_lists;
-            summary.errors.extend(s.errors);
         }
-        for path in lists {
-            let source = path.display().to_string();
-            let fail = |error| PathError {
-                path: source.clone(),
-                error,
-            };
-            let bytes = std::fs::read(path).map_err(|e| {
-                fail(PkiError::Io {
-                    path: source.clone(),
-                    source: e,
-                })
-            })?;
-            let added = match self.add_master_list(&bytes, &[], &source) {
-                Ok(s) => s,
-                Err(e) if self.accept_unverified_lists => {
-                    summary.errors.push(format!(
-                        "{source}: master list signer not verified ({e}); accepted as you asked"
-                    ));
-                    self.add_master_list_unverified(&bytes, &source)
-                        .map_err(fail)?
+        loop {
+            let mut progress = false;
+            let mut rest = Vec::new();
+            for (c, source) in pending {
+                match self.anchor_basis(&c) {
+                    Some(why) => {
+                        let line = format!(
+                            "{source}: {} (serial {}, valid {} to {}) anchored: {why}",
+                            c.subject,
+                            c.serial_hex(),
+                            c.not_before,
+                            c.not_after
+                        );
+                        let anchor = TrustAnchor {
+                            certificate: c,
+                            source,
+                            unverified_list: false,
+                            test_anchor: false,
+                        };
+                        if self.push_anchor(anchor) {
+                            self.report.anchored.push(line);
+                            summary.certificates += 1;
+                        }
+                        progress = true;
+                    }
+                    None => rest.push((c, source)),
                 }
-                Err(e) => return Err(fail(e)),
-            };
-            summary.master_lists += 1;
-            summary.certificates += added.added;
+            }
+            pending = rest;
+            if !progress || pending.is_empty() {
+                break;
+            }
         }
-        Ok(summary)
+        for (c, source) in pending {
+            let line = format!(
+                "{source}: {} (serial {}) not anchored: neither self-signed (its own key does not verify it) \
+                 nor a link certificate signed by a trusted CSCA key named {} of the same country",
+                c.subject,
+                c.serial_hex(),
+                c.issuer
+            );
+            self.report.rejected.push(line.clone());
+            summary.errors.push(line);
+        }
+    }
+
+    /// Why `c` (a CSCA certificate with keyCertSign) may be a trust anchor: it is self-signed, or it is a
+    /// link certificate, signed by a trusted key of its issuer's name, with the same country as its subject
+    /// (a CSCA may change its name, not its country). `None` when it is neither (yet).
+    fn anchor_basis(&self, c: &Certificate) -> Option<String> {
+        if c.is_self_issued() && verify_certificate_signature(c, c).is_ok() {
+            return Some("self-signed CSCA certificate with keyCertSign".into());
+        }
+        let country = |n: &Name| n.country().map(str::to_ascii_uppercase);
+        if country(&c.issuer) != country(&c.subject) {
+            return None;
+        }
+        self.by_subject
+            .get(&c.issuer.key())
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.anchors.get(*i))
+            .filter(|a| !a.unverified_list)
+            .find(|a| verify_certificate_signature(c, &a.certificate).is_ok())
+            .map(|a| {
+                format!(
+                    "CSCA link certificate signed by the trusted key of {} (serial {}, from {})",
+                    a.certificate.subject,
+                    a.certificate.serial_hex(),
+                    a.source
+                )
+            })
     }
 
     /// The immutable store: indexes the anchors by subject and key identifier, the DSCs by issuer and
@@ -1148,9 +1315,15 @@ impl TrustStoreBuilder {
             ..
         } = self;
         let mut by_key_id: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        let mut by_country: HashMap<String, usize> = HashMap::new();
         for (i, a) in anchors.iter().enumerate() {
             if let Some(id) = &a.certificate.subject_key_id {
                 by_key_id.entry(id.clone()).or_default().push(i);
+            }
+            if let Some(country) = a.certificate.subject.country()
+                && !a.unverified_list
+            {
+                *by_country.entry(country.to_ascii_uppercase()).or_default() += 1;
             }
         }
         let mut dsc_by_issuer_serial = HashMap::new();
@@ -1174,14 +1347,15 @@ impl TrustStoreBuilder {
                 .copied()
                 .filter(|i| {
                     anchors.get(*i).is_some_and(|a| {
-                        super::signature::verify(
-                            &a.certificate.public_key,
-                            &crl.signature_algorithm,
-                            None,
-                            &crl.tbs,
-                            &crl.signature,
-                        )
-                        .is_ok()
+                        !a.unverified_list
+                            && super::signature::verify(
+                                &a.certificate.public_key,
+                                &crl.signature_algorithm,
+                                None,
+                                &crl.tbs,
+                                &crl.signature,
+                            )
+                            .is_ok()
                     })
                 })
                 .collect();
@@ -1191,9 +1365,10 @@ impl TrustStoreBuilder {
                 crl.this_update,
                 crl.revoked.len(),
                 if verified_by.is_empty() {
-                    "signature not verified by any CSCA in the store".to_string()
+                    "signature not verified by any trusted CSCA key of that name: not used for revocation"
+                        .to_string()
                 } else {
-                    format!("signed by {} CSCA(s) in the store", verified_by.len())
+                    format!("signed by {} trusted CSCA key(s)", verified_by.len())
                 }
             ));
             let revoked = crl
@@ -1215,6 +1390,7 @@ impl TrustStoreBuilder {
             anchors,
             by_subject,
             by_key_id,
+            by_country,
             document_signers,
             dsc_by_issuer_serial,
             dsc_by_key_id,
@@ -1227,9 +1403,13 @@ impl TrustStoreBuilder {
     }
 }
 
-/// A CA certificate (basicConstraints cA), or a self-issued one without basicConstraints (old CSCAs).
+/// A CA certificate: basicConstraints cA, keyUsage keyCertSign (7 CSCAs of the German master list say cA
+/// FALSE), or a self-issued certificate without basicConstraints (old CSCAs).
 fn is_ca_certificate(c: &Certificate) -> bool {
-    c.is_ca == Some(true) || (c.is_ca.is_none() && c.is_self_issued())
+    c.is_ca == Some(true)
+        || c.key_usage
+            .is_some_and(|ku| ku.has(KeyUsage::KEY_CERT_SIGN))
+        || (c.is_ca.is_none() && c.is_self_issued())
 }
 
 /// Whether bytes look like LDIF text: a `version:`, `dn:` or comment line first.

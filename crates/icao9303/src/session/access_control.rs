@@ -244,7 +244,7 @@ impl<T: Transport> Session<T> {
                     "the chip does not accept the {} as PACE password{}",
                     password.kind(),
                     if matches!(password, Password::Mrz(_)) {
-                        ": give the CAN (--can)"
+                        ": give the CAN printed on the document instead"
                     } else {
                         ""
                     }

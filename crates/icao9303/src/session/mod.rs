@@ -67,6 +67,9 @@ pub(crate) struct Session<T: Transport> {
     /// ID_PICC of Terminal Authentication, from the last access control: the document number and its
     /// check digit after BAC, Comp() of the chip's ephemeral PACE key after PACE.
     id_picc: Option<Vec<u8>>,
+    /// The last response was a bare status word: no secure messaging, or an error without DO'99' and
+    /// DO'8E' — the chip's or a man in the middle's, which cannot be told apart.
+    last_answer_plain: bool,
     progress: Option<ProgressHook>,
 }
 
@@ -76,6 +79,7 @@ pub(crate) struct Link<'a, T: Transport> {
     transport: &'a mut T,
     sm: &'a mut Option<SecureMessaging>,
     stats: &'a mut StatsRecorder,
+    last_answer_plain: &'a mut bool,
 }
 
 impl<T: Transport> SecureChannel for Link<'_, T> {
@@ -109,6 +113,9 @@ impl<T: Transport> Channel for Link<'_, T> {
         );
         let raw = sent.map_err(|source| Error::Transport { step, source })?;
         let resp = ResponseApdu::parse(&raw).map_err(|e| Error::protocol(step, e.to_string()))?;
+        // Under secure messaging, a response without data objects carries no MAC (only an error may come
+        // so): nothing tells whether the chip sent it.
+        *self.last_answer_plain = self.sm.is_none() || resp.data.is_empty();
         match self.sm.as_mut() {
             Some(sm) => sm
                 .unprotect_response(&resp)
@@ -138,6 +145,7 @@ impl<T: Transport> Session<T> {
             card_security: None,
             notes: Vec::new(),
             id_picc: None,
+            last_answer_plain: false,
             progress: None,
         }
     }
@@ -193,6 +201,12 @@ impl<T: Transport> Session<T> {
         self.cam.as_ref()
     }
 
+    /// Whether the last response was a bare status word, without secure messaging's MAC: a status word
+    /// that cannot be told from a man in the middle's (see [`crate::report::NotCoveredReason`]).
+    pub fn last_answer_plain(&self) -> bool {
+        self.last_answer_plain
+    }
+
     /// Takes the report lines access control left (a BAC fallback).
     pub fn take_notes(&mut self) -> Vec<Check> {
         std::mem::take(&mut self.notes)
@@ -215,6 +229,7 @@ impl<T: Transport> Session<T> {
             transport: &mut self.transport,
             sm: &mut self.sm,
             stats: &mut self.stats,
+            last_answer_plain: &mut self.last_answer_plain,
         }
     }
 

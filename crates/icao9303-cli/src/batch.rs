@@ -14,13 +14,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use icao9303::batch::{Input, Ordered};
+use icao9303::batch::Ordered;
 use icao9303::lds::LdsFile;
 use icao9303::pki::{Time, TrustStore};
 use icao9303::report::Report;
 use serde_json::{Value, json};
 
 pub use icao9303::batch::verify_files;
+/// One document of the batch, as read: the files of a dump directory or a JSON line, or why not.
+pub use icao9303::jsonl::Input;
 
 /// What became of one document, for the output line and the summary.
 pub struct Outcome {
@@ -132,11 +134,12 @@ pub fn dump_dirs(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The inputs of JSON Lines on standard input (see [`icao9303::batch::json_lines`]).
+/// The inputs of JSON Lines on `reader`, one at a time (blank lines are skipped): decoded by
+/// [`icao9303::jsonl`], which the verification service's uploads share.
 pub fn json_lines(
     reader: impl std::io::BufRead + Send + 'static,
-) -> impl Iterator<Item = Input> + Send + 'static {
-    icao9303::batch::json_lines(reader, "standard input")
+) -> impl Iterator<Item = Input> + Send {
+    icao9303::jsonl::lines(reader)
 }
 
 /// The inputs of dump directories, read one at a time.

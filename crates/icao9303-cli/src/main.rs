@@ -23,6 +23,8 @@ mod plan;
 mod private_file;
 mod render;
 mod safe_text;
+#[cfg(feature = "serve")]
+mod serve_cmd;
 mod trace_cmd;
 mod trust;
 mod ui;
@@ -142,6 +144,16 @@ enum Command {
     /// Decode one LDS file (EF.COM, DG1-DG16, EF.SOD, EF.CardAccess, ...), a face record or an image, and print
     /// it. Exit 0 decoded, 1 broken or unknown, 2 unreadable.
     Inspect(inspect::InspectArgs),
+    /// The verification service: checks over HTTP with a signed receipt each, an audited history,
+    /// statistics (`mrtd serve --data DIR --trust ...`); `tenant add`, `audit verify`, `purge`.
+    #[cfg(feature = "serve")]
+    Serve(Box<serve_cmd::ServeArgs>),
+    /// Receipts of `mrtd serve`: verify one offline.
+    #[cfg(feature = "serve")]
+    Receipt {
+        #[command(subcommand)]
+        command: serve_cmd::ReceiptCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -216,7 +228,7 @@ struct ReadArgs {
 }
 
 /// How a command ended, mapped to the exit code.
-enum Outcome {
+pub(crate) enum Outcome {
     /// Done; for a document: verified (exit 0).
     Valid,
     /// A check failed (exit 1).
@@ -232,6 +244,9 @@ fn main() -> ExitCode {
     let filter = match (cli.verbose, cli.quiet) {
         (true, _) => "debug",
         (_, true) => "error",
+        // A service logs each request (never personal data: docs/service.md).
+        #[cfg(feature = "serve")]
+        _ if matches!(cli.command, Command::Serve(_)) => "info",
         _ => "warn",
     };
     let json = match &cli.command {
@@ -250,6 +265,8 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
         )
         .with_writer(std::io::stderr)
+        // Colours for a terminal only: a pipe or a service's log file gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match cli.command {
         Command::Demo {
@@ -275,6 +292,10 @@ fn main() -> ExitCode {
         Command::Inspect(args) => {
             inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
         }
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve_cmd::run(&args),
+        #[cfg(feature = "serve")]
+        Command::Receipt { command } => serve_cmd::receipt(&command),
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::from(0),

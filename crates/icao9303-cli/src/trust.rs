@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 /// Where the CLI's "not trusted" hints send the user.
 pub const TRUST_ANCHORS_DOC: &str = "docs/trust-anchors.md";
 
-/// The trust inputs of `read` and `verify`.
-#[derive(Args, Debug, Default)]
+/// The trust inputs of `read`, `verify` and `serve`.
+#[derive(Args, Debug, Default, Clone)]
 pub struct TrustArgs {
     /// Trust anchors for passive authentication: CSCA master lists (.ml/.mls), CSCA certificate files (DER
     /// or PEM; only self-signed CSCA certificates with keyCertSign, and link certificates signed by one of

@@ -1,5 +1,5 @@
-//! `mrtd.verify_jsonl`: JSON Lines documents verified on every core by the library's batch engine
-//! (`icao9303::batch`, the engine of `mrtd verify -`), reports handed out in input order.
+//! `mrtd.verify_jsonl`: JSON Lines documents (decoded by `icao9303::jsonl`) verified on every core by the
+//! library's batch engine (`icao9303::batch`, the engine of `mrtd verify -`), reports in input order.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyByteArray, PyBytes, PyIterator, PyString};
 
-use icao9303::batch::{Input, MAX_LINE, Ordered, Outcome};
+use icao9303::batch::{Ordered, Outcome};
+use icao9303::jsonl::{Input, MAX_LINE};
 
 use crate::errors;
 use crate::report::Report;
@@ -136,7 +137,7 @@ impl Iterator for PyLines {
                 if text.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Some(icao9303::batch::parse_line(&text, self.number));
+                return Some(icao9303::jsonl::parse_line(&text, self.number));
             }
         })
     }
@@ -170,9 +171,8 @@ pub fn verify_jsonl(
         let path: PathBuf = source.extract()?;
         let file = std::fs::File::open(&path)
             .map_err(|e| errors::input(py, format!("{}: {e}", path.display())))?;
-        let name = path.display().to_string();
         Ordered::new(
-            icao9303::batch::json_lines(std::io::BufReader::new(file), &name),
+            icao9303::jsonl::lines(std::io::BufReader::new(file)),
             jobs,
             work,
         )

@@ -1,49 +1,24 @@
-//! Verifying many documents at once, as a verification service does: JSON Lines input
-//! (`{"id": ..., "files": {"EF.SOD": base64, "DG1": base64, ...}}`), one report per document against one
-//! shared [`TrustStore`], on several threads, in input order.
+//! Verifying many documents at once, as a verification service does: one report per document against one
+//! shared [`TrustStore`], on several threads, in input order. The inputs are [`crate::jsonl`]'s (JSON Lines
+//! documents, decoded and bounded there) or anything else that yields [`Input`]s (dump directories).
 //!
 //! [`Ordered`] is the engine: a bounded window of documents in flight, so that neither the queue of inputs
-//! nor the buffer that puts results back in input order can grow on an unbounded input, and a JSON line is
-//! read up to [`MAX_LINE`] bytes. A bad input (an unparseable line, a missing file, hostile bytes) is an
+//! nor the buffer that puts results back in input order can grow on an unbounded input. A bad input is an
 //! [`Outcome`] saying why, never the end of the batch. `mrtd verify` (many dumps, or `-`) and the Python
 //! package's `verify_jsonl` run on it.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
-use base64ct::Encoding;
-
 use crate::document::Document;
+pub use crate::jsonl::Input;
 use crate::lds::LdsFile;
 use crate::pki::{Time, TrustStore};
 use crate::report::Report;
 
-/// Longest JSON line accepted (a document's files are a few hundred kilobytes at most, base64-encoded).
-pub const MAX_LINE: usize = 16 * 1024 * 1024;
-
 /// How many documents the input may run ahead of the consumer, per worker.
 pub const WINDOW_PER_JOB: u64 = 8;
-
-/// One document of a batch, as read.
-#[derive(Debug)]
-pub enum Input {
-    /// The files of a document.
-    Files {
-        /// The document's id (its directory, or the `id` of its JSON line).
-        id: String,
-        /// Its files.
-        files: Vec<(LdsFile, Vec<u8>)>,
-    },
-    /// An input that could not be read into files.
-    Unreadable {
-        /// The id (or the JSON line number when there is none).
-        id: String,
-        /// Why.
-        reason: String,
-    },
-}
 
 /// What became of one input.
 #[derive(Debug)]
@@ -78,137 +53,6 @@ impl Outcome {
             | Outcome::InternalError { id } => id,
         }
     }
-}
-
-/// The LDS file a JSON key names: "EF.SOD", "DG1", ... (or a dump name, "EF_SOD.bin").
-fn file_named(name: &str) -> Option<LdsFile> {
-    LdsFile::all().find(|f| f.name() == name || f.dump_name() == name)
-}
-
-/// One JSON line: `{"id": ..., "files": {"EF.SOD": base64, ...}}`. `number` (1-based) names the line when
-/// it has no usable id.
-pub fn parse_line(line: &[u8], number: usize) -> Input {
-    use serde_json::Value;
-    let fallback = format!("line {number}");
-    let value: Value = match serde_json::from_slice(line) {
-        Ok(v) => v,
-        Err(e) => {
-            return Input::Unreadable {
-                id: fallback,
-                reason: format!("not a JSON object: {e}"),
-            };
-        }
-    };
-    let id = match value.get("id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => fallback,
-    };
-    let unreadable = |reason: String| Input::Unreadable {
-        id: id.clone(),
-        reason,
-    };
-    let Some(files) = value.get("files").and_then(Value::as_object) else {
-        return unreadable("no \"files\" object".into());
-    };
-    let mut out = Vec::new();
-    for (name, content) in files {
-        let Some(file) = file_named(name) else {
-            return unreadable(format!("unknown file {name:?}"));
-        };
-        let Some(text) = content.as_str() else {
-            return unreadable(format!("{name}: not a base64 string"));
-        };
-        match base64ct::Base64::decode_vec(text.trim()) {
-            Ok(bytes) => out.push((file, bytes)),
-            Err(e) => return unreadable(format!("{name}: invalid base64 ({e})")),
-        }
-    }
-    if out.is_empty() {
-        return unreadable("no files".into());
-    }
-    out.sort_by_key(|(f, _)| *f);
-    Input::Files { id, files: out }
-}
-
-/// Reads one line of at most `max` bytes; a longer line is consumed and reported as `Err(length)`.
-/// `Ok(None)` at the end of the input.
-fn read_line_bounded(
-    reader: &mut impl BufRead,
-    max: usize,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<Option<Result<(), usize>>> {
-    buf.clear();
-    let mut total = 0usize;
-    let mut seen_any = false;
-    loop {
-        let chunk = reader.fill_buf()?;
-        if chunk.is_empty() {
-            return Ok(if seen_any {
-                Some(if total > max { Err(total) } else { Ok(()) })
-            } else {
-                None
-            });
-        }
-        seen_any = true;
-        let (used, done) = match chunk.iter().position(|b| *b == b'\n') {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
-        };
-        let data = &chunk[..if done { used - 1 } else { used }];
-        total += data.len();
-        if total <= max {
-            buf.extend_from_slice(data);
-        }
-        reader.consume(used);
-        if done {
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-            return Ok(Some(if total > max { Err(total) } else { Ok(()) }));
-        }
-    }
-}
-
-/// The inputs of JSON Lines on `reader`, one at a time (blank lines are skipped). `source` names the input
-/// in a read error ("standard input", a file name).
-pub fn json_lines(
-    mut reader: impl BufRead + Send + 'static,
-    source: &str,
-) -> impl Iterator<Item = Input> + Send + 'static {
-    let source = source.to_string();
-    let mut number = 0usize;
-    let mut buf = Vec::new();
-    let mut failed = false;
-    std::iter::from_fn(move || {
-        if failed {
-            return None;
-        }
-        loop {
-            number += 1;
-            match read_line_bounded(&mut reader, MAX_LINE, &mut buf) {
-                Ok(None) => return None,
-                Err(e) => {
-                    // An I/O error is not retried: the same read would fail forever.
-                    failed = true;
-                    return Some(Input::Unreadable {
-                        id: format!("line {number}"),
-                        reason: format!("reading {source}: {e}"),
-                    });
-                }
-                Ok(Some(Err(len))) => {
-                    return Some(Input::Unreadable {
-                        id: format!("line {number}"),
-                        reason: format!(
-                            "line of {len} bytes is longer than the {MAX_LINE}-byte limit"
-                        ),
-                    });
-                }
-                Ok(Some(Ok(()))) if buf.iter().all(u8::is_ascii_whitespace) => continue,
-                Ok(Some(Ok(()))) => return Some(parse_line(&buf, number)),
-            }
-        }
-    })
 }
 
 /// The report of one document's files, verified offline (no chip present): what `mrtd verify DIR` and
@@ -383,75 +227,6 @@ fn run_worker<O>(
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU64, Ordering};
-
-    #[test]
-    fn long_lines_are_consumed_and_reported() {
-        let text = b"short\r\nxxxxxxxxxx\nlast".to_vec();
-        let mut r = std::io::Cursor::new(text);
-        let mut buf = Vec::new();
-        assert_eq!(
-            read_line_bounded(&mut r, 6, &mut buf).unwrap(),
-            Some(Ok(()))
-        );
-        assert_eq!(buf, b"short");
-        assert_eq!(
-            read_line_bounded(&mut r, 6, &mut buf).unwrap(),
-            Some(Err(10))
-        );
-        assert_eq!(
-            read_line_bounded(&mut r, 6, &mut buf).unwrap(),
-            Some(Ok(()))
-        );
-        assert_eq!(buf, b"last");
-        assert_eq!(read_line_bounded(&mut r, 6, &mut buf).unwrap(), None);
-    }
-
-    #[test]
-    fn json_lines_give_files_or_reasons() {
-        let input = "{\"id\": 7, \"files\": {\"EF.SOD\": \"AAEC\", \"DG1.bin\": \"AA==\"}}\n\n\
-                     not json\n{\"files\": {\"DG99\": \"AA==\"}}\n{\"id\": \"x\", \"files\": {\"DG1\": \"!!\"}}\n";
-        let items: Vec<Input> =
-            json_lines(std::io::Cursor::new(input.as_bytes().to_vec()), "test").collect();
-        assert_eq!(items.len(), 4);
-        match &items[0] {
-            Input::Files { id, files } => {
-                assert_eq!(id, "7");
-                assert_eq!(files[0], (LdsFile::Sod, vec![0, 1, 2]));
-                assert_eq!(files[1], (LdsFile::Dg(1), vec![0]));
-            }
-            Input::Unreadable { reason, .. } => panic!("{reason}"),
-        }
-        let reasons: Vec<(String, String)> = items[1..]
-            .iter()
-            .map(|i| match i {
-                Input::Unreadable { id, reason } => (id.clone(), reason.clone()),
-                Input::Files { .. } => panic!("files"),
-            })
-            .collect();
-        assert_eq!(reasons[0].0, "line 3");
-        assert!(reasons[1].1.contains("DG99"));
-        assert_eq!(reasons[2].0, "x");
-        assert!(reasons[2].1.contains("base64"));
-    }
-
-    /// A reader whose every read fails.
-    struct Broken;
-
-    impl std::io::Read for Broken {
-        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-            Err(std::io::Error::other("disk on fire"))
-        }
-    }
-
-    #[test]
-    fn a_read_error_is_one_input_then_the_end() {
-        let items: Vec<Input> = json_lines(std::io::BufReader::new(Broken), "the file").collect();
-        assert_eq!(items.len(), 1);
-        match &items[0] {
-            Input::Unreadable { reason, .. } => assert!(reason.contains("the file: disk on fire")),
-            Input::Files { .. } => panic!("files"),
-        }
-    }
 
     fn unreadable(i: u64) -> Input {
         Input::Unreadable {

@@ -97,6 +97,7 @@ pub mod crypto;
 pub mod document;
 pub mod dtc;
 pub mod error;
+pub mod jsonl;
 pub mod lds;
 pub mod mrz;
 pub mod options;

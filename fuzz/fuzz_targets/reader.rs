@@ -1,7 +1,8 @@
 //! A hostile chip against the reader (issue 12): the read planner, the file reads and the session. The input
 //! drives the emulator's hostile switches — a file's TLV length declaring up to 4 GiB, READ BINARY answered
-//! with 6C10/6C20 for ever, Le caps from 1 byte, every extended-length behaviour (announced, silent, refused,
-//! mute), plain error status words, a dropped field — and replaces files with generated encodings: deep
+//! with 6C10/6C20 for ever, Le caps from 1 byte, response caps, 6B00 past the end of a file, every
+//! extended-length behaviour (announced, silent, refused, mute, a refusal that ends secure messaging), plain
+//! error status words, responses without DO'99', a dropped field — and replaces files with generated encodings: deep
 //! chains of constructed tags with definite or indefinite lengths, four- and five-octet declared lengths far
 //! beyond the bytes present. The read (`read_document_resuming`, as `mrtd read` runs it, against the
 //! profile's own test CSCA) must end without a panic, no file may exceed the cap on declared length, and a
@@ -130,8 +131,14 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     if u.arbitrary()? {
         options.drop_field_above = Some(u.int_in_range(1..=4096)?);
     }
+    if u.arbitrary()? {
+        options.response_cap = Some(u.int_in_range(1..=4096)?);
+    }
     options.plain_errors = u.arbitrary()?;
     options.reject_le_on_select = u.arbitrary()?;
+    options.extended_refusal_ends_session = u.arbitrary()?;
+    options.wrong_parameters_past_end = u.arbitrary()?;
+    options.status_outside_mac = u.arbitrary()?;
     // Files served differently from what was signed.
     let mut changed = Vec::new();
     for _ in 0..u.int_in_range(0..=2)? {

@@ -2,24 +2,25 @@
 //! on standard input (`{"id": ..., "files": {"EF.SOD": base64, "DG1": base64, ...}}`).
 //!
 //! One JSON line per document goes to stdout in input order; a progress line on a terminal and a summary
-//! per issuing state at the end go to stderr. Documents are verified on `--jobs` threads against one shared
-//! trust store. Memory stays bounded on an unbounded input: the reader thread runs at most a window of
-//! documents ahead of the writer (so neither the queue nor the reorder buffer can grow), and a JSON line is
-//! read up to a size limit. A bad input (unparseable line, unreadable or missing file, hostile bytes) is a
-//! line saying why, never the end of the batch.
+//! per issuing state at the end go to stderr. The documents are verified by the library's batch engine
+//! ([`icao9303::batch::Ordered`]: `--jobs` threads, one shared trust store, a bounded window of documents
+//! ahead of the writer, JSON lines read up to a size limit); this module turns each outcome into its line
+//! and the summary. A bad input (unparseable line, unreadable or missing file, hostile bytes) is a line
+//! saying why, never the end of the batch.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::Arc;
 
 use anyhow::Context;
+use icao9303::batch::Ordered;
 use icao9303::lds::LdsFile;
 use icao9303::pki::{Time, TrustStore};
 use icao9303::report::Report;
 use serde_json::{Value, json};
 
+pub use icao9303::batch::verify_files;
 /// One document of the batch, as read: the files of a dump directory or a JSON line, or why not.
 pub use icao9303::jsonl::Input;
 
@@ -135,7 +136,9 @@ pub fn dump_dirs(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 /// The inputs of JSON Lines on `reader`, one at a time (blank lines are skipped): decoded by
 /// [`icao9303::jsonl`], which the verification service's uploads share.
-pub fn json_lines(reader: impl BufRead + Send + 'static) -> impl Iterator<Item = Input> + Send {
+pub fn json_lines(
+    reader: impl std::io::BufRead + Send + 'static,
+) -> impl Iterator<Item = Input> + Send {
     icao9303::jsonl::lines(reader)
 }
 
@@ -151,25 +154,6 @@ pub fn dumps(dirs: Vec<PathBuf>) -> impl Iterator<Item = Input> + Send {
             },
         }
     })
-}
-
-/// The report of one document's files: the same function `mrtd verify DIR` uses.
-pub fn verify_files(
-    files: Vec<(LdsFile, Vec<u8>)>,
-    store: Option<&TrustStore>,
-    at: Time,
-) -> (icao9303::document::Document, Report) {
-    let document = icao9303::document::Document::from_files(files);
-    let report = icao9303::verify::report(
-        &document,
-        None,
-        Vec::new(),
-        &icao9303::verify::Scope::default(),
-        store,
-        at,
-        icao9303::verify::Chip::NotPresent,
-    );
-    (document, report)
 }
 
 /// The summary class of a report: its document verdict.
@@ -191,47 +175,35 @@ pub fn exit_class(summary: &Summary) -> Class {
         .unwrap_or(Class::Verified)
 }
 
-/// Verifies one input into its output line; a panic inside verification is caught and reported as a
-/// failed line (it would be a bug, but one document must not end the batch).
+/// Verifies one input into its output line (in a worker thread, so that serialising runs in parallel too).
 fn process(input: Input, store: Option<&TrustStore>, at: Time) -> Outcome {
-    match input {
-        Input::Unreadable { id, reason } => Outcome {
+    use icao9303::batch::Outcome as Verified;
+    match icao9303::batch::verify_input(input, store, at) {
+        Verified::Unreadable { id, reason } => Outcome {
             line: json!({"id": id, "result": Class::Unreadable.label(), "error": reason})
                 .to_string(),
             state: None,
             class: Class::Unreadable,
         },
-        Input::Files { id, files } => {
-            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let (document, report) = verify_files(files, store, at);
-                let state = document.dg1.as_ref().map(|d| d.mrz.issuing_state.clone());
-                (report, state)
-            }));
-            match run {
-                Ok((report, state)) => {
-                    let class = class_of(&report);
-                    let report = serde_json::to_value(&report).unwrap_or(Value::Null);
-                    Outcome {
-                        line: json!({"id": id, "result": class.label(), "report": report})
-                            .to_string(),
-                        state,
-                        class,
-                    }
-                }
-                Err(_) => Outcome {
-                    line: json!({"id": id, "result": Class::Failed.label(),
-                        "error": "internal error while verifying this document"})
-                    .to_string(),
-                    state: None,
-                    class: Class::Failed,
-                },
+        Verified::Verified { id, report } => {
+            let class = class_of(&report);
+            let state = report.mrz.as_ref().map(|m| m.issuing_state.clone());
+            let report = serde_json::to_value(&*report).unwrap_or(Value::Null);
+            Outcome {
+                line: json!({"id": id, "result": class.label(), "report": report}).to_string(),
+                state,
+                class,
             }
         }
+        Verified::InternalError { id } => Outcome {
+            line: json!({"id": id, "result": Class::Failed.label(),
+                "error": "internal error while verifying this document"})
+            .to_string(),
+            state: None,
+            class: Class::Failed,
+        },
     }
 }
-
-/// How many documents the reader may run ahead of the writer, per worker.
-const WINDOW_PER_JOB: u64 = 8;
 
 /// Counts per issuing state and class.
 #[derive(Default)]
@@ -294,20 +266,13 @@ impl Summary {
 
 /// Verifies every input on `jobs` threads and writes one line per input to `out`, in input order.
 pub fn run(
-    inputs: impl Iterator<Item = Input> + Send,
+    inputs: impl Iterator<Item = Input> + Send + 'static,
     store: Option<Arc<TrustStore>>,
     jobs: usize,
     at: Time,
     out: &mut impl Write,
     progress: bool,
 ) -> anyhow::Result<Summary> {
-    let jobs = jobs.max(1);
-    let window = WINDOW_PER_JOB * jobs as u64;
-    // How many lines the writer has written: the reader waits while it is `window` ahead.
-    let written = Arc::new((Mutex::new(0u64), Condvar::new()));
-    let (work_tx, work_rx) = sync_channel::<(u64, Input)>(jobs * 2);
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = sync_channel::<(u64, Outcome)>(jobs * 2);
     let bar = progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
@@ -319,86 +284,24 @@ pub fn run(
         bar
     });
     let mut summary = Summary::default();
-    let result = std::thread::scope(|scope| -> anyhow::Result<()> {
-        let feeder_written = Arc::clone(&written);
-        scope.spawn(move || feed(inputs, work_tx, &feeder_written, window));
-        for _ in 0..jobs {
-            let rx = Arc::clone(&work_rx);
-            let tx = done_tx.clone();
-            let store = store.clone();
-            scope.spawn(move || work(&rx, &tx, store.as_deref(), at));
-        }
-        drop(done_tx);
-        write_in_order(&done_rx, &written, out, &mut summary, bar.as_ref())
+    let outcomes = Ordered::new(inputs, jobs, move |input| {
+        process(input, store.as_deref(), at)
     });
+    let result = (|| -> anyhow::Result<()> {
+        for outcome in outcomes {
+            writeln!(out, "{}", outcome.line).context("writing the report")?;
+            summary.add(&outcome);
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        }
+        out.flush().context("writing the report")
+    })();
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     result?;
     Ok(summary)
-}
-
-fn feed(
-    inputs: impl Iterator<Item = Input>,
-    work: SyncSender<(u64, Input)>,
-    written: &(Mutex<u64>, Condvar),
-    window: u64,
-) {
-    for (seq, input) in (0u64..).zip(inputs) {
-        let (lock, cv) = written;
-        let mut w = lock.lock().unwrap_or_else(PoisonError::into_inner);
-        while seq >= *w + window {
-            w = cv.wait(w).unwrap_or_else(PoisonError::into_inner);
-        }
-        drop(w);
-        if work.send((seq, input)).is_err() {
-            return;
-        }
-    }
-}
-
-fn work(
-    rx: &Mutex<Receiver<(u64, Input)>>,
-    tx: &SyncSender<(u64, Outcome)>,
-    store: Option<&TrustStore>,
-    at: Time,
-) {
-    loop {
-        let next = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok((seq, input)) = next else {
-            return;
-        };
-        if tx.send((seq, process(input, store, at))).is_err() {
-            return;
-        }
-    }
-}
-
-fn write_in_order(
-    done: &Receiver<(u64, Outcome)>,
-    written: &(Mutex<u64>, Condvar),
-    out: &mut impl Write,
-    summary: &mut Summary,
-    bar: Option<&indicatif::ProgressBar>,
-) -> anyhow::Result<()> {
-    let mut pending: BTreeMap<u64, Outcome> = BTreeMap::new();
-    let mut next = 0u64;
-    for (seq, outcome) in done {
-        pending.insert(seq, outcome);
-        while let Some(outcome) = pending.remove(&next) {
-            writeln!(out, "{}", outcome.line).context("writing the report")?;
-            summary.add(&outcome);
-            next += 1;
-            let (lock, cv) = written;
-            *lock.lock().unwrap_or_else(PoisonError::into_inner) = next;
-            cv.notify_all();
-            if let Some(bar) = bar {
-                bar.inc(1);
-            }
-        }
-    }
-    out.flush().context("writing the report")?;
-    Ok(())
 }
 
 /// Whether a progress line should be drawn (stderr a terminal, not `--quiet`).
@@ -411,65 +314,6 @@ pub fn show_progress() -> bool {
 mod tests {
     use super::*;
 
-    /// A writer that checks, at every line, how far the (endless) input has been read ahead.
-    struct AheadCheck {
-        produced: Arc<std::sync::atomic::AtomicU64>,
-        written: u64,
-        bound: u64,
-        max_ahead: u64,
-    }
-
-    impl Write for AheadCheck {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let lines = buf.iter().filter(|b| **b == b'\n').count() as u64;
-            self.written += lines;
-            let ahead = self
-                .produced
-                .load(std::sync::atomic::Ordering::SeqCst)
-                .saturating_sub(self.written);
-            self.max_ahead = self.max_ahead.max(ahead);
-            assert!(ahead <= self.bound, "read {ahead} documents ahead");
-            Ok(buf.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn a_long_input_is_read_only_a_window_ahead_of_the_output() {
-        let produced = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let counter = Arc::clone(&produced);
-        let inputs = (0..20_000u64).map(move |i| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Input::Unreadable {
-                id: format!("doc {i}"),
-                reason: "test".into(),
-            }
-        });
-        let jobs = 3;
-        // The window, plus what sits in the two channels and in the workers' hands.
-        let bound = WINDOW_PER_JOB * jobs as u64 + 2 * 2 * jobs as u64 + jobs as u64 + 1;
-        let mut out = AheadCheck {
-            produced,
-            written: 0,
-            bound,
-            max_ahead: 0,
-        };
-        let summary = run(
-            inputs,
-            None,
-            jobs,
-            Time::from_ymd(2026, 1, 1),
-            &mut out,
-            false,
-        )
-        .unwrap();
-        assert_eq!(summary.total, 20_000);
-        assert!(out.max_ahead > 0);
-    }
-
     #[test]
     fn output_is_in_input_order_on_many_threads() {
         let inputs = (0..200).map(|i| Input::Unreadable {
@@ -479,10 +323,12 @@ mod tests {
         let mut out = Vec::new();
         let summary = run(inputs, None, 4, Time::from_ymd(2026, 1, 1), &mut out, false).unwrap();
         assert_eq!(summary.total, 200);
+        assert_eq!(summary.count(Class::Unreadable), 200);
         let text = String::from_utf8(out).unwrap();
         for (i, line) in text.lines().enumerate() {
             let v: Value = serde_json::from_str(line).unwrap();
             assert_eq!(v["id"], format!("doc {i}"));
+            assert_eq!(v["result"], "could not read");
         }
     }
 }

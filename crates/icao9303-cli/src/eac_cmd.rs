@@ -7,12 +7,11 @@ use clap::{Args, Subcommand};
 use icao9303::auth::terminal::TerminalCredentials;
 use icao9303::crypto::ec::EcCurve;
 use icao9303::crypto::hash::HashAlgorithm;
-use icao9303::pki::cvc::private_key::{CvPrivateKey, pkcs8_der_from_der_or_pem};
-use icao9303::pki::cvc::{CvCertificate, CvDate, CvKey, Role};
+use icao9303::pki::cvc::private_key::{CredentialsError, terminal_credentials};
+use icao9303::pki::cvc::{CvCertificate, CvDate, Role};
 use icao9303_emu::eac_pki::{EacPkiOptions, EacTestPki, KeySpec};
 use rand_core::UnwrapErr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// The largest file read as a certificate or key (CV certificates are a few hundred bytes; an RSA-4096
 /// PKCS#8 key about 2.4 KB).
@@ -40,57 +39,19 @@ impl TerminalArgs {
             return Ok(None);
         };
         let certificates = load_certificates(&self.terminal)?;
-        // The key's bytes are zeroized once read (the DER copy by pkcs8_der_from_der_or_pem too).
+        // The key's bytes are zeroized once read (the DER copy by terminal_credentials too).
         let raw = zeroize::Zeroizing::new(read_small(key_path)?);
-        let key_der = pkcs8_der_from_der_or_pem(&raw)
-            .with_context(|| format!("--terminal-key {}", key_path.display()))?;
-        // The CVCA's domain parameters, when a CVCA certificate is among the files (DV and terminal
-        // keys inherit them).
-        let domain = certificates
-            .iter()
-            .filter(|c| c.role() == Role::Cvca)
-            .find_map(|c| match &c.body.public_key.key {
-                CvKey::Ec {
-                    domain: Some(d), ..
-                } => Some(d.clone()),
-                _ => None,
-            });
-        let terminals: Vec<&CvCertificate> = certificates
-            .iter()
-            .filter(|c| c.role() == Role::Terminal)
-            .collect();
-        if terminals.is_empty() {
-            return Err(anyhow!(
-                "--terminal: no terminal (inspection system) certificate among the files"
-            ));
-        }
-        let mut refused = Vec::new();
-        let mut chosen = None;
-        for t in &terminals {
-            match CvPrivateKey::for_certificate(&key_der, t, domain.as_ref()) {
-                Ok(key) => {
-                    chosen = Some((t.chr().clone(), key));
-                    break;
-                }
-                Err(e) => refused.push(format!("{}: {e}", t.chr())),
+        let credentials = terminal_credentials(certificates, &raw).map_err(|e| match e {
+            CredentialsError::Key(e) => anyhow!("--terminal-key {}: {e}", key_path.display()),
+            CredentialsError::NoTerminal => {
+                anyhow!("--terminal: no terminal (inspection system) certificate among the files")
             }
-        }
-        let Some((chr, key)) = chosen else {
-            return Err(anyhow!(
-                "--terminal-key {} belongs to none of the terminal certificates ({})",
-                key_path.display(),
-                refused.join("; ")
-            ));
-        };
-        // Only the chosen terminal certificate: the chain is built from it.
-        let certificates = certificates
-            .into_iter()
-            .filter(|c| c.role() != Role::Terminal || *c.chr() == chr)
-            .collect();
-        Ok(Some(TerminalCredentials {
-            certificates,
-            signer: Arc::new(key),
-        }))
+            CredentialsError::NoMatch(refused) => anyhow!(
+                "--terminal-key {} belongs to none of the terminal certificates ({refused})",
+                key_path.display()
+            ),
+        })?;
+        Ok(Some(credentials))
     }
 }
 
@@ -249,10 +210,12 @@ pub(crate) fn run(command: &EacCommand) -> anyhow::Result<()> {
                 .context("minting the test PKI")?;
             // The directory holds private keys: owner-only, like every output of secrets.
             crate::private_file::create_private_dir(dir)?;
-            let written = pki
-                .write_to(dir)
-                .with_context(|| format!("writing into {}", dir.display()))?;
-            for path in &written {
+            let files = pki
+                .files()
+                .with_context(|| format!("encoding the test PKI for {}", dir.display()))?;
+            for (name, bytes) in &files {
+                let path = dir.join(name);
+                crate::private_file::write_private(&path, bytes)?;
                 println!("{}", path.display());
             }
             let file = |h: &icao9303_emu::eac_pki::Holder, ext: &str| {

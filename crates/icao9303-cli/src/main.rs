@@ -9,6 +9,7 @@
 
 mod apdu_log;
 mod batch;
+mod conformance_cmd;
 mod dtc_cmd;
 mod eac_cmd;
 mod fingerprints;
@@ -27,7 +28,7 @@ mod trace_cmd;
 mod trust;
 mod ui;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::{Args, Parser, Subcommand};
 use icao9303::access::Password;
 use icao9303::document::Document;
@@ -139,6 +140,10 @@ enum Command {
     },
     /// Present the software chip as a card in a PC/SC reader, through the vsmartcard vpcd driver.
     Emulate(pcsc_cmd::EmulateArgs),
+    /// Run this reader through the emulator's conformance catalogue (BSI TR-03105-5.1 / ICAO RF Part 4
+    /// cases, docs/conformance.md): in process, or over PC/SC with --reader; print the matrix (expected,
+    /// ours, the evidence from the chip's statistics). Exit 0 only when every case passes, else 1.
+    Conformance(conformance_cmd::ConformanceArgs),
     /// Decode one LDS file (EF.COM, DG1-DG16, EF.SOD, EF.CardAccess, ...), a face record or an image, and print
     /// it. Exit 0 decoded, 1 broken or unknown, 2 unreadable.
     Inspect(inspect::InspectArgs),
@@ -251,6 +256,7 @@ fn main() -> ExitCode {
         Command::Demo { json, .. } | Command::Verify { json, .. } => *json,
         Command::Read(args) => args.json,
         Command::Inspect(args) => args.json,
+        Command::Conformance(args) => args.json,
         _ => false,
     };
     ui::init(ui::Settings {
@@ -287,6 +293,7 @@ fn main() -> ExitCode {
         } => trust::inspect(&path, json).map(|()| Outcome::Valid),
         Command::Readers { json } => pcsc_cmd::readers(json, cli.verbose),
         Command::Emulate(args) => pcsc_cmd::emulate(&args),
+        Command::Conformance(args) => conformance_cmd::run(&args),
         Command::Inspect(args) => {
             inspect::run(&args).map(|ok| if ok { Outcome::Valid } else { Outcome::Suspect })
         }
@@ -301,18 +308,54 @@ fn main() -> ExitCode {
         Ok(Outcome::NotVerified) => ExitCode::from(3),
         Ok(Outcome::Unreadable) => ExitCode::from(2),
         Err(e) => {
-            match e.downcast_ref::<icao9303::Error>() {
-                Some(err) if err.is_access_denied() => {
-                    let what = match err {
-                        icao9303::Error::AccessDenied { password, .. } => *password,
-                        _ => "MRZ",
-                    };
-                    eprintln!("access denied: check the {what}");
-                }
-                _ => eprintln!("error: {}", message(&e)),
+            let error = CommandError::of(&e);
+            eprintln!("{}", error.message);
+            if json {
+                println!("{}", error.to_json());
             }
             ExitCode::from(2)
         }
+    }
+}
+
+/// A command that ended with an error (exit 2): what stderr says, and with `--json` the object printed on
+/// stdout instead of a report (schema `mrtd-error/1`, docs/report-schema.md).
+struct CommandError {
+    /// `access-denied` (the chip refused the password) or `error` (anything else).
+    kind: &'static str,
+    /// What was wrong with the password, for `access-denied`: `MRZ` or `CAN`.
+    password: Option<&'static str>,
+    /// The message, as on stderr.
+    message: String,
+}
+
+impl CommandError {
+    fn of(e: &anyhow::Error) -> Self {
+        match e.downcast_ref::<icao9303::Error>() {
+            Some(icao9303::Error::AccessDenied { password, .. }) => CommandError {
+                kind: "access-denied",
+                password: Some(password),
+                message: format!("access denied: check the {password}"),
+            },
+            _ => CommandError {
+                kind: "error",
+                password: None,
+                message: format!("error: {}", message(e)),
+            },
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "schema": "mrtd-error/1",
+            "error": self.kind,
+            "message": self.message,
+            "exit_code": 2,
+        });
+        if let (Some(password), Some(map)) = (self.password, v.as_object_mut()) {
+            map.insert("password".into(), password.into());
+        }
+        v
     }
 }
 
@@ -339,7 +382,7 @@ fn demo(
     let card = profile.personalize()?;
     let csca = card.pki.csca_der();
     if let Some(path) = export_csca {
-        std::fs::write(path, &csca).with_context(|| format!("writing {}", path.display()))?;
+        private_file::write_private(path, &csca)?;
     }
     // The sample is signed by its own test CSCA: trust it, flagged as a test anchor.
     let mut store = TrustStore::builder();

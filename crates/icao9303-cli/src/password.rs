@@ -13,7 +13,7 @@
 use crate::ReadArgs;
 use anyhow::{Context, anyhow, bail};
 use icao9303::access::Password;
-use icao9303::mrz::{Mrz, MrzKey, ParseOptions};
+use icao9303::mrz::{Mrz, MrzError, MrzKey, ParseOptions};
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 use zeroize::Zeroizing;
@@ -87,9 +87,16 @@ pub(crate) fn password(args: &ReadArgs) -> anyhow::Result<Password> {
     ))
 }
 
-/// The MRZ key of a whole MRZ.
+/// The MRZ key of a whole MRZ. A wrong check digit says how to accept it when the document really
+/// carries it.
 fn mrz(text: &str, options: ParseOptions) -> anyhow::Result<Password> {
-    let parsed = Mrz::parse_with(text.trim(), options)?;
+    let parsed = Mrz::parse_with(text.trim(), options).map_err(|e| match e {
+        e @ MrzError::CheckDigit { .. } => anyhow!(
+            "{e} (check what was typed; if the document really carries this check digit, as some issued \
+             documents do, give --allow-bad-check-digits)"
+        ),
+        e => e.into(),
+    })?;
     Ok(Password::Mrz(parsed.key()?))
 }
 

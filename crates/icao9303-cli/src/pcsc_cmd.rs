@@ -4,6 +4,7 @@
 use crate::Outcome;
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
+use icao9303::transport::{Capabilities, Transport, TransportError};
 use icao9303_emu::chip::Chip;
 use icao9303_emu::chip::ExtendedLengthBehaviour;
 use icao9303_emu::dump::chip_from_dump;
@@ -55,7 +56,10 @@ pub(crate) fn open(args: &ReaderArgs) -> anyhow::Result<PcscTransport> {
     };
     let timeout = Duration::from_secs(args.wait.unwrap_or(0));
     if args.wait.is_some() {
-        eprintln!("waiting up to {}s for a card...", timeout.as_secs());
+        crate::ui::note(format!(
+            "waiting up to {}s for a card...",
+            timeout.as_secs()
+        ));
     }
     let found = icao9303_pcsc::wait_for_card(&selector, timeout)?;
     let options = ConnectOptions {
@@ -65,14 +69,67 @@ pub(crate) fn open(args: &ReaderArgs) -> anyhow::Result<PcscTransport> {
             ProtocolArg::T0 => ProtocolChoice::T0,
             ProtocolArg::T1 => ProtocolChoice::T1,
         },
-        // With --wait, a card lost mid-read is waited for as long as for the first one, then the read
-        // resumes where it stopped.
-        reconnect_wait: timeout,
+        // A card lost mid-read is waited for (as long as for the first one, at least PRESENT_AGAIN), then
+        // the read resumes where it stopped.
+        reconnect_wait: present_again_wait(args.wait),
     };
     let transport = PcscTransport::connect(&ReaderSelector::Name(found.name.clone()), &options)
         .with_context(|| format!("reader {}", found.name))?;
     tracing::info!(reader = %found.name, "reading");
     Ok(transport)
+}
+
+/// How long a read waits, at least, for a document lost mid-read to be presented again.
+const PRESENT_AGAIN: Duration = Duration::from_secs(30);
+
+/// How long a read waits for a document lost mid-read: `--wait`'s time, and at least [`PRESENT_AGAIN`]
+/// (a card pulled away by accident is put back within seconds; failing at once loses the read).
+fn present_again_wait(wait: Option<u64>) -> Duration {
+    Duration::from_secs(wait.unwrap_or(0)).max(PRESENT_AGAIN)
+}
+
+/// The card in a PC/SC reader as a read sees it: when the read loses the card (the document was moved
+/// away, or the chip stopped answering), it asks for the document back and waits for it
+/// ([`present_again_wait`]); the read then resumes where it stopped.
+pub(crate) struct AskForCard<T> {
+    inner: T,
+    wait: Duration,
+}
+
+impl<T> AskForCard<T> {
+    /// `inner`, whose reconnect waits up to `wait` for the card.
+    pub(crate) fn new(inner: T, wait: Duration) -> Self {
+        AskForCard { inner, wait }
+    }
+
+    /// A transport over a reader opened with `args`.
+    pub(crate) fn for_reader(inner: T, args: &ReaderArgs) -> Self {
+        Self::new(inner, present_again_wait(args.wait))
+    }
+}
+
+impl<T: Transport> Transport for AskForCard<T> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.inner.transmit(command)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    fn reconnect(&mut self) -> Result<(), TransportError> {
+        crate::ui::note(format!(
+            "lost the card: keep the document on the reader, or put it back (waiting up to {}s)...",
+            self.wait.as_secs()
+        ));
+        self.inner.reconnect().map_err(|e| match e {
+            TransportError::NoCard | TransportError::CardRemoved => TransportError::Io(format!(
+                "the document was not presented again within {}s",
+                self.wait.as_secs()
+            )),
+            e => e,
+        })
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -196,17 +253,29 @@ pub(crate) fn readers(json: bool, verbose: bool) -> anyhow::Result<Outcome> {
     Ok(Outcome::Valid)
 }
 
-/// `mrtd emulate`: what to present and where.
+/// `mrtd emulate`: what to present and where. One of --profile, --dump, --case and --list-cases is
+/// required (the usage line shows it so).
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("chip").required(true).args(["profile", "dump", "case", "list_cases"])))]
 pub(crate) struct EmulateArgs {
-    /// Built-in profile to present (brp, passport-bac, eac-passport, ...).
-    #[arg(
-        long,
-        value_name = "PROFILE",
-        required_unless_present = "dump",
-        conflicts_with = "dump"
-    )]
+    /// Built-in profile to present (brp, passport-bac, eac-passport, ...). Required, unless --dump,
+    /// --case or --list-cases says what else.
+    #[arg(long, value_name = "PROFILE")]
     profile: Option<String>,
+    /// Present the chip of a conformance case instead (`--list-cases` lists them; docs/conformance.md
+    /// describes each): the emulator as a lower tester for any inspection system. What the inspection
+    /// system must be given and the verdict it must reach are printed; when the card is removed, whether
+    /// the case's behaviour happened (the chip's statistics).
+    #[arg(long, value_name = "ID", conflicts_with_all = ["dump", "cvca", "extended_length"])]
+    case: Option<String>,
+    /// With --case: write the case's trust anchors (csca-N.der), Document Signers (dsc-N.der), CRLs
+    /// (crl-N.der) and, for EAC cases, the inspection system's certificates (<CHR>.cvcert) and key
+    /// (<CHR>.pkcs8) into DIR.
+    #[arg(long, value_name = "DIR", requires = "case")]
+    export: Option<PathBuf>,
+    /// List the conformance cases (id, unit, expected verdict, title) and exit.
+    #[arg(long)]
+    list_cases: bool,
     /// Install this CVCA certificate as the chip's Terminal Authentication trust point (in place of the
     /// built-in Utopia test CVCA), so a terminal with its own test PKI (`mrtd eac mint`) can run TA and
     /// read DG3/DG4. Profiles with EAC only (brp, eac-passport).
@@ -219,6 +288,10 @@ pub(crate) struct EmulateArgs {
     /// Address of the vpcd driver (35963 is "Virtual PCD 00 00", 35964 "Virtual PCD 00 01").
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDRESS)]
     vpcd: String,
+    /// Give up (exit 2) when the vpcd driver stays unreachable this many seconds — at the start, or after
+    /// it went away (pcscd restarting); 0 retries for ever.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    vpcd_wait: u64,
     /// How the chip treats extended-length APDUs: announced (takes them and says so in its ATR and
     /// EF.ATR/INFO; the default of a bare --extended-length), silent (takes them, announces nothing),
     /// refused (announces nothing, answers 6700), mute (announces nothing, goes mute on them), short
@@ -256,7 +329,17 @@ impl ExtendedChip {
 
 /// `mrtd emulate`: serves the chip to vpcd until Ctrl-C (or SIGTERM), which removes the card.
 pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
+    if args.list_cases {
+        return crate::conformance_cmd::list_cases();
+    }
+    let mut case = None;
     let (chip, what): (Chip, String) = match (&args.profile, &args.dump) {
+        (None, None) if let Some(id) = &args.case => {
+            let (c, setup) = crate::conformance_cmd::emulated_case(id, args.export.as_deref())?;
+            let what = format!("conformance case {}", c.id());
+            case = Some(c);
+            (setup.chip, what)
+        }
         (_, Some(dir)) => {
             let mut options = icao9303_emu::chip::ChipOptions::default();
             set_extended(&mut options, args.extended_length);
@@ -311,6 +394,7 @@ pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
     );
     let options = BridgeOptions {
         address: args.vpcd.clone(),
+        give_up_after: (args.vpcd_wait > 0).then(|| Duration::from_secs(args.vpcd_wait)),
         ..BridgeOptions::default()
     };
     let mut bridge = Bridge::new(chip, options).on_event(|event| match event {
@@ -328,11 +412,73 @@ pub(crate) fn emulate(args: &EmulateArgs) -> anyhow::Result<Outcome> {
         BridgeEvent::Stopped => eprintln!("card removed"),
     });
     bridge.run(&stop)?;
+    if let Some(case) = &case {
+        crate::conformance_cmd::report_evidence(case, bridge.into_chip().stats());
+    }
     Ok(Outcome::Valid)
 }
 
 fn set_extended(options: &mut icao9303_emu::chip::ChipOptions, how: Option<ExtendedChip>) {
     if let Some(how) = how {
         how.behaviour().apply(options);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A card that is gone: every reconnect finds the reader empty, or (`back`) the card back.
+    struct Gone {
+        back: bool,
+        reconnects: usize,
+    }
+
+    impl Transport for Gone {
+        fn transmit(&mut self, _: &[u8]) -> Result<Vec<u8>, TransportError> {
+            Err(TransportError::CardRemoved)
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::default()
+        }
+        fn reconnect(&mut self) -> Result<(), TransportError> {
+            self.reconnects += 1;
+            if self.back {
+                Ok(())
+            } else {
+                Err(TransportError::NoCard)
+            }
+        }
+    }
+
+    /// A card lost mid-read is waited for (at least 30 s, or --wait's time) and, when it does not come
+    /// back, the error says the document was not presented again (issue 26: "no card present" at once).
+    #[test]
+    fn a_lost_card_is_asked_for_and_waited_for() {
+        assert_eq!(present_again_wait(None), PRESENT_AGAIN);
+        assert_eq!(present_again_wait(Some(5)), PRESENT_AGAIN);
+        assert_eq!(present_again_wait(Some(90)), Duration::from_secs(90));
+        let mut gone = AskForCard::new(
+            Gone {
+                back: false,
+                reconnects: 0,
+            },
+            PRESENT_AGAIN,
+        );
+        let err = gone.reconnect().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "I/O error: the document was not presented again within 30s"
+        );
+        let mut back = AskForCard::new(
+            Gone {
+                back: true,
+                reconnects: 0,
+            },
+            PRESENT_AGAIN,
+        );
+        back.reconnect().unwrap();
+        assert_eq!(back.inner.reconnects, 1);
     }
 }

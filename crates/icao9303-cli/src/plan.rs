@@ -135,7 +135,20 @@ pub(crate) fn render_stats(stats: &ReadStats) -> String {
     if !blocks.is_empty() {
         let _ = writeln!(out, "  READ BINARY      {} bytes", blocks.join(", "));
     }
+    if let Some(cap) = stats.response_cap {
+        let _ = writeln!(
+            out,
+            "  response cap     {cap} bytes: the chip sends no more per response, so no more is asked"
+        );
+    }
     let _ = writeln!(out, "  resumes          {}", stats.resumes);
+    if stats.session_drops > 0 {
+        let _ = writeln!(
+            out,
+            "    of which {} after the chip ended secure messaging when it refused the probe",
+            stats.session_drops
+        );
+    }
     let _ = writeln!(out, "  time per phase");
     for p in &stats.phases {
         let _ = writeln!(

@@ -8,7 +8,7 @@ use icao9303::document::Document;
 use icao9303::reader::{Reader, ReaderOptions};
 use icao9303::report::Report;
 use icao9303::trace::{Recorder, Replay};
-use icao9303::transport::Transport;
+use icao9303::transport::{Transport, TransportError};
 use icao9303_emu::profile::{chip_by_name, chip_names};
 use icao9303_emu::transport::EmulatorTransport;
 use rand_core::{CryptoRng, UnwrapErr};
@@ -48,13 +48,26 @@ pub(crate) fn read(
             record,
             "replay".into(),
         );
-        let read = result.with_context(|| {
-            format!(
-                "replaying {} (stopped before {})",
-                path.display(),
-                replay.position()
-            )
-        })?;
+        let read = match result {
+            Ok(read) => read,
+            Err(e) => {
+                if let Some(step) = password_step(&e) {
+                    tracing::debug!(error = %e, "replay differs in access control");
+                    return Err(anyhow!(
+                        "replaying {}: the password differs from the recording's: with it, the reader's \
+                         {step} command is not the one recorded ({}). Give the same --doc/--dob/--expiry, \
+                         --mrz or --can as when the trace was recorded",
+                        path.display(),
+                        replay.position()
+                    ));
+                }
+                return Err(e.context(format!(
+                    "replaying {} (stopped before {})",
+                    path.display(),
+                    replay.position()
+                )));
+            }
+        };
         replay
             .finish()
             .with_context(|| format!("replaying {}", path.display()))?;
@@ -80,7 +93,22 @@ pub(crate) fn read(
     }
     let transport = crate::pcsc_cmd::open(&args.pcsc)?;
     let source = format!("PC/SC reader {}", transport.reader_name());
+    let transport = crate::pcsc_cmd::AskForCard::for_reader(transport, &args.pcsc);
     session(transport, &mut rng, password, options, record, source)
+}
+
+/// The access-control step at which a replay left the trace, when that is what ended it: the commands of
+/// BAC's mutual authentication and of PACE depend on the password (its key encrypts the challenge, or
+/// decrypts the nonce that the mapping and the key agreement are computed from; MSE:Set AT names MRZ or
+/// CAN), so a replay with another password leaves the trace there.
+fn password_step(e: &anyhow::Error) -> Option<&'static str> {
+    match e.downcast_ref::<icao9303::Error>()? {
+        icao9303::Error::Transport {
+            step,
+            source: TransportError::Replay(_),
+        } if *step == "BAC: EXTERNAL AUTHENTICATE" || step.starts_with("PACE: ") => Some(step),
+        _ => None,
+    }
 }
 
 /// Authenticates and reads; with `record`, writes the trace (also when the session failed, which is when

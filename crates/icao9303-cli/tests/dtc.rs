@@ -82,6 +82,8 @@ fn shared_checks(report: &Value) -> Vec<Value> {
         "pace-cam",
         "card-security",
         "downgrade",
+        // EF.COM has no place in a DTC-VC: its listing against EF.SOD is a live check.
+        "structure:EF.COM",
         "dtc",
         "chip-authenticity",
     ];

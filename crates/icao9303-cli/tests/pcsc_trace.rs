@@ -64,7 +64,8 @@ fn record_then_replay() {
     assert_eq!(recorded, replayed);
 
     // A wrong key changes the PACE nonce s, so the mapped generator and the third GENERAL AUTHENTICATE
-    // (the terminal's ephemeral key): the replay stops there and names the line.
+    // (the terminal's ephemeral key): the replay stops there, says the password differs from the
+    // recording's and names the line.
     let (code, stdout, stderr) = mrtd(&[
         "read",
         "--replay",
@@ -87,9 +88,14 @@ fn record_then_replay() {
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
     assert!(
-        stderr.contains(&format!("line {line}: the reader sent 1086")),
+        stderr.contains("the password differs from the recording's"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("PACE: GENERAL AUTHENTICATE (key agreement)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("(line {line})")), "{stderr}");
 
     // A corrupted line is an error naming the file and the line.
     let corrupted: String = text

@@ -13,8 +13,10 @@ use rsa::traits::PublicKeyParts;
 
 /// The chip's Active Authentication private key.
 pub enum AaKey {
-    /// RSA (ISO/IEC 9796-2 scheme 1).
+    /// RSA (ISO/IEC 9796-2 scheme 1) with SHA-1 up to 1024-bit keys, SHA-256 above.
     Rsa(Box<rsa::PrivateKey>),
+    /// RSA (ISO/IEC 9796-2 scheme 1) with this hash (its trailer names it).
+    RsaWithHash(Box<rsa::PrivateKey>, HashAlgorithm),
     /// ECDSA on NIST P-256 with SHA-256.
     EcdsaP256(p256::ecdsa::SigningKey),
     /// ECDSA on brainpoolP256r1 with SHA-256.
@@ -24,7 +26,9 @@ pub enum AaKey {
 impl std::fmt::Debug for AaKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AaKey::Rsa(k) => write!(f, "AaKey(RSA-{}, redacted)", k.n().as_ref().bit_width()),
+            AaKey::Rsa(k) | AaKey::RsaWithHash(k, _) => {
+                write!(f, "AaKey(RSA-{}, redacted)", k.n().as_ref().bit_width())
+            }
             AaKey::EcdsaP256(_) => write!(f, "AaKey(ECDSA P-256, redacted)"),
             AaKey::EcdsaBp256(_) => write!(f, "AaKey(ECDSA brainpoolP256r1, redacted)"),
         }
@@ -35,6 +39,7 @@ impl Clone for AaKey {
     fn clone(&self) -> Self {
         match self {
             AaKey::Rsa(k) => AaKey::Rsa(k.clone()),
+            AaKey::RsaWithHash(k, h) => AaKey::RsaWithHash(k.clone(), *h),
             AaKey::EcdsaP256(k) => AaKey::EcdsaP256(k.clone()),
             AaKey::EcdsaBp256(k) => AaKey::EcdsaBp256(k.clone()),
         }
@@ -74,6 +79,15 @@ impl AaKey {
             .map_err(|e| format!("RSA PKCS#8 private key: {e}"))
     }
 
+    /// This RSA key signing with `hash` (its ISO/IEC 9796-2 trailer names it: SHA-224 `38CC`, SHA-256
+    /// `34CC`, SHA-384 `36CC`, SHA-512 `35CC`, SHA-1 `BC`); EC keys are returned as they are.
+    pub fn with_rsa_hash(self, hash: HashAlgorithm) -> AaKey {
+        match self {
+            AaKey::Rsa(k) | AaKey::RsaWithHash(k, _) => AaKey::RsaWithHash(k, hash),
+            other => other,
+        }
+    }
+
     /// A fresh ECDSA P-256 key from `rng`.
     pub fn generate_p256<R: CryptoRng + ?Sized>(rng: &mut R) -> AaKey {
         let mut bytes = [0u8; 32];
@@ -99,7 +113,7 @@ impl AaKey {
     /// The public key as DER SubjectPublicKeyInfo (the content of DG15).
     pub fn spki(&self) -> Vec<u8> {
         match self {
-            AaKey::Rsa(k) => {
+            AaKey::Rsa(k) | AaKey::RsaWithHash(k, _) => {
                 let key = der::sequence(&[
                     &der::integer_unsigned(&k.n_bytes()),
                     &der::integer_unsigned(&k.e_bytes()),
@@ -123,7 +137,7 @@ impl AaKey {
     /// The ActiveAuthenticationInfo DG14 must carry for an ECDSA key (none for RSA).
     pub fn security_info(&self) -> Option<Vec<u8>> {
         match self {
-            AaKey::Rsa(_) => None,
+            AaKey::Rsa(_) | AaKey::RsaWithHash(..) => None,
             AaKey::EcdsaP256(_) | AaKey::EcdsaBp256(_) => Some(der::sequence(&[
                 &der::oid(&AA_PROTOCOL),
                 &der::integer_u64(1),
@@ -138,19 +152,34 @@ impl AaKey {
         challenge: &[u8],
         rng: &mut R,
     ) -> Result<Vec<u8>, StatusWord> {
+        self.sign_with(challenge, rng, false)
+    }
+
+    /// [`AaKey::sign`]; with `wrong_trailer`, an RSA key signs a representative whose ISO/IEC 9796-2
+    /// trailer is changed (`BC` → `BD`, `xxCC` → `xxCD`): the signature is the key's, the structure is
+    /// not (a conformance fault; EC keys ignore it).
+    pub fn sign_with<R: CryptoRng + ?Sized>(
+        &self,
+        challenge: &[u8],
+        rng: &mut R,
+        wrong_trailer: bool,
+    ) -> Result<Vec<u8>, StatusWord> {
         match self {
-            AaKey::Rsa(k) => {
+            AaKey::Rsa(k) | AaKey::RsaWithHash(k, _) => {
                 let n = k.n().as_ref();
                 let len = n.bit_width().div_ceil(8) as usize;
-                let hash = if len <= 128 {
-                    HashAlgorithm::Sha1
-                } else {
-                    HashAlgorithm::Sha256
+                let hash = match self {
+                    AaKey::RsaWithHash(_, h) => *h,
+                    _ if len <= 128 => HashAlgorithm::Sha1,
+                    _ => HashAlgorithm::Sha256,
                 };
                 let mut m1 = vec![0u8; len];
                 rng.fill_bytes(&mut m1);
-                let f =
+                let mut f =
                     encode_representative(len, hash, &m1, challenge).ok_or(StatusWord(0x6F00))?;
+                if wrong_trailer && let Some(last) = f.last_mut() {
+                    *last ^= 0x01;
+                }
                 let f = rsa::BoxedUint::from_be_slice(&f, n.bits_precision())
                     .map_err(|_| StatusWord(0x6F00))?;
                 let s = rsa::hazmat::rsa_decrypt_and_check(k.as_ref(), None::<&mut R>, &f)

@@ -9,10 +9,12 @@
 
 use crate::aa::AaKey;
 use crate::ca::CaKey;
+use crate::fault::{BacFault, CaFault, ChipFaults, EndOfFile, PaceFault, SmFaultKind};
 use crate::fs::{Df, FileSystem};
 use crate::pace::PaceChip;
 use crate::rng::SeededRng;
-use crate::ta::TaChip;
+use crate::stats::{CertificateImport, ChipStats, FaultKind, PaceSelection};
+use crate::ta::{ImportOutcome, TaChip};
 use icao9303::access::bac::ChipBac;
 use icao9303::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use icao9303::asn1;
@@ -62,6 +64,19 @@ pub struct ChipOptions {
     /// for EF.CardAccess is what a man in the middle injects to hide PACE; 6982 for DG14 is a chip
     /// withholding its Chip Authentication key).
     pub refused_files: Vec<(LdsFile, StatusWord)>,
+    /// Non-conforming: protected responses carry no DO'99' (the MAC covers the cryptogram only), so
+    /// their status word travels outside the MAC, where a man in the middle can change it.
+    pub status_outside_mac: bool,
+    /// Answer an extended-length command under secure messaging with a plain 6700 and end the session;
+    /// every protected command after it gets a plain 6988 until the reader resets the chip (as some chips
+    /// do after refusing an extended-length probe).
+    pub extended_refusal_ends_session: bool,
+    /// Answer a READ BINARY whose offset + Le passes the end of the file with 6B00 ("wrong parameters")
+    /// instead of the bytes up to the end (ISO/IEC 7816-4 allows either).
+    pub wrong_parameters_past_end: bool,
+    /// Send at most this many bytes of file data in one READ BINARY response, whatever Le asks for
+    /// (with 9000 when the file has more): a chip with a small I/O buffer.
+    pub response_cap: Option<usize>,
     /// Hostile, a relay between the reader and the chip: the chip's protected answer to SELECT or READ
     /// BINARY of these files is replaced by a bare 6A82 ("file not found", no DO'99' or DO'8E'), and
     /// the relay drops the link at the next command — the chip counted the answer it sent, the reader
@@ -69,6 +84,8 @@ pub struct ChipOptions {
     /// reconnects and runs access control again. A signed data group withheld this way must never be
     /// taken for one the chip does not have.
     pub relay_withholds: Vec<LdsFile>,
+    /// The misbehaviours of a conformance lower tester ([`ChipFaults`]; none by default).
+    pub faults: ChipFaults,
 }
 
 impl Default for ChipOptions {
@@ -87,7 +104,12 @@ impl Default for ChipOptions {
             alternate_6cxx: None,
             declared_length: None,
             refused_files: Vec::new(),
+            status_outside_mac: false,
+            extended_refusal_ends_session: false,
+            wrong_parameters_past_end: false,
+            response_cap: None,
             relay_withholds: Vec::new(),
+            faults: ChipFaults::default(),
         }
     }
 }
@@ -151,6 +173,8 @@ pub struct Chip {
     mute: bool,
     /// The `mac_less_61xx_after_ca` quirk: Chip Authentication just ended, the next answer is a bare 6110.
     plain_61xx_pending: bool,
+    /// The `extended_refusal_ends_session` quirk struck: protected commands get 6988 until reset.
+    session_dropped: bool,
     /// The `relay_withholds` relay replaced an answer: it drops the link at the next command.
     relay_drop_pending: bool,
     /// Terminal Authentication: trust points, current date and the session's progress.
@@ -159,6 +183,14 @@ pub struct Chip {
     /// Authentication key (set when CA succeeds; TA v1 needs it).
     id_picc: Option<Vec<u8>>,
     ta_comp_pk_pcd: Option<Vec<u8>>,
+    /// What the chip did ([`Chip::stats`]).
+    stats: ChipStats,
+    /// The `faults.secure_messaging` fault was injected (once per chip).
+    sm_fault_done: bool,
+    /// PACE established the current session (`faults.application_needs_pace`).
+    pace_session: bool,
+    /// The file and offset of the last READ BINARY answered with data.
+    last_read: Option<(LdsFile, usize)>,
 }
 
 impl std::fmt::Debug for Chip {
@@ -200,18 +232,39 @@ impl Chip {
             field_lost: false,
             mute: false,
             plain_61xx_pending: false,
+            session_dropped: false,
             relay_drop_pending: false,
             ta: None,
             id_picc: None,
             ta_comp_pk_pcd: None,
+            stats: ChipStats::default(),
+            sm_fault_done: false,
+            pace_session: false,
+            last_read: None,
         }
+    }
+
+    /// What the chip did so far: commands, status words, files served, protocols completed and the
+    /// faults it injected. Kept across [`Chip::reset`].
+    pub fn stats(&self) -> &ChipStats {
+        &self.stats
     }
 
     /// Adds Terminal Authentication: EF.CVCA from the trust points, DG3/DG4 behind it.
     pub fn with_terminal_authentication(mut self, ta: TaChip) -> Self {
-        self.fs.insert(LdsFile::Cvca, ta.ef_cvca());
         self.ta = Some(ta);
+        self.write_ef_cvca();
         self
+    }
+
+    /// EF.CVCA from the trust points, or the content `faults.ef_cvca` gives instead.
+    fn write_ef_cvca(&mut self) {
+        let content = match (&self.options.faults.ef_cvca, &self.ta) {
+            (Some(fake), _) => fake.clone(),
+            (None, Some(ta)) => ta.ef_cvca(),
+            (None, None) => return,
+        };
+        self.fs.insert(LdsFile::Cvca, content);
     }
 
     /// The MRZ key that opens the chip with BAC (or PACE with the MRZ), if it has one.
@@ -269,6 +322,12 @@ impl Chip {
         &mut self.options
     }
 
+    /// Sets the chip's faults (after personalisation), EF.CVCA included.
+    pub fn set_faults(&mut self, faults: ChipFaults) {
+        self.options.faults = faults;
+        self.write_ef_cvca();
+    }
+
     /// The chip went mute (the `mute_on_extended` quirk): it answers nothing until [`Chip::reset`].
     pub fn is_mute(&self) -> bool {
         self.mute
@@ -317,6 +376,7 @@ impl Chip {
         self.field_lost = false;
         self.mute = false;
         self.plain_61xx_pending = false;
+        self.session_dropped = false;
         self.relay_drop_pending = false;
     }
 
@@ -325,6 +385,7 @@ impl Chip {
             sm.end();
         }
         self.sm = None;
+        self.pace_session = false;
         self.new_ta_session(None);
     }
 
@@ -346,12 +407,29 @@ impl Chip {
         if self.field_lost || self.mute {
             return Vec::new();
         }
+        let answer = self.process_command(command);
+        if let Ok(cmd) = CommandApdu::parse(command) {
+            *self.stats.instructions.entry(cmd.ins).or_default() += 1;
+            self.stats.extended_commands += u64::from(cmd.extended);
+        }
+        if let [.., sw1, sw2] = answer.as_slice() {
+            *self
+                .stats
+                .status_words
+                .entry(u16::from_be_bytes([*sw1, *sw2]))
+                .or_default() += 1;
+        }
+        answer
+    }
+
+    fn process_command(&mut self, command: &[u8]) -> Vec<u8> {
         if std::mem::take(&mut self.relay_drop_pending) {
             tracing::debug!("emulator: the relay drops the link");
             self.field_lost = true;
             return Vec::new();
         }
         self.commands += 1;
+        self.stats.commands += 1;
         let Ok(cmd) = CommandApdu::parse(command) else {
             return sw(StatusWord::WRONG_LENGTH).to_bytes();
         };
@@ -372,8 +450,19 @@ impl Chip {
                 resp.to_bytes()
             };
         }
+        if self.options.extended_refusal_ends_session && cmd.extended && self.sm.is_some() {
+            tracing::debug!("emulator: plain 6700 to an extended-length command, session ended");
+            self.end_session();
+            self.session_dropped = true;
+            return sw(StatusWord::WRONG_LENGTH).to_bytes();
+        }
         let Some(sm) = self.sm.as_mut() else {
-            return sw(StatusWord::SM_NOT_SUPPORTED).to_bytes();
+            return sw(if self.session_dropped {
+                StatusWord::SM_OBJECTS_INCORRECT
+            } else {
+                StatusWord::SM_NOT_SUPPORTED
+            })
+            .to_bytes();
         };
         let plain = match sm.unprotect_command(&cmd) {
             Ok(plain) => plain,
@@ -398,14 +487,31 @@ impl Chip {
         {
             return resp.to_bytes();
         }
-        let out = match self
-            .sm
-            .as_mut()
-            .map(|sm| sm.protect_response(&resp, plain.ins))
-        {
+        if let Some(out) = self.secure_messaging_fault(&resp, plain.ins) {
+            return out;
+        }
+        let status_outside_mac = self.options.status_outside_mac;
+        let out = match self.sm.as_mut().map(|sm| {
+            sm.protect_response(&resp, plain.ins).and_then(|r| {
+                if status_outside_mac {
+                    without_do99(sm, &r)
+                } else {
+                    Ok(r)
+                }
+            })
+        }) {
             Some(Ok(r)) => r.to_bytes(),
             _ => sw(StatusWord(0x6F00)).to_bytes(),
         };
+        if status_outside_mac {
+            self.stats.fault(
+                FaultKind::SecureMessaging,
+                format!(
+                    "protected answer to INS {:02X} without DO'99' (status outside the MAC)",
+                    plain.ins
+                ),
+            );
+        }
         if matches!(plain.ins, 0xA4 | 0xB0 | 0xB1)
             && self
                 .current_ef
@@ -417,6 +523,17 @@ impl Chip {
         }
         // Chip Authentication: its last response goes under the old keys, everything after under the new.
         // The session continues (ID_PICC and the CA key stay for Terminal Authentication).
+        if self.next_sm.is_some()
+            && self.options.faults.chip_authentication == Some(CaFault::KeepOldSessionKeys)
+        {
+            self.next_sm = None;
+            self.stats.fault(
+                FaultKind::ChipAuthentication,
+                "Chip Authentication accepted, but the chip keeps the session keys of access control",
+            );
+        } else if self.next_sm.is_some() {
+            self.stats.ca_completed += 1;
+        }
         if let Some(next) = self.next_sm.take() {
             if let Some(old) = self.sm.as_mut() {
                 old.end();
@@ -428,6 +545,7 @@ impl Chip {
     }
 
     fn dispatch(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        self.last_read = None;
         if self.ta.is_some()
             && self.sm.is_some()
             && matches!(
@@ -445,10 +563,7 @@ impl Chip {
             0x22 if cmd.p1 == 0x41 => self.chip_authentication_mse(cmd),
             0x86 if self.ca_at_set => self.chip_authentication_ga(cmd),
             0x88 => self.internal_authenticate(cmd),
-            0x22 if (cmd.p1, cmd.p2) == (0xC1, 0xA4) => match self.pace.as_mut() {
-                Some(pace) => sw(pace.mse_set_at(&cmd.data)),
-                None => sw(StatusWord::INS_NOT_SUPPORTED),
-            },
+            0x22 if (cmd.p1, cmd.p2) == (0xC1, 0xA4) => self.pace_mse_set_at(cmd),
             0x86 => self.general_authenticate(cmd),
             _ => sw(StatusWord::INS_NOT_SUPPORTED),
         }
@@ -464,6 +579,29 @@ impl Chip {
             return sw(status);
         }
         match (cmd.p1, cmd.data.as_slice()) {
+            (0x04, aid) if aid == EMRTD_AID && self.options.faults.application_select.is_some() => {
+                let status = self
+                    .options
+                    .faults
+                    .application_select
+                    .unwrap_or(StatusWord::FILE_NOT_FOUND);
+                self.stats.fault(
+                    FaultKind::ApplicationSelection,
+                    format!("SELECT of the eMRTD application answered {status}"),
+                );
+                sw(status)
+            }
+            (0x04, aid)
+                if aid == EMRTD_AID
+                    && self.options.faults.application_needs_pace
+                    && !self.pace_session =>
+            {
+                self.stats.fault(
+                    FaultKind::ApplicationSelection,
+                    "SELECT of the eMRTD application refused (6982) before PACE",
+                );
+                sw(StatusWord::SECURITY_STATUS_NOT_SATISFIED)
+            }
             (0x04, aid) if aid == EMRTD_AID => {
                 self.df = Df::Application;
                 self.current_ef = None;
@@ -590,8 +728,46 @@ impl Chip {
             le
         };
         let budget = budget.min(self.options.max_read);
+        if self.options.faults.end_of_file == Some(EndOfFile::WrongLength6Cxx)
+            && offset.saturating_add(budget) > total
+        {
+            let left = total - offset;
+            if left > 0 && left < 256 {
+                self.stats.fault(
+                    FaultKind::EndOfFile,
+                    format!(
+                        "READ BINARY of {} for {budget} bytes at offset {offset}: 6C{left:02X} ({left} left)",
+                        file.name()
+                    ),
+                );
+                return sw(StatusWord(0x6C00 | left as u16));
+            }
+        }
+        if self.options.wrong_parameters_past_end && offset.saturating_add(budget) > total {
+            return sw(StatusWord::WRONG_PARAMETERS);
+        }
+        let capped = self.options.response_cap.filter(|cap| budget > *cap);
+        let budget = capped.unwrap_or(budget);
+        self.stats.capped_reads += u64::from(capped.is_some() && offset + budget < total);
         let data = self.served_bytes(file, content, offset, budget);
-        let short = data.len() < budget && le != 256 && le != 65536;
+        let eof_warning =
+            self.options.faults.end_of_file == Some(EndOfFile::Warning6282) && data.len() < budget;
+        if eof_warning && (le == 256 || le == 65536) {
+            self.stats.fault(
+                FaultKind::EndOfFile,
+                format!(
+                    "READ BINARY of {} with Le {le} at offset {offset}: {} bytes and 6282",
+                    file.name(),
+                    data.len()
+                ),
+            );
+        }
+        let short = data.len() < budget && (eof_warning || (le != 256 && le != 65536));
+        let object_len = asn1::parse_header(content).ok().map(|h| h.total_len());
+        self.last_read = Some((file, offset));
+        self.stats
+            .served(file, offset, data.len(), total, object_len);
+        self.stats.odd_ins_reads += u64::from(cmd.ins == 0xB1);
         let data = if cmd.ins == 0xB1 {
             asn1::der::tlv(0x53, &data)
         } else {
@@ -643,13 +819,48 @@ impl Chip {
         }
     }
 
+    /// MSE:Set AT of PACE: the protocol, password and parameter id the terminal chose are counted.
+    fn pace_mse_set_at(&mut self, cmd: &CommandApdu) -> ResponseApdu {
+        let Some(pace) = self.pace.as_mut() else {
+            return sw(StatusWord::INS_NOT_SUPPORTED);
+        };
+        let objects = asn1::parse_all(&cmd.data).unwrap_or_default();
+        let value = |tag| {
+            objects
+                .iter()
+                .find(|o| o.tag == tag)
+                .map(|o| o.value.to_vec())
+        };
+        self.stats.pace_selections.push(PaceSelection {
+            oid: value(0x80).unwrap_or_default(),
+            password: value(0x83).and_then(|v| v.first().copied()),
+            parameter_id: value(0x84).and_then(|v| v.first().copied()),
+        });
+        if let Some(PaceFault::MseSetAt(status)) = self.options.faults.pace {
+            pace.reset();
+            self.stats.fault(
+                FaultKind::Pace,
+                format!("MSE:Set AT of PACE refused with {status}"),
+            );
+            return sw(status);
+        }
+        sw(pace.mse_set_at(&cmd.data))
+    }
+
     fn general_authenticate(&mut self, cmd: &CommandApdu) -> ResponseApdu {
         let Some(pace) = self.pace.as_mut() else {
             return sw(StatusWord::INS_NOT_SUPPORTED);
         };
-        match pace.general_authenticate(&cmd.data, cmd.cla & 0x10 != 0, &mut self.rng) {
+        pace.set_fault(self.options.faults.pace);
+        let result = pace.general_authenticate(&cmd.data, cmd.cla & 0x10 != 0, &mut self.rng);
+        if let Some(detail) = pace.take_fault_event() {
+            self.stats.fault(FaultKind::Pace, detail);
+        }
+        match result {
             Ok((data, session)) => {
                 if let Some(session) = session {
+                    self.stats.pace_completed += 1;
+                    self.pace_session = true;
                     self.sm = Some(session);
                     let id_picc = self
                         .pace
@@ -684,15 +895,118 @@ impl Chip {
         let Some(mut bac) = self.bac.take() else {
             return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
+        if let Some(BacFault::Refuse(status)) = self.options.faults.bac {
+            self.stats.fault(
+                FaultKind::Bac,
+                format!("EXTERNAL AUTHENTICATE refused with {status}"),
+            );
+            return sw(status);
+        }
         match bac.external_authenticate(&cmd.data, &mut self.rng) {
             Ok((answer, session)) => {
+                let answer = match self.options.faults.bac {
+                    Some(fault @ (BacFault::WrongMac | BacFault::WrongCryptogram)) => {
+                        self.bac_fault(answer, fault)
+                    }
+                    _ => answer,
+                };
                 self.sm = Some(session);
-                let id_picc = self.mrz_key.as_ref().map(id_picc_bac);
+                self.stats.bac_completed += 1;
+                let id_picc = match self.options.faults.ta_document_number.clone() {
+                    Some(other) => self.other_document_id_picc(&other),
+                    None => self.mrz_key.as_ref().map(id_picc_bac),
+                };
                 self.new_ta_session(id_picc);
                 ResponseApdu::new(answer, StatusWord::OK)
             }
             Err(status) => sw(status),
         }
+    }
+
+    /// BAC's answer `E ‖ M` made wrong as `fault` says: the MAC changed, or the cryptogram resealed (with
+    /// a valid MAC) around another RND.IFD.
+    fn bac_fault(&mut self, mut answer: Vec<u8>, fault: BacFault) -> Vec<u8> {
+        let Some(mrz_key) = &self.mrz_key else {
+            return answer;
+        };
+        match fault {
+            BacFault::WrongMac => {
+                if let Some(last) = answer.last_mut() {
+                    *last ^= 0x01;
+                }
+                self.stats.fault(
+                    FaultKind::Bac,
+                    "EXTERNAL AUTHENTICATE answer with a wrong MAC",
+                );
+            }
+            BacFault::WrongCryptogram => {
+                let keys = icao9303::access::bac::BacKeys::derive(mrz_key);
+                if let Ok(Some(mut plain)) = keys.open(&answer) {
+                    // RND.IC ‖ RND.IFD ‖ K.IC: change RND.IFD.
+                    if let Some(b) = plain.get_mut(8) {
+                        *b ^= 0xFF;
+                    }
+                    if let Ok(sealed) = keys.seal(&plain) {
+                        answer = sealed;
+                        self.stats.fault(
+                            FaultKind::Bac,
+                            "EXTERNAL AUTHENTICATE answer sealed around another RND.IFD (its MAC verifies)",
+                        );
+                    }
+                }
+            }
+            BacFault::Refuse(_) => {}
+        }
+        answer
+    }
+
+    /// ID_PICC of BAC for another document number (the `ta_document_number` fault): the chip's MRZ key
+    /// with that number.
+    fn other_document_id_picc(&mut self, number: &str) -> Option<Vec<u8>> {
+        let key = self.mrz_key.as_ref()?;
+        let other = MrzKey::new(number, key.date_of_birth(), key.date_of_expiry()).ok()?;
+        self.stats.fault(
+            FaultKind::TerminalAuthentication,
+            format!("Terminal Authentication bound to document number {number} (ID_PICC of BAC)"),
+        );
+        Some(id_picc_bac(&other))
+    }
+
+    /// The `faults.secure_messaging` fault, when this answer is the one to malform: the bytes to send.
+    fn secure_messaging_fault(&mut self, resp: &ResponseApdu, ins: u8) -> Option<Vec<u8>> {
+        let fault = self.options.faults.secure_messaging?;
+        let applies = !self.sm_fault_done
+            && matches!(ins, 0xB0 | 0xB1)
+            && !resp.data.is_empty()
+            && self
+                .last_read
+                .is_some_and(|(f, offset)| f == fault.file && offset >= fault.from);
+        if !applies {
+            return None;
+        }
+        self.sm_fault_done = true;
+        let out = match fault.kind {
+            SmFaultKind::PlainError(status) => {
+                self.end_session();
+                sw(status).to_bytes()
+            }
+            kind => {
+                let sm = self.sm.as_mut()?;
+                match crate::fault::malformed_response(sm, resp, ins, kind) {
+                    Ok(r) => r.to_bytes(),
+                    Err(_) => return None,
+                }
+            }
+        };
+        self.stats.fault(
+            FaultKind::SecureMessaging,
+            format!(
+                "READ BINARY answer of {}: {}",
+                fault.file.name(),
+                fault.kind.describe()
+            ),
+        );
+        Some(out)
     }
 
     /// MSE:Set KAT (3DES: keys change at once) or MSE:Set AT (AES: GENERAL AUTHENTICATE follows) of
@@ -702,6 +1016,13 @@ impl Chip {
         let (Some(ca), Some(_)) = (&self.ca, &self.sm) else {
             return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
+        if let Some(CaFault::Refuse(status)) = self.options.faults.chip_authentication {
+            self.stats.fault(
+                FaultKind::ChipAuthentication,
+                format!("MSE for Chip Authentication refused with {status}"),
+            );
+            return sw(status);
+        }
         match cmd.p2 {
             0xA6 => match ca.set_kat(&cmd.data) {
                 Some(next) => {
@@ -750,8 +1071,18 @@ impl Chip {
         if cmd.data.len() != 8 {
             return sw(StatusWord::WRONG_DATA);
         }
-        match aa.sign(&cmd.data, &mut self.rng) {
-            Ok(sig) => ResponseApdu::new(sig, StatusWord::OK),
+        let wrong_trailer = self.options.faults.aa_wrong_trailer;
+        match aa.sign_with(&cmd.data, &mut self.rng, wrong_trailer) {
+            Ok(sig) => {
+                self.stats.aa_signatures += 1;
+                if wrong_trailer {
+                    self.stats.fault(
+                        FaultKind::ActiveAuthentication,
+                        "INTERNAL AUTHENTICATE signed a representative with a wrong ISO/IEC 9796-2 trailer",
+                    );
+                }
+                ResponseApdu::new(sig, StatusWord::OK)
+            }
             Err(status) => sw(status),
         }
     }
@@ -768,23 +1099,78 @@ impl Chip {
             (0x22, 0x81, 0xA4) => sw(ta.mse_set_at(&cmd.data)),
             (0x2A, 0x00, 0xBE) => {
                 let status = ta.pso_verify_certificate(&cmd.data);
+                self.stats.ta_imports.push(match ta.last_import() {
+                    Some(ImportOutcome::Accepted { chr, .. }) => CertificateImport {
+                        chr: Some(chr.to_string()),
+                        accepted: true,
+                        reason: String::new(),
+                    },
+                    Some(ImportOutcome::Rejected { chr, reason }) => CertificateImport {
+                        chr: chr.as_ref().map(ToString::to_string),
+                        accepted: false,
+                        reason: reason.clone(),
+                    },
+                    None => CertificateImport {
+                        chr: None,
+                        accepted: false,
+                        reason: "no import".into(),
+                    },
+                });
                 // A link certificate may have changed the trust points.
-                self.fs.insert(LdsFile::Cvca, ta.ef_cvca());
+                self.write_ef_cvca();
                 sw(status)
             }
             (0x84, 0x00, 0x00) if cmd.le == Some(8) => {
-                ResponseApdu::new(ta.get_challenge(&mut self.rng).to_vec(), StatusWord::OK)
+                let mut challenge = ta.get_challenge(&mut self.rng).to_vec();
+                if let Some(n) = self.options.faults.ta_challenge_len {
+                    challenge.resize(n, 0x5A);
+                    self.stats.fault(
+                        FaultKind::TerminalAuthentication,
+                        format!("GET CHALLENGE answered with {n} bytes"),
+                    );
+                }
+                ResponseApdu::new(challenge, StatusWord::OK)
             }
             (0x84, _, _) => sw(StatusWord::WRONG_LENGTH),
             (0x82, 0x00, 0x00) => {
                 let Some(id_picc) = self.id_picc.as_ref() else {
                     return sw(StatusWord::CONDITIONS_NOT_SATISFIED);
                 };
-                sw(ta.external_authenticate(&cmd.data, id_picc, comp))
+                let status = ta.external_authenticate(&cmd.data, id_picc, comp);
+                if status == StatusWord::OK {
+                    self.stats.ta_completed += 1;
+                } else {
+                    self.stats.ta_failed += 1;
+                }
+                sw(status)
             }
             _ => sw(StatusWord::WRONG_P1P2),
         }
     }
+}
+
+/// The `status_outside_mac` quirk: `protected` (as [`SecureMessaging::protect_response`] made it, under
+/// the SSC `sm` holds now) rebuilt without DO'99': the cryptogram, then a MAC over the SSC and the
+/// cryptogram only.
+fn without_do99(
+    sm: &SecureMessaging,
+    protected: &ResponseApdu,
+) -> Result<ResponseApdu, icao9303::sm::SmError> {
+    use icao9303::crypto::{mac::mac, padding::pad};
+    let mut data: Vec<u8> = asn1::parse_all(&protected.data)?
+        .iter()
+        .filter(|o| matches!(o.tag, 0x85 | 0x87))
+        .flat_map(|o| o.raw.to_vec())
+        .collect();
+    let mut covered = sm.ssc().to_vec();
+    covered.extend_from_slice(&data);
+    let cc = mac(
+        sm.cipher(),
+        sm.k_mac(),
+        &pad(&covered, sm.cipher().block_len()),
+    )?;
+    data.extend_from_slice(&asn1::der::tlv(0x8E, &cc));
+    Ok(ResponseApdu::new(data, protected.sw))
 }
 
 /// Comp() of the terminal's ephemeral Chip Authentication key in data object `tag` of `data`: the

@@ -15,6 +15,7 @@ use icao9303::pki::cvc::{
 };
 use rand_core::CryptoRng;
 use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 /// The key type and signature algorithm of every certificate in the PKI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,8 +293,19 @@ impl EacTestPki {
         ]
     }
 
-    /// Writes every certificate as `<CHR>.cvcert` and every key as `<CHR>.pkcs8` (mode 0600) into `dir`,
-    /// which is created if needed. Returns the paths written.
+    /// Every certificate as `<CHR>.cvcert` and every key as `<CHR>.pkcs8`: file names and contents, for a
+    /// caller that writes them its own way (the CLI's owner-only, never-through-a-link files). The keys
+    /// are zeroized when dropped.
+    pub fn files(&self) -> std::io::Result<Vec<(String, Zeroizing<Vec<u8>>)>> {
+        let mut files = Vec::new();
+        for holder in [&self.cvca, &self.dv, &self.terminal] {
+            files.extend(holder.files()?);
+        }
+        Ok(files)
+    }
+
+    /// Writes [`EacTestPki::files`] into `dir` (mode 0600), which is created if needed. Returns the paths
+    /// written.
     pub fn write_to(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir)?;
         let mut written = Vec::new();
@@ -304,18 +316,35 @@ impl EacTestPki {
     }
 }
 
-/// Writes `holder`'s certificate (`<CHR>.cvcert`) and private key (`<CHR>.pkcs8`, owner-only) into `dir`.
+impl Holder {
+    /// The certificate as `<CHR>.cvcert` and the private key as `<CHR>.pkcs8` (PKCS#8 DER): file names
+    /// and contents.
+    pub fn files(&self) -> std::io::Result<[(String, Zeroizing<Vec<u8>>); 2]> {
+        let chr = self.certificate.chr().to_string();
+        let der = self
+            .key
+            .to_pkcs8_der()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok([
+            (
+                format!("{chr}.cvcert"),
+                Zeroizing::new(self.certificate.as_bytes().to_vec()),
+            ),
+            (format!("{chr}.pkcs8"), der),
+        ])
+    }
+}
+
+/// Writes `holder`'s certificate (`<CHR>.cvcert`) and private key (`<CHR>.pkcs8`) into `dir`, owner-only
+/// ([`write_secret`]).
 pub fn write_holder(dir: &Path, holder: &Holder) -> std::io::Result<Vec<PathBuf>> {
-    let chr = holder.certificate.chr().to_string();
-    let cert_path = dir.join(format!("{chr}.cvcert"));
-    std::fs::write(&cert_path, holder.certificate.as_bytes())?;
-    let key_path = dir.join(format!("{chr}.pkcs8"));
-    let der = holder
-        .key
-        .to_pkcs8_der()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    write_secret(&key_path, &der)?;
-    Ok(vec![cert_path, key_path])
+    let mut written = Vec::new();
+    for (name, bytes) in holder.files()? {
+        let path = dir.join(name);
+        write_secret(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Writes a secret file readable and writable by its owner only (mode 0600 on Unix), replacing any

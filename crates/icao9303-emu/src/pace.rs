@@ -5,6 +5,7 @@
 //! then the ephemeral SK_IC. Private keys follow the library's rule (field-size or q-size bytes, redrawn
 //! unless in range).
 
+use crate::fault::PaceFault;
 use icao9303::access::Password;
 use icao9303::access::pace::{im, primitives};
 use icao9303::apdu::StatusWord;
@@ -92,6 +93,10 @@ pub struct PaceChip {
     /// Comp() of the chip's ephemeral public key of the last completed PACE: ID_PICC for Terminal
     /// Authentication.
     id_picc: Option<Vec<u8>>,
+    /// The fault GENERAL AUTHENTICATE injects ([`PaceChip::set_fault`]).
+    fault: Option<PaceFault>,
+    /// What the fault did in the last step, for the chip's statistics.
+    fault_event: Option<String>,
 }
 
 const WRONG_DATA: StatusWord = StatusWord::WRONG_DATA;
@@ -122,7 +127,20 @@ impl PaceChip {
             extra_infos: Vec::new(),
             state: State::Idle,
             id_picc: None,
+            fault: None,
+            fault_event: None,
         }
+    }
+
+    /// The fault the next GENERAL AUTHENTICATE steps inject (identical ephemeral keys, PACE-CAM's
+    /// DO'8A' missing, empty or wrong); MSE:Set AT refusals are the chip's.
+    pub fn set_fault(&mut self, fault: Option<PaceFault>) {
+        self.fault = fault;
+    }
+
+    /// What the fault did in the last GENERAL AUTHENTICATE step, once.
+    pub fn take_fault_event(&mut self) -> Option<String> {
+        self.fault_event.take()
     }
 
     /// Adds SecurityInfo encodings to EF.CardAccess after those of the offers (a hostile chip's explicit
@@ -325,7 +343,16 @@ impl PaceChip {
                 }
                 let k = primitives::shared_secret(&domain, &sk, &pk_ifd).map_err(fail)?;
                 let sm = SecureMessaging::from_shared_secret(info.cipher, &k);
-                let reply = asn1::der::tlv(0x7C, &asn1::der::tlv(0x84, &pk_ic));
+                let sent = if self.fault == Some(PaceFault::IdenticalEphemeralKeys) {
+                    self.fault_event = Some(
+                        "key agreement answered with the terminal's own ephemeral public key"
+                            .into(),
+                    );
+                    &pk_ifd
+                } else {
+                    &pk_ic
+                };
+                let reply = asn1::der::tlv(0x7C, &asn1::der::tlv(0x84, sent));
                 self.state = State::KeysAgreed {
                     info,
                     domain,
@@ -366,7 +393,28 @@ impl PaceChip {
                     let ca_ic = sk_ic.invert_mul(&sk_map).map_err(|_| StatusWord(0x6F00))?;
                     let a_ic = primitives::encrypt_chip_auth_data(info.cipher, sm.k_enc(), &ca_ic)
                         .map_err(|_| StatusWord(0x6F00))?;
-                    reply.extend(asn1::der::tlv(0x8A, &a_ic));
+                    match self.fault {
+                        Some(PaceFault::CamMissingEcad) => {
+                            self.fault_event = Some("PACE-CAM: DO'8A' left out".into());
+                        }
+                        Some(PaceFault::CamEmptyEcad) => {
+                            self.fault_event = Some("PACE-CAM: DO'8A' empty".into());
+                            reply.extend(asn1::der::tlv(0x8A, &[]));
+                        }
+                        Some(PaceFault::CamWrongEcad) => {
+                            // CA_IC of another scalar: sk_map (not sk_map / sk_IC).
+                            let wrong = primitives::encrypt_chip_auth_data(
+                                info.cipher,
+                                sm.k_enc(),
+                                &sk_map.to_bytes(),
+                            )
+                            .map_err(|_| StatusWord(0x6F00))?;
+                            self.fault_event =
+                                Some("PACE-CAM: DO'8A' encrypts another value than CA_IC".into());
+                            reply.extend(asn1::der::tlv(0x8A, &wrong));
+                        }
+                        _ => reply.extend(asn1::der::tlv(0x8A, &a_ic)),
+                    }
                 }
                 self.id_picc = icao9303::auth::terminal::comp(&domain, &pk_ic).ok();
                 Ok((asn1::der::tlv(0x7C, &reply), Some(sm)))

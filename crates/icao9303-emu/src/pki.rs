@@ -9,7 +9,7 @@ use icao9303::asn1::{ObjectIdentifier, der, tag};
 use icao9303::crypto::hash::HashAlgorithm;
 use icao9303::lds::sod::SOD_TAG;
 use p256::ecdsa::signature::Signer;
-use rand_core::{CryptoRng, TryCryptoRng, TryRng};
+use rand_core::{CryptoRng, Rng, TryCryptoRng, TryRng};
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -348,6 +348,281 @@ impl KeyPair {
     }
 }
 
+/// The signature algorithm of a CMS signature (EF.SOD, EF.CardSecurity): the key's own, or another one the
+/// same key can make (the passive-authentication matrix of TR-03105-5.1 §6.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureAlgorithm {
+    /// The key's default (its [`SignatureScheme`]'s).
+    #[default]
+    Default,
+    /// RSASSA-PKCS1-v1_5 with `hash`, named by sha*WithRSAEncryption, or by rsaEncryption (the hash then
+    /// only in the digestAlgorithm) when `rsa_encryption_oid`.
+    RsaPkcs1v15 {
+        /// The hash.
+        hash: HashAlgorithm,
+        /// Name the algorithm rsaEncryption (1.2.840.113549.1.1.1).
+        rsa_encryption_oid: bool,
+    },
+    /// RSASSA-PSS with `hash`, MGF1 with `hash` and a salt as long as the hash.
+    RsaPss {
+        /// The hash.
+        hash: HashAlgorithm,
+    },
+    /// ECDSA with `hash`: X9.62's ecdsa-with-SHA* and a DER signature, or, when `plain`, BSI
+    /// TR-03111's ecdsa-plain-SHA* and a plain r‖s signature.
+    Ecdsa {
+        /// The hash.
+        hash: HashAlgorithm,
+        /// BSI OID and plain signature.
+        plain: bool,
+    },
+}
+
+impl SignatureAlgorithm {
+    /// A short name ("RSASSA-PSS with SHA-224").
+    pub fn name(self) -> String {
+        match self {
+            SignatureAlgorithm::Default => "the key's default".into(),
+            SignatureAlgorithm::RsaPkcs1v15 {
+                hash,
+                rsa_encryption_oid: false,
+            } => format!("RSASSA-PKCS1-v1_5 with {}", hash.name()),
+            SignatureAlgorithm::RsaPkcs1v15 {
+                hash,
+                rsa_encryption_oid: true,
+            } => format!("RSASSA-PKCS1-v1_5 with {} named rsaEncryption", hash.name()),
+            SignatureAlgorithm::RsaPss { hash } => format!("RSASSA-PSS with {}", hash.name()),
+            SignatureAlgorithm::Ecdsa { hash, plain: false } => {
+                format!("ECDSA with {} (ANSI X9.62 OID)", hash.name())
+            }
+            SignatureAlgorithm::Ecdsa { hash, plain: true } => {
+                format!("ECDSA with {} (BSI OID, plain r‖s)", hash.name())
+            }
+        }
+    }
+}
+
+/// How a CMS SignedData (EF.SOD, EF.CardSecurity) is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedDataForm {
+    /// The signature algorithm (its hash also digests the content and the signed attributes).
+    pub algorithm: SignatureAlgorithm,
+    /// The SignerInfo's sid and version.
+    pub signer_info: SignerInfoForm,
+    /// Put the Document Signer certificate in `certificates` (an inspection system must find it
+    /// elsewhere otherwise).
+    pub include_certificate: bool,
+}
+
+impl Default for SignedDataForm {
+    /// The key's own algorithm, issuerAndSerialNumber version 1, the certificate included.
+    fn default() -> Self {
+        SignedDataForm {
+            algorithm: SignatureAlgorithm::Default,
+            signer_info: SignerInfoForm::default(),
+            include_certificate: true,
+        }
+    }
+}
+
+/// The DER DigestInfo of `digest` under `hash` (EMSA-PKCS1-v1_5, RFC 8017 §9.2).
+fn digest_info(hash: HashAlgorithm, digest: &[u8]) -> Vec<u8> {
+    der::sequence(&[
+        &der::sequence(&[&der::oid(&hash.oid()), &der::null()]),
+        &der::octet_string(digest),
+    ])
+}
+
+/// MGF1 (RFC 8017 B.2.1) with `hash`.
+fn mgf1(hash: HashAlgorithm, seed: &[u8], len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + hash.output_len());
+    let mut counter = 0u32;
+    while out.len() < len {
+        let mut input = seed.to_vec();
+        input.extend_from_slice(&counter.to_be_bytes());
+        out.extend(hash.digest(&input));
+        counter += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+/// EMSA-PSS-ENCODE (RFC 8017 §9.1.1) of `message` for a modulus of `mod_bits` bits, salt `salt`.
+fn emsa_pss(hash: HashAlgorithm, message: &[u8], salt: &[u8], mod_bits: usize) -> Vec<u8> {
+    let em_bits = mod_bits - 1;
+    let em_len = em_bits.div_ceil(8);
+    let h_len = hash.output_len();
+    let mut m_prime = vec![0u8; 8];
+    m_prime.extend(hash.digest(message));
+    m_prime.extend_from_slice(salt);
+    let h = hash.digest(&m_prime);
+    let db_len = em_len - h_len - 1;
+    let mut db = vec![0u8; db_len - salt.len() - 1];
+    db.push(0x01);
+    db.extend_from_slice(salt);
+    let mask = mgf1(hash, &h, db_len);
+    let mut em: Vec<u8> = db.iter().zip(&mask).map(|(a, b)| a ^ b).collect();
+    if let Some(first) = em.first_mut() {
+        *first &= 0xFF >> (8 * em_len - em_bits);
+    }
+    em.extend(h);
+    em.push(0xBC);
+    em
+}
+
+/// The RSA private-key operation on the encoded message `em`, padded to the modulus length.
+fn rsa_private(key: &rsa::PrivateKey, em: &[u8]) -> Result<Vec<u8>, PkiBuildError> {
+    let n = key.n().as_ref();
+    let len = n.bit_width().div_ceil(8) as usize;
+    let m = rsa::BoxedUint::from_be_slice(em, n.bits_precision())
+        .map_err(|e| PkiBuildError::Signing(format!("{e:?}")))?;
+    let s = rsa::hazmat::rsa_decrypt_and_check(key, None::<&mut HashDrbg>, &m)
+        .map_err(|e| PkiBuildError::Signing(e.to_string()))?;
+    let bytes = s.to_be_bytes();
+    let mut out = vec![0u8; len.saturating_sub(bytes.len())];
+    out.extend_from_slice(&bytes[bytes.len().saturating_sub(len)..]);
+    Ok(out)
+}
+
+/// id-ecdsa-with-SHA* (X9.62) and ecdsa-plain-SHA* (BSI TR-03111) OIDs of `hash`.
+fn ecdsa_oid(hash: HashAlgorithm, plain: bool) -> ObjectIdentifier {
+    let (ansi, bsi) = match hash {
+        HashAlgorithm::Sha1 => ("1.2.840.10045.4.1", "0.4.0.127.0.7.1.1.4.1.1"),
+        HashAlgorithm::Sha224 => ("1.2.840.10045.4.3.1", "0.4.0.127.0.7.1.1.4.1.2"),
+        HashAlgorithm::Sha256 => ("1.2.840.10045.4.3.2", "0.4.0.127.0.7.1.1.4.1.3"),
+        HashAlgorithm::Sha384 => ("1.2.840.10045.4.3.3", "0.4.0.127.0.7.1.1.4.1.4"),
+        HashAlgorithm::Sha512 => ("1.2.840.10045.4.3.4", "0.4.0.127.0.7.1.1.4.1.5"),
+    };
+    ObjectIdentifier::new_unwrap(if plain { bsi } else { ansi })
+}
+
+/// sha*WithRSAEncryption of `hash`.
+fn rsa_pkcs1_oid(hash: HashAlgorithm) -> ObjectIdentifier {
+    ObjectIdentifier::new_unwrap(match hash {
+        HashAlgorithm::Sha1 => "1.2.840.113549.1.1.5",
+        HashAlgorithm::Sha224 => "1.2.840.113549.1.1.14",
+        HashAlgorithm::Sha256 => "1.2.840.113549.1.1.11",
+        HashAlgorithm::Sha384 => "1.2.840.113549.1.1.12",
+        HashAlgorithm::Sha512 => "1.2.840.113549.1.1.13",
+    })
+}
+
+impl KeyPair {
+    /// Signs `message` with `algorithm`: the signature, its AlgorithmIdentifier (DER) and the hash it
+    /// used. An algorithm the key cannot make (ECDSA with an RSA key) is an error.
+    fn sign_as(
+        &self,
+        message: &[u8],
+        algorithm: SignatureAlgorithm,
+        seed: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>, HashAlgorithm), PkiBuildError> {
+        use ecdsa::signature::hazmat::PrehashSigner;
+        let failed = |e: &dyn std::fmt::Display| PkiBuildError::Signing(e.to_string());
+        match (algorithm, self) {
+            (SignatureAlgorithm::Default, _) => Ok((
+                self.sign(message, seed)?,
+                self.signature_algorithm(),
+                self.hash(),
+            )),
+            (
+                SignatureAlgorithm::RsaPkcs1v15 {
+                    hash,
+                    rsa_encryption_oid,
+                },
+                KeyPair::Rsa { key, .. },
+            ) => {
+                let len = key.n().as_ref().bit_width().div_ceil(8) as usize;
+                let t = digest_info(hash, &hash.digest(message));
+                let mut em = vec![0x00, 0x01];
+                em.resize(len.saturating_sub(t.len() + 1), 0xFF);
+                em.push(0x00);
+                em.extend_from_slice(&t);
+                let oid = if rsa_encryption_oid {
+                    OID_RSA_ENCRYPTION
+                } else {
+                    rsa_pkcs1_oid(hash)
+                };
+                Ok((
+                    rsa_private(key, &em)?,
+                    der::sequence(&[&der::oid(&oid), &der::null()]),
+                    hash,
+                ))
+            }
+            (SignatureAlgorithm::RsaPss { hash }, KeyPair::Rsa { key, .. }) => {
+                let mut salt = vec![0u8; hash.output_len()];
+                HashDrbg::new(seed, message).fill_bytes(&mut salt);
+                let em = emsa_pss(hash, message, &salt, key.n().as_ref().bit_width() as usize);
+                let hash_id = der::sequence(&[&der::oid(&hash.oid())]);
+                let params = der::sequence(&[
+                    &der::tlv(tag::context(0), &hash_id),
+                    &der::tlv(
+                        tag::context(1),
+                        &der::sequence(&[&der::oid(&OID_MGF1), &hash_id]),
+                    ),
+                    &der::tlv(
+                        tag::context(2),
+                        &der::integer_unsigned(&[hash.output_len() as u8]),
+                    ),
+                ]);
+                Ok((
+                    rsa_private(key, &em)?,
+                    der::sequence(&[&der::oid(&OID_RSASSA_PSS), &params]),
+                    hash,
+                ))
+            }
+            (SignatureAlgorithm::Ecdsa { hash, plain }, _) => {
+                let digest = hash.digest(message);
+                let (der_sig, raw) = match self {
+                    KeyPair::Ec(k) => {
+                        let sig: p256::ecdsa::Signature =
+                            k.sign_prehash(&digest).map_err(|e| failed(&e))?;
+                        (sig.to_der().as_bytes().to_vec(), sig.to_bytes().to_vec())
+                    }
+                    KeyPair::Bp256(k) => {
+                        let sig: ecdsa::Signature<bp256::BrainpoolP256r1> =
+                            k.sign_prehash(&digest).map_err(|e| failed(&e))?;
+                        (sig.to_der().as_bytes().to_vec(), sig.to_bytes().to_vec())
+                    }
+                    KeyPair::Bp384(k) => {
+                        let sig: ecdsa::Signature<bp384::BrainpoolP384r1> =
+                            k.sign_prehash(&digest).map_err(|e| failed(&e))?;
+                        (sig.to_der().as_bytes().to_vec(), sig.to_bytes().to_vec())
+                    }
+                    KeyPair::Rsa { .. } => {
+                        return Err(PkiBuildError::Signing("ECDSA with an RSA key".into()));
+                    }
+                };
+                Ok((
+                    if plain { raw } else { der_sig },
+                    der::sequence(&[&der::oid(&ecdsa_oid(hash, plain))]),
+                    hash,
+                ))
+            }
+            (algorithm, _) => Err(PkiBuildError::Signing(format!(
+                "{} with an EC key",
+                algorithm.name()
+            ))),
+        }
+    }
+}
+
+/// An LDSSecurityObject version 0 (ICAO 9303-10 §4.6.2.2): `SEQUENCE { version 0, hashAlgorithm,
+/// dataGroupHashValues SEQUENCE OF { dataGroupNumber, dataGroupHashValue } }`, the entries as given (no
+/// check: conformance cases list numbers and hashes a verifier must refuse).
+pub fn lds_security_object(hash: HashAlgorithm, entries: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    let entries: Vec<Vec<u8>> = entries
+        .iter()
+        .map(|(dg, value)| {
+            der::sequence(&[&der::integer_unsigned(&[*dg]), &der::octet_string(value)])
+        })
+        .collect();
+    der::sequence(&[
+        &der::integer_unsigned(&[0]),
+        &der::sequence(&[&der::oid(&hash.oid())]),
+        &der::sequence(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()),
+    ])
+}
+
 /// The subject key identifier used in the certificates: SHA-1-sized prefix of SHA-256 over the key bits.
 fn key_identifier(spki: &[u8]) -> Vec<u8> {
     Sha256::digest(spki)
@@ -409,6 +684,12 @@ pub struct Deviations {
     /// The subject name carries no countryName (ICAO 9303-12 §7.1.1.1 requires one); for a CSCA, the
     /// issuer names of what it signs neither.
     pub no_country: bool,
+    /// The issuer name's common name, instead of the issuing CSCA's (a Document Signer whose issuer does
+    /// not match its CSCA's subject).
+    pub issuer_common_name: Option<&'static str>,
+    /// The validity as GeneralizedTime (`YYYYMMDDhhmmssZ`, the century taken from UTCTime's rule) although
+    /// both dates are before 2050, where RFC 5280 §4.1.2.5 requires UTCTime.
+    pub generalized_time: bool,
 }
 
 /// How a SignerInfo names its signer, and the version it carries (RFC 5652 §5.3 pairs version 1 with
@@ -473,10 +754,19 @@ fn issue(
     let sig_alg = issuer_key.signature_algorithm();
     let dev = spec.deviations;
     let (not_before, not_after) = dev.validity.unwrap_or((spec.not_before, spec.not_after));
-    let validity = der::sequence(&[
-        &der::tlv(tag::UTC_TIME, not_before.as_bytes()),
-        &der::tlv(tag::UTC_TIME, not_after.as_bytes()),
-    ]);
+    let time = |t: &str| {
+        if dev.generalized_time {
+            let century = if t.get(..2).and_then(|y| y.parse::<u8>().ok()) < Some(50) {
+                "20"
+            } else {
+                "19"
+            };
+            der::tlv(tag::GENERALIZED_TIME, format!("{century}{t}").as_bytes())
+        } else {
+            der::tlv(tag::UTC_TIME, t.as_bytes())
+        }
+    };
+    let validity = der::sequence(&[&time(not_before), &time(not_after)]);
     let ski = key_identifier(spec.subject_spki);
     // keyCertSign | cRLSign (bits 5, 6) for a CSCA; digitalSignature (bit 0) otherwise.
     let key_usage = dev
@@ -550,6 +840,8 @@ pub struct TestPki {
     csca_der: Vec<u8>,
     dsc_der: Vec<u8>,
     csca_name: Vec<u8>,
+    /// The DSC's issuer name (the CSCA's subject, unless a deviation changed it): the SignerInfo's sid.
+    dsc_issuer: Vec<u8>,
     dsc_serial: Vec<u8>,
     seed: Vec<u8>,
 }
@@ -652,6 +944,7 @@ impl TestPki {
             csca_key,
             csca_der,
             dsc_der: Vec::new(),
+            dsc_issuer: csca_name.clone(),
             csca_name,
             dsc_serial: Vec::new(),
             seed,
@@ -677,10 +970,14 @@ impl TestPki {
     ) -> Result<TestPki, PkiBuildError> {
         let dsc_country = (!deviations.no_country).then_some(self.country.as_str());
         let dsc_name = name(dsc_country, &self.organization, "Test Document Signer");
+        let issuer = match deviations.issuer_common_name {
+            Some(cn) => name(Some(self.country.as_str()), &self.organization, cn),
+            None => self.csca_name.clone(),
+        };
         let dsc_der = issue(
             &CertificateSpec {
                 serial: &dsc_serial,
-                issuer: &self.csca_name,
+                issuer: &issuer,
                 subject: &dsc_name,
                 not_before: "240101000000Z",
                 not_after: "350101000000Z",
@@ -701,6 +998,7 @@ impl TestPki {
             csca_der: self.csca_der.clone(),
             dsc_der,
             csca_name: self.csca_name.clone(),
+            dsc_issuer: issuer,
             dsc_serial,
             seed: self.seed.clone(),
         })
@@ -830,6 +1128,7 @@ impl TestPki {
             csca_der,
             dsc_der: Vec::new(),
             csca_name: self.csca_name.clone(),
+            dsc_issuer: self.csca_name.clone(),
             dsc_serial: Vec::new(),
             seed: self.seed.clone(),
         };
@@ -880,16 +1179,9 @@ impl TestPki {
                     expected: hash.output_len(),
                 });
             }
-            entries.push(der::sequence(&[
-                &der::integer_unsigned(&[*dg]),
-                &der::octet_string(value),
-            ]));
+            entries.push((*dg, value.clone()));
         }
-        let lds_security_object = der::sequence(&[
-            &der::integer_unsigned(&[0]),
-            &der::sequence(&[&der::oid(&hash.oid())]),
-            &der::sequence(&entries.iter().map(Vec::as_slice).collect::<Vec<_>>()),
-        ]);
+        let lds_security_object = lds_security_object(hash, &entries);
         let content_type = OID_LDS_SECURITY_OBJECT;
         let content_info = self.sign_content_as(content_type, &lds_security_object, form)?;
         Ok(der::tlv(SOD_TAG, &content_info))
@@ -926,7 +1218,42 @@ impl TestPki {
         content: &[u8],
         form: SignerInfoForm,
     ) -> Result<Vec<u8>, PkiBuildError> {
-        let hash = self.dsc_key.hash();
+        self.sign_content_with(
+            content_type,
+            content,
+            SignedDataForm {
+                signer_info: form,
+                ..SignedDataForm::default()
+            },
+        )
+    }
+
+    /// EF.SOD bytes over an LDSSecurityObject given as it is (DER or not: a malformed one is signed as
+    /// well), made as `form` says.
+    pub fn sign_sod_raw(
+        &self,
+        lds_security_object: &[u8],
+        form: SignedDataForm,
+    ) -> Result<Vec<u8>, PkiBuildError> {
+        let content_info =
+            self.sign_content_with(OID_LDS_SECURITY_OBJECT, lds_security_object, form)?;
+        Ok(der::tlv(SOD_TAG, &content_info))
+    }
+
+    /// [`TestPki::sign_content`] made as `form` says: another signature algorithm of the same key, the
+    /// SignerInfo's sid and version, the certificate left out.
+    pub fn sign_content_with(
+        &self,
+        content_type: ObjectIdentifier,
+        content: &[u8],
+        form: SignedDataForm,
+    ) -> Result<Vec<u8>, PkiBuildError> {
+        let hash = match form.algorithm {
+            SignatureAlgorithm::Default => self.dsc_key.hash(),
+            SignatureAlgorithm::RsaPkcs1v15 { hash, .. }
+            | SignatureAlgorithm::RsaPss { hash }
+            | SignatureAlgorithm::Ecdsa { hash, .. } => hash,
+        };
         let digest_algorithm = der::sequence(&[&der::oid(&hash.oid())]);
         let content_type_attr = der::sequence(&[
             &der::oid(&OID_CONTENT_TYPE),
@@ -939,23 +1266,31 @@ impl TestPki {
         // signedAttrs is a DER SET OF sent as [0] IMPLICIT; the signature covers it under the SET tag.
         let attrs = der::set_of_value(&[&content_type_attr, &digest_attr]);
         let signed_attrs = der::tlv(tag::SET, &attrs);
-        let signature = self.dsc_key.sign(&signed_attrs, &self.seed)?;
-        let sid = if form.subject_key_identifier {
+        let (signature, signature_algorithm, _) =
+            self.dsc_key
+                .sign_as(&signed_attrs, form.algorithm, &self.seed)?;
+        let form_sid = form.signer_info;
+        let sid = if form_sid.subject_key_identifier {
             der::tlv(
                 tag::context_primitive(0),
                 &key_identifier(&self.dsc_key.spki()),
             )
         } else {
-            der::sequence(&[&self.csca_name, &der::integer_unsigned(&self.dsc_serial)])
+            der::sequence(&[&self.dsc_issuer, &der::integer_unsigned(&self.dsc_serial)])
         };
         let signer_info = der::sequence(&[
-            &der::integer_unsigned(&[form.version]),
+            &der::integer_unsigned(&[form_sid.version]),
             &sid,
             &digest_algorithm,
             &der::tlv(tag::context(0), &attrs),
-            &self.dsc_key.signature_algorithm(),
+            &signature_algorithm,
             &der::octet_string(&signature),
         ]);
+        let certificates = if form.include_certificate {
+            der::tlv(tag::context(0), &self.dsc_der)
+        } else {
+            Vec::new()
+        };
         let signed_data = der::sequence(&[
             &der::integer_unsigned(&[3]),
             &der::set(&[&digest_algorithm]),
@@ -963,7 +1298,7 @@ impl TestPki {
                 &der::oid(&content_type),
                 &der::tlv(tag::context(0), &der::octet_string(content)),
             ]),
-            &der::tlv(tag::context(0), &self.dsc_der),
+            &certificates,
             &der::set(&[&signer_info]),
         ]);
         Ok(der::sequence(&[

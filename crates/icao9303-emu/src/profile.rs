@@ -6,7 +6,7 @@
 
 use crate::aa::AaKey;
 use crate::ca::CaKey;
-use crate::chip::{Chip, ChipOptions};
+use crate::chip::{Chip, ChipOptions, ExtendedLengthBehaviour};
 use crate::fs::FileSystem;
 use crate::pace::{PaceChip, PaceOffer};
 use crate::pki::{PkiBuildError, SignatureScheme, TestPki};
@@ -42,14 +42,16 @@ pub const BRP_FINGERPRINTS: [FingerSample; 2] = [
         width: 620,
         height: 620,
         ppi: 500,
-        wsq: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_1.wsq"),
+        compression: 2,
+        image: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_1.wsq"),
     },
     FingerSample {
         position: 7,
         width: 620,
         height: 620,
         ppi: 500,
-        wsq: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_2.wsq"),
+        compression: 2,
+        image: include_bytes!("../../../test-vectors/data/biometric/dg3-dg4/fingerprint_2.wsq"),
     },
 ];
 
@@ -69,8 +71,10 @@ pub struct FingerSample {
     pub height: u16,
     /// Resolution in pixels per inch.
     pub ppi: u16,
-    /// The WSQ image.
-    pub wsq: &'static [u8],
+    /// The ISO/IEC 19794-4 image compression code (0 raw, 2 WSQ, 3 JPEG, 4 JPEG 2000, 5 PNG).
+    pub compression: u8,
+    /// The image, compressed as `compression` says (raw: 8-bit grey pixels, row by row).
+    pub image: &'static [u8],
 }
 
 /// Extended Access Control on a profile's chip: the trust points Terminal Authentication starts from
@@ -177,6 +181,9 @@ pub const PROFILE_NAMES: &[&str] = &[
     "brp-dg14-refused",
     "brp-withheld-dg12",
     "brp-refuses-dg11",
+    "brp-status-outside-mac",
+    "brp-probe-drops-session",
+    "brp-cap-223",
     "passport-bac",
     "id-card-bp256",
     "pace-dh",
@@ -517,6 +524,44 @@ impl Profile {
                 },
                 ..Profile::brp()
             }),
+            // A non-conforming chip whose protected responses carry no DO'99': the status word is outside
+            // the MAC, so a reader must not take it as the chip's.
+            "brp-status-outside-mac" => Some(Profile {
+                name: "brp-status-outside-mac",
+                options: ChipOptions {
+                    status_outside_mac: true,
+                    ..ChipOptions::default()
+                },
+                ..Profile::brp()
+            }),
+            // A chip that announces nothing about extended length, answers the probe with a plain 6700
+            // and ends secure messaging with it: the next protected command gets 6988.
+            "brp-probe-drops-session" => Some(Profile {
+                name: "brp-probe-drops-session",
+                options: {
+                    let mut options = ChipOptions {
+                        extended_refusal_ends_session: true,
+                        ..ChipOptions::default()
+                    };
+                    ExtendedLengthBehaviour::Refused.apply(&mut options);
+                    options
+                },
+                ..Profile::brp()
+            }),
+            // A chip that takes extended length without announcing it but sends at most 223 bytes in
+            // one response, whatever it is asked for.
+            "brp-cap-223" => Some(Profile {
+                name: "brp-cap-223",
+                options: {
+                    let mut options = ChipOptions {
+                        response_cap: Some(223),
+                        ..ChipOptions::default()
+                    };
+                    ExtendedLengthBehaviour::Silent.apply(&mut options);
+                    options
+                },
+                ..Profile::brp()
+            }),
             "passport-bac" => Some(Profile::passport_bac()),
             "id-card-bp256" => Some(Profile::id_card_bp256()),
             "pace-dh" => Some(Profile::pace_dh()),
@@ -795,7 +840,7 @@ pub enum PersonalizationError {
 }
 
 /// Encodes finger images as DG3 (ICAO 9303-10 section 4.7.3): a biometric information template group
-/// with one ISO/IEC 19794-4:2005 finger image record per finger (one view, WSQ, 8-bit grey, live-scan
+/// with one ISO/IEC 19794-4:2005 finger image record per finger (one view, as the sample's compression, 8-bit grey, live-scan
 /// plain impression, quality 100), each under a biometric header template naming the finger (CBEFF
 /// subtype) and the format (owner 0101, type 0007).
 pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
@@ -804,7 +849,7 @@ pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
     let templates: Vec<Vec<u8>> = fingers
         .iter()
         .map(|f| {
-            let view_len = FINGER_HEADER_LEN + f.wsq.len();
+            let view_len = FINGER_HEADER_LEN + f.image.len();
             let mut record = Vec::with_capacity(GENERAL_HEADER_LEN + view_len);
             record.extend_from_slice(b"FIR\0");
             record.extend_from_slice(b"010\0");
@@ -817,7 +862,7 @@ pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
                 record.extend_from_slice(&f.ppi.to_be_bytes()); // scan and image resolution, h and v
             }
             record.push(8); // pixel depth
-            record.push(2); // image compression: WSQ
+            record.push(f.compression); // image compression
             record.extend_from_slice(&[0x00, 0x00]); // reserved
             record.extend_from_slice(&(view_len as u32).to_be_bytes());
             record.push(f.position);
@@ -828,7 +873,7 @@ pub fn encode_dg3_iso19794_4(fingers: &[FingerSample]) -> Vec<u8> {
             record.extend_from_slice(&f.width.to_be_bytes());
             record.extend_from_slice(&f.height.to_be_bytes());
             record.push(0); // reserved
-            record.extend_from_slice(f.wsq);
+            record.extend_from_slice(f.image);
             let subtype = icao9303::lds::finger::cbeff_finger_subtype(u32::from(f.position))
                 .and_then(|s| u8::try_from(s).ok())
                 .unwrap_or(0);

@@ -34,7 +34,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
 /// The vpcd driver's default address (the first virtual reader, "Virtual PCD 00 00").
@@ -62,6 +62,9 @@ pub struct BridgeOptions {
     pub reconnect: bool,
     /// The longest wait between two connection attempts.
     pub max_backoff: Duration,
+    /// With `reconnect`: give up ([`VpcdError::Unreachable`]) once the driver has been unreachable this
+    /// long without a connection in between (`None`: retry for ever).
+    pub give_up_after: Option<Duration>,
 }
 
 impl Default for BridgeOptions {
@@ -70,6 +73,7 @@ impl Default for BridgeOptions {
             address: DEFAULT_ADDRESS.into(),
             reconnect: true,
             max_backoff: Duration::from_secs(5),
+            give_up_after: None,
         }
     }
 }
@@ -84,6 +88,17 @@ pub enum VpcdError {
         address: String,
         /// Why it failed.
         source: std::io::Error,
+    },
+    /// The driver stayed unreachable for [`BridgeOptions::give_up_after`].
+    #[error(
+        "vpcd at {address} not reachable for {}s (is pcscd with vsmartcard-vpcd running?): gave up",
+        waited.as_secs()
+    )]
+    Unreachable {
+        /// The driver's address.
+        address: String,
+        /// How long the bridge tried.
+        waited: Duration,
     },
     /// Connecting to or talking with the driver failed (and reconnecting was not asked for).
     #[error("vpcd at {address}: {source}")]
@@ -192,12 +207,27 @@ impl Bridge {
             })?
             .collect();
         let mut backoff = Duration::from_millis(100);
+        // Since when the driver has been unreachable (reset by every connection).
+        let mut unreachable_since: Option<Instant> = None;
         while !stop.load(Ordering::SeqCst) {
             let stream = addrs
                 .iter()
                 .find_map(|a| TcpStream::connect_timeout(a, Duration::from_secs(2)).ok());
+            if stream.is_none() {
+                let since = *unreachable_since.get_or_insert_with(Instant::now);
+                if let Some(limit) = self.options.give_up_after
+                    && self.options.reconnect
+                    && since.elapsed() >= limit
+                {
+                    return Err(VpcdError::Unreachable {
+                        address,
+                        waited: since.elapsed(),
+                    });
+                }
+            }
             let ended = match stream {
                 Some(stream) => {
+                    unreachable_since = None;
                     backoff = Duration::from_millis(100);
                     self.chip.reset();
                     self.emit(BridgeEvent::Connected(address.clone()));
@@ -221,8 +251,14 @@ impl Bridge {
                 Ended::Closed(source) => {
                     tracing::debug!(%source, "vpcd connection ended");
                     self.chip.reset();
-                    self.emit(BridgeEvent::Retrying(backoff));
-                    sleep_unless_stopped(backoff, stop);
+                    // Never sleep past the moment of giving up.
+                    let left = match (self.options.give_up_after, unreachable_since) {
+                        (Some(limit), Some(since)) => limit.saturating_sub(since.elapsed()),
+                        _ => backoff,
+                    };
+                    let pause = backoff.min(left.max(Duration::from_millis(10)));
+                    self.emit(BridgeEvent::Retrying(pause));
+                    sleep_unless_stopped(pause, stop);
                     backoff = (backoff * 2).min(self.options.max_backoff);
                 }
             }
@@ -416,6 +452,25 @@ mod tests {
             0,
             "the card disconnects on stop"
         );
+    }
+
+    /// Retrying gives up after `give_up_after` (before issue 26 it retried for ever: a CI hang).
+    #[test]
+    fn an_unreachable_driver_is_given_up_on() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        drop(listener);
+        let chip = Profile::passport_bac().personalize().unwrap().chip;
+        let options = BridgeOptions {
+            address,
+            give_up_after: Some(Duration::from_millis(300)),
+            ..BridgeOptions::default()
+        };
+        let err = Bridge::new(chip, options)
+            .run(&Arc::new(AtomicBool::new(false)))
+            .unwrap_err();
+        assert!(matches!(err, VpcdError::Unreachable { .. }), "{err}");
+        assert!(err.to_string().contains("not reachable"), "{err}");
     }
 
     #[test]

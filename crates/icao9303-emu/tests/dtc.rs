@@ -46,7 +46,8 @@ fn read(profile: &Profile, trust: Option<TrustStore>) -> (Document, Report) {
 
 /// Checks present in both a live and a DTC-VC report: all but chip authentication (it needs the chip, and
 /// EF.CardSecurity, PACE-CAM's key file, has no place in a DTC-VC), downgrade detection (it compares the
-/// access control run, and EF.CardSecurity, with the signed PACEInfos) and the DTC-VC's own lines.
+/// access control run, and EF.CardSecurity, with the signed PACEInfos), EF.COM's listing against EF.SOD
+/// (EF.COM has no place in a DTC-VC either) and the DTC-VC's own lines.
 fn shared(checks: &[Check]) -> Vec<Check> {
     let one_side = [
         CheckId::ChipAuthentication,
@@ -54,6 +55,7 @@ fn shared(checks: &[Check]) -> Vec<Check> {
         CheckId::PaceCam,
         CheckId::CardSecurity,
         CheckId::Downgrade,
+        CheckId::FileStructure(icao9303::lds::LdsFile::Com),
         CheckId::Dtc,
         CheckId::ChipAuthenticity,
     ];

@@ -370,3 +370,123 @@ fn a_mute_chip_session_is_recorded_and_replays() {
         assert_ne!(probe.outcome, ProbeOutcome::Refused);
     }
 }
+
+/// A chip that answers the probe with a plain 6700 and ends secure messaging with it (the next protected
+/// command gets 6988): access control runs once more, the chip is never probed again, and the read
+/// finishes in short blocks with the same result (before issue 21: the read was lost, exit 2).
+#[test]
+fn a_chip_ending_secure_messaging_after_the_refused_probe_costs_one_access_control() {
+    let base = baseline();
+    let profile = Profile::by_name("brp-probe-drops-session").unwrap();
+    let dropped = read(&profile);
+    assert_same_result(&dropped, &base);
+    let probe = dropped.stats.probe.clone().unwrap();
+    assert_eq!(probe.outcome, ProbeOutcome::Refused);
+    assert_eq!(probe.status.as_deref(), Some("6700"));
+    assert_eq!(dropped.stats.session_drops, 1);
+    assert_eq!(dropped.stats.resumes, 1, "exactly one extra access control");
+    assert_eq!(count(&dropped.stats, "READ BINARY (extended)"), 1);
+    let note = dropped
+        .report
+        .checks
+        .iter()
+        .find(|c| c.id == CheckId::ReadResumed)
+        .unwrap();
+    assert!(
+        note.verdict
+            .reason
+            .contains("the chip ended secure messaging after refusing the extended-length probe"),
+        "{note:?}"
+    );
+    assert!(!note.verdict.reason.contains("card was lost"), "{note:?}");
+    // Without resuming, the read stops with an error that says what happened.
+    let card = profile.personalize().unwrap();
+    let mut reader = Reader::new(EmulatorTransport::new(card.chip));
+    let password = Password::Mrz(profile.mrz_key().unwrap());
+    let mut rng = SeededRng::new(b"terminal");
+    reader.authenticate(&password, &mut rng).unwrap();
+    let err = reader.read_document_with_rng(&mut rng).unwrap_err();
+    assert!(
+        matches!(err, icao9303::Error::SessionDropped { sw, .. } if sw.0 == 0x6988),
+        "{err}"
+    );
+}
+
+/// The APDUs of the files read (EF.SOD, EF.COM, the data groups): what the read plan decides.
+fn file_apdus(stats: &ReadStats) -> usize {
+    stats
+        .phases
+        .iter()
+        .filter(|p| p.phase.starts_with("DG") || p.phase.starts_with("EF."))
+        .map(|p| p.apdus)
+        .sum()
+}
+
+/// A chip that takes extended length without announcing it but sends at most 223 bytes per response:
+/// the read learns the cap from the probe's answer and reads on in 223-byte blocks, so it costs no more
+/// APDUs than reading the same chip in short blocks (before issue 21: every READ BINARY asked for the
+/// whole remainder of the file).
+#[test]
+fn a_capped_chip_costs_no_more_apdus_than_short_reads() {
+    let profile = Profile::by_name("brp-cap-223").unwrap();
+    let capped = read(&profile);
+    let short = read_with(
+        &profile,
+        ReaderOptions {
+            extended_length: ExtendedLengthPolicy::Off,
+            ..ReaderOptions::default()
+        },
+    );
+    assert_same_result(&capped, &short);
+    assert_eq!(capped.stats.response_cap, Some(223));
+    assert_eq!(short.stats.response_cap, None);
+    let probe = capped.stats.probe.clone().unwrap();
+    assert_eq!(probe.outcome, ProbeOutcome::Accepted);
+    assert_eq!(
+        count(&capped.stats, "READ BINARY (extended)"),
+        1,
+        "the probe only"
+    );
+    assert!(
+        file_apdus(&capped.stats) <= file_apdus(&short.stats),
+        "{:?} against {:?}",
+        capped.stats.phases,
+        short.stats.phases
+    );
+    // In all: at most the look-up of EF.ATR/INFO more (a link that may carry extended length asks the
+    // chip's own word on it first).
+    assert!(
+        capped.stats.apdus <= short.stats.apdus + 1,
+        "{} APDUs against {}",
+        capped.stats.apdus,
+        short.stats.apdus
+    );
+}
+
+/// A chip that answers 6B00 when offset + Le passes the end of a file (instead of the bytes up to the
+/// end): each file's TLV header is read, then exactly the remaining length, and the read completes with
+/// the same result (before issue 21: the read stopped at the first file).
+#[test]
+fn a_chip_answering_6b00_past_the_end_of_a_file_is_read_in_full() {
+    let base = baseline();
+    let mut profile = Profile::brp();
+    profile.options.wrong_parameters_past_end = true;
+    let eof = read(&profile);
+    assert_same_result(&eof, &base);
+    assert_eq!(eof.stats.resumes, 0);
+    // Two more READ BINARY (the refused first block and the header) for each file shorter than a block,
+    // at most.
+    let small = eof
+        .document
+        .files
+        .iter()
+        .filter(|(_, bytes)| bytes.len() < 223)
+        .count();
+    assert!(small >= 5, "{small}");
+    assert!(
+        eof.stats.apdus <= base.stats.apdus + 2 * small,
+        "{} APDUs against {} ({small} small files)",
+        eof.stats.apdus,
+        base.stats.apdus
+    );
+}

@@ -232,7 +232,7 @@ fn every_cipher_and_password() {
 }
 
 #[test]
-fn wrong_password_and_bad_token_are_access_denied() {
+fn wrong_password_is_access_denied_and_a_bad_chip_token_is_named() {
     for mapping in [
         Mapping::Generic,
         Mapping::Integrated,
@@ -263,8 +263,15 @@ fn wrong_password_and_bad_token_are_access_denied() {
             ),
             "{e}"
         );
+        // The chip accepted the terminal's token (the CAN is right) and its own does not verify.
         let e = run(o, &can(), "123456", true).unwrap_err();
-        assert!(matches!(e, Error::AccessDenied { sw: None, .. }), "{e}");
+        assert!(!e.is_access_denied(), "{e}");
+        assert!(
+            e.to_string().contains(
+                "the chip's authentication token in PACE mutual authentication did not verify"
+            ),
+            "{e}"
+        );
     }
 }
 

@@ -60,6 +60,18 @@ pub enum Error {
         /// The secure messaging error.
         source: crate::sm::SmError,
     },
+    /// The chip ended secure messaging on its side: right after refusing the extended-length probe it
+    /// answered the next protected command with `sw` (6987, 6988 or 6982). Access control must run again
+    /// (the reader's resume path does, once); nothing the chip sent under the old keys is lost.
+    #[error(
+        "{step}: the chip ended secure messaging after refusing the extended-length probe: it answered {sw}"
+    )]
+    SessionDropped {
+        /// The protocol step.
+        step: &'static str,
+        /// The status word the chip answered.
+        sw: StatusWord,
+    },
     /// A file could not be read or parsed.
     #[error("{file}: {what}")]
     File {

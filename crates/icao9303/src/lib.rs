@@ -92,6 +92,7 @@ pub mod access;
 pub mod apdu;
 pub mod asn1;
 pub mod auth;
+pub mod batch;
 pub mod crypto;
 pub mod document;
 pub mod dtc;

@@ -154,6 +154,9 @@ pub(crate) struct ReadPlanner {
     field_dropped: bool,
     /// The chip refused a READ BINARY with a short file identifier: select files instead.
     sfi_refused: bool,
+    /// The most the chip sends in one response (Le terms), learnt from an answer shorter than asked that
+    /// was not the end of the file.
+    response_cap: Option<usize>,
 }
 
 impl ReadPlanner {
@@ -213,6 +216,9 @@ impl ReadPlanner {
         };
         if let Some(limit) = self.max_block {
             size = size.min(limit);
+        }
+        if let Some(cap) = self.response_cap {
+            size = size.min(cap);
         }
         if let Some(fail) = self.le_fail {
             let probe = if self.field_dropped {
@@ -278,6 +284,20 @@ impl ReadPlanner {
     /// The chip answered a READ BINARY of `le` bytes in full.
     pub fn answered_in_full(&mut self, le: usize) {
         self.le_ok = self.le_ok.max(le);
+    }
+
+    /// The chip answered a READ BINARY with `sent` bytes (Le terms), fewer than asked, while the file
+    /// holds more: that is the most it sends in one response, so asking for more costs as many APDUs
+    /// (each one larger) as asking for that much.
+    pub fn response_capped(&mut self, sent: usize) {
+        if sent > 0 {
+            self.response_cap = Some(self.response_cap.map_or(sent, |cap| cap.min(sent)));
+        }
+    }
+
+    /// The response cap learnt so far ([`ReadPlanner::response_capped`]).
+    pub fn response_cap(&self) -> Option<usize> {
+        self.response_cap
     }
 
     /// The chip refused a READ BINARY of `le` bytes with 6700.
@@ -421,6 +441,26 @@ mod tests {
         // A larger refusal does not raise the limit.
         planner.refused(250);
         assert_eq!(planner.block_size(state), 160);
+    }
+
+    #[test]
+    fn a_capped_response_sets_the_block_size() {
+        let aes = sm(CipherAlgorithm::Aes128);
+        let mut planner = ReadPlanner::new(None, ExtendedLengthPolicy::Auto);
+        let state = link(unknown(), Some(&aes), true);
+        planner.probe_answered(true);
+        assert!(planner.block_size(state) > 60_000);
+        // Asked for the rest of the file, the chip sent 223 bytes: that is its cap.
+        planner.response_capped(223);
+        assert_eq!(planner.response_cap(), Some(223));
+        assert_eq!(planner.block_size(state), 223);
+        // A smaller answer lowers it; a larger one (or nothing) does not raise it.
+        planner.response_capped(200);
+        planner.response_capped(1000);
+        planner.response_capped(0);
+        assert_eq!(planner.block_size(state), 200);
+        // Below what short APDUs carry: the short block, in short form.
+        assert!(planner.block_size(state) <= short_block(Some(&aes)));
     }
 
     #[test]

@@ -47,8 +47,17 @@ pub struct ReadStats {
     pub bytes_received: usize,
     /// READ BINARY commands by the plaintext bytes they asked for, smallest first.
     pub read_blocks: Vec<BlockStats>,
-    /// How often the card was lost and the read resumed.
+    /// How often access control ran again and the read resumed where it stopped: the card was lost, or
+    /// the chip ended secure messaging (`session_drops`).
     pub resumes: usize,
+    /// How often the chip ended secure messaging right after refusing the extended-length probe (it
+    /// answered the next protected command with 6987, 6988 or 6982); each is also a resume.
+    pub session_drops: usize,
+    /// The most plaintext bytes (Le terms) the chip sent in one READ BINARY response when asked for more
+    /// with more left in the file: its response cap, which the read then kept to. Absent when the chip
+    /// never sent less than asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_cap: Option<usize>,
     /// The time and traffic of each phase, in the order the phases first ran.
     pub phases: Vec<PhaseStats>,
 }
@@ -211,6 +220,16 @@ impl StatsRecorder {
     /// The read resumed after the card was lost.
     pub fn resumed(&mut self) {
         self.stats.resumes += 1;
+    }
+
+    /// The chip ended secure messaging after refusing the extended-length probe.
+    pub fn session_dropped(&mut self) {
+        self.stats.session_drops += 1;
+    }
+
+    /// The chip's response cap as the read plan learnt it.
+    pub fn response_cap(&mut self, cap: Option<usize>) {
+        self.stats.response_cap = cap;
     }
 
     /// The statistics so far (the phase running counts up to now).

@@ -219,9 +219,11 @@ impl<T: Transport> Reader<T> {
         )
     }
 
-    /// Like [`Reader::read_document`], but when the card is lost mid-read (the link fails) it reconnects,
-    /// re-establishes access with the same password (a new PACE or BAC run drawing from `rng`) and
-    /// continues from the offset reached, up to `max_resumes` times. The report says how often it resumed.
+    /// Like [`Reader::read_document`], but when the card is lost mid-read (the link fails), or the chip
+    /// ends secure messaging after refusing the extended-length probe ([`Error::SessionDropped`]), it
+    /// reconnects, re-establishes access with the same password (a new PACE or BAC run drawing from
+    /// `rng`) and continues from the offset reached, up to `max_resumes` times. The report says how often
+    /// it resumed.
     /// Chip and Active Authentication run as in [`Reader::read_document_with_rng`].
     pub fn read_document_resuming<R: CryptoRng + ?Sized>(
         &mut self,
@@ -237,7 +239,7 @@ impl<T: Transport> Reader<T> {
                     return Ok(false);
                 }
                 left -= 1;
-                tracing::info!(error = %lost, "card lost: reconnecting to resume the read");
+                tracing::info!(error = %lost, "reconnecting to resume the read");
                 session.enter_phase(PHASE_RESUME);
                 session.reconnect()?;
                 let rng = rng.ok_or_else(|| Error::Usage("no RNG to re-authenticate".into()))?;
@@ -575,7 +577,15 @@ impl<T: Transport> Reader<T> {
                     "not performed: the chip refused to read EF.CVCA ({sw})"
                 )));
             }
-            Err(e) => return Err(e),
+            // A lost link is for the read to handle; an EF.CVCA that cannot be read (empty, a header
+            // without its data) names no trust point, and the rest of the read goes on (TR-03105-5.1
+            // LDS_G_02).
+            Err(e @ Error::Transport { .. }) => return Err(e),
+            Err(e) => {
+                return Ok(Verdict::not_checked(format!(
+                    "not performed: EF.CVCA cannot be read ({e})"
+                )));
+            }
         };
         let chain = match terminal::chain_for_chip(credentials, &ef_cvca) {
             Ok(chain) => chain,
@@ -624,7 +634,9 @@ impl<T: Transport> Reader<T> {
             match self.session.read_file_into(file, &mut data) {
                 Ok(true) => return Ok(Some(data)),
                 Ok(false) => return Ok(None),
-                Err(e @ Error::Transport { .. }) => {
+                // The card was lost, or the chip ended secure messaging after the refused probe: access
+                // control again, and on from where the read stopped.
+                Err(e @ (Error::Transport { .. } | Error::SessionDropped { .. })) => {
                     if !recover(&mut self.session, &e, state.rng.as_deref_mut())? {
                         return Err(e);
                     }
@@ -648,10 +660,22 @@ impl<T: Transport> Reader<T> {
         let read_stats = self.session.read_stats();
         let resumes = read_stats.resumes;
         if resumes > 0 {
+            let drops = read_stats.session_drops.min(resumes);
+            let mut why = Vec::new();
+            if resumes > drops {
+                why.push(format!("the card was lost {} time(s)", resumes - drops));
+            }
+            if drops > 0 {
+                why.push(
+                    "the chip ended secure messaging after refusing the extended-length probe"
+                        .into(),
+                );
+            }
             notes.push(Check::valid_with_warning(
                 CheckId::ReadResumed,
                 format!(
-                    "the card was lost {resumes} time(s); access was re-established and the read resumed where it stopped"
+                    "{}; access was re-established and the read resumed where it stopped",
+                    why.join(", and ")
                 ),
             ));
         }

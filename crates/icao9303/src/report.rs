@@ -37,6 +37,10 @@ pub enum CheckId {
     DgHash(u8),
     /// A file the read wanted was absent, refused by the chip, or not read. Key `read:<file name>`.
     FileRead(LdsFile),
+    /// A file's encoding against ICAO 9303-10 and ISO/IEC 7816-4 (its tag, lengths, mandatory data
+    /// objects), for the data groups whose hash matched EF.SOD — a malformed data group the issuer signed
+    /// is a defective document — and for EF.ATR/INFO. Key `structure:<file name>`.
+    FileStructure(LdsFile),
     /// Passive authentication of EF.CardSecurity (signature, signer chain to a trusted CSCA, signer
     /// validity and revocation): the file holding PACE-CAM's key. Key `card-security`.
     CardSecurity,
@@ -84,6 +88,7 @@ impl CheckId {
             CheckId::MrzCheckDigits => "mrz-check-digits".into(),
             CheckId::DgHash(n) => format!("dg{n}-hash"),
             CheckId::FileRead(file) => format!("read:{}", file.name()),
+            CheckId::FileStructure(file) => format!("structure:{}", file.name()),
             CheckId::CardSecurity => "card-security".into(),
             CheckId::AccessControl => "access-control".into(),
             CheckId::Downgrade => "downgrade".into(),
@@ -112,6 +117,7 @@ impl CheckId {
             CheckId::MrzCheckDigits => "MRZ check digits".into(),
             CheckId::DgHash(n) => format!("DG{n} hash"),
             CheckId::FileRead(file) => file.name(),
+            CheckId::FileStructure(file) => format!("{} structure", file.name()),
             CheckId::CardSecurity => "EF.CardSecurity".into(),
             CheckId::AccessControl => "Access control".into(),
             CheckId::Downgrade => "Access downgrade".into(),
@@ -728,6 +734,7 @@ mod tests {
             CheckId::DgHash(11),
             CheckId::FileRead(LdsFile::Dg(1)),
             CheckId::FileRead(LdsFile::Com),
+            CheckId::FileStructure(LdsFile::Dg(3)),
             CheckId::CardSecurity,
             CheckId::AccessControl,
             CheckId::Downgrade,

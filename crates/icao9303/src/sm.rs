@@ -32,6 +32,13 @@ pub enum SmError {
     /// A protected APDU without DO'8E'.
     #[error("secure messaging: DO'8E' (MAC) missing")]
     MissingMac,
+    /// A protected response without DO'99': its status word is not covered by the MAC, so nothing shows
+    /// it is the chip's (ICAO 9303-11 section 9.8 requires DO'99' in every protected response). The
+    /// session ends.
+    #[error(
+        "secure messaging: the protected response has no DO'99' (its status word {0} is not authenticated): the session was ended"
+    )]
+    MissingStatus(StatusWord),
     /// A command without the secure messaging class bits.
     #[error("command is not protected by secure messaging (CLA {0:02X})")]
     NotProtected(u8),
@@ -304,6 +311,8 @@ impl SecureMessaging {
 
     /// Terminal side: checks and decrypts a protected response.
     ///
+    /// A protected response must carry DO'99' (the status word, under the MAC) and DO'8E'; its status
+    /// word is the one in DO'99'. One without DO'99' ends the session with [`SmError::MissingStatus`].
     /// A response with no data and an error or warning status word (SW1 62–6F) is a plain (unprotected)
     /// error from the chip: it is returned as is and the SSC is not advanced for it, which keeps terminal
     /// and chip counters in step. Any other status word without a MAC (9000, 61xx, ...) ends the session
@@ -323,7 +332,9 @@ impl SecureMessaging {
             .open(Vec::new(), &resp.data, 0x99, "response")
             .and_then(|(data, status)| {
                 let sw = match status.as_deref() {
-                    None => resp.sw,
+                    // Without DO'99' the plain status word is outside the MAC: a man in the middle could
+                    // turn 9000 into 6282 (a short file) or an error into success.
+                    None => return Err(SmError::MissingStatus(resp.sw)),
                     Some([a, b]) => StatusWord(u16::from_be_bytes([*a, *b])),
                     Some(other) => {
                         return Err(SmError::Malformed(format!(
@@ -681,6 +692,41 @@ mod tests {
             term.unprotect_response(&ResponseApdu::new(vec![0x87, 0x85, 1, 2], StatusWord::OK));
         assert!(matches!(err, Err(SmError::Tlv(_))), "{err:?}");
         assert!(term.is_ended());
+    }
+
+    /// A protected response whose MAC verifies but that carries no DO'99': its status word is outside the
+    /// MAC, so it is refused and the session ends (ICAO 9303-11 section 9.8), whatever the status.
+    #[test]
+    fn a_protected_response_without_do99_ends_the_session() {
+        for (data, sw) in [
+            (vec![0x5A; 20], StatusWord::OK),
+            (vec![0x5A; 3], StatusWord::END_OF_FILE),
+            (Vec::new(), StatusWord::OK),
+        ] {
+            let mut term = SecureMessaging::from_shared_secret(CipherAlgorithm::Aes128, b"k");
+            let mut chip = SecureMessaging::from_shared_secret(CipherAlgorithm::Aes128, b"k");
+            let wire = term
+                .protect_command(&CommandApdu::new(0, 0xB0, 0, 0).with_le(20))
+                .unwrap()
+                .to_bytes()
+                .unwrap();
+            chip.unprotect_command(&CommandApdu::parse(&wire).unwrap())
+                .unwrap();
+            // The chip's side, without DO'99': DO'87' (if any data) and a MAC over it alone.
+            chip.increment_ssc();
+            let mut body = if data.is_empty() {
+                Vec::new()
+            } else {
+                chip.encrypt_do(&data, false).unwrap()
+            };
+            let cc = mac(chip.alg, &chip.k_mac, &chip.mac_input(&[&body])).unwrap();
+            body.extend_from_slice(&asn1::der::tlv(0x8E, &cc));
+            assert_eq!(
+                term.unprotect_response(&ResponseApdu::new(body, sw)),
+                Err(SmError::MissingStatus(sw))
+            );
+            assert!(term.is_ended());
+        }
     }
 
     #[test]

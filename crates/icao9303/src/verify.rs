@@ -285,6 +285,105 @@ fn coverage(
     (covered, not_covered)
 }
 
+/// The [`CheckId::FileStructure`] checks: EF.COM's list of data groups against EF.SOD's
+/// ([`com_listing_check`]); every data group but DG1 (its own checks) whose hash matched EF.SOD, and
+/// EF.ATR/INFO, decoded by its parser ([`crate::lds::decoded::decode_file`]): a defect of its structure
+/// ([`crate::lds::decoded::FileContent::defect`]) is a failed check naming it. A data group whose hash failed is never decoded (its bytes are not the issuer's:
+/// TR-03105-5.1 LDS_H_69 — decoding after the signature check).
+pub fn structure_checks(document: &Document, checks: &[Check]) -> Vec<Check> {
+    let mut out: Vec<Check> = com_listing_check(document).into_iter().collect();
+    out.extend(decoded_structure_checks(document, checks));
+    out
+}
+
+/// EF.COM against EF.SOD (ICAO 9303-10 §4.6.1: EF.COM lists the data groups present, EF.SOD hashes every
+/// one): a data group one lists and the other does not, or an EF.COM that cannot be parsed, is a failed
+/// check (TR-03105-5.1 LDS_H_90, LDS_H_91, LDS_H_92). Without both files there is nothing to compare.
+pub fn com_listing_check(document: &Document) -> Option<Check> {
+    let id = CheckId::FileStructure(LdsFile::Com);
+    let raw = document.raw(LdsFile::Com)?;
+    let sod = document.sod.as_ref()?;
+    let Some(com) = &document.com else {
+        let why = crate::lds::com::Com::parse(raw)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        return Some(Check::invalid(id, format!("malformed: {why}")));
+    };
+    let listed: BTreeSet<u8> = com
+        .data_groups
+        .iter()
+        .filter_map(|f| match f {
+            LdsFile::Dg(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    let signed: BTreeSet<u8> = sod.data_group_hashes.keys().copied().collect();
+    let names = |set: Vec<&u8>| {
+        set.iter()
+            .map(|n| LdsFile::Dg(**n).name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let unsigned: Vec<&u8> = listed.difference(&signed).collect();
+    let unlisted: Vec<&u8> = signed.difference(&listed).collect();
+    let mut problems = Vec::new();
+    if !unsigned.is_empty() {
+        problems.push(format!(
+            "EF.COM lists {} that EF.SOD does not hash",
+            names(unsigned)
+        ));
+    }
+    if !unlisted.is_empty() {
+        problems.push(format!(
+            "EF.SOD hashes {} that EF.COM does not list",
+            names(unlisted)
+        ));
+    }
+    Some(if problems.is_empty() {
+        Check::valid(id, "EF.COM lists the data groups EF.SOD hashes")
+    } else {
+        Check::invalid(
+            id,
+            format!(
+                "{}: the chip's index contradicts its signed list",
+                problems.join("; ")
+            ),
+        )
+    })
+}
+
+/// The decoding half of [`structure_checks`], in file order (a live read and a saved copy of the same
+/// files give the same list).
+fn decoded_structure_checks(document: &Document, checks: &[Check]) -> Vec<Check> {
+    let signed = |n: u8| {
+        checks
+            .iter()
+            .any(|c| c.id == CheckId::DgHash(n) && c.status().is_valid())
+    };
+    document
+        .files
+        .keys()
+        .filter(|f| match f {
+            LdsFile::Dg(n) => *n != 1 && signed(*n),
+            LdsFile::AtrInfo => true,
+            _ => false,
+        })
+        .filter_map(|f| document.raw(*f).map(|b| (*f, b)))
+        .map(
+            |(file, bytes)| match crate::lds::decoded::decode_file(file, bytes).defect() {
+                Some(defect) => {
+                    Check::invalid(CheckId::FileStructure(file), format!("malformed: {defect}"))
+                }
+                None => Check::valid(
+                    CheckId::FileStructure(file),
+                    "decodes as ICAO 9303-10 specifies",
+                ),
+            },
+        )
+        .collect()
+}
+
 /// The whole report of a document: MRZ summary, access (for a live read), files, every check, chip
 /// authenticity (for a live read) and the verdict with what it covers. The report's source is the chip
 /// when `chip` is present, a dump otherwise ([`crate::dtc::Dtc::report`] marks its own). `notes` are
@@ -300,6 +399,8 @@ pub fn report(
     chip: Chip<'_>,
 ) -> Report {
     let mut checks = document.checks();
+    let structure = structure_checks(document, &checks);
+    checks.extend(structure);
     if let Some(expiry) = expiry_check(document, at) {
         let pos = checks
             .iter()

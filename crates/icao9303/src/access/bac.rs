@@ -102,6 +102,8 @@ chip_pub! {
 /// (in that order: 8 bytes, then 16), and returns the secure messaging session.
 ///
 /// A chip that rejects the cryptogram (6300, 6982, ...) gives [`Error::AccessDenied`]: the MRZ is wrong.
+/// A chip that accepts it but whose answer does not verify (its MAC, its length, the echoed challenges)
+/// gives [`Error::Protocol`] naming that: the MRZ was right.
 pub fn authenticate<R: CryptoRng + ?Sized>(
     channel: &mut dyn Channel,
     key: &MrzKey,
@@ -145,10 +147,22 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
             password: "MRZ",
         });
     }
-    let r = keys.open(&resp.data)?.ok_or(Error::AccessDenied {
-        protocol: "BAC",
-        sw: None,
-        password: "MRZ",
+    // The chip accepted the terminal's cryptogram, so it holds the keys of this MRZ: an answer that does
+    // not verify is the chip's (or a man in the middle's) fault, not the MRZ's.
+    if resp.data.len() != 40 {
+        return Err(Error::protocol(
+            STEP_EXTERNAL_AUTH,
+            format!(
+                "the chip's answer in BAC mutual authentication is {} bytes, expected 40",
+                resp.data.len()
+            ),
+        ));
+    }
+    let r = keys.open(&resp.data)?.ok_or_else(|| {
+        Error::protocol(
+            STEP_EXTERNAL_AUTH,
+            "the chip's response MAC in BAC mutual authentication did not verify",
+        )
     })?;
     // R = RND.IC ‖ RND.IFD ‖ K.IC: both challenges must come back.
     let echoed = r[..8].ct_eq(&rnd_ic) & r[8..16].ct_eq(&rnd_ifd);
@@ -345,6 +359,37 @@ mod tests {
             hex::encode_upper(sm.k_enc()),
             "979EC13B1CBFE9DCD01AB0FED307EAE5"
         );
+    }
+
+    /// The chip accepted the cryptogram (9000), so the MRZ was right: an answer whose MAC does not verify,
+    /// or of the wrong length, is named as what it is, never "access denied".
+    #[test]
+    fn a_bad_chip_answer_is_not_access_denied() {
+        let command = "008200002872C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F25F1448EEA8AD90A728";
+        let good =
+            "46B9342A41396CD7386BF5803104D7CEDC122B9132139BAF2EEDC94EE178534F2F2D235D074D7449";
+        // The last byte of the MAC flipped; then the MAC left out.
+        let mut bad_mac = h(good);
+        bad_mac[39] ^= 0x01;
+        for (answer, what) in [
+            (
+                bad_mac,
+                "the chip's response MAC in BAC mutual authentication did not verify",
+            ),
+            (h(&good[..64]), "is 32 bytes, expected 40"),
+        ] {
+            let mut response = answer;
+            response.extend_from_slice(&[0x90, 0x00]);
+            let mut channel = Script(vec![
+                (h("0084000008"), h("4608F919887022129000")),
+                (h(command), response),
+            ]);
+            let mut rng = Scripted(h("781723860C06C2260B795240CB7049B01C19B33E32804F0B"));
+            let err = authenticate(&mut channel, &icao_key(), &mut rng).unwrap_err();
+            assert!(!err.is_access_denied(), "{err}");
+            assert!(err.to_string().contains(what), "{err}");
+            assert!(err.to_string().starts_with(STEP_EXTERNAL_AUTH), "{err}");
+        }
     }
 
     #[test]

@@ -252,13 +252,17 @@ pub fn recover(key: &PublicKeyInfo, signature: &[u8]) -> Result<Recovered, AaErr
 }
 
 /// The hash ECDSA Active Authentication uses for a signature algorithm OID of ActiveAuthenticationInfo
-/// (ecdsa-with-SHA*, or the BSI ecdsa-plain-SHA* family).
+/// (ecdsa-with-SHA*, or the BSI ecdsa-plain-SHA* family); `None` for any other algorithm (an RSA one is
+/// not an algorithm an EC key signs with).
 pub fn ecdsa_hash_for(oid: &ObjectIdentifier) -> Option<HashAlgorithm> {
     let alg = AlgorithmId {
         oid: *oid,
         parameters: None,
     };
-    signature::scheme_for(&alg, None).ok().map(Scheme::hash)
+    match signature::scheme_for(&alg, None).ok()? {
+        Scheme::Ecdsa(h) | Scheme::EcdsaPlain(h) => Some(h),
+        Scheme::RsaPkcs1v15(_) | Scheme::RsaPss { .. } => None,
+    }
 }
 
 /// The hash ECDSA Active Authentication falls back to when DG14 names none: by the curve's size.

@@ -324,21 +324,39 @@ pub(crate) fn run<R: rand_core::CryptoRng + ?Sized>(
                 .results
                 .push(MechanismResult::not_run(aa, e.to_string())),
             Ok(dg15) => {
-                let ecdsa_hash = infos.as_ref().and_then(|i| i.as_ref().ok()).and_then(|i| {
+                // DG14's ActiveAuthenticationInfo: the hash of an ECDSA algorithm, or what it names
+                // instead.
+                let named = infos.as_ref().and_then(|i| i.as_ref().ok()).and_then(|i| {
                     i.infos.iter().find_map(|x| match x {
-                        SecurityInfo::ActiveAuthentication(a) => {
-                            crate::asn1::ObjectIdentifier::from_bytes(&a.signature_algorithm)
-                                .ok()
-                                .and_then(|o| active::ecdsa_hash_for(&o))
-                        }
+                        SecurityInfo::ActiveAuthentication(a) => Some(
+                            match crate::asn1::ObjectIdentifier::from_bytes(&a.signature_algorithm)
+                            {
+                                Ok(o) => active::ecdsa_hash_for(&o).ok_or(o.to_string()),
+                                Err(_) => Err("a malformed OID".into()),
+                            },
+                        ),
                         _ => None,
                     })
                 });
+                let ecdsa_hash = named.as_ref().and_then(|n| n.as_ref().ok().copied());
                 let challenge = options
                     .aa_challenge
                     .unwrap_or_else(|| active::fresh_challenge(rng));
                 out.results
                     .push(match active::internal_authenticate(session, &challenge) {
+                        // An EC key's signature cannot be verified as the signed DG14 says when it
+                        // names no ECDSA algorithm (ICAO 9303-11 §9.2.6; ICAO RF Part 4 ISO7816_E_08).
+                        Ok(_) if dg15.kind == crate::lds::dg15::AaKeyKind::Ec
+                            && matches!(named, Some(Err(_))) =>
+                        {
+                            let oid = named.and_then(Result::err).unwrap_or_default();
+                            MechanismResult::failed(
+                                aa,
+                                format!(
+                                    "DG14's ActiveAuthenticationInfo names {oid}, not an ECDSA algorithm: the EC key's signature cannot be verified as the signed DG14 says"
+                                ),
+                            )
+                        }
                         Ok(sig) => match active::verify(&dg15, ecdsa_hash, &challenge, &sig) {
                             Ok(how) => {
                                 MechanismResult::verified(aa, format!("signature verified: {how}"))

@@ -158,6 +158,46 @@ impl FileContent {
         }
     }
 
+    /// What breaks the file's structure, if anything: the parse error, or — where the parser goes on past
+    /// a broken part to show the rest — that part: a biometric template (DG2, DG3, DG4) skipped or whose
+    /// record cannot be read (ICAO 9303-10 §4.7.2: every template holds a readable record), or extended
+    /// length information (EF.ATR/INFO, 7F66) with one length where ISO/IEC 7816-4 §12.7.1 requires the
+    /// command's and the response's. Other warnings (unknown tags, odd values) are no defect.
+    pub fn defect(&self) -> Option<String> {
+        if let Some(e) = self.error() {
+            return Some(e.to_string());
+        }
+        let unreadable = |unknown: &[(crate::asn1::Tag, Vec<u8>)]| {
+            let n = unknown
+                .iter()
+                .filter(|(t, _)| {
+                    matches!(
+                        *t,
+                        super::biometric::TAG_BIT
+                            | super::biometric::TAG_BDB
+                            | super::biometric::TAG_BDB_CONSTRUCTED
+                    )
+                })
+                .count();
+            (n > 0)
+                .then(|| format!("{n} biometric information template(s) without a readable record"))
+        };
+        match self {
+            FileContent::Dg2(Decoded::Parsed(d)) => unreadable(&d.unknown),
+            FileContent::Dg3(Decoded::Parsed(d)) => unreadable(&d.unknown),
+            FileContent::Dg4(Decoded::Parsed(d)) => unreadable(&d.unknown),
+            FileContent::AtrInfo(Decoded::Parsed(a))
+                if a.max_command_len.is_some() != a.max_response_len.is_some() =>
+            {
+                Some(
+                    "the extended length information (7F66) holds one length; ISO/IEC 7816-4 requires the command's and the response's"
+                        .into(),
+                )
+            }
+            _ => None,
+        }
+    }
+
     /// True when the file was decoded by a parser (as opposed to kept raw or rejected).
     pub fn is_parsed(&self) -> bool {
         !matches!(self, FileContent::Raw(_)) && self.error().is_none()

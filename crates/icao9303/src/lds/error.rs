@@ -137,6 +137,9 @@ pub enum RecordProblem {
         /// The fixed header length it must at least cover.
         minimum: usize,
     },
+    /// The record holds no image bytes where the standard requires the image.
+    #[error("the {0} holds no image data")]
+    NoImage(&'static str),
 }
 
 fn inside_tag(tag: Option<Tag>) -> String {

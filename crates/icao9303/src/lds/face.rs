@@ -465,9 +465,13 @@ fn parse_19794_facial_block(
     };
     let image = block.get(fixed..block_len).unwrap_or_default();
     if image.is_empty() {
-        warnings.push(format!(
-            "{file}: ISO/IEC 19794-5 facial record has no image data"
-        ));
+        // ICAO 9303-10 §4.7.2: DG2 holds the facial image; a record without one is malformed.
+        return Err(LdsError::Record {
+            file,
+            standard: ISO19794_5,
+            offset: fixed,
+            problem: RecordProblem::NoImage("facial record"),
+        });
     }
     face.set_image(file, image, declared_size, warnings);
     Ok((face, block_len))

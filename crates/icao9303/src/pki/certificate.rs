@@ -266,6 +266,9 @@ pub struct Certificate {
     /// The OIDs of the extensions marked critical (which of them this reader processes is
     /// [`super::policy`]'s business).
     pub critical_extensions: Vec<ObjectIdentifier>,
+    /// The validity's dates break RFC 5280 §4.1.2.5's encoding rule (UTCTime through 2049,
+    /// GeneralizedTime from 2050): which date and how ([`super::policy`] judges it).
+    pub validity_encoding: Option<String>,
 }
 
 impl Certificate {
@@ -321,14 +324,20 @@ impl Certificate {
             .next_tagged(tag::SEQUENCE, "validity")
             .map_err(at("validity"))?;
         let mut v = validity.cursor();
-        let not_before = v
-            .next("notBefore")
-            .and_then(|e| e.time())
-            .map_err(at("notBefore"))?;
-        let not_after = v
-            .next("notAfter")
-            .and_then(|e| e.time())
-            .map_err(at("notAfter"))?;
+        let mut validity_encoding = None;
+        let mut date = |name: &'static str| {
+            let e = v.next(name).map_err(at(name))?;
+            let time = e.time().map_err(at(name))?;
+            if e.tag == tag::GENERALIZED_TIME && time.year < 2050 {
+                validity_encoding.get_or_insert(format!(
+                    "{name} ({}) is a GeneralizedTime; RFC 5280 §4.1.2.5 requires UTCTime for dates through 2049",
+                    String::from_utf8_lossy(e.value)
+                ));
+            }
+            Ok::<_, CertificateError>(time)
+        };
+        let not_before = date("notBefore")?;
+        let not_after = date("notAfter")?;
         let subject = t
             .next("subject")
             .and_then(|e| Name::parse(&e))
@@ -355,6 +364,7 @@ impl Certificate {
             key_usage: None,
             extended_key_usage: None,
             critical_extensions: Vec::new(),
+            validity_encoding,
         };
         while let Some(field) = t.next_opt().map_err(at("extensions"))? {
             if field.tag == tag::context(3) {

@@ -13,7 +13,10 @@
 //! this reader does not know (RFC 5280 section 4.2). Real PKIs deviate in two ways that are not a
 //! forger's gain, found in the German master list: CSCAs whose basicConstraints say cA FALSE (7 of 588)
 //! and a CSCA without keyUsage. A missing keyUsage or basicConstraints, and cA FALSE on a CSCA that has
-//! keyCertSign, are warnings, not failures.
+//! keyCertSign, are warnings, not failures, for CAs and Master List Signers. A Document Signer — the
+//! certificate a document rests on — must follow the profile: one without keyUsage, or whose validity
+//! breaks RFC 5280's time encoding (GeneralizedTime before 2050), fails (BSI TR-03105-5.1 LDS_H_64,
+//! LDS_H_56); for the other roles the time encoding is a warning.
 
 use super::certificate::{Certificate, KeyUsage};
 use crate::asn1::ObjectIdentifier;
@@ -104,9 +107,20 @@ pub fn check(cert: &Certificate, role: Role) -> Findings {
         Some(_) => f
             .failures
             .push(format!("{who} certificate's keyUsage lacks {bit_name}")),
+        None if role == Role::DocumentSigner => f.failures.push(format!(
+            "{who} certificate has no keyUsage extension (ICAO 9303-12 §7.1.1.3 requires digitalSignature)"
+        )),
         None => f
             .warnings
             .push(format!("{who} certificate has no keyUsage extension")),
+    }
+    if let Some(why) = &cert.validity_encoding {
+        let line = format!("{who} certificate's validity: {why}");
+        if role == Role::DocumentSigner {
+            f.failures.push(line);
+        } else {
+            f.warnings.push(line);
+        }
     }
     match (role, cert.is_ca) {
         (Role::Csca, Some(true)) => {}
@@ -177,6 +191,7 @@ mod tests {
             key_usage: key_usage.map(|bits| KeyUsage { bits }),
             extended_key_usage: eku,
             critical_extensions: critical,
+            validity_encoding: None,
         }
     }
 
@@ -235,7 +250,14 @@ mod tests {
         assert!(f.passed() && f.warnings.len() == 1, "{f:?}");
         let f = check(&cert(None, Some(true), None, vec![]), Role::Csca);
         assert!(f.passed() && f.warnings.len() == 1, "{f:?}");
+    }
+
+    /// A Document Signer must carry keyUsage digitalSignature: without the extension it fails (BSI
+    /// TR-03105-5.1 LDS_H_64; a missing keyUsage is a warning for CSCAs only, a real deviation).
+    #[test]
+    fn a_document_signer_without_key_usage_fails() {
         let f = check(&cert(None, None, None, vec![]), Role::DocumentSigner);
-        assert!(f.passed() && f.warnings.len() == 1, "{f:?}");
+        assert!(!f.passed(), "{f:?}");
+        assert!(f.failures[0].contains("no keyUsage"), "{f:?}");
     }
 }

@@ -1548,6 +1548,7 @@ mod tests {
                     key_usage: None,
                     extended_key_usage: None,
                     critical_extensions: Vec::new(),
+                    validity_encoding: None,
                 },
                 0,
                 TableBudget::new(0),

@@ -10,11 +10,29 @@ use crate::Error;
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::asn1;
 use crate::lds::LdsFile;
+use crate::pki::cvc::EF_CVCA_LEN;
 use crate::read_plan::{FileBudget, ProbeOutcome, ReadLimit, short_block};
 use crate::read_stats::ProbeStats;
 use crate::transport::Transport;
 
 const STEP_READ: &str = "READ BINARY";
+
+/// How much of a file one READ BINARY asks for.
+#[derive(Debug, Clone, Copy)]
+enum Extent {
+    /// The file's length is not known yet: at most this many bytes (a first block, the rest of a TLV
+    /// header). A shorter answer may be the end of the file.
+    Unknown(usize),
+    /// The bytes left in the file, as its TLV header declares: a shorter answer is the chip's cap.
+    Remaining(usize),
+}
+
+/// A file's first block: as large as the read plan allows.
+const FIRST_BLOCK: Extent = Extent::Unknown(usize::MAX);
+
+/// The bytes asked for after a chip answered 6B00 to a first block: enough for any LDS file's TLV header
+/// (a tag of up to two bytes and a length of up to five), so the rest is asked for by its exact length.
+const HEADER_BLOCK: usize = 8;
 
 impl<T: Transport> Session<T> {
     /// The READ BINARY command for `le` plaintext bytes at `offset` (by short file identifier `sfi` when
@@ -52,14 +70,18 @@ impl<T: Transport> Session<T> {
     }
 
     /// The data of a successful READ BINARY response (unwrapped from DO'53' for B1), checked against the
-    /// `payload` bytes asked for; remembers a block answered in full and the file an SFI selected.
+    /// `payload` bytes asked for; remembers a block answered in full, a response cap (fewer bytes than
+    /// asked while the file has more: `known_remaining` says the read asked for no more than the file
+    /// holds) and the file an SFI selected.
     fn read_data(
         &mut self,
         cmd: &CommandApdu,
         resp: ResponseApdu,
         payload: usize,
         sfi: Option<u8>,
+        known_remaining: bool,
     ) -> Result<Vec<u8>, Error> {
+        let wire_len = resp.data.len();
         let data = if cmd.ins == 0xB1 {
             asn1::parse_tagged(&resp.data, 0x53)
                 .map_err(|e| Error::protocol(STEP_READ, format!("DO'53': {e}")))?
@@ -76,6 +98,11 @@ impl<T: Transport> Session<T> {
         }
         if data.len() == payload {
             self.planner.answered_in_full(cmd.le.unwrap_or(payload));
+        } else if known_remaining && resp.sw == StatusWord::OK && !data.is_empty() {
+            // Fewer bytes than asked, more left in the file, and no end-of-file warning: the chip's
+            // response cap. Ask for no more than that from now on (in Le terms: DO'53' included for B1).
+            self.planner.response_capped(wire_len);
+            self.stats.response_cap(self.planner.response_cap());
         }
         if let Some(sfi_file) = sfi.and_then(|n| self.sfi_file(n)) {
             self.current_ef = Some(sfi_file);
@@ -83,17 +110,23 @@ impl<T: Transport> Session<T> {
         Ok(data)
     }
 
-    /// One READ BINARY of `file` at `offset` for up to `len` bytes; `sfi` reads with a short file
-    /// identifier (offset below 256). Adapts the length on 6700 / 6Cxx and remembers what the chip
-    /// refused; every command counts against `budget`. Returns `None` when the file does not exist.
+    /// One READ BINARY of `file` at `offset` for up to `extent`'s bytes; `sfi` reads with a short file identifier (offset below 256). Adapts the length on 6700
+    /// / 6Cxx and remembers what the chip refused; on 6B00 (offset + Le passes the end of the file, as
+    /// some chips say instead of sending the bytes up to the end) asks for the file's TLV header
+    /// ([`HEADER_BLOCK`] bytes: the read then asks for exactly the remaining length), then smaller. Every
+    /// command counts against `budget`. Returns `None` when the file does not exist.
     fn read_binary(
         &mut self,
         file: LdsFile,
         budget: &mut FileBudget,
         sfi: Option<u8>,
         offset: usize,
-        len: usize,
+        extent: Extent,
     ) -> Result<Option<Vec<u8>>, Error> {
+        let (len, known_remaining) = match extent {
+            Extent::Unknown(n) => (n, false),
+            Extent::Remaining(n) => (n, true),
+        };
         let mut le = len.min(self.planner.block_size(self.link_state())).max(1);
         loop {
             budget.round().map_err(|limit| limit_err(file, limit))?;
@@ -109,9 +142,26 @@ impl<T: Transport> Session<T> {
             };
             match resp.sw {
                 StatusWord::OK | StatusWord::END_OF_FILE => {
-                    return self.read_data(&cmd, resp, payload, sfi).map(Some);
+                    return self
+                        .read_data(&cmd, resp, payload, sfi, known_remaining)
+                        .map(Some);
                 }
                 StatusWord::FILE_NOT_FOUND => return Ok(None),
+                // With a short file identifier, 6B00 to a header-sized read says the chip takes no SFI
+                // here (the caller selects the file instead).
+                StatusWord::WRONG_PARAMETERS
+                    if le > 1 && !(sfi.is_some() && le <= HEADER_BLOCK) =>
+                {
+                    le = if le > HEADER_BLOCK {
+                        HEADER_BLOCK
+                    } else {
+                        le / 2
+                    };
+                    tracing::debug!(
+                        le,
+                        "chip answered 6B00: offset + Le passes the end of the file"
+                    );
+                }
                 StatusWord::WRONG_LENGTH if le > 1 => {
                     self.planner.refused(le);
                     let next = len.min(self.planner.block_size(self.link_state()));
@@ -175,10 +225,12 @@ impl<T: Transport> Session<T> {
             tracing::info!(file = %file.name(), le, "extended-length probe: accepted");
             self.planner.probe_answered(true);
             self.stats.probe(probe(ProbeOutcome::Accepted, Some(sw)));
-            return self.read_data(&cmd, resp, payload, None).map(Some);
+            return self.read_data(&cmd, resp, payload, None, true).map(Some);
         }
         tracing::info!(file = %file.name(), le, %sw, "extended-length probe: refused; short blocks");
         self.planner.probe_answered(false);
+        // Some chips end secure messaging when they refuse it: the next command shows it.
+        self.after_refused_probe = true;
         self.stats.probe(probe(ProbeOutcome::Refused, Some(sw)));
         Ok(None)
     }
@@ -209,7 +261,7 @@ impl<T: Transport> Session<T> {
                 .sfi()
                 .filter(|_| self.planner.use_sfi(self.options.use_short_file_ids));
             let first = match sfi {
-                Some(sfi) => match self.read_binary(file, budget, Some(sfi), 0, usize::MAX) {
+                Some(sfi) => match self.read_binary(file, budget, Some(sfi), 0, FIRST_BLOCK) {
                     Ok(first) => first,
                     Err(Error::Status { sw, .. })
                         if matches!(
@@ -222,7 +274,7 @@ impl<T: Transport> Session<T> {
                         if !self.select_ef(file)? {
                             return Ok(false);
                         }
-                        self.read_binary(file, budget, None, 0, usize::MAX)?
+                        self.read_binary(file, budget, None, 0, FIRST_BLOCK)?
                     }
                     Err(e) => return Err(e),
                 },
@@ -230,7 +282,7 @@ impl<T: Transport> Session<T> {
                     if !self.select_ef(file)? {
                         return Ok(false);
                     }
-                    self.read_binary(file, budget, None, 0, usize::MAX)?
+                    self.read_binary(file, budget, None, 0, FIRST_BLOCK)?
                 }
             };
             let Some(first) = first else {
@@ -243,6 +295,9 @@ impl<T: Transport> Session<T> {
         } else if self.current_ef != Some(file) && !self.select_ef(file)? {
             return Ok(false);
         }
+        if file == LdsFile::Cvca {
+            return self.read_ef_cvca(budget, data).map(|()| true);
+        }
         let total = loop {
             match asn1::parse_header(data) {
                 Ok(h) => {
@@ -252,9 +307,15 @@ impl<T: Transport> Session<T> {
                         .map_err(|limit| limit_err(file, limit))?;
                     break total;
                 }
-                Err(e) if e.is_truncated() && data.len() < 8 => {
+                Err(e) if e.is_truncated() && data.len() < HEADER_BLOCK => {
                     let more = self
-                        .read_binary(file, budget, None, data.len(), 8 - data.len())?
+                        .read_binary(
+                            file,
+                            budget,
+                            None,
+                            data.len(),
+                            Extent::Unknown(HEADER_BLOCK - data.len()),
+                        )?
                         .unwrap_or_default();
                     if more.is_empty() {
                         return Err(file_err("file ends inside its TLV header".into()));
@@ -275,7 +336,13 @@ impl<T: Transport> Session<T> {
         }
         while data.len() < total {
             let chunk = self
-                .read_binary(file, budget, None, data.len(), total - data.len())?
+                .read_binary(
+                    file,
+                    budget,
+                    None,
+                    data.len(),
+                    Extent::Remaining(total - data.len()),
+                )?
                 .unwrap_or_default();
             if chunk.is_empty() {
                 return Err(file_err(format!(
@@ -288,6 +355,34 @@ impl<T: Transport> Session<T> {
         }
         data.truncate(total);
         Ok(true)
+    }
+}
+
+impl<T: Transport> Session<T> {
+    /// The rest of EF.CVCA after its first block in `data`. EF.CVCA is not one data object but up to two
+    /// CAR data objects padded with 00 to [`EF_CVCA_LEN`] bytes (BSI TR-03110-3 A.6.2.1): it is read to
+    /// the end of the file, at most that length — read by its first TLV header, the second trust point
+    /// would be lost (BSI TR-03105-5.1 ISO7816_E_34: a chip that lists the new CVCA beside the old one).
+    fn read_ef_cvca(&mut self, budget: &mut FileBudget, data: &mut Vec<u8>) -> Result<(), Error> {
+        while data.len() < EF_CVCA_LEN {
+            let offset = data.len();
+            match self.read_binary(
+                LdsFile::Cvca,
+                budget,
+                None,
+                offset,
+                Extent::Unknown(EF_CVCA_LEN - offset),
+            ) {
+                Ok(Some(more)) if !more.is_empty() => data.extend_from_slice(&more),
+                // A lost link is the read's to handle.
+                Err(e @ Error::Transport { .. }) => return Err(e),
+                // No more data, or a chip that answers a read at its end with an error: the file
+                // ends here.
+                _ => break,
+            }
+        }
+        data.truncate(EF_CVCA_LEN);
+        Ok(())
     }
 }
 

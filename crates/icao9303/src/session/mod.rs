@@ -49,6 +49,9 @@ pub(crate) struct Session<T: Transport> {
     current_ef: Option<LdsFile>,
     /// How large a READ BINARY may be.
     planner: ReadPlanner,
+    /// The chip just refused the extended-length probe: some chips end secure messaging then, and show it
+    /// by answering the next protected command with 6987, 6988 or 6982 ([`Error::SessionDropped`]).
+    after_refused_probe: bool,
     /// What the session's exchanges cost.
     stats: StatsRecorder,
     /// The master file's files were read in this session (a resumed access control does not read them
@@ -133,6 +136,7 @@ impl<T: Transport> Session<T> {
             transport,
             sm: None,
             planner: ReadPlanner::new(options.max_read_block, options.extended_length),
+            after_refused_probe: false,
             stats,
             options,
             access: None,
@@ -275,12 +279,34 @@ impl<T: Transport> Session<T> {
     }
 
     /// Sends one command through secure messaging when active.
+    ///
+    /// The first command after a refused extended-length probe answered with 6987, 6988 or 6982 means
+    /// the chip ended secure messaging on its side: the session's keys are destroyed and
+    /// [`Error::SessionDropped`] tells the read to run access control again.
     pub fn exchange(
         &mut self,
         step: &'static str,
         command: &CommandApdu,
     ) -> Result<ResponseApdu, Error> {
-        self.link().exchange(step, command)
+        let after_refused_probe = std::mem::take(&mut self.after_refused_probe);
+        let resp = self.link().exchange(step, command)?;
+        if after_refused_probe
+            && self.sm.is_some()
+            && matches!(
+                resp.sw,
+                StatusWord::SM_OBJECTS_MISSING
+                    | StatusWord::SM_OBJECTS_INCORRECT
+                    | StatusWord::SECURITY_STATUS_NOT_SATISFIED
+            )
+        {
+            tracing::info!(sw = %resp.sw, "the chip ended secure messaging after the refused probe");
+            if let Some(sm) = self.sm.as_mut() {
+                sm.end();
+            }
+            self.stats.session_dropped();
+            return Err(Error::SessionDropped { step, sw: resp.sw });
+        }
+        Ok(resp)
     }
 
     /// Selects the eMRTD application by its AID (no Le, as field lesson 1 says).

@@ -166,9 +166,10 @@ chip_pub! {
 ///
 /// # Errors
 /// [`Error::DomainParameters`] (before any command is sent) when the domain parameters are not
-/// usable; [`Error::AccessDenied`] when the chip refuses the token (6300/63Cx on the last step) or its
-/// token does not verify (wrong MRZ or CAN); [`Error::Status`] for other refusals; [`Error::Protocol`] for
-/// malformed answers or invalid keys from the chip.
+/// usable; [`Error::AccessDenied`] when the chip refuses the terminal's token (6300/63Cx on the last
+/// step: wrong MRZ or CAN); [`Error::Status`] for other refusals; [`Error::Protocol`] for malformed
+/// answers, invalid keys from the chip, or a chip token that does not verify after the chip accepted the
+/// terminal's (the password was right).
 pub fn authenticate<R: CryptoRng + ?Sized>(
     channel: &mut dyn Channel,
     password: &Password,
@@ -312,8 +313,13 @@ pub fn authenticate<R: CryptoRng + ?Sized>(
     let t_ic = take(&objects, 0x86, STEP_TOKEN)?;
     let expected =
         auth_token(&domain, cipher, sm.k_mac(), &info.oid, &pk).map_err(crypto_err(STEP_TOKEN))?;
+    // The chip accepted the terminal's token, so it derived the same keys from the same password: a
+    // token of its own that does not verify is the chip's (or a man in the middle's) fault.
     if !bool::from(expected.as_slice().ct_eq(&t_ic)) {
-        return Err(denied(password, None));
+        return Err(Error::protocol(
+            STEP_TOKEN,
+            "the chip's authentication token in PACE mutual authentication did not verify",
+        ));
     }
     let car = objects
         .iter()

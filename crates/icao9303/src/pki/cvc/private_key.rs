@@ -7,9 +7,10 @@
 //! [`TerminalSigner`], so a hardware module or remote signer can
 //! take its place.
 
+use super::Role;
 use super::key::named_curve_oid;
 use super::{CvCertificate, CvKey, CvPublicKey, CvcError, EcDomainParameters, TaAlgorithm};
-use crate::auth::terminal::{SignerError, TerminalSigner};
+use crate::auth::terminal::{SignerError, TerminalCredentials, TerminalSigner};
 use crate::crypto::ec::{EcCurve, EcScalar};
 use crate::crypto::ecdsa;
 use crate::crypto::hash::HashAlgorithm;
@@ -354,6 +355,71 @@ impl TerminalSigner for CvPrivateKey {
         self.sign_message(message, rng)
             .map_err(|e| SignerError(e.to_string()))
     }
+}
+
+/// Why [`terminal_credentials`] could not make an inspection system's credentials.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    /// The key is neither PKCS#8 DER nor an unencrypted PKCS#8 PEM block.
+    #[error("{0}")]
+    Key(CvcError),
+    /// None of the certificates is a terminal (inspection system) certificate.
+    #[error("no terminal (inspection system) certificate among the certificates")]
+    NoTerminal,
+    /// The key is the private half of none of the terminal certificates' keys (each one's reason).
+    #[error("the key belongs to none of the terminal certificates ({0})")]
+    NoMatch(String),
+}
+
+/// An inspection system's credentials for Terminal Authentication from its CV certificates (terminal, DV,
+/// CVCA link certificates, in any order; a CVCA certificate supplies the domain parameters the others
+/// inherit) and the terminal key (PKCS#8, DER or PEM). With several terminal certificates, the one the
+/// key belongs to is kept and the others dropped, so the chain is built from it.
+pub fn terminal_credentials(
+    certificates: Vec<CvCertificate>,
+    key_der_or_pem: &[u8],
+) -> Result<TerminalCredentials, CredentialsError> {
+    let key_der = pkcs8_der_from_der_or_pem(key_der_or_pem).map_err(CredentialsError::Key)?;
+    // The CVCA's domain parameters, when a CVCA certificate is among them (DV and terminal keys inherit
+    // them).
+    let domain = certificates
+        .iter()
+        .filter(|c| c.role() == Role::Cvca)
+        .find_map(|c| match &c.body.public_key.key {
+            CvKey::Ec {
+                domain: Some(d), ..
+            } => Some(d.clone()),
+            _ => None,
+        });
+    let terminals: Vec<&CvCertificate> = certificates
+        .iter()
+        .filter(|c| c.role() == Role::Terminal)
+        .collect();
+    if terminals.is_empty() {
+        return Err(CredentialsError::NoTerminal);
+    }
+    let mut refused = Vec::new();
+    let mut chosen = None;
+    for t in &terminals {
+        match CvPrivateKey::for_certificate(&key_der, t, domain.as_ref()) {
+            Ok(key) => {
+                chosen = Some((t.chr().clone(), key));
+                break;
+            }
+            Err(e) => refused.push(format!("{}: {e}", t.chr())),
+        }
+    }
+    let Some((chr, key)) = chosen else {
+        return Err(CredentialsError::NoMatch(refused.join("; ")));
+    };
+    let certificates = certificates
+        .into_iter()
+        .filter(|c| c.role() != Role::Terminal || *c.chr() == chr)
+        .collect();
+    Ok(TerminalCredentials {
+        certificates,
+        signer: std::sync::Arc::new(key),
+    })
 }
 
 /// The DER of a PKCS#8 private key file given as DER or as PEM (`-----BEGIN PRIVATE KEY-----`, unencrypted

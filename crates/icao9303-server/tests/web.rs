@@ -80,6 +80,10 @@ struct Service {
 }
 
 async fn service(backend: Backend) -> Option<Service> {
+    service_with(backend, false).await
+}
+
+async fn service_with(backend: Backend, behind_tls_proxy: bool) -> Option<Service> {
     let dir = temp_dir("data");
     let database = match backend {
         Backend::Sqlite => None,
@@ -95,7 +99,7 @@ async fn service(backend: Backend) -> Option<Service> {
         },
         listen: "127.0.0.1:0".parse().unwrap(),
         tls: None,
-        behind_tls_proxy: false,
+        behind_tls_proxy,
         limits: Limits::default(),
         trust: Arc::new(move || {
             let mut b = TrustStore::builder();
@@ -506,6 +510,47 @@ async fn upload_shows_the_report_and_pages_are_scoped_to_the_tenant(backend: Bac
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("Digital Travel Credential"));
     }
+}
+
+/// Behind a TLS-terminating proxy (as with --tls-cert), the cookies are `Secure` and `__Host-` prefixed,
+/// and a plain-named cookie is not taken for a session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_are_secure_when_clients_use_https() {
+    let s = service_with(Backend::Sqlite, true).await.unwrap();
+    let form = s
+        .call(Method::GET, "/ui/login", None, None, Vec::new())
+        .await;
+    let login = form
+        .cookie("__Host-mrtd_login")
+        .expect("a __Host- login cookie");
+    assert!(
+        login.contains("; Secure") && login.contains("Path=/"),
+        "{login}"
+    );
+    assert!(form.cookie("mrtd_login").is_none());
+    let body = format!("csrf={}&key={}", form.csrf(), s.a.key);
+    let answer = s
+        .call(
+            Method::POST,
+            "/ui/login",
+            Some(login.split(';').next().unwrap()),
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let session = answer
+        .cookie("__Host-mrtd_session")
+        .expect("a session cookie");
+    assert!(
+        session.contains("; Secure") && session.contains("HttpOnly"),
+        "{session}"
+    );
+    let value = session.split(';').next().unwrap();
+    assert_eq!(s.get("/ui/", value).await.status, StatusCode::OK);
+    // The same token under the plain name is not a session here.
+    let plain = value.replace("__Host-mrtd_session", "mrtd_session");
+    assert_eq!(s.get("/ui/", &plain).await.status, StatusCode::SEE_OTHER);
 }
 
 async fn hostile_uploads_are_refused(backend: Backend) {

@@ -466,7 +466,7 @@ async fn upload_shows_the_report_and_pages_are_scoped_to_the_tenant(backend: Bac
     let stats = s.get("/ui/stats", &a).await;
     assert_eq!(stats.status, StatusCode::OK);
     assert!(
-        stats.body.contains("<strong>1</strong> checks"),
+        stats.body.contains("<strong>1</strong> check from"),
         "{}",
         stats.body
     );
@@ -996,7 +996,7 @@ async fn in_headless_chromium() {
         .await
         .unwrap();
     let total = text_of(&c, "#stats-total").await;
-    assert!(total.starts_with("1 checks"), "{total}");
+    assert!(total.starts_with("1 check from"), "{total}");
     let bars = c
         .execute(
             "return document.querySelectorAll('svg.chart rect').length;",
@@ -1005,6 +1005,9 @@ async fn in_headless_chromium() {
         .await
         .unwrap();
     assert!(bars.as_u64().unwrap_or(0) >= 4, "{bars}");
+    let stats = std::env::temp_dir().join(format!("mrtd-web-stats-{}.png", std::process::id()));
+    std::fs::write(&stats, c.screenshot().await.unwrap()).unwrap();
+    eprintln!("screenshots: {} {}", shot.display(), stats.display());
     // Another tenant, in the same browser after logging out: the check is not there.
     log_out(&c).await;
     log_in(&c, &base, &s.b.key).await;

@@ -421,10 +421,15 @@ pub fn stats(
          <input type=\"date\" id=\"to\" name=\"to\" value=\"{t}\"></div>\n\
          <button type=\"submit\">Show</button>\n</form>\n\
          <div class=\"error\" role=\"alert\">{}</div>\n\
-         <p id=\"stats-total\"><strong>{}</strong> checks from {f} to {t} (UTC). \
+         <p id=\"stats-total\"><strong>{}</strong> {} from {f} to {t} (UTC). \
          <a href=\"/ui/stats.csv?from={f}&amp;to={t}\" download>Download as CSV</a></p>\n",
         escape(error.unwrap_or("")),
         summary.total,
+        if summary.total == 1 {
+            "check"
+        } else {
+            "checks"
+        },
         f = escape(from),
         t = escape(to),
     );
